@@ -1,0 +1,64 @@
+# Écrin: the two commands are `make run` (demo) and `make test` (the suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first Python >= 3.11 found on the machine, unless PYTHON is given.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv run test lint format worker beat bench clean
+
+help:
+	@echo "make run    - demo back office with demo data on http://$(HOST):$(PORT)/admin/"
+	@echo "make test   - the whole test suite"
+	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat   - the Celery beat scheduler (needs CELERY_BROKER_URL)"
+	@echo "make bench  - the benchmarks (needs PostgreSQL, see README)"
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.11 found: install one or pass PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	@$(BIN)/python -c "import socket, sys; s = socket.socket(); \
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
+	exec('try:\n s.bind((\"$(HOST)\", $(PORT)))\nexcept OSError:\n sys.exit(\"Port $(PORT) on $(HOST) is already in use: stop what is serving there, or run make run PORT=8001.\")')"
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo "Écrin is serving on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: venv
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: venv
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+bench: venv
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

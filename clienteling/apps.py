@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClientelingConfig(AppConfig):
+    name = "clienteling"
+    verbose_name = "Clienteling"

@@ -1,0 +1,83 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+from clienteling.history import house_history
+from clienteling.querysets import BoutiqueQuerySet
+
+
+class Boutique(models.Model):
+    """A place that sells: the house's own boutique or a shop-in-shop."""
+
+    class Kind(models.TextChoices):
+        OWN = "own", "Own boutique"
+        SHOP_IN_SHOP = "shop_in_shop", "Shop-in-shop (department store)"
+
+    code = models.SlugField(
+        max_length=20, unique=True, help_text="Short stable code, e.g. PAR-VENDOME."
+    )
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OWN)
+    department_store = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The store operating the premises (shop-in-shops only).",
+    )
+    address_line = models.CharField(max_length=200)
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100)
+    country = CountryField()
+    language = models.CharField(
+        max_length=10, help_text="Language code the boutique works in, e.g. fr, en."
+    )
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    is_active = models.BooleanField(default=True)
+
+    history = house_history()
+    objects = BoutiqueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="boutique_store_iff_shop_in_shop",
+                condition=(
+                    Q(kind="shop_in_shop") & ~Q(department_store="")
+                    | Q(kind="own", department_store="")
+                ),
+                violation_error_message=(
+                    "A shop-in-shop names its department store; an own "
+                    "boutique names none."
+                ),
+            ),
+            models.CheckConstraint(
+                name="boutique_coordinates_in_range",
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                violation_error_message="Latitude or longitude out of range.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Which clients they see follows their boutiques."""
+
+    boutiques = models.ManyToManyField(
+        Boutique,
+        blank=True,
+        related_name="staff",
+        help_text="The boutiques this person works in.",
+    )
+
+    history = house_history(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self):
+        return self.get_full_name() or self.username

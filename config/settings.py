@@ -1,0 +1,265 @@
+"""Écrin settings: one module, driven by the environment (django-environ).
+
+Every variable is listed in README.md ("Configuration"). The embedded
+default is a SQLite file and no broker (Celery runs tasks in-process), so a
+bare machine can run the demo; PostgreSQL and Redis are switched on with
+DATABASE_URL and CELERY_BROKER_URL. A malformed or unknown value stops
+start-up with an ImproperlyConfigured naming the variable.
+"""
+
+import re
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(name: str, default: bool) -> bool:
+    """Read a strict boolean: a typo must not silently mean False."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off."
+    )
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.str(name, default=default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not allowed: use one of {', '.join(choices)}."
+        )
+    return value
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+def _colour(name: str, default: str) -> str:
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a colour like #1b2a4a.")
+    return value
+
+
+def _database(name: str, default: str) -> dict:
+    raw = env.str(name, default=default)
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    engines = {
+        "sqlite": "django.db.backends.sqlite3",
+        "postgres": "django.db.backends.postgresql",
+        "postgresql": "django.db.backends.postgresql",
+    }
+    if scheme not in engines:
+        # The URL may hold a password: name the variable and the scheme only.
+        raise ImproperlyConfigured(
+            f"{name} is malformed (scheme {scheme or 'missing'!r}): expected "
+            "sqlite:///path/to/file.sqlite3 or postgres://user@host:5432/name."
+        )
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception as exc:  # noqa: BLE001 - environ raises several types
+        raise ImproperlyConfigured(
+            f"{name} is malformed: {type(exc).__name__}."
+        ) from None
+    if config.get("ENGINE") != engines[scheme] or not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} is malformed: no database name.")
+    return config
+
+
+# --- Environment -----------------------------------------------------------
+
+ENVIRONMENT = _choice(
+    "ECRIN_ENVIRONMENT", "demo", ("demo", "test", "staging", "production")
+)
+DEBUG = _bool("DEBUG", False)
+_IS_DEPLOYED = ENVIRONMENT in ("staging", "production")
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if _IS_DEPLOYED:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is required when ECRIN_ENVIRONMENT={ENVIRONMENT}: "
+            "set it to a long random value (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))')."
+        )
+    # Only for demo and test: a fixed key makes no secret of anything real.
+    SECRET_KEY = "ecrin-demo-only-not-a-secret-" + "x" * 32  # noqa: S105
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications ----------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "simple_history",
+    "import_export",
+    "django_celery_beat",
+    "django_celery_results",
+    "django_countries",
+    "phonenumber_field",
+    "clienteling",
+    "consents",
+    "orders",
+    "privacy",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.house",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------
+
+DATABASES = {
+    "default": _database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+AUTH_USER_MODEL = "clienteling.User"
+LOGIN_URL = "admin:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation --------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ------------------------------------------------------
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
+# Uploaded scans live outside any web root and are served only through
+# permission-checked views.
+PRIVATE_STORAGE_ROOT = Path(
+    env.str("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "var" / "private"))
+)
+
+# --- Celery ----------------------------------------------------------------
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+if CELERY_BROKER_URL and not re.match(r"^(redis|rediss|memory)://", CELERY_BROKER_URL):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL is malformed: expected redis://host:6379/0."
+    )
+# No broker configured (the embedded default): tasks run in-process so the
+# demo works on a bare machine; nothing else changes.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = False
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+
+# --- House branding --------------------------------------------------------
+
+HOUSE_NAME = env.str("HOUSE_NAME", default="Maison Écrin")
+HOUSE_LOGO = env.str("HOUSE_LOGO", default="ecrin/logo.svg")
+HOUSE_PRIMARY_COLOUR = _colour("HOUSE_PRIMARY_COLOUR", "#1b2a4a")
+HOUSE_ACCENT_COLOUR = _colour("HOUSE_ACCENT_COLOUR", "#b08d57")
+
+# --- Security --------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if _IS_DEPLOYED:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Logging ---------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Privacy and scale knobs -----------------------------------------------
+
+ADMIN_LIST_PER_PAGE = _int("ADMIN_LIST_PER_PAGE", 50, minimum=1)

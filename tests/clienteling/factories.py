@@ -1,0 +1,49 @@
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from clienteling import roles
+from clienteling.models import Boutique, User
+
+
+class BoutiqueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Boutique
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"B-{n:03d}")
+    name = factory.Sequence(lambda n: f"Boutique {n}")
+    kind = Boutique.Kind.OWN
+    address_line = "1 rue Exemple"
+    postal_code = "75001"
+    city = "Paris"
+    country = "FR"
+    language = "fr"
+    latitude = Decimal("48.86")
+    longitude = Decimal("2.33")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@staff.example.com")
+    is_staff = True
+    password = factory.django.Password("test-password-123")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def boutiques(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.boutiques.set(extracted)
+
+
+def adviser(*boutiques, **kwargs) -> User:
+    return UserFactory(role=roles.ADVISER, boutiques=list(boutiques), **kwargs)

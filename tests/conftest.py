@@ -1,0 +1,109 @@
+"""Project-wide test infrastructure.
+
+Services: a test that needs PostgreSQL, a Celery broker or Chromium skips on
+a bare laptop, but under REQUIRE_SERVICES=1 (CI) the same absence fails the
+test, and any skip at all fails the session.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# Playwright's sync API runs an event loop in the test thread; Django's
+# async-safety guard would otherwise refuse the test's own ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when a service is missing, or fail under REQUIRE_SERVICES=1."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {what} is not available", pytrace=False)
+    pytest.skip(f"{what} is not available")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        require(settings.IS_POSTGRES, "PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if REQUIRE_SERVICES and skipped:
+        reporter.write_line(
+            f"REQUIRE_SERVICES=1: {skipped} test(s) skipped; CI runs every test.",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(tmp_path, settings):
+    """Each test writes uploads to its own folder, never the real one."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.PRIVATE_STORAGE_ROOT.mkdir()
+
+
+def _broker_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        return False
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming from the configured broker.
+
+    Not eager mode: messages go through the broker, results through the
+    database backend, as in production.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    require(
+        bool(url) and _broker_reachable(url),
+        "a Celery broker (CELERY_BROKER_URL=redis://...)",
+    )
+    app.conf.task_always_eager = False
+    # celery.ping is what start_worker uses to check the worker answers.
+    import celery.contrib.testing.tasks  # noqa: F401
+
+    with start_worker(app, pool="solo", perform_ping_check=True) as worker:
+        yield worker
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium, never a downloaded browser."""
+    require(shutil.which(CHROMIUM) is not None, f"Chromium at {CHROMIUM}")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
