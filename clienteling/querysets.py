@@ -1,7 +1,72 @@
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from clienteling.phones import normalise_phone
 
 
 class BoutiqueQuerySet(models.QuerySet):
     def active(self):
         """Boutiques still trading."""
         return self.filter(is_active=True)
+
+
+class ClientQuerySet(models.QuerySet):
+    def active(self):
+        """Clients not merged into another record."""
+        return self.filter(status="active")
+
+    def for_boutiques(self, boutique_ids):
+        """Clients whose home boutique is one of these."""
+        return self.filter(home_boutique_id__in=boutique_ids)
+
+    def visible_to(self, user):
+        """Clients this member of staff may see: the one scoping rule.
+
+        Superusers and holders of clienteling.view_all_clients (customer
+        service, compliance) see every client; everyone else sees the
+        clients of the boutiques they work in.
+        """
+        if not user.is_active:
+            return self.none()
+        if user.is_superuser or user.has_perm("clienteling.view_all_clients"):
+            return self
+        return self.filter(home_boutique_id__in=user.boutiques.values("id"))
+
+    def advised_by(self, user):
+        """Clients whose primary or secondary adviser is this user."""
+        return self.filter(Q(primary_adviser=user) | Q(secondary_adviser=user))
+
+    def matching(self, term: str):
+        """Clients matching a search box entry.
+
+        A phone number in any common format matches the stored E.164 number
+        exactly; an email matches case-insensitively; anything else matches
+        the client number or each word against first or last name (trigram
+        indexes on PostgreSQL serve the icontains lookups).
+        """
+        from clienteling.models import ClientEmail, ClientPhone
+
+        term = (term or "").strip()
+        if not term:
+            return self
+        phone = normalise_phone(term)
+        if phone:
+            return self.filter(
+                Exists(ClientPhone.objects.filter(client=OuterRef("pk"), number=phone))
+            )
+        if "@" in term:
+            return self.filter(
+                Exists(
+                    ClientEmail.objects.filter(
+                        client=OuterRef("pk"), address__iexact=term
+                    )
+                )
+            )
+        query = self
+        for word in term.split():
+            query = query.filter(
+                Q(client_number__iexact=word)
+                | Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+            )
+        return query

@@ -191,6 +191,9 @@ TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="FR")
+PHONENUMBER_DB_FORMAT = "E164"
+
 # --- Static and media ------------------------------------------------------
 
 STATIC_URL = "static/"

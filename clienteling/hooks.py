@@ -1,0 +1,71 @@
+"""Extension points the apps above clienteling plug into.
+
+clienteling imports none of consents, orders or privacy; they register
+here from their AppConfig.ready(), the way admin.py registers with the admin.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+# Each gate takes the client and raises ValidationError when health data
+# may not be recorded for them (no explicit consent).
+_allergy_gates: list[Callable] = []
+
+
+def register_allergy_gate(gate: Callable) -> None:
+    if gate not in _allergy_gates:
+        _allergy_gates.append(gate)
+
+
+def check_allergy_allowed(client) -> None:
+    """Raise ValidationError if any registered gate refuses."""
+    errors = []
+    for gate in _allergy_gates:
+        try:
+            gate(client)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Client 360 panels ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientPanel:
+    """A section of the client 360 page contributed by an app above.
+
+    `get_context(request, client)` returns the template's context; it must
+    run a constant number of queries whatever the client's history size.
+    `permission` ("app_label.codename"), when set, hides the panel from
+    staff without it.
+    """
+
+    key: str
+    title: str
+    template: str
+    get_context: Callable
+    permission: str | None = None
+    order: int = 100
+
+
+_client_panels: dict[str, ClientPanel] = {}
+
+
+def register_client_panel(panel: ClientPanel) -> None:
+    _client_panels[panel.key] = panel
+
+
+def client_panels_for(user) -> list[ClientPanel]:
+    """The registered panels this user may see, in display order."""
+    return sorted(
+        (
+            p
+            for p in _client_panels.values()
+            if p.permission is None or user.has_perm(p.permission)
+        ),
+        key=lambda p: (p.order, p.key),
+    )

@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from clienteling import ring_sizes
+from clienteling.history import house_history
+
+
+class RingSize(models.Model):
+    """A measured ring size (part of the "selling ceremony")."""
+
+    class Finger(models.TextChoices):
+        LEFT_RING = "left_ring", "Left ring finger"
+        RIGHT_RING = "right_ring", "Right ring finger"
+        LEFT_MIDDLE = "left_middle", "Left middle finger"
+        RIGHT_MIDDLE = "right_middle", "Right middle finger"
+        LEFT_INDEX = "left_index", "Left index"
+        RIGHT_INDEX = "right_index", "Right index"
+        LEFT_LITTLE = "left_little", "Left little finger"
+        RIGHT_LITTLE = "right_little", "Right little finger"
+        LEFT_THUMB = "left_thumb", "Left thumb"
+        RIGHT_THUMB = "right_thumb", "Right thumb"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="ring_sizes"
+    )
+    finger = models.CharField(max_length=20, choices=Finger.choices)
+    system = models.CharField(
+        max_length=2,
+        choices=[(s.value, s.value) for s in ring_sizes.SizingSystem],
+        default=ring_sizes.SizingSystem.EU.value,
+    )
+    size = models.CharField(max_length=6, help_text="As measured, e.g. 52, 6.5, N½.")
+    circumference_mm = models.DecimalField(
+        max_digits=5, decimal_places=2, editable=False
+    )
+    measured_at = models.DateField()
+    measured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["finger", "-measured_at"]
+
+    def __str__(self):
+        return f"{self.get_finger_display()}: {self.system} {self.size}"
+
+    def save(self, *args, **kwargs):
+        if self.circumference_mm is None:
+            self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            mm = ring_sizes.circumference_mm(self.system, self.size)
+        except ring_sizes.RingSizeError as exc:
+            raise ValidationError({"size": str(exc)}) from None
+        self.circumference_mm = ring_sizes.as_decimal_mm(mm)
+
+    @property
+    def conversions(self) -> dict[str, str]:
+        return ring_sizes.convert(self.system, self.size)
+
+
+class ImportantDate(models.Model):
+    """A date that matters to the client; recurring ones feed follow-ups."""
+
+    class Kind(models.TextChoices):
+        WEDDING = "wedding", "Wedding"
+        ENGAGEMENT = "engagement", "Engagement"
+        BIRTHDAY = "birthday", "Birthday (someone close)"
+        ANNIVERSARY = "anniversary", "Anniversary"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="important_dates",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    date = models.DateField()
+    label = models.CharField(max_length=100, blank=True)
+    recurring = models.BooleanField(
+        default=True, help_text="Remembered every year (an anniversary)."
+    )
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["date"]
+        indexes = [models.Index(fields=["kind", "date"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d %b %Y}"

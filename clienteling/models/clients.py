@@ -1,0 +1,227 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+from clienteling.history import house_history
+from clienteling.querysets import ClientQuerySet
+from clienteling.validators import validate_plausible_birth_date
+
+CLIENT_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9-]{3,19}$"
+
+LANGUAGES = [
+    ("fr", "French"),
+    ("en", "English"),
+    ("de", "German"),
+    ("it", "Italian"),
+    ("es", "Spanish"),
+    ("zh", "Chinese"),
+    ("ja", "Japanese"),
+    ("ko", "Korean"),
+    ("ar", "Arabic"),
+    ("ru", "Russian"),
+]
+
+
+def new_client_number() -> str:
+    """A public client number: never the primary key, not guessable."""
+    return f"EC{secrets.randbelow(10**8):08d}"
+
+
+class Client(models.Model):
+    """A person the house knows: the centre of the client 360."""
+
+    class Title(models.TextChoices):
+        NONE = "", "—"
+        MRS = "mrs", "Mrs"
+        MS = "ms", "Ms"
+        MR = "mr", "Mr"
+        MX = "mx", "Mx"
+        DR = "dr", "Dr"
+
+    class CivilStatus(models.TextChoices):
+        UNDISCLOSED = "", "Not disclosed"
+        SINGLE = "single", "Single"
+        MARRIED = "married", "Married"
+        CIVIL_PARTNERSHIP = "civil_partnership", "Civil partnership"
+        DIVORCED = "divorced", "Divorced"
+        WIDOWED = "widowed", "Widowed"
+
+    class Source(models.TextChoices):
+        BOUTIQUE = "boutique", "Boutique"
+        WEB = "web", "Website"
+        PAPER_FORM = "paper_form", "Paper form"
+        IMPORT = "import", "Import"
+        CUSTOMER_SERVICE = "customer_service", "Customer service"
+
+    class CookieConsent(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        ACCEPTED = "accepted", "Accepted all"
+        REFUSED = "refused", "Refused all"
+        CUSTOMISED = "customised", "Customised"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        MERGED = "merged", "Merged into another record"
+
+    client_number = models.CharField(
+        max_length=20,
+        unique=True,
+        default=new_client_number,
+        validators=[
+            RegexValidator(
+                CLIENT_NUMBER_PATTERN,
+                "A client number is 4 to 20 capital letters, digits or dashes.",
+            )
+        ],
+    )
+    title = models.CharField(max_length=5, choices=Title.choices, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    birth_date = models.DateField(
+        null=True, blank=True, validators=[validate_plausible_birth_date]
+    )
+    nationality = CountryField(blank=True)
+    civil_status = models.CharField(
+        max_length=20, choices=CivilStatus.choices, blank=True
+    )
+    preferred_language = models.CharField(max_length=5, choices=LANGUAGES, default="en")
+    home_boutique = models.ForeignKey(
+        "clienteling.Boutique", on_delete=models.PROTECT, related_name="clients"
+    )
+    primary_adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_clients",
+    )
+    secondary_adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="secondary_clients",
+    )
+    source = models.CharField(
+        max_length=20, choices=Source.choices, default=Source.BOUTIQUE
+    )
+    # Technical data: only the result of geolocation is kept, never the
+    # coordinates it was computed from.
+    nearest_boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Computed from a coarse location; the location is not kept.",
+    )
+    display_language = models.CharField(max_length=5, choices=LANGUAGES, blank=True)
+    cookie_consent = models.CharField(
+        max_length=12, choices=CookieConsent.choices, blank=True
+    )
+    cookie_consent_at = models.DateTimeField(null=True, blank=True)
+    preferred_boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Derived values kept on the row by the services that change them, so
+    # the changelist never aggregates.
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_client_initiated_contact_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
+    lifetime_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = house_history()
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        permissions = [
+            ("view_all_clients", "Can see the clients of every boutique"),
+            ("export_clients", "Can export client lists"),
+        ]
+        indexes = [
+            models.Index(fields=["home_boutique", "last_name"]),
+            models.Index(fields=["primary_adviser"]),
+            models.Index(fields=["last_contact_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="client_merged_iff_merged_into",
+                condition=Q(status="merged", merged_into__isnull=False)
+                | Q(status="active", merged_into__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="client_lifetime_value_not_negative",
+                condition=Q(lifetime_value__gte=0),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.client_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class DuplicateFlag(models.Model):
+    """Two records that look like the same person, awaiting a decision."""
+
+    class Reason(models.TextChoices):
+        SAME_EMAIL = "same_email", "Same email"
+        SAME_PHONE = "same_phone", "Same phone"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MERGED = "merged", "Merged"
+        DISMISSED = "dismissed", "Not the same person"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default="open")
+    flagged_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = house_history()
+
+    class Meta:
+        constraints = [
+            # Each pair once per reason, stored with the lower id first.
+            models.UniqueConstraint(
+                fields=["client", "other", "reason"], name="duplicate_flag_once"
+            ),
+            models.CheckConstraint(
+                name="duplicate_flag_ordered_pair",
+                condition=Q(client__lt=models.F("other")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client_id} ~ {self.other_id} ({self.get_reason_display()})"

@@ -1,0 +1,139 @@
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from clienteling.history import house_history
+
+
+class ClientEmail(models.Model):
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="emails"
+    )
+    address = models.EmailField()
+    is_primary = models.BooleanField(default=False)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "email address"
+        constraints = [
+            models.UniqueConstraint(
+                "client",
+                Lower("address"),
+                name="client_email_once",
+                violation_error_message="This client already has this email.",
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(is_primary=True),
+                name="client_one_primary_email",
+                violation_error_message="A client has one primary email.",
+            ),
+        ]
+        indexes = [models.Index(Lower("address"), name="client_email_lower")]
+
+    def __str__(self):
+        return self.address
+
+    def save(self, *args, **kwargs):
+        self.address = self.address.strip()
+        super().save(*args, **kwargs)
+
+
+class ClientPhone(models.Model):
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", "Mobile"
+        LANDLINE = "landline", "Landline"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="phones"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOBILE)
+    # Stored in E.164; PhoneNumberField refuses a number that does not parse.
+    number = PhoneNumberField(db_index=True)
+    is_primary = models.BooleanField(default=False)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "phone number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "number"],
+                name="client_phone_once",
+                violation_error_message="This client already has this number.",
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(is_primary=True),
+                name="client_one_primary_phone",
+                violation_error_message="A client has one primary phone number.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.number)
+
+
+class ClientAddress(models.Model):
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="addresses"
+    )
+    line1 = models.CharField("address", max_length=200)
+    line2 = models.CharField("address (continued)", max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    country = CountryField()
+    is_primary = models.BooleanField(default=False)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "postal address"
+        verbose_name_plural = "postal addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(is_primary=True),
+                name="client_one_primary_address",
+                violation_error_message="A client has one primary address.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line1}, {self.city}"
+
+
+class SocialIdentifier(models.Model):
+    class Network(models.TextChoices):
+        INSTAGRAM = "instagram", "Instagram"
+        WECHAT = "wechat", "WeChat"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        LINE = "line", "LINE"
+        KAKAOTALK = "kakaotalk", "KakaoTalk"
+        X = "x", "X"
+        FACEBOOK = "facebook", "Facebook"
+        LINKEDIN = "linkedin", "LinkedIn"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="social_ids"
+    )
+    network = models.CharField(max_length=20, choices=Network.choices)
+    handle = models.CharField(max_length=100)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "social-media identifier"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "network", "handle"], name="client_social_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_network_display()}: {self.handle}"

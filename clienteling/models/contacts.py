@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from clienteling.history import house_history
+
+# The privacy notice's own words on instant messaging, shown whenever an
+# instant-messaging contact is logged.
+INSTANT_MESSAGING_WARNING = (
+    "The house cannot guarantee the confidentiality and security of data "
+    "exchanged through instant messaging: the messaging company is itself "
+    "responsible for that processing, which remains outside the house's "
+    "control."
+)
+
+
+class ContactEvent(models.Model):
+    """One contact with the client, in any direction and on any channel."""
+
+    class Channel(models.TextChoices):
+        BOUTIQUE_VISIT = "boutique_visit", "Boutique visit"
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        POST = "post", "Post"
+        SOCIAL_NETWORK = "social_network", "Social network"
+        INSTANT_MESSAGING = "instant_messaging", "Instant messaging"
+        WEB_FORM = "web_form", "Web form"
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "From the client"
+        OUTBOUND = "outbound", "To the client"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="contacts"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    subject = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField()
+    # An order or after-sales case in the apps above (no import upward).
+    related_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related_object = GenericForeignKey("related_type", "related_id")
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["client", "-occurred_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="contact_related_both_or_neither",
+                condition=models.Q(related_type__isnull=True, related_id__isnull=True)
+                | models.Q(related_type__isnull=False, related_id__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.subject}"
+
+    @property
+    def is_instant_messaging(self) -> bool:
+        return self.channel == self.Channel.INSTANT_MESSAGING

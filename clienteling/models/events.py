@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+
+from clienteling.history import house_history
+
+
+class HouseEvent(models.Model):
+    """An event the house organises (a private viewing, a launch...)."""
+
+    name = models.CharField(max_length=200)
+    boutique = models.ForeignKey(
+        "clienteling.Boutique", on_delete=models.PROTECT, related_name="events"
+    )
+    starts_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+    description = models.TextField(blank=True)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "event"
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="event_capacity_positive", condition=models.Q(capacity__gt=0)
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_at:%d %b %Y})"
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "Did not come"
+
+    # Seats are held by these statuses; capacity is checked against them.
+    SEAT_HOLDING = (Status.ACCEPTED, Status.ATTENDED)
+
+    event = models.ForeignKey(
+        HouseEvent, on_delete=models.CASCADE, related_name="invitations"
+    )
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="invitations"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.INVITED
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    history = house_history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "client"],
+                name="invitation_once",
+                violation_error_message="This client is already invited.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.client_id} → {self.event}"

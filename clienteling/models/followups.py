@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clienteling.history import house_history
+
+
+class FollowUp(models.Model):
+    """A task for an adviser: call, write or invite a client."""
+
+    class Reason(models.TextChoices):
+        ANNIVERSARY = "anniversary", "Upcoming date"
+        AFTER_PURCHASE = "after_purchase", "After a purchase"
+        LAPSING = "lapsing", "Lapsing client"
+        MANUAL = "manual", "Manual"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DISMISSED = "dismissed", "Dismissed"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    due_date = models.DateField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    # What generated it ("anniversary:<date id>:<year>"); makes the nightly
+    # generation idempotent.
+    source_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "follow-up"
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["adviser", "status", "due_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=Q(source_key__isnull=False),
+                name="follow_up_generated_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} · {self.due_date:%d %b}"

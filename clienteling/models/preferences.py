@@ -1,0 +1,83 @@
+from django.db import models
+
+from clienteling.history import house_history
+
+
+class Collection(models.Model):
+    """A collection of the house (the catalogue's products belong to one)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Interest(models.Model):
+    """A collection the client has said they like."""
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="interests"
+    )
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT)
+    noted_at = models.DateTimeField(auto_now_add=True)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "collection of interest"
+        verbose_name_plural = "collections of interest"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "collection"], name="client_interest_once"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.collection)
+
+
+class ContactPreference(models.Model):
+    """How and when the client prefers to be contacted."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone call"
+        SMS = "sms", "Text message"
+        POST = "post", "Post"
+        INSTANT_MESSAGING = "instant_messaging", "Instant messaging"
+        BOUTIQUE = "boutique", "In the boutique"
+
+    class TimeWindow(models.TextChoices):
+        ANY = "any", "Any time"
+        MORNING = "morning", "Mornings"
+        AFTERNOON = "afternoon", "Afternoons"
+        EVENING = "evening", "Evenings"
+        WEEKEND = "weekend", "Weekends"
+
+    client = models.ForeignKey(
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="contact_preferences",
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    time_window = models.CharField(
+        max_length=10, choices=TimeWindow.choices, default=TimeWindow.ANY
+    )
+
+    history = house_history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "channel"], name="client_channel_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} ({self.get_time_window_display()})"

@@ -1,0 +1,47 @@
+from django.db import models
+
+from clienteling.history import house_history
+
+
+class WebAccount(models.Model):
+    """The client's "My account" on the website, as last synchronised."""
+
+    client = models.OneToOneField(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="web_account"
+    )
+    login_identifier = models.CharField(max_length=254, unique=True)
+    created_at = models.DateTimeField()
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    history = house_history()
+
+    def __str__(self):
+        return self.login_identifier
+
+
+class IpAddressSeen(models.Model):
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="ip_addresses"
+    )
+    ip_address = models.GenericIPAddressField()
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "IP address seen"
+        verbose_name_plural = "IP addresses seen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "ip_address"], name="client_ip_once"
+            ),
+            models.CheckConstraint(
+                name="ip_seen_dates_ordered",
+                condition=models.Q(first_seen_at__lte=models.F("last_seen_at")),
+                violation_error_message="First seen must not be after last seen.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.ip_address

@@ -1,0 +1,60 @@
+from django.db import models
+
+from clienteling.history import house_history
+
+
+class WebEvent(models.Model):
+    """An imported website activity event."""
+
+    class Kind(models.TextChoices):
+        PRODUCT_VIEW = "product_view", "Product page viewed"
+        ACCOUNT_CREATED = "account_created", "Account created"
+        LOGIN = "login", "Logged in"
+        SELECTION_ADDED = "selection_added", "Added to Selection"
+        SELECTION_REMOVED = "selection_removed", "Removed from Selection"
+        CONTACT_FORM = "contact_form", "Contact-us form sent"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="web_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    product_reference = models.CharField(max_length=40, blank=True)
+    occurred_at = models.DateTimeField()
+    # The id the website gave the event: a re-import does not duplicate it.
+    external_id = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["client", "-occurred_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.product_reference}".strip()
+
+
+class SelectionItem(models.Model):
+    """A product in the client's website "Selection" (wish list).
+
+    Products live in the orders app; the catalogue reference is kept here so
+    clienteling depends on nothing above it.
+    """
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="selection"
+    )
+    product_reference = models.CharField(max_length=40)
+    product_name = models.CharField(max_length=200)
+    added_at = models.DateTimeField()
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "Selection item"
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "product_reference"], name="selection_item_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.product_name

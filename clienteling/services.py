@@ -1,0 +1,504 @@
+"""Writes and business rules of clienteling.
+
+Every function takes keyword-only arguments and `acting_user` (None only
+for system jobs), records who did it in django-simple-history, and returns
+what it changed. Admin, views, imports and tasks call these.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from clienteling import hooks
+from clienteling.models import (
+    Boutique,
+    Client,
+    ClientEmail,
+    ClientPhone,
+    ContactEvent,
+    DuplicateFlag,
+    FollowUp,
+    ImportantDate,
+    Invitation,
+    MetalAllergy,
+)
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def _now(now: datetime | None = None) -> datetime:
+    return now or timezone.now()
+
+
+def _save(obj: models.Model, acting_user, **kwargs) -> None:
+    """full_clean() then save(), recording the author in the history row."""
+    obj.full_clean()
+    obj._history_user = acting_user
+    obj.save(**kwargs)
+
+
+# --- Clients ----------------------------------------------------------------
+
+
+@transaction.atomic
+def client_create(
+    *,
+    acting_user,
+    home_boutique: Boutique,
+    first_name: str,
+    last_name: str,
+    source: str = Client.Source.BOUTIQUE,
+    email: str = "",
+    phone: str = "",
+    **fields,
+) -> Client:
+    """Create a client with an optional primary email and mobile number."""
+    client = Client(
+        home_boutique=home_boutique,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        source=source,
+        primary_adviser=fields.pop("primary_adviser", None)
+        or (acting_user if _works_in(acting_user, home_boutique) else None),
+        **fields,
+    )
+    _save(client, acting_user)
+    if email:
+        _save(ClientEmail(client=client, address=email, is_primary=True), acting_user)
+    if phone:
+        _save(ClientPhone(client=client, number=phone, is_primary=True), acting_user)
+    return client
+
+
+def _works_in(user, boutique: Boutique) -> bool:
+    return bool(user) and user.boutiques.filter(pk=boutique.pk).exists()
+
+
+# --- Contact history ----------------------------------------------------------
+
+
+@transaction.atomic
+def contact_log(
+    *,
+    acting_user,
+    client: Client,
+    channel: str,
+    direction: str,
+    subject: str,
+    summary: str = "",
+    occurred_at: datetime | None = None,
+    related: models.Model | None = None,
+    boutique: Boutique | None = None,
+) -> ContactEvent:
+    """Record a contact and keep the client's last-contact dates current."""
+    occurred_at = _now(occurred_at)
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A contact cannot be in the future."})
+    event = ContactEvent(
+        client=client,
+        channel=channel,
+        direction=direction,
+        subject=subject.strip(),
+        summary=summary.strip(),
+        occurred_at=occurred_at,
+        staff=acting_user,
+        boutique=boutique,
+        related_object=related,
+    )
+    _save(event, acting_user)
+    # Derived values on the client row, so lists never aggregate; update()
+    # with Greatest-style guards keeps the newest when contacts arrive late.
+    Client.objects.filter(pk=client.pk).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
+    ).update(last_contact_at=occurred_at)
+    if direction == ContactEvent.Direction.INBOUND:
+        Client.objects.filter(pk=client.pk).filter(
+            Q(last_client_initiated_contact_at__isnull=True)
+            | Q(last_client_initiated_contact_at__lt=occurred_at)
+        ).update(last_client_initiated_contact_at=occurred_at)
+    client.refresh_from_db(
+        fields=["last_contact_at", "last_client_initiated_contact_at"]
+    )
+    return event
+
+
+def client_lifetime_value_add(*, client_id: int, amount: Decimal) -> None:
+    """Add a sale (or a negative credit) to the stored lifetime value.
+
+    Called by the orders app when an invoice or credit note is issued.
+    """
+    Client.objects.filter(pk=client_id).update(
+        lifetime_value=models.functions.Greatest(
+            F("lifetime_value") + amount, Decimal("0")
+        )
+    )
+
+
+# --- Technical data -----------------------------------------------------------
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = (
+        math.sin(dphi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def nearest_boutique(*, latitude: float, longitude: float) -> Boutique | None:
+    """The active boutique closest to a point (great-circle distance)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError("Latitude or longitude out of range.")
+    boutiques = Boutique.objects.active().only("id", "latitude", "longitude")
+    return min(
+        boutiques,
+        key=lambda b: _haversine_km(
+            latitude, longitude, float(b.latitude), float(b.longitude)
+        ),
+        default=None,
+    )
+
+
+@transaction.atomic
+def client_locate(
+    *,
+    acting_user,
+    client: Client,
+    latitude: float,
+    longitude: float,
+    display_language: str = "",
+) -> Client:
+    """Keep the nearest boutique (and display language), not the location."""
+    client.nearest_boutique = nearest_boutique(latitude=latitude, longitude=longitude)
+    if display_language:
+        client.display_language = display_language
+    _save(client, acting_user)
+    return client
+
+
+# --- Health data --------------------------------------------------------------
+
+
+@transaction.atomic
+def allergy_record(
+    *,
+    acting_user,
+    client: Client,
+    metal: str,
+    severity: str = MetalAllergy.Severity.MILD,
+    notes: str = "",
+) -> MetalAllergy:
+    """Record a metal allergy; refused unless every consent gate allows it."""
+    hooks.check_allergy_allowed(client)
+    allergy = MetalAllergy(
+        client=client,
+        metal=metal,
+        severity=severity,
+        notes=notes,
+        recorded_by=acting_user,
+    )
+    _save(allergy, acting_user)
+    return allergy
+
+
+# --- Events -------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_set_status(
+    *, acting_user, invitation: Invitation, status: str, now: datetime | None = None
+) -> Invitation:
+    """Record an RSVP or attendance, refusing to overbook the event."""
+    event = (
+        type(invitation.event).objects.select_for_update().get(pk=invitation.event_id)
+    )
+    if status in Invitation.SEAT_HOLDING and (
+        invitation.status not in Invitation.SEAT_HOLDING
+    ):
+        taken = event.invitations.filter(status__in=Invitation.SEAT_HOLDING).count()
+        if taken >= event.capacity:
+            raise ValidationError(
+                {"status": f"The event is full ({event.capacity} places)."}
+            )
+    invitation.status = status
+    invitation.responded_at = _now(now)
+    _save(invitation, acting_user)
+    return invitation
+
+
+# --- Follow-ups ---------------------------------------------------------------
+
+ANNIVERSARY_HORIZON_DAYS = 14
+LAPSING_AFTER_DAYS = 540  # 18 months without any contact
+
+
+def _next_occurrence(original: date, today: date) -> date:
+    """The next anniversary of a date on or after today (29 Feb -> 28 Feb)."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = original.replace(year=year)
+        except ValueError:
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class FollowUpRun:
+    created: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def _days_window_q(prefix: str, start: date, days: int) -> Q:
+    """Dates whose month/day fall in [start, start + days], any year."""
+    condition = Q()
+    for offset in range(days + 1):
+        day = start + timedelta(days=offset)
+        condition |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
+    return condition
+
+
+@transaction.atomic
+def follow_ups_generate(
+    *,
+    today: date | None = None,
+    horizon_days: int = ANNIVERSARY_HORIZON_DAYS,
+    lapsing_after_days: int = LAPSING_AFTER_DAYS,
+    client_ids: list[int] | None = None,
+) -> FollowUpRun:
+    """Create the follow-ups due from dates and activity; idempotent.
+
+    Each generated follow-up has a source_key naming what produced it (the
+    date and the year, or the lapsing period), and a unique constraint on
+    that key, so a re-run creates nothing twice. A system job: no
+    acting_user.
+    """
+    today = today or timezone.localdate()
+    run = FollowUpRun()
+    clients = Client.objects.active()
+    if client_ids is not None:
+        clients = clients.filter(pk__in=client_ids)
+
+    dates = (
+        ImportantDate.objects.filter(recurring=True, client__in=clients)
+        .filter(_days_window_q("date", today, horizon_days))
+        .select_related("client")
+    )
+    pending = []
+    for important in dates:
+        occurrence = _next_occurrence(important.date, today)
+        pending.append(
+            FollowUp(
+                client=important.client,
+                adviser_id=important.client.primary_adviser_id,
+                due_date=occurrence - timedelta(days=7)
+                if occurrence - timedelta(days=7) >= today
+                else today,
+                reason=FollowUp.Reason.ANNIVERSARY,
+                note=f"{important.get_kind_display()} on {occurrence:%d %B}",
+                source_key=f"anniversary:{important.pk}:{occurrence.year}",
+            )
+        )
+    run.created["anniversary"] = _create_new(pending)
+
+    cutoff = timezone.make_aware(
+        datetime.combine(
+            today - timedelta(days=lapsing_after_days), datetime.min.time()
+        )
+    )
+    lapsing = clients.filter(last_contact_at__lt=cutoff).only(
+        "id", "primary_adviser_id", "last_contact_at"
+    )
+    pending = [
+        FollowUp(
+            client=client,
+            adviser_id=client.primary_adviser_id,
+            due_date=today,
+            reason=FollowUp.Reason.LAPSING,
+            note="No contact for 18 months",
+            # One per lapse: a new contact starts a new period.
+            source_key=f"lapsing:{client.pk}:{client.last_contact_at:%Y%m%d}",
+        )
+        for client in lapsing.iterator(chunk_size=2000)
+    ]
+    run.created["lapsing"] = _create_new(pending)
+    return run
+
+
+def _create_new(follow_ups: list[FollowUp]) -> int:
+    """Insert the follow-ups whose source_key is new; return how many."""
+    if not follow_ups:
+        return 0
+    keys = [f.source_key for f in follow_ups]
+    existing = set(
+        FollowUp.objects.filter(source_key__in=keys).values_list(
+            "source_key", flat=True
+        )
+    )
+    new = [f for f in follow_ups if f.source_key not in existing]
+    # bulk_create writes no history row: generated follow-ups are created by
+    # the system job, and their later edits are tracked as usual.
+    FollowUp.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def follow_up_create(
+    *,
+    acting_user,
+    client: Client,
+    due_date: date,
+    reason: str = FollowUp.Reason.MANUAL,
+    note: str = "",
+    adviser=None,
+    source_key: str | None = None,
+) -> FollowUp | None:
+    """Create one follow-up (None if source_key was already generated)."""
+    if source_key and FollowUp.objects.filter(source_key=source_key).exists():
+        return None
+    follow_up = FollowUp(
+        client=client,
+        adviser=adviser or client.primary_adviser or acting_user,
+        due_date=due_date,
+        reason=reason,
+        note=note,
+        source_key=source_key,
+    )
+    _save(follow_up, acting_user)
+    return follow_up
+
+
+# --- Duplicates and merge -----------------------------------------------------
+
+
+@transaction.atomic
+def duplicates_detect(*, client_ids: list[int] | None = None) -> int:
+    """Flag pairs of active clients sharing an email or a phone number.
+
+    Set-based: one grouped query per kind. Returns the number of new flags.
+    """
+    created = 0
+    for model, key, reason in (
+        (
+            ClientEmail,
+            models.functions.Lower("address"),
+            DuplicateFlag.Reason.SAME_EMAIL,
+        ),
+        (ClientPhone, F("number"), DuplicateFlag.Reason.SAME_PHONE),
+    ):
+        rows = model.objects.filter(client__status=Client.Status.ACTIVE)
+        shared = (
+            rows.annotate(key=key)
+            .values("key")
+            .annotate(n=Count("client", distinct=True))
+            .filter(n__gt=1)
+            .values("key")
+        )
+        groups: dict[str, set[int]] = {}
+        for value, client_id in (
+            rows.annotate(key=key)
+            .filter(key__in=shared)
+            .values_list("key", "client_id")
+        ):
+            groups.setdefault(value, set()).add(client_id)
+        flags = []
+        for ids in groups.values():
+            if client_ids is not None and not ids & set(client_ids):
+                continue
+            ordered = sorted(ids)
+            flags += [
+                DuplicateFlag(client_id=a, other_id=b, reason=reason)
+                for i, a in enumerate(ordered)
+                for b in ordered[i + 1 :]
+            ]
+        before = DuplicateFlag.objects.count()
+        DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
+        created += DuplicateFlag.objects.count() - before
+    return created
+
+
+@dataclass
+class MergeResult:
+    survivor: Client
+    merged: Client
+    moved: dict[str, int] = field(default_factory=dict)
+    kept_on_merged: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeResult:
+    """Merge `duplicate` into `survivor`.
+
+    Every row that points at the duplicate (contact history, selections,
+    sizes, orders, consents: any model of any app with a ForeignKey to
+    Client) moves to the survivor, one save at a time so each move writes a
+    history row naming the merge. A row that would break a uniqueness rule
+    on the survivor (the same email twice) stays on the merged record. The
+    duplicate is kept as a merged record (status "merged", merged_into the
+    survivor), so both provenances remain in history.
+    """
+    if survivor.pk == duplicate.pk:
+        raise ValidationError("A client cannot be merged into itself.")
+    for client in (survivor, duplicate):
+        if client.status != Client.Status.ACTIVE:
+            raise ValidationError(f"{client} is already merged into another record.")
+    result = MergeResult(survivor=survivor, merged=duplicate)
+    reason = f"merged {duplicate.client_number} into {survivor.client_number}"
+
+    for relation in Client._meta.related_objects:
+        if not relation.one_to_many or relation.field.name == "merged_into":
+            continue
+        model = relation.related_model
+        label = model._meta.label
+        fk = relation.field.name
+        for row in model._default_manager.filter(**{fk: duplicate}):
+            setattr(row, fk, survivor)
+            if hasattr(row, "is_primary"):
+                row.is_primary = False
+            try:
+                row.validate_constraints()
+                with transaction.atomic():
+                    row._history_user = acting_user
+                    row._change_reason = reason
+                    row.save()
+            except (ValidationError, IntegrityError):
+                result.kept_on_merged[label] = result.kept_on_merged.get(label, 0) + 1
+                continue
+            result.moved[label] = result.moved.get(label, 0) + 1
+
+    for field_name in ("last_contact_at", "last_client_initiated_contact_at"):
+        theirs = getattr(duplicate, field_name)
+        if theirs and (getattr(survivor, field_name) or theirs) <= theirs:
+            setattr(survivor, field_name, theirs)
+    survivor.lifetime_value += duplicate.lifetime_value
+    survivor._change_reason = reason
+    _save(survivor, acting_user)
+
+    duplicate.status = Client.Status.MERGED
+    duplicate.merged_into = survivor
+    duplicate.lifetime_value = Decimal("0")
+    duplicate._change_reason = reason
+    _save(duplicate, acting_user)
+
+    DuplicateFlag.objects.filter(
+        Q(client__in=[survivor, duplicate]) & Q(other__in=[survivor, duplicate]),
+        status=DuplicateFlag.Status.OPEN,
+    ).update(
+        status=DuplicateFlag.Status.MERGED,
+        resolved_at=timezone.now(),
+        resolved_by=acting_user,
+    )
+    return result
