@@ -1,25 +1,46 @@
 """Staff roles, kept in code and synchronised into Django groups.
 
-A role is a Django group whose permissions are exactly the ones listed
-here. Data migrations call sync_roles() so a fresh database has the roles;
-each issue that adds models adds their permissions below and a migration
-that calls sync_roles() again. Permissions are named "app_label.codename"
-strings so this module imports none of the apps above clienteling.
+A role is a Django group whose permissions are exactly the ones listed in
+code: clienteling's below, and each other project app's in its own
+`roles.py` (a ROLE_PERMISSIONS dict keyed by the role names here). Data
+migrations call sync_roles() so a fresh database has the roles; an app that
+adds models lists their permissions and adds a migration that calls
+sync_roles_migration again. Permissions are "app_label.codename" strings,
+and the other apps' modules are found by name, so this module imports none
+of the apps above clienteling.
 """
 
 from collections.abc import Iterable
+from importlib import import_module
+from importlib.util import find_spec
 
 ADVISER = "Boutique adviser"
 MANAGER = "Boutique manager"
 CUSTOMER_SERVICE = "Customer-service agent"
 COMPLIANCE = "Compliance officer"
 
+# clienteling's share of each role; role_permissions() adds the other apps'.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADVISER: frozenset({"clienteling.view_boutique"}),
     MANAGER: frozenset({"clienteling.view_boutique", "clienteling.view_user"}),
     CUSTOMER_SERVICE: frozenset({"clienteling.view_boutique"}),
     COMPLIANCE: frozenset({"clienteling.view_boutique", "clienteling.view_user"}),
 }
+
+
+def role_permissions() -> dict[str, frozenset[str]]:
+    """Every role's permissions, gathered from each project app's roles.py."""
+    from django.conf import settings
+
+    combined = {role: set(codes) for role, codes in ROLE_PERMISSIONS.items()}
+    for app in settings.PROJECT_APPS:
+        if app == "clienteling" or not find_spec(f"{app}.roles"):
+            continue
+        for role, codes in import_module(f"{app}.roles").ROLE_PERMISSIONS.items():
+            if role not in combined:
+                raise ValueError(f"{app}.roles names an unknown role {role!r}")
+            combined[role] |= set(codes)
+    return {role: frozenset(codes) for role, codes in combined.items()}
 
 
 def _split(permission: str) -> tuple[str, str]:
@@ -32,7 +53,7 @@ def missing_permissions(apps=None) -> set[str]:
     if apps is None:
         from django.apps import apps
     Permission = apps.get_model("auth", "Permission")
-    wanted = set().union(*ROLE_PERMISSIONS.values())
+    wanted = set().union(*role_permissions().values())
     existing = {
         f"{app_label}.{codename}"
         for app_label, codename in Permission.objects.values_list(
@@ -52,9 +73,10 @@ def sync_roles(apps=None, *, roles: Iterable[str] | None = None) -> None:
         from django.apps import apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name in roles or ROLE_PERMISSIONS:
+    matrix = role_permissions()
+    for name in roles or matrix:
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = ROLE_PERMISSIONS[name]
+        wanted = matrix[name]
         query = Permission.objects.none()
         for permission in wanted:
             app_label, codename = _split(permission)

@@ -110,6 +110,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Applications ----------------------------------------------------------
 
+# The project's own apps, bottom of the dependency chain first.
+PROJECT_APPS = ["clienteling", "consents", "orders", "privacy"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -124,10 +127,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_countries",
     "phonenumber_field",
-    "clienteling",
-    "consents",
-    "orders",
-    "privacy",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

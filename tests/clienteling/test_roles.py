@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_migrations_create_every_role_with_exactly_its_permissions():
-    for name, wanted in roles.ROLE_PERMISSIONS.items():
+    for name, wanted in roles.role_permissions().items():
         group = Group.objects.get(name=name)
         held = {
             f"{p.content_type.app_label}.{p.codename}"
