@@ -5,13 +5,14 @@ import re
 
 _PATTERNS = [
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
-    # 13 to 19 digits, with spaces or dashes: card-like numbers.
-    (re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), "[number]"),
-    # IBAN-like: two letters, two digits, 10+ alphanumerics.
+    # IBAN-like, before card numbers (its digits would match those too):
+    # two letters, two check digits, then groups of letters and digits.
     (
-        re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}[ ]?[A-Z0-9]{1,4}\b"),
+        re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"),
         "[iban]",
     ),
+    # 13 to 19 digits, with spaces or dashes: card-like numbers.
+    (re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), "[number]"),
     # Phone numbers: + or 0 then 8 to 14 digits with common separators.
     (re.compile(r"(?<![\w])(?:\+|00|0)\d(?:[ .()/-]?\d){7,13}\b"), "[phone]"),
 ]
