@@ -315,7 +315,8 @@ class ConsentDecision(AppendOnly):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()}: {self.purpose_id} ({self.decided_at:%Y-%m-%d})"
+        when = f"{self.decided_at:%Y-%m-%d}"
+        return f"{self.get_decision_display()}: {self.purpose_id} ({when})"
 
     def clean(self):
         if (

@@ -202,25 +202,24 @@ def outreach_eligibility(
     for client_id in ids:
         decision = latest.get((client_id, purpose.pk))
         state = decision.decision if decision else None
-        reason = None
-        if client_id not in statuses:
-            reason = Reason.UNKNOWN_CLIENT
-        elif statuses[client_id] != Client.Status.ACTIVE:
-            reason = Reason.NOT_ACTIVE
-        elif client_id in restricted:
-            reason = Reason.RESTRICTED
-        elif client_id in suppressed:
-            reason = Reason.SUPPRESSED
-        elif state == OBJECT:
-            reason = Reason.OBJECTED
-        elif state == WITHDRAW:
-            reason = Reason.WITHDRAWN
-        elif state != GRANT and purpose.needs_consent and client_id not in soft:
-            reason = Reason.NO_CONSENT
-        elif client_id in preferences and channel not in preferences[client_id]:
-            reason = Reason.CHANNEL_NOT_PREFERRED
-        elif client_id not in reachable:
-            reason = Reason.NO_ADDRESS
+        checks = (
+            (client_id not in statuses, Reason.UNKNOWN_CLIENT),
+            (statuses.get(client_id) != Client.Status.ACTIVE, Reason.NOT_ACTIVE),
+            (client_id in restricted, Reason.RESTRICTED),
+            (client_id in suppressed, Reason.SUPPRESSED),
+            (state == OBJECT, Reason.OBJECTED),
+            (state == WITHDRAW, Reason.WITHDRAWN),
+            (
+                state != GRANT and purpose.needs_consent and client_id not in soft,
+                Reason.NO_CONSENT,
+            ),
+            (
+                client_id in preferences and channel not in preferences[client_id],
+                Reason.CHANNEL_NOT_PREFERRED,
+            ),
+            (client_id not in reachable, Reason.NO_ADDRESS),
+        )
+        reason = next((why for failed, why in checks if failed), None)
         if reason:
             result.excluded[client_id] = reason
             continue

@@ -384,35 +384,17 @@ def paper_form_capture(
     granted is recorded as withdrawn, with this form as evidence.
     """
     now = _now(now)
-    errors: dict[str, list[str]] = {}
-    if signed_on is None:
-        errors.setdefault("signed_on", []).append("Enter the date the form was signed.")
-    elif signed_on > timezone.localdate(now):
-        errors.setdefault("signed_on", []).append(
-            "The signature date cannot be in the future."
-        )
-    offered = set(version.services.values_list("code", flat=True))
-    for code in services:
-        if code not in offered:
-            errors.setdefault("services", []).append(
-                f"Unknown service {code!r} for {version}."
-            )
     wordings = {w.purpose.code: w for w in version.wordings.select_related("purpose")}
-    for code in consents:
-        if code not in wordings:
-            errors.setdefault("consents", []).append(
-                f"Unknown purpose {code!r}: {version} has no consent for it."
-            )
-    for key, message in missing_mandatory_fields(
-        version=version, services=services, values=values
-    ).items():
-        errors.setdefault(key, []).append(message)
-    try:
-        content_type, extension = scan_validate(scan)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    content_type, extension = _capture_check(
+        version=version,
+        services=services,
+        values=values,
+        consents=consents,
+        wordings=wordings,
+        signed_on=signed_on,
+        scan=scan,
+        now=now,
+    )
 
     client, created = _client_from_form(
         acting_user=acting_user, client=client, values=values, boutique=boutique
@@ -474,6 +456,42 @@ def paper_form_capture(
         path.unlink(missing_ok=True)
         raise
     return Capture(client, submission, decisions, created)
+
+
+def _capture_check(
+    *, version, services, values, consents, wordings, signed_on, scan, now
+) -> tuple[str, str]:
+    """Every refusal of a paper form at once; returns the scan's kind."""
+    errors: dict[str, list[str]] = {}
+    if signed_on is None:
+        errors.setdefault("signed_on", []).append("Enter the date the form was signed.")
+    elif signed_on > timezone.localdate(now):
+        errors.setdefault("signed_on", []).append(
+            "The signature date cannot be in the future."
+        )
+    offered = set(version.services.values_list("code", flat=True))
+    for code in services:
+        if code not in offered:
+            errors.setdefault("services", []).append(
+                f"Unknown service {code!r} for {version}."
+            )
+    for code in consents:
+        if code not in wordings:
+            errors.setdefault("consents", []).append(
+                f"Unknown purpose {code!r}: {version} has no consent for it."
+            )
+    for key, message in missing_mandatory_fields(
+        version=version, services=services, values=values
+    ).items():
+        errors.setdefault(key, []).append(message)
+    kind = ("", "")
+    try:
+        kind = scan_validate(scan)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return kind
 
 
 def _client_from_form(
