@@ -37,9 +37,7 @@ def test_current_consent_follows_grant_withdraw_grant():
         now=NOW - timedelta(days=2),
     )
     # then
-    assert not has_current_grant(
-        client_id=client.pk, purpose_code=registry.NEWSLETTERS
-    )
+    assert not has_current_grant(client_id=client.pk, purpose_code=registry.NEWSLETTERS)
 
     # when granted again
     grant(client, registry.NEWSLETTERS, now=NOW - timedelta(days=1))
@@ -131,7 +129,9 @@ def test_objection_to_direct_marketing_suppresses_email_and_phone():
     )
 
     assert SuppressionEntry.objects.count() == 2
-    assert "anna" not in "".join(SuppressionEntry.objects.values_list("digest", flat=True))
+    assert "anna" not in "".join(
+        SuppressionEntry.objects.values_list("digest", flat=True)
+    )
 
 
 def test_ledger_rows_cannot_be_changed_or_deleted_through_the_orm():
