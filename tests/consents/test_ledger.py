@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -164,9 +165,18 @@ def test_postgres_trigger_refuses_update_and_delete_outside_erasure():
         "UPDATE consents_consentdecision SET channel = 'phone' WHERE id = %s",
         "DELETE FROM consents_consentdecision WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic():
-                _raw(sql, [decision.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+        ):
+            _raw(sql, [decision.pk])
+
+    # The ORM below the append-only guard (a plain QuerySet) is refused too.
+    plain = QuerySet(ConsentDecision).filter(pk=decision.pk)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        plain.update(channel="phone")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        plain._raw_delete(connection.alias)
 
     decision.refresh_from_db()
     assert decision.channel == Channel.IN_PERSON
@@ -182,9 +192,8 @@ def test_postgres_trigger_lets_the_erasure_job_through_and_only_it():
             [decision.pk],
         )
     # The setting is local to the erasure block, not the session.
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic():
-            _raw("DELETE FROM consents_consentdecision WHERE id = %s", [decision.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _raw("DELETE FROM consents_consentdecision WHERE id = %s", [decision.pk])
 
     with transaction.atomic(), erasure_mode():
         _raw("DELETE FROM consents_consentdecision WHERE id = %s", [decision.pk])
@@ -194,9 +203,8 @@ def test_postgres_trigger_lets_the_erasure_job_through_and_only_it():
 
 @pytest.mark.django_db(transaction=True)
 def test_erasure_mode_needs_a_transaction():
-    with pytest.raises(RuntimeError, match="atomic"):
-        with erasure_mode():
-            pass
+    with pytest.raises(RuntimeError, match="atomic"), erasure_mode():
+        pass
 
 
 def test_superuser_cannot_change_or_delete_a_ledger_row_in_the_admin(admin_client):

@@ -42,3 +42,37 @@ def test_sync_is_idempotent_and_never_rewrites_a_published_version():
     assert FormTemplateVersion.objects.count() == len(registry.FORM_VERSIONS)
     wording.refresh_from_db()
     assert wording.text == registry._WORDING[registry.NEWSLETTERS]
+
+
+def test_demo_seed_is_idempotent_and_consents_allergies():
+    from io import StringIO
+
+    from clienteling.models import MetalAllergy
+    from consents import demo
+    from consents.models import ConsentDecision
+    from tests.consents.factories import ClientFactory
+
+    # given demo clients, one with an allergy already on file
+    clients = ClientFactory.create_batch(6)
+    MetalAllergy.objects.create(client=clients[1], metal="nickel")
+
+    demo.seed(stdout=StringIO())
+    first = ConsentDecision.objects.count()
+    demo.seed(stdout=StringIO())
+
+    assert first > 0
+    assert ConsentDecision.objects.count() == first
+    assert ConsentDecision.objects.filter(
+        client=clients[1], purpose__code=registry.ALLERGY_AWARE_SERVICE
+    ).exists()
+
+
+def test_demo_seed_works_with_no_clients():
+    from io import StringIO
+
+    from consents import demo
+
+    out = StringIO()
+    demo.seed(stdout=out)
+
+    assert "0 new for 0 clients" in out.getvalue()
