@@ -1,7 +1,18 @@
+from datetime import date, timedelta
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from clienteling.phones import normalise_phone
+
+
+def anniversaries_within(prefix: str, start: date, days: int) -> Q:
+    """Dates whose day and month fall in [start, start + days], any year."""
+    condition = Q()
+    for offset in range(days + 1):
+        day = start + timedelta(days=offset)
+        condition |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
+    return condition
 
 
 class BoutiqueQuerySet(models.QuerySet):
