@@ -80,3 +80,40 @@ def test_allergy_with_consent_is_recorded():
     )
 
     assert allergy.pk
+
+
+def _allergy_formset(client):
+    from django.forms import inlineformset_factory
+
+    from clienteling.forms import AllergyFormSet
+    from clienteling.models import Client
+
+    formset_class = inlineformset_factory(
+        Client,
+        MetalAllergy,
+        formset=AllergyFormSet,
+        fields=["metal", "severity"],
+        extra=1,
+    )
+    return formset_class(
+        instance=client,
+        prefix="allergies",
+        data={
+            "allergies-TOTAL_FORMS": "1",
+            "allergies-INITIAL_FORMS": "0",
+            "allergies-0-metal": "nickel",
+            "allergies-0-severity": "mild",
+        },
+    )
+
+
+def test_admin_allergy_inline_respects_the_gate():
+    client = ClientFactory()
+
+    refused = _allergy_formset(client)
+    assert not refused.is_valid()
+    assert "explicit consent" in str(refused.errors)
+
+    grant(client, registry.ALLERGY_AWARE_SERVICE)
+
+    assert _allergy_formset(client).is_valid()

@@ -254,3 +254,21 @@ def test_compliance_sees_the_suppression_list_and_advisers_do_not(client):
 
     assert refused.status_code == 403
     assert allowed.status_code == 200
+
+
+def test_client_360_page_shows_the_consent_panel_with_withdraw(client):
+    boutique = BoutiqueFactory()
+    customer = ClientFactory(home_boutique=boutique)
+    grant(customer, registry.NEWSLETTERS)
+    client.force_login(adviser(boutique))
+
+    response = client.get(
+        reverse("admin:clienteling_client_change", args=[customer.pk])
+    )
+
+    assert response.status_code == 200
+    assert 'id="consents-panel"' in response.text
+    assert f'name="withdraw" value="{registry.NEWSLETTERS}"' in response.text
+    assert reverse("admin:consents_capture_client", args=[customer.pk]) in (
+        response.text
+    )
