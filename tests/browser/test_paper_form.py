@@ -33,7 +33,8 @@ def test_adviser_prints_then_keys_in_a_signed_paper_form(live_server, page, tmp_
     admin_login(page, live_server.url, "adviser", "demo-adviser-2026")
 
     # the printable blank form shows the asterisks and the wording
-    page.goto(f"{live_server.url}/admin/consents/consentdecision/capture/")
+    page.goto(f"{live_server.url}/admin/consents/paperformsubmission/")
+    page.click("#capture-new-client")
     page.click("#print-blank-form")
     expect(page.locator(".asterisk").first).to_have_text("*")
     expect(page.locator("body")).to_contain_text(

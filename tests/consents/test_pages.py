@@ -272,3 +272,13 @@ def test_client_360_page_shows_the_consent_panel_with_withdraw(client):
     assert reverse("admin:consents_capture_client", args=[customer.pk]) in (
         response.text
     )
+
+
+def test_changelists_link_to_capture_and_outreach_for_advisers(client):
+    client.force_login(adviser(BoutiqueFactory()))
+
+    submissions = client.get(reverse("admin:consents_paperformsubmission_changelist"))
+    decisions = client.get(reverse("admin:consents_consentdecision_changelist"))
+
+    assert reverse("admin:consents_capture_new") in submissions.text
+    assert reverse("admin:consents_outreach") in decisions.text
