@@ -7,6 +7,6 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from clienteling import hooks
-        from privacy import services
+        from privacy import checks, services  # noqa: F401 - registers the check
 
         hooks.register_access_recorder(services.access_log_record)
