@@ -1,0 +1,3 @@
+"""privacy admin, one module per concern (imported here to register)."""
+
+from privacy.admin import access_log  # noqa: F401
