@@ -112,3 +112,25 @@ def record_access(
             count=count,
             path=path,
         )
+
+
+# --- Edit gates ----------------------------------------------------------------
+
+# Each gate takes the client and raises ValidationError when the record may
+# not be changed (the privacy app's restriction of processing, Art. 18).
+_edit_gates: list[Callable] = []
+
+
+def register_edit_gate(gate: Callable) -> None:
+    if gate not in _edit_gates:
+        _edit_gates.append(gate)
+
+
+def edit_refusal(client) -> str | None:
+    """Why the client's record may not be changed now, or None."""
+    for gate in _edit_gates:
+        try:
+            gate(client)
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+    return None

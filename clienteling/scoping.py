@@ -34,6 +34,33 @@ class ClientScopedMixin:
     client_path: str | None = "client"
     #: Or, for data scoped by boutique rather than client.
     boutique_path: str | None = None
+    #: Whether an edit gate (restriction of processing) makes the object
+    #: read-only; off for the admin that manages the restriction itself.
+    blocked_by_edit_gates: bool = True
+
+    def _client_of(self, obj):
+        if self.boutique_path or self.client_path is None:
+            return None
+        target = obj
+        for step in filter(None, self.client_path.split("__")):
+            target = getattr(target, step, None)
+        return target if isinstance(target, Client) else None
+
+    def edit_refused(self, obj) -> str | None:
+        if obj is None or not self.blocked_by_edit_gates:
+            return None
+        client = self._client_of(obj)
+        return hooks.edit_refusal(client) if client is not None else None
+
+    def has_change_permission(self, request, obj=None):
+        if self.edit_refused(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.edit_refused(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

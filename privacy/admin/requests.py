@@ -1,0 +1,398 @@
+"""Admin of data-subject requests, their reports, the compliance dashboard
+and the register of processing. Thin: parse, check, call one service.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from clienteling.scoping import ClientScopedMixin
+from privacy import register, reports
+from privacy import requests as dsr
+from privacy.models import DataSubjectRequest, RequestEdit, SubjectAccessReport
+
+Status = DataSubjectRequest.Status
+
+
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = DataSubjectRequest
+        fields = ["client", "kind", "channel", "received_on", "details", "assignee"]
+
+    def clean_received_on(self):
+        received = self.cleaned_data["received_on"]
+        if received and received > timezone.localdate():
+            raise ValidationError("A request cannot be received in the future.")
+        return received
+
+    def _post_clean(self):
+        # due_on is computed by the service from received_on.
+        if self.instance.pk is None and self.cleaned_data.get("received_on"):
+            self.instance.due_on = dsr.due_date_for(self.cleaned_data["received_on"])
+        super()._post_clean()
+
+
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(choices=DataSubjectRequest.IdentityMethod.choices)
+    note = forms.CharField(max_length=300, required=False)
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(choices=[(1, "1"), (2, "2")], coerce=int)
+    reason = forms.CharField(widget=forms.Textarea)
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (Status.COMPLETED, "Completed"),
+            (Status.REFUSED, "Refused"),
+            (Status.WITHDRAWN, "Withdrawn by the person"),
+        ]
+    )
+    outcome = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(max_length=200)
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class EditInline(admin.TabularInline):
+    model = RequestEdit
+    extra = 0
+    can_delete = False
+    fields = ["object_type", "object_id", "history_type", "edited_at", "edited_by"]
+    readonly_fields = fields
+    verbose_name_plural = "edits made under this request (history rows)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(admin.TabularInline):
+    model = SubjectAccessReport
+    extra = 0
+    can_delete = False
+    fields = ["report_link", "status", "created_at", "expires_at", "review"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="report")
+    def report_link(self, obj):
+        return format_html(
+            '<a href="{}">Report {}</a>',
+            reverse("admin:privacy_report", args=[obj.pk]),
+            obj.pk,
+        )
+
+    @admin.display(description="staff notes to review")
+    def review(self, obj):
+        if not obj.review_flags:
+            return "—"
+        return "reviewed" if obj.reviewed_at else f"{len(obj.review_flags)} to review"
+
+
+def _due_cell(request, today):
+    left = dsr.days_left(request, today=today)
+    css = "dsr-overdue" if left < 0 else "dsr-soon" if left <= dsr.SOON_DAYS else ""
+    return format_html(
+        '<span class="{}">{:%d/%m/%Y} ({} d)</span>',
+        css,
+        request.effective_due_on,
+        left,
+    )
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
+    client_path = "client"
+    blocked_by_edit_gates = False  # it manages the restriction itself
+    form = RequestForm
+    change_form_template = "privacy/requests/change_form.html"
+    list_display = ["__str__", "client", "kind", "status", "received_on", "due"]
+    list_select_related = ["client", "assignee"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["client"]
+    search_fields = ["client__client_number"]
+    show_full_result_count = False
+    inlines = [EditInline, ReportInline]
+    actions = None
+
+    @admin.display(description="due", ordering="due_on")
+    def due(self, obj):
+        return _due_cell(obj, timezone.localdate())
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return RequestForm.Meta.fields
+        return [
+            "client",
+            "kind",
+            "channel",
+            "received_on",
+            "details",
+            "status",
+            "due_on",
+            "extended_due_on",
+            "extension_reason",
+            "identity_verified_at",
+            "identity_verified_by",
+            "identity_method",
+            "identity_note",
+            "restriction",
+            "outcome",
+            "closed_at",
+            "assignee",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f for f in self.get_fields(request, obj) if f != "assignee"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a request is evidence of how the house answered
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            dsr.request_assign(
+                acting_user=request.user, request=obj, assignee=obj.assignee
+            )
+            return
+        created = dsr.request_open(
+            acting_user=request.user,
+            client=obj.client,
+            kind=obj.kind,
+            channel=obj.channel,
+            received_on=obj.received_on,
+            details=obj.details,
+            assignee=obj.assignee,
+        )
+        obj.pk = created.pk
+        obj.due_on = created.due_on
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="privacy_dashboard"),
+            path("register/", wrap(self.register_view), name="privacy_register"),
+            path(
+                "register/html/",
+                wrap(self.register_html_view),
+                name="privacy_register_html",
+            ),
+            path(
+                "register/csv/",
+                wrap(self.register_csv_view),
+                name="privacy_register_csv",
+            ),
+            path(
+                "<path:object_id>/action/<slug:action>/",
+                wrap(self.action_view),
+                name="privacy_request_action",
+            ),
+            path(
+                "report/<int:report_id>/", wrap(self.report_view), name="privacy_report"
+            ),
+            path(
+                "report/<int:report_id>/download/",
+                wrap(self.report_download_view),
+                name="privacy_report_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    # --- Pages -------------------------------------------------------------
+
+    def _require(self, request, permission):
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+
+    def dashboard_view(self, request):
+        self._require(request, "privacy.view_datasubjectrequest")
+        today = timezone.localdate()
+        return TemplateResponse(
+            request,
+            "privacy/requests/dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Data-subject requests: the legal clock",
+                "rows": dsr.compliance_dashboard(user=request.user, today=today),
+                "today": today,
+            },
+        )
+
+    def register_view(self, request):
+        self._require(request, "privacy.view_register")
+        return TemplateResponse(
+            request,
+            "privacy/register/register.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Register of processing activities",
+                **register.register_context(),
+            },
+        )
+
+    def register_html_view(self, request):
+        self._require(request, "privacy.view_register")
+        response = TemplateResponse(
+            request,
+            "privacy/register/register.html",
+            {**register.register_context(), "standalone": True},
+        )
+        response["Content-Disposition"] = 'attachment; filename="register.html"'
+        return response
+
+    def register_csv_view(self, request):
+        self._require(request, "privacy.view_register")
+        response = HttpResponse(register.register_csv(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="register.csv"'
+        return response
+
+    ACTIONS = {
+        # Each action's form, the permission it needs, and its title.
+        "verify": (VerifyForm, "privacy.change_datasubjectrequest", "Verify identity"),
+        "extend": (ExtendForm, "privacy.change_datasubjectrequest", "Extend deadline"),
+        "close": (CloseForm, "privacy.change_datasubjectrequest", "Close request"),
+        "restrict": (
+            RestrictForm,
+            "privacy.change_datasubjectrequest",
+            "Restrict processing",
+        ),
+        "lift": (EmptyForm, "privacy.change_datasubjectrequest", "Lift restriction"),
+        "link-edits": (
+            EmptyForm,
+            "privacy.change_datasubjectrequest",
+            "Link the edits made under this request",
+        ),
+        "report": (
+            EmptyForm,
+            "privacy.build_subject_access_report",
+            "Build the report",
+        ),
+    }
+
+    def _call(self, request, obj, action, data):
+        user = request.user
+        if action == "verify":
+            dsr.request_verify_identity(
+                acting_user=user, request=obj, method=data["method"], note=data["note"]
+            )
+        elif action == "extend":
+            dsr.request_extend(
+                acting_user=user,
+                request=obj,
+                months=data["months"],
+                reason=data["reason"],
+            )
+        elif action == "close":
+            dsr.request_close(
+                acting_user=user,
+                request=obj,
+                status=data["status"],
+                outcome=data["outcome"],
+            )
+        elif action == "restrict":
+            dsr.request_restrict(acting_user=user, request=obj, reason=data["reason"])
+        elif action == "lift":
+            dsr.request_lift_restriction(acting_user=user, request=obj)
+        elif action == "link-edits":
+            edits = dsr.rectification_link_edits(acting_user=user, request=obj)
+            messages.success(request, f"{len(edits)} edit(s) linked to this request.")
+        elif action == "report":
+            report = reports.report_request(acting_user=user, request=obj)
+            return redirect("admin:privacy_report", report.pk)
+        return None
+
+    def action_view(self, request, object_id, action):
+        self.in_scope_or_404(request, object_id)
+        if action not in self.ACTIONS:
+            raise Http404("No such action.")
+        form_class, permission, title = self.ACTIONS[action]
+        self._require(request, permission)
+        obj = self.get_queryset(request).get(pk=object_id)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                response = self._call(request, obj, action, form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                if response is not None:
+                    return response
+                messages.success(request, f"{title}: done.")
+                return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
+        return TemplateResponse(
+            request,
+            "privacy/requests/action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{title}: {obj}",
+                "form": form,
+                "obj": obj,
+                "opts": self.opts,
+            },
+        )
+
+    def _report_or_404(self, request, report_id):
+        report = (
+            SubjectAccessReport.objects.filter(request__in=self.get_queryset(request))
+            .select_related("request")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None:
+            self.refuse(request, report_id)
+        return report
+
+    def report_view(self, request, report_id):
+        report = self._report_or_404(request, report_id)
+        self._require(request, "privacy.build_subject_access_report")
+        if request.method == "POST" and "release" in request.POST:
+            try:
+                reports.report_review_release(acting_user=request.user, report=report)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("admin:privacy_report", report.pk)
+        return TemplateResponse(
+            request,
+            "privacy/requests/report_job.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Report {report.pk} for {report.request}",
+                "report": report,
+                "opts": self.opts,
+                "running": report.status in ("queued", "running"),
+            },
+        )
+
+    def report_download_view(self, request, report_id):
+        report = self._report_or_404(request, report_id)
+        self._require(request, "privacy.build_subject_access_report")
+        try:
+            file = reports.report_open_for_download(
+                acting_user=request.user, report=report, path=request.path
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("admin:privacy_report", report.pk)
+        response = FileResponse(file.open("rb"), content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="subject-access-{report.request.pk}.zip"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,225 @@
+"""Data-subject requests, the edits made under them, and report jobs.
+
+The status lifecycle and the legal clock live in privacy.requests (the
+services); these models hold fields and constraints only.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clienteling.history import house_history
+
+
+class DataSubjectRequest(models.Model):
+    """A request from a person exercising a GDPR right (Art. 15 to 22)."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", "Access (Art. 15)"
+        RECTIFICATION = "rectification", "Rectification (Art. 16)"
+        ERASURE = "erasure", "Erasure (Art. 17)"
+        RESTRICTION = "restriction", "Restriction (Art. 18)"
+        OBJECTION = "objection", "Objection (Art. 21)"
+        PORTABILITY = "portability", "Portability (Art. 20)"
+        CONSENT_WITHDRAWAL = "consent_withdrawal", "Consent withdrawal (Art. 7(3))"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        POST = "post", "Post"
+        PHONE = "phone", "Phone"
+        IN_PERSON = "in_person", "In person (boutique)"
+        WEBSITE = "website", "Website form"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received, identity to verify"
+        IN_PROGRESS = "in_progress", "Identity verified, in progress"
+        COMPLETED = "completed", "Completed"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn by the person"
+
+    class IdentityMethod(models.TextChoices):
+        ID_DOCUMENT = "id_document", "Identity document seen in person"
+        KNOWN_EMAIL = "known_email", "Reply from the email address on file"
+        KNOWN_PHONE = "known_phone", "Call-back to the phone number on file"
+        SIGNED_LETTER = "signed_letter", "Signed letter with a copy of an ID"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    received_on = models.DateField()
+    details = models.TextField(
+        blank=True, help_text="What the person asks for, in their words."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_on = models.DateField(help_text="One calendar month from receipt.")
+    extended_due_on = models.DateField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    identity_method = models.CharField(
+        max_length=20, choices=IdentityMethod.choices, blank=True
+    )
+    identity_note = models.CharField(max_length=300, blank=True)
+    restriction = models.ForeignKey(
+        "consents.Restriction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    flagged_d7_at = models.DateTimeField(null=True, blank=True)
+    flagged_d1_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "data-subject request"
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        permissions = [
+            ("view_register", "Can read the register of processing"),
+            ("build_subject_access_report", "Can build a subject-access report"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="dsr_extension_has_reason",
+                condition=Q(extended_due_on__isnull=True) | ~Q(extension_reason=""),
+                violation_error_message="An extension records its reason.",
+            ),
+            models.CheckConstraint(
+                name="dsr_verified_has_method",
+                condition=Q(identity_verified_at__isnull=True) | ~Q(identity_method=""),
+                violation_error_message="An identity check records its method.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"DSR-{self.pk or 'new'} {self.get_kind_display()}"
+
+    @property
+    def effective_due_on(self):
+        return self.extended_due_on or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)
+
+
+class RequestEdit(models.Model):
+    """A history row written by an edit made under a rectification request."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="edits"
+    )
+    object_type = models.CharField(max_length=100)  # "app_label.model"
+    object_id = models.CharField(max_length=64)
+    history_id = models.BigIntegerField()
+    history_type = models.CharField(max_length=1)  # +, ~ or -
+    edited_at = models.DateTimeField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["edited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "history_id"], name="history_row_linked_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.object_type} #{self.object_id} ({self.history_type})"
+
+
+class SubjectAccessReport(models.Model):
+    """One build of a subject-access (or portability) report: the job row.
+
+    Progress is read from this row while the task runs; the zip lives in
+    private storage under `file_name` until `expires_at`.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired (file deleted)"
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    step = models.CharField(max_length=100, blank=True)
+    file_name = models.CharField(max_length=80, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # Where staff free text may name another client: model, id, field and
+    # the other client's id; never the text itself.
+    review_flags = models.JSONField(default=list, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "subject-access report"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Report {self.pk} for {self.request}"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_flags) and self.reviewed_at is None

@@ -1,0 +1,689 @@
+"""Subject-access and portability reports, computed from the data map.
+
+Dangerous module: it gathers everything the house holds about one person
+into one file. It reads every client model the data map lists (never a
+hand-kept list), writes the zip to private storage only, and hands it out
+only through report_open_for_download, which checks the job, the review of
+flagged staff notes and the expiry, and writes the access log.
+
+The report is built in three passes: collect (one query per client model,
+related staff names joined), flag (staff free text naming another client),
+render (JSON validated against privacy/schemas, HTML, PDF, CSV per
+category) and zip.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+import secrets
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from clienteling.classification import Category, Erasure, Source
+from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
+from consents import registry
+from consents.models import ConsentDecision, PaperFormSubmission, Purpose
+from consents.selectors import current_decisions
+from privacy import data_map
+from privacy.models import AccessLogEntry, DataSubjectRequest, SubjectAccessReport
+from privacy.services import access_log_record
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "subject_access_report.schema.json"
+SCHEMA_VERSION = 1
+# Long enough for the person to fetch it after the officer sends it, short
+# enough that a forgotten zip of someone's whole file does not linger.
+REPORT_DOWNLOAD_DAYS = 7
+# Purposes that profile or segment (the report says so, Art. 15(1)(h)).
+PROFILING_PURPOSES = (
+    "statistics_segmentation",
+    "cross_group_intelligence",
+    "retargeting",
+)
+# The person's own input (Art. 20: "provided by the data subject").
+PORTABLE_SOURCES = (Source.CLIENT, Source.WEBSITE)
+
+ReportStatus = SubjectAccessReport.Status
+
+
+def _now(now: datetime | None = None) -> datetime:
+    return now or timezone.now()
+
+
+@cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def storage_dir() -> Path:
+    path = Path(settings.PRIVATE_STORAGE_ROOT) / "subject-access"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- Collect -----------------------------------------------------------------
+
+
+def _plain(value):
+    """A JSON-ready value."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return "(binary)"
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
+def _personal_fields(model, entry):
+    """(field, classification) for every personal field of the model."""
+    for name, f in entry.fields.items():
+        if f.category is Category.NOT_PERSONAL:
+            continue
+        yield model._meta.get_field(name), f
+
+
+def _rows(model, entry, client_id: int) -> list[dict]:
+    """Every row of `model` about the client, personal fields only."""
+    path = entry.client_path or "pk"
+    fields = list(_personal_fields(model, entry))
+    related = [
+        field.name for field, _ in fields if field.is_relation and field.concrete
+    ]
+    m2m = [field.name for field, _ in fields if field.many_to_many]
+    queryset = (
+        model._default_manager.filter(**{path: client_id})
+        .select_related(*related)
+        .prefetch_related(*m2m)
+        .order_by("pk")
+    )
+    rows = []
+    for obj in queryset:
+        values = {}
+        for field, f in fields:
+            if field.many_to_many:
+                value = [str(o) for o in getattr(obj, field.name).all()]
+            elif field.is_relation:
+                target = getattr(obj, field.name)
+                value = None if target is None else str(target)
+            elif field.choices:
+                value = obj._get_FIELD_display(field)
+            else:
+                value = getattr(obj, field.attname)
+            values[field.name] = {
+                "label": str(field.verbose_name),
+                "value": _plain(value),
+                "category": str(f.category),
+                "source": str(f.source),
+                "on_erasure": str(f.erasure),
+                "obligation": f.obligation,
+            }
+        rows.append({"model": model._meta.label, "id": obj.pk, "fields": values})
+    return rows
+
+
+def collect(client: Client, *, progress: Callable | None = None) -> dict:
+    """Every row of every client model of the data map, by model label."""
+    found = {}
+    for model, entry in data_map.client_models():
+        found[model._meta.label] = {
+            "name": str(model._meta.verbose_name_plural),
+            "description": entry.description,
+            "rows": _rows(model, entry, client.pk),
+        }
+        if progress:
+            progress(f"Read {model._meta.verbose_name_plural}")
+    return found
+
+
+def _purposes_by_category() -> dict[str, list[dict]]:
+    labels = dict(Purpose.LegalBasis.choices)
+    out = defaultdict(list)
+    for spec in registry.PURPOSES:
+        for category in spec.data_categories:
+            out[category].append(
+                {
+                    "code": spec.code,
+                    "name": spec.name,
+                    "legal_basis": str(labels[spec.legal_basis]),
+                    "recipients": list(spec.recipients),
+                    "retention": spec.retention,
+                }
+            )
+    return out
+
+
+def _by_category(found: dict) -> list[dict]:
+    purposes = _purposes_by_category()
+    sections: dict[str, dict] = {}
+    for label, model in found.items():
+        for row in model["rows"]:
+            split = defaultdict(dict)
+            for name, value in row["fields"].items():
+                split[value["category"]][name] = value
+            for category, fields in split.items():
+                section = sections.setdefault(
+                    category, {"category": category, "records": []}
+                )
+                section["records"].append(
+                    {
+                        "model": label,
+                        "model_name": model["name"],
+                        "id": row["id"],
+                        "fields": fields,
+                    }
+                )
+    ordered = []
+    for category in Category:
+        if str(category) not in sections:
+            continue
+        section = sections[str(category)]
+        related = purposes.get(str(category), [])
+        section["purposes"] = related
+        section["legal_bases"] = sorted({p["legal_basis"] for p in related})
+        section["recipients"] = sorted({r for p in related for r in p["recipients"]})
+        section["retention"] = [f"{p['name']}: {p['retention']}" for p in related]
+        section["sources"] = sorted(
+            {
+                f["source"]
+                for record in section["records"]
+                for f in record["fields"].values()
+            }
+        )
+        ordered.append(section)
+    return ordered
+
+
+def _origin(client: Client) -> dict:
+    forms = PaperFormSubmission.objects.filter(client=client).select_related(
+        "version__template"
+    )
+    return {
+        "record_created_from": client.get_source_display(),
+        "record_created_at": _plain(client.created_at),
+        "forms": [
+            {
+                "form": s.version.template.title,
+                "version": s.version.number,
+                "signed_on": _plain(s.signed_on),
+            }
+            for s in forms
+        ],
+    }
+
+
+def _consent_history(client: Client) -> list[dict]:
+    decisions = (
+        ConsentDecision.objects.filter(client=client)
+        .select_related("purpose", "wording", "submission__version__template")
+        .order_by("decided_at", "id")
+    )
+    return [
+        {
+            "purpose": d.purpose.name,
+            "decision": d.get_decision_display(),
+            "channel": d.get_channel_display(),
+            "decided_at": _plain(d.decided_at),
+            "wording": d.wording.text if d.wording else "",
+            "form": (
+                f"{d.submission.version.template.title} v{d.submission.version.number}"
+                if d.submission
+                else ""
+            ),
+        }
+        for d in decisions
+    ]
+
+
+def _contact_history(client: Client) -> list[dict]:
+    events = (
+        ContactEvent.objects.filter(client=client)
+        .select_related("staff", "boutique")
+        .order_by("occurred_at", "id")
+    )
+    return [
+        {
+            "occurred_at": _plain(e.occurred_at),
+            "channel": e.get_channel_display(),
+            "direction": e.get_direction_display(),
+            "subject": e.subject,
+            "summary": e.summary,
+            "staff": str(e.staff) if e.staff else "",
+        }
+        for e in events
+    ]
+
+
+def _profiling(client: Client) -> list[dict]:
+    purposes = {p.code: p for p in Purpose.objects.filter(code__in=PROFILING_PURPOSES)}
+    latest = current_decisions(
+        client_ids=[client.pk], purpose_ids=[p.pk for p in purposes.values()]
+    )
+    out = []
+    for code in PROFILING_PURPOSES:
+        purpose = purposes.get(code)
+        if purpose is None:
+            continue
+        decision = latest.get((client.pk, purpose.pk))
+        if purpose.needs_consent:
+            applies = bool(decision and decision.decision == "grant")
+        else:
+            applies = not (decision and decision.decision == "object")
+        out.append(
+            {
+                "purpose": purpose.name,
+                "legal_basis": purpose.get_legal_basis_display(),
+                "applies_to_you": applies,
+                "description": purpose.description,
+                "logic": (
+                    "Segments and statistics from purchases, preferences and "
+                    "website visits; no decision with legal or similarly "
+                    "significant effect is made automatically."
+                ),
+            }
+        )
+    return out
+
+
+def _kept_on_erasure() -> list[dict]:
+    kept = []
+    for model, entry in data_map.client_models():
+        for name, f in entry.fields.items():
+            if f.erasure is Erasure.KEEP and f.category is not Category.NOT_PERSONAL:
+                kept.append(
+                    {
+                        "model": model._meta.label,
+                        "field": name,
+                        "obligation": f.obligation,
+                    }
+                )
+    return kept
+
+
+def _is_erased(client: Client) -> bool:
+    erased = getattr(Client.Status, "ERASED", None)
+    return erased is not None and client.status == erased
+
+
+def build_document(client: Client, *, progress: Callable | None = None) -> dict:
+    """The whole report as one JSON-ready document."""
+    found = collect(client, progress=progress)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": _plain(timezone.now()),
+        "controller": settings.HOUSE_NAME,
+        "client_number": client.client_number,
+        "erased": _is_erased(client),
+        "origin": _origin(client),
+        "categories": _by_category(found),
+        "models": {
+            label: {"name": m["name"], "count": len(m["rows"])}
+            for label, m in found.items()
+        },
+        "consent_history": _consent_history(client),
+        "contact_history": _contact_history(client),
+        "profiling": _profiling(client),
+        "kept_on_erasure": _kept_on_erasure(),
+        "not_included": [
+            "The access log (which staff opened your record and when) is "
+            "kept for the security of processing and is not part of this "
+            "report.",
+        ],
+    }
+    jsonschema.validate(document, schema())
+    return document
+
+
+def portability_document(document: dict) -> dict:
+    """The subset the person provided (Art. 20), from the full document."""
+    provided = defaultdict(list)
+    for section in document["categories"]:
+        for record in section["records"]:
+            fields = {
+                name: f["value"]
+                for name, f in record["fields"].items()
+                if f["source"] in {str(s) for s in PORTABLE_SOURCES}
+            }
+            if fields:
+                provided[record["model"]].append({"id": record["id"], **fields})
+    merged = {}
+    for label, records in provided.items():
+        by_id = defaultdict(dict)
+        for record in records:
+            by_id[record["id"]].update(record)
+        merged[label] = list(by_id.values())
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "client_number": document["client_number"],
+        "generated_at": document["generated_at"],
+        "provided_by_you": merged,
+    }
+
+
+# --- Flag staff free text naming another client ------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d .-]{7,}\d")
+_NUMBER = re.compile(r"\b[A-Z0-9][A-Z0-9-]{3,19}\b")
+_NAME_PAIR = re.compile(r"\b([A-ZÀ-Þ][\w'-]+)\s+([A-ZÀ-Þ][\w'-]+)")
+NAME_PAIRS_PER_QUERY = 200  # keeps each OR-query's plan small
+
+
+def free_text_fields() -> dict[str, set[str]]:
+    """Text fields staff type freely, per model label, from the data map."""
+    out = defaultdict(set)
+    for model, entry in data_map.client_models():
+        for name, f in entry.fields.items():
+            field = model._meta.get_field(name)
+            if (
+                f.source is Source.STAFF
+                and isinstance(field, models.CharField | models.TextField)
+                and not field.choices
+            ):
+                out[model._meta.label].add(name)
+    return out
+
+
+def _other_clients_named(client, emails, phones, numbers, pairs) -> dict:
+    """(kind, needle) -> id of another client it identifies."""
+    others = Client.objects.exclude(pk=client.pk)
+    known: dict[tuple[str, str], int] = {}
+    for address, owner in ClientEmail.objects.filter(
+        address__in=emails, client__in=others
+    ).values_list("address", "client_id"):
+        known[("email", address.lower())] = owner
+    for number, owner in ClientPhone.objects.filter(
+        number__in=phones, client__in=others
+    ).values_list("number", "client_id"):
+        known[("phone", str(number))] = owner
+    for number, owner in others.filter(client_number__in=numbers).values_list(
+        "client_number", "pk"
+    ):
+        known[("client number", number)] = owner
+    pair_list = sorted(pairs)
+    for start in range(0, len(pair_list), NAME_PAIRS_PER_QUERY):
+        query = Q()
+        for first, last in pair_list[start : start + NAME_PAIRS_PER_QUERY]:
+            query |= Q(first_name__iexact=first, last_name__iexact=last)
+        for first, last, owner in others.filter(query).values_list(
+            "first_name", "last_name", "pk"
+        ):
+            known[("name", f"{first.lower()} {last.lower()}")] = owner
+    return known
+
+
+def flag_other_clients(document: dict, client: Client) -> list[dict]:
+    """Where staff free text names another client (name, email, phone or
+    client number). Returns references, never the text.
+    """
+    texts = free_text_fields()
+    mentions = []  # (model, id, field, text)
+    for section in document["categories"]:
+        for record in section["records"]:
+            for name in texts.get(record["model"], ()):
+                value = record["fields"].get(name, {}).get("value")
+                if isinstance(value, str) and value:
+                    mentions.append((record["model"], record["id"], name, value))
+    if not mentions:
+        return []
+    emails, phones, numbers, pairs = set(), set(), set(), set()
+    for *_, text in mentions:
+        emails |= {e.lower() for e in _EMAIL.findall(text)}
+        phones |= {re.sub(r"[ .-]", "", p) for p in _PHONE.findall(text)}
+        numbers |= set(_NUMBER.findall(text))
+        pairs |= {(a.lower(), b.lower()) for a, b in _NAME_PAIR.findall(text)}
+    known = _other_clients_named(client, emails, phones, numbers, pairs)
+    flags = []
+    for label, record_id, name, text in mentions:
+        lowered = text.lower()
+        spaced = re.sub(r"[ .-]", "", text)
+        for (kind, needle), owner in known.items():
+            haystack = spaced if kind == "phone" else lowered
+            if needle.lower() in haystack:
+                flags.append(
+                    {
+                        "model": label,
+                        "record_id": record_id,
+                        "field": name,
+                        "matched": kind,
+                        "other_client_id": owner,
+                    }
+                )
+    return flags
+
+
+# --- Render ------------------------------------------------------------------
+
+
+def _csv(section: dict) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["model", "record", "field", "label", "value", "source"])
+    for record in section["records"]:
+        for name, f in record["fields"].items():
+            value = f["value"]
+            if isinstance(value, list | dict):
+                value = json.dumps(value, ensure_ascii=False)
+            writer.writerow(
+                [record["model"], record["id"], name, f["label"], value, f["source"]]
+            )
+    return out.getvalue().encode("utf-8")
+
+
+def render_html(document: dict) -> str:
+    return render_to_string(
+        "privacy/requests/report.html", {"doc": document, "house": settings.HOUSE_NAME}
+    )
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def write_zip(
+    document: dict, *, portability: bool, progress: Callable | None = None
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if portability:
+            archive.writestr(
+                "portability.json",
+                json.dumps(
+                    portability_document(document), ensure_ascii=False, indent=1
+                ),
+            )
+        else:
+            archive.writestr(
+                "report.json", json.dumps(document, ensure_ascii=False, indent=1)
+            )
+            for section in document["categories"]:
+                archive.writestr(
+                    f"csv/{slugify(section['category'])}.csv", _csv(section)
+                )
+            html = render_html(document)
+            archive.writestr("report.html", html)
+            if progress:
+                progress("Rendered the HTML report")
+            archive.writestr("report.pdf", render_pdf(html))
+            if progress:
+                progress("Rendered the PDF report")
+    return buffer.getvalue()
+
+
+# --- Jobs --------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_request(
+    *, acting_user, request: DataSubjectRequest, now: datetime | None = None
+) -> SubjectAccessReport:
+    """Queue a report build for a verified access or portability request."""
+    from privacy import tasks_requests
+
+    if request.kind not in (
+        DataSubjectRequest.Kind.ACCESS,
+        DataSubjectRequest.Kind.PORTABILITY,
+    ):
+        raise ValidationError("Only access and portability requests have a report.")
+    if request.identity_verified_at is None:
+        raise ValidationError(
+            "Verify the person's identity before building their report."
+        )
+    if not request.is_open:
+        raise ValidationError("This request is closed.")
+    if request.reports.filter(
+        status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)
+    ).exists():
+        raise ValidationError("A report for this request is already being built.")
+    report = SubjectAccessReport(
+        request=request, requested_by=acting_user, created_at=_now(now)
+    )
+    report.full_clean()
+    report.save()
+    transaction.on_commit(lambda: tasks_requests.build_report.delay(report.pk))
+    return report
+
+
+def _progress_updater(report_id: int, total: int) -> Callable:
+    state = {"done": 0}
+
+    def advance(step: str) -> None:
+        state["done"] += 1
+        SubjectAccessReport.objects.filter(pk=report_id).update(
+            progress_done=min(state["done"], total), step=step[:100]
+        )
+
+    return advance
+
+
+def report_build(*, report_id: int, now: datetime | None = None) -> SubjectAccessReport:
+    """Build the zip for one job row. Idempotent: a finished job is left as
+    it is; a job left running by a killed worker is built again.
+
+    Not one transaction: progress updates must be visible while it runs.
+    """
+    report = SubjectAccessReport.objects.select_related("request__client").get(
+        pk=report_id
+    )
+    if report.status in (ReportStatus.DONE, ReportStatus.EXPIRED):
+        return report
+    portability = report.request.kind == DataSubjectRequest.Kind.PORTABILITY
+    total = len(data_map.client_models()) + 3
+    SubjectAccessReport.objects.filter(pk=report_id).update(
+        status=ReportStatus.RUNNING,
+        started_at=_now(now),
+        progress_done=0,
+        progress_total=total,
+        step="Starting",
+        error="",
+    )
+    advance = _progress_updater(report_id, total)
+    try:
+        client = report.request.client
+        document = build_document(client, progress=advance)
+        flags = flag_other_clients(document, client)
+        advance("Checked staff notes for other clients")
+        content = write_zip(document, portability=portability, progress=advance)
+        name = f"sar-{report.pk}-{secrets.token_hex(8)}.zip"
+        (storage_dir() / name).write_bytes(content)
+    except Exception as exc:
+        # The message may quote data; only the kind of failure is stored.
+        SubjectAccessReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED,
+            error=f"{type(exc).__name__} (see the worker log)",
+            finished_at=_now(now),
+        )
+        raise
+    finished = _now(now)
+    SubjectAccessReport.objects.filter(pk=report_id).update(
+        status=ReportStatus.DONE,
+        progress_done=total,
+        step="Ready",
+        file_name=name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        review_flags=flags,
+        finished_at=finished,
+        expires_at=finished + timedelta(days=REPORT_DOWNLOAD_DAYS),
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_review_release(
+    *, acting_user, report: SubjectAccessReport, now: datetime | None = None
+) -> SubjectAccessReport:
+    """Record that flagged staff notes were reviewed before release."""
+    if report.status != ReportStatus.DONE:
+        raise ValidationError("Only a finished report can be released.")
+    if not report.review_flags:
+        raise ValidationError("Nothing in this report needs review.")
+    if report.reviewed_at is not None:
+        raise ValidationError("This report was already reviewed.")
+    report.reviewed_by = acting_user
+    report.reviewed_at = _now(now)
+    report.full_clean()
+    report.save(update_fields=["reviewed_by", "reviewed_at"])
+    return report
+
+
+def report_open_for_download(
+    *, acting_user, report: SubjectAccessReport, path: str = "", now=None
+) -> Path:
+    """The zip's path, once checked; the download is logged."""
+    if report.status != ReportStatus.DONE:
+        raise ValidationError("This report is not ready.")
+    if report.expires_at and _now(now) >= report.expires_at:
+        raise ValidationError(
+            "This report has expired: build a new one if it is still needed."
+        )
+    if report.needs_review:
+        raise ValidationError(
+            "Staff notes in this report may name other clients: review them "
+            "before the report is released."
+        )
+    file = storage_dir() / report.file_name
+    if not file.is_file():
+        raise ValidationError("The report file is missing: build a new one.")
+    access_log_record(
+        acting_user=acting_user,
+        action=AccessLogEntry.Action.DOWNLOAD,
+        target=report,
+        path=path,
+    )
+    return file
+
+
+def reports_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of reports past their expiry."""
+    expired = SubjectAccessReport.objects.filter(
+        status=ReportStatus.DONE, expires_at__lte=_now(now)
+    )
+    count = 0
+    for report in expired:
+        (storage_dir() / report.file_name).unlink(missing_ok=True)
+        SubjectAccessReport.objects.filter(pk=report.pk).update(
+            status=ReportStatus.EXPIRED
+        )
+        count += 1
+    return count

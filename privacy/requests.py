@@ -1,0 +1,423 @@
+"""Data-subject requests: the legal clock, the lifecycle, and their reads.
+
+Every change of a request goes through one function here, which checks the
+transition against TRANSITIONS, saves with the acting user recorded in the
+request's history, and returns the request. The clock follows GDPR
+Art. 12(3): one calendar month from receipt, extendable by up to two
+further months when a reason is recorded before the first due date.
+"""
+
+import calendar
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from clienteling.models import Client
+from consents import services as consent_services
+from consents.models import Restriction
+from privacy import data_map
+from privacy.models import DataSubjectRequest, RequestEdit
+
+logger = logging.getLogger(__name__)
+
+Status = DataSubjectRequest.Status
+Kind = DataSubjectRequest.Kind
+
+# The lifecycle, in one place: from each status, where a request may go.
+# A request reaches IN_PROGRESS only through request_verify_identity.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.IN_PROGRESS, Status.REFUSED, Status.WITHDRAWN}),
+    Status.IN_PROGRESS: frozenset({Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN}),
+    Status.COMPLETED: frozenset(),
+    Status.REFUSED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS)
+MAX_EXTENSION_MONTHS = 2  # Art. 12(3): "by two further months"
+SOON_DAYS = 7
+FLAG_DAYS = (7, 1)
+
+
+def _now(now: datetime | None = None) -> datetime:
+    return now or timezone.now()
+
+
+def _save(obj, acting_user) -> None:
+    obj.full_clean()
+    obj._history_user = acting_user
+    obj.save()
+
+
+# --- The clock ---------------------------------------------------------------
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` calendar months later, clamped to month end.
+
+    31 January + 1 month is 28 February (29 in a leap year): the deadline
+    never spills into the month after.
+    """
+    month_index = start.month - 1 + months
+    year = start.year + month_index // 12
+    month = month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last_day))
+
+
+def due_date_for(received_on: date) -> date:
+    return add_months(received_on, 1)
+
+
+def days_left(request: DataSubjectRequest, *, today: date) -> int:
+    return (request.effective_due_on - today).days
+
+
+# --- Writes ------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_open(
+    *,
+    acting_user,
+    client: Client,
+    kind: str,
+    channel: str,
+    received_on: date,
+    details: str = "",
+    assignee=None,
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Register a request; the due date follows from the day it arrived."""
+    today = timezone.localdate(_now(now))
+    if received_on > today:
+        raise ValidationError(
+            {"received_on": "A request cannot be received in the future."}
+        )
+    request = DataSubjectRequest(
+        client=client,
+        kind=kind,
+        channel=channel,
+        received_on=received_on,
+        details=details,
+        assignee=assignee,
+        due_on=due_date_for(received_on),
+    )
+    _save(request, acting_user)
+    return request
+
+
+def _move(request: DataSubjectRequest, to: str) -> None:
+    if to not in TRANSITIONS[request.status]:
+        raise ValidationError(
+            f"A request that is {request.get_status_display().lower()} cannot "
+            f"become {Status(to).label.lower()}."
+        )
+    request.status = to
+
+
+@transaction.atomic
+def request_verify_identity(
+    *,
+    acting_user,
+    request: DataSubjectRequest,
+    method: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Record who checked the person's identity and how; opens the work."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not method:
+        raise ValidationError({"identity_method": "Say how the identity was checked."})
+    if acting_user is None:
+        raise ValidationError("An identity check is made by a member of staff.")
+    _move(request, Status.IN_PROGRESS)
+    request.identity_method = method
+    request.identity_note = note
+    request.identity_verified_at = _now(now)
+    request.identity_verified_by = acting_user
+    _save(request, acting_user)
+    return request
+
+
+@transaction.atomic
+def request_extend(
+    *,
+    acting_user,
+    request: DataSubjectRequest,
+    months: int,
+    reason: str,
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Extend the deadline (Art. 12(3)): before the first due date, with a
+    reason, by at most two further months in total.
+    """
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    moment = _now(now)
+    today = timezone.localdate(moment)
+    if not request.is_open:
+        raise ValidationError("Only an open request can be extended.")
+    if not reason.strip():
+        raise ValidationError(
+            {"extension_reason": "An extension must record its reason."}
+        )
+    if today > request.due_on:
+        raise ValidationError(
+            f"The first due date ({request.due_on:%d/%m/%Y}) has passed: an "
+            "extension must be recorded before it."
+        )
+    already = 0
+    if request.extended_due_on:
+        already = next(
+            n
+            for n in range(1, MAX_EXTENSION_MONTHS + 1)
+            if add_months(request.received_on, 1 + n) == request.extended_due_on
+        )
+    if months < 1 or already + months > MAX_EXTENSION_MONTHS:
+        raise ValidationError(
+            {
+                "months": f"A deadline may be extended by at most "
+                f"{MAX_EXTENSION_MONTHS} further months in total "
+                f"({already} already granted)."
+            }
+        )
+    request.extended_due_on = add_months(request.received_on, 1 + already + months)
+    request.extension_reason = "\n".join(
+        r for r in (request.extension_reason, reason.strip()) if r
+    )
+    request.extended_at = moment
+    _save(request, acting_user)
+    return request
+
+
+@transaction.atomic
+def request_assign(
+    *, acting_user, request: DataSubjectRequest, assignee
+) -> DataSubjectRequest:
+    request.assignee = assignee
+    _save(request, acting_user)
+    return request
+
+
+@transaction.atomic
+def request_close(
+    *,
+    acting_user,
+    request: DataSubjectRequest,
+    status: str,
+    outcome: str = "",
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Complete, refuse or record the withdrawal of a request.
+
+    A request is fulfilled only for a verified person; an access or
+    portability request only once a report was built and released.
+    """
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if status == Status.COMPLETED:
+        if request.identity_verified_at is None:
+            raise ValidationError(
+                "A request without identity verification cannot be fulfilled."
+            )
+        if request.kind in (Kind.ACCESS, Kind.PORTABILITY) and not (
+            request.reports.filter(status="done").exists()
+        ):
+            raise ValidationError("Build the report before completing the request.")
+    if status == Status.REFUSED and not outcome.strip():
+        raise ValidationError({"outcome": "A refusal states its reason."})
+    _move(request, status)
+    request.outcome = outcome
+    request.closed_at = _now(now)
+    _save(request, acting_user)
+    return request
+
+
+@transaction.atomic
+def request_restrict(
+    *,
+    acting_user,
+    request: DataSubjectRequest,
+    reason: str,
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Restrict processing of the client (Art. 18) under this request."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if request.kind != Kind.RESTRICTION:
+        raise ValidationError("Only a restriction request restricts processing.")
+    if request.status != Status.IN_PROGRESS:
+        raise ValidationError("Verify the identity before restricting processing.")
+    if request.restriction_id and request.restriction.lifted_at is None:
+        raise ValidationError("Processing is already restricted under this request.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why processing is restricted."})
+    request.restriction = consent_services.restriction_start(
+        acting_user=acting_user, client=request.client, reason=reason, now=now
+    )
+    _save(request, acting_user)
+    return request
+
+
+@transaction.atomic
+def request_lift_restriction(
+    *, acting_user, request: DataSubjectRequest, now: datetime | None = None
+) -> Restriction:
+    restriction = (
+        Restriction.objects.select_for_update()
+        .filter(pk=request.restriction_id)
+        .first()
+    )
+    if restriction is None or restriction.lifted_at is not None:
+        raise ValidationError("No restriction is in force under this request.")
+    return consent_services.restriction_lift(
+        acting_user=acting_user, restriction=restriction, now=now
+    )
+
+
+def client_is_restricted(client_id: int) -> bool:
+    return Restriction.objects.filter(
+        client_id=client_id, lifted_at__isnull=True
+    ).exists()
+
+
+def restriction_gate(client) -> None:
+    """Registered with clienteling.hooks: refuse edits while restricted."""
+    if client is not None and client.pk and client_is_restricted(client.pk):
+        raise ValidationError(
+            "Processing of this client is restricted (GDPR Art. 18): the "
+            "record cannot be changed until the restriction is lifted."
+        )
+
+
+def history_models_of_client():
+    """(model, history model, client path) for client models with history."""
+    for model, entry in data_map.client_models():
+        history = getattr(model, "history", None)
+        if history is not None and hasattr(history, "model"):
+            yield model, history.model, entry.client_path
+
+
+@transaction.atomic
+def rectification_link_edits(
+    *, acting_user, request: DataSubjectRequest, now: datetime | None = None
+) -> list[RequestEdit]:
+    """Link the staff edits to the client's records since the request
+    arrived (history rows not yet linked to any request) to this request.
+    """
+    if request.kind != Kind.RECTIFICATION:
+        raise ValidationError("Only a rectification request links edits.")
+    if request.status != Status.IN_PROGRESS:
+        raise ValidationError("Verify the identity before rectifying anything.")
+    since = request.identity_verified_at
+    linked = []
+    for model, history_model, path in history_models_of_client():
+        label = model._meta.label_lower
+        taken = RequestEdit.objects.filter(object_type=label).values("history_id")
+        lookup = f"{path}" if path else "id"
+        rows = history_model.objects.filter(
+            **{lookup: request.client_id},
+            history_date__gte=since,
+            history_date__lte=_now(now),
+            history_user__isnull=False,
+        ).exclude(history_id__in=taken)
+        for row in rows:
+            edit = RequestEdit(
+                request=request,
+                object_type=label,
+                object_id=str(row.id),
+                history_id=row.history_id,
+                history_type=row.history_type,
+                edited_at=row.history_date,
+                edited_by_id=row.history_user_id,
+            )
+            edit.full_clean()
+            edit.save()
+            linked.append(edit)
+    return linked
+
+
+# --- Reads -------------------------------------------------------------------
+
+
+@dataclass
+class DashboardRow:
+    request: DataSubjectRequest
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def due_soon(self) -> bool:
+        return 0 <= self.days_left <= SOON_DAYS
+
+
+def open_requests():
+    return DataSubjectRequest.objects.filter(status__in=OPEN_STATUSES)
+
+
+def compliance_dashboard(*, user, today: date | None = None) -> list[DashboardRow]:
+    """Open requests of visible clients, soonest (or most overdue) first."""
+    today = today or timezone.localdate()
+    requests = (
+        open_requests()
+        .filter(client__in=Client.objects.visible_to(user))
+        .select_related("client", "assignee")
+    )
+    rows = [DashboardRow(r, days_left(r, today=today)) for r in requests]
+    rows.sort(key=lambda row: (row.request.effective_due_on, row.request.pk))
+    return rows
+
+
+def edits_of(request: DataSubjectRequest) -> list[tuple[RequestEdit, object]]:
+    """Each linked edit with its history row (None if erased since)."""
+    out = []
+    for edit in request.edits.select_related("edited_by"):
+        model = apps.get_model(edit.object_type)
+        row = model.history.model.objects.filter(history_id=edit.history_id).first()
+        out.append((edit, row))
+    return out
+
+
+# --- The D-7 / D-1 flags -------------------------------------------------------
+
+
+@transaction.atomic
+def requests_flag_due(*, now: datetime | None = None) -> dict[int, list[int]]:
+    """Flag open requests 7 and 1 days before their due date, once each.
+
+    A request already closer than the threshold when first seen (beat was
+    down, or it arrived late) is flagged at once. The assignee, if any, is
+    emailed the request number and date only, never the client's data.
+    """
+    moment = _now(now)
+    today = timezone.localdate(moment)
+    flagged: dict[int, list[int]] = {days: [] for days in FLAG_DAYS}
+    for request in open_requests().select_for_update().select_related("assignee"):
+        left = days_left(request, today=today)
+        for days, field in ((7, "flagged_d7_at"), (1, "flagged_d1_at")):
+            if left <= days and getattr(request, field) is None:
+                setattr(request, field, moment)
+                _save(request, None)
+                flagged[days].append(request.pk)
+                if request.assignee and request.assignee.email:
+                    send_mail(
+                        f"{request}: due on {request.effective_due_on:%d/%m/%Y}",
+                        f"{request} is due in {left} day(s). Open the privacy "
+                        "dashboard in Écrin.",
+                        None,
+                        [request.assignee.email],
+                        fail_silently=True,
+                    )
+    if any(flagged.values()):
+        logger.info("Data-subject requests flagged: %s", flagged)
+    return flagged
+
+
+def due_soon_cutoff(today: date) -> date:
+    return today + timedelta(days=SOON_DAYS)

@@ -1,0 +1,248 @@
+"""A client with data in every client model of the data map.
+
+BUILDERS is keyed by model label; test_report checks it covers
+privacy.data_map.client_models(), so a new client model (orders, when
+merged) fails the report test until it gets a builder here.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clienteling.models import (
+    ClientAddress,
+    ClientEmail,
+    ClientPhone,
+    Collection,
+    ContactEvent,
+    ContactPreference,
+    DuplicateFlag,
+    FollowUp,
+    HouseEvent,
+    ImportantDate,
+    Interest,
+    Invitation,
+    IpAddressSeen,
+    MetalAllergy,
+    RingSize,
+    SelectionItem,
+    SocialIdentifier,
+    WebAccount,
+    WebEvent,
+)
+from consents import registry
+from consents import services as consent_services
+from privacy import requests as dsr
+from privacy.models import DataSubjectRequest
+from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
+from tests.consents.factories import grant
+from tests.consents.test_capture import _capture
+
+NOW = timezone.make_aware(datetime(2026, 3, 10, 10, 0))
+
+
+def _client_with_form(boutique, tag):
+    result = _capture(
+        boutique=boutique,
+        values={
+            "first_name": f"Prénom{tag}",
+            "last_name": f"Famille{tag}",
+            "email": f"{tag.lower()}@example.com",
+            "address_line1": f"{len(tag)} rue {tag}",
+            "city": "Paris",
+            "country": "FR",
+        },
+    )
+    return result.client
+
+
+def fill(tag: str = "Sujet", boutique=None):
+    """A client holding rows in every client model; returns (client, rows)."""
+    boutique = boutique or BoutiqueFactory()
+    staff = UserFactory(first_name="Agathe", last_name="Conseil", boutiques=[boutique])
+    client = _client_with_form(boutique, tag)
+    other = ClientFactory(home_boutique=boutique)
+    event = HouseEvent.objects.create(
+        name=f"Soirée {tag}", boutique=boutique, starts_at=NOW, capacity=10
+    )
+    collection, _ = Collection.objects.get_or_create(name="Joséphine")
+    grant(client, registry.ALLERGY_AWARE_SERVICE)
+    grant(client, "cross_group_intelligence")
+    rows = {
+        "clienteling.Client": [client],
+        "clienteling.ClientEmail": list(ClientEmail.objects.filter(client=client)),
+        "clienteling.ClientPhone": [
+            ClientPhone.objects.create(client=client, number="+33199001234")
+        ],
+        "clienteling.ClientAddress": list(ClientAddress.objects.filter(client=client)),
+        "clienteling.SocialIdentifier": [
+            SocialIdentifier.objects.create(
+                client=client, network="instagram", handle=f"@{tag.lower()}"
+            )
+        ],
+        "clienteling.WebAccount": [
+            WebAccount.objects.create(
+                client=client, login_identifier=f"{tag.lower()}-web", created_at=NOW
+            )
+        ],
+        "clienteling.IpAddressSeen": [
+            IpAddressSeen.objects.create(
+                client=client,
+                ip_address="192.0.2.10",
+                first_seen_at=NOW,
+                last_seen_at=NOW,
+            )
+        ],
+        "clienteling.Interest": [
+            Interest.objects.create(client=client, collection=collection)
+        ],
+        "clienteling.ContactPreference": [
+            ContactPreference.objects.create(client=client, channel="email")
+        ],
+        "clienteling.RingSize": [
+            RingSize.objects.create(
+                client=client,
+                finger="left_ring",
+                system="FR",
+                size="52",
+                circumference_mm=Decimal("52.0"),
+                measured_at=date(2026, 1, 5),
+                measured_by=staff,
+            )
+        ],
+        "clienteling.ImportantDate": [
+            ImportantDate.objects.create(
+                client=client, kind="wedding", date=date(2026, 6, 20), label="Mariage"
+            )
+        ],
+        "clienteling.MetalAllergy": [
+            MetalAllergy.objects.create(
+                client=client, metal="nickel", notes=f"Réaction légère {tag}"
+            )
+        ],
+        "clienteling.ContactEvent": [
+            ContactEvent.objects.create(
+                client=client,
+                channel="phone",
+                direction="inbound",
+                subject=f"Bague {tag}",
+                summary=f"Souhaite revoir la bague {tag}",
+                staff=staff,
+                boutique=boutique,
+                occurred_at=NOW,
+            )
+        ],
+        "clienteling.WebEvent": [
+            WebEvent.objects.create(
+                client=client,
+                kind="product_view",
+                product_reference="J-100",
+                occurred_at=NOW,
+                external_id=f"web-{tag}",
+            )
+        ],
+        "clienteling.SelectionItem": [
+            SelectionItem.objects.create(
+                client=client,
+                product_reference="J-100",
+                product_name="Bague Joséphine",
+                added_at=NOW,
+            )
+        ],
+        "clienteling.Invitation": [
+            Invitation.objects.create(event=event, client=client)
+        ],
+        "clienteling.FollowUp": [
+            FollowUp.objects.create(
+                client=client,
+                due_date=date(2026, 6, 1),
+                reason="manual",
+                note=f"Rappeler {tag}",
+                adviser=staff,
+            )
+        ],
+        "clienteling.DuplicateFlag": [
+            DuplicateFlag.objects.create(
+                client=min(client, other, key=lambda c: c.pk),
+                other=max(client, other, key=lambda c: c.pk),
+                reason="same_email",
+            )
+        ],
+    }
+    from consents.models import (
+        ConsentDecision,
+        PaperFormSubmission,
+        Restriction,
+        SoftOptIn,
+    )
+
+    consent_services.soft_opt_in_record(
+        acting_user=None,
+        client=client,
+        sale_at=NOW,
+        sale_reference=f"S-{tag}",
+        opt_out_offered=True,
+    )
+    request = dsr.request_open(
+        acting_user=staff,
+        client=client,
+        kind=DataSubjectRequest.Kind.RESTRICTION,
+        channel="email",
+        received_on=date(2026, 3, 1),
+        details=f"Limitez le traitement {tag}",
+        now=NOW,
+    )
+    request = dsr.request_verify_identity(
+        acting_user=staff, request=request, method="known_email", now=NOW
+    )
+    request = dsr.request_restrict(
+        acting_user=staff, request=request, reason=f"Exactitude contestée {tag}"
+    )
+    dsr.request_lift_restriction(acting_user=staff, request=request)
+    rectification = dsr.request_open(
+        acting_user=staff,
+        client=client,
+        kind=DataSubjectRequest.Kind.RECTIFICATION,
+        channel="post",
+        received_on=date(2026, 3, 1),
+        now=NOW,
+    )
+    rectification = dsr.request_verify_identity(
+        acting_user=staff,
+        request=rectification,
+        method="signed_letter",
+        now=timezone.now() - timedelta(minutes=1),
+    )
+    client.title = "mrs"
+    client._history_user = staff
+    client.save()
+    edits = dsr.rectification_link_edits(acting_user=staff, request=rectification)
+    access = dsr.request_open(
+        acting_user=staff,
+        client=client,
+        kind=DataSubjectRequest.Kind.ACCESS,
+        channel="email",
+        received_on=date(2026, 3, 1),
+        now=NOW,
+    )
+    access = dsr.request_verify_identity(
+        acting_user=staff, request=access, method="known_email", now=NOW
+    )
+    rows.update(
+        {
+            "consents.PaperFormSubmission": list(
+                PaperFormSubmission.objects.filter(client=client)
+            ),
+            "consents.ConsentDecision": list(
+                ConsentDecision.objects.filter(client=client)
+            ),
+            "consents.SoftOptIn": list(SoftOptIn.objects.filter(client=client)),
+            "consents.Restriction": [
+                Restriction.objects.get(pk=request.restriction_id)
+            ],
+            "privacy.DataSubjectRequest": [request, rectification, access],
+            "privacy.RequestEdit": edits,
+        }
+    )
+    return client, rows, access, staff
