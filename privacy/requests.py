@@ -294,8 +294,14 @@ def restriction_gate(client) -> None:
 
 
 def history_models_of_client():
-    """(model, history model, client path) for client models with history."""
+    """(model, history model, client path) for client models with history.
+
+    privacy's own models (the requests themselves) are the record of the
+    handling, not data being rectified.
+    """
     for model, entry in data_map.client_models():
+        if model._meta.app_label == "privacy":
+            continue
         history = getattr(model, "history", None)
         if history is not None and hasattr(history, "model"):
             yield model, history.model, entry.client_path

@@ -108,9 +108,9 @@ def _due_cell(request, today):
     left = dsr.days_left(request, today=today)
     css = "dsr-overdue" if left < 0 else "dsr-soon" if left <= dsr.SOON_DAYS else ""
     return format_html(
-        '<span class="{}">{:%d/%m/%Y} ({} d)</span>',
+        '<span class="{}">{} ({} d)</span>',
         css,
-        request.effective_due_on,
+        request.effective_due_on.strftime("%d/%m/%Y"),
         left,
     )
 
@@ -324,7 +324,7 @@ class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
         form_class, permission, title = self.ACTIONS[action]
         self._require(request, permission)
         obj = self.get_queryset(request).get(pk=object_id)
-        form = form_class(request.POST or None)
+        form = form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 response = self._call(request, obj, action, form.cleaned_data)

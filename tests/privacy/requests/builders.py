@@ -5,7 +5,7 @@ privacy.data_map.client_models(), so a new client model (orders, when
 merged) fails the report test until it gets a builder here.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -39,7 +39,7 @@ from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFact
 from tests.consents.factories import grant
 from tests.consents.test_capture import _capture
 
-NOW = timezone.make_aware(datetime(2026, 3, 10, 10, 0))
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def _client_with_form(boutique, tag):
