@@ -487,9 +487,48 @@ def _csv(section: dict) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _tables(section: dict) -> list[dict]:
+    """A category's records as one table per model, one row per record.
+
+    A row per record rather than per field keeps the PDF's layout work
+    proportional to the number of records.
+    """
+    tables: dict[str, dict] = {}
+    for record in section["records"]:
+        table = tables.setdefault(
+            record["model"],
+            {"name": record["model_name"], "columns": {}, "rows": []},
+        )
+        for name, f in record["fields"].items():
+            table["columns"].setdefault(name, (f["label"], f["source"]))
+        table["rows"].append(record)
+    out = []
+    for table in tables.values():
+        names = list(table["columns"])
+        out.append(
+            {
+                "name": table["name"],
+                "columns": [table["columns"][n] for n in names],
+                "rows": [
+                    (
+                        r["id"],
+                        [
+                            r["fields"][n]["value"] if n in r["fields"] else ""
+                            for n in names
+                        ],
+                    )
+                    for r in table["rows"]
+                ],
+            }
+        )
+    return out
+
+
 def render_html(document: dict) -> str:
+    sections = [{**s, "tables": _tables(s)} for s in document["categories"]]
     return render_to_string(
-        "privacy/requests/report.html", {"doc": document, "house": settings.HOUSE_NAME}
+        "privacy/requests/report.html",
+        {"doc": document, "sections": sections, "house": settings.HOUSE_NAME},
     )
 
 

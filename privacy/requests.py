@@ -404,7 +404,9 @@ def requests_flag_due(*, now: datetime | None = None) -> dict[int, list[int]]:
     moment = _now(now)
     today = timezone.localdate(moment)
     flagged: dict[int, list[int]] = {days: [] for days in FLAG_DAYS}
-    for request in open_requests().select_for_update().select_related("assignee"):
+    for request in (
+        open_requests().select_for_update(of=("self",)).select_related("assignee")
+    ):
         left = days_left(request, today=today)
         for days, field in ((7, "flagged_d7_at"), (1, "flagged_d1_at")):
             if left <= days and getattr(request, field) is None:

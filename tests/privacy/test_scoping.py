@@ -82,7 +82,7 @@ def _everything_for(boutique) -> dict[str, object]:
         client=other,
         kind="access",
         channel="email",
-        received_on=date.today(),
+        received_on=timezone.localdate(),
     )
     objects = {
         "privacy.subjectaccessreport": SubjectAccessReport.objects.create(

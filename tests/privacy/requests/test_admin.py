@@ -106,7 +106,9 @@ def test_a_future_received_date_keeps_the_form_and_writes_nothing(client, office
     assert not DataSubjectRequest.objects.exists()
 
 
-def test_build_then_download_is_logged_and_zip(client, officer, django_capture_on_commit_callbacks):
+def test_build_then_download_is_logged_and_zip(
+    client, officer, django_capture_on_commit_callbacks
+):
     request = _request(user=officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -123,9 +125,12 @@ def test_build_then_download_is_logged_and_zip(client, officer, django_capture_o
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert "report.json" in archive.namelist()
     assert download["Cache-Control"].startswith("private, no-store")
-    assert AccessLogEntry.objects.filter(
-        user=officer, action="download", object_type="privacy.subjectaccessreport"
-    ).count() == 1
+    assert (
+        AccessLogEntry.objects.filter(
+            user=officer, action="download", object_type="privacy.subjectaccessreport"
+        ).count()
+        == 1
+    )
 
 
 def test_unverified_request_gets_an_error_not_a_report(client, officer):
@@ -174,7 +179,8 @@ def test_register_lists_every_purpose_with_its_art30_columns(client, officer):
     for row, spec in zip(rows, registry.PURPOSES, strict=True):
         assert row["retention"] == spec.retention
         assert row["recipients"] == "; ".join(spec.recipients)
-        assert row["transfers"] and row["security measures"]
+        assert row["transfers"]
+        assert row["security measures"]
         assert row["fields"], spec.code  # the data map holds each category
     html = client.get(reverse("admin:privacy_register_html"))
     assert html["Content-Disposition"].startswith("attachment")

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from clienteling.models import Client
 from consents.models import Restriction
@@ -87,11 +88,19 @@ def test_extension_counts_from_receipt_and_clamps_to_month_end():
 def test_two_one_month_extensions_are_allowed_a_third_is_not():
     request = _open(date(2028, 1, 31))
     request = dsr.request_extend(
-        acting_user=None, request=request, months=1, reason="a", now=at(date(2028, 2, 1))
+        acting_user=None,
+        request=request,
+        months=1,
+        reason="a",
+        now=at(date(2028, 2, 1)),
     )
     assert request.extended_due_on == date(2028, 3, 31)
     request = dsr.request_extend(
-        acting_user=None, request=request, months=1, reason="b", now=at(date(2028, 2, 2))
+        acting_user=None,
+        request=request,
+        months=1,
+        reason="b",
+        now=at(date(2028, 2, 2)),
     )
     assert request.extended_due_on == date(2028, 4, 30)
 
@@ -136,11 +145,19 @@ def test_extension_without_a_reason_or_beyond_two_months_is_refused():
     request = _open(date(2026, 1, 10))
     with pytest.raises(ValidationError, match="reason"):
         dsr.request_extend(
-            acting_user=None, request=request, months=1, reason="  ", now=at(date(2026, 1, 11))
+            acting_user=None,
+            request=request,
+            months=1,
+            reason="  ",
+            now=at(date(2026, 1, 11)),
         )
     with pytest.raises(ValidationError, match="at most 2"):
         dsr.request_extend(
-            acting_user=None, request=request, months=3, reason="x", now=at(date(2026, 1, 11))
+            acting_user=None,
+            request=request,
+            months=3,
+            reason="x",
+            now=at(date(2026, 1, 11)),
         )
     request.refresh_from_db()
     assert request.extended_due_on is None
@@ -192,9 +209,13 @@ def test_an_access_request_cannot_complete_before_its_report():
 def test_verification_needs_a_method_and_a_person():
     request = _open()
     with pytest.raises(ValidationError):
-        dsr.request_verify_identity(acting_user=compliance(), request=request, method="")
+        dsr.request_verify_identity(
+            acting_user=compliance(), request=request, method=""
+        )
     with pytest.raises(ValidationError, match="member of staff"):
-        dsr.request_verify_identity(acting_user=None, request=request, method="known_email")
+        dsr.request_verify_identity(
+            acting_user=None, request=request, method="known_email"
+        )
     request.refresh_from_db()
     assert request.identity_verified_at is None
 
@@ -266,8 +287,10 @@ def test_dashboard_is_ordered_by_due_date_with_overdue_and_soon(client):
 
 
 def _restriction_request(user):
-    request = _open(date.today(), kind=Kind.RESTRICTION)
-    return dsr.request_verify_identity(acting_user=user, request=request, method="known_email")
+    request = _open(timezone.localdate(), kind=Kind.RESTRICTION)
+    return dsr.request_verify_identity(
+        acting_user=user, request=request, method="known_email"
+    )
 
 
 def test_restriction_blocks_edits_in_the_admin_until_lifted(client):
@@ -277,7 +300,9 @@ def test_restriction_blocks_edits_in_the_admin_until_lifted(client):
     client.force_login(officer)
     superuser_url = reverse("admin:clienteling_client_change", args=[target.pk])
 
-    request = dsr.request_restrict(acting_user=officer, request=request, reason="accuracy")
+    request = dsr.request_restrict(
+        acting_user=officer, request=request, reason="accuracy"
+    )
 
     assert Restriction.objects.get(client=target).lifted_at is None
     from django.contrib.auth import get_user_model
@@ -317,7 +342,7 @@ def test_rectification_links_the_history_rows_of_edits_made_under_it():
     untouched = ClientFactory(home_boutique=boutique)
     request = dsr.request_verify_identity(
         acting_user=officer,
-        request=_open(date.today(), kind=Kind.RECTIFICATION, client=target),
+        request=_open(timezone.localdate(), kind=Kind.RECTIFICATION, client=target),
         method="known_email",
     )
     for c in (target, untouched):

@@ -12,7 +12,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 
 
 def test_report_built_in_a_real_worker_on_postgresql(celery_worker):
-    # given a verified access request for a client with data everywhere
+    # given the registry and roles (a transactional test flushed them) and a
+    # verified access request for a client with data everywhere
+    from clienteling.roles import sync_roles
+    from consents.registry import sync_registry
+
+    sync_registry()
+    sync_roles()
     client, rows, access, staff = fill("Sujet")
     # when it is queued (after commit, as in the admin) and the worker runs
     report = reports.report_request(acting_user=staff, request=access)
