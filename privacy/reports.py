@@ -487,6 +487,12 @@ def _csv(section: dict) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# Models the human-readable report lists whole in a section of their own
+# (every personal field), so the category pages point there instead of
+# laying out the same rows again: the PDF's cost is its rows.
+LISTED_IN_SECTION = {"clienteling.ContactEvent": "contact-history"}
+
+
 def _tables(section: dict) -> list[dict]:
     """A category's records as one table per model, one row per record.
 
@@ -495,6 +501,14 @@ def _tables(section: dict) -> list[dict]:
     """
     tables: dict[str, dict] = {}
     for record in section["records"]:
+        anchor = LISTED_IN_SECTION.get(record["model"])
+        if anchor:
+            table = tables.setdefault(
+                record["model"],
+                {"name": record["model_name"], "anchor": anchor, "count": 0},
+            )
+            table["count"] += 1
+            continue
         table = tables.setdefault(
             record["model"],
             {"name": record["model_name"], "columns": {}, "rows": []},
@@ -504,6 +518,9 @@ def _tables(section: dict) -> list[dict]:
         table["rows"].append(record)
     out = []
     for table in tables.values():
+        if "anchor" in table:
+            out.append(table)
+            continue
         names = list(table["columns"])
         out.append(
             {
