@@ -426,15 +426,11 @@ def payment_record(
     iban: str = "",
     received_at: datetime | None = None,
 ) -> Payment:
-    """Record a payment reference. A full IBAN is masked before it is kept."""
-    if currency != order.currency:
-        raise ValidationError(
-            {"currency": f"The order is in {order.currency}, not {currency}."}
-        )
-    if order.status in (Order.Status.DRAFT, Order.Status.CANCELLED):
-        raise ValidationError(
-            f"A {order.get_status_display().lower()} order takes no payment."
-        )
+    """Record a payment reference. A full IBAN is masked before it is kept.
+
+    The currency must be the order's, and a draft or cancelled order takes
+    no payment (Payment.clean).
+    """
     payment = Payment(
         order=order,
         method=method,
@@ -536,16 +532,24 @@ def case_open(
 
 
 @transaction.atomic
+def case_save(
+    *, acting_user, case: AfterSalesCase, now: datetime | None = None
+) -> AfterSalesCase:
+    """Save an edited case; a status change must follow TRANSITIONS."""
+    current = AfterSalesCase.objects.select_for_update().get(pk=case.pk).status
+    if case.status != current:
+        if case.status not in AfterSalesCase.TRANSITIONS[current]:
+            raise _transition_error(AfterSalesCase, current, case.status)
+        case.closed_at = None if case.is_open else _now(now)
+    _save(case, acting_user)
+    return case
+
+
 def case_transition(
     *, acting_user, case: AfterSalesCase, status: str, now: datetime | None = None
 ) -> AfterSalesCase:
-    current = AfterSalesCase.objects.select_for_update().get(pk=case.pk).status
-    if status not in AfterSalesCase.TRANSITIONS[current]:
-        raise _transition_error(AfterSalesCase, current, status)
     case.status = status
-    case.closed_at = None if case.is_open else _now(now)
-    _save(case, acting_user)
-    return case
+    return case_save(acting_user=acting_user, case=case, now=now)
 
 
 @transaction.atomic
@@ -589,6 +593,20 @@ def complaint_open(
 
 
 @transaction.atomic
+def complaint_save(
+    *, acting_user, complaint: Complaint, now: datetime | None = None
+) -> Complaint:
+    """Save an edited complaint; a status change must follow TRANSITIONS and
+    closing one needs its resolution (Complaint.clean)."""
+    current = Complaint.objects.select_for_update().get(pk=complaint.pk).status
+    if complaint.status != current:
+        if complaint.status not in Complaint.TRANSITIONS[current]:
+            raise _transition_error(Complaint, current, complaint.status)
+        complaint.resolved_at = None if complaint.is_open else _now(now)
+    _save(complaint, acting_user)
+    return complaint
+
+
 def complaint_transition(
     *,
     acting_user,
@@ -597,12 +615,7 @@ def complaint_transition(
     resolution: str = "",
     now: datetime | None = None,
 ) -> Complaint:
-    current = Complaint.objects.select_for_update().get(pk=complaint.pk).status
-    if status != current and status not in Complaint.TRANSITIONS[current]:
-        raise _transition_error(Complaint, current, status)
     complaint.status = status
     if resolution.strip():
         complaint.resolution = resolution.strip()
-    complaint.resolved_at = None if complaint.is_open else _now(now)
-    _save(complaint, acting_user)
-    return complaint
+    return complaint_save(acting_user=acting_user, complaint=complaint, now=now)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -113,3 +114,21 @@ class Payment(PanFreeModel):
     def __str__(self):
         detail = f" •••• {self.card_last4}" if self.card_last4 else ""
         return f"{self.get_method_display()}{detail} {self.amount} {self.currency}"
+
+    def clean(self):
+        errors = {}
+        order = self.order if self.order_id else None
+        if order and self.currency and self.currency != order.currency:
+            errors["currency"] = (
+                f"The order is in {order.currency}, not {self.currency}."
+            )
+        if order and order.status in ("draft", "cancelled"):
+            errors["order"] = (
+                f"A {order.get_status_display().lower()} order takes no payment."
+            )
+        if self.method != self.Method.CARD and (
+            self.card_brand or self.card_last4 or self.card_expiry_month
+        ):
+            errors["method"] = "Card details belong to a card payment."
+        if errors:
+            raise ValidationError(errors)
