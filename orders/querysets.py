@@ -11,12 +11,14 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(status__in=["invoiced", "delivered", "returned"])
 
 
-class InvoiceQuerySet(models.QuerySet):
+class ImmutableQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError(
             "Issued invoices and credit notes are immutable: issue a credit note."
         )
 
+
+class InvoiceQuerySet(ImmutableQuerySet):
     def under_retention(self, today):
         """Invoices the legal obligation still requires the house to keep."""
         return self.filter(retention_until__gte=today)

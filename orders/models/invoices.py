@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from clienteling.history import house_history
 from orders.models.base import CURRENCIES, MONEY, PanFreeModel
-from orders.querysets import InvoiceQuerySet
+from orders.querysets import ImmutableQuerySet, InvoiceQuerySet
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,7 @@ class InvoiceLine(PanFreeModel):
     amount = models.DecimalField(**MONEY)
 
     history = house_history()
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
