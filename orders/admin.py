@@ -6,8 +6,9 @@ raw-id lookups), and follows "Built for a million clients".
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -51,6 +52,20 @@ class ClientScopedAdmin(SimpleHistoryAdmin):
         return (
             super().get_queryset(request).filter(**{f"{self.client_path}__in": visible})
         )
+
+    def _check_visible(self, request, object_id) -> None:
+        # simple-history falls back to the last history row when
+        # get_queryset() hides the object: refuse before it does.
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         visible = Client.objects.visible_to(request.user)
@@ -480,10 +495,12 @@ class AfterSalesCaseAdmin(ClientScopedAdmin):
             return self.readonly_fields
         return [*self.readonly_fields, "client"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
         if obj is None:
-            kwargs["exclude"] = ["status"]
-        return super().get_form(request, obj, change, **kwargs)
+            # A case starts as received, through case_open.
+            return [f for f in fields if f not in ("status", *self.readonly_fields)]
+        return fields
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -516,10 +533,13 @@ class ComplaintAdmin(ClientScopedAdmin):
             return self.readonly_fields
         return [*self.readonly_fields, "client"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
         if obj is None:
-            kwargs["exclude"] = ["status", "resolution"]
-        return super().get_form(request, obj, change, **kwargs)
+            # A complaint starts open, through complaint_open.
+            hidden = ("status", "resolution", *self.readonly_fields)
+            return [f for f in fields if f not in hidden]
+        return fields
 
     def save_model(self, request, obj, form, change):
         if change:
