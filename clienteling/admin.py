@@ -1,8 +1,559 @@
-from django.contrib import admin
+from datetime import timedelta
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling.models import Boutique, User
+from clienteling import hooks, selectors, services
+from clienteling.forms import AllergyFormSet, ContactLogForm
+from clienteling.models import (
+    Boutique,
+    Client,
+    ClientAddress,
+    ClientEmail,
+    ClientPhone,
+    Collection,
+    ContactEvent,
+    ContactPreference,
+    DuplicateFlag,
+    FollowUp,
+    HouseEvent,
+    ImportantDate,
+    Interest,
+    Invitation,
+    MetalAllergy,
+    RingSize,
+    SocialIdentifier,
+    User,
+)
+from clienteling.paginators import EstimatedCountPaginator
+from clienteling.querysets import anniversaries_within
+from clienteling.resources import ClientResource
+
+# --- Scoping --------------------------------------------------------------------
+
+
+class ClientScopedAdmin(SimpleHistoryAdmin):
+    """Admin of a model reached through a client: rows of visible clients only.
+
+    `client_path` is the lookup from the model to Client ("" for Client
+    itself). Objects outside the user's scope are simply absent from the
+    queryset, so Django answers 404 for them.
+    """
+
+    client_path = "client"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        visible = Client.objects.visible_to(request.user)
+        if not self.client_path:
+            return queryset & visible
+        return queryset.filter(**{f"{self.client_path}__in": visible})
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of scope and nonexistent look the same: 404, not a redirect
+        # that confirms nothing but still differs from a real page.
+        raise Http404(f"No {opts.verbose_name} with this id in your scope.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to model permissions for objects outside
+        # the queryset; only objects in scope have a history page here.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Client:
+            kwargs["queryset"] = Client.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ClientInline(admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+
+class EmailInline(ClientInline):
+    model = ClientEmail
+    fields = ["address", "is_primary"]
+
+
+class PhoneInline(ClientInline):
+    model = ClientPhone
+    fields = ["kind", "number", "is_primary"]
+
+
+class AddressInline(admin.StackedInline):
+    model = ClientAddress
+    extra = 0
+    fields = [
+        ("line1", "line2"),
+        ("postal_code", "city"),
+        ("region", "country"),
+        "is_primary",
+    ]
+
+
+class SocialInline(ClientInline):
+    model = SocialIdentifier
+    fields = ["network", "handle"]
+
+
+class PreferenceInline(ClientInline):
+    model = ContactPreference
+    fields = ["channel", "time_window"]
+    verbose_name_plural = "preferred contact channels"
+
+
+class InterestInline(ClientInline):
+    model = Interest
+    fields = ["collection"]
+
+
+class RingSizeInline(ClientInline):
+    model = RingSize
+    fields = ["finger", "system", "size", "measured_at", "conversions"]
+    readonly_fields = ["conversions"]
+
+    @admin.display(description="In every system")
+    def conversions(self, obj):
+        if not obj.pk:
+            return "—"
+        return " · ".join(f"{k} {v}" for k, v in obj.conversions.items())
+
+
+class ImportantDateInline(ClientInline):
+    model = ImportantDate
+    fields = ["kind", "date", "label", "recurring"]
+
+
+class AllergyInline(ClientInline):
+    """Health data: shown only to holders of clienteling.view_metalallergy."""
+
+    model = MetalAllergy
+    formset = AllergyFormSet
+    fields = ["metal", "severity", "notes"]
+    verbose_name_plural = "metal allergies (health data, explicit consent only)"
+
+
+# --- Filters -----------------------------------------------------------------------
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "adviser"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "My clients")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.advised_by(request.user)
+        return queryset
+
+
+class UpcomingDateFilter(admin.SimpleListFilter):
+    title = "upcoming date"
+    parameter_name = "upcoming"
+    horizons = {"7": 7, "30": 30}
+
+    def lookups(self, request, model_admin):
+        return [("7", "In the next 7 days"), ("30", "In the next 30 days")]
+
+    def queryset(self, request, queryset):
+        days = self.horizons.get(self.value())
+        if not days:
+            return queryset
+        dates = ImportantDate.objects.filter(
+            anniversaries_within("date", timezone.localdate(), days),
+            client=OuterRef("pk"),
+            recurring=True,
+        )
+        return queryset.filter(Exists(dates))
+
+
+class HomeBoutiqueFilter(admin.SimpleListFilter):
+    """Only the boutiques whose clients the user can see."""
+
+    title = "home boutique"
+    parameter_name = "boutique"
+
+    def lookups(self, request, model_admin):
+        boutiques = Boutique.objects.all()
+        user = request.user
+        if not (user.is_superuser or user.has_perm("clienteling.view_all_clients")):
+            boutiques = boutiques.filter(staff=user)
+        return [(str(b.pk), b.name) for b in boutiques]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(home_boutique_id=self.value())
+        return queryset
+
+
+# --- Clients -----------------------------------------------------------------------
+
+
+@admin.register(Client)
+class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
+    client_path = ""
+    resource_classes = [ClientResource]
+    list_display = [
+        "client_number",
+        "last_name",
+        "first_name",
+        "home_boutique",
+        "primary_adviser",
+        "last_contact_at",
+        "lifetime_value",
+    ]
+    list_display_links = ["client_number", "last_name"]
+    # Nullable foreign keys are not joined by default: one query per row.
+    list_select_related = ["home_boutique", "primary_adviser"]
+    list_filter = [
+        MineFilter,
+        HomeBoutiqueFilter,
+        "preferred_language",
+        UpcomingDateFilter,
+    ]
+    search_fields = ["client_number", "last_name", "first_name"]
+    search_help_text = "Name, client number, email, or phone number in any format."
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    ordering = ["last_name", "first_name", "id"]
+    actions = None
+    autocomplete_fields = []
+    raw_id_fields = []
+    change_form_template = "admin/clienteling/client/change_form.html"
+    readonly_fields = [
+        "client_number",
+        "source",
+        "status",
+        "merged_into",
+        "last_contact_at",
+        "last_client_initiated_contact_at",
+        "lifetime_value",
+        "nearest_boutique",
+        "cookie_consent",
+        "cookie_consent_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("client_number", "status", "merged_into"),
+                    ("title", "first_name", "last_name"),
+                    ("birth_date", "nationality", "civil_status"),
+                    ("preferred_language", "home_boutique"),
+                    ("primary_adviser", "secondary_adviser"),
+                ]
+            },
+        ),
+        (
+            "Relationship",
+            {
+                "fields": [
+                    ("last_contact_at", "last_client_initiated_contact_at"),
+                    ("lifetime_value", "source", "preferred_boutique"),
+                ]
+            },
+        ),
+        (
+            "Technical data",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("nearest_boutique", "display_language"),
+                    ("cookie_consent", "cookie_consent_at"),
+                    ("created_at", "updated_at"),
+                ],
+            },
+        ),
+    ]
+    inlines = [
+        EmailInline,
+        PhoneInline,
+        AddressInline,
+        SocialInline,
+        PreferenceInline,
+        InterestInline,
+        RingSizeInline,
+        ImportantDateInline,
+        AllergyInline,
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.matching(search_term), False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            fields.remove("client_number")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        user = request.user
+        scoped = not (
+            user.is_superuser or user.has_perm("clienteling.view_all_clients")
+        )
+        if db_field.name == "home_boutique" and scoped:
+            kwargs["queryset"] = Boutique.objects.filter(staff=user)
+        if db_field.name in ("primary_adviser", "secondary_adviser"):
+            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Clients leave only through erasure (the privacy app), never a delete.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.source = obj.source or Client.Source.BOUTIQUE
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is MetalAllergy:
+            for allergy in formset.save(commit=False):
+                allergy.recorded_by = allergy.recorded_by or request.user
+                allergy.save()
+            for allergy in formset.deleted_objects:
+                allergy.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    # -- The client 360 page ------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        client = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if client is not None:
+            extra_context.update(self.client_360_context(request, client))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def client_360_context(self, request, client, contact_form=None):
+        user = request.user
+        return {
+            "client_360": selectors.client_360(client=client),
+            "contact_form": contact_form or ContactLogForm(),
+            "can_log_contact": user.has_perm("clienteling.add_contactevent"),
+            "panels": [
+                (panel, panel.get_context(request, client))
+                for panel in hooks.client_panels_for(user)
+            ],
+        }
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "<path:object_id>/log-contact/",
+                self.admin_site.admin_view(self.log_contact_view),
+                name="clienteling_client_log_contact",
+            ),
+        ]
+        return custom + urls
+
+    def log_contact_view(self, request, object_id):
+        client = self.get_object(request, object_id)
+        if client is None:
+            raise Http404("No client with this id in your boutiques.")
+        if not request.user.has_perm("clienteling.add_contactevent"):
+            raise PermissionDenied
+        form = ContactLogForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                event = services.contact_log(
+                    acting_user=request.user,
+                    client=client,
+                    channel=form.cleaned_data["channel"],
+                    direction=form.cleaned_data["direction"],
+                    subject=form.cleaned_data["subject"],
+                    summary=form.cleaned_data["summary"],
+                    occurred_at=form.cleaned_data["occurred_at"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Contact logged: {event.subject}.")
+                if event.is_instant_messaging:
+                    messages.warning(request, ContactLogForm.instant_messaging_warning)
+                url = reverse("admin:clienteling_client_change", args=[client.pk])
+                return redirect(f"{url}#timeline")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Log a contact with {client.full_name}",
+            "client": client,
+            "contact_form": form,
+        }
+        return TemplateResponse(
+            request, "admin/clienteling/client/log_contact.html", context
+        )
+
+
+# --- Follow-ups and other lists ---------------------------------------------------
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today or overdue"), ("week", "In the next 7 days")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "today":
+            return queryset.filter(due_date__lte=today)
+        if self.value() == "week":
+            return queryset.filter(due_date__range=(today, today + timedelta(days=7)))
+        return queryset
+
+
+class MyFollowUpsFilter(admin.SimpleListFilter):
+    title = "adviser"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "My follow-ups")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(adviser=request.user)
+        return queryset
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ClientScopedAdmin):
+    list_display = ["due_date", "client", "reason", "note", "adviser", "status"]
+    list_select_related = ["client", "adviser"]
+    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason"]
+    list_editable = ["status"]
+    show_full_result_count = False
+    raw_id_fields = ["client"]
+    readonly_fields = ["source_key", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(client__status="active")
+
+
+@admin.register(ContactEvent)
+class ContactEventAdmin(ClientScopedAdmin):
+    list_display = ["occurred_at", "client", "channel", "direction", "subject", "staff"]
+    list_select_related = ["client", "staff"]
+    list_filter = ["channel", "direction"]
+    show_full_result_count = False
+    raw_id_fields = ["client"]
+    exclude = ["related_type", "related_id"]
+    readonly_fields = ["staff", "boutique"]
+    date_hierarchy = None
+
+    def has_change_permission(self, request, obj=None):
+        # Contact history is a record of what happened: corrections are new
+        # entries, not edits.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.contact_log(
+            acting_user=request.user,
+            client=obj.client,
+            channel=obj.channel,
+            direction=obj.direction,
+            subject=obj.subject,
+            summary=obj.summary,
+            occurred_at=obj.occurred_at,
+        )
+
+
+@admin.register(HouseEvent)
+class HouseEventAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "boutique", "starts_at", "capacity"]
+    list_select_related = ["boutique"]
+    list_filter = ["boutique"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ClientScopedAdmin):
+    list_display = ["event", "client", "status", "responded_at"]
+    list_select_related = ["event", "client"]
+    list_filter = ["status", "event"]
+    raw_id_fields = ["client"]
+    readonly_fields = ["invited_by", "responded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "status" in form.changed_data:
+            status = obj.status
+            obj.status = form.initial["status"]
+            try:
+                services.invitation_set_status(
+                    acting_user=request.user, invitation=obj, status=status
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return
+        obj.invited_by = obj.invited_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(admin.ModelAdmin):
+    list_display = ["client", "other", "reason", "status", "flagged_at"]
+    list_select_related = ["client", "other"]
+    list_filter = ["status", "reason"]
+    readonly_fields = [
+        "client",
+        "other",
+        "reason",
+        "flagged_at",
+        "resolved_at",
+        "resolved_by",
+    ]
+    actions = ["merge_into_first"]
+
+    def get_queryset(self, request):
+        visible = Client.objects.visible_to(request.user)
+        return (
+            super().get_queryset(request).filter(client__in=visible, other__in=visible)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Merge the second record into the first")
+    def merge_into_first(self, request, queryset):
+        if not request.user.has_perm("clienteling.change_client"):
+            raise PermissionDenied
+        for flag in queryset.filter(status=DuplicateFlag.Status.OPEN):
+            try:
+                services.client_merge(
+                    acting_user=request.user, survivor=flag.client, duplicate=flag.other
+                )
+            except ValidationError as exc:
+                messages.error(request, f"{flag}: {' '.join(exc.messages)}")
+            else:
+                messages.success(request, f"Merged {flag.other} into {flag.client}.")
+
+
+@admin.register(Collection)
+class CollectionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_active"]
+    search_fields = ["name"]
+
+
+# --- Boutiques and staff ------------------------------------------------------------
 
 
 @admin.register(Boutique)

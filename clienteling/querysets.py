@@ -1,7 +1,25 @@
+import calendar
+from datetime import date, timedelta
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from clienteling.phones import normalise_phone
+
+
+def anniversaries_within(prefix: str, start: date, days: int) -> Q:
+    """Dates whose day and month fall in [start, start + days], any year.
+
+    In a year without 29 February, a 29 February date is remembered on the
+    28th.
+    """
+    condition = Q()
+    for offset in range(days + 1):
+        day = start + timedelta(days=offset)
+        condition |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            condition |= Q(**{f"{prefix}__month": 2, f"{prefix}__day": 29})
+    return condition
 
 
 class BoutiqueQuerySet(models.QuerySet):

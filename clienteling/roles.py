@@ -19,12 +19,75 @@ MANAGER = "Boutique manager"
 CUSTOMER_SERVICE = "Customer-service agent"
 COMPLIANCE = "Compliance officer"
 
+
+def perms(app_label: str, actions: str, *models: str) -> frozenset[str]:
+    """perms("clienteling", "view add", "client") -> {"clienteling.view_client", ...}"""
+    return frozenset(
+        f"{app_label}.{action}_{model}"
+        for action in actions.split()
+        for model in models
+    )
+
+
+# Client contact details and ceremony data an adviser keeps up to date.
+_CLIENT_DETAILS = (
+    "clientemail",
+    "clientphone",
+    "clientaddress",
+    "socialidentifier",
+    "ringsize",
+    "importantdate",
+    "interest",
+    "contactpreference",
+)
+_CLIENT_READ_ONLY = ("webaccount", "ipaddressseen", "webevent", "selectionitem")
+
+_ADVISER = (
+    perms("clienteling", "view", "boutique", "collection", "houseevent")
+    | perms("clienteling", "view add change", "client", "invitation", "followup")
+    | perms("clienteling", "view add change delete", *_CLIENT_DETAILS)
+    | perms("clienteling", "view add", "contactevent")
+    | perms("clienteling", "view", *_CLIENT_READ_ONLY)
+    # Health data: advisers serve the client with it; the consent gate
+    # decides whether it may exist at all.
+    | perms("clienteling", "view add change delete", "metalallergy")
+)
+
 # clienteling's share of each role; role_permissions() adds the other apps'.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    ADVISER: frozenset({"clienteling.view_boutique"}),
-    MANAGER: frozenset({"clienteling.view_boutique", "clienteling.view_user"}),
-    CUSTOMER_SERVICE: frozenset({"clienteling.view_boutique"}),
-    COMPLIANCE: frozenset({"clienteling.view_boutique", "clienteling.view_user"}),
+    ADVISER: _ADVISER,
+    MANAGER: _ADVISER
+    | perms("clienteling", "view", "user")
+    | perms("clienteling", "add change", "houseevent")
+    | perms("clienteling", "view change", "duplicateflag")
+    | {"clienteling.import_client"},
+    CUSTOMER_SERVICE: (
+        perms("clienteling", "view", "boutique", "collection", "houseevent")
+        | perms("clienteling", "view add change", "client")
+        | {"clienteling.view_all_clients"}
+        | perms("clienteling", "view add change", *_CLIENT_DETAILS)
+        | perms("clienteling", "view add", "contactevent")
+        | perms("clienteling", "view", "followup", "invitation", *_CLIENT_READ_ONLY)
+    ),
+    COMPLIANCE: (
+        perms(
+            "clienteling",
+            "view",
+            "boutique",
+            "user",
+            "client",
+            "collection",
+            "houseevent",
+            "invitation",
+            "followup",
+            "contactevent",
+            "metalallergy",
+            "duplicateflag",
+            *_CLIENT_DETAILS,
+            *_CLIENT_READ_ONLY,
+        )
+        | {"clienteling.view_all_clients", "clienteling.export_client"}
+    ),
 }
 
 

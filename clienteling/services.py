@@ -28,6 +28,8 @@ from clienteling.models import (
     Invitation,
     MetalAllergy,
 )
+from clienteling.models.clients import new_client_number
+from clienteling.querysets import anniversaries_within
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -262,15 +264,6 @@ class FollowUpRun:
         return sum(self.created.values())
 
 
-def _days_window_q(prefix: str, start: date, days: int) -> Q:
-    """Dates whose month/day fall in [start, start + days], any year."""
-    condition = Q()
-    for offset in range(days + 1):
-        day = start + timedelta(days=offset)
-        condition |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
-    return condition
-
-
 @transaction.atomic
 def follow_ups_generate(
     *,
@@ -294,7 +287,7 @@ def follow_ups_generate(
 
     dates = (
         ImportantDate.objects.filter(recurring=True, client__in=clients)
-        .filter(_days_window_q("date", today, horizon_days))
+        .filter(anniversaries_within("date", today, horizon_days))
         .select_related("client")
     )
     pending = []
@@ -502,3 +495,143 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
         resolved_by=acting_user,
     )
     return result
+
+
+# --- Import -------------------------------------------------------------------
+
+
+class ImportRefused(ValidationError):
+    """An import that wrote nothing; .messages names each problem."""
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(
+            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+            f"position {exc.start}): save it as 'CSV UTF-8' and try again."
+        ) from None
+
+
+def clients_import(*, acting_user, data: bytes | str) -> list[Client]:
+    """Import clients from CSV, all or nothing.
+
+    Checks the whole file first (columns, duplicate client numbers, the
+    boutiques the importer may import into), then imports every row in one
+    transaction; any invalid row rolls everything back. Problems name the
+    row (1 = the first row under the header), the column and the reason.
+    """
+    import tablib
+
+    from clienteling.resources import ClientResource
+
+    try:
+        dataset = tablib.Dataset().load(_decode(data), format="csv")
+    except ImportRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - tablib raises several types
+        raise ImportRefused(f"The file is not readable as CSV: {exc}.") from None
+    headers = [h.strip() for h in (dataset.headers or [])]
+    dataset.headers = headers
+    unknown = [h for h in headers if h not in ClientResource.COLUMNS]
+    if unknown:
+        raise ImportRefused(
+            f"Unknown column(s): {', '.join(unknown)}. Expected columns: "
+            f"{', '.join(sorted(ClientResource.COLUMNS))}."
+        )
+    missing = [
+        c for c in ("first_name", "last_name", "home_boutique") if c not in headers
+    ]
+    if missing:
+        raise ImportRefused(f"Missing required column(s): {', '.join(missing)}.")
+    if not len(dataset):
+        raise ImportRefused("The file has a header but no rows.")
+
+    problems = _check_rows(dataset, acting_user)
+    if problems:
+        raise ImportRefused(problems)
+
+    resource = ClientResource(acting_user=acting_user)
+    created: list[Client] = []
+    try:
+        with transaction.atomic():
+            result = resource.import_data(
+                dataset, dry_run=False, raise_errors=False, use_transactions=False
+            )
+            problems = _result_problems(result, resource)
+            if problems:
+                raise _RollBack
+            created = list(
+                Client.objects.filter(
+                    client_number__in=dataset["client_number"]
+                ).order_by("id")
+            )
+    except _RollBack:
+        raise ImportRefused(problems) from None
+    return created
+
+
+def _check_rows(dataset, acting_user) -> list[str]:
+    problems = []
+    if "client_number" not in dataset.headers:
+        dataset.append_col([""] * len(dataset), header="client_number")
+    numbers = dataset["client_number"]
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(numbers, start=1):
+        value = (raw or "").strip().upper()
+        if not value:
+            continue
+        if value in seen:
+            problems.append(
+                f"Row {index}, column client_number: {value} repeats row {seen[value]}."
+            )
+        seen.setdefault(value, index)
+    existing = set(
+        Client.objects.filter(client_number__in=seen).values_list(
+            "client_number", flat=True
+        )
+    )
+    for value in sorted(existing, key=seen.get):
+        problems.append(
+            f"Row {seen[value]}, column client_number: client {value} already "
+            "exists; imports create clients and never overwrite one."
+        )
+    # Fill in generated numbers so every row is identifiable afterwards.
+    column = [(value or "").strip().upper() or new_client_number() for value in numbers]
+    del dataset["client_number"]
+    dataset.append_col(column, header="client_number")
+
+    if acting_user is not None and not (
+        acting_user.is_superuser or acting_user.has_perm("clienteling.view_all_clients")
+    ):
+        allowed = set(acting_user.boutiques.values_list("code", flat=True))
+        for index, raw in enumerate(dataset["home_boutique"], start=1):
+            code = (raw or "").strip()
+            if code and code not in allowed:
+                problems.append(
+                    f"Row {index}, column home_boutique: you do not work in {code}."
+                )
+    return problems
+
+
+def _result_problems(result, resource) -> list[str]:
+    columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
+    problems = []
+    for invalid in result.invalid_rows:
+        for attribute, messages in invalid.error_dict.items():
+            column = columns.get(attribute, attribute)
+            label = "row" if column == "__all__" else f"column {column}"
+            for message in messages:
+                problems.append(f"Row {invalid.number}, {label}: {message}")
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append(f"Row {number}: {error.error}")
+    problems.extend(f"File: {error.error}" for error in result.base_errors)
+    return problems

@@ -194,6 +194,12 @@ USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="FR")
 PHONENUMBER_DB_FORMAT = "E164"
 
+# django-import-export: importing and exporting need their own permissions
+# (<app>.import_<model>, <app>.export_<model>), not just "change".
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
 # --- Static and media ------------------------------------------------------
 
 STATIC_URL = "static/"

@@ -156,7 +156,8 @@ class Client(models.Model):
         ordering = ["last_name", "first_name", "id"]
         permissions = [
             ("view_all_clients", "Can see the clients of every boutique"),
-            ("export_clients", "Can export client lists"),
+            ("import_client", "Can import clients"),
+            ("export_client", "Can export client lists"),
         ]
         indexes = [
             models.Index(fields=["home_boutique", "last_name"]),

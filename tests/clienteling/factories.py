@@ -2,9 +2,17 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from clienteling import roles
-from clienteling.models import Boutique, User
+from clienteling.models import (
+    Boutique,
+    Client,
+    ClientEmail,
+    ClientPhone,
+    ContactEvent,
+    User,
+)
 
 
 class BoutiqueFactory(factory.django.DjangoModelFactory):
@@ -47,3 +55,50 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def adviser(*boutiques, **kwargs) -> User:
     return UserFactory(role=roles.ADVISER, boutiques=list(boutiques), **kwargs)
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    first_name = factory.Sequence(lambda n: f"Prénom{n}")
+    last_name = factory.Sequence(lambda n: f"Nom{n}")
+    home_boutique = factory.SubFactory(BoutiqueFactory)
+    preferred_language = "fr"
+
+
+class EmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientEmail
+
+    client = factory.SubFactory(ClientFactory)
+    address = factory.Sequence(lambda n: f"client{n}@example.com")
+    is_primary = True
+
+
+class PhoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientPhone
+
+    client = factory.SubFactory(ClientFactory)
+    number = factory.Sequence(lambda n: f"+3319900{n % 10000:04d}")
+    is_primary = True
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactEvent
+
+    client = factory.SubFactory(ClientFactory)
+    channel = ContactEvent.Channel.PHONE
+    direction = ContactEvent.Direction.OUTBOUND
+    subject = "Call"
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+def compliance(**kwargs) -> User:
+    return UserFactory(role=roles.COMPLIANCE, **kwargs)
+
+
+def customer_service(**kwargs) -> User:
+    return UserFactory(role=roles.CUSTOMER_SERVICE, **kwargs)

@@ -1,0 +1,1 @@
+"""Benchmarks: named scenarios, each against a baseline measured in the same run."""
