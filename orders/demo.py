@@ -74,11 +74,13 @@ def _sellers() -> dict[int, User]:
 def seed(*, stdout) -> None:
     catalogue = _catalogue()
     sellers = _sellers()
+    # The same first clients every run; those who already have an order
+    # are skipped, so a second run adds nothing.
+    first = Client.objects.active().order_by("id").values("id")[:DEMO_CLIENTS]
     clients = list(
-        Client.objects.active()
-        .filter(orders__isnull=True)
+        Client.objects.filter(id__in=first, orders__isnull=True)
         .select_related("home_boutique")
-        .order_by("id")[:DEMO_CLIENTS]
+        .order_by("id")
     )
     created = 0
     for index, client in enumerate(clients):

@@ -2,19 +2,18 @@ from decimal import Decimal
 
 import factory
 
-from clienteling.models import Client, Collection, MetalAllergy
+from clienteling.models import Collection, MetalAllergy
 from orders import services
 from orders.models import Order, Product
-from tests.clienteling.factories import BoutiqueFactory
+from tests.clienteling.factories import ClientFactory
 
-
-class ClientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Client
-
-    first_name = factory.Sequence(lambda n: f"Jeanne{n}")
-    last_name = "Exemple"
-    home_boutique = factory.SubFactory(BoutiqueFactory)
+__all__ = [
+    "ClientFactory",
+    "CollectionFactory",
+    "MetalAllergyFactory",
+    "ProductFactory",
+    "order",
+]
 
 
 class MetalAllergyFactory(factory.django.DjangoModelFactory):

@@ -228,11 +228,11 @@ def _allergic_paris_client(paris):
 
 
 def test_admin_order_with_an_allergy_conflict_needs_the_confirmation(client, paris):
-    # given an adviser who may see allergies
+    # given an adviser, who may see allergies
     customer, piece = _allergic_paris_client(paris)
     user = adviser(paris)
-    user.user_permissions.add(Permission.objects.get(codename="view_metalallergy"))
-    client.force_login(_reload(user))
+    assert user.has_perm("clienteling.view_metalallergy")
+    client.force_login(user)
 
     # when the first submit has no confirmation
     first = client.post(reverse("admin:orders_order_add"), _order_form(customer, piece))
@@ -258,12 +258,25 @@ def test_admin_order_with_an_allergy_conflict_needs_the_confirmation(client, par
 
 
 def test_admin_warning_hides_the_allergy_from_staff_without_permission(client, paris):
+    # given staff who may key in orders but not see health data
     customer, piece = _allergic_paris_client(paris)
-    client.force_login(adviser(paris))
+    clerk = UserFactory(boutiques=[paris])
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="orders",
+            codename__in=["view_order", "add_order", "add_orderline", "view_product"],
+        )
+    )
+    clerk = _reload(clerk)
+    assert not clerk.has_perm("clienteling.view_metalallergy")
+    client.force_login(clerk)
 
+    # when they submit an order with a conflicting piece
     response = client.post(
         reverse("admin:orders_order_add"), _order_form(customer, piece)
     )
+
+    # then they are stopped without learning the health detail
 
     assert escape(selectors.GENERIC_ALLERGY_WARNING) in response.text
     assert "nickel" not in response.text.lower()

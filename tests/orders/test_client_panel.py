@@ -3,12 +3,14 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from clienteling import hooks, roles
 from orders import services
 from orders.models import Order
 from orders.panels import ORDERS_PANEL
 from tests.clienteling.factories import UserFactory
+from tests.helpers import get_counting_queries
 from tests.orders.factories import ClientFactory, ProductFactory, order
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,9 @@ def _render(user, client) -> tuple[str, int]:
     request.user = user
     with CaptureQueriesContext(connection) as queries:
         context = ORDERS_PANEL.get_context(request, client)
-        html = render_to_string(ORDERS_PANEL.template, context, request=request)
+        html = render_to_string(
+            ORDERS_PANEL.template, {"ctx": context}, request=request
+        )
     return html, len(queries.captured_queries)
 
 
@@ -109,3 +113,43 @@ def test_customer_service_sees_no_payment_details_in_the_panel():
     assert "4242" not in html
     assert "Payments" not in html
     assert client.orders.get().number in html
+
+
+# --- On the client 360 page itself ----------------------------------------------
+
+
+def _client_page(c):
+    return reverse("admin:clienteling_client_change", args=[c.pk])
+
+
+def test_client_page_query_count_is_the_same_for_1_and_30_orders(client):
+    # given a compliance officer (sees every client and payments)
+    small, large = ClientFactory(), ClientFactory()
+    _history(small, 1)
+    _history(large, 30)
+    client.force_login(_compliance())
+    # Warm-up: the first page fills the process-wide ContentType cache.
+    client.get(_client_page(small))
+
+    # when both client pages are opened
+    small_page, small_queries = get_counting_queries(client, _client_page(small))
+    large_page, large_queries = get_counting_queries(client, _client_page(large))
+
+    # then
+    assert small_page.status_code == large_page.status_code == 200
+    assert 'id="panel-orders"' in large_page.text
+    assert large.orders.first().number in large_page.text
+    assert small_queries == large_queries
+
+
+def test_customer_service_sees_purchases_but_no_payment_on_the_client_page(client):
+    agent = UserFactory(role=roles.CUSTOMER_SERVICE)
+    customer = ClientFactory()
+    _history(customer, 1)
+    client.force_login(agent)
+
+    page = client.get(_client_page(customer))
+
+    assert page.status_code == 200
+    assert customer.orders.get().number in page.text
+    assert "4242" not in page.text
