@@ -13,7 +13,15 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks, selectors, services
-from clienteling.forms import AllergyFormSet, ContactLogForm
+from clienteling.forms import (
+    AddressFormSet,
+    AllergyFormSet,
+    ClientAdminForm,
+    ContactLogForm,
+    EmailFormSet,
+    InvitationAdminForm,
+    PhoneFormSet,
+)
 from clienteling.models import (
     Boutique,
     Client,
@@ -63,12 +71,24 @@ class ClientScopedAdmin(SimpleHistoryAdmin):
         # that confirms nothing but still differs from a real page.
         raise Http404(f"No {opts.verbose_name} with this id in your scope.")
 
+    def _in_scope_or_404(self, request, object_id) -> None:
+        try:
+            found = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404(f"No {self.opts.verbose_name} with this id in your scope.")
+
     def history_view(self, request, object_id, extra_context=None):
         # simple-history falls back to model permissions for objects outside
         # the queryset; only objects in scope have a history page here.
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
+        self._in_scope_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The version page reads the historical table directly: same check.
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Client:
@@ -83,16 +103,19 @@ class ClientInline(admin.TabularInline):
 
 class EmailInline(ClientInline):
     model = ClientEmail
+    formset = EmailFormSet
     fields = ["address", "is_primary"]
 
 
 class PhoneInline(ClientInline):
     model = ClientPhone
+    formset = PhoneFormSet
     fields = ["kind", "number", "is_primary"]
 
 
 class AddressInline(admin.StackedInline):
     model = ClientAddress
+    formset = AddressFormSet
     extra = 0
     fields = [
         ("line1", "line2"),
@@ -116,6 +139,19 @@ class PreferenceInline(ClientInline):
 class InterestInline(ClientInline):
     model = Interest
     fields = ["collection"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("collection")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "collection":
+            # One query for the choices of every row, not one per row.
+            cache = request.__dict__.setdefault("_ecrin_collection_choices", {})
+            if "choices" not in cache:
+                cache["choices"] = list(field.choices)
+            field.choices = cache["choices"]
+        return field
 
 
 class RingSizeInline(ClientInline):
@@ -194,7 +230,8 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
         return [(str(b.pk), b.name) for b in boutiques]
 
     def queryset(self, request, queryset):
-        if self.value():
+        # Only a value this filter offered; anything else is ignored.
+        if self.value() in {key for key, _ in self.lookup_choices}:
             return queryset.filter(home_boutique_id=self.value())
         return queryset
 
@@ -205,6 +242,7 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 @admin.register(Client)
 class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     client_path = ""
+    form = ClientAdminForm
     resource_classes = [ClientResource]
     list_display = [
         "client_number",
@@ -294,6 +332,12 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         AllergyInline,
     ]
 
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "acting_user": request.user,
+        }
+
     def get_search_results(self, request, queryset, search_term):
         return queryset.matching(search_term), False
 
@@ -311,7 +355,10 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         if db_field.name == "home_boutique" and scoped:
             kwargs["queryset"] = Boutique.objects.filter(staff=user)
         if db_field.name in ("primary_adviser", "secondary_adviser"):
-            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True)
+            staff = User.objects.filter(is_active=True, is_staff=True)
+            if scoped:
+                staff = staff.filter(boutiques__in=user.boutiques.all()).distinct()
+            kwargs["queryset"] = staff
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -461,21 +508,14 @@ class ContactEventAdmin(ClientScopedAdmin):
     readonly_fields = ["staff", "boutique"]
     date_hierarchy = None
 
+    def has_add_permission(self, request):
+        # Contacts are logged from the client page, through contact_log.
+        return False
+
     def has_change_permission(self, request, obj=None):
         # Contact history is a record of what happened: corrections are new
         # entries, not edits.
         return False
-
-    def save_model(self, request, obj, form, change):
-        services.contact_log(
-            acting_user=request.user,
-            client=obj.client,
-            channel=obj.channel,
-            direction=obj.direction,
-            subject=obj.subject,
-            summary=obj.summary,
-            occurred_at=obj.occurred_at,
-        )
 
 
 @admin.register(HouseEvent)
@@ -484,9 +524,25 @@ class HouseEventAdmin(SimpleHistoryAdmin):
     list_select_related = ["boutique"]
     list_filter = ["boutique"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or user.has_perm("clienteling.view_all_clients"):
+            return queryset
+        return queryset.filter(boutique__in=user.boutiques.all())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        user = request.user
+        if db_field.name == "boutique" and not (
+            user.is_superuser or user.has_perm("clienteling.view_all_clients")
+        ):
+            kwargs["queryset"] = user.boutiques.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Invitation)
 class InvitationAdmin(ClientScopedAdmin):
+    form = InvitationAdminForm
     list_display = ["event", "client", "status", "responded_at"]
     list_select_related = ["event", "client"]
     list_filter = ["status", "event"]
@@ -494,15 +550,11 @@ class InvitationAdmin(ClientScopedAdmin):
     readonly_fields = ["invited_by", "responded_at"]
 
     def save_model(self, request, obj, form, change):
+        # The form has checked capacity; the service re-checks under a lock.
         if change and "status" in form.changed_data:
-            status = obj.status
-            obj.status = form.initial["status"]
-            try:
-                services.invitation_set_status(
-                    acting_user=request.user, invitation=obj, status=status
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+            services.invitation_set_status(
+                acting_user=request.user, invitation=obj, status=obj.status
+            )
             return
         obj.invited_by = obj.invited_by or request.user
         super().save_model(request, obj, form, change)
@@ -536,7 +588,14 @@ class DuplicateFlagAdmin(admin.ModelAdmin):
     def merge_into_first(self, request, queryset):
         if not request.user.has_perm("clienteling.change_client"):
             raise PermissionDenied
-        for flag in queryset.filter(status=DuplicateFlag.Status.OPEN):
+        for flag_id in queryset.values_list("pk", flat=True):
+            # Re-read each flag: an earlier merge in this batch may have
+            # resolved it or merged one of its records.
+            flag = DuplicateFlag.objects.select_related("client", "other").get(
+                pk=flag_id
+            )
+            if flag.status != DuplicateFlag.Status.OPEN:
+                continue
             try:
                 services.client_merge(
                     acting_user=request.user, survivor=flag.client, duplicate=flag.other

@@ -292,6 +292,8 @@ def _seed_clients(boutiques: dict[str, Boutique], *, stdout) -> None:
         if n % 4 == 0:
             # Some fall in the coming fortnight so follow-ups have work.
             when = today + timedelta(days=rng.randint(-200, 200))
+            if (when.month, when.day) == (2, 29):
+                when -= timedelta(days=1)
             ImportantDate.objects.create(
                 client=client,
                 kind=rng.choice(["wedding", "engagement", "anniversary"]),

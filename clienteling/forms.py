@@ -37,3 +37,85 @@ class AllergyFormSet(BaseInlineFormSet):
                 hooks.check_allergy_allowed(self.instance)
             except forms.ValidationError as exc:
                 form.add_error(None, exc)
+
+
+class ContactDetailFormSet(BaseInlineFormSet):
+    """One primary at most, and no value twice, across all rows of a save.
+
+    Conditional and expression unique constraints are not checked across
+    the forms of one formset by Django: without this, two rows marked
+    primary (or "A@x" and "a@x") reach the database and fail there.
+    """
+
+    unique_field = ""
+
+    def _kept_forms(self):
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self._should_delete_form(form):
+                continue
+            yield form
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self._kept_forms():
+            value = form.cleaned_data.get(self.unique_field)
+            key = str(value).strip().lower() if value else None
+            if key and key in seen:
+                form.add_error(
+                    self.unique_field, "This value is already in another row."
+                )
+            elif key:
+                seen[key] = form
+        primaries = [f for f in self._kept_forms() if f.cleaned_data.get("is_primary")]
+        if len(primaries) > 1:
+            raise forms.ValidationError("Mark only one row as primary.")
+
+
+class EmailFormSet(ContactDetailFormSet):
+    unique_field = "address"
+
+
+class PhoneFormSet(ContactDetailFormSet):
+    unique_field = "number"
+
+
+class AddressFormSet(ContactDetailFormSet):
+    unique_field = ""
+
+
+class InvitationAdminForm(forms.ModelForm):
+    """Capacity is checked in the form, so an overbooking is sent back."""
+
+    def clean(self):
+        from clienteling.services import invitation_capacity_check
+
+        cleaned = super().clean()
+        event, status = cleaned.get("event"), cleaned.get("status")
+        if event and status:
+            previous = self.initial.get("status") if self.instance.pk else None
+            invitation_capacity_check(
+                event=event, new_status=status, previous_status=previous
+            )
+        return cleaned
+
+
+class ClientAdminForm(forms.ModelForm):
+    """Advisers must work in the client's home boutique."""
+
+    def clean(self):
+        cleaned = super().clean()
+        boutique = cleaned.get("home_boutique")
+        for name in ("primary_adviser", "secondary_adviser"):
+            adviser = cleaned.get(name)
+            if (
+                adviser
+                and boutique
+                and not adviser.boutiques.filter(pk=boutique.pk).exists()
+            ):
+                self.add_error(
+                    name, f"{adviser} does not work in {boutique}, the home boutique."
+                )
+        return cleaned

@@ -20,7 +20,15 @@ def register_allergy_gate(gate: Callable) -> None:
 
 
 def check_allergy_allowed(client) -> None:
-    """Raise ValidationError if any registered gate refuses."""
+    """Raise ValidationError if any registered gate refuses.
+
+    Fails closed: with no gate registered (no consent mechanism installed),
+    health data may not be recorded at all.
+    """
+    if not _allergy_gates:
+        raise ValidationError(
+            "Health data cannot be recorded: no consent check is installed."
+        )
     errors = []
     for gate in _allergy_gates:
         try:

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 
 from clienteling.phones import normalise_phone
 
@@ -73,17 +74,17 @@ class ClientQuerySet(models.QuerySet):
                 Exists(ClientPhone.objects.filter(client=OuterRef("pk"), number=phone))
             )
         if "@" in term:
-            return self.filter(
-                Exists(
-                    ClientEmail.objects.filter(
-                        client=OuterRef("pk"), address__iexact=term
-                    )
-                )
+            # LOWER(address) is indexed (client_email_lower); iexact is not.
+            emails = ClientEmail.objects.alias(lower=Lower("address")).filter(
+                client=OuterRef("pk"), lower=term.lower()
             )
+            return self.filter(Exists(emails))
         query = self
         for word in term.split():
+            # Client numbers are stored in capitals: an exact match uses the
+            # unique index; names use the trigram indexes.
             query = query.filter(
-                Q(client_number__iexact=word)
+                Q(client_number=word.upper())
                 | Q(last_name__icontains=word)
                 | Q(first_name__icontains=word)
             )

@@ -1,5 +1,8 @@
 """Client import and export (django-import-export), explicit fields only.
 
+Import errors raised before any row is read are ImportRefused (a
+ValidationError whose messages name each problem).
+
 An import is all or nothing: `clienteling.services.clients_import` runs the
 whole file in one transaction and rolls it back on the first problem, with
 every problem named by row, column and reason.
@@ -9,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from import_export import fields, resources, widgets
 
+from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
+from clienteling.models.clients import new_client_number
 from clienteling.phones import normalise_phone
 
 
@@ -90,10 +95,120 @@ class ClientResource(resources.ModelResource):
         widgets = {"birth_date": {"format": "%Y-%m-%d"}}
 
     COLUMNS = frozenset(Meta.fields)
+    REQUIRED = ("first_name", "last_name", "home_boutique")
 
     def __init__(self, *, acting_user=None, **kwargs):
         super().__init__(**kwargs)
         self.acting_user = acting_user
+
+    # -- Whole-file checks, before any row is imported ----------------------
+
+    def before_import(self, dataset, **kwargs):
+        problems = self.check_dataset(dataset)
+        if problems:
+            raise ImportRefused(problems)
+
+    def check_dataset(self, dataset) -> list[str]:
+        """Columns, duplicate numbers and the importer's boutiques.
+
+        Normalises the headers and fills in generated client numbers, so
+        every row is identifiable afterwards.
+        """
+        headers = [(h or "").strip() for h in (dataset.headers or [])]
+        dataset.headers = headers
+        unknown = [h for h in headers if h not in self.COLUMNS]
+        if unknown:
+            return [
+                f"Unknown column(s): {', '.join(unknown)}. Expected columns: "
+                f"{', '.join(sorted(self.COLUMNS))}."
+            ]
+        missing = [c for c in self.REQUIRED if c not in headers]
+        if missing:
+            return [f"Missing required column(s): {', '.join(missing)}."]
+        if not len(dataset):
+            return ["The file has a header but no rows."]
+        if "client_number" not in headers:
+            dataset.append_col([""] * len(dataset), header="client_number")
+        problems = self._check_numbers(dataset)
+        problems += self._check_boutiques(dataset)
+        return problems
+
+    def _check_numbers(self, dataset) -> list[str]:
+        numbers = [(v or "").strip().upper() for v in dataset["client_number"]]
+        problems = []
+        seen: dict[str, int] = {}
+        for row, value in enumerate(numbers, start=1):
+            if value in seen:
+                problems.append(
+                    f"Row {row}, column client_number: {value} repeats row "
+                    f"{seen[value]}."
+                )
+            elif value:
+                seen[value] = row
+        existing = Client.objects.filter(client_number__in=seen).values_list(
+            "client_number", flat=True
+        )
+        for value in sorted(existing, key=seen.get):
+            problems.append(
+                f"Row {seen[value]}, column client_number: client {value} already "
+                "exists; imports create clients and never overwrite one."
+            )
+        # Generated numbers: draw until none collides with the file or the
+        # database (a random space of 10^10 still collides at scale).
+        blanks = [i for i, value in enumerate(numbers) if not value]
+        taken = set(seen)
+        while blanks:
+            drawn = {i: new_client_number() for i in blanks}
+            clashes = set(
+                Client.objects.filter(client_number__in=drawn.values()).values_list(
+                    "client_number", flat=True
+                )
+            )
+            blanks = []
+            for i, value in drawn.items():
+                if value in clashes or value in taken:
+                    blanks.append(i)
+                else:
+                    numbers[i] = value
+                    taken.add(value)
+        del dataset["client_number"]
+        dataset.append_col(numbers, header="client_number")
+        return problems
+
+    def _check_boutiques(self, dataset) -> list[str]:
+        user = self.acting_user
+        if (
+            user is None
+            or user.is_superuser
+            or user.has_perm("clienteling.view_all_clients")
+        ):
+            return []
+        allowed = set(user.boutiques.values_list("code", flat=True))
+        return [
+            f"Row {row}, column home_boutique: you do not work in {code.strip()}."
+            for row, code in enumerate(dataset["home_boutique"], start=1)
+            if (code or "").strip() and code.strip() not in allowed
+        ]
+
+    def problems(self, result) -> list[str]:
+        """Every problem of an import result as "Row N, column C: reason"."""
+        refused = [
+            e.error for e in result.base_errors if isinstance(e.error, ImportRefused)
+        ]
+        if refused:
+            # django-import-export goes on to the rows after before_import
+            # fails; their errors only echo the file-level problems.
+            return [message for error in refused for message in error.messages]
+        columns = {f.attribute: f.column_name for f in self.get_import_fields()}
+        problems = [f"File: {error.error}" for error in result.base_errors]
+        for invalid in result.invalid_rows:
+            for attribute, messages in invalid.error_dict.items():
+                column = columns.get(attribute, attribute)
+                label = "row" if column == "__all__" else f"column {column}"
+                problems.extend(f"Row {invalid.number}, {label}: {m}" for m in messages)
+        for number, errors in result.row_errors():
+            problems.extend(f"Row {number}: {error.error}" for error in errors)
+        return problems
 
     def get_instance(self, instance_loader, row):
         # Imports create clients; they never overwrite one (see
@@ -102,15 +217,15 @@ class ClientResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.source = Client.Source.IMPORT
-        instance._history_user = self.acting_user
+        if self.acting_user is not None:
+            instance._history_user = self.acting_user
 
     def after_save_instance(self, instance, row, **kwargs):
         if kwargs.get("dry_run"):
             return
-        if instance.import_email:
-            email = ClientEmail(
-                client=instance, address=instance.import_email, is_primary=True
-            )
+        address = getattr(instance, "import_email", "")
+        if address:
+            email = ClientEmail(client=instance, address=address, is_primary=True)
             email._history_user = self.acting_user
             email.save()
         for attr, kind in (

@@ -115,10 +115,44 @@ def size_label(system: SizingSystem | str, circumference: float) -> str:
     return _fmt(value)
 
 
+OUT_OF_RANGE = "—"
+
+
+def _bounds_mm(system: SizingSystem) -> tuple[float, float, float]:
+    """Smallest and largest circumference of a system, and its step, in mm."""
+    if system is SizingSystem.UK:
+        return _UK_BASE_MM, _UK_BASE_MM + 25 * _UK_STEP_MM, _UK_STEP_MM / 2
+    low, high, step = RANGES[system]
+    if system is SizingSystem.US:
+        return (
+            circumference_mm(system, _fmt(low)),
+            circumference_mm(system, _fmt(high)),
+            math.pi * _US_STEP_DIAMETER * step,
+        )
+    return (
+        circumference_mm(system, _fmt(low)),
+        circumference_mm(system, _fmt(high)),
+        step,
+    )
+
+
+def in_range(system: SizingSystem | str, circumference: float) -> bool:
+    """Whether a system has a size within half a step of a circumference."""
+    low, high, step = _bounds_mm(SizingSystem(system))
+    return low - step / 2 <= circumference <= high + step / 2
+
+
 def convert(system: SizingSystem | str, label: str) -> dict[str, str]:
-    """The size in every system, from one measured size."""
+    """The size in every system, from one measured size.
+
+    A system with no size that close shows OUT_OF_RANGE rather than its
+    smallest or largest size.
+    """
     mm = circumference_mm(system, label)
-    return {other.value: size_label(other, mm) for other in SizingSystem}
+    return {
+        other.value: size_label(other, mm) if in_range(other, mm) else OUT_OF_RANGE
+        for other in SizingSystem
+    }
 
 
 def as_decimal_mm(circumference: float) -> Decimal:

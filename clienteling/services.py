@@ -13,9 +13,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clienteling import hooks
+from clienteling.exceptions import ImportRefused
 from clienteling.models import (
     Boutique,
     Client,
@@ -28,7 +30,6 @@ from clienteling.models import (
     Invitation,
     MetalAllergy,
 )
-from clienteling.models.clients import new_client_number
 from clienteling.querysets import anniversaries_within
 
 EARTH_RADIUS_KM = 6371.0088
@@ -271,6 +272,7 @@ def follow_ups_generate(
     horizon_days: int = ANNIVERSARY_HORIZON_DAYS,
     lapsing_after_days: int = LAPSING_AFTER_DAYS,
     client_ids: list[int] | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> FollowUpRun:
     """Create the follow-ups due from dates and activity; idempotent.
 
@@ -284,6 +286,8 @@ def follow_ups_generate(
     clients = Client.objects.active()
     if client_ids is not None:
         clients = clients.filter(pk__in=client_ids)
+    if id_range is not None:
+        clients = clients.filter(pk__gte=id_range[0], pk__lt=id_range[1])
 
     dates = (
         ImportantDate.objects.filter(recurring=True, client__in=clients)
@@ -307,13 +311,13 @@ def follow_ups_generate(
         )
     run.created["anniversary"] = _create_new(pending)
 
-    cutoff = timezone.make_aware(
-        datetime.combine(
-            today - timedelta(days=lapsing_after_days), datetime.min.time()
-        )
-    )
-    lapsing = clients.filter(last_contact_at__lt=cutoff).only(
-        "id", "primary_adviser_id", "last_contact_at"
+    lapsing_since = today - timedelta(days=lapsing_after_days)
+    cutoff = timezone.make_aware(datetime.combine(lapsing_since, datetime.min.time()))
+    # A client never contacted lapses from the day the record was created.
+    lapsing = (
+        clients.annotate(last_seen=Coalesce("last_contact_at", "created_at"))
+        .filter(last_seen__lt=cutoff)
+        .only("id", "primary_adviser_id")
     )
     pending = [
         FollowUp(
@@ -323,7 +327,7 @@ def follow_ups_generate(
             reason=FollowUp.Reason.LAPSING,
             note="No contact for 18 months",
             # One per lapse: a new contact starts a new period.
-            source_key=f"lapsing:{client.pk}:{client.last_contact_at:%Y%m%d}",
+            source_key=f"lapsing:{client.pk}:{client.last_seen:%Y%m%d}",
         )
         for client in lapsing.iterator(chunk_size=2000)
     ]
@@ -370,7 +374,14 @@ def follow_up_create(
         note=note,
         source_key=source_key,
     )
-    _save(follow_up, acting_user)
+    try:
+        # A concurrent run may insert the same key between check and save.
+        with transaction.atomic():
+            _save(follow_up, acting_user)
+    except (IntegrityError, ValidationError) as exc:
+        if source_key and FollowUp.objects.filter(source_key=source_key).exists():
+            return None
+        raise exc from None
     return follow_up
 
 
@@ -407,19 +418,23 @@ def duplicates_detect(*, client_ids: list[int] | None = None) -> int:
             .values_list("key", "client_id")
         ):
             groups.setdefault(value, set()).add(client_id)
-        flags = []
+        pairs = set()
         for ids in groups.values():
             if client_ids is not None and not ids & set(client_ids):
                 continue
-            ordered = sorted(ids)
-            flags += [
-                DuplicateFlag(client_id=a, other_id=b, reason=reason)
-                for i, a in enumerate(ordered)
-                for b in ordered[i + 1 :]
-            ]
-        before = DuplicateFlag.objects.count()
-        DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
-        created += DuplicateFlag.objects.count() - before
+            # A star, not a clique: N records sharing a value give N-1 flags,
+            # each against the oldest record.
+            first, *others = sorted(ids)
+            pairs |= {(first, other) for other in others}
+        existing = set(
+            DuplicateFlag.objects.filter(reason=reason).values_list("client", "other")
+        )
+        new = [
+            DuplicateFlag(client_id=a, other_id=b, reason=reason)
+            for a, b in sorted(pairs - existing)
+        ]
+        DuplicateFlag.objects.bulk_create(new, ignore_conflicts=True)
+        created += len(new)
     return created
 
 
@@ -435,16 +450,26 @@ class MergeResult:
 def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeResult:
     """Merge `duplicate` into `survivor`.
 
-    Every row that points at the duplicate (contact history, selections,
-    sizes, orders, consents: any model of any app with a ForeignKey to
-    Client) moves to the survivor, one save at a time so each move writes a
-    history row naming the merge. A row that would break a uniqueness rule
-    on the survivor (the same email twice) stays on the merged record. The
-    duplicate is kept as a merged record (status "merged", merged_into the
-    survivor), so both provenances remain in history.
+    Both rows are locked and re-read first, so a stale object or a
+    concurrent merge cannot merge a record twice. Every row that points at
+    the duplicate (contact history, selections, sizes, orders, consents:
+    any model of any app with a foreign key to Client) moves to the
+    survivor, one save at a time so each move writes a history row naming
+    the merge. A row that would break a uniqueness rule on the survivor
+    (the same email twice, a second website account) stays on the merged
+    record and is counted. The duplicate is kept as a merged record
+    (status "merged", merged_into the survivor), so both provenances
+    remain in history.
     """
     if survivor.pk == duplicate.pk:
         raise ValidationError("A client cannot be merged into itself.")
+    locked = {
+        c.pk: c
+        for c in Client.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     for client in (survivor, duplicate):
         if client.status != Client.Status.ACTIVE:
             raise ValidationError(f"{client} is already merged into another record.")
@@ -452,31 +477,37 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     reason = f"merged {duplicate.client_number} into {survivor.client_number}"
 
     for relation in Client._meta.related_objects:
-        if not relation.one_to_many or relation.field.name == "merged_into":
+        if relation.field.name == "merged_into" or relation.many_to_many:
             continue
         model = relation.related_model
-        label = model._meta.label
         fk = relation.field.name
+        has_primary = any(f.name == "is_primary" for f in model._meta.fields)
+        survivor_has_primary = (
+            has_primary
+            and model._default_manager.filter(
+                **{fk: survivor, "is_primary": True}
+            ).exists()
+        )
         for row in model._default_manager.filter(**{fk: duplicate}):
             setattr(row, fk, survivor)
-            if hasattr(row, "is_primary"):
+            if has_primary and row.is_primary and survivor_has_primary:
                 row.is_primary = False
-            try:
-                row.validate_constraints()
-                with transaction.atomic():
-                    row._history_user = acting_user
-                    row._change_reason = reason
-                    row.save()
-            except (ValidationError, IntegrityError):
-                result.kept_on_merged[label] = result.kept_on_merged.get(label, 0) + 1
-                continue
-            result.moved[label] = result.moved.get(label, 0) + 1
+            moved = _move_row(row, acting_user=acting_user, reason=reason)
+            tally = result.moved if moved else result.kept_on_merged
+            label = model._meta.label
+            tally[label] = tally.get(label, 0) + 1
+            if moved and has_primary and row.is_primary:
+                survivor_has_primary = True
 
+    Client.objects.filter(pk=survivor.pk).update(
+        lifetime_value=F("lifetime_value") + duplicate.lifetime_value
+    )
+    survivor.refresh_from_db()
     for field_name in ("last_contact_at", "last_client_initiated_contact_at"):
         theirs = getattr(duplicate, field_name)
-        if theirs and (getattr(survivor, field_name) or theirs) <= theirs:
+        ours = getattr(survivor, field_name)
+        if theirs and (ours is None or theirs > ours):
             setattr(survivor, field_name, theirs)
-    survivor.lifetime_value += duplicate.lifetime_value
     survivor._change_reason = reason
     _save(survivor, acting_user)
 
@@ -487,9 +518,9 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     _save(duplicate, acting_user)
 
     DuplicateFlag.objects.filter(
-        Q(client__in=[survivor, duplicate]) & Q(other__in=[survivor, duplicate]),
+        Q(client__in=[survivor, duplicate]) | Q(other__in=[survivor, duplicate]),
         status=DuplicateFlag.Status.OPEN,
-    ).update(
+    ).filter(Q(client=duplicate) | Q(other=duplicate)).update(
         status=DuplicateFlag.Status.MERGED,
         resolved_at=timezone.now(),
         resolved_by=acting_user,
@@ -497,11 +528,21 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     return result
 
 
+def _move_row(row: models.Model, *, acting_user, reason: str) -> bool:
+    """Save a re-pointed row unless it breaks a constraint; True if moved."""
+    try:
+        row.validate_unique()
+        row.validate_constraints()
+        with transaction.atomic():
+            row._history_user = acting_user
+            row._change_reason = reason
+            row.save()
+    except (ValidationError, IntegrityError):
+        return False
+    return True
+
+
 # --- Import -------------------------------------------------------------------
-
-
-class ImportRefused(ValidationError):
-    """An import that wrote nothing; .messages names each problem."""
 
 
 class _RollBack(Exception):
@@ -523,10 +564,11 @@ def _decode(data: bytes | str) -> str:
 def clients_import(*, acting_user, data: bytes | str) -> list[Client]:
     """Import clients from CSV, all or nothing.
 
-    Checks the whole file first (columns, duplicate client numbers, the
-    boutiques the importer may import into), then imports every row in one
-    transaction; any invalid row rolls everything back. Problems name the
-    row (1 = the first row under the header), the column and the reason.
+    ClientResource checks the whole file first (columns, duplicate client
+    numbers, the boutiques the importer may import into), then every row is
+    imported in one transaction; any invalid row rolls everything back.
+    Problems name the row (1 = the first row under the header), the column
+    and the reason. The admin's import screens use the same resource.
     """
     import tablib
 
@@ -538,100 +580,19 @@ def clients_import(*, acting_user, data: bytes | str) -> list[Client]:
         raise
     except Exception as exc:  # noqa: BLE001 - tablib raises several types
         raise ImportRefused(f"The file is not readable as CSV: {exc}.") from None
-    headers = [h.strip() for h in (dataset.headers or [])]
-    dataset.headers = headers
-    unknown = [h for h in headers if h not in ClientResource.COLUMNS]
-    if unknown:
-        raise ImportRefused(
-            f"Unknown column(s): {', '.join(unknown)}. Expected columns: "
-            f"{', '.join(sorted(ClientResource.COLUMNS))}."
-        )
-    missing = [
-        c for c in ("first_name", "last_name", "home_boutique") if c not in headers
-    ]
-    if missing:
-        raise ImportRefused(f"Missing required column(s): {', '.join(missing)}.")
-    if not len(dataset):
-        raise ImportRefused("The file has a header but no rows.")
-
-    problems = _check_rows(dataset, acting_user)
-    if problems:
-        raise ImportRefused(problems)
 
     resource = ClientResource(acting_user=acting_user)
-    created: list[Client] = []
+    problems: list[str] = []
     try:
         with transaction.atomic():
             result = resource.import_data(
                 dataset, dry_run=False, raise_errors=False, use_transactions=False
             )
-            problems = _result_problems(result, resource)
+            problems = resource.problems(result)
             if problems:
                 raise _RollBack
-            created = list(
-                Client.objects.filter(
-                    client_number__in=dataset["client_number"]
-                ).order_by("id")
-            )
     except _RollBack:
         raise ImportRefused(problems) from None
-    return created
-
-
-def _check_rows(dataset, acting_user) -> list[str]:
-    problems = []
-    if "client_number" not in dataset.headers:
-        dataset.append_col([""] * len(dataset), header="client_number")
-    numbers = dataset["client_number"]
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(numbers, start=1):
-        value = (raw or "").strip().upper()
-        if not value:
-            continue
-        if value in seen:
-            problems.append(
-                f"Row {index}, column client_number: {value} repeats row {seen[value]}."
-            )
-        seen.setdefault(value, index)
-    existing = set(
-        Client.objects.filter(client_number__in=seen).values_list(
-            "client_number", flat=True
-        )
+    return list(
+        Client.objects.filter(client_number__in=dataset["client_number"]).order_by("id")
     )
-    for value in sorted(existing, key=seen.get):
-        problems.append(
-            f"Row {seen[value]}, column client_number: client {value} already "
-            "exists; imports create clients and never overwrite one."
-        )
-    # Fill in generated numbers so every row is identifiable afterwards.
-    column = [(value or "").strip().upper() or new_client_number() for value in numbers]
-    del dataset["client_number"]
-    dataset.append_col(column, header="client_number")
-
-    if acting_user is not None and not (
-        acting_user.is_superuser or acting_user.has_perm("clienteling.view_all_clients")
-    ):
-        allowed = set(acting_user.boutiques.values_list("code", flat=True))
-        for index, raw in enumerate(dataset["home_boutique"], start=1):
-            code = (raw or "").strip()
-            if code and code not in allowed:
-                problems.append(
-                    f"Row {index}, column home_boutique: you do not work in {code}."
-                )
-    return problems
-
-
-def _result_problems(result, resource) -> list[str]:
-    columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
-    problems = []
-    for invalid in result.invalid_rows:
-        for attribute, messages in invalid.error_dict.items():
-            column = columns.get(attribute, attribute)
-            label = "row" if column == "__all__" else f"column {column}"
-            for message in messages:
-                problems.append(f"Row {invalid.number}, {label}: {message}")
-    for number, errors in result.row_errors():
-        for error in errors:
-            problems.append(f"Row {number}: {error.error}")
-    problems.extend(f"File: {error.error}" for error in result.base_errors)
-    return problems

@@ -194,6 +194,10 @@ USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="FR")
 PHONENUMBER_DB_FORMAT = "E164"
 
+# Reverting to an old version from the history page would bypass the
+# services and their validation: history is for reading.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # django-import-export: importing and exporting need their own permissions
 # (<app>.import_<model>, <app>.export_<model>), not just "change".
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

@@ -28,7 +28,7 @@ LANGUAGES = [
 
 def new_client_number() -> str:
     """A public client number: never the primary key, not guessable."""
-    return f"EC{secrets.randbelow(10**8):08d}"
+    return f"EC{secrets.randbelow(10**10):010d}"
 
 
 class Client(models.Model):

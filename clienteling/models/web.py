@@ -23,6 +23,8 @@ class WebEvent(models.Model):
     # The id the website gave the event: a re-import does not duplicate it.
     external_id = models.CharField(max_length=64, unique=True)
 
+    history = house_history()
+
     class Meta:
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["client", "-occurred_at"])]

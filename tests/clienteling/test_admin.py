@@ -137,6 +137,7 @@ def test_client_360_page_query_count_does_not_grow_with_contacts(client):
     ContactFactory.create_batch(2, client=few, staff=user)
     ContactFactory.create_batch(40, client=many, staff=user)
     client.force_login(user)
+    client.get(_change(few))  # warm process-wide caches (content types)
 
     _, for_few = get_counting_queries(client, _change(few))
     response, for_many = get_counting_queries(client, _change(many))
@@ -338,3 +339,91 @@ def test_admin_index_has_my_clients_and_follow_ups_today(client):
 
     assert "My clients" in response.text
     assert "My follow-ups today" in response.text
+
+
+def test_client_360_page_query_count_does_not_grow_with_interests(client):
+    from clienteling.models import Collection, Interest
+
+    boutique = BoutiqueFactory()
+    user = adviser(boutique)
+    few, many = (
+        ClientFactory(home_boutique=boutique),
+        ClientFactory(home_boutique=boutique),
+    )
+    collections = [Collection.objects.create(name=f"C{n}") for n in range(15)]
+    Interest.objects.create(client=few, collection=collections[0])
+    for collection in collections:
+        Interest.objects.create(client=many, collection=collection)
+    client.force_login(user)
+    client.get(_change(few))
+
+    _, for_few = get_counting_queries(client, _change(few))
+    _, for_many = get_counting_queries(client, _change(many))
+
+    assert for_few == for_many
+
+
+def test_two_primary_emails_in_one_save_are_refused_not_a_500(client):
+    boutique = BoutiqueFactory()
+    target = ClientFactory(home_boutique=boutique)
+    client.force_login(adviser(boutique))
+    page = client.get(_change(target))
+    data = _form_data(page)
+    data.update(
+        {
+            "emails-TOTAL_FORMS": "2",
+            "emails-0-address": "a@example.com",
+            "emails-0-is_primary": "on",
+            "emails-1-address": "A@example.com",
+            "emails-1-is_primary": "on",
+        }
+    )
+
+    response = client.post(_change(target), data)
+
+    assert response.status_code == 200
+    assert "Mark only one row as primary." in response.text
+    assert "already in another row" in response.text
+    assert not target.emails.exists()
+
+
+def test_adviser_choices_are_staff_of_the_advisers_boutiques(client):
+    paris, london = BoutiqueFactory(), BoutiqueFactory()
+    user = adviser(paris)
+    colleague = adviser(paris)
+    stranger = adviser(london)
+    client.force_login(user)
+
+    response = client.get(reverse("admin:clienteling_client_add"))
+
+    choices = response.context["adminform"].form.fields["primary_adviser"].queryset
+    assert set(choices) == {user, colleague}
+    assert stranger not in choices
+
+
+def test_unknown_filter_value_is_ignored_not_a_500(client):
+    boutique = BoutiqueFactory()
+    ClientFactory(home_boutique=boutique)
+    client.force_login(adviser(boutique))
+
+    response = client.get(CHANGELIST, {"boutique": "abc"})
+
+    assert response.status_code == 200
+
+
+def test_history_version_page_of_another_boutiques_client_is_404(client):
+    paris, london = BoutiqueFactory(), BoutiqueFactory()
+    theirs = ClientFactory(home_boutique=london)
+    version = theirs.history.first()
+    client.force_login(adviser(paris))
+
+    url = reverse(
+        "admin:clienteling_client_simple_history",
+        args=[theirs.pk, version.history_id],
+    )
+
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(f"/admin/clienteling/client/{theirs.pk}/history/abc/").status_code
+        == 404
+    )

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from clienteling import services
+from clienteling.exceptions import ImportRefused
 from clienteling.models import Client, ClientEmail, ClientPhone
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, adviser
 
@@ -70,7 +71,7 @@ def test_bad_row_57_of_100_writes_nothing_and_names_row_57(paris):
     rows = [_row(n) for n in range(1, 101)]
     rows[56] = _row(57, email="not-an-email")
 
-    with pytest.raises(services.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         services.clients_import(acting_user=None, data=_csv(rows))
 
     assert refused.value.messages == [
@@ -101,7 +102,7 @@ def test_bad_row_57_of_100_writes_nothing_and_names_row_57(paris):
 def test_each_kind_of_bad_value_is_named(paris, overrides, message):
     data = _csv([_row(1), _row(2, **overrides), _row(3)])
 
-    with pytest.raises(services.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         services.clients_import(acting_user=None, data=data)
 
     assert any(m.startswith(message) for m in refused.value.messages), (
@@ -113,9 +114,7 @@ def test_each_kind_of_bad_value_is_named(paris, overrides, message):
 def test_unknown_column_is_refused(paris):
     data = _csv([_row(1) + ["x"]], header=[*HEADER, "shoe_size"])
 
-    with pytest.raises(
-        services.ImportRefused, match="Unknown column\\(s\\): shoe_size"
-    ):
+    with pytest.raises(ImportRefused, match="Unknown column\\(s\\): shoe_size"):
         services.clients_import(acting_user=None, data=data)
 
     assert not Client.objects.exists()
@@ -124,7 +123,7 @@ def test_unknown_column_is_refused(paris):
 def test_duplicate_client_number_in_the_file_is_refused(paris):
     data = _csv([_row(1), _row(2, client_number="IMP-0001")])
 
-    with pytest.raises(services.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         services.clients_import(acting_user=None, data=data)
 
     assert refused.value.messages == [
@@ -136,7 +135,7 @@ def test_duplicate_client_number_in_the_file_is_refused(paris):
 def test_existing_client_number_is_refused_not_overwritten(paris):
     existing = ClientFactory(client_number="IMP-0002", first_name="Original")
 
-    with pytest.raises(services.ImportRefused, match="IMP-0002 already exists"):
+    with pytest.raises(ImportRefused, match="IMP-0002 already exists"):
         services.clients_import(acting_user=None, data=_csv([_row(1), _row(2)]))
 
     existing.refresh_from_db()
@@ -147,7 +146,7 @@ def test_existing_client_number_is_refused_not_overwritten(paris):
 def test_wrong_encoding_is_refused(paris):
     data = _csv([_row(1, first_name="Hélène")]).decode().encode("latin-1")
 
-    with pytest.raises(services.ImportRefused, match="not UTF-8"):
+    with pytest.raises(ImportRefused, match="not UTF-8"):
         services.clients_import(acting_user=None, data=data)
 
     assert not Client.objects.exists()
@@ -157,7 +156,7 @@ def test_an_adviser_cannot_import_into_another_boutique(paris):
     london = BoutiqueFactory(code="LON")
     user = adviser(paris)
 
-    with pytest.raises(services.ImportRefused, match="you do not work in LON"):
+    with pytest.raises(ImportRefused, match="you do not work in LON"):
         services.clients_import(
             acting_user=user, data=_csv([_row(1), _row(2, home_boutique=london.code)])
         )
@@ -173,3 +172,45 @@ def test_blank_client_numbers_are_generated(paris):
 
     assert len(created) == 2
     assert all(c.client_number.startswith("EC") for c in created)
+
+
+def test_only_the_required_columns_are_enough(paris):
+    data = _csv(
+        [["Ada", "Test", "PAR"]], header=["first_name", "last_name", "home_boutique"]
+    )
+
+    created = services.clients_import(acting_user=None, data=data)
+
+    assert [c.last_name for c in created] == ["Test"]
+    assert not ClientEmail.objects.exists()
+
+
+def test_import_records_the_importer_in_history(paris):
+    user = adviser(paris)
+
+    services.clients_import(acting_user=user, data=_csv([_row(1)]))
+
+    assert Client.history.get().history_user == user
+
+
+def test_admin_import_screen_applies_the_same_rules(client, paris):
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    london = BoutiqueFactory(code="LON")
+    user = adviser(paris)
+    user.user_permissions.add(Permission.objects.get(codename="import_client"))
+    client.force_login(user)
+    upload = SimpleUploadedFile(
+        "clients.csv", _csv([_row(1), _row(2, home_boutique=london.code)])
+    )
+
+    response = client.post(
+        reverse("admin:clienteling_client_import"),
+        {"import_file": upload, "format": "0", "resource": "0"},
+    )
+
+    assert response.status_code == 200
+    assert "you do not work in LON" in response.text
+    assert not Client.objects.exists()

@@ -75,3 +75,12 @@ def test_uk_half_sizes_accept_common_spellings():
     assert ring_sizes.circumference_mm("UK", "N 1/2") == ring_sizes.circumference_mm(
         "UK", "N½"
     )
+
+
+def test_sizes_beyond_another_systems_range_are_not_clamped():
+    conversions = ring_sizes.convert("EU", "76")
+
+    assert conversions["EU"] == "76"
+    assert conversions["UK"] == ring_sizes.OUT_OF_RANGE  # Z is 68.55 mm
+    assert conversions["JP"] == ring_sizes.OUT_OF_RANGE  # JP 30 is 70 mm
+    assert conversions["US"] == "15.5"

@@ -152,8 +152,19 @@ def test_allergy_is_refused_when_a_gate_refuses(monkeypatch):
     assert not MetalAllergy.history.exists()
 
 
-def test_allergy_history_is_deleted_with_the_allergy(monkeypatch):
+def test_allergy_is_refused_when_no_gate_is_installed(monkeypatch):
     monkeypatch.setattr(hooks, "_allergy_gates", [])
+
+    with pytest.raises(ValidationError, match="no consent check is installed"):
+        services.allergy_record(
+            acting_user=None, client=ClientFactory(), metal="nickel"
+        )
+
+    assert not MetalAllergy.objects.exists()
+
+
+def test_allergy_history_is_deleted_with_the_allergy(monkeypatch):
+    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
     allergy = services.allergy_record(
         acting_user=None, client=ClientFactory(), metal="nickel", notes="rash"
     )
@@ -338,3 +349,78 @@ def test_merge_into_itself_is_refused():
 
     with pytest.raises(ValidationError, match="itself"):
         services.client_merge(acting_user=None, survivor=client, duplicate=client)
+
+
+def test_merging_three_records_via_the_admin_action_adds_every_lifetime_value(
+    admin_client,
+):
+    from django.urls import reverse
+
+    a, b, c = (ClientFactory(lifetime_value=Decimal(v)) for v in ("100", "50", "30"))
+    for x, y in ((a, b), (a, c), (b, c)):
+        DuplicateFlag.objects.create(client=x, other=y, reason="same_email")
+
+    admin_client.post(
+        reverse("admin:clienteling_duplicateflag_changelist"),
+        {
+            "action": "merge_into_first",
+            "_selected_action": list(
+                DuplicateFlag.objects.values_list("pk", flat=True)
+            ),
+        },
+    )
+
+    a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
+    assert a.lifetime_value == Decimal("180")
+    # whatever the order, each merged record leads to the survivor
+    assert b.merged_into == a
+    assert c.merged_into in (a, b)
+    assert a.status == "active"
+    assert not DuplicateFlag.objects.filter(status="open").exists()
+
+
+def test_merge_moves_the_website_account_when_the_survivor_has_none():
+    from clienteling.models import WebAccount
+
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    WebAccount.objects.create(
+        client=duplicate, login_identifier="ada@example.com", created_at=timezone.now()
+    )
+
+    result = services.client_merge(
+        acting_user=None, survivor=survivor, duplicate=duplicate
+    )
+
+    assert result.moved["clienteling.WebAccount"] == 1
+    assert WebAccount.objects.get().client == survivor
+
+
+def test_merge_keeps_the_duplicates_primary_email_when_the_survivor_has_none():
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    EmailFactory(client=duplicate, address="only@example.com", is_primary=True)
+
+    services.client_merge(acting_user=None, survivor=survivor, duplicate=duplicate)
+
+    assert survivor.emails.get().is_primary
+
+
+def test_a_client_never_contacted_lapses_from_creation():
+    old = ClientFactory()
+    Client.objects.filter(pk=old.pk).update(created_at=_aware(date(2015, 1, 1)))
+    ClientFactory()  # created today: not lapsing
+
+    run = services.follow_ups_generate(today=date(2026, 11, 28))
+
+    assert run.created["lapsing"] == 1
+    assert FollowUp.objects.get().client == old
+
+
+def test_many_records_sharing_an_email_give_a_star_of_flags():
+    clients = ClientFactory.create_batch(4)
+    for n, client in enumerate(clients):
+        EmailFactory(client=client, address="family@example.com", is_primary=n == 0)
+
+    assert services.duplicates_detect() == 3
+    assert set(DuplicateFlag.objects.values_list("client", flat=True)) == {
+        clients[0].pk
+    }
