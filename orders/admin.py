@@ -6,14 +6,14 @@ raw-id lookups), and follows "Built for a million clients".
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clienteling import admin as clienteling_admin
 from clienteling.models import Boutique, Client
 from orders import services
 from orders.forms import (
@@ -41,41 +41,18 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class ClientScopedAdmin(SimpleHistoryAdmin):
-    """Rows of clients the user may see; related pickers scoped the same."""
+class ClientScopedAdmin(clienteling_admin.ClientScopedAdmin):
+    """clienteling's scoping (lists, change and history pages, client
+    pickers), plus this app's pickers of boutiques, orders and guarantees."""
 
-    client_path = "client"
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        visible = Client.objects.visible_to(request.user)
-        return (
-            super().get_queryset(request).filter(**{f"{self.client_path}__in": visible})
-        )
-
-    def _check_visible(self, request, object_id) -> None:
-        # simple-history falls back to the last history row when
-        # get_queryset() hides the object: refuse before it does.
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._check_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._check_visible(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        visible = Client.objects.visible_to(request.user)
-        if db_field.name == "client":
-            kwargs["queryset"] = visible
-        elif db_field.name == "boutique":
+        if db_field.name == "boutique":
             kwargs["queryset"] = _boutiques_for(request.user)
         elif db_field.name in ("order", "guarantee"):
             kwargs["queryset"] = db_field.related_model.objects.filter(
-                client__in=visible
+                client__in=Client.objects.visible_to(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
