@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,9 +68,19 @@ class ClientScopedAdmin(SimpleHistoryAdmin):
         return queryset.filter(**{f"{self.client_path}__in": visible})
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Out of scope and nonexistent look the same: 404, not a redirect
-        # that confirms nothing but still differs from a real page.
-        raise Http404(f"No {opts.verbose_name} with this id in your scope.")
+        # Out of scope and nonexistent look the same: 404, not a redirect,
+        # and the attempt is in the access log.
+        self._refuse(request, object_id)
+
+    def _refuse(self, request, object_id):
+        hooks.record_access(
+            user=request.user,
+            action="denied",
+            target=self.model,
+            object_id=str(object_id)[:64],
+            path=request.path,
+        )
+        raise Http404(f"No {self.opts.verbose_name} with this id in your scope.")
 
     def _in_scope_or_404(self, request, object_id) -> None:
         try:
@@ -77,17 +88,31 @@ class ClientScopedAdmin(SimpleHistoryAdmin):
         except (ValueError, ValidationError):
             found = False
         if not found:
-            raise Http404(f"No {self.opts.verbose_name} with this id in your scope.")
+            self._refuse(request, object_id)
 
     def history_view(self, request, object_id, extra_context=None):
         # simple-history falls back to model permissions for objects outside
         # the queryset; only objects in scope have a history page here.
         self._in_scope_or_404(request, object_id)
+        hooks.record_access(
+            user=request.user,
+            action="history",
+            target=self.model,
+            object_id=object_id,
+            path=request.path,
+        )
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # The version page reads the historical table directly: same check.
         self._in_scope_or_404(request, object_id)
+        hooks.record_access(
+            user=request.user,
+            action="history",
+            target=self.model,
+            object_id=object_id,
+            path=request.path,
+        )
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -387,7 +412,41 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         extra_context = extra_context or {}
         if client is not None:
             extra_context.update(self.client_360_context(request, client))
+            if request.method == "GET":
+                self._log_client_view(request, client)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _log_client_view(self, request, client) -> None:
+        """Opening the record, and seeing its health data, are logged."""
+        hooks.record_access(
+            user=request.user, action="view", target=client, path=request.path
+        )
+        if request.user.has_perm("clienteling.view_metalallergy") and (
+            client.allergies.exists()
+        ):
+            hooks.record_access(
+                user=request.user,
+                action="view_health",
+                target=MetalAllergy,
+                object_id=client.pk,
+                path=request.path,
+            )
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        count = queryset.count()
+        limit = settings.BULK_EXPORT_COMPLIANCE_THRESHOLD
+        if count > limit and not request.user.has_perm("clienteling.export_client"):
+            raise PermissionDenied(
+                f"Exports of more than {limit} clients need the compliance role."
+            )
+        hooks.record_access(
+            user=request.user,
+            action="export",
+            target=Client,
+            count=count,
+            path=request.path,
+        )
+        return super().get_export_data(file_format, request, queryset, **kwargs)
 
     def client_360_context(self, request, client, contact_form=None):
         user = request.user

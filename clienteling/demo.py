@@ -5,6 +5,8 @@ Fictional data only (example.com addresses, the reserved +33 1 99 00 and
 clients are keyed by a fixed demo client number.
 """
 
+import base64
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -143,6 +145,7 @@ def seed(*, stdout) -> None:
         user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=demo.role)])
         user.boutiques.set([boutiques[code] for code in demo.boutiques])
+        _demo_authenticator(user)
     stdout.write(f"Boutiques: {', '.join(boutiques)}")
     _seed_clients(boutiques, stdout=stdout)
 
@@ -339,6 +342,27 @@ def _seed_event(boutique: Boutique) -> None:
         home_boutique=boutique, client_number__startswith="DEMO-"
     )[:12]:
         Invitation.objects.get_or_create(event=event, client=client)
+
+
+def _demo_authenticator(user: User) -> None:
+    """A confirmed TOTP device with a key derived from the username.
+
+    Demo only: the key is printed by seed_demo (add it to an authenticator
+    app) and `manage.py demo_totp USERNAME` prints the current code.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = hashlib.sha256(f"ecrin-demo-totp:{user.username}".encode()).hexdigest()[:40]
+    TOTPDevice.objects.update_or_create(
+        user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True}
+    )
+
+
+def demo_totp_secret(username: str) -> str:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, name="Demo authenticator")
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
 def logins() -> list[tuple[str, str, str]]:

@@ -7,7 +7,7 @@ here from their AppConfig.ready(), the way admin.py registers with the admin.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 # Each gate takes the client and raises ValidationError when health data
 # may not be recorded for them (no explicit consent).
@@ -77,3 +77,38 @@ def client_panels_for(user) -> list[ClientPanel]:
         ),
         key=lambda p: (p.order, p.key),
     )
+
+
+# --- Access log ------------------------------------------------------------------
+
+# The privacy app keeps the access log and registers its recorder here, so
+# the apps below it can log views and downloads without importing it.
+_access_recorders: list[Callable] = []
+
+
+def register_access_recorder(recorder: Callable) -> None:
+    if recorder not in _access_recorders:
+        _access_recorders.append(recorder)
+
+
+def record_access(
+    *, user, action: str, target, object_id=None, count=None, path: str = ""
+) -> None:
+    """Record who accessed what (never the values) in the access log.
+
+    `action` is one of privacy.models.AccessLogEntry.Action's values;
+    `target` a model instance, model class or "app_label.model" label.
+    """
+    if not _access_recorders:
+        raise ImproperlyConfigured(
+            "No access-log recorder is registered: is the privacy app installed?"
+        )
+    for recorder in _access_recorders:
+        recorder(
+            acting_user=user,
+            action=action,
+            target=target,
+            object_id=object_id,
+            count=count,
+            path=path,
+        )

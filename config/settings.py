@@ -8,6 +8,7 @@ start-up with an ImproperlyConfigured naming the variable.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -114,13 +115,17 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PROJECT_APPS = ["clienteling", "consents", "orders", "privacy"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.EcrinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "simple_history",
     "import_export",
     "django_celery_beat",
@@ -132,13 +137,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -169,6 +179,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 AUTH_USER_MODEL = "clienteling.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username+address is refused before checking.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "admin:login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -261,18 +276,80 @@ if _IS_DEPLOYED:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_LIFETIME = _int("SESSION_ABSOLUTE_LIFETIME", 12 * 3600, minimum=300)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
+
+# Fernet keys for encrypted fields, newest first (rotation: prepend a new
+# key, run manage.py rotate_field_keys, then drop the old one).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if _IS_DEPLOYED:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS is required when ECRIN_ENVIRONMENT="
+            f"{ENVIRONMENT}: generate one with python -c 'from "
+            "cryptography.fernet import Fernet; print(Fernet.generate_key()"
+            ".decode())'."
+        )
+    import base64
+    import hashlib
+
+    # Demo and test only: derived from the (demo) SECRET_KEY.
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(("fields:" + SECRET_KEY).encode()).digest()
+        ).decode()
+    ]
+
+# Brute force: failures are counted per username AND address, so a
+# colleague behind the same boutique address is not locked out.
+AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Only these direct peers may set X-Forwarded-For (the load balancer).
+TRUSTED_PROXIES = frozenset(env.list("TRUSTED_PROXIES", default=[]))
+
+OTP_TOTP_ISSUER = HOUSE_NAME
+# Failed second-factor attempts are throttled per device (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# A signed password but no second factor yet: minutes to finish signing in.
+LOGIN_PENDING_SECONDS = 300
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecrin@example.com")
+
 # --- Logging ---------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "config.logging.PersonalDataFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
 # --- Privacy and scale knobs -----------------------------------------------
 
 ADMIN_LIST_PER_PAGE = _int("ADMIN_LIST_PER_PAGE", 50, minimum=1)
+# The access log's own retention (CNIL recommends 6 months to 1 year for
+# access traces; a year covers a complaint made within the year).
+ACCESS_LOG_RETENTION_DAYS = _int("ACCESS_LOG_RETENTION_DAYS", 365, minimum=30)
+# An export of more clients than this needs the compliance role
+# (clienteling.export_client), and every export is logged with its count.
+BULK_EXPORT_COMPLIANCE_THRESHOLD = _int(
+    "BULK_EXPORT_COMPLIANCE_THRESHOLD", 100, minimum=0
+)

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
+from clienteling import auth_views as staff_auth
 from config.views import house_theme
 
 admin.site.site_header = settings.HOUSE_NAME
@@ -12,5 +14,35 @@ admin.site.index_title = "Back office"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("theme.css", house_theme, name="house-theme"),
+    path(
+        "admin/login/verify/", staff_auth.staff_login_verify, name="staff-login-verify"
+    ),
+    path("admin/login/enrol/", staff_auth.staff_login_enrol, name="staff-login-enrol"),
+    # Password reset signs no one in (post_reset_login is False): the next
+    # sign-in asks for the password and the second factor.
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("password_reset_done")
+        ),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "admin/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            post_reset_login=False, success_url=reverse_lazy("password_reset_complete")
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "admin/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -47,6 +47,39 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(staff)` also marks the session OTP-verified.
+
+    The admin requires a verified second factor; tests that are not about
+    signing in use force_login to get past it, as a signed-in user would
+    be. The sign-in tests (tests/clienteling/test_auth.py) go through the
+    real forms instead.
+    """
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_storage(tmp_path, settings):
     """Each test writes uploads to its own folder, never the real one."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"

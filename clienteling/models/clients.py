@@ -160,7 +160,15 @@ class Client(models.Model):
             ("export_client", "Can export client lists"),
         ]
         indexes = [
-            models.Index(fields=["home_boutique", "last_name"]),
+            # The list's order: page 1 reads 50 index entries, not a sort of
+            # every client.
+            models.Index(
+                fields=["last_name", "first_name", "id"], name="client_name_order"
+            ),
+            models.Index(
+                fields=["home_boutique", "last_name", "first_name", "id"],
+                name="client_boutique_name_order",
+            ),
             models.Index(fields=["primary_adviser"]),
             models.Index(fields=["last_contact_at"]),
         ]

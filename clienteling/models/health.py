@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from clienteling.fields import EncryptedTextField
 from clienteling.history import house_history
 
 
@@ -37,7 +38,8 @@ class MetalAllergy(models.Model):
     severity = models.CharField(
         max_length=10, choices=Severity.choices, default=Severity.MILD
     )
-    notes = models.TextField(blank=True)
+    # Encrypted at rest, in the history table too (same field class).
+    notes = EncryptedTextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -47,7 +47,8 @@ def test_changelist_query_count_is_the_same_at_25_and_100_rows(client, settings)
 
     # then
     assert counts[25] == counts[100]
-    assert counts[25] <= 8, counts
+    # session, user, OTP device, permissions, count, page, filters, session save
+    assert counts[25] <= 12, counts
 
 
 def test_changelist_runs_no_full_count(client):

@@ -11,7 +11,7 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clienteling.demo import logins
+from clienteling.demo import demo_totp_secret, logins
 
 
 class Command(BaseCommand):
@@ -28,4 +28,12 @@ class Command(BaseCommand):
                 import_module(f"{app}.demo").seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
         for role, username, password in logins():
-            self.stdout.write(f"  {role:<24} {username:<16} {password}")
+            self.stdout.write(
+                f"  {role:<24} {username:<16} {password:<22} "
+                f"TOTP key {demo_totp_secret(username)}"
+            )
+        self.stdout.write(
+            "Sign-in asks for a second factor: add the TOTP key to an "
+            "authenticator app, or run `manage.py demo_totp USERNAME` for the "
+            "current code."
+        )
