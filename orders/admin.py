@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import admin as clienteling_admin
+from clienteling import hooks
 from clienteling.models import Boutique, Client
 from orders import services
 from orders.forms import (
@@ -46,6 +47,20 @@ class ClientScopedAdmin(clienteling_admin.ClientScopedAdmin):
     pickers), plus this app's pickers of boutiques, orders and guarantees."""
 
     show_full_result_count = False
+    # What opening a record of this admin is, in the access log.
+    access_action = "view"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            self._in_scope_or_404(request, object_id)
+            hooks.record_access(
+                user=request.user,
+                action=self.access_action,
+                target=self.model,
+                object_id=object_id,
+                path=request.path,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "boutique":
@@ -385,6 +400,7 @@ class PaymentAdmin(ClientScopedAdmin):
 
     form = PaymentForm
     client_path = "order__client"
+    access_action = "view_payment"
     raw_id_fields = ["order"]
     list_display = [
         "order",

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clienteling import hooks
 from clienteling.models import MetalAllergy
 from orders import selectors
 from orders.models import AfterSalesCase, Complaint, Order, Payment, Product
@@ -82,6 +83,16 @@ class OrderLineFormSet(forms.BaseInlineFormSet):
         already = order.pk and order.allergy_acknowledged_at and not lines_changed
         ticked = getattr(order, "_allergy_discussed", False)
         if conflicts and not (ticked or already):
+            if self.user is not None and self.user.has_perm(
+                selectors.ALLERGY_PERMISSION
+            ):
+                # The detailed warning shows health data.
+                hooks.record_access(
+                    user=self.user,
+                    action="view_health",
+                    target=MetalAllergy,
+                    object_id=order.client_id,
+                )
             raise ValidationError(
                 selectors.allergy_warning(user=self.user, conflicts=conflicts),
                 code="allergy_unacknowledged",

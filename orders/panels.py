@@ -2,14 +2,25 @@
 
 from django.utils import timezone
 
+from clienteling import hooks
 from clienteling.hooks import ClientPanel
 from orders import selectors
+from orders.models import Payment
 
 
 def client_panel_context(request, client) -> dict:
-    return selectors.client_purchases_panel(
+    context = selectors.client_purchases_panel(
         user=request.user, client=client, today=timezone.localdate()
     )
+    if context["payments"]:
+        hooks.record_access(
+            user=request.user,
+            action="view_payment",
+            target=Payment,
+            object_id=client.pk,
+            path=request.path,
+        )
+    return context
 
 
 ORDERS_PANEL = ClientPanel(

@@ -496,3 +496,38 @@ def test_order_changelist_query_count_does_not_grow_with_rows(client, paris):
     _, many = get_counting_queries(client, url)
 
     assert many == few
+
+
+# --- Access log ---------------------------------------------------------------
+
+
+def test_opening_an_order_and_a_payment_is_in_the_access_log(client, history, paris):
+    from privacy.models import AccessLogEntry
+
+    user = adviser(paris)
+    client.force_login(user)
+    payment = history.payments.get()
+
+    client.get(reverse("admin:orders_order_change", args=[history.pk]))
+    client.get(reverse("admin:orders_payment_change", args=[payment.pk]))
+
+    logged = set(
+        AccessLogEntry.objects.filter(user=user).values_list(
+            "action", "object_type", "object_id"
+        )
+    )
+    assert ("view", "orders.order", str(history.pk)) in logged
+    assert ("view_payment", "orders.payment", str(payment.pk)) in logged
+
+
+def test_an_out_of_scope_order_is_a_logged_refusal(client, history):
+    from privacy.models import AccessLogEntry
+
+    user = adviser(BoutiqueFactory(code="LON-T"))
+    client.force_login(user)
+
+    response = client.get(reverse("admin:orders_order_change", args=[history.pk]))
+
+    assert response.status_code == 404
+    assert AccessLogEntry.objects.filter(user=user, action="denied").exists()
+    assert not AccessLogEntry.objects.filter(user=user, action="view").exists()
