@@ -46,79 +46,17 @@ from clienteling.models import (
 from clienteling.paginators import EstimatedCountPaginator
 from clienteling.querysets import anniversaries_within
 from clienteling.resources import ClientResource
+from clienteling.scoping import (
+    ClientScopedMixin,
+    sees_every_boutique,
+    visible_boutiques,
+)
 
 # --- Scoping --------------------------------------------------------------------
 
 
-class ClientScopedAdmin(SimpleHistoryAdmin):
-    """Admin of a model reached through a client: rows of visible clients only.
-
-    `client_path` is the lookup from the model to Client ("" for Client
-    itself). Objects outside the user's scope are simply absent from the
-    queryset, so Django answers 404 for them.
-    """
-
-    client_path = "client"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        visible = Client.objects.visible_to(request.user)
-        if not self.client_path:
-            return queryset & visible
-        return queryset.filter(**{f"{self.client_path}__in": visible})
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Out of scope and nonexistent look the same: 404, not a redirect,
-        # and the attempt is in the access log.
-        self._refuse(request, object_id)
-
-    def _refuse(self, request, object_id):
-        hooks.record_access(
-            user=request.user,
-            action="denied",
-            target=self.model,
-            object_id=str(object_id)[:64],
-            path=request.path,
-        )
-        raise Http404(f"No {self.opts.verbose_name} with this id in your scope.")
-
-    def _in_scope_or_404(self, request, object_id) -> None:
-        try:
-            found = self.get_queryset(request).filter(pk=object_id).exists()
-        except (ValueError, ValidationError):
-            found = False
-        if not found:
-            self._refuse(request, object_id)
-
-    def history_view(self, request, object_id, extra_context=None):
-        # simple-history falls back to model permissions for objects outside
-        # the queryset; only objects in scope have a history page here.
-        self._in_scope_or_404(request, object_id)
-        hooks.record_access(
-            user=request.user,
-            action="history",
-            target=self.model,
-            object_id=object_id,
-            path=request.path,
-        )
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The version page reads the historical table directly: same check.
-        self._in_scope_or_404(request, object_id)
-        hooks.record_access(
-            user=request.user,
-            action="history",
-            target=self.model,
-            object_id=object_id,
-            path=request.path,
-        )
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Client:
-            kwargs["queryset"] = Client.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+    """Client data with django-simple-history, scoped to the user's clients."""
 
 
 class ClientInline(admin.TabularInline):
@@ -248,11 +186,7 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
     parameter_name = "boutique"
 
     def lookups(self, request, model_admin):
-        boutiques = Boutique.objects.all()
-        user = request.user
-        if not (user.is_superuser or user.has_perm("clienteling.view_all_clients")):
-            boutiques = boutiques.filter(staff=user)
-        return [(str(b.pk), b.name) for b in boutiques]
+        return [(str(b.pk), b.name) for b in visible_boutiques(request.user)]
 
     def queryset(self, request, queryset):
         # Only a value this filter offered; anything else is ignored.
@@ -374,11 +308,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
-        scoped = not (
-            user.is_superuser or user.has_perm("clienteling.view_all_clients")
-        )
-        if db_field.name == "home_boutique" and scoped:
-            kwargs["queryset"] = Boutique.objects.filter(staff=user)
+        scoped = not sees_every_boutique(user)
         if db_field.name in ("primary_adviser", "secondary_adviser"):
             staff = User.objects.filter(is_active=True, is_staff=True)
             if scoped:
@@ -578,25 +508,12 @@ class ContactEventAdmin(ClientScopedAdmin):
 
 
 @admin.register(HouseEvent)
-class HouseEventAdmin(SimpleHistoryAdmin):
+class HouseEventAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+    client_path = None
+    boutique_path = "boutique"
     list_display = ["name", "boutique", "starts_at", "capacity"]
     list_select_related = ["boutique"]
     list_filter = ["boutique"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser or user.has_perm("clienteling.view_all_clients"):
-            return queryset
-        return queryset.filter(boutique__in=user.boutiques.all())
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        user = request.user
-        if db_field.name == "boutique" and not (
-            user.is_superuser or user.has_perm("clienteling.view_all_clients")
-        ):
-            kwargs["queryset"] = user.boutiques.all()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Invitation)
@@ -620,7 +537,7 @@ class InvitationAdmin(ClientScopedAdmin):
 
 
 @admin.register(DuplicateFlag)
-class DuplicateFlagAdmin(admin.ModelAdmin):
+class DuplicateFlagAdmin(ClientScopedMixin, admin.ModelAdmin):
     list_display = ["client", "other", "reason", "status", "flagged_at"]
     list_select_related = ["client", "other"]
     list_filter = ["status", "reason"]
@@ -635,10 +552,9 @@ class DuplicateFlagAdmin(admin.ModelAdmin):
     actions = ["merge_into_first"]
 
     def get_queryset(self, request):
+        # Both records must be in scope, not only the first.
         visible = Client.objects.visible_to(request.user)
-        return (
-            super().get_queryset(request).filter(client__in=visible, other__in=visible)
-        )
+        return super().get_queryset(request).filter(other__in=visible)
 
     def has_add_permission(self, request):
         return False

@@ -353,3 +353,19 @@ ACCESS_LOG_RETENTION_DAYS = _int("ACCESS_LOG_RETENTION_DAYS", 365, minimum=30)
 BULK_EXPORT_COMPLIANCE_THRESHOLD = _int(
     "BULK_EXPORT_COMPLIANCE_THRESHOLD", 100, minimum=0
 )
+
+# The suppression list stores HMAC-SHA256 digests of emails and phones under
+# this key; changing it orphans every entry, so it is set once per
+# installation and kept secret like SECRET_KEY.
+SUPPRESSION_HASH_KEY = env.str("SUPPRESSION_HASH_KEY", default="")
+if not SUPPRESSION_HASH_KEY:
+    if _IS_DEPLOYED:
+        raise ImproperlyConfigured(
+            f"SUPPRESSION_HASH_KEY is required when ECRIN_ENVIRONMENT="
+            f"{ENVIRONMENT}: set it to a long random value and never change it "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    # Demo and test only: derived from the (demo) secret key.
+    SUPPRESSION_HASH_KEY = "suppression:" + SECRET_KEY
+# Largest accepted scan of a signed paper form, in bytes.
+CONSENT_SCAN_MAX_BYTES = _int("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ConsentsConfig(AppConfig):
     name = "consents"
     verbose_name = "Consents"
+
+    def ready(self):
+        from clienteling import hooks
+        from consents import panels, services
+
+        hooks.register_allergy_gate(services.allergy_gate)
+        hooks.register_client_panel(panels.CONSENTS_PANEL)

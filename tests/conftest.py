@@ -99,8 +99,23 @@ def _broker_reachable(url: str) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_a_worker_runs():
+    """Outside worker tests, tasks run in-process (as in the demo).
+
+    Otherwise a task enqueued by a test with a broker configured would sit
+    in Redis and be run later by some other test's worker.
+    """
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
-def celery_worker(transactional_db):
+def celery_worker(transactional_db, _tasks_in_process_unless_a_worker_runs):
     """A real Celery worker thread consuming from the configured broker.
 
     Not eager mode: messages go through the broker, results through the

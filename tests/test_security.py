@@ -26,6 +26,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "SECRET_KEY": "x7#" + "k9Lp2vQ8" * 8,
         "ALLOWED_HOSTS": "ecrin.example.com",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "SUPPRESSION_HASH_KEY": "s" * 50,
     }
     # Set by the test suite for Playwright only; never in a deployment.
     for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
@@ -46,7 +47,12 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_production_without_field_encryption_keys_stops_start_up():
-    env = {**os.environ, "ECRIN_ENVIRONMENT": "production", "SECRET_KEY": "y" * 60}
+    env = {
+        **os.environ,
+        "ECRIN_ENVIRONMENT": "production",
+        "SECRET_KEY": "y" * 60,
+        "SUPPRESSION_HASH_KEY": "s" * 50,
+    }
     env.pop("FIELD_ENCRYPTION_KEYS", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
 

@@ -1,0 +1,223 @@
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from clienteling.scoping import ClientScopedMixin
+from consents import views
+from consents.models import (
+    ConsentDecision,
+    FormTemplate,
+    FormTemplateVersion,
+    PaperFormSubmission,
+    Purpose,
+    Restriction,
+    SoftOptIn,
+    SuppressionEntry,
+)
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """No add, change, delete or actions, whoever asks (superusers too).
+
+    Purposes and form versions come from code (consents.registry); ledger
+    rows and submissions are evidence, written only by the services.
+    """
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClientScopedAdmin(ClientScopedMixin, ViewOnlyAdmin):
+    """Rows about clients the user may see (clienteling.scoping), and no others."""
+
+    show_full_result_count = False
+
+
+@admin.register(Purpose)
+class PurposeAdmin(ViewOnlyAdmin):
+    list_display = [
+        "name",
+        "legal_basis",
+        "can_object",
+        "direct_marketing",
+        "is_active",
+    ]
+    list_filter = ["legal_basis", "direct_marketing", "special_category"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "description", "legal_basis"]}),
+        (
+            "Data and recipients",
+            {"fields": ["categories", "recipient_list", "retention"]},
+        ),
+        (
+            "Rights",
+            {
+                "fields": [
+                    "can_object",
+                    "direct_marketing",
+                    "soft_opt_in",
+                    "special_category",
+                ]
+            },
+        ),
+        (
+            "Balancing test (legitimate interest)",
+            {
+                "fields": [
+                    "balancing_interest",
+                    "balancing_necessity",
+                    "balancing_rights",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["categories", "recipient_list"]
+
+    @admin.display(description="data categories")
+    def categories(self, obj):
+        return ", ".join(obj.data_categories)
+
+    @admin.display(description="recipients")
+    def recipient_list(self, obj):
+        return "; ".join(obj.recipients)
+
+
+@admin.register(FormTemplate)
+class FormTemplateAdmin(ViewOnlyAdmin):
+    list_display = ["title", "code", "kind"]
+
+
+@admin.register(FormTemplateVersion)
+class FormTemplateVersionAdmin(ViewOnlyAdmin):
+    list_display = ["__str__", "published_at", "printable"]
+    list_select_related = ["template"]
+    fields = ["template", "number", "published_at", "field_list", "wording_list"]
+    readonly_fields = ["field_list", "wording_list", "published_at"]
+
+    @admin.display(description="printable blank form")
+    def printable(self, obj):
+        return format_html(
+            '<a href="{}">HTML</a> · <a href="{}">PDF</a>',
+            reverse("admin:consents_print_form", args=[obj.pk]),
+            reverse("admin:consents_print_form_pdf", args=[obj.pk]),
+        )
+
+    @admin.display(description="fields (* = compulsory for a service)")
+    def field_list(self, obj):
+        return format_html_join(
+            "",
+            "<div>{}{} <small>({}; {})</small></div>",
+            (
+                (
+                    f.label,
+                    "*" if f.mandatory_for.exists() else "",
+                    f.data_category,
+                    ", ".join(p.code for p in f.mandatory_for.all()) or "optional",
+                )
+                for f in obj.fields.all()
+            ),
+        )
+
+    @admin.display(description="consent wording")
+    def wording_list(self, obj):
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong>: {}</p>",
+            ((w.purpose.name, w.text) for w in obj.wordings.select_related("purpose")),
+        )
+
+
+@admin.register(ConsentDecision)
+class ConsentDecisionAdmin(ClientScopedAdmin):
+    list_display = [
+        "decided_at",
+        "client",
+        "purpose",
+        "decision",
+        "channel",
+        "recorded_by",
+    ]
+    list_filter = ["decision", "channel", "purpose"]
+    list_select_related = ["client", "purpose", "recorded_by"]
+    search_fields = ["client__client_number"]
+    date_hierarchy = None
+    raw_id_fields = ["client"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "client/<int:client_id>/",
+                wrap(views.client_consents),
+                name="consents_client",
+            ),
+            path(
+                "client/<int:client_id>/withdraw/",
+                wrap(views.withdraw),
+                name="consents_withdraw",
+            ),
+            path("outreach/", wrap(views.outreach), name="consents_outreach"),
+            path("capture/", wrap(views.capture), name="consents_capture_new"),
+            path(
+                "capture/<int:client_id>/",
+                wrap(views.capture),
+                name="consents_capture_client",
+            ),
+            path("scan/<int:pk>/", wrap(views.scan), name="consents_scan"),
+            path(
+                "form/<int:pk>/print/",
+                wrap(views.print_form),
+                name="consents_print_form",
+            ),
+            path(
+                "form/<int:pk>/print.pdf",
+                wrap(views.print_form_pdf),
+                name="consents_print_form_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(PaperFormSubmission)
+class PaperFormSubmissionAdmin(ClientScopedAdmin):
+    list_display = ["recorded_at", "client", "version", "signed_on", "boutique"]
+    list_select_related = ["client", "version__template", "boutique"]
+    readonly_fields = ["scan_link"]
+
+    @admin.display(description="scan")
+    def scan_link(self, obj):
+        return format_html(
+            '<a href="{}">Open the signed scan</a>',
+            reverse("admin:consents_scan", args=[obj.pk]),
+        )
+
+
+@admin.register(SoftOptIn)
+class SoftOptInAdmin(ClientScopedAdmin):
+    list_display = ["client", "first_sale_at", "last_sale_at", "sale_reference"]
+    list_select_related = ["client"]
+
+
+@admin.register(Restriction)
+class RestrictionAdmin(ClientScopedAdmin):
+    list_display = ["client", "reason", "started_at", "lifted_at"]
+    list_select_related = ["client"]
+
+
+@admin.register(SuppressionEntry)
+class SuppressionEntryAdmin(ViewOnlyAdmin):
+    list_display = ["kind", "short_digest", "added_at", "reason"]
+    list_filter = ["kind"]
+    show_full_result_count = False
+
+    @admin.display(description="digest")
+    def short_digest(self, obj):
+        return f"{obj.digest[:16]}…"

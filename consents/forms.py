@@ -1,0 +1,111 @@
+from django import forms
+from django_countries import countries
+
+from clienteling.models import Boutique, Client
+from clienteling.models.clients import LANGUAGES
+from consents.models import FormTemplateVersion, Purpose
+from consents.selectors import OUTREACH_CHANNELS
+
+_FIELD_FACTORIES = {
+    "title": lambda label: forms.ChoiceField(
+        label=label, choices=Client.Title.choices, required=False
+    ),
+    "birth_date": lambda label: forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    ),
+    "nationality": lambda label: forms.ChoiceField(
+        label=label, choices=[("", "—"), *countries], required=False
+    ),
+    "country": lambda label: forms.ChoiceField(
+        label=label, choices=[("", "—"), *countries], required=False
+    ),
+    "preferred_language": lambda label: forms.ChoiceField(
+        label=label, choices=[("", "—"), *LANGUAGES], required=False
+    ),
+    "email": lambda label: forms.EmailField(label=label, required=False),
+}
+
+
+class PaperFormCaptureForm(forms.Form):
+    """The signed paper form as keyed in; fields come from the version.
+
+    Every field is optional at form level: which ones are compulsory
+    depends on the services ticked, and the service decides
+    (services.missing_mandatory_fields), so the message is the notice's.
+    """
+
+    services = forms.MultipleChoiceField(
+        label="Services the client asked for",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    consents = forms.MultipleChoiceField(
+        label="Consents ticked by the client",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    signed_on = forms.DateField(
+        label="Signature date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    scan = forms.FileField(
+        label="Scan of the signed form (PDF, JPEG or PNG)", required=False
+    )
+
+    def __init__(self, *args, version: FormTemplateVersion, boutiques, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.mandatory = {}
+        for form_field in version.fields.prefetch_related("mandatory_for"):
+            make = _FIELD_FACTORIES.get(
+                form_field.key,
+                lambda label: forms.CharField(
+                    label=label, max_length=200, required=False
+                ),
+            )
+            self.fields[form_field.key] = make(form_field.label)
+            self.mandatory[form_field.key] = [
+                p.code for p in form_field.mandatory_for.all()
+            ]
+        self.field_keys = list(self.mandatory)
+        self.fields["services"].choices = [
+            (p.code, p.name) for p in version.services.order_by("display_order")
+        ]
+        self.fields["consents"].choices = [
+            (w.purpose.code, w.text)
+            for w in version.wordings.select_related("purpose").order_by(
+                "purpose__display_order"
+            )
+        ]
+        self.fields["boutique"] = forms.ModelChoiceField(
+            queryset=boutiques, label="Boutique", empty_label=None
+        )
+        # Field order: boutique, client fields, services, consents, signature.
+        order = ["boutique", *self.field_keys, "services", "consents"]
+        self.order_fields([*order, "signed_on", "scan"])
+
+    def client_fields(self):
+        return [self[key] for key in self.field_keys]
+
+    def values(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in self.field_keys}
+
+
+class OutreachForm(forms.Form):
+    purpose = forms.ModelChoiceField(
+        queryset=Purpose.objects.filter(is_active=True).exclude(
+            legal_basis=Purpose.LegalBasis.CONTRACT
+        ),
+        to_field_name="code",
+    )
+    channel = forms.ChoiceField(choices=OUTREACH_CHANNELS.choices)
+    boutique = forms.ModelChoiceField(
+        queryset=Boutique.objects.none(),
+        required=False,
+        empty_label="All my clients",
+    )
+
+    def __init__(self, *args, boutiques, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["boutique"].queryset = boutiques

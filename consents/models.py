@@ -1,0 +1,412 @@
+"""Consents: the purpose registry, the append-only ledger, form templates,
+paper-form submissions, soft opt-in, restrictions and the suppression list.
+
+The ledger (ConsentDecision) and the paper-form submissions are evidence:
+application code only inserts them. save() refuses an update, delete()
+refuses, their querysets refuse update() and delete(), and on PostgreSQL a
+trigger refuses UPDATE and DELETE unless the transaction runs in erasure
+mode (consents.ledger.erasure_mode()).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from clienteling.history import house_history
+from consents import registry
+from consents.querysets import AppendOnlyQuerySet, ConsentDecisionQuerySet
+
+
+class LedgerIsAppendOnly(Exception):
+    """Raised when application code tries to change or delete evidence."""
+
+
+class Purpose(models.Model):
+    """A purpose of the privacy notice; rows come from consents.registry."""
+
+    class LegalBasis(models.TextChoices):
+        CONSENT = registry.CONSENT, "Consent"
+        CONTRACT = registry.CONTRACT, "Contract"
+        LEGITIMATE_INTEREST = registry.LEGITIMATE_INTEREST, "Legitimate interest"
+        LEGAL_OBLIGATION = registry.LEGAL_OBLIGATION, "Legal obligation"
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
+    data_categories = models.JSONField(default=list)
+    recipients = models.JSONField(default=list)
+    retention = models.CharField(max_length=300)
+    can_object = models.BooleanField(default=False)
+    direct_marketing = models.BooleanField(default=False)
+    soft_opt_in = models.BooleanField(
+        default=False,
+        help_text="Existing customers may be emailed without prior consent.",
+    )
+    special_category = models.BooleanField(
+        default=False, help_text="GDPR Art. 9 data: explicit consent only."
+    )
+    balancing_interest = models.TextField("legitimate interest pursued", blank=True)
+    balancing_necessity = models.TextField(
+        "why the processing is necessary", blank=True
+    )
+    balancing_rights = models.TextField(
+        "why it does not override the client's rights", blank=True
+    )
+    display_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                name="purpose_legitimate_interest_has_balancing_test",
+                condition=~Q(legal_basis=registry.LEGITIMATE_INTEREST)
+                | (
+                    ~Q(balancing_interest="")
+                    & ~Q(balancing_necessity="")
+                    & ~Q(balancing_rights="")
+                ),
+                violation_error_message=(
+                    "A purpose based on legitimate interest carries its balancing test."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def needs_consent(self) -> bool:
+        return self.legal_basis == registry.CONSENT
+
+
+class FormTemplate(models.Model):
+    class Kind(models.TextChoices):
+        PAPER = "paper", "Paper form"
+        WEBSITE = "website", "Website form"
+        CLIENTELING_TOOL = "clienteling_tool", "Clienteling-tool form"
+
+    code = models.SlugField(max_length=50, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.title
+
+
+class FormTemplateVersion(models.Model):
+    """A published version of a form; never changed once created."""
+
+    template = models.ForeignKey(
+        FormTemplate, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    services = models.ManyToManyField(
+        Purpose,
+        related_name="+",
+        help_text="The services a client can ask for on this form.",
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="form_version_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.template.title}, version {self.number}"
+
+
+class FormField(models.Model):
+    """A field of a form version, mandatory for some requested services."""
+
+    version = models.ForeignKey(
+        FormTemplateVersion, on_delete=models.PROTECT, related_name="fields"
+    )
+    key = models.SlugField(max_length=50)
+    label = models.CharField(max_length=100)
+    data_category = models.CharField(
+        max_length=30, choices=[(c, c) for c in registry.DATA_CATEGORIES]
+    )
+    mandatory_for = models.ManyToManyField(Purpose, blank=True, related_name="+")
+    display_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="form_field_once")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class PurposeWording(models.Model):
+    """The exact consent sentence a form version shows for a purpose."""
+
+    version = models.ForeignKey(
+        FormTemplateVersion, on_delete=models.PROTECT, related_name="wordings"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["version", "purpose__display_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "purpose"], name="purpose_wording_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.version}: {self.purpose.code}"
+
+
+class Channel(models.TextChoices):
+    """How a decision reached the house."""
+
+    PAPER_FORM = "paper_form", "Paper form"
+    WEBSITE = "website", "Website"
+    CLIENTELING_TOOL = "clienteling_tool", "Clienteling tool"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", "In person"
+
+
+class AppendOnly(models.Model):
+    """Evidence rows: inserted once, never changed by application code."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerIsAppendOnly(
+                f"{self._meta.verbose_name} rows are evidence and cannot be changed."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly(
+            f"{self._meta.verbose_name} rows are evidence and cannot be deleted."
+        )
+
+
+class PaperFormSubmission(AppendOnly):
+    """A signed paper form keyed in by staff, with its scan.
+
+    Field values are not copied here: they went to the client record; the
+    scan is the evidence of what was signed. `fields_completed` lists the
+    keys that were filled in.
+    """
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        FormTemplateVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_services = models.JSONField(default=list)
+    fields_completed = models.JSONField(default=list)
+    signed_on = models.DateField()
+    boutique = models.ForeignKey(
+        "clienteling.Boutique", on_delete=models.PROTECT, related_name="+"
+    )
+    scan_name = models.CharField(max_length=80, unique=True)
+    scan_content_type = models.CharField(max_length=30)
+    scan_size = models.PositiveIntegerField()
+    scan_sha256 = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = "paper-form submission"
+        indexes = [models.Index(fields=["client", "recorded_at"])]
+
+    def __str__(self):
+        return f"{self.version} signed on {self.signed_on:%d/%m/%Y}"
+
+
+class ConsentDecision(AppendOnly):
+    """One decision of a client about a purpose: the ledger.
+
+    The current state per client and purpose is the latest decision
+    (selectors.current_decisions); nothing else stores it.
+    """
+
+    class Decision(models.TextChoices):
+        GRANT = "grant", "Granted"
+        WITHDRAW = "withdraw", "Withdrawn"
+        OBJECT = "object", "Objected"
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    wording = models.ForeignKey(
+        PurposeWording,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The exact wording shown when the consent was given.",
+    )
+    submission = models.ForeignKey(
+        PaperFormSubmission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    objects = ConsentDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = "consent decision"
+        permissions = [("build_outreach_list", "Can build an outreach list")]
+        indexes = [
+            models.Index(
+                fields=["client", "purpose", "decided_at", "id"],
+                name="consent_latest_per_purpose",
+            ),
+            models.Index(fields=["purpose", "decided_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="consent_grant_names_its_wording",
+                condition=~Q(decision="grant") | Q(wording__isnull=False),
+                violation_error_message=(
+                    "A consent names the exact wording the client was shown."
+                ),
+            ),
+            models.CheckConstraint(
+                name="consent_web_keeps_ip",
+                condition=~Q(channel="website") | Q(ip_address__isnull=False),
+                violation_error_message="A website decision keeps the IP address.",
+            ),
+        ]
+
+    def __str__(self):
+        when = f"{self.decided_at:%Y-%m-%d}"
+        return f"{self.get_decision_display()}: {self.purpose_id} ({when})"
+
+    def clean(self):
+        if (
+            self.wording_id
+            and self.purpose_id
+            and self.wording.purpose_id != self.purpose_id
+        ):
+            raise ValidationError({"wording": "This wording is for another purpose."})
+
+
+class SoftOptIn(models.Model):
+    """An existing customer who may be emailed about similar products.
+
+    Set by the orders app on a sale (consents.services.soft_opt_in_record),
+    which also confirms the opt-out was offered at collection. Every message
+    sent under it carries an opt-out; an objection or withdrawal recorded in
+    the ledger afterwards wins.
+    """
+
+    client = models.OneToOneField(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+    )
+    first_sale_at = models.DateTimeField()
+    last_sale_at = models.DateTimeField()
+    sale_reference = models.CharField(max_length=50)
+    opt_out_offered = models.BooleanField(default=False)
+
+    history = house_history()
+
+    class Meta:
+        verbose_name = "soft opt-in"
+        constraints = [
+            models.CheckConstraint(
+                name="soft_opt_in_offered_opt_out",
+                condition=Q(opt_out_offered=True),
+                violation_error_message=(
+                    "Soft opt-in requires the opt-out to have been offered at "
+                    "collection."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"Soft opt-in since {self.first_sale_at:%Y-%m-%d}"
+
+
+class Restriction(models.Model):
+    """A restriction of processing (GDPR Art. 18): no outreach meanwhile.
+
+    Started and lifted by the privacy app's data-subject requests.
+    """
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    history = house_history()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "lifted_at"])]
+
+    def __str__(self):
+        return self.reason
+
+
+class SuppressionEntry(models.Model):
+    """A keyed hash of an email or phone that must never be marketed to.
+
+    No link to the client: the entry outlives erasure and re-import, and
+    holds no readable personal data (HMAC-SHA256 with SUPPRESSION_HASH_KEY).
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+    added_at = models.DateTimeField()
+    reason = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = "suppression-list entry"
+        verbose_name_plural = "suppression list"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "digest"], name="suppressed_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.digest[:12]}…"

@@ -1,0 +1,43 @@
+"""consents' share of the role matrix (see clienteling.roles)."""
+
+from clienteling.roles import ADVISER, COMPLIANCE, CUSTOMER_SERVICE, MANAGER
+
+_BOUTIQUE = frozenset(
+    {
+        "consents.view_purpose",
+        "consents.view_formtemplate",
+        "consents.view_formtemplateversion",
+        "consents.view_consentdecision",
+        "consents.add_consentdecision",
+        "consents.build_outreach_list",
+        "consents.view_paperformsubmission",
+        "consents.add_paperformsubmission",
+    }
+)
+
+ROLE_PERMISSIONS = {
+    ADVISER: _BOUTIQUE,
+    MANAGER: _BOUTIQUE,
+    # Withdrawals and objections arrive by phone and email too.
+    CUSTOMER_SERVICE: frozenset(
+        {
+            "consents.view_purpose",
+            "consents.view_formtemplate",
+            "consents.view_formtemplateversion",
+            "consents.view_consentdecision",
+            "consents.add_consentdecision",
+        }
+    ),
+    COMPLIANCE: frozenset(
+        {
+            "consents.view_purpose",
+            "consents.view_formtemplate",
+            "consents.view_formtemplateversion",
+            "consents.view_consentdecision",
+            "consents.view_paperformsubmission",
+            "consents.view_softoptin",
+            "consents.view_restriction",
+            "consents.view_suppressionentry",
+        }
+    ),
+}

@@ -1,0 +1,229 @@
+"""Reads of consents: current state, eligibility, panels.
+
+The current consent is derived from the ledger: the latest decision per
+client and purpose (decided_at, then id, breaks ties). One query answers it
+for any list of clients (a window function; see
+docs/decisions/0200-current-consent-derived-by-window.md).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from clienteling.models import (
+    Client,
+    ClientAddress,
+    ClientEmail,
+    ClientPhone,
+    ContactPreference,
+    SocialIdentifier,
+)
+from consents import suppression
+from consents.models import (
+    ConsentDecision,
+    Purpose,
+    Restriction,
+    SoftOptIn,
+    SuppressionEntry,
+)
+
+GRANT = ConsentDecision.Decision.GRANT
+WITHDRAW = ConsentDecision.Decision.WITHDRAW
+OBJECT = ConsentDecision.Decision.OBJECT
+
+
+def current_decisions(
+    *, client_ids: Iterable[int], purpose_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], ConsentDecision]:
+    """The latest decision per (client id, purpose id), in one query."""
+    decisions = ConsentDecision.objects.for_clients(list(client_ids))
+    if purpose_ids is not None:
+        decisions = decisions.filter(purpose_id__in=list(purpose_ids))
+    latest = decisions.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("client_id"), F("purpose_id")],
+            order_by=[F("decided_at").desc(), F("id").desc()],
+        )
+    ).filter(rank=1)
+    return {(d.client_id, d.purpose_id): d for d in latest}
+
+
+def has_current_grant(*, client_id: int, purpose_code: str) -> bool:
+    purpose = Purpose.objects.get(code=purpose_code)
+    latest = current_decisions(client_ids=[client_id], purpose_ids=[purpose.pk])
+    decision = latest.get((client_id, purpose.pk))
+    return bool(decision and decision.decision == GRANT)
+
+
+# --- Client panel --------------------------------------------------------------
+
+
+@dataclass
+class PurposeState:
+    purpose: Purpose
+    decision: ConsentDecision | None
+
+    @property
+    def granted(self) -> bool:
+        return bool(self.decision and self.decision.decision == GRANT)
+
+
+def client_consent_states(*, client: Client) -> list[PurposeState]:
+    """Every purpose that takes a decision, with the client's current one.
+
+    Two queries whatever the length of the client's ledger.
+    """
+    purposes = list(
+        Purpose.objects.filter(is_active=True).exclude(
+            legal_basis=Purpose.LegalBasis.CONTRACT
+        )
+    )
+    latest = current_decisions(client_ids=[client.pk])
+    return [PurposeState(p, latest.get((client.pk, p.pk))) for p in purposes]
+
+
+# --- Outreach eligibility --------------------------------------------------------
+
+
+class Reason:
+    NO_CONSENT = "No consent for this purpose"
+    WITHDRAWN = "Consent withdrawn"
+    OBJECTED = "Objected to this purpose"
+    CHANNEL_NOT_PREFERRED = "Channel not among the client's preferences"
+    NO_ADDRESS = "No address for this channel"
+    SUPPRESSED = "On the suppression list"
+    RESTRICTED = "Processing restricted"
+    NOT_ACTIVE = "Record merged into another client"
+    UNKNOWN_CLIENT = "Unknown client"
+
+
+# Outreach channels are clienteling's contact-preference channels.
+OUTREACH_CHANNELS = ContactPreference.Channel
+
+
+@dataclass
+class Eligibility:
+    eligible: list[int] = field(default_factory=list)
+    excluded: dict[int, str] = field(default_factory=dict)
+    # Eligible only through soft opt-in: each message must offer an opt-out.
+    soft_opt_in: set[int] = field(default_factory=set)
+
+
+def _with_address(channel: str, ids: list[int]) -> set[int]:
+    if channel == OUTREACH_CHANNELS.EMAIL:
+        rows = ClientEmail.objects.filter(client_id__in=ids)
+    elif channel == OUTREACH_CHANNELS.SMS:
+        rows = ClientPhone.objects.filter(
+            client_id__in=ids, kind=ClientPhone.Kind.MOBILE
+        )
+    elif channel == OUTREACH_CHANNELS.PHONE:
+        rows = ClientPhone.objects.filter(client_id__in=ids)
+    elif channel == OUTREACH_CHANNELS.POST:
+        rows = ClientAddress.objects.filter(client_id__in=ids)
+    elif channel == OUTREACH_CHANNELS.INSTANT_MESSAGING:
+        rows = SocialIdentifier.objects.filter(client_id__in=ids)
+    else:  # in the boutique: no address needed
+        return set(ids)
+    return set(rows.values_list("client_id", flat=True))
+
+
+def _suppressed(ids: list[int]) -> set[int]:
+    """Clients any of whose emails or phones is on the suppression list."""
+    by_digest: dict[tuple[str, str], set[int]] = {}
+    for client_id, address in ClientEmail.objects.filter(client_id__in=ids).values_list(
+        "client_id", "address"
+    ):
+        digest = suppression.email_digest(address)
+        by_digest.setdefault(("email", digest), set()).add(client_id)
+    for client_id, number in ClientPhone.objects.filter(client_id__in=ids).values_list(
+        "client_id", "number"
+    ):
+        digest = suppression.phone_digest(str(number))
+        if digest:
+            by_digest.setdefault(("phone", digest), set()).add(client_id)
+    if not by_digest:
+        return set()
+    hits = SuppressionEntry.objects.filter(
+        digest__in={digest for _, digest in by_digest}
+    ).values_list("kind", "digest")
+    return set().union(*(by_digest.get(hit, set()) for hit in hits))
+
+
+def outreach_eligibility(
+    *,
+    purpose_code: str,
+    channel: str,
+    client_ids: Iterable[int],
+    now: datetime | None = None,
+) -> Eligibility:
+    """Who may be contacted for this purpose on this channel, and why not.
+
+    A constant number of queries for any list size (callers pass chunks of
+    a few thousand ids). Checks in order, the first failing one is the
+    reason: record active, restriction, suppression (direct marketing),
+    consent or soft opt-in, channel preference, address for the channel.
+    """
+    now = now or timezone.now()
+    purpose = Purpose.objects.get(code=purpose_code)
+    if channel not in OUTREACH_CHANNELS.values:
+        raise ValueError(f"Unknown outreach channel {channel!r}.")
+    ids = list(dict.fromkeys(client_ids))
+    result = Eligibility()
+
+    statuses = dict(Client.objects.filter(pk__in=ids).values_list("pk", "status"))
+    restricted = set(
+        Restriction.objects.filter(
+            client_id__in=ids, started_at__lte=now, lifted_at__isnull=True
+        ).values_list("client_id", flat=True)
+    )
+    suppressed = _suppressed(ids) if purpose.direct_marketing else set()
+    latest = current_decisions(client_ids=ids, purpose_ids=[purpose.pk])
+    soft = (
+        set(
+            SoftOptIn.objects.filter(client_id__in=ids).values_list(
+                "client_id", flat=True
+            )
+        )
+        if purpose.soft_opt_in and channel == OUTREACH_CHANNELS.EMAIL
+        else set()
+    )
+    preferences: dict[int, set[str]] = {}
+    for client_id, preferred in ContactPreference.objects.filter(
+        client_id__in=ids
+    ).values_list("client_id", "channel"):
+        preferences.setdefault(client_id, set()).add(preferred)
+    reachable = _with_address(channel, ids)
+
+    for client_id in ids:
+        decision = latest.get((client_id, purpose.pk))
+        state = decision.decision if decision else None
+        checks = (
+            (client_id not in statuses, Reason.UNKNOWN_CLIENT),
+            (statuses.get(client_id) != Client.Status.ACTIVE, Reason.NOT_ACTIVE),
+            (client_id in restricted, Reason.RESTRICTED),
+            (client_id in suppressed, Reason.SUPPRESSED),
+            (state == OBJECT, Reason.OBJECTED),
+            (state == WITHDRAW, Reason.WITHDRAWN),
+            (
+                state != GRANT and purpose.needs_consent and client_id not in soft,
+                Reason.NO_CONSENT,
+            ),
+            (
+                client_id in preferences and channel not in preferences[client_id],
+                Reason.CHANNEL_NOT_PREFERRED,
+            ),
+            (client_id not in reachable, Reason.NO_ADDRESS),
+        )
+        reason = next((why for failed, why in checks if failed), None)
+        if reason:
+            result.excluded[client_id] = reason
+            continue
+        result.eligible.append(client_id)
+        if state != GRANT and client_id in soft:
+            result.soft_opt_in.add(client_id)
+    return result

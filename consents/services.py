@@ -1,0 +1,551 @@
+"""Writes and business rules of consents.
+
+Every decision goes through consent_record (and its wrappers), which
+validates the purpose and the transition, writes one ledger row and applies
+the decision's side effects (allergy erasure, suppression list) in the same
+transaction.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clienteling import services as clienteling_services
+from clienteling.models import (
+    Boutique,
+    Client,
+    ClientAddress,
+    ClientEmail,
+    ClientPhone,
+    MetalAllergy,
+)
+from clienteling.phones import normalise_phone
+from consents import registry, suppression
+from consents.models import (
+    Channel,
+    ConsentDecision,
+    FormTemplateVersion,
+    PaperFormSubmission,
+    Purpose,
+    PurposeWording,
+    Restriction,
+    SoftOptIn,
+    SuppressionEntry,
+)
+from consents.selectors import current_decisions
+
+Decision = ConsentDecision.Decision
+
+# The privacy notice's own sentence, shown when compulsory fields are missing.
+MANDATORY_FIELDS_SENTENCE = (
+    "If you do not complete these compulsory fields, {house} will not be able "
+    "to answer your requests and/or provide you with the requested services."
+)
+
+
+def _now(now: datetime | None = None) -> datetime:
+    return now or timezone.now()
+
+
+def _save(obj, acting_user) -> None:
+    obj.full_clean()
+    obj._history_user = acting_user
+    obj.save()
+
+
+def purpose_get(code: str) -> Purpose:
+    """The active purpose with this code, or a ValidationError naming it."""
+    try:
+        return Purpose.objects.get(code=code, is_active=True)
+    except Purpose.DoesNotExist:
+        raise ValidationError(
+            {"purpose": f"Unknown purpose {code!r}: no such purpose in the registry."}
+        ) from None
+
+
+# --- The ledger ------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    acting_user,
+    client: Client,
+    purpose_code: str,
+    decision: str,
+    channel: str,
+    wording: PurposeWording | None = None,
+    submission: PaperFormSubmission | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> ConsentDecision:
+    """Append one decision to the ledger, after checking it makes sense.
+
+    A grant needs a consent-based purpose and the wording shown; an
+    objection needs a purpose the client can object to; a withdrawal needs a
+    current grant. Withdrawing allergy-aware service erases the allergies
+    and their history; objecting to direct marketing suppresses the
+    client's email and phone numbers.
+    """
+    purpose = purpose_get(purpose_code)
+    if decision not in Decision.values:
+        raise ValidationError({"decision": f"Unknown decision {decision!r}."})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": f"Unknown channel {channel!r}."})
+    # Lock the client row so two decisions about one client serialise and
+    # "latest wins" stays well defined.
+    Client.objects.select_for_update().filter(pk=client.pk).exists()
+    latest = current_decisions(client_ids=[client.pk], purpose_ids=[purpose.pk])
+    current = latest.get((client.pk, purpose.pk))
+    current_state = current.decision if current else None
+
+    if decision == Decision.GRANT:
+        if not purpose.needs_consent:
+            raise ValidationError(
+                {
+                    "purpose": f"“{purpose}” is based on "
+                    f"{purpose.get_legal_basis_display().lower()}, not consent: "
+                    "there is no consent to record."
+                }
+            )
+        if wording is None or wording.purpose_id != purpose.pk:
+            raise ValidationError(
+                {"wording": f"A consent to “{purpose}” names the wording shown."}
+            )
+    elif decision == Decision.WITHDRAW:
+        if current_state != Decision.GRANT:
+            raise ValidationError(
+                {
+                    "purpose": f"“{purpose}” is not currently granted by this "
+                    "client: there is nothing to withdraw."
+                }
+            )
+    elif not purpose.can_object:
+        raise ValidationError(
+            {"purpose": f"“{purpose}” is not a purpose the client can object to."}
+        )
+
+    row = ConsentDecision(
+        client=client,
+        purpose=purpose,
+        decision=decision,
+        channel=channel,
+        wording=wording if decision == Decision.GRANT else None,
+        submission=submission,
+        recorded_by=acting_user,
+        decided_at=_now(now),
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:500],
+    )
+    _save(row, acting_user)
+
+    if decision != Decision.GRANT and purpose.code == registry.ALLERGY_AWARE_SERVICE:
+        _erase_allergies(client)
+    if decision == Decision.OBJECT and purpose.direct_marketing:
+        suppression_add_client(client=client, reason=f"objection: {purpose.code}")
+    return row
+
+
+def consent_withdraw(
+    *, acting_user, client: Client, purpose_code: str, channel: str, **kwargs
+) -> ConsentDecision:
+    return consent_record(
+        acting_user=acting_user,
+        client=client,
+        purpose_code=purpose_code,
+        decision=Decision.WITHDRAW,
+        channel=channel,
+        **kwargs,
+    )
+
+
+def _erase_allergies(client: Client) -> None:
+    """Delete the client's allergies and every history row of them.
+
+    MetalAllergy keeps cascade_delete_history, so deleting the rows removes
+    their history; the second delete catches history rows of allergies
+    deleted earlier without it.
+    """
+    MetalAllergy.objects.filter(client=client).delete()
+    MetalAllergy.history.filter(client_id=client.pk).delete()
+
+
+def allergy_gate(client: Client) -> None:
+    """Installed as clienteling's allergy gate (ConsentsConfig.ready)."""
+    if client.pk is None or not _granted(client, registry.ALLERGY_AWARE_SERVICE):
+        raise ValidationError(
+            "An allergy can be recorded only with the client's current explicit "
+            "consent to allergy-aware service (GDPR Art. 9(2)(a))."
+        )
+
+
+def _granted(client: Client, code: str) -> bool:
+    purpose = Purpose.objects.filter(code=code).first()
+    if purpose is None:
+        return False
+    latest = current_decisions(client_ids=[client.pk], purpose_ids=[purpose.pk])
+    decision = latest.get((client.pk, purpose.pk))
+    return bool(decision and decision.decision == Decision.GRANT)
+
+
+# --- Suppression, soft opt-in, restriction ---------------------------------------
+
+
+@transaction.atomic
+def suppression_add_client(
+    *, client: Client, reason: str, now: datetime | None = None
+) -> int:
+    """Put every email and phone number of the client on the list."""
+    entries = []
+    for address in ClientEmail.objects.filter(client=client).values_list(
+        "address", flat=True
+    ):
+        entries.append((SuppressionEntry.Kind.EMAIL, suppression.email_digest(address)))
+    for number in ClientPhone.objects.filter(client=client).values_list(
+        "number", flat=True
+    ):
+        digest = suppression.phone_digest(str(number))
+        if digest:
+            entries.append((SuppressionEntry.Kind.PHONE, digest))
+    at = _now(now)
+    before = SuppressionEntry.objects.count()
+    SuppressionEntry.objects.bulk_create(
+        [
+            SuppressionEntry(kind=kind, digest=digest, added_at=at, reason=reason)
+            for kind, digest in entries
+        ],
+        ignore_conflicts=True,
+    )
+    return SuppressionEntry.objects.count() - before
+
+
+@transaction.atomic
+def soft_opt_in_record(
+    *,
+    acting_user,
+    client: Client,
+    sale_at: datetime,
+    sale_reference: str,
+    opt_out_offered: bool,
+) -> SoftOptIn:
+    """Note a sale that allows email about similar products (soft opt-in).
+
+    Called by the orders app when a sale is completed; consents does not
+    import orders. Refused unless the opt-out was offered at collection.
+    """
+    if not opt_out_offered:
+        raise ValidationError(
+            {
+                "opt_out_offered": "Soft opt-in needs the opt-out to have been "
+                "offered when the email address was collected."
+            }
+        )
+    row = SoftOptIn.objects.filter(client=client).first()
+    if row is None:
+        row = SoftOptIn(
+            client=client,
+            first_sale_at=sale_at,
+            last_sale_at=sale_at,
+            sale_reference=sale_reference,
+            opt_out_offered=True,
+        )
+    elif sale_at > row.last_sale_at:
+        row.last_sale_at = sale_at
+        row.sale_reference = sale_reference
+    _save(row, acting_user)
+    return row
+
+
+@transaction.atomic
+def restriction_start(
+    *, acting_user, client: Client, reason: str, now: datetime | None = None
+) -> Restriction:
+    """Restrict processing (GDPR Art. 18): called by privacy's requests."""
+    row = Restriction(client=client, reason=reason, started_at=_now(now))
+    _save(row, acting_user)
+    return row
+
+
+@transaction.atomic
+def restriction_lift(
+    *, acting_user, restriction: Restriction, now: datetime | None = None
+) -> Restriction:
+    restriction.lifted_at = _now(now)
+    _save(restriction, acting_user)
+    return restriction
+
+
+# --- Paper forms -----------------------------------------------------------------
+
+SCAN_SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+
+
+def scan_kind(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the file's first bytes, or None."""
+    for magic, content_type, extension in SCAN_SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def scan_validate(upload) -> tuple[str, str]:
+    """Check a scan by size and content (never by name); raise if refused."""
+    if upload is None:
+        raise ValidationError({"scan": "Attach the scan of the signed form."})
+    limit = settings.CONSENT_SCAN_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "scan": f"The scan is {upload.size // 1024} KB; the limit is "
+                f"{limit // 1024} KB."
+            }
+        )
+    upload.seek(0)
+    kind = scan_kind(upload.read(16))
+    upload.seek(0)
+    if kind is None:
+        raise ValidationError(
+            {
+                "scan": "The scan must be a PDF, JPEG or PNG file (checked by its "
+                "content, not its name)."
+            }
+        )
+    return kind
+
+
+def scan_path(name: str) -> Path:
+    return Path(settings.PRIVATE_STORAGE_ROOT) / "consent-scans" / name
+
+
+def missing_mandatory_fields(
+    *, version: FormTemplateVersion, services: list[str], values: dict
+) -> dict[str, str]:
+    """{field key: message} for compulsory fields left empty."""
+    missing = {}
+    for form_field in version.fields.prefetch_related("mandatory_for"):
+        needed_by = [p for p in form_field.mandatory_for.all() if p.code in services]
+        if needed_by and not str(values.get(form_field.key) or "").strip():
+            names = ", ".join(p.name for p in needed_by)
+            missing[form_field.key] = (
+                f"{form_field.label} is compulsory for the requested service: {names}."
+            )
+    return missing
+
+
+@dataclass
+class Capture:
+    client: Client
+    submission: PaperFormSubmission
+    decisions: list[ConsentDecision]
+    client_created: bool
+
+
+CLIENT_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "nationality",
+    "preferred_language",
+)
+
+
+@transaction.atomic
+def paper_form_capture(
+    *,
+    acting_user,
+    version: FormTemplateVersion,
+    services: list[str],
+    values: dict,
+    consents: list[str],
+    signed_on: date | None,
+    scan,
+    boutique: Boutique,
+    client: Client | None = None,
+    now: datetime | None = None,
+) -> Capture:
+    """Key in a signed paper form: client, ledger rows and submission.
+
+    All or nothing: any refusal raises ValidationError before or inside
+    the transaction and nothing stays written (the scan file is removed).
+    For an existing client, a purpose left unticked that the client had
+    granted is recorded as withdrawn, with this form as evidence.
+    """
+    now = _now(now)
+    wordings = {w.purpose.code: w for w in version.wordings.select_related("purpose")}
+    content_type, extension = _capture_check(
+        version=version,
+        services=services,
+        values=values,
+        consents=consents,
+        wordings=wordings,
+        signed_on=signed_on,
+        scan=scan,
+        now=now,
+    )
+
+    client, created = _client_from_form(
+        acting_user=acting_user, client=client, values=values, boutique=boutique
+    )
+    body = scan.read()
+    name = f"{secrets.token_urlsafe(24)}{extension}"
+    path = scan_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+    try:
+        submission = PaperFormSubmission(
+            client=client,
+            version=version,
+            requested_services=sorted(services),
+            fields_completed=sorted(
+                k for k, v in values.items() if str(v or "").strip()
+            ),
+            signed_on=signed_on,
+            boutique=boutique,
+            scan_name=name,
+            scan_content_type=content_type,
+            scan_size=len(body),
+            scan_sha256=hashlib.sha256(body).hexdigest(),
+            recorded_by=acting_user,
+            recorded_at=now,
+        )
+        _save(submission, acting_user)
+        decisions = []
+        current = (
+            {}
+            if created
+            else current_decisions(
+                client_ids=[client.pk],
+                purpose_ids=[w.purpose_id for w in wordings.values()],
+            )
+        )
+        for code, wording in wordings.items():
+            state = current.get((client.pk, wording.purpose_id))
+            granted = bool(state and state.decision == Decision.GRANT)
+            if code in consents:
+                decision = Decision.GRANT
+            elif granted:
+                decision = Decision.WITHDRAW
+            else:
+                continue
+            decisions.append(
+                consent_record(
+                    acting_user=acting_user,
+                    client=client,
+                    purpose_code=code,
+                    decision=decision,
+                    channel=Channel.PAPER_FORM,
+                    wording=wording,
+                    submission=submission,
+                    now=now,
+                )
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Capture(client, submission, decisions, created)
+
+
+def _capture_check(
+    *, version, services, values, consents, wordings, signed_on, scan, now
+) -> tuple[str, str]:
+    """Every refusal of a paper form at once; returns the scan's kind."""
+    errors: dict[str, list[str]] = {}
+    if signed_on is None:
+        errors.setdefault("signed_on", []).append("Enter the date the form was signed.")
+    elif signed_on > timezone.localdate(now):
+        errors.setdefault("signed_on", []).append(
+            "The signature date cannot be in the future."
+        )
+    offered = set(version.services.values_list("code", flat=True))
+    for code in services:
+        if code not in offered:
+            errors.setdefault("services", []).append(
+                f"Unknown service {code!r} for {version}."
+            )
+    for code in consents:
+        if code not in wordings:
+            errors.setdefault("consents", []).append(
+                f"Unknown purpose {code!r}: {version} has no consent for it."
+            )
+    for key, message in missing_mandatory_fields(
+        version=version, services=services, values=values
+    ).items():
+        errors.setdefault(key, []).append(message)
+    kind = ("", "")
+    try:
+        kind = scan_validate(scan)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return kind
+
+
+def _client_from_form(
+    *, acting_user, client: Client | None, values: dict, boutique: Boutique
+) -> tuple[Client, bool]:
+    fields = {k: values[k] for k in CLIENT_FIELDS if values.get(k) not in (None, "")}
+    email = (values.get("email") or "").strip()
+    phone = (values.get("phone") or "").strip()
+    if phone and not normalise_phone(phone):
+        raise ValidationError({"phone": f"{phone!r} is not a valid phone number."})
+    created = client is None
+    if created:
+        client = clienteling_services.client_create(
+            acting_user=acting_user,
+            home_boutique=boutique,
+            source=Client.Source.PAPER_FORM,
+            email=email,
+            phone=normalise_phone(phone) if phone else "",
+            **fields,
+        )
+    else:
+        for key, value in fields.items():
+            setattr(client, key, value)
+        _save(client, acting_user)
+        if email and not client.emails.filter(address__iexact=email).exists():
+            _save(
+                ClientEmail(
+                    client=client,
+                    address=email,
+                    is_primary=not client.emails.filter(is_primary=True).exists(),
+                ),
+                acting_user,
+            )
+        number = normalise_phone(phone) if phone else None
+        if number and not client.phones.filter(number=number).exists():
+            _save(
+                ClientPhone(
+                    client=client,
+                    number=number,
+                    is_primary=not client.phones.filter(is_primary=True).exists(),
+                ),
+                acting_user,
+            )
+    line1 = (values.get("address_line1") or "").strip()
+    if line1 and not client.addresses.filter(line1__iexact=line1).exists():
+        _save(
+            ClientAddress(
+                client=client,
+                line1=line1,
+                postal_code=(values.get("postal_code") or "").strip(),
+                city=(values.get("city") or "").strip(),
+                country=values.get("country") or boutique.country,
+                is_primary=not client.addresses.filter(is_primary=True).exists(),
+            ),
+            acting_user,
+        )
+    return client, created

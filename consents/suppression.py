@@ -1,0 +1,33 @@
+"""Keyed hashes for the suppression list.
+
+HMAC-SHA256 with SUPPRESSION_HASH_KEY, over a normalised value: a plain
+hash of an email is reversible by guessing; a keyed one is not without the
+key. The same normalisation runs when adding and when checking, so
+"Anna@Example.com " and "anna@example.com" are one entry.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from clienteling.phones import normalise_phone
+
+
+def normalise_email(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def email_digest(address: str) -> str | None:
+    value = normalise_email(address)
+    return _digest(value) if value else None
+
+
+def phone_digest(number: str) -> str | None:
+    value = normalise_phone(str(number or ""))
+    return _digest(value) if value else None
+
+
+def _digest(value: str) -> str:
+    key = settings.SUPPRESSION_HASH_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,318 @@
+"""Staff pages of consents, inside the admin (wrapped by admin_view).
+
+Each view checks a permission, scopes clients through
+Client.objects.visible_to(request.user) (an out-of-scope client is a 404),
+calls one service or selector and turns ValidationError into messages.
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clienteling import hooks
+from clienteling.models import Boutique, Client
+from consents import selectors, services
+from consents.forms import OutreachForm, PaperFormCaptureForm
+from consents.models import (
+    Channel,
+    ConsentDecision,
+    FormTemplate,
+    FormTemplateVersion,
+    PaperFormSubmission,
+)
+from consents.panels import consent_panel_context
+
+OUTREACH_ROWS_SHOWN = 200
+# Eligibility runs a constant number of queries per chunk; 2,000 ids keep
+# each IN (...) list well inside what PostgreSQL plans quickly.
+OUTREACH_CHUNK = 2000
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _visible_client(request, client_id: int) -> Client:
+    return get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+
+
+def _boutiques_for(user):
+    if user.is_superuser or user.has_perm("clienteling.view_all_clients"):
+        return Boutique.objects.active()
+    return Boutique.objects.active().filter(staff=user)
+
+
+def client_page_url(client: Client) -> str:
+    """The client 360 page if installed, else this app's consents page."""
+    try:
+        return reverse("admin:clienteling_client_change", args=[client.pk])
+    except NoReverseMatch:
+        return reverse("admin:consents_client", args=[client.pk])
+
+
+def _context(request, **extra) -> dict:
+    return {**admin.site.each_context(request), **extra}
+
+
+def client_consents(request, client_id: int):
+    _require(request, "consents.view_consentdecision")
+    client = _visible_client(request, client_id)
+    ledger = (
+        ConsentDecision.objects.filter(client=client)
+        .select_related("purpose", "recorded_by", "submission")
+        .order_by("-decided_at", "-id")[:100]
+    )
+    return render(
+        request,
+        "consents/client_consents.html",
+        _context(
+            request,
+            title=f"Consents of {client}",
+            ledger=ledger,
+            panel=consent_panel_context(request, client),
+        ),
+    )
+
+
+@require_POST
+def withdraw(request, client_id: int):
+    _require(request, "consents.add_consentdecision")
+    client = _visible_client(request, client_id)
+    purpose_code = request.POST.get("purpose", "")
+    channel = request.POST.get("channel") or Channel.IN_PERSON
+    try:
+        services.consent_withdraw(
+            acting_user=request.user,
+            client=client,
+            purpose_code=purpose_code,
+            channel=channel,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Consent withdrawn for {client}, effective now.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = client_page_url(client)
+    return redirect(target)
+
+
+def _latest_paper_version(request) -> FormTemplateVersion:
+    versions = FormTemplateVersion.objects.filter(
+        template__kind=FormTemplate.Kind.PAPER
+    ).select_related("template")
+    wanted = request.GET.get("version") or request.POST.get("version")
+    if wanted:
+        return get_object_or_404(versions, pk=wanted)
+    version = versions.order_by("-published_at", "-number").first()
+    if version is None:
+        raise Http404("No paper form version is published.")
+    return version
+
+
+def capture(request, client_id: int | None = None):
+    _require(request, "consents.add_paperformsubmission")
+    client = _visible_client(request, client_id) if client_id else None
+    version = _latest_paper_version(request)
+    boutiques = _boutiques_for(request.user)
+    if client is not None:
+        initial = {
+            "boutique": client.home_boutique_id,
+            "title": client.title,
+            "first_name": client.first_name,
+            "last_name": client.last_name,
+            "birth_date": client.birth_date,
+            "nationality": client.nationality.code or "",
+            "preferred_language": client.preferred_language,
+            "email": getattr(
+                client.emails.filter(is_primary=True).first(), "address", ""
+            ),
+        }
+    else:
+        initial = {}
+    form = PaperFormCaptureForm(
+        request.POST or None,
+        request.FILES or None,
+        version=version,
+        boutiques=boutiques,
+        initial=initial,
+    )
+    sentence = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.paper_form_capture(
+                acting_user=request.user,
+                version=version,
+                services=form.cleaned_data["services"],
+                values=form.values(),
+                consents=form.cleaned_data["consents"],
+                signed_on=form.cleaned_data["signed_on"],
+                scan=form.cleaned_data["scan"],
+                boutique=form.cleaned_data["boutique"],
+                client=client,
+            )
+        except ValidationError as exc:
+            mandatory = set(
+                services.missing_mandatory_fields(
+                    version=version,
+                    services=form.cleaned_data["services"],
+                    values=form.values(),
+                )
+            )
+            if mandatory:
+                sentence = services.MANDATORY_FIELDS_SENTENCE.format(
+                    house=settings.HOUSE_NAME
+                )
+            for key, errors in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Paper form recorded for {result.client}: "
+                f"{len(result.decisions)} consent decision(s).",
+            )
+            return redirect(client_page_url(result.client))
+    return render(
+        request,
+        "consents/capture.html",
+        _context(
+            request,
+            title=f"Key in a signed paper form{f' for {client}' if client else ''}",
+            form=form,
+            version=version,
+            client=client,
+            sentence=sentence,
+            mandatory_map=form.mandatory,
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def scan(request, pk: int):
+    _require(request, "consents.view_paperformsubmission")
+    submission = (
+        PaperFormSubmission.objects.filter(
+            client__in=Client.objects.visible_to(request.user)
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None:
+        hooks.record_access(
+            user=request.user,
+            action="denied",
+            target=PaperFormSubmission,
+            object_id=pk,
+            path=request.path,
+        )
+        raise Http404("No signed form with this id in your scope.")
+    path = services.scan_path(submission.scan_name)
+    if not path.is_file():
+        raise Http404("The scan file is missing.")
+    hooks.record_access(
+        user=request.user, action="download", target=submission, path=request.path
+    )
+    response = FileResponse(path.open("rb"), content_type=submission.scan_content_type)
+    response["Content-Disposition"] = f'inline; filename="form-{submission.pk}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _print_context(version: FormTemplateVersion) -> dict:
+    fields = version.fields.prefetch_related("mandatory_for")
+    return {
+        "version": version,
+        "house_name": settings.HOUSE_NAME,
+        "services": list(version.services.order_by("display_order")),
+        "fields": [(f, [p.name for p in f.mandatory_for.all()]) for f in fields],
+        "wordings": version.wordings.select_related("purpose"),
+        "sentence": services.MANDATORY_FIELDS_SENTENCE.format(
+            house=settings.HOUSE_NAME
+        ),
+    }
+
+
+def print_form(request, pk: int):
+    _require(request, "consents.view_formtemplateversion")
+    version = get_object_or_404(
+        FormTemplateVersion.objects.select_related("template"), pk=pk
+    )
+    return render(request, "consents/print_form.html", _print_context(version))
+
+
+def print_form_pdf(request, pk: int):
+    _require(request, "consents.view_formtemplateversion")
+    version = get_object_or_404(
+        FormTemplateVersion.objects.select_related("template"), pk=pk
+    )
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(
+        "consents/print_form.html", {**_print_context(version), "for_pdf": True}
+    )
+    pdf = HTML(string=html).write_pdf(
+        stylesheets=[CSS(filename=finders.find("consents/print-form.css"))]
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{version.template.code}-v{version.number}.pdf"'
+    )
+    return response
+
+
+def outreach(request):
+    _require(request, "consents.build_outreach_list")
+    form = OutreachForm(request.GET or None, boutiques=_boutiques_for(request.user))
+    result = None
+    rows_eligible = rows_excluded = []
+    if form.is_valid():
+        clients = Client.objects.visible_to(request.user).active()
+        if form.cleaned_data["boutique"]:
+            clients = clients.filter(home_boutique=form.cleaned_data["boutique"])
+        ids = list(clients.order_by("pk").values_list("pk", flat=True))
+        result = selectors.Eligibility()
+        for start in range(0, len(ids), OUTREACH_CHUNK):
+            part = selectors.outreach_eligibility(
+                purpose_code=form.cleaned_data["purpose"].code,
+                channel=form.cleaned_data["channel"],
+                client_ids=ids[start : start + OUTREACH_CHUNK],
+            )
+            result.eligible += part.eligible
+            result.excluded.update(part.excluded)
+            result.soft_opt_in |= part.soft_opt_in
+        shown = set(result.eligible[:OUTREACH_ROWS_SHOWN]) | set(
+            list(result.excluded)[:OUTREACH_ROWS_SHOWN]
+        )
+        names = Client.objects.filter(pk__in=shown).in_bulk()
+        rows_eligible = [
+            (names[i], i in result.soft_opt_in)
+            for i in result.eligible[:OUTREACH_ROWS_SHOWN]
+        ]
+        rows_excluded = [
+            (names[i], reason)
+            for i, reason in list(result.excluded.items())[:OUTREACH_ROWS_SHOWN]
+        ]
+    return render(
+        request,
+        "consents/outreach.html",
+        _context(
+            request,
+            title="Build an outreach list",
+            form=form,
+            result=result,
+            rows_eligible=rows_eligible,
+            rows_excluded=rows_excluded,
+            shown_limit=OUTREACH_ROWS_SHOWN,
+        ),
+    )

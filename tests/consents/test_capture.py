@@ -1,0 +1,244 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from clienteling.models import Client, ClientAddress, ClientEmail
+from consents import registry, services
+from consents.models import ConsentDecision, PaperFormSubmission
+from tests.clienteling.factories import BoutiqueFactory, adviser
+from tests.consents.factories import PDF_BYTES, ClientFactory, grant, paper_version
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+VALUES = {
+    "first_name": "Léa",
+    "last_name": "Exemple",
+    "email": "lea@example.com",
+    "address_line1": "1 rue de l'Exemple",
+    "city": "Paris",
+    "country": "FR",
+}
+
+
+def _scan(body=PDF_BYTES, name="form.pdf"):
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def _capture(**overrides):
+    kwargs = {
+        "acting_user": overrides.pop("acting_user", None) or adviser(),
+        "version": paper_version(),
+        "services": [registry.NEWSLETTERS, "boutique_orders"],
+        "values": dict(VALUES),
+        "consents": [registry.NEWSLETTERS, registry.ALLERGY_AWARE_SERVICE],
+        "signed_on": TODAY,
+        "scan": _scan(),
+        "boutique": BoutiqueFactory(),
+    }
+    kwargs.update(overrides)
+    return services.paper_form_capture(**kwargs)
+
+
+def _nothing_written(settings):
+    assert not Client.objects.exists()
+    assert not ConsentDecision.objects.exists()
+    assert not PaperFormSubmission.objects.exists()
+    scans = settings.PRIVATE_STORAGE_ROOT / "consent-scans"
+    assert not scans.exists() or not any(scans.iterdir())
+
+
+def test_valid_capture_creates_exactly_the_expected_rows(settings):
+    user = adviser(BoutiqueFactory())
+
+    result = _capture(acting_user=user)
+
+    client = Client.objects.get()
+    assert result.client_created
+    assert (client.first_name, client.source) == ("Léa", Client.Source.PAPER_FORM)
+    assert ClientEmail.objects.get().address == "lea@example.com"
+    assert ClientAddress.objects.get().city == "Paris"
+    submission = PaperFormSubmission.objects.get()
+    assert submission.recorded_by == user
+    assert submission.requested_services == ["boutique_orders", registry.NEWSLETTERS]
+    decisions = ConsentDecision.objects.order_by("purpose__code")
+    assert [(d.purpose.code, d.decision, d.submission_id) for d in decisions] == [
+        (registry.ALLERGY_AWARE_SERVICE, "grant", submission.pk),
+        (registry.NEWSLETTERS, "grant", submission.pk),
+    ]
+    assert all(d.wording.version_id == submission.version_id for d in decisions)
+    stored = settings.PRIVATE_STORAGE_ROOT / "consent-scans" / submission.scan_name
+    assert stored.read_bytes() == PDF_BYTES
+    assert "form" not in submission.scan_name
+
+
+def test_missing_mandatory_field_is_refused_and_keeps_nothing(settings):
+    values = dict(VALUES, email="")
+
+    with pytest.raises(ValidationError) as refused:
+        _capture(values=values)
+
+    assert "Email address is compulsory" in refused.value.message_dict["email"][0]
+    _nothing_written(settings)
+
+
+def test_capture_without_signature_date_is_refused(settings):
+    with pytest.raises(ValidationError) as refused:
+        _capture(signed_on=None)
+
+    assert "signed_on" in refused.value.message_dict
+    _nothing_written(settings)
+
+
+def test_signature_date_in_the_future_is_refused(settings):
+    with pytest.raises(ValidationError, match="future"):
+        _capture(signed_on=TODAY + timedelta(days=2))
+
+    _nothing_written(settings)
+
+
+def test_html_renamed_pdf_is_refused(settings):
+    html = SimpleUploadedFile(
+        "form.pdf", b"<html><script>x</script></html>", "application/pdf"
+    )
+
+    with pytest.raises(ValidationError, match="PDF, JPEG or PNG"):
+        _capture(scan=html)
+
+    _nothing_written(settings)
+
+
+def test_scan_over_the_size_limit_is_refused(settings):
+    settings.CONSENT_SCAN_MAX_BYTES = 10
+
+    with pytest.raises(ValidationError, match="limit"):
+        _capture()
+
+    _nothing_written(settings)
+
+
+def test_consent_for_an_unknown_purpose_on_a_form_is_refused(settings):
+    with pytest.raises(ValidationError, match="Unknown purpose 'horoscopes'"):
+        _capture(consents=["horoscopes"])
+
+    _nothing_written(settings)
+
+
+def test_failure_after_the_scan_was_written_rolls_everything_back(
+    settings, monkeypatch
+):
+    def boom(**kwargs):
+        raise ValidationError("injected failure")
+
+    monkeypatch.setattr(services, "consent_record", boom)
+
+    with pytest.raises(ValidationError, match="injected"):
+        _capture()
+
+    _nothing_written(settings)
+
+
+def test_png_and_jpeg_scans_are_accepted():
+    assert services.scan_kind(b"\x89PNG\r\n\x1a\nrest") == ("image/png", ".png")
+    assert services.scan_kind(b"\xff\xd8\xff\xe0rest") == ("image/jpeg", ".jpg")
+    assert services.scan_kind(b"GIF89a") is None
+
+
+def test_capture_for_an_existing_client_records_unticked_grants_as_withdrawn():
+    client = ClientFactory(first_name="Léa", last_name="Exemple")
+    grant(client, registry.EVENTS)
+
+    result = _capture(
+        client=client,
+        services=["boutique_orders"],
+        consents=[registry.NEWSLETTERS],
+        boutique=client.home_boutique,
+    )
+
+    assert not result.client_created
+    states = {d.purpose.code: d.decision for d in result.decisions}
+    assert states == {registry.NEWSLETTERS: "grant", registry.EVENTS: "withdraw"}
+    assert Client.objects.count() == 1
+
+
+# --- The capture page ------------------------------------------------------------
+
+
+def _post(client_http, url, **overrides):
+    data = {
+        "version": paper_version().pk,
+        "boutique": overrides.pop("boutique"),
+        "services": [registry.NEWSLETTERS],
+        "consents": [registry.NEWSLETTERS],
+        "signed_on": TODAY.isoformat(),
+        "scan": _scan(),
+        **VALUES,
+    }
+    data.update(overrides)
+    return client_http.post(url, data)
+
+
+def test_capture_page_refusal_keeps_typed_values_and_quotes_the_notice(
+    client, settings
+):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+    url = reverse("admin:consents_capture_new")
+
+    response = _post(client, url, boutique=boutique.pk, email="", city="Lyon")
+
+    assert response.status_code == 400
+    assert "will not be able to answer your requests" in response.text
+    assert settings.HOUSE_NAME in response.text
+    assert "Email address is compulsory" in response.text
+    assert 'value="Léa"' in response.text
+    assert 'value="Lyon"' in response.text
+    _nothing_written(settings)
+
+
+def test_capture_page_success_redirects_to_the_client(client):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+
+    response = _post(
+        client, reverse("admin:consents_capture_new"), boutique=boutique.pk
+    )
+
+    assert response.status_code == 302
+    created = Client.objects.get()
+    assert str(created.pk) in response["Location"]
+    assert ConsentDecision.objects.filter(client=created).count() == 1
+
+
+def test_capture_page_refuses_a_boutique_the_adviser_does_not_work_in(client, settings):
+    mine, theirs = BoutiqueFactory(), BoutiqueFactory()
+    client.force_login(adviser(mine))
+
+    response = _post(client, reverse("admin:consents_capture_new"), boutique=theirs.pk)
+
+    assert response.status_code == 400
+    _nothing_written(settings)
+
+
+def test_capture_page_for_an_out_of_scope_client_is_404(client):
+    mine, theirs = BoutiqueFactory(), BoutiqueFactory()
+    client.force_login(adviser(mine))
+    stranger = ClientFactory(home_boutique=theirs)
+
+    response = client.get(reverse("admin:consents_capture_client", args=[stranger.pk]))
+
+    assert response.status_code == 404
+
+
+def test_capture_page_needs_the_permission(client):
+    from tests.clienteling.factories import UserFactory
+
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("admin:consents_capture_new"))
+
+    assert response.status_code == 403

@@ -1,0 +1,199 @@
+"""Boutique scoping on every admin path, walked from the URLconf.
+
+Every URL pattern of every registered ModelAdmin that takes an object id is
+requested as an adviser of boutique A for an object belonging to boutique
+B, and must answer 404. The adviser is given every permission of the
+project's apps, so the 404 comes from scoping, not from a missing
+permission. A new URL pattern or a new client-related model that this test
+cannot place fails it, so nothing is added unscoped by accident.
+"""
+
+from datetime import date
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.db.models import ForeignKey, OneToOneField
+from django.urls import reverse
+from django.utils import timezone
+
+from clienteling.models import (
+    Client,
+    ContactEvent,
+    DuplicateFlag,
+    FollowUp,
+    HouseEvent,
+    Invitation,
+)
+from clienteling.scoping import ClientScopedMixin
+from privacy.models import AccessLogEntry
+from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ("clienteling", "consents", "orders", "privacy")
+
+# Custom object views: which model their id names. Classified by hand
+# because the URL pattern does not say; unknown ones fail the test.
+CUSTOM_VIEWS = {
+    "clienteling_client_log_contact": "clienteling.client",
+    "consents_client": "clienteling.client",
+    "consents_withdraw": "clienteling.client",
+    "consents_capture_client": "clienteling.client",
+    "consents_scan": "consents.paperformsubmission",
+}
+# Views over reference data that no boutique owns (blank printable forms).
+UNSCOPED_VIEWS = {"consents_print_form", "consents_print_form_pdf"}
+# Views that only accept POST (a GET is 405 whatever the object).
+POST_ONLY = {"consents_withdraw"}
+STANDARD_SUFFIXES = ("_change", "_delete", "_history", "_simple_history")
+
+
+def _everything_for(boutique) -> dict[str, object]:
+    """One object of every client-related model, belonging to `boutique`."""
+    from consents import registry, services
+    from tests.consents.factories import grant
+    from tests.consents.test_capture import _capture
+
+    client = ClientFactory(home_boutique=boutique)
+    other = ClientFactory(home_boutique=boutique)
+    event = HouseEvent.objects.create(
+        name="Viewing", boutique=boutique, starts_at=timezone.now(), capacity=5
+    )
+    captured = _capture(boutique=boutique)
+    Client.objects.filter(pk=captured.client.pk).update(home_boutique=boutique)
+    grant(client, registry.NEWSLETTERS)
+    services.soft_opt_in_record(
+        acting_user=None,
+        client=client,
+        sale_at=timezone.now(),
+        sale_reference="S-1",
+        opt_out_offered=True,
+    )
+    services.restriction_start(acting_user=None, client=client, reason="test")
+    objects = {
+        "clienteling.client": client,
+        "clienteling.followup": FollowUp.objects.create(
+            client=client, due_date=date(2026, 12, 1), reason="manual"
+        ),
+        "clienteling.contactevent": ContactEvent.objects.create(
+            client=client,
+            channel="phone",
+            direction="inbound",
+            subject="x",
+            occurred_at=timezone.now(),
+        ),
+        "clienteling.houseevent": event,
+        "clienteling.invitation": Invitation.objects.create(event=event, client=client),
+        "clienteling.duplicateflag": DuplicateFlag.objects.create(
+            client=min(client, other, key=lambda c: c.pk),
+            other=max(client, other, key=lambda c: c.pk),
+            reason="same_email",
+        ),
+    }
+    for model, admin_class in admin.site._registry.items():
+        label = model._meta.label_lower
+        if label in objects or not isinstance(admin_class, ClientScopedMixin):
+            continue
+        path = admin_class.client_path
+        found = model._default_manager.filter(
+            **{f"{path}__home_boutique": boutique}
+        ).first()
+        if found is not None:
+            objects[label] = found
+    return objects
+
+
+def _all_permissions_adviser(boutique):
+    """Every permission of the project's apps but the one that lifts scoping."""
+    user = UserFactory(boutiques=[boutique])
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).exclude(
+            codename="view_all_clients"
+        )
+    )
+    return user
+
+
+def _object_urls():
+    """(url name, model label, kwargs names) for every id-taking pattern."""
+    for model, admin_class in admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        for pattern in admin_class.get_urls():
+            converters = pattern.pattern.converters
+            if not converters:
+                continue
+            yield pattern.name, model, admin_class, list(converters)
+
+
+def test_every_client_related_model_is_administered_with_scoping():
+    unscoped = []
+    for model, admin_class in admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        points_at_client = model is Client or any(
+            isinstance(f, ForeignKey | OneToOneField) and f.related_model is Client
+            for f in model._meta.fields
+        )
+        if points_at_client and not isinstance(admin_class, ClientScopedMixin):
+            unscoped.append(model._meta.label)
+
+    assert unscoped == []
+
+
+def test_every_admin_object_url_of_boutique_b_is_404_for_an_adviser_of_a(client):
+    # given an adviser of A with every permission, and data in B
+    a, b = BoutiqueFactory(), BoutiqueFactory()
+    theirs = _everything_for(b)
+    user = _all_permissions_adviser(a)
+    client.force_login(user)
+
+    checked, unplaced = [], []
+    for name, model, admin_class, kwargs in _object_urls():
+        label = model._meta.label_lower
+        if name in UNSCOPED_VIEWS:
+            continue
+        if name in CUSTOM_VIEWS:
+            target = theirs[CUSTOM_VIEWS[name]]
+        elif name is None or name.endswith(STANDARD_SUFFIXES):
+            if not isinstance(admin_class, ClientScopedMixin):
+                continue  # reference data: boutiques, purposes, users...
+            if label not in theirs:
+                unplaced.append(f"no {label} object for boutique B")
+                continue
+            target = theirs[label]
+        else:
+            unplaced.append(f"unclassified admin URL {name}")
+            continue
+        values = {kwargs[0]: target.pk}
+        if "version_id" in kwargs:
+            values["version_id"] = target.history.first().history_id
+        url = (
+            reverse(f"admin:{name}", kwargs=values)
+            if name
+            else f"/admin/{model._meta.app_label}/{model._meta.model_name}/{target.pk}/"
+        )
+        # when
+        if name in POST_ONLY:
+            response = client.post(url, {"purpose": "newsletters"})
+        else:
+            response = client.get(url, follow=name is None)
+        # then
+        assert response.status_code == 404, (url, response.status_code)
+        checked.append(url)
+
+    assert unplaced == []
+    assert len(checked) >= 25, checked
+    assert AccessLogEntry.objects.filter(user=user, action="denied").count() >= 20
+
+
+def test_the_same_adviser_reaches_their_own_boutiques_objects(client):
+    a = BoutiqueFactory()
+    mine = _everything_for(a)
+    client.force_login(_all_permissions_adviser(a))
+
+    for label, obj in mine.items():
+        app_label, model_name = label.split(".")
+        url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
+        assert client.get(url).status_code == 200, url
