@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import admin as clienteling_admin
 from clienteling import hooks
-from clienteling.models import Boutique, Client
+from clienteling.models import Client
+from clienteling.scoping import ClientScopedMixin
 from orders import services
 from orders.forms import (
     AfterSalesCaseForm,
@@ -42,9 +42,10 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class ClientScopedAdmin(clienteling_admin.ClientScopedAdmin):
-    """clienteling's scoping (lists, change and history pages, client
-    pickers), plus this app's pickers of boutiques, orders and guarantees."""
+class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+    """clienteling's scoping (lists, change, delete and history pages, client
+    and boutique pickers, 404 and a logged refusal out of scope), plus this
+    app's order and guarantee pickers and the access log of each opening."""
 
     show_full_result_count = False
     # What opening a record of this admin is, in the access log.
@@ -52,7 +53,7 @@ class ClientScopedAdmin(clienteling_admin.ClientScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
-            self._in_scope_or_404(request, object_id)
+            self.in_scope_or_404(request, object_id)
             hooks.record_access(
                 user=request.user,
                 action=self.access_action,
@@ -63,19 +64,11 @@ class ClientScopedAdmin(clienteling_admin.ClientScopedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "boutique":
-            kwargs["queryset"] = _boutiques_for(request.user)
-        elif db_field.name in ("order", "guarantee"):
+        if db_field.name in ("order", "guarantee"):
             kwargs["queryset"] = db_field.related_model.objects.filter(
                 client__in=Client.objects.visible_to(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def _boutiques_for(user):
-    if user.is_superuser or user.has_perm("clienteling.view_all_clients"):
-        return Boutique.objects.active()
-    return Boutique.objects.active().filter(staff=user)
 
 
 @admin.register(Product)
@@ -234,6 +227,8 @@ class OrderAdmin(ClientScopedAdmin):
         ]
 
     def _order_for_post(self, request, object_id) -> Order:
+        # Scope first (404, logged), then method and permission.
+        self.in_scope_or_404(request, object_id)
         if request.method != "POST":
             raise PermissionDenied
         order = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -363,6 +358,7 @@ class InvoiceAdmin(ClientScopedAdmin):
         ]
 
     def credit_note_view(self, request, object_id):
+        self.in_scope_or_404(request, object_id)
         if request.method != "POST" or not request.user.has_perm(
             "orders.issue_credit_note"
         ):
