@@ -27,6 +27,7 @@ from consents.models import (
     PaperFormSubmission,
 )
 from consents.panels import consent_panel_context
+from consents.selectors import sees_special_categories
 
 OUTREACH_ROWS_SHOWN = 200
 # Eligibility runs a constant number of queries per chunk; 2,000 ids keep
@@ -64,11 +65,15 @@ def _context(request, **extra) -> dict:
 def client_consents(request, client_id: int):
     _require(request, "consents.view_consentdecision")
     client = _visible_client(request, client_id)
-    ledger = (
-        ConsentDecision.objects.filter(client=client)
-        .select_related("purpose", "recorded_by", "submission")
-        .order_by("-decided_at", "-id")[:100]
+    hooks.record_access(
+        user=request.user, action="view", target=client, path=request.path
     )
+    ledger = ConsentDecision.objects.filter(client=client)
+    if not sees_special_categories(request.user):
+        ledger = ledger.exclude(purpose__special_category=True)
+    ledger = ledger.select_related("purpose", "recorded_by", "submission").order_by(
+        "-decided_at", "-id"
+    )[:100]
     return render(
         request,
         "consents/client_consents.html",
@@ -113,6 +118,8 @@ def _latest_paper_version(request) -> FormTemplateVersion:
     ).select_related("template")
     wanted = request.GET.get("version") or request.POST.get("version")
     if wanted:
+        if not str(wanted).isdigit():
+            raise Http404("No paper form version with this id.")
         return get_object_or_404(versions, pk=wanted)
     version = versions.order_by("-published_at", "-number").first()
     if version is None:
@@ -126,6 +133,9 @@ def capture(request, client_id: int | None = None):
     version = _latest_paper_version(request)
     boutiques = _boutiques_for(request.user)
     if client is not None:
+        hooks.record_access(
+            user=request.user, action="view", target=client, path=request.path
+        )
         initial = {
             "boutique": client.home_boutique_id,
             "title": client.title,

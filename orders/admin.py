@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks
 from clienteling.models import Client
+from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
 from orders import services
 from orders.forms import (
@@ -43,6 +44,8 @@ def _error_text(exc: ValidationError) -> str:
 
 
 class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+    # Large tables: PostgreSQL's estimate for unfiltered lists.
+    paginator = EstimatedCountPaginator
     """clienteling's scoping (lists, change, delete and history pages, client
     and boutique pickers, 404 and a logged refusal out of scope), plus this
     app's order and guarantee pickers and the access log of each opening."""

@@ -12,19 +12,28 @@ text could adopt the same rule by copying or moving this module down.
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
 PAN_MIN_DIGITS = 13
 PAN_MAX_DIGITS = 19
 
-# Digits separated by at most one space or dash, the way numbers are typed
-# or printed on a card ("4970 1012 3456 7890", "4970-1012-3456-7890").
-_DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d)*")
-_GROUP_SPLIT = re.compile(r"[ \-]")
-# An IBAN: country code, two check digits, 11 to 30 letters or digits, with
-# optional single spaces (printed IBANs come in groups of four).
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+# Separators people type or paste between groups of digits: spaces (also
+# non-breaking, after normalisation), dashes and dashes' cousins, dots,
+# slashes and underscores, up to three in a row ("4970 - 1012 ...").
+_SEPARATOR = r"[\s.\-/_\u2010-\u2015]{1,3}"
+_DIGIT_RUN = re.compile(rf"\d(?:(?:{_SEPARATOR})?\d)*")
+_GROUP_SPLIT = re.compile(_SEPARATOR)
+# Where an IBAN may start: a country code and two check digits.
+_IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}")
+_IBAN_BODY = re.compile(rf"(?:[A-Z0-9]|{_SEPARATOR}(?=[A-Z0-9]))*")
+
+
+def _normalised(text: str) -> str:
+    """NFKC folds non-breaking and other exotic spaces and digits."""
+    return unicodedata.normalize("NFKC", str(text))
+
 
 CARD_NUMBER_MESSAGE = (
     "This looks like a payment card number (13 to 19 digits passing the Luhn "
@@ -81,7 +90,7 @@ def contains_card_number(text: str) -> bool:
         return False
     return any(
         luhn_valid(candidate)
-        for run in _DIGIT_RUN.findall(str(text))
+        for run in _DIGIT_RUN.findall(_normalised(text))
         for candidate in _candidates(run)
     )
 
@@ -97,10 +106,22 @@ def iban_valid(value: str) -> bool:
 
 
 def contains_iban(text: str) -> bool:
-    """True if the text holds a full IBAN that passes its check digits."""
+    """True if the text holds a full IBAN that passes its check digits.
+
+    From every place an IBAN could start, every length from 15 to 34
+    characters (separators dropped) is tried, so a word glued after the
+    IBAN, or dashes inside it, do not hide it.
+    """
     if not text:
         return False
-    return any(iban_valid(m) for m in _IBAN.findall(str(text).upper()))
+    upper = _normalised(text).upper()
+    for start in _IBAN_START.finditer(upper):
+        body = _IBAN_BODY.match(upper, start.end()).group(0)
+        compact = start.group(0) + re.sub(r"[^A-Z0-9]", "", body)
+        for length in range(15, min(len(compact), 34) + 1):
+            if iban_valid(compact[:length]):
+                return True
+    return False
 
 
 def validate_no_payment_numbers(value) -> None:

@@ -17,6 +17,12 @@ class ImmutableQuerySet(models.QuerySet):
             "Issued invoices and credit notes are immutable: issue a credit note."
         )
 
+    def delete(self):
+        raise TypeError(
+            "Invoices are kept 10 years (Commercial Code L123-22); only the "
+            "retention job removes them, in SQL, after that."
+        )
+
 
 class InvoiceQuerySet(ImmutableQuerySet):
     def under_retention(self, today):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from clienteling.history import house_history
 from orders.models.base import PanFreeModel
@@ -155,6 +156,23 @@ class AfterSalesCase(PanFreeModel):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.piece_description}"
 
+    def clean(self):
+        super().clean()
+        if (
+            self.guarantee_id
+            and self.client_id
+            and (self.guarantee.client_id != self.client_id)
+        ):
+            raise ValidationError({"guarantee": "This guarantee is another client's."})
+        if (
+            self._state.adding
+            and self.promised_date
+            and self.promised_date < timezone.localdate()
+        ):
+            raise ValidationError(
+                {"promised_date": "The promised date is in the past."}
+            )
+
     @property
     def is_open(self) -> bool:
         return self.status in AfterSalesCaseQuerySet.open_statuses
@@ -247,6 +265,9 @@ class Complaint(PanFreeModel):
         return self.status not in self.CLOSED
 
     def clean(self):
+        super().clean()
+        if self.order_id and self.client_id and self.order.client_id != self.client_id:
+            raise ValidationError({"order": "This order is another client's."})
         if self.status in self.CLOSED and not self.resolution.strip():
             raise ValidationError(
                 {"resolution": "Say how the complaint was resolved before closing it."}

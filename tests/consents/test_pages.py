@@ -292,3 +292,35 @@ def test_changelists_link_to_capture_and_outreach_for_advisers(client):
 
     assert reverse("admin:consents_capture_new") in submissions.text
     assert reverse("admin:consents_outreach") in decisions.text
+
+
+def test_customer_service_cannot_learn_who_consented_to_allergy_aware_service(client):
+    from tests.clienteling.factories import customer_service
+
+    customer = ClientFactory()
+    grant(customer, registry.ALLERGY_AWARE_SERVICE)
+    grant(customer, registry.NEWSLETTERS)
+    client.force_login(customer_service())
+
+    listing = client.get(reverse("admin:consents_consentdecision_changelist"))
+    page = client.get(reverse("admin:consents_client", args=[customer.pk]))
+    client_page = client.get(
+        reverse("admin:clienteling_client_change", args=[customer.pk])
+    )
+
+    assert [d.purpose.code for d in listing.context["cl"].result_list] == [
+        registry.NEWSLETTERS
+    ]
+    for response in (listing, page, client_page):
+        assert "llergy" not in response.text, response.request["PATH_INFO"]
+
+
+def test_an_adviser_still_sees_the_allergy_consent(client):
+    boutique = BoutiqueFactory()
+    customer = ClientFactory(home_boutique=boutique)
+    grant(customer, registry.ALLERGY_AWARE_SERVICE)
+    client.force_login(adviser(boutique))
+
+    page = client.get(reverse("admin:clienteling_client_change", args=[customer.pk]))
+
+    assert "llergy" in page.text

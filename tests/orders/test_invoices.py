@@ -229,3 +229,29 @@ def test_concurrent_issues_get_gap_free_unique_numbers():
     )
     assert sequences == list(range(1, 9))
     assert InvoiceCounter.objects.get(boutique=boutique, year=2026).last_number == 8
+
+
+@pytest.mark.django_db
+def test_invoices_cannot_be_deleted_through_the_orm():
+    from orders.models import Invoice
+
+    with pytest.raises(TypeError, match="kept 10 years"):
+        Invoice.objects.all().delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_database_refuses_to_change_or_delete_an_issued_invoice():
+    from django.db import DatabaseError, transaction
+
+    invoice = services.invoice_issue(acting_user=None, order=_confirmed(), now=NOW)
+    for statement in (
+        "UPDATE orders_invoice SET total = 0",
+        "DELETE FROM orders_invoiceline",
+        "DELETE FROM orders_invoice",
+    ):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+            connection.cursor().execute(statement)
+
+    invoice.refresh_from_db()
+    assert invoice.total > 0

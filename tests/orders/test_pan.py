@@ -49,7 +49,6 @@ def test_a_luhn_valid_card_number_is_found(text):
         "Ring size 52, engraving 'J & M 14.02.2026'",
         "Call +33 1 99 00 12 34",
         "Invoice PAR-VENDOME/2026/000123",
-        "4111  1111  1111  1111",  # double spaces break the run into groups
         "",
     ],
 )
@@ -170,3 +169,39 @@ def test_save_refuses_a_card_number_even_without_full_clean():
         complaint.save()
 
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "card 4111.1111.1111.1111 exp 12/28",
+        "card 4111  1111  1111  1111",
+        "card 4111/1111/1111/1111",
+        "card 4111\u00a01111\u00a01111\u00a01111",
+        "card 4111 – 1111 – 1111 – 1111",
+    ],
+)
+def test_card_numbers_with_other_separators_are_found(text):
+    assert contains_card_number(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FR76 3000 6000 0112 3456 7890 189 merci",
+        "iban FR7630006000011234567890189 ok",
+        "FR76-3000-6000-0112-3456-7890-189",
+        "iban:FR7630006000011234567890189.",
+    ],
+)
+def test_ibans_glued_to_words_or_dashed_are_found(text):
+    assert contains_iban(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["order 2026-11-28 for 3 rings", "ref FR12 please", "tel +33 1 99 00 12 34"],
+)
+def test_ordinary_text_is_not_taken_for_a_payment_number(text):
+    assert not contains_card_number(text)
+    assert not contains_iban(text)
