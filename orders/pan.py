@@ -20,11 +20,16 @@ PAN_MIN_DIGITS = 13
 PAN_MAX_DIGITS = 19
 
 # Separators people type or paste between groups of digits: spaces (also
-# non-breaking, after normalisation), dashes and dashes' cousins, dots,
-# slashes and underscores, up to three in a row ("4970 - 1012 ...").
-_SEPARATOR = r"[\s.\-/_\u2010-\u2015]{1,3}"
+# non-breaking, after normalisation) and dashes of any kind, up to three in
+# a row ("4970 - 1012 ...").
+_SEPARATOR = r"[\s\-_\u2010-\u2015]{1,3}"
 _DIGIT_RUN = re.compile(rf"\d(?:(?:{_SEPARATOR})?\d)*")
 _GROUP_SPLIT = re.compile(_SEPARATOR)
+# Dots and slashes only in a card's own grouping (4111.1111.1111.1111):
+# elsewhere they separate dates and generated numbers (PAR/2026/000123).
+_CARD_GROUPED = re.compile(
+    r"(?<!\d)\d{4}(?:([./])\d{4})(?:\1\d{4}){1,2}(?:\1\d{1,3})?(?!\d)"
+)
 # Where an IBAN may start: a country code and two check digits.
 _IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}")
 _IBAN_BODY = re.compile(rf"(?:[A-Z0-9]|{_SEPARATOR}(?=[A-Z0-9]))*")
@@ -88,9 +93,14 @@ def contains_card_number(text: str) -> bool:
     """True if the text holds a Luhn-valid run of 13 to 19 digits."""
     if not text:
         return False
+    text = _normalised(text)
+    if any(
+        luhn_valid(re.sub(r"\D", "", m.group(0))) for m in _CARD_GROUPED.finditer(text)
+    ):
+        return True
     return any(
         luhn_valid(candidate)
-        for run in _DIGIT_RUN.findall(_normalised(text))
+        for run in _DIGIT_RUN.findall(text)
         for candidate in _candidates(run)
     )
 
