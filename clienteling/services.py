@@ -478,11 +478,9 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     result = MergeResult(survivor=survivor, merged=duplicate)
     reason = f"merged {duplicate.client_number} into {survivor.client_number}"
 
-    for relation in Client._meta.related_objects:
-        if relation.field.name == "merged_into" or relation.many_to_many:
+    for model, fk in _client_foreign_keys():
+        if getattr(model, "merge_policy", "move") == "keep":
             continue
-        model = relation.related_model
-        fk = relation.field.name
         has_primary = any(f.name == "is_primary" for f in model._meta.fields)
         survivor_has_primary = (
             has_primary
@@ -500,6 +498,11 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
             tally[label] = tally.get(label, 0) + 1
             if moved and has_primary and row.is_primary:
                 survivor_has_primary = True
+    for handler in hooks.merge_handlers():
+        for label, count in handler(
+            survivor=survivor, duplicate=duplicate, acting_user=acting_user
+        ).items():
+            result.moved[label] = result.moved.get(label, 0) + count
 
     Client.objects.filter(pk=survivor.pk).update(
         lifetime_value=F("lifetime_value") + duplicate.lifetime_value
@@ -528,6 +531,29 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
         resolved_by=acting_user,
     )
     return result
+
+
+def _client_foreign_keys() -> list[tuple[type[models.Model], str]]:
+    """Every (model, field) pointing at Client, hidden relations included.
+
+    Client._meta.related_objects leaves out foreign keys declared with
+    related_name="+", which the apps above use; a merge must see them all.
+    A model sets `merge_policy = "keep"` when its rows stay with the merged
+    record (evidence, legal documents) or are carried over by a merge
+    handler (clienteling.hooks).
+    """
+    from django.apps import apps as django_apps
+
+    return [
+        (model, field.name)
+        for model in django_apps.get_models()
+        for field in model._meta.fields
+        if field.is_relation
+        and field.related_model is Client
+        and (field.many_to_one or field.one_to_one)
+        and not (model is Client and field.name == "merged_into")
+        and not model._meta.model_name.startswith("historical")
+    ]
 
 
 def _move_row(row: models.Model, *, acting_user, reason: str) -> bool:

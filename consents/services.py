@@ -549,3 +549,46 @@ def _client_from_form(
             acting_user,
         )
     return client, created
+
+
+# --- Client merges -----------------------------------------------------------------
+
+
+def ledger_merge(*, survivor: Client, duplicate: Client, acting_user) -> dict[str, int]:
+    """Carry the duplicate's consent history over to the surviving record.
+
+    Registered with clienteling.hooks and run inside client_merge. Ledger
+    rows are evidence and cannot be re-pointed, so each of the duplicate's
+    decisions is copied onto the survivor with its original time, channel,
+    wording and evidence; the latest-decision rule then gives the merged
+    person's current consent. If the result leaves no current explicit
+    consent for allergy-aware service, the allergy rows that moved to the
+    survivor are erased, history included, as a withdrawal would.
+    """
+    copies = [
+        ConsentDecision(
+            client=survivor,
+            purpose_id=row.purpose_id,
+            decision=row.decision,
+            channel=row.channel,
+            wording_id=row.wording_id,
+            submission_id=row.submission_id,
+            recorded_by_id=row.recorded_by_id,
+            decided_at=row.decided_at,
+            ip_address=row.ip_address,
+            user_agent=row.user_agent,
+        )
+        for row in ConsentDecision.objects.filter(client=duplicate).order_by("id")
+    ]
+    ConsentDecision.objects.bulk_create(copies)
+    erased = 0
+    if MetalAllergy.objects.filter(client=survivor).exists():
+        try:
+            allergy_gate(survivor)
+        except ValidationError:
+            erased = MetalAllergy.objects.filter(client=survivor).count()
+            _erase_allergies(survivor)
+    result = {ConsentDecision._meta.label: len(copies)}
+    if erased:
+        result["clienteling.MetalAllergy erased for want of consent"] = erased
+    return result

@@ -67,6 +67,10 @@ class InvoiceCounter(models.Model):
 class Invoice(PanFreeModel):
     """An invoice or a credit note, as issued. Never edited afterwards."""
 
+    # Issued to the record it names; a merge leaves it there (the legal
+    # document does not change), and holds read merged records too.
+    merge_policy = "keep"
+
     class Kind(models.TextChoices):
         INVOICE = "invoice", "Invoice"
         CREDIT_NOTE = "credit_note", "Credit note"
