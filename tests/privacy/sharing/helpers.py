@@ -1,9 +1,7 @@
 """Fixtures of the sharing tests: clients with consents, fake purchases."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-
-from django.utils import timezone
 
 from clienteling.models import ClientAddress
 from consents import services
@@ -12,7 +10,7 @@ from privacy.sharing import CROSS_GROUP, PurchaseRow
 from tests.clienteling.factories import ClientFactory, EmailFactory, PhoneFactory
 from tests.consents.factories import grant
 
-NOW = timezone.make_aware(datetime(2026, 6, 15, 12, 0))
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
 
 def person(n: int, boutique=None, **kwargs):
