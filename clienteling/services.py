@@ -29,6 +29,8 @@ from clienteling.models import (
     ImportantDate,
     Invitation,
     MetalAllergy,
+    SelectionItem,
+    WebEvent,
 )
 from clienteling.querysets import anniversaries_within
 
@@ -596,3 +598,100 @@ def clients_import(*, acting_user, data: bytes | str) -> list[Client]:
     return list(
         Client.objects.filter(client_number__in=dataset["client_number"]).order_by("id")
     )
+
+
+# --- Website activity -------------------------------------------------------------
+
+WEB_EVENT_FIELDS = {
+    "external_id",
+    "client_number",
+    "kind",
+    "product_reference",
+    "occurred_at",
+}
+
+
+@dataclass
+class WebEventImport:
+    created: int = 0
+    already_known: int = 0
+
+
+@transaction.atomic
+def web_events_import(*, rows: list[dict]) -> WebEventImport:
+    """Record website activity events, all or nothing; idempotent.
+
+    Each row names the website's own event id (`external_id`): an event seen
+    before is skipped, so a re-sent file creates nothing twice. Selection
+    changes also update the client's Selection. A system job: no
+    acting_user. Problems are reported as "Row N: ..." and nothing is
+    written.
+    """
+    problems = []
+    parsed = []
+    numbers = {str(r.get("client_number", "")).strip().upper() for r in rows}
+    clients = dict(
+        Client.objects.filter(client_number__in=numbers).values_list(
+            "client_number", "pk"
+        )
+    )
+    kinds = set(WebEvent.Kind.values)
+    for n, row in enumerate(rows, start=1):
+        unknown = set(row) - WEB_EVENT_FIELDS
+        if unknown:
+            problems.append(f"Row {n}: unknown field(s) {', '.join(sorted(unknown))}.")
+            continue
+        number = str(row.get("client_number", "")).strip().upper()
+        external_id = str(row.get("external_id", "")).strip()
+        try:
+            occurred_at = datetime.fromisoformat(str(row.get("occurred_at", "")))
+        except ValueError:
+            problems.append(f"Row {n}: occurred_at is not an ISO 8601 date-time.")
+            continue
+        if timezone.is_naive(occurred_at):
+            problems.append(f"Row {n}: occurred_at has no time zone.")
+            continue
+        if not external_id:
+            problems.append(f"Row {n}: external_id is missing.")
+        elif number not in clients:
+            problems.append(f"Row {n}: no client has the number {number or '(empty)'}.")
+        elif row.get("kind") not in kinds:
+            problems.append(
+                f"Row {n}: kind {row.get('kind')!r} is not one of {sorted(kinds)}."
+            )
+        else:
+            parsed.append(
+                WebEvent(
+                    client_id=clients[number],
+                    kind=row["kind"],
+                    product_reference=str(row.get("product_reference", ""))[:40],
+                    occurred_at=occurred_at,
+                    external_id=external_id,
+                )
+            )
+    if problems:
+        raise ImportRefused(problems)
+    known = set(
+        WebEvent.objects.filter(
+            external_id__in=[e.external_id for e in parsed]
+        ).values_list("external_id", flat=True)
+    )
+    new = [e for e in parsed if e.external_id not in known]
+    # bulk_create writes no history rows: these are imported facts, never
+    # edited afterwards.
+    WebEvent.objects.bulk_create(new, ignore_conflicts=True)
+    for event in new:
+        if event.kind == WebEvent.Kind.SELECTION_ADDED and event.product_reference:
+            SelectionItem.objects.get_or_create(
+                client_id=event.client_id,
+                product_reference=event.product_reference,
+                defaults={
+                    "product_name": event.product_reference,
+                    "added_at": event.occurred_at,
+                },
+            )
+        elif event.kind == WebEvent.Kind.SELECTION_REMOVED:
+            SelectionItem.objects.filter(
+                client_id=event.client_id, product_reference=event.product_reference
+            ).delete()
+    return WebEventImport(created=len(new), already_known=len(parsed) - len(new))

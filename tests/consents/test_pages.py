@@ -81,6 +81,7 @@ def test_consent_panel_is_registered_and_runs_constant_queries(
         context = consent_panel_context(request, client)
         states = {s.purpose.code: s for s in context["states"]}
 
+    # Other apps (orders) register panels too; this one must be among them.
     assert "consents" in [p.key for p in hooks.client_panels_for(user)]
     assert states[registry.EVENTS].granted
     assert states[registry.NEWSLETTERS].decision.decision == "withdraw"

@@ -41,11 +41,19 @@ CUSTOM_VIEWS = {
     "consents_withdraw": "clienteling.client",
     "consents_capture_client": "clienteling.client",
     "consents_scan": "consents.paperformsubmission",
+    "orders_order_status": "orders.order",
+    "orders_order_issue_invoice": "orders.order",
+    "orders_invoice_credit_note": "orders.invoice",
 }
 # Views over reference data that no boutique owns (blank printable forms).
 UNSCOPED_VIEWS = {"consents_print_form", "consents_print_form_pdf"}
 # Views that only accept POST (a GET is 405 whatever the object).
-POST_ONLY = {"consents_withdraw"}
+POST_ONLY = {
+    "consents_withdraw",
+    "orders_order_status",
+    "orders_order_issue_invoice",
+    "orders_invoice_credit_note",
+}
 STANDARD_SUFFIXES = ("_change", "_delete", "_history", "_simple_history")
 
 
@@ -71,6 +79,7 @@ def _everything_for(boutique) -> dict[str, object]:
         opt_out_offered=True,
     )
     services.restriction_start(acting_user=None, client=client, reason="test")
+    _orders_for(client)
     objects = {
         "clienteling.client": client,
         "clienteling.followup": FollowUp.objects.create(
@@ -102,6 +111,35 @@ def _everything_for(boutique) -> dict[str, object]:
         if found is not None:
             objects[label] = found
     return objects
+
+
+def _orders_for(client) -> None:
+    """An invoiced order with its payment and guarantee, a case, a complaint."""
+    from orders import services as orders_services
+    from tests.orders.factories import order
+
+    sold = order(client=client, status="invoiced")
+    orders_services.payment_record(
+        acting_user=None,
+        order=sold,
+        method="cash",
+        amount=sold.total,
+        currency=sold.currency,
+    )
+    orders_services.case_open(
+        acting_user=None,
+        client=client,
+        boutique=client.home_boutique,
+        kind="cleaning",
+        piece_description="Ring",
+    )
+    orders_services.complaint_open(
+        acting_user=None,
+        client=client,
+        channel="phone",
+        category="other",
+        description="Test",
+    )
 
 
 def _all_permissions_adviser(boutique):

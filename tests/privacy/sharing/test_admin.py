@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 def _group_key(settings, monkeypatch):
     settings.SHARING_KEYS = {"group": [("2026a", "a" * 40)]}
     settings.SHARING_DEMO_KEYS = False
-    # orders is not merged yet: the real source is replaced by fake rows.
+    # Pages and permissions, not purchases: fake rows keep the setup small
+    # (test_orders_source.py covers the real source).
     monkeypatch.setattr(sharing, "_orders_ready", lambda: True)
     monkeypatch.setattr(sharing, "purchases_for", fake_purchases())
 
