@@ -7,6 +7,7 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from clienteling import hooks
-        from privacy import checks, services  # noqa: F401 - registers the check
+        from privacy import checks, services, sharing  # noqa: F401 - registers the check
 
         hooks.register_access_recorder(services.access_log_record)
+        hooks.register_client_panel(sharing.GROUP_INSIGHT_PANEL)

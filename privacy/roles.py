@@ -1,7 +1,17 @@
 from clienteling import roles
 from clienteling.roles import perms
 
+# Advisers and managers see the group's insights on the client page.
+_INSIGHTS = perms("privacy", "view", "groupinsight")
+
 ROLE_PERMISSIONS = {
+    roles.ADVISER: _INSIGHTS,
+    roles.MANAGER: _INSIGHTS,
     roles.COMPLIANCE: perms("privacy", "view", "accesslogentry")
-    | {"privacy.view_access_log"},
+    | {"privacy.view_access_log"}
+    # Group and partner sharing: compliance runs every transfer.
+    | perms("privacy", "view add change", "partner")
+    | perms("privacy", "view", "sharingbatch", "groupinsight")
+    | perms("privacy", "view add", "insightimport")
+    | {"privacy.run_group_export", "privacy.run_partner_export"},
 }
