@@ -9,7 +9,7 @@ transaction.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
@@ -431,8 +431,13 @@ def paper_form_capture(
                 purpose_ids=[w.purpose_id for w in wordings.values()],
             )
         )
+        # The form speaks as of its signature, not as of its keying in: a
+        # decision recorded since (a phone withdrawal, a web grant) stands.
+        signed_at = timezone.make_aware(datetime.combine(signed_on, time.min))
         for code, wording in wordings.items():
             state = current.get((client.pk, wording.purpose_id))
+            if state is not None and state.decided_at > signed_at:
+                continue
             granted = bool(state and state.decision == Decision.GRANT)
             if code in consents:
                 decision = Decision.GRANT
@@ -449,7 +454,7 @@ def paper_form_capture(
                     channel=Channel.PAPER_FORM,
                     wording=wording,
                     submission=submission,
-                    now=now,
+                    now=signed_at,
                 )
             )
     except BaseException:
