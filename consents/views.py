@@ -88,22 +88,28 @@ def client_consents(request, client_id: int):
 
 @require_POST
 def withdraw(request, client_id: int):
+    """Withdraw a consent, or record an objection, in one click."""
     _require(request, "consents.add_consentdecision")
     client = _visible_client(request, client_id)
     purpose_code = request.POST.get("purpose", "")
     channel = request.POST.get("channel") or Channel.IN_PERSON
+    objecting = request.POST.get("decision") == ConsentDecision.Decision.OBJECT
     try:
-        services.consent_withdraw(
+        services.consent_record(
             acting_user=request.user,
             client=client,
             purpose_code=purpose_code,
+            decision=ConsentDecision.Decision.OBJECT
+            if objecting
+            else ConsentDecision.Decision.WITHDRAW,
             channel=channel,
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Consent withdrawn for {client}, effective now.")
+        done = "Objection recorded" if objecting else "Consent withdrawn"
+        messages.success(request, f"{done} for {client}, effective now.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -105,7 +105,7 @@ def test_one_click_withdraw_from_the_client_page(client):
         {"purpose": registry.NEWSLETTERS, "next": page_url},
     )
 
-    assert 'name="withdraw"' in page.text
+    assert 'name="decision" value="withdraw"' in page.text
     assert response.status_code == 302
     assert response["Location"] == page_url
     latest = ConsentDecision.objects.filter(client=customer).first()
@@ -278,7 +278,8 @@ def test_client_360_page_shows_the_consent_panel_with_withdraw(client):
 
     assert response.status_code == 200
     assert 'id="consents-panel"' in response.text
-    assert f'name="withdraw" value="{registry.NEWSLETTERS}"' in response.text
+    assert f'name="purpose" value="{registry.NEWSLETTERS}"' in response.text
+    assert 'name="decision" value="withdraw"' in response.text
     assert reverse("admin:consents_capture_client", args=[customer.pk]) in (
         response.text
     )
@@ -324,3 +325,26 @@ def test_an_adviser_still_sees_the_allergy_consent(client):
     page = client.get(reverse("admin:clienteling_client_change", args=[customer.pk]))
 
     assert "llergy" in page.text
+
+
+def test_an_objection_to_direct_marketing_is_recorded_from_the_client_page(client):
+    from consents.models import SuppressionEntry
+    from tests.clienteling.factories import EmailFactory, customer_service
+
+    customer = ClientFactory()
+    EmailFactory(client=customer, address="objector@example.com")
+    grant(customer, registry.NEWSLETTERS)
+    client.force_login(customer_service())
+    page = client.get(reverse("admin:clienteling_client_change", args=[customer.pk]))
+    assert 'name="decision" value="object"' in page.text
+
+    response = client.post(
+        reverse("admin:consents_withdraw", args=[customer.pk]),
+        {"purpose": registry.NEWSLETTERS, "decision": "object", "channel": "phone"},
+        follow=True,
+    )
+
+    assert "Objection recorded" in response.text
+    decision = ConsentDecision.objects.filter(client=customer).latest("id")
+    assert (decision.decision, decision.channel) == ("object", "phone")
+    assert SuppressionEntry.objects.exists()
