@@ -134,3 +134,22 @@ def edit_refusal(client) -> str | None:
         except ValidationError as exc:
             return " ".join(exc.messages)
     return None
+
+
+# --- Client merges -------------------------------------------------------------
+
+# Apps whose rows cannot simply be re-pointed at the surviving record
+# (append-only evidence, legal documents) register a handler here. Each is
+# called inside client_merge's transaction with the survivor, the duplicate
+# and the acting user as keyword arguments, and returns a dict of model
+# label to the number of rows it carried over.
+_merge_handlers: list[Callable] = []
+
+
+def register_merge_handler(handler: Callable) -> None:
+    if handler not in _merge_handlers:
+        _merge_handlers.append(handler)
+
+
+def merge_handlers() -> list[Callable]:
+    return list(_merge_handlers)

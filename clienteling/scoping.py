@@ -10,7 +10,8 @@ autocomplete, export, custom object views through get_object) answers 404,
 and the attempt is written to the access log.
 """
 
-from django.core.exceptions import ValidationError
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from clienteling import hooks
@@ -25,6 +26,28 @@ def visible_boutiques(user):
     if sees_every_boutique(user):
         return Boutique.objects.all()
     return Boutique.objects.filter(staff=user)
+
+
+class ScopedClientRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id client field that names only clients the user may see.
+
+    Django's widget looks the id up through the unfiltered manager and
+    prints the client's name beside the box: typing ids would list every
+    client of every boutique.
+    """
+
+    def __init__(self, rel, admin_site, *, user, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.user = user
+
+    def label_and_url_for_value(self, value):
+        try:
+            visible = Client.objects.visible_to(self.user).filter(pk=value).exists()
+        except (ValueError, TypeError, ValidationError):
+            visible = False
+        if not visible:
+            return "", ""
+        return super().label_and_url_for_value(value)
 
 
 class ClientScopedMixin:
@@ -123,7 +146,11 @@ class ClientScopedMixin:
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history's version page reads the historical table directly.
+        # simple-history's version page reads the historical table directly,
+        # and saves whatever is POSTed to it (a revert) whatever the user's
+        # permissions: history is for reading only.
+        if request.method != "GET":
+            raise PermissionDenied("History versions are read-only.")
         self.in_scope_or_404(request, object_id)
         hooks.record_access(
             user=request.user,
@@ -137,6 +164,10 @@ class ClientScopedMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Client:
             kwargs["queryset"] = Client.objects.visible_to(request.user)
+            if db_field.name in self.raw_id_fields:
+                kwargs["widget"] = ScopedClientRawIdWidget(
+                    db_field.remote_field, self.admin_site, user=request.user
+                )
         elif db_field.related_model is Boutique and not sees_every_boutique(
             request.user
         ):

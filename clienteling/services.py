@@ -29,6 +29,8 @@ from clienteling.models import (
     ImportantDate,
     Invitation,
     MetalAllergy,
+    SelectionItem,
+    WebEvent,
 )
 from clienteling.querysets import anniversaries_within
 
@@ -476,11 +478,9 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     result = MergeResult(survivor=survivor, merged=duplicate)
     reason = f"merged {duplicate.client_number} into {survivor.client_number}"
 
-    for relation in Client._meta.related_objects:
-        if relation.field.name == "merged_into" or relation.many_to_many:
+    for model, fk in _client_foreign_keys():
+        if getattr(model, "merge_policy", "move") == "keep":
             continue
-        model = relation.related_model
-        fk = relation.field.name
         has_primary = any(f.name == "is_primary" for f in model._meta.fields)
         survivor_has_primary = (
             has_primary
@@ -498,6 +498,11 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
             tally[label] = tally.get(label, 0) + 1
             if moved and has_primary and row.is_primary:
                 survivor_has_primary = True
+    for handler in hooks.merge_handlers():
+        for label, count in handler(
+            survivor=survivor, duplicate=duplicate, acting_user=acting_user
+        ).items():
+            result.moved[label] = result.moved.get(label, 0) + count
 
     Client.objects.filter(pk=survivor.pk).update(
         lifetime_value=F("lifetime_value") + duplicate.lifetime_value
@@ -526,6 +531,29 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
         resolved_by=acting_user,
     )
     return result
+
+
+def _client_foreign_keys() -> list[tuple[type[models.Model], str]]:
+    """Every (model, field) pointing at Client, hidden relations included.
+
+    Client._meta.related_objects leaves out foreign keys declared with
+    related_name="+", which the apps above use; a merge must see them all.
+    A model sets `merge_policy = "keep"` when its rows stay with the merged
+    record (evidence, legal documents) or are carried over by a merge
+    handler (clienteling.hooks).
+    """
+    from django.apps import apps as django_apps
+
+    return [
+        (model, field.name)
+        for model in django_apps.get_models()
+        for field in model._meta.fields
+        if field.is_relation
+        and field.related_model is Client
+        and (field.many_to_one or field.one_to_one)
+        and not (model is Client and field.name == "merged_into")
+        and not model._meta.model_name.startswith("historical")
+    ]
 
 
 def _move_row(row: models.Model, *, acting_user, reason: str) -> bool:
@@ -596,3 +624,100 @@ def clients_import(*, acting_user, data: bytes | str) -> list[Client]:
     return list(
         Client.objects.filter(client_number__in=dataset["client_number"]).order_by("id")
     )
+
+
+# --- Website activity -------------------------------------------------------------
+
+WEB_EVENT_FIELDS = {
+    "external_id",
+    "client_number",
+    "kind",
+    "product_reference",
+    "occurred_at",
+}
+
+
+@dataclass
+class WebEventImport:
+    created: int = 0
+    already_known: int = 0
+
+
+@transaction.atomic
+def web_events_import(*, rows: list[dict]) -> WebEventImport:
+    """Record website activity events, all or nothing; idempotent.
+
+    Each row names the website's own event id (`external_id`): an event seen
+    before is skipped, so a re-sent file creates nothing twice. Selection
+    changes also update the client's Selection. A system job: no
+    acting_user. Problems are reported as "Row N: ..." and nothing is
+    written.
+    """
+    problems = []
+    parsed = []
+    numbers = {str(r.get("client_number", "")).strip().upper() for r in rows}
+    clients = dict(
+        Client.objects.filter(client_number__in=numbers).values_list(
+            "client_number", "pk"
+        )
+    )
+    kinds = set(WebEvent.Kind.values)
+    for n, row in enumerate(rows, start=1):
+        unknown = set(row) - WEB_EVENT_FIELDS
+        if unknown:
+            problems.append(f"Row {n}: unknown field(s) {', '.join(sorted(unknown))}.")
+            continue
+        number = str(row.get("client_number", "")).strip().upper()
+        external_id = str(row.get("external_id", "")).strip()
+        try:
+            occurred_at = datetime.fromisoformat(str(row.get("occurred_at", "")))
+        except ValueError:
+            problems.append(f"Row {n}: occurred_at is not an ISO 8601 date-time.")
+            continue
+        if timezone.is_naive(occurred_at):
+            problems.append(f"Row {n}: occurred_at has no time zone.")
+            continue
+        if not external_id:
+            problems.append(f"Row {n}: external_id is missing.")
+        elif number not in clients:
+            problems.append(f"Row {n}: no client has the number {number or '(empty)'}.")
+        elif row.get("kind") not in kinds:
+            problems.append(
+                f"Row {n}: kind {row.get('kind')!r} is not one of {sorted(kinds)}."
+            )
+        else:
+            parsed.append(
+                WebEvent(
+                    client_id=clients[number],
+                    kind=row["kind"],
+                    product_reference=str(row.get("product_reference", ""))[:40],
+                    occurred_at=occurred_at,
+                    external_id=external_id,
+                )
+            )
+    if problems:
+        raise ImportRefused(problems)
+    known = set(
+        WebEvent.objects.filter(
+            external_id__in=[e.external_id for e in parsed]
+        ).values_list("external_id", flat=True)
+    )
+    new = [e for e in parsed if e.external_id not in known]
+    # bulk_create writes no history rows: these are imported facts, never
+    # edited afterwards.
+    WebEvent.objects.bulk_create(new, ignore_conflicts=True)
+    for event in new:
+        if event.kind == WebEvent.Kind.SELECTION_ADDED and event.product_reference:
+            SelectionItem.objects.get_or_create(
+                client_id=event.client_id,
+                product_reference=event.product_reference,
+                defaults={
+                    "product_name": event.product_reference,
+                    "added_at": event.occurred_at,
+                },
+            )
+        elif event.kind == WebEvent.Kind.SELECTION_REMOVED:
+            SelectionItem.objects.filter(
+                client_id=event.client_id, product_reference=event.product_reference
+            ).delete()
+    return WebEventImport(created=len(new), already_known=len(parsed) - len(new))

@@ -369,3 +369,60 @@ if not SUPPRESSION_HASH_KEY:
     SUPPRESSION_HASH_KEY = "suppression:" + SECRET_KEY
 # Largest accepted scan of a signed paper form, in bytes.
 CONSENT_SCAN_MAX_BYTES = _int("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+
+# --- Group and partner sharing (privacy.sharing) ----------------------------
+
+
+def _sharing_keys(name: str) -> dict[str, list[tuple[str, str]]]:
+    """Parse recipient:key_id:secret entries, newest key first per recipient.
+
+    A recipient is "group" (the parent group) or a partner's code. Pseudonyms
+    are HMAC-SHA256 of the client's id under the recipient's newest key;
+    older keys are kept so insights and withdrawals keyed under them still
+    resolve during a rotation.
+    """
+    keys: dict[str, list[tuple[str, str]]] = {}
+    for entry in env.list(name, default=[]):
+        parts = entry.strip().split(":", 2)
+        if len(parts) != 3 or not all(parts):
+            raise ImproperlyConfigured(
+                f"{name} has an entry that is not recipient:key_id:secret "
+                "(e.g. group:2026a:<at least 32 random characters>)."
+            )
+        recipient, key_id, secret = parts
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,49}", recipient):
+            raise ImproperlyConfigured(
+                f"{name}: recipient {recipient!r} must be 'group' or a partner "
+                "code (lower-case letters, digits, dashes)."
+            )
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}", key_id):
+            raise ImproperlyConfigured(
+                f"{name}: key id {key_id!r} of {recipient} must be 1 to 20 "
+                "letters, digits, dashes or underscores."
+            )
+        if len(secret) < 32:
+            raise ImproperlyConfigured(
+                f"{name}: the secret of {recipient}:{key_id} is shorter than "
+                "32 characters."
+            )
+        if any(known == key_id for known, _ in keys.get(recipient, [])):
+            raise ImproperlyConfigured(
+                f"{name}: key id {key_id!r} appears twice for {recipient}."
+            )
+        keys.setdefault(recipient, []).append((key_id, secret))
+    return keys
+
+
+SHARING_KEYS = _sharing_keys("SHARING_KEYS")
+if "group" not in SHARING_KEYS and _IS_DEPLOYED:
+    raise ImproperlyConfigured(
+        f"SHARING_KEYS is required when ECRIN_ENVIRONMENT={ENVIRONMENT}: set "
+        "group:<key id>:<secret> (and one entry per partner), e.g. "
+        "group:2026a:$(python -c 'import secrets; "
+        "print(secrets.token_urlsafe(48))')."
+    )
+# Demo and test only, and only while no key is configured at all: each
+# recipient gets a key derived from the (demo) SECRET_KEY.
+SHARING_DEMO_KEYS = not SHARING_KEYS and not _IS_DEPLOYED
+# Where export batches are written; empty means PRIVATE_STORAGE_ROOT/sharing.
+SHARING_EXPORT_ROOT = env.str("SHARING_EXPORT_ROOT", default="")

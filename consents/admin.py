@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
 from consents import views
 from consents.models import (
@@ -14,6 +15,7 @@ from consents.models import (
     SoftOptIn,
     SuppressionEntry,
 )
+from consents.selectors import sees_special_categories
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -36,6 +38,8 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
 
 class ClientScopedAdmin(ClientScopedMixin, ViewOnlyAdmin):
+    # Large tables: PostgreSQL's estimate for unfiltered lists.
+    paginator = EstimatedCountPaginator
     """Rows about clients the user may see (clienteling.scoping), and no others."""
 
     show_full_result_count = False
@@ -135,6 +139,16 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
         )
 
 
+class PurposeFilter(admin.RelatedFieldListFilter):
+    """Purposes to filter by, without special categories for most staff."""
+
+    def field_choices(self, field, request, model_admin):
+        purposes = Purpose.objects.order_by("display_order")
+        if not sees_special_categories(request.user):
+            purposes = purposes.exclude(special_category=True)
+        return [(p.pk, str(p)) for p in purposes]
+
+
 @admin.register(ConsentDecision)
 class ConsentDecisionAdmin(ClientScopedAdmin):
     list_display = [
@@ -145,11 +159,18 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
         "channel",
         "recorded_by",
     ]
-    list_filter = ["decision", "channel", "purpose"]
+    list_filter = ["decision", "channel", ("purpose", PurposeFilter)]
     list_select_related = ["client", "purpose", "recorded_by"]
     search_fields = ["client__client_number"]
     date_hierarchy = None
     raw_id_fields = ["client"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not sees_special_categories(request.user):
+            # Who consented to allergy-aware service is health data.
+            queryset = queryset.exclude(purpose__special_category=True)
+        return queryset
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

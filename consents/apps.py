@@ -10,4 +10,5 @@ class ConsentsConfig(AppConfig):
         from consents import panels, services
 
         hooks.register_allergy_gate(services.allergy_gate)
+        hooks.register_merge_handler(services.ledger_merge)
         hooks.register_client_panel(panels.CONSENTS_PANEL)

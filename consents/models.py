@@ -184,6 +184,10 @@ class Channel(models.TextChoices):
 class AppendOnly(models.Model):
     """Evidence rows: inserted once, never changed by application code."""
 
+    # A merge cannot re-point evidence: consents.services.ledger_merge
+    # copies the duplicate's decisions onto the surviving record instead.
+    merge_policy = "keep"
+
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:

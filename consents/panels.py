@@ -11,7 +11,7 @@ def consent_panel_context(request, client) -> dict:
     can_record = request.user.has_perm("consents.add_consentdecision")
     return {
         "client": client,
-        "states": client_consent_states(client=client),
+        "states": client_consent_states(client=client, user=request.user),
         "can_withdraw": can_record,
         "withdraw_url": reverse("admin:consents_withdraw", args=[client.pk]),
         "capture_url": reverse("admin:consents_capture_client", args=[client.pk]),

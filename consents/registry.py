@@ -7,36 +7,26 @@ adds any form version not yet in the database. A published form version is
 never changed: its wording is what clients signed. To change a form, add a
 new version here.
 
-Data categories use the data map's vocabulary (privacy's datamap.py).
+Data categories use the data map's vocabulary (clienteling.classification).
 """
 
 from dataclasses import dataclass, field
 
-# The data map's vocabulary (ARCHITECTURE.md, "The data map drives privacy").
-IDENTITY = "identity"
-CONTACT = "contact"
-PAYMENT = "payment"
-TECHNICAL = "technical"
-PREFERENCES = "preferences"
-HEALTH = "health"
-CEREMONY = "ceremony"
-CONTACT_HISTORY = "contact history"
-WEB_ACTIVITY = "web activity"
-PURCHASES = "purchases"
-STAFF_NOTES = "staff notes"
-DATA_CATEGORIES = (
-    IDENTITY,
-    CONTACT,
-    PAYMENT,
-    TECHNICAL,
-    PREFERENCES,
-    HEALTH,
-    CEREMONY,
-    CONTACT_HISTORY,
-    WEB_ACTIVITY,
-    PURCHASES,
-    STAFF_NOTES,
-)
+from clienteling.classification import Category
+
+# The data map's vocabulary, defined once in clienteling.classification.
+IDENTITY = Category.IDENTITY.value
+CONTACT = Category.CONTACT.value
+PAYMENT = Category.PAYMENT.value
+TECHNICAL = Category.TECHNICAL.value
+PREFERENCES = Category.PREFERENCES.value
+HEALTH = Category.HEALTH.value
+CEREMONY = Category.CEREMONY.value
+CONTACT_HISTORY = Category.CONTACT_HISTORY.value
+WEB_ACTIVITY = Category.WEB_ACTIVITY.value
+PURCHASES = Category.PURCHASES.value
+STAFF_NOTES = Category.STAFF_NOTES.value
+DATA_CATEGORIES = tuple(c.value for c in Category if c is not Category.NOT_PERSONAL)
 
 CONSENT = "consent"
 CONTRACT = "contract"

@@ -73,16 +73,23 @@ class PurposeState:
         return bool(self.decision and self.decision.decision == GRANT)
 
 
-def client_consent_states(*, client: Client) -> list[PurposeState]:
+def sees_special_categories(user) -> bool:
+    """A consent to process health data is itself health data (Art. 9)."""
+    return user is None or user.has_perm("clienteling.view_metalallergy")
+
+
+def client_consent_states(*, client: Client, user=None) -> list[PurposeState]:
     """Every purpose that takes a decision, with the client's current one.
 
-    Two queries whatever the length of the client's ledger.
+    Special-category purposes are left out for staff who may not see
+    health data. Two queries whatever the length of the client's ledger.
     """
-    purposes = list(
-        Purpose.objects.filter(is_active=True).exclude(
-            legal_basis=Purpose.LegalBasis.CONTRACT
-        )
+    purposes = Purpose.objects.filter(is_active=True).exclude(
+        legal_basis=Purpose.LegalBasis.CONTRACT
     )
+    if not sees_special_categories(user):
+        purposes = purposes.exclude(special_category=True)
+    purposes = list(purposes)
     latest = current_decisions(client_ids=[client.pk])
     return [PurposeState(p, latest.get((client.pk, p.pk))) for p in purposes]
 

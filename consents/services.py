@@ -9,7 +9,7 @@ transaction.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
@@ -431,8 +431,13 @@ def paper_form_capture(
                 purpose_ids=[w.purpose_id for w in wordings.values()],
             )
         )
+        # The form speaks as of its signature, not as of its keying in: a
+        # decision recorded since (a phone withdrawal, a web grant) stands.
+        signed_at = timezone.make_aware(datetime.combine(signed_on, time.min))
         for code, wording in wordings.items():
             state = current.get((client.pk, wording.purpose_id))
+            if state is not None and state.decided_at > signed_at:
+                continue
             granted = bool(state and state.decision == Decision.GRANT)
             if code in consents:
                 decision = Decision.GRANT
@@ -449,7 +454,7 @@ def paper_form_capture(
                     channel=Channel.PAPER_FORM,
                     wording=wording,
                     submission=submission,
-                    now=now,
+                    now=signed_at,
                 )
             )
     except BaseException:
@@ -549,3 +554,46 @@ def _client_from_form(
             acting_user,
         )
     return client, created
+
+
+# --- Client merges -----------------------------------------------------------------
+
+
+def ledger_merge(*, survivor: Client, duplicate: Client, acting_user) -> dict[str, int]:
+    """Carry the duplicate's consent history over to the surviving record.
+
+    Registered with clienteling.hooks and run inside client_merge. Ledger
+    rows are evidence and cannot be re-pointed, so each of the duplicate's
+    decisions is copied onto the survivor with its original time, channel,
+    wording and evidence; the latest-decision rule then gives the merged
+    person's current consent. If the result leaves no current explicit
+    consent for allergy-aware service, the allergy rows that moved to the
+    survivor are erased, history included, as a withdrawal would.
+    """
+    copies = [
+        ConsentDecision(
+            client=survivor,
+            purpose_id=row.purpose_id,
+            decision=row.decision,
+            channel=row.channel,
+            wording_id=row.wording_id,
+            submission_id=row.submission_id,
+            recorded_by_id=row.recorded_by_id,
+            decided_at=row.decided_at,
+            ip_address=row.ip_address,
+            user_agent=row.user_agent,
+        )
+        for row in ConsentDecision.objects.filter(client=duplicate).order_by("id")
+    ]
+    ConsentDecision.objects.bulk_create(copies)
+    erased = 0
+    if MetalAllergy.objects.filter(client=survivor).exists():
+        try:
+            allergy_gate(survivor)
+        except ValidationError:
+            erased = MetalAllergy.objects.filter(client=survivor).count()
+            _erase_allergies(survivor)
+    result = {ConsentDecision._meta.label: len(copies)}
+    if erased:
+        result["clienteling.MetalAllergy erased for want of consent"] = erased
+    return result

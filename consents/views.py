@@ -27,6 +27,7 @@ from consents.models import (
     PaperFormSubmission,
 )
 from consents.panels import consent_panel_context
+from consents.selectors import sees_special_categories
 
 OUTREACH_ROWS_SHOWN = 200
 # Eligibility runs a constant number of queries per chunk; 2,000 ids keep
@@ -64,11 +65,15 @@ def _context(request, **extra) -> dict:
 def client_consents(request, client_id: int):
     _require(request, "consents.view_consentdecision")
     client = _visible_client(request, client_id)
-    ledger = (
-        ConsentDecision.objects.filter(client=client)
-        .select_related("purpose", "recorded_by", "submission")
-        .order_by("-decided_at", "-id")[:100]
+    hooks.record_access(
+        user=request.user, action="view", target=client, path=request.path
     )
+    ledger = ConsentDecision.objects.filter(client=client)
+    if not sees_special_categories(request.user):
+        ledger = ledger.exclude(purpose__special_category=True)
+    ledger = ledger.select_related("purpose", "recorded_by", "submission").order_by(
+        "-decided_at", "-id"
+    )[:100]
     return render(
         request,
         "consents/client_consents.html",
@@ -83,22 +88,28 @@ def client_consents(request, client_id: int):
 
 @require_POST
 def withdraw(request, client_id: int):
+    """Withdraw a consent, or record an objection, in one click."""
     _require(request, "consents.add_consentdecision")
     client = _visible_client(request, client_id)
     purpose_code = request.POST.get("purpose", "")
     channel = request.POST.get("channel") or Channel.IN_PERSON
+    objecting = request.POST.get("decision") == ConsentDecision.Decision.OBJECT
     try:
-        services.consent_withdraw(
+        services.consent_record(
             acting_user=request.user,
             client=client,
             purpose_code=purpose_code,
+            decision=ConsentDecision.Decision.OBJECT
+            if objecting
+            else ConsentDecision.Decision.WITHDRAW,
             channel=channel,
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Consent withdrawn for {client}, effective now.")
+        done = "Objection recorded" if objecting else "Consent withdrawn"
+        messages.success(request, f"{done} for {client}, effective now.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -113,6 +124,8 @@ def _latest_paper_version(request) -> FormTemplateVersion:
     ).select_related("template")
     wanted = request.GET.get("version") or request.POST.get("version")
     if wanted:
+        if not str(wanted).isdigit():
+            raise Http404("No paper form version with this id.")
         return get_object_or_404(versions, pk=wanted)
     version = versions.order_by("-published_at", "-number").first()
     if version is None:
@@ -126,6 +139,9 @@ def capture(request, client_id: int | None = None):
     version = _latest_paper_version(request)
     boutiques = _boutiques_for(request.user)
     if client is not None:
+        hooks.record_access(
+            user=request.user, action="view", target=client, path=request.path
+        )
         initial = {
             "boutique": client.home_boutique_id,
             "title": client.title,

@@ -98,10 +98,14 @@ def activities() -> list[Activity]:
 
 
 def register_context() -> dict:
+    from privacy import sharing
+
     return {
         "controller": settings.HOUSE_NAME,
         "activities": activities(),
         "security_measures": SECURITY_MEASURES,
+        # Recipients of group and partner sharing, from the transfers made.
+        "sharing_recipients": sharing.recipients(),
     }
 
 

@@ -1,6 +1,12 @@
-"""privacy's Celery tasks, one module per concern (imported here so that
-Celery's autodiscovery finds them)."""
+"""privacy's Celery tasks, one module per concern (autodiscovered here)."""
 
 from privacy.tasks_requests import build_report, flag_due_requests
+from privacy.tasks_sharing import group_export, partner_export, partner_exports
 
-__all__ = ["build_report", "flag_due_requests"]
+__all__ = [
+    "build_report",
+    "flag_due_requests",
+    "group_export",
+    "partner_export",
+    "partner_exports",
+]

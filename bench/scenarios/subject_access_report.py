@@ -1,9 +1,10 @@
 """One subject-access report for a client with a long history.
 
-The client has 1,000 contact events (with staff and boutique), 100 website
-events and 100 Selection items standing in for the 100 orders until the
-orders app is merged (its models join through the data map, with no change
-here), consent decisions, contact details and ceremony data.
+The client has 1,000 contact events (with staff and boutique), 100 orders
+(one line each, invoiced, paid: orders, lines, invoices, invoice lines,
+payments and guarantees), 100 website events and 100 Selection items, and
+contact details. Orders join through the data map (orders/datamap.py), with
+no change in privacy.reports.
 
 Baseline: the naive build a hand-written exporter does: for each model, the
 client's row ids, then each row fetched by id and each related object
@@ -22,7 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from bench.registry import Scenario, register
 
 NUMBER = "BENCH-SAR-0001"
-WEB_ROWS = 100  # stand-in for 100 orders until orders is merged
+WEB_ROWS = 100
+ORDERS = 100
 START = datetime(2024, 1, 1, 10, tzinfo=UTC)
 
 
@@ -38,6 +40,7 @@ def setup(size: int) -> None:
         WebEvent,
     )
     from consents.registry import sync_registry
+    from orders.models import Order
 
     sync_registry()
     client = Client.objects.filter(client_number=NUMBER).first()
@@ -45,8 +48,14 @@ def setup(size: int) -> None:
         client
         and ContactEvent.objects.filter(client=client).count() == size
         and WebEvent.objects.filter(client=client).count() == WEB_ROWS
+        and Order.objects.filter(client=client).count() == ORDERS
     ):
         return
+    if client:
+        # Invoices are immutable (trigger): start again from a new database.
+        raise SystemExit(
+            f"{NUMBER} exists with other data: drop BENCH_DATABASE_URL's database."
+        )
     boutique, _ = Boutique.objects.get_or_create(
         code="BENCH",
         defaults={
@@ -63,16 +72,12 @@ def setup(size: int) -> None:
         User.objects.get_or_create(username=f"bench-sar-adviser-{n}")[0]
         for n in range(20)
     ]
-    if client:
-        for model in (ContactEvent, WebEvent, SelectionItem, ClientEmail, ClientPhone):
-            model.objects.filter(client=client).delete()
-    else:
-        client = Client.objects.create(
-            client_number=NUMBER,
-            first_name="Bench",
-            last_name="Sujet",
-            home_boutique=boutique,
-        )
+    client = Client.objects.create(
+        client_number=NUMBER,
+        first_name="Bench",
+        last_name="Sujet",
+        home_boutique=boutique,
+    )
     ClientEmail.objects.create(client=client, address="bench-sar@example.com")
     ClientPhone.objects.create(client=client, number="+33199000001")
     ContactEvent.objects.bulk_create(
@@ -107,8 +112,47 @@ def setup(size: int) -> None:
         )
         for n in range(WEB_ROWS)
     )
+    _orders(client, boutique, staff[0])
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE clienteling_contactevent")
+        cursor.execute("ANALYZE")
+
+
+def _orders(client, boutique, adviser) -> None:
+    from clienteling.models import Collection
+    from orders import services
+    from orders.models import Order, Product
+
+    collection, _ = Collection.objects.get_or_create(name="Bench collection")
+    product, _ = Product.objects.get_or_create(
+        reference="BENCH-RING",
+        defaults={
+            "name": "Bench ring",
+            "collection": collection,
+            "category": "ring",
+            "metals": ["yellow_gold"],
+            "price": 1000,
+        },
+    )
+    for _ in range(ORDERS):
+        order = services.order_create(
+            acting_user=adviser,
+            client=client,
+            boutique=boutique,
+            lines=[services.LineInput(product=product, ring_size="52")],
+            allergy_acknowledged=True,
+        )
+        services.order_transition(
+            acting_user=adviser, order=order, status=Order.Status.CONFIRMED
+        )
+        services.invoice_issue(acting_user=adviser, order=order)
+        order.refresh_from_db()
+        services.payment_record(
+            acting_user=adviser,
+            order=order,
+            method="cash",
+            amount=order.total,
+            currency=order.currency,
+        )
 
 
 def _naive_rows(model, entry, client_id):
@@ -169,8 +213,8 @@ def _build(naive: bool) -> dict:
 register(
     Scenario(
         name="subject_access_report",
-        description="One subject-access report, 1,000 contact events + 200 web "
-        "rows (naive per-row build vs privacy.reports)",
+        description="One subject-access report, 1,000 contact events + 100 "
+        "orders (naive per-row build vs privacy.reports)",
         setup=setup,
         baseline=lambda: _build(naive=True),
         candidate=lambda: _build(naive=False),

@@ -195,6 +195,9 @@ class Client(models.Model):
 class DuplicateFlag(models.Model):
     """Two records that look like the same person, awaiting a decision."""
 
+    # Flags are settled by the merge itself, not moved.
+    merge_policy = "keep"
+
     class Reason(models.TextChoices):
         SAME_EMAIL = "same_email", "Same email"
         SAME_PHONE = "same_phone", "Same phone"

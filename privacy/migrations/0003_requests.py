@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ('clienteling', '0008_encrypt_allergy_notes'),
         ('consents', '0003_append_only_trigger'),
-        ('privacy', '0002_access_log_append_only'),
+        ('privacy', '0003_sharing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -150,7 +150,7 @@ def test_png_and_jpeg_scans_are_accepted():
 
 def test_capture_for_an_existing_client_records_unticked_grants_as_withdrawn():
     client = ClientFactory(first_name="Léa", last_name="Exemple")
-    grant(client, registry.EVENTS)
+    grant(client, registry.EVENTS, now=timezone.now() - timedelta(days=2))
 
     result = _capture(
         client=client,
@@ -242,3 +242,46 @@ def test_capture_page_needs_the_permission(client):
     response = client.get(reverse("admin:consents_capture_new"))
 
     assert response.status_code == 403
+
+
+def test_a_form_keyed_in_late_does_not_undo_a_later_withdrawal():
+    # given a client who signed on the 1st, withdrew by phone on the 15th
+    boutique = BoutiqueFactory()
+    user = adviser(boutique)
+    first = _capture(
+        acting_user=user, boutique=boutique, signed_on=TODAY - timedelta(days=30)
+    )
+    customer = first.client
+    services.consent_withdraw(
+        acting_user=user,
+        client=customer,
+        purpose_code=registry.NEWSLETTERS,
+        channel="phone",
+        now=timezone.now() - timedelta(days=15),
+    )
+
+    # when a copy of the old form is keyed in today
+    _capture(
+        acting_user=user,
+        boutique=boutique,
+        client=customer,
+        signed_on=TODAY - timedelta(days=30),
+        scan=_scan(),
+    )
+
+    # then the phone withdrawal still stands
+    from consents.selectors import has_current_grant
+
+    assert not has_current_grant(
+        client_id=customer.pk, purpose_code=registry.NEWSLETTERS
+    )
+
+
+def test_form_decisions_are_dated_at_the_signature():
+    signed = TODAY - timedelta(days=3)
+
+    result = _capture(signed_on=signed)
+
+    assert {timezone.localtime(d.decided_at).date() for d in result.decisions} == {
+        signed
+    }

@@ -13,6 +13,7 @@ from consents.models import (
     Channel,
     ConsentDecision,
     LedgerIsAppendOnly,
+    Purpose,
     SuppressionEntry,
 )
 from consents.selectors import current_decisions, has_current_grant
@@ -224,3 +225,50 @@ def test_superuser_cannot_change_or_delete_a_ledger_row_in_the_admin(admin_clien
     assert 'name="action"' not in listing.text
     decision.refresh_from_db()
     assert decision.channel == Channel.IN_PERSON
+
+
+def test_merging_carries_consents_restrictions_and_keeps_health_data_consistent():
+    from datetime import timedelta
+
+    from clienteling import services as clienteling_services
+    from clienteling.models import MetalAllergy
+    from consents.models import Restriction
+
+    # given a duplicate record with allergy consent, an allergy, a
+    # restriction; the survivor withdrew allergy consent more recently
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    earlier = timezone.now() - timedelta(days=10)
+    grant(duplicate, registry.ALLERGY_AWARE_SERVICE, now=earlier)
+    grant(duplicate, registry.NEWSLETTERS, now=earlier)
+    clienteling_services.allergy_record(
+        acting_user=None, client=duplicate, metal="nickel"
+    )
+    services.restriction_start(acting_user=None, client=duplicate, reason="Art. 18")
+    grant(survivor, registry.ALLERGY_AWARE_SERVICE, now=earlier - timedelta(days=5))
+    services.consent_withdraw(
+        acting_user=None,
+        client=survivor,
+        purpose_code=registry.ALLERGY_AWARE_SERVICE,
+        channel=Channel.PHONE,
+    )
+
+    # when
+    result = clienteling_services.client_merge(
+        acting_user=None, survivor=survivor, duplicate=duplicate
+    )
+
+    # then the history came across, the restriction moved, and the moved
+    # allergy is gone because the survivor's latest allergy decision is a
+    # withdrawal
+    assert result.moved["consents.ConsentDecision"] == 2
+    assert Restriction.objects.get().client == survivor
+    purposes = {p.code: p.pk for p in Purpose.objects.all()}
+    latest = current_decisions(client_ids=[survivor.pk])
+    assert latest[(survivor.pk, purposes[registry.NEWSLETTERS])].decision == "grant"
+    assert latest[(survivor.pk, purposes[registry.ALLERGY_AWARE_SERVICE])].decision == (
+        "withdraw"
+    )
+    assert not MetalAllergy.objects.exists()
+    assert not MetalAllergy.history.exists()
+    # the evidence stays on the merged record too
+    assert ConsentDecision.objects.filter(client=duplicate).count() == 2

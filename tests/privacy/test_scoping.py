@@ -44,11 +44,19 @@ CUSTOM_VIEWS = {
     "privacy_request_action": "privacy.datasubjectrequest",
     "privacy_report": "privacy.subjectaccessreport",
     "privacy_report_download": "privacy.subjectaccessreport",
+    "orders_order_status": "orders.order",
+    "orders_order_issue_invoice": "orders.order",
+    "orders_invoice_credit_note": "orders.invoice",
 }
 # Views over reference data that no boutique owns (blank printable forms).
 UNSCOPED_VIEWS = {"consents_print_form", "consents_print_form_pdf"}
 # Views that only accept POST (a GET is 405 whatever the object).
-POST_ONLY = {"consents_withdraw"}
+POST_ONLY = {
+    "consents_withdraw",
+    "orders_order_status",
+    "orders_order_issue_invoice",
+    "orders_invoice_credit_note",
+}
 STANDARD_SUFFIXES = ("_change", "_delete", "_history", "_simple_history")
 
 
@@ -84,6 +92,7 @@ def _everything_for(boutique) -> dict[str, object]:
         channel="email",
         received_on=timezone.localdate(),
     )
+    _orders_for(client)
     objects = {
         "privacy.subjectaccessreport": SubjectAccessReport.objects.create(
             request=request, created_at=timezone.now()
@@ -118,6 +127,35 @@ def _everything_for(boutique) -> dict[str, object]:
         if found is not None:
             objects[label] = found
     return objects
+
+
+def _orders_for(client) -> None:
+    """An invoiced order with its payment and guarantee, a case, a complaint."""
+    from orders import services as orders_services
+    from tests.orders.factories import order
+
+    sold = order(client=client, status="invoiced")
+    orders_services.payment_record(
+        acting_user=None,
+        order=sold,
+        method="cash",
+        amount=sold.total,
+        currency=sold.currency,
+    )
+    orders_services.case_open(
+        acting_user=None,
+        client=client,
+        boutique=client.home_boutique,
+        kind="cleaning",
+        piece_description="Ring",
+    )
+    orders_services.complaint_open(
+        acting_user=None,
+        client=client,
+        channel="phone",
+        category="other",
+        description="Test",
+    )
 
 
 def _all_permissions_adviser(boutique):

@@ -245,4 +245,99 @@ def fill(tag: str = "Sujet", boutique=None):
             "privacy.RequestEdit": edits,
         }
     )
+    rows.update(_orders(client, tag))
+    rows.update(_sharing(client, tag))
+    # Orders, cases and complaints log contacts and soft opt-in themselves.
+    rows["clienteling.ContactEvent"] = list(ContactEvent.objects.filter(client=client))
+    rows["consents.SoftOptIn"] = list(SoftOptIn.objects.filter(client=client))
     return client, rows, access, staff
+
+
+def _orders(client, tag):
+    """An invoiced order with payment and guarantee, a case, a complaint."""
+    from orders import services as orders_services
+    from orders.models import (
+        AfterSalesCase,
+        Complaint,
+        Guarantee,
+        Invoice,
+        InvoiceLine,
+        Order,
+        OrderLine,
+        Payment,
+    )
+    from tests.orders.factories import order
+
+    sold = order(client=client, status="invoiced")
+    orders_services.payment_record(
+        acting_user=None,
+        order=sold,
+        method="cash",
+        amount=sold.total,
+        currency=sold.currency,
+    )
+    orders_services.case_open(
+        acting_user=None,
+        client=client,
+        boutique=client.home_boutique,
+        kind="cleaning",
+        piece_description=f"Bague {tag}",
+    )
+    orders_services.complaint_open(
+        acting_user=None,
+        client=client,
+        channel="phone",
+        category="other",
+        description=f"Réclamation {tag}",
+    )
+    return {
+        "orders.Order": list(Order.objects.filter(client=client)),
+        "orders.OrderLine": list(OrderLine.objects.filter(order__client=client)),
+        "orders.Payment": list(Payment.objects.filter(order__client=client)),
+        "orders.Invoice": list(Invoice.objects.filter(client=client)),
+        "orders.InvoiceLine": list(InvoiceLine.objects.filter(invoice__client=client)),
+        "orders.Guarantee": list(Guarantee.objects.filter(client=client)),
+        "orders.AfterSalesCase": list(AfterSalesCase.objects.filter(client=client)),
+        "orders.Complaint": list(Complaint.objects.filter(client=client)),
+    }
+
+
+def _sharing(client, tag):
+    """A disclosure to the group and the insight received back."""
+    from privacy.models import Disclosure, GroupInsight, InsightImport, SharingBatch
+
+    batch = SharingBatch.objects.create(
+        kind="group",
+        created_at=NOW,
+        consent_snapshot_at=NOW,
+        rule_version="1",
+        key_id="k1",
+        folder=f"group/{tag}",
+        manifest_sha256="0" * 64,
+    )
+    received = InsightImport.objects.create(
+        batch_id=f"in-{tag}",
+        imported_at=NOW,
+        file_sha256="1" * 64,
+        rows_total=1,
+        rows_linked=1,
+        dropped_withdrawn=0,
+        dropped_unknown=0,
+    )
+    return {
+        "privacy.Disclosure": [
+            Disclosure.objects.create(
+                recipient="group", client=client, first_batch=batch, last_batch=batch
+            )
+        ],
+        "privacy.GroupInsight": [
+            GroupInsight.objects.create(
+                client=client,
+                source_import=received,
+                segment_codes=["S1"],
+                preferred_categories=["ring"],
+                house_affinity={"jewellery": 0.8},
+                received_at=NOW,
+            )
+        ],
+    }

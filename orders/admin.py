@@ -1,0 +1,543 @@
+"""Admin of the orders app: thin callers of orders.services.
+
+Every list of client-related rows is scoped through
+Client.objects.visible_to(user), on every path (list, change, history,
+raw-id lookups), and follows "Built for a million clients".
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from clienteling import hooks
+from clienteling.models import Client
+from clienteling.paginators import EstimatedCountPaginator
+from clienteling.scoping import ClientScopedMixin
+from orders import services
+from orders.forms import (
+    AfterSalesCaseForm,
+    ComplaintForm,
+    OrderForm,
+    OrderLineFormSet,
+    PaymentForm,
+    ProductForm,
+)
+from orders.models import (
+    AfterSalesCase,
+    Complaint,
+    Guarantee,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+    # Large tables: PostgreSQL's estimate for unfiltered lists.
+    paginator = EstimatedCountPaginator
+    """clienteling's scoping (lists, change, delete and history pages, client
+    and boutique pickers, 404 and a logged refusal out of scope), plus this
+    app's order and guarantee pickers and the access log of each opening."""
+
+    show_full_result_count = False
+    # What opening a record of this admin is, in the access log.
+    access_action = "view"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            self.in_scope_or_404(request, object_id)
+            hooks.record_access(
+                user=request.user,
+                action=self.access_action,
+                target=self.model,
+                object_id=object_id,
+                path=request.path,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("order", "guarantee"):
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                client__in=Client.objects.visible_to(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Product)
+class ProductAdmin(SimpleHistoryAdmin):
+    form = ProductForm
+    list_display = [
+        "reference",
+        "name",
+        "collection",
+        "category",
+        "get_metals_display",
+        "price",
+        "currency",
+        "is_active",
+    ]
+    list_select_related = ["collection"]
+    list_filter = ["category", "collection", "is_active"]
+    search_fields = ["=reference", "name"]
+    show_full_result_count = False
+
+    @admin.display(description="metals")
+    def get_metals_display(self, obj):
+        return obj.get_metals_display()
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    formset = OrderLineFormSet
+    fields = [
+        "product",
+        "ring_size",
+        "engraving",
+        "serial_number",
+        "quantity",
+        "unit_price",
+        "currency",
+    ]
+    readonly_fields = ["currency"]
+    extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "product":
+            kwargs["queryset"] = Product.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class InvoiceForOrderInline(admin.TabularInline):
+    model = Invoice
+    fields = ["number", "kind", "total", "currency", "issued_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ClientScopedAdmin):
+    form = OrderForm
+    change_form_template = "admin/orders/order/change_form.html"
+    inlines = [OrderLineInline, InvoiceForOrderInline]
+    raw_id_fields = ["client"]
+    list_display = [
+        "number",
+        "client",
+        "boutique",
+        "channel",
+        "status",
+        "total",
+        "currency",
+        "created_at",
+    ]
+    list_select_related = ["client", "boutique"]
+    list_filter = ["status", "channel", "boutique"]
+    search_fields = ["=number", "=client__client_number"]
+    readonly_fields = [
+        "number",
+        "status",
+        "total",
+        "adviser",
+        "allergy_acknowledged_at",
+        "allergy_acknowledged_by",
+    ]
+
+    def get_fields(self, request, obj=None):
+        editable = ["client", "channel", "boutique", "currency", "notes"]
+        if obj is None or obj.is_editable:
+            editable.append("allergy_discussed")
+        return [*editable, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        if not obj.is_editable:
+            return [*self.readonly_fields, "client", "channel", "boutique", "currency"]
+        # The client of an existing order never changes: its invoices,
+        # guarantees and allergy check depend on it.
+        return [*self.readonly_fields, "client"]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, OrderLineInline):
+            kwargs["user"] = request.user
+        return kwargs
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.adviser = request.user
+        obj._history_user = request.user
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        lines = next((f for f in formsets if isinstance(f, OrderLineFormSet)), None)
+        services.order_lines_saved(
+            acting_user=request.user,
+            order=form.instance,
+            allergy_acknowledged=bool(lines and lines.allergy_acknowledged),
+        )
+
+    # --- Status buttons -------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.status_view),
+                name="orders_order_status",
+            ),
+            path(
+                "<path:object_id>/issue-invoice/",
+                self.admin_site.admin_view(self.issue_invoice_view),
+                name="orders_order_issue_invoice",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _order_for_post(self, request, object_id) -> Order:
+        # Scope first (404, logged), then method and permission.
+        self.in_scope_or_404(request, object_id)
+        if request.method != "POST":
+            raise PermissionDenied
+        order = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        return order
+
+    def _back(self, order):
+        return HttpResponseRedirect(
+            reverse("admin:orders_order_change", args=[order.pk])
+        )
+
+    def status_view(self, request, object_id):
+        order = self._order_for_post(request, object_id)
+        status = request.POST.get("status", "")
+        try:
+            services.order_transition(
+                acting_user=request.user, order=order, status=status
+            )
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"Order {order.number} is now {order.get_status_display()}."
+            )
+        return self._back(order)
+
+    def issue_invoice_view(self, request, object_id):
+        order = self._order_for_post(request, object_id)
+        if not request.user.has_perm("orders.issue_invoice"):
+            raise PermissionDenied
+        try:
+            invoice = services.invoice_issue(acting_user=request.user, order=order)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+        else:
+            self.message_user(request, f"Invoice {invoice.number} issued.")
+        return self._back(order)
+
+    def render_change_form(self, request, context, add=False, change=False, **kw):
+        order = context.get("original")
+        if order is not None:
+            labels = dict(Order.Status.choices)
+            context["status_buttons"] = [
+                (status, labels[status])
+                for status in sorted(order.allowed_transitions())
+                if status not in Order.SERVICE_ONLY
+            ]
+            context["can_issue_invoice"] = (
+                order.status == Order.Status.CONFIRMED
+                and request.user.has_perm("orders.issue_invoice")
+                and self.has_change_permission(request, order)
+            )
+            context["can_change_status"] = self.has_change_permission(request, order)
+        return super().render_change_form(request, context, add, change, **kw)
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    fields = ["description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ClientScopedAdmin):
+    """Read-only: invoices are issued from orders and never edited."""
+
+    change_form_template = "admin/orders/invoice/change_form.html"
+    inlines = [InvoiceLineInline]
+    list_display = [
+        "number",
+        "kind",
+        "client",
+        "boutique",
+        "total",
+        "currency",
+        "issued_at",
+        "retention_until",
+    ]
+    list_select_related = ["client", "boutique"]
+    list_filter = ["kind", "boutique", "year"]
+    search_fields = ["=number", "=client__client_number"]
+    readonly_fields = [
+        "number",
+        "kind",
+        "order",
+        "client",
+        "credited_invoice",
+        "reason",
+        "billed_name",
+        "billed_address",
+        "boutique",
+        "currency",
+        "total",
+        "issued_at",
+        "issued_by",
+        "legal_obligation",
+        "retention_until",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/credit-note/",
+                self.admin_site.admin_view(self.credit_note_view),
+                name="orders_invoice_credit_note",
+            ),
+            *super().get_urls(),
+        ]
+
+    def credit_note_view(self, request, object_id):
+        self.in_scope_or_404(request, object_id)
+        if request.method != "POST" or not request.user.has_perm(
+            "orders.issue_credit_note"
+        ):
+            raise PermissionDenied
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        try:
+            note = services.credit_note_issue(
+                acting_user=request.user,
+                invoice=invoice,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            target = invoice
+        else:
+            self.message_user(request, f"Credit note {note.number} issued.")
+            target = note
+        return HttpResponseRedirect(
+            reverse("admin:orders_invoice_change", args=[target.pk])
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, **kw):
+        invoice = context.get("original")
+        context["can_issue_credit_note"] = (
+            invoice is not None
+            and invoice.kind == Invoice.Kind.INVOICE
+            and request.user.has_perm("orders.issue_credit_note")
+        )
+        return super().render_change_form(request, context, add, change, **kw)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ClientScopedAdmin):
+    """Payment references; visible only with orders.view_payment."""
+
+    form = PaymentForm
+    client_path = "order__client"
+    access_action = "view_payment"
+    raw_id_fields = ["order"]
+    list_display = [
+        "order",
+        "method",
+        "amount",
+        "currency",
+        "card_brand",
+        "card_last4",
+        "received_at",
+    ]
+    list_select_related = ["order"]
+    list_filter = ["method", "card_brand"]
+    search_fields = ["=order__number"]
+    readonly_fields = ["iban_masked", "recorded_by"]
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "received_at": timezone.now(),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def has_change_permission(self, request, obj=None):
+        # A payment reference is a record of what happened: not edited.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "received_at"}
+        saved = services.payment_record(
+            acting_user=request.user,
+            received_at=form.cleaned_data["received_at"],
+            **data,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(Guarantee)
+class GuaranteeAdmin(ClientScopedAdmin):
+    """Registered when an invoice is issued; read-only here."""
+
+    list_display = [
+        "certificate_number",
+        "client",
+        "product",
+        "product_serial",
+        "legal_end",
+        "house_end",
+        "status",
+    ]
+    list_select_related = ["client", "product"]
+    list_filter = ["status"]
+    search_fields = ["=certificate_number", "=product_serial"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AfterSalesCase)
+class AfterSalesCaseAdmin(ClientScopedAdmin):
+    form = AfterSalesCaseForm
+    raw_id_fields = ["client", "guarantee"]
+    list_display = [
+        "__str__",
+        "client",
+        "boutique",
+        "status",
+        "received_at",
+        "promised_date",
+    ]
+    list_select_related = ["client", "boutique"]
+    list_filter = ["status", "kind", "boutique"]
+    search_fields = ["=client__client_number"]
+    readonly_fields = ["received_at", "closed_at", "opened_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "client"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            # A case starts as received, through case_open.
+            return [f for f in fields if f not in ("status", *self.readonly_fields)]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.case_save(acting_user=request.user, case=obj)
+            return
+        data = {k: v for k, v in form.cleaned_data.items() if k != "status"}
+        case = services.case_open(acting_user=request.user, **data)
+        obj.pk = case.pk
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ClientScopedAdmin):
+    form = ComplaintForm
+    raw_id_fields = ["client", "order"]
+    list_display = [
+        "__str__",
+        "client",
+        "channel",
+        "status",
+        "received_at",
+        "resolved_at",
+    ]
+    list_select_related = ["client"]
+    list_filter = ["status", "category", "channel"]
+    search_fields = ["=client__client_number"]
+    readonly_fields = ["received_at", "resolved_at", "opened_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "client"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            # A complaint starts open, through complaint_open.
+            hidden = ("status", "resolution", *self.readonly_fields)
+            return [f for f in fields if f not in hidden]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.complaint_save(acting_user=request.user, complaint=obj)
+            return
+        complaint = services.complaint_open(
+            acting_user=request.user, **form.cleaned_data
+        )
+        obj.pk = complaint.pk

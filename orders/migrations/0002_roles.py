@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from clienteling.roles import sync_roles_migration
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("orders", "0001_initial"),
+        ("clienteling", "0002_roles"),
+    ]
+
+    operations = [migrations.RunPython(sync_roles_migration, migrations.RunPython.noop)]

@@ -1,0 +1,274 @@
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from clienteling.history import house_history
+from orders.models.base import PanFreeModel
+from orders.querysets import OpenCaseQuerySet
+
+# French Consumer Code L217-3: two years' legal guarantee of conformity.
+LEGAL_GUARANTEE_YEARS = 2
+# The house's own guarantee on its pieces.
+HOUSE_GUARANTEE_YEARS = 5
+
+
+def add_years(start: date, years: int) -> date:
+    """The same calendar day `years` later (29 February -> 28 February)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def new_certificate_number() -> str:
+    # Letters and digits mixed, so no run of digits could read as a card.
+    return "GC-" + secrets.token_hex(5).upper()
+
+
+class Guarantee(PanFreeModel):
+    """The guarantees of one sold piece: the legal one and the house's own.
+
+    Each runs from its start date to its end date, both inclusive.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        VOID = "void", "Void (piece returned)"
+
+    certificate_number = models.CharField(
+        max_length=20, unique=True, default=new_certificate_number, editable=False
+    )
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.PROTECT, related_name="guarantees"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="guarantees"
+    )
+    product = models.ForeignKey(
+        "orders.Product", on_delete=models.PROTECT, related_name="+"
+    )
+    product_serial = models.CharField(max_length=40, blank=True)
+    legal_start = models.DateField()
+    legal_end = models.DateField()
+    house_start = models.DateField()
+    house_end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["-legal_start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="guarantee_dates_ordered",
+                condition=Q(legal_end__gte=models.F("legal_start"))
+                & Q(house_end__gte=models.F("house_start")),
+                violation_error_message="A guarantee ends after it starts.",
+            )
+        ]
+
+    def __str__(self):
+        return self.certificate_number
+
+    def is_in_force(self, on: date) -> bool:
+        return self.status == self.Status.ACTIVE and (
+            self.legal_start <= on <= self.legal_end
+            or self.house_start <= on <= self.house_end
+        )
+
+    def clean(self):
+        if self.legal_start and self.legal_end and self.legal_end < self.legal_start:
+            raise ValidationError({"legal_end": "A guarantee ends after it starts."})
+        if self.house_start and self.house_end and self.house_end < self.house_start:
+            raise ValidationError({"house_end": "A guarantee ends after it starts."})
+
+
+class AfterSalesCaseQuerySet(OpenCaseQuerySet):
+    open_statuses = ("received", "in_workshop", "ready")
+
+
+class AfterSalesCase(PanFreeModel):
+    """A piece left with the house for repair, resizing, cleaning..."""
+
+    class Kind(models.TextChoices):
+        REPAIR = "repair", "Repair"
+        RESIZING = "resizing", "Resizing"
+        CLEANING = "cleaning", "Cleaning"
+        ENGRAVING = "engraving", "Engraving"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        IN_WORKSHOP = "in_workshop", "In the workshop"
+        READY = "ready", "Ready for collection"
+        RETURNED = "returned", "Returned to the client"
+        CANCELLED = "cancelled", "Cancelled"
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.RECEIVED: frozenset({Status.IN_WORKSHOP, Status.CANCELLED}),
+        Status.IN_WORKSHOP: frozenset({Status.READY, Status.CANCELLED}),
+        Status.READY: frozenset({Status.RETURNED, Status.IN_WORKSHOP}),
+        Status.RETURNED: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.PROTECT, related_name="aftersales_cases"
+    )
+    boutique = models.ForeignKey(
+        "clienteling.Boutique", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    guarantee = models.ForeignKey(
+        Guarantee, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    piece_description = models.CharField(max_length=200)
+    intake_notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    received_at = models.DateTimeField()
+    promised_date = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = house_history()
+    objects = AfterSalesCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "after-sales case"
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["client", "status"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.piece_description}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.guarantee_id
+            and self.client_id
+            and (self.guarantee.client_id != self.client_id)
+        ):
+            raise ValidationError({"guarantee": "This guarantee is another client's."})
+        if (
+            self._state.adding
+            and self.promised_date
+            and self.promised_date < timezone.localdate()
+        ):
+            raise ValidationError(
+                {"promised_date": "The promised date is in the past."}
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in AfterSalesCaseQuerySet.open_statuses
+
+
+class ComplaintQuerySet(OpenCaseQuerySet):
+    open_statuses = ("open", "investigating")
+
+
+class Complaint(PanFreeModel):
+    class Channel(models.TextChoices):
+        BOUTIQUE = "boutique", "In the boutique"
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        POST = "post", "Post"
+        WEB_FORM = "web_form", "Web form"
+        SOCIAL_NETWORK = "social_network", "Social network"
+        INSTANT_MESSAGING = "instant_messaging", "Instant messaging"
+
+    class Category(models.TextChoices):
+        PRODUCT_QUALITY = "product_quality", "Product quality"
+        AFTER_SALES = "after_sales", "After-sales service"
+        DELIVERY = "delivery", "Delivery"
+        BILLING = "billing", "Invoicing or payment"
+        SERVICE = "service", "Welcome and service"
+        PRIVACY = "privacy", "Personal data"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        INVESTIGATING = "investigating", "Investigating"
+        RESOLVED = "resolved", "Resolved"
+        REJECTED = "rejected", "Closed without remedy"
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.OPEN: frozenset(
+            {Status.INVESTIGATING, Status.RESOLVED, Status.REJECTED}
+        ),
+        Status.INVESTIGATING: frozenset({Status.RESOLVED, Status.REJECTED}),
+        Status.RESOLVED: frozenset({Status.INVESTIGATING}),
+        Status.REJECTED: frozenset({Status.INVESTIGATING}),
+    }
+    CLOSED = frozenset({Status.RESOLVED, Status.REJECTED})
+
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.PROTECT, related_name="complaints"
+    )
+    boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    description = models.TextField()
+    status = models.CharField(max_length=15, choices=Status.choices, default="open")
+    resolution = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = house_history()
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["client", "status"])]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ({self.received_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED
+
+    def clean(self):
+        super().clean()
+        if self.order_id and self.client_id and self.order.client_id != self.client_id:
+            raise ValidationError({"order": "This order is another client's."})
+        if self.status in self.CLOSED and not self.resolution.strip():
+            raise ValidationError(
+                {"resolution": "Say how the complaint was resolved before closing it."}
+            )

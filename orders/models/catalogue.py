@@ -1,0 +1,81 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from clienteling.history import house_history
+from clienteling.models import MetalAllergy
+from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+
+
+def validate_metals(value) -> None:
+    """A list of MetalAllergy.Metal values, so allergy checks are exact."""
+    allowed = set(MetalAllergy.Metal.values)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Metals are a list of metal codes.")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ValidationError(
+            f"Unknown metal(s): {', '.join(unknown)}. Use one of: "
+            f"{', '.join(sorted(allowed))}."
+        )
+
+
+class Product(PanFreeModel):
+    """A piece of the catalogue, with what it is made of."""
+
+    class Category(models.TextChoices):
+        RING = "ring", "Ring"
+        NECKLACE = "necklace", "Necklace"
+        PENDANT = "pendant", "Pendant"
+        BRACELET = "bracelet", "Bracelet"
+        EARRINGS = "earrings", "Earrings"
+        BROOCH = "brooch", "Brooch"
+        TIARA = "tiara", "Tiara"
+        WATCH = "watch", "Watch"
+        OTHER = "other", "Other"
+
+    reference = models.CharField(
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9][A-Z0-9.\-]{2,29}$",
+                "A reference is 3 to 30 capital letters, digits, dots or dashes.",
+            )
+        ],
+    )
+    name = models.CharField(max_length=150)
+    collection = models.ForeignKey(
+        "clienteling.Collection", on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    # MetalAllergy.Metal codes: a list rather than a table because it is
+    # read whole, with the product, every time an order line is checked.
+    metals = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_metals],
+        help_text="Every metal in the piece, plating included.",
+    )
+    stones = models.CharField(max_length=200, blank=True)
+    price = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
+    is_active = models.BooleanField(default=True)
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                name="product_price_not_negative", condition=Q(price__gte=0)
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.name}"
+
+    def get_metals_display(self) -> str:
+        labels = dict(MetalAllergy.Metal.choices)
+        return ", ".join(labels.get(m, m) for m in self.metals)

@@ -1,0 +1,189 @@
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from clienteling.history import house_history
+from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+from orders.querysets import OrderQuerySet
+
+
+def new_order_number() -> str:
+    """A public order number: never the primary key, not guessable."""
+    return f"CO{secrets.randbelow(10**8):08d}"
+
+
+class Order(PanFreeModel):
+    """A sale to a client, in a boutique or at a distance."""
+
+    class Channel(models.TextChoices):
+        BOUTIQUE = "boutique", "In the boutique"
+        DISTANCE = "distance", "Distance selling"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CONFIRMED = "confirmed", "Confirmed"
+        INVOICED = "invoiced", "Invoiced"
+        DELIVERED = "delivered", "Delivered"
+        RETURNED = "returned", "Returned"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # The one place the order lifecycle is defined: from -> allowed targets.
+    # INVOICED is reached only by issuing the invoice and RETURNED only by
+    # a credit note for everything invoiced (see services).
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.CONFIRMED, Status.CANCELLED}),
+        Status.CONFIRMED: frozenset({Status.DRAFT, Status.INVOICED, Status.CANCELLED}),
+        Status.INVOICED: frozenset({Status.DELIVERED, Status.RETURNED}),
+        Status.DELIVERED: frozenset({Status.RETURNED}),
+        Status.RETURNED: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+    # Targets only a service reaches, never a plain status change.
+    SERVICE_ONLY = frozenset({Status.INVOICED, Status.RETURNED})
+
+    number = models.CharField(
+        max_length=20, unique=True, default=new_order_number, editable=False
+    )
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.PROTECT, related_name="orders"
+    )
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.BOUTIQUE
+    )
+    boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        help_text="The boutique that sells (for distance selling: that handles "
+        "the order). Its invoice series numbers the invoice.",
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
+    notes = models.TextField(blank=True)
+    # Kept on the row by the services that change the lines, so lists never
+    # aggregate.
+    total = models.DecimalField(**MONEY, default=0, editable=False)
+    allergy_acknowledged_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
+    allergy_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = house_history()
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "-created_at"]),
+            models.Index(fields=["boutique", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="order_total_not_negative", condition=Q(total__gte=0)
+            )
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def allowed_transitions(self) -> frozenset[str]:
+        return self.TRANSITIONS[self.status]
+
+    def lines_total(self) -> Decimal:
+        return sum((line.amount for line in self.lines.all()), Decimal("0"))
+
+
+class OrderLine(PanFreeModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "orders.Product", on_delete=models.PROTECT, related_name="+"
+    )
+    ring_size = models.CharField(
+        max_length=10, blank=True, help_text="Rings only (e.g. 52 or UK M)."
+    )
+    engraving = models.CharField(max_length=60, blank=True)
+    serial_number = models.CharField(
+        max_length=40, blank=True, help_text="The piece's serial, for its guarantee."
+    )
+    quantity = models.IntegerField(
+        default=1,
+        validators=[MinValueValidator(1, "The quantity is at least 1.")],
+    )
+    unit_price = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "A price cannot be negative.")],
+        help_text="Leave empty for the catalogue price.",
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES, editable=False)
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="order_line_quantity_positive", condition=Q(quantity__gte=1)
+            ),
+            models.CheckConstraint(
+                name="order_line_price_not_negative", condition=Q(unit_price__gte=0)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_id and self.product.reference}"
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.unit_price or Decimal("0")) * self.quantity
+
+    def clean(self):
+        """Fill price and currency from the product; refuse a mismatch."""
+        if not self.product_id:
+            return
+        product = self.product
+        if self.unit_price is None:
+            self.unit_price = product.price
+        self.currency = product.currency
+        errors = {}
+        try:
+            order = self.order
+        except Order.DoesNotExist:
+            order = None
+        if order is not None and order.currency and self.currency != order.currency:
+            errors["product"] = (
+                f"{product.reference} is priced in {product.currency}; this order "
+                f"is in {order.currency}. Every line of an order is in one currency."
+            )
+        if self.ring_size and product.category != product.Category.RING:
+            errors["ring_size"] = "Only a ring has a ring size."
+        if errors:
+            raise ValidationError(errors)

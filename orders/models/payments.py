@@ -1,0 +1,134 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models import Q
+
+from clienteling.history import house_history
+from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+from orders.pan import MASKED_IBAN_PATTERN
+
+
+class Payment(PanFreeModel):
+    """A payment reference: the provider's token, never the card itself.
+
+    No card number, security code or full IBAN is ever stored: the brand,
+    the last four digits and the expiry identify the card to the client; the
+    provider's token or authorisation reference identifies it to the
+    provider.
+    """
+
+    class Method(models.TextChoices):
+        CARD = "card", "Card"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CASH = "cash", "Cash"
+        CHEQUE = "cheque", "Cheque"
+        GIFT_CARD = "gift_card", "Gift card"
+
+    class CardBrand(models.TextChoices):
+        NONE = "", "—"
+        VISA = "visa", "Visa"
+        MASTERCARD = "mastercard", "Mastercard"
+        AMEX = "amex", "American Express"
+        CB = "cb", "Carte Bancaire"
+        UNIONPAY = "unionpay", "UnionPay"
+        JCB = "jcb", "JCB"
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payments"
+    )
+    method = models.CharField(max_length=20, choices=Method.choices)
+    amount = models.DecimalField(
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0.01"), "A payment is more than zero.")],
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES)
+    provider_reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The payment provider's token or authorisation reference.",
+    )
+    card_brand = models.CharField(max_length=12, choices=CardBrand.choices, blank=True)
+    card_last4 = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", "The last four digits, no more.")],
+    )
+    card_expiry_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, "A month is 1 to 12."),
+            MaxValueValidator(12, "A month is 1 to 12."),
+        ],
+    )
+    card_expiry_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(2000, "Enter the year in four digits."),
+            MaxValueValidator(2100, "Enter the year in four digits."),
+        ],
+    )
+    iban_masked = models.CharField(
+        max_length=34,
+        blank=True,
+        validators=[
+            RegexValidator(
+                MASKED_IBAN_PATTERN,
+                "Only a masked IBAN is kept (country code, stars, last four).",
+            )
+        ],
+    )
+    received_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = house_history()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="payment_amount_positive", condition=Q(amount__gt=0)
+            ),
+            models.CheckConstraint(
+                name="payment_card_details_only_for_cards",
+                condition=Q(method="card")
+                | Q(card_brand="", card_last4="", card_expiry_month__isnull=True),
+                violation_error_message="Card details belong to a card payment.",
+            ),
+        ]
+
+    def __str__(self):
+        detail = f" •••• {self.card_last4}" if self.card_last4 else ""
+        return f"{self.get_method_display()}{detail} {self.amount} {self.currency}"
+
+    def clean(self):
+        errors = {}
+        order = self.order if self.order_id else None
+        if order and self.currency and self.currency != order.currency:
+            errors["currency"] = (
+                f"The order is in {order.currency}, not {self.currency}."
+            )
+        if order and order.status in ("draft", "cancelled"):
+            errors["order"] = (
+                f"A {order.get_status_display().lower()} order takes no payment."
+            )
+        if self.method != self.Method.CARD and (
+            self.card_brand or self.card_last4 or self.card_expiry_month
+        ):
+            errors["method"] = "Card details belong to a card payment."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,33 @@
+"""The orders section of the client 360 page (clienteling.hooks)."""
+
+from django.utils import timezone
+
+from clienteling import hooks
+from clienteling.hooks import ClientPanel
+from orders import selectors
+from orders.models import Payment
+
+
+def client_panel_context(request, client) -> dict:
+    context = selectors.client_purchases_panel(
+        user=request.user, client=client, today=timezone.localdate()
+    )
+    if context["payments"]:
+        hooks.record_access(
+            user=request.user,
+            action="view_payment",
+            target=Payment,
+            object_id=client.pk,
+            path=request.path,
+        )
+    return context
+
+
+ORDERS_PANEL = ClientPanel(
+    key="orders",
+    title="Purchases, guarantees and after-sales",
+    template="orders/client_panel.html",
+    get_context=client_panel_context,
+    permission="orders.view_order",
+    order=50,
+)

@@ -1,0 +1,188 @@
+"""Reads of the orders app, including those the privacy app relies on."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Prefetch
+
+from clienteling.models import Client, MetalAllergy
+from orders.models import (
+    AfterSalesCase,
+    Complaint,
+    Guarantee,
+    Invoice,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+)
+
+ALLERGY_PERMISSION = "clienteling.view_metalallergy"
+PAYMENT_PERMISSION = "orders.view_payment"
+
+
+# --- Allergy warning ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllergyConflict:
+    product: Product
+    metal: str
+    metal_label: str
+    severity: str
+
+
+def allergy_conflicts(*, client_id: int, products: Iterable[Product]):
+    """Each (product, metal) where the product contains a metal the client
+    is recorded as allergic to. One query, whatever the number of products.
+
+    MetalAllergy rows exist only under explicit consent (a withdrawal
+    deletes them), so no consent, no row, no warning.
+    """
+    products = [p for p in products if p is not None]
+    if not products:
+        return []
+    allergies = dict(
+        MetalAllergy.objects.filter(client_id=client_id).values_list(
+            "metal", "severity"
+        )
+    )
+    labels = dict(MetalAllergy.Metal.choices)
+    seen = set()
+    conflicts = []
+    for product in products:
+        for metal in product.metals:
+            if metal in allergies and (product.pk, metal) not in seen:
+                seen.add((product.pk, metal))
+                conflicts.append(
+                    AllergyConflict(product, metal, labels[metal], allergies[metal])
+                )
+    return conflicts
+
+
+GENERIC_ALLERGY_WARNING = (
+    "Check with an adviser before saving: a piece in this order may not suit "
+    "this client. Confirm below once an adviser who can see the client's "
+    "record has discussed it with them."
+)
+
+
+def allergy_warning(*, user, conflicts: list[AllergyConflict]) -> str:
+    """The warning an adviser sees, without health details for staff who
+    may not see allergies (they learn only that someone should check)."""
+    if not conflicts:
+        return ""
+    if user is not None and not user.has_perm(ALLERGY_PERMISSION):
+        return GENERIC_ALLERGY_WARNING
+    detail = "; ".join(
+        f"{c.product.reference} {c.product.name} contains {c.metal_label.lower()}, "
+        f"to which the client is allergic ({c.severity})"
+        for c in conflicts
+    )
+    return (
+        f"Allergy warning: {detail}. Tick \u201cI have discussed this with the "
+        "client\u201d to save the order anyway."
+    )
+
+
+# --- Legal holds and retention (read by privacy) ------------------------------
+
+
+@dataclass(frozen=True)
+class LegalHold:
+    """Something that must stop a client's erasure while it lasts."""
+
+    client_id: int
+    kind: str  # "aftersales_case" or "complaint"
+    object_id: int
+    reason: str
+    since: datetime
+
+
+def legal_holds_for(client_ids: Iterable[int]) -> dict[int, list[LegalHold]]:
+    """Open after-sales cases and complaints per client (absent: none).
+
+    Two queries whatever the number of clients.
+    """
+    client_ids = list(client_ids)
+    holds: dict[int, list[LegalHold]] = {}
+    for case in AfterSalesCase.objects.open().filter(client_id__in=client_ids):
+        holds.setdefault(case.client_id, []).append(
+            LegalHold(
+                case.client_id,
+                "aftersales_case",
+                case.pk,
+                f"Open after-sales case ({case.get_kind_display().lower()})",
+                case.received_at,
+            )
+        )
+    for complaint in Complaint.objects.open().filter(client_id__in=client_ids):
+        holds.setdefault(complaint.client_id, []).append(
+            LegalHold(
+                complaint.client_id,
+                "complaint",
+                complaint.pk,
+                f"Open complaint ({complaint.get_category_display().lower()})",
+                complaint.received_at,
+            )
+        )
+    return holds
+
+
+def invoices_kept_for(client_ids: Iterable[int], *, today: date):
+    """Invoices of these clients still under the legal retention obligation.
+
+    Erasure keeps them (and the name and address they were issued to)
+    under INVOICE_RETENTION until retention_until.
+    """
+    return Invoice.objects.filter(client_id__in=list(client_ids)).under_retention(today)
+
+
+# --- Client 360 panel ---------------------------------------------------------
+
+PANEL_ORDERS = 20
+
+
+def client_purchases_panel(*, user, client: Client, today: date) -> dict:
+    """What the client owns and has open with the house, for the client page.
+
+    A fixed number of queries (one per section) whatever the history size.
+    """
+    lines = OrderLine.objects.select_related("product__collection")
+    orders = list(
+        Order.objects.filter(client=client)
+        .exclude(status=Order.Status.CANCELLED)
+        .select_related("boutique")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-created_at", "-id")[:PANEL_ORDERS]
+    )
+    guarantees = list(
+        Guarantee.objects.filter(client=client)
+        .select_related("product")
+        .order_by("-legal_start", "-id")
+    )
+    open_cases = list(
+        AfterSalesCase.objects.open().filter(client=client).select_related("boutique")
+    )
+    open_complaints = list(Complaint.objects.open().filter(client=client))
+    can_see_payments = user.has_perm(PAYMENT_PERMISSION)
+    payments = (
+        list(
+            Payment.objects.filter(order__client=client)
+            .select_related("order")
+            .order_by("-received_at")[:PANEL_ORDERS]
+        )
+        if can_see_payments
+        else []
+    )
+    return {
+        "client": client,
+        "orders": orders,
+        "guarantees": [(g, g.is_in_force(today)) for g in guarantees],
+        "open_cases": open_cases,
+        "open_complaints": open_complaints,
+        "lifetime_value": client.lifetime_value,
+        "can_see_payments": can_see_payments,
+        "payments": payments,
+    }

@@ -1,0 +1,223 @@
+"""Admin of group and partner sharing: thin callers of privacy.sharing.
+
+Batches and insight imports are records: nobody edits or deletes them.
+Exports run as tasks (in-process without a broker), enqueued after commit.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from clienteling.models import Boutique
+from privacy import sharing, tasks_sharing
+from privacy.models import InsightImport, Partner, SharingBatch
+
+# An insights file is read whole to be validated before anything is
+# written; 50 MB is about 300,000 rows.
+INSIGHTS_MAX_BYTES = 50 * 1024 * 1024
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "code",
+            "name",
+            "agreement_reference",
+            "agreement_signed_on",
+            "boutiques",
+            "is_active",
+        ]
+
+    def clean_boutiques(self):
+        boutiques = self.cleaned_data["boutiques"]
+        sharing.partner_boutiques_clean(boutiques)
+        return boutiques
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    form = PartnerForm
+    list_display = [
+        "name",
+        "code",
+        "agreement_reference",
+        "agreement_signed_on",
+        "is_active",
+    ]
+    search_fields = ["name", "code", "agreement_reference"]
+    filter_horizontal = ["boutiques"]
+    actions = ["export_to_partner"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "boutiques":
+            kwargs["queryset"] = Boutique.objects.filter(
+                kind=Boutique.Kind.SHOP_IN_SHOP
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Transfers point at the partner: deactivate instead.
+        return False
+
+    @admin.action(
+        description="Export consenting clients to the selected partners",
+        permissions=["run_partner_export"],
+    )
+    def export_to_partner(self, request, queryset):
+        user_id = request.user.pk
+        for partner in queryset.filter(is_active=True):
+            pk = partner.pk
+            transaction.on_commit(
+                lambda pk=pk: tasks_sharing.partner_export.delay(pk, user_id)
+            )
+        self.message_user(
+            request,
+            "Partner exports started; each transfer appears under "
+            "Sharing batches when written.",
+            messages.SUCCESS,
+        )
+
+    def has_run_partner_export_permission(self, request):
+        return request.user.has_perm("privacy.run_partner_export")
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SharingBatch)
+class SharingBatchAdmin(ReadOnlyRecordAdmin):
+    change_list_template = "privacy/sharing/batch_change_list.html"
+    list_display = [
+        "created_at",
+        "kind",
+        "partner",
+        "created_by",
+        "client_count",
+        "row_count",
+        "withdrawal_count",
+        "rule_version",
+        "key_id",
+    ]
+    list_filter = ["kind", "partner"]
+    list_select_related = ["partner", "created_by"]
+    show_full_result_count = False
+    actions = None
+
+    def get_urls(self):
+        return [
+            path(
+                "group-export/",
+                self.admin_site.admin_view(self.group_export_view),
+                name="privacy_group_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_run_group_export": request.user.has_perm("privacy.run_group_export"),
+            "group_export_url": reverse("admin:privacy_group_export"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def group_export_view(self, request):
+        return _group_export(request)
+
+
+@require_POST
+def _group_export(request):
+    if not request.user.has_perm("privacy.run_group_export"):
+        raise PermissionDenied
+    user_id = request.user.pk
+    transaction.on_commit(lambda: tasks_sharing.group_export.delay(user_id))
+    messages.success(
+        request,
+        "Cross-group export started; the batch appears in this list when written.",
+    )
+    return redirect("admin:privacy_sharingbatch_changelist")
+
+
+class InsightImportForm(forms.Form):
+    batch_id = forms.CharField(
+        max_length=64, help_text="The group's identifier of this insights batch."
+    )
+    file = forms.FileField(
+        help_text="CSV with columns " + ", ".join(sharing.INSIGHT_COLUMNS) + "."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > INSIGHTS_MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {INSIGHTS_MAX_BYTES // 1024 // 1024} MB."
+            )
+        return upload
+
+
+@admin.register(InsightImport)
+class InsightImportAdmin(ReadOnlyRecordAdmin):
+    list_display = [
+        "imported_at",
+        "batch_id",
+        "imported_by",
+        "rows_total",
+        "rows_linked",
+        "dropped_withdrawn",
+        "dropped_unknown",
+    ]
+    list_select_related = ["imported_by"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("privacy.add_insightimport")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InsightImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                record = sharing.insights_import(
+                    acting_user=request.user,
+                    batch_id=form.cleaned_data["batch_id"],
+                    data=form.cleaned_data["file"].read(),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    f"Batch {record.batch_id}: {record.rows_linked} insights "
+                    f"linked, {record.dropped_withdrawn} dropped (consent no "
+                    f"longer current), {record.dropped_unknown} dropped "
+                    "(unknown pseudonym).",
+                )
+                return redirect("admin:privacy_insightimport_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import insights from the group",
+            "form": form,
+            "opts": self.opts,
+            "max_mb": INSIGHTS_MAX_BYTES // 1024 // 1024,
+            "demo": settings.SHARING_DEMO_KEYS,
+        }
+        return TemplateResponse(
+            request, "privacy/sharing/insights_import.html", context
+        )

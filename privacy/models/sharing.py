@@ -1,0 +1,185 @@
+"""Group and partner sharing: partners, batches, disclosures, insights.
+
+A batch row is the record of one transfer (who, when, how many, under
+which rule version and key); it holds no personal data. A disclosure row
+says that one client's data went to one recipient, so that a withdrawal
+can be recalled in the next transfer and the subject-access report can
+name the recipients who actually received the client's data.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Partner(models.Model):
+    """A department store operating some of the house's shop-in-shops.
+
+    The partner is a separate controller: it receives consenting clients of
+    its shop-in-shops under a data-sharing agreement.
+    """
+
+    code = models.SlugField(
+        max_length=50,
+        unique=True,
+        help_text="Stable code; also the recipient name in SHARING_KEYS.",
+    )
+    name = models.CharField(max_length=120)
+    agreement_reference = models.CharField(
+        "data-sharing agreement reference", max_length=80
+    )
+    agreement_signed_on = models.DateField()
+    boutiques = models.ManyToManyField(
+        "clienteling.Boutique",
+        related_name="sharing_partners",
+        help_text="The shop-in-shops this store operates.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.agreement_reference})"
+
+
+class SharingBatch(models.Model):
+    """One transfer to the parent group or to a partner."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", "Cross-group intelligence (parent group)"
+        PARTNER = "partner", "Department-store partner"
+
+    batch_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the scheduled job.",
+    )
+    consent_snapshot_at = models.DateTimeField(
+        help_text="Consents are read as they stood at this instant."
+    )
+    since = models.DateField(null=True, blank=True)
+    rule_version = models.CharField(max_length=40)
+    key_id = models.CharField(max_length=20)
+    client_count = models.PositiveIntegerField(default=0)
+    row_count = models.PositiveIntegerField(default=0)
+    withdrawal_count = models.PositiveIntegerField(default=0)
+    folder = models.CharField(max_length=300)
+    manifest_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "sharing batch"
+        verbose_name_plural = "sharing batches"
+        constraints = [
+            models.CheckConstraint(
+                name="sharing_batch_partner_iff_partner_kind",
+                condition=Q(kind="partner", partner__isnull=False)
+                | Q(kind="group", partner__isnull=True),
+            )
+        ]
+        permissions = [
+            ("run_group_export", "Can run the cross-group export"),
+            ("run_partner_export", "Can run a partner export"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.batch_id} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def recipient(self) -> str:
+        return self.partner.code if self.partner_id else "group"
+
+
+class Disclosure(models.Model):
+    """One client's data went to one recipient (and whether it was recalled)."""
+
+    recipient = models.CharField(max_length=50, help_text="'group' or a partner code.")
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+    )
+    first_batch = models.ForeignKey(
+        SharingBatch, on_delete=models.PROTECT, related_name="+"
+    )
+    last_batch = models.ForeignKey(
+        SharingBatch, on_delete=models.PROTECT, related_name="+"
+    )
+    recalled_in = models.ForeignKey(
+        SharingBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The batch whose withdrawal list asked the recipient to delete.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "client"], name="disclosure_once_per_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "recalled_in", "client"])]
+
+    def __str__(self):
+        return f"client {self.client_id} -> {self.recipient}"
+
+
+class InsightImport(models.Model):
+    """One file of generalised insights received from the parent group."""
+
+    batch_id = models.CharField(max_length=64, unique=True)
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_sha256 = models.CharField(max_length=64)
+    rows_total = models.PositiveIntegerField()
+    rows_linked = models.PositiveIntegerField()
+    dropped_withdrawn = models.PositiveIntegerField()
+    dropped_unknown = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self):
+        return f"insights {self.batch_id}"
+
+
+class GroupInsight(models.Model):
+    """The group's latest generalised insight about one client."""
+
+    client = models.OneToOneField(
+        "clienteling.Client", on_delete=models.CASCADE, related_name="group_insight"
+    )
+    source_import = models.ForeignKey(
+        InsightImport, on_delete=models.PROTECT, related_name="insights"
+    )
+    segment_codes = models.JSONField(default=list)
+    preferred_categories = models.JSONField(default=list)
+    house_affinity = models.JSONField(
+        default=dict, help_text="House code -> score between 0 and 1."
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "insight from the group"
+
+    def __str__(self):
+        return f"group insight for client {self.client_id}"
