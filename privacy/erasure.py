@@ -37,7 +37,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    GenericIPAddressField,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -77,8 +84,12 @@ SPECIAL_VALUES: dict[tuple[str, str], Callable[[], models.Expression]] = {
     # consent_web_keeps_ip: a website decision keeps an address; the
     # unspecified address identifies no one.
     ("consents.ConsentDecision", "ip_address"): lambda: Case(
-        When(channel="website", then=Value("0.0.0.0")),  # noqa: S104
+        When(
+            channel="website",
+            then=Value("0.0.0.0", output_field=GenericIPAddressField()),  # noqa: S104
+        ),
         default=Value(None),
+        output_field=GenericIPAddressField(),
     ),
     ("consents.PaperFormSubmission", "scan_name"): lambda: Concat(
         Value("erased-"), Cast("pk", CharField())
@@ -435,7 +446,9 @@ def erase_model(plan: ModelPlan, ctx: Context) -> dict:
         for name, how in plan.touched.items()
         if plan.categories[name] not in ctx.held
     }
-    values = {name: _erased_value(plan, name) for name in touched}
+    values = (
+        {name: _erased_value(plan, name) for name in touched} if plan.keep_rows else {}
+    )
     with ledger.erasure_mode() if plan.label in GUARDED else _nothing():
         for ids in chunks(ctx.client_ids):
             history = _history_of(plan, ids)
