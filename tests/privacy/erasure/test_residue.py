@@ -88,7 +88,7 @@ def test_erasure_leaves_no_marker_anywhere(
     hits = {needle: database_hits(needle) for needle in gone.needles}
     # Shown with -s: the figures of the scan.
     sys.stderr.write(
-        f"\nresidue scan: before {({k: len(v) for k, v in before.items()})}, "
+        f"\nresidue scan: before { ({k: len(v) for k, v in before.items()}) }, "
         f"after {hits}\n"
     )
     for needle, found in hits.items():
