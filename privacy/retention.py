@@ -92,9 +92,12 @@ def _apply_clients(ids, rule, now, dry_run) -> dict:
 
 def _delete_rows_with_history(model):
     def apply(ids, rule, now, dry_run) -> dict:
-        if dry_run:
-            return {"rows_deleted": len(ids)}
         history = model.history.model
+        if dry_run:
+            return {
+                "rows_deleted": len(ids),
+                "history_purged": history._base_manager.filter(id__in=ids).count(),
+            }
         purged = history._base_manager.filter(id__in=ids)._raw_delete(
             history.objects.db
         )
