@@ -27,7 +27,7 @@ class ErasureRequestForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
-        if request is not None:
+        if request is not None and "client" in self.fields:
             self.fields["client"].queryset = Client.objects.visible_to(request.user)
 
     def clean(self):
