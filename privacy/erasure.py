@@ -410,29 +410,27 @@ def step_storage(ctx: Context) -> dict:
 
 
 def step_admin_log(ctx: Context) -> dict:
-    """django_admin_log rows about the client's objects: repr and message."""
+    """django_admin_log rows about the client's objects: repr and message.
+
+    One UPDATE per chunk; the object ids (text in django_admin_log) come
+    from subqueries over the base and history tables, never through Python.
+    """
     scrubbed = 0
-    for plan in erasure_plan():
-        ct = ContentType.objects.get_for_model(plan.model, for_concrete_model=False)
-        for ids in chunks(ctx.client_ids):
-            object_ids = set(
-                _rows_of(plan, ids)
-                .annotate(_key=Cast("pk", CharField()))
-                .values_list("_key", flat=True)
-            )
+    for ids in chunks(ctx.client_ids):
+        about = Q()
+        for plan in erasure_plan():
+            ct = ContentType.objects.get_for_model(plan.model, for_concrete_model=False)
+            keys = _rows_of(plan, ids).annotate(_key=Cast("pk", CharField()))
+            about |= Q(content_type=ct, object_id__in=keys.values("_key"))
             history = _history_of(plan, ids)
             if history is not None:
-                object_ids |= set(
-                    history.annotate(_key=Cast("id", CharField()))
-                    .values_list("_key", flat=True)
-                    .distinct()
-                )
-            for part in chunks(sorted(object_ids)):
-                scrubbed += (
-                    LogEntry.objects.filter(content_type=ct, object_id__in=part)
-                    .exclude(object_repr=ERASED_TEXT, change_message="")
-                    .update(object_repr=ERASED_TEXT, change_message="")
-                )
+                old = history.annotate(_key=Cast("id", CharField()))
+                about |= Q(content_type=ct, object_id__in=old.values("_key"))
+        scrubbed += (
+            LogEntry.objects.filter(about)
+            .exclude(object_repr=ERASED_TEXT, change_message="")
+            .update(object_repr=ERASED_TEXT, change_message="")
+        )
     return {"scrubbed": scrubbed}
 
 

@@ -26,7 +26,7 @@ class _Rollback(Exception):
 
 
 def setup(size: int) -> None:
-    from clienteling.models import Boutique, Client
+    from clienteling.models import Boutique, Client, ClientPhone
 
     boutique, _ = Boutique.objects.get_or_create(
         code="EBENCH",
@@ -40,7 +40,12 @@ def setup(size: int) -> None:
             "longitude": 2.33,
         },
     )
-    if Client.objects.filter(client_number__startswith=PREFIX).count() == size:
+    clients = Client.objects.filter(client_number__startswith=PREFIX)
+    if (
+        clients.count() == size
+        and Client.history.filter(client_number__startswith=PREFIX).count() == size
+        and ClientPhone.history.filter(client__in=clients).count() == size
+    ):
         return
     old = "now() - interval '5 years'"
     with connection.cursor() as cursor:
@@ -82,7 +87,7 @@ def setup(size: int) -> None:
         )
         cursor.execute(
             "INSERT INTO clienteling_clientphone (client_id, kind, number, is_primary) "
-            "SELECT id, 'mobile', '+3319900' || lpad((id %% 10000)::text, 4, '0'), "
+            "SELECT id, 'mobile', '+3319900' || lpad((id % 10000)::text, 4, '0'), "
             f"true FROM ({ids}) c"
         )
         # History: one '+' row per object, as the admin and services write.
@@ -173,8 +178,9 @@ def _retention_over(count: int) -> dict:
     from privacy import retention
     from privacy.models import RetentionRule
 
-    ids = _ids(0, count)
-    low, high = ids[0], ids[-1]
+    # Bounds only: a list of 100,000 ids here would be the bench's own
+    # memory, not the run's.
+    low, high = _ids(0, 1)[0], _ids(count - 1, 1)[0]
     original = retention.HANDLERS["inactive_clients"]
 
     def due(rule, now):
@@ -189,7 +195,7 @@ def _retention_over(count: int) -> dict:
         finally:
             retention.HANDLERS["inactive_clients"] = original
         erased = Client.objects.filter(
-            pk__in=ids[:1], client_number__startswith="ERASED-"
+            pk=low, client_number__startswith="ERASED-"
         ).count()
         return {
             "clients_erased": run.counts["inactive_clients"].get("clients_erased", 0),
