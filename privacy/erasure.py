@@ -416,10 +416,21 @@ def step_admin_log(ctx: Context) -> dict:
     from subqueries over the base and history tables, never through Python.
     """
     scrubbed = 0
-    for ids in chunks(ctx.client_ids):
+    plans = {
+        ContentType.objects.get_for_model(p.model, for_concrete_model=False): p
+        for p in erasure_plan()
+    }
+    # Only the models the admin log mentions at all (most never appear).
+    logged = set(
+        LogEntry.objects.filter(content_type__in=list(plans))
+        .order_by()
+        .values_list("content_type", flat=True)
+        .distinct()
+    )
+    plans = {ct: p for ct, p in plans.items() if ct.pk in logged}
+    for ids in chunks(ctx.client_ids) if plans else ():
         about = Q()
-        for plan in erasure_plan():
-            ct = ContentType.objects.get_for_model(plan.model, for_concrete_model=False)
+        for ct, plan in plans.items():
             keys = _rows_of(plan, ids).annotate(_key=Cast("pk", CharField()))
             about |= Q(content_type=ct, object_id__in=keys.values("_key"))
             history = _history_of(plan, ids)
