@@ -348,6 +348,14 @@ ADMIN_LIST_PER_PAGE = _int("ADMIN_LIST_PER_PAGE", 50, minimum=1)
 # The access log's own retention (CNIL recommends 6 months to 1 year for
 # access traces; a year covers a complaint made within the year).
 ACCESS_LOG_RETENTION_DAYS = _int("ACCESS_LOG_RETENTION_DAYS", 365, minimum=30)
+# The erasure replay log (ids and scope only, no personal data): kept
+# outside the database so erasures made after a backup can be re-applied
+# to a restored copy (manage.py replay_erasures). Back it up separately.
+ERASURE_REPLAY_LOG = Path(
+    env.str(
+        "ERASURE_REPLAY_LOG", default=str(BASE_DIR / "var" / "erasure-replay.jsonl")
+    )
+)
 # An export of more clients than this needs the compliance role
 # (clienteling.export_client), and every export is logged with its count.
 BULK_EXPORT_COMPLIANCE_THRESHOLD = _int(

@@ -14,6 +14,12 @@ from clienteling.classification import (
 # Answering a request, and being able to show it was answered in time.
 DSR_PROOF = "accountability for data-subject requests (GDPR Art. 5(2), 12)"
 STAFF_LINK = F(Category.STAFF_NOTES, Erasure.KEEP, Source.SYSTEM, obligation=DSR_PROOF)
+ERASURE_STAFF = F(
+    Category.IDENTITY,
+    Erasure.KEEP,
+    Source.SYSTEM,
+    obligation="accountability of staff actions (GDPR Art. 5(2))",
+)
 
 DATAMAP = {
     "privacy.AccessLogEntry": ModelMap(
@@ -144,6 +150,92 @@ DATAMAP = {
             ),
             "reviewed_by": STAFF_LINK,
             "requested_by": STAFF_LINK,
+        },
+    ),
+    # Erasure and retention (privacy/models/erasure.py, retention.py): ids,
+    # statuses and counts, never a value of the client's data.
+    "privacy.ErasureJob": ModelMap(
+        Subject.CLIENT,
+        "client",
+        description="An erasure and its receipt: ids, holds and counts only.",
+        fields={
+            "id": KEY,
+            "client": KEY,
+            **dict.fromkeys(
+                (
+                    "request_reference",
+                    "allow_partial",
+                    "status",
+                    "requested_at",
+                    "approved_at",
+                    "started_at",
+                    "finished_at",
+                    "heartbeat_at",
+                    "attempts",
+                    "holds",
+                    "partial",
+                    "receipt",
+                    "outcome",
+                ),
+                F(
+                    Category.NOT_PERSONAL,
+                    Erasure.KEEP,
+                    Source.SYSTEM,
+                    obligation="proof the erasure was done (GDPR Art. 5(2), 17)",
+                ),
+            ),
+            "requested_by": ERASURE_STAFF,
+            "approved_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.ErasureStep": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(
+            ("id", "job", "position", "name", "done_at", "counts"), NOT_PERSONAL
+        ),
+    ),
+    "privacy.RetentionRule": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "code",
+                    "name",
+                    "category",
+                    "purpose",
+                    "period_days",
+                    "anchor",
+                    "source",
+                    "is_active",
+                    "updated_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "updated_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.RetentionRun": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "dry_run",
+                    "status",
+                    "now",
+                    "started_at",
+                    "finished_at",
+                    "heartbeat_at",
+                    "cursor",
+                    "counts",
+                ),
+                NOT_PERSONAL,
+            ),
+            "started_by": ERASURE_STAFF,
         },
     ),
 }

@@ -17,5 +17,12 @@ ROLE_PERMISSIONS = {
     | perms("privacy", "view add change", "partner")
     | perms("privacy", "view", "sharingbatch", "groupinsight")
     | perms("privacy", "view add", "insightimport")
-    | {"privacy.run_group_export", "privacy.run_partner_export"},
+    | {"privacy.run_group_export", "privacy.run_partner_export"}
+    # Erasure and retention (issue 8): compliance requests, approves and
+    # follows erasures, edits retention rules, runs retention and dry runs.
+    | perms("privacy", "view add", "erasurejob")
+    | {"privacy.approve_erasurejob"}
+    | perms("privacy", "view change", "retentionrule")
+    | perms("privacy", "view add", "retentionrun")
+    | {"privacy.run_retention"},
 }

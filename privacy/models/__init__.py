@@ -2,16 +2,18 @@
 
 access_log: who saw what. requests: data-subject requests, the edits made
 under them and subject-access report jobs. sharing: group and partner
-transfers and the insights received back. Issue 8 adds erasure/retention;
-import each module here.
+transfers and the insights received back. erasure and retention: erasure
+jobs with their steps, retention rules and runs.
 """
 
 from privacy.models.access_log import AccessLogEntry
+from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.requests import (
     DataSubjectRequest,
     RequestEdit,
     SubjectAccessReport,
 )
+from privacy.models.retention import RetentionRule, RetentionRun
 from privacy.models.sharing import (
     Disclosure,
     GroupInsight,
@@ -24,10 +26,14 @@ __all__ = [
     "AccessLogEntry",
     "DataSubjectRequest",
     "Disclosure",
+    "ErasureJob",
+    "ErasureStep",
     "GroupInsight",
     "InsightImport",
     "Partner",
     "RequestEdit",
+    "RetentionRule",
+    "RetentionRun",
     "SharingBatch",
     "SubjectAccessReport",
 ]

@@ -26,7 +26,7 @@ from clienteling.models import (
     Invitation,
 )
 from clienteling.scoping import ClientScopedMixin
-from privacy.models import AccessLogEntry
+from privacy.models import AccessLogEntry, ErasureJob
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +47,16 @@ CUSTOM_VIEWS = {
     "orders_order_status": "orders.order",
     "orders_order_issue_invoice": "orders.order",
     "orders_invoice_credit_note": "orders.invoice",
+    "privacy_erasurejob_approve": "privacy.erasurejob",
+    "privacy_erasurejob_receipt": "privacy.erasurejob",
 }
 # Views over reference data that no boutique owns (blank printable forms).
-UNSCOPED_VIEWS = {"consents_print_form", "consents_print_form_pdf"}
+UNSCOPED_VIEWS = {
+    "consents_print_form",
+    "consents_print_form_pdf",
+    # Retention runs are about rules, not about one client.
+    "privacy_retentionrun_report",
+}
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {
     "consents_withdraw",
@@ -109,6 +116,9 @@ def _everything_for(boutique) -> dict[str, object]:
             occurred_at=timezone.now(),
         ),
         "clienteling.houseevent": event,
+        "privacy.erasurejob": ErasureJob.objects.create(
+            client=client, requested_at=timezone.now()
+        ),
         "clienteling.invitation": Invitation.objects.create(event=event, client=client),
         "clienteling.duplicateflag": DuplicateFlag.objects.create(
             client=min(client, other, key=lambda c: c.pk),

@@ -1,0 +1,283 @@
+"""Erasure and retention in the admin: thin callers of privacy.erasure and
+privacy.retention. Compliance requests an erasure (add form), approves it
+on a confirmation page naming the client and what is kept and why, follows
+its progress and reads the receipt; retention rules are edited here and
+runs (or dry runs) started, with their report by rule.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from clienteling.models import Client
+from clienteling.scoping import ClientScopedMixin
+from privacy import erasure, retention
+from privacy.models import ErasureJob, RetentionRule, RetentionRun
+
+
+class ErasureRequestForm(forms.ModelForm):
+    class Meta:
+        model = ErasureJob
+        fields = ["client", "request_reference", "allow_partial"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if request is not None and "client" in self.fields:
+            self.fields["client"].queryset = Client.objects.visible_to(request.user)
+
+    def clean(self):
+        data = super().clean()
+        client = data.get("client")
+        if client is not None and not self.errors:
+            # The service's own check, so the user gets the form back with
+            # the reason; the service checks again on save.
+            try:
+                erasure.erasure_request_check(
+                    client=client, allow_partial=data.get("allow_partial", False)
+                )
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+        return data
+
+
+@admin.register(ErasureJob)
+class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
+    client_path = "client"
+    form = ErasureRequestForm
+    list_display = [
+        "id",
+        "client",
+        "status",
+        "request_reference",
+        "requested_at",
+        "approved_at",
+        "finished_at",
+        "partial",
+    ]
+    list_select_related = ["client"]
+    list_filter = ["status", "partial"]
+    search_fields = ["request_reference"]
+    raw_id_fields = ["client"]
+    show_full_result_count = False
+    actions = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class WithRequest(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, request=request, **kw)
+
+        return WithRequest
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["client", "request_reference", "allow_partial"]
+        return [
+            "client",
+            "status",
+            "outcome",
+            "request_reference",
+            "allow_partial",
+            "requested_by",
+            "requested_at",
+            "approved_by",
+            "approved_at",
+            "finished_at",
+            "progress",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        job = erasure.erasure_request(
+            acting_user=request.user,
+            client=form.cleaned_data["client"],
+            request_reference=form.cleaned_data.get("request_reference", ""),
+            allow_partial=form.cleaned_data.get("allow_partial", False),
+        )
+        obj.pk = job.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("admin:privacy_erasurejob_approve", obj.pk)
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        steps = list(obj.steps.all())
+        done = sum(1 for s in steps if s.done_at)
+        return format_html(
+            '{} of {} steps done. <a href="{}">Receipt and progress</a>',
+            done,
+            len(steps),
+            reverse("admin:privacy_erasurejob_receipt", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="privacy_erasurejob_approve",
+            ),
+            path(
+                "<path:object_id>/receipt/",
+                self.admin_site.admin_view(self.receipt_view),
+                name="privacy_erasurejob_receipt",
+            ),
+            *super().get_urls(),
+        ]
+
+    def approve_view(self, request, object_id):
+        self.in_scope_or_404(request, object_id)
+        if not request.user.has_perm("privacy.approve_erasurejob"):
+            raise PermissionDenied
+        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if request.method == "POST":
+            try:
+                erasure.erasure_approve(acting_user=request.user, job=job)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request, f"Erasure #{job.pk} approved: it runs in the background."
+                )
+                return redirect("admin:privacy_erasurejob_receipt", job.pk)
+        holds = erasure.erasure_holds(client=job.client)
+        return TemplateResponse(
+            request,
+            "privacy/erasure/approve.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Approve the erasure of {job.client}",
+                "opts": self.opts,
+                "job": job,
+                "holds": holds,
+                "refused": bool(holds) and not job.allow_partial,
+                "preview": erasure.erasure_preview(job=job),
+                "can_approve": job.status == ErasureJob.Status.REQUESTED,
+            },
+        )
+
+    def receipt_view(self, request, object_id):
+        self.in_scope_or_404(request, object_id)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        steps = list(job.steps.all())
+        return TemplateResponse(
+            request,
+            "privacy/erasure/receipt.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Erasure #{job.pk}",
+                "opts": self.opts,
+                "job": job,
+                "steps": steps,
+                "done": sum(1 for s in steps if s.done_at),
+                "running": job.status in ErasureJob.UNFINISHED,
+            },
+        )
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "period_days", "anchor", "is_active"]
+    list_editable = []
+    fields = [
+        "code",
+        "name",
+        "category",
+        "purpose",
+        "period_days",
+        "anchor",
+        "source",
+        "is_active",
+        "updated_at",
+        "updated_by",
+    ]
+    readonly_fields = ["code", "category", "anchor", "updated_at", "updated_by"]
+    actions = None
+
+    def has_add_permission(self, request):
+        # A rule without code behind it would do nothing: rules come with
+        # their handler (privacy.retention) and a migration.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "dry_run", "status", "now", "started_at", "finished_at"]
+    list_filter = ["dry_run", "status"]
+    actions = None
+    change_list_template = "privacy/erasure/retention_run_changelist.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "start/",
+                self.admin_site.admin_view(self.start_view),
+                name="privacy_retentionrun_start",
+            ),
+            path(
+                "<path:object_id>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="privacy_retentionrun_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def start_view(self, request):
+        if not request.user.has_perm("privacy.run_retention"):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:privacy_retentionrun_changelist")
+        dry_run = request.POST.get("dry_run") == "1"
+        run = retention.retention_run_start(acting_user=request.user, dry_run=dry_run)
+        messages.success(request, f"{run} started.")
+        return redirect("admin:privacy_retentionrun_report", run.pk)
+
+    def report_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(RetentionRun, pk=object_id)
+        return TemplateResponse(
+            request,
+            "privacy/erasure/retention_report.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": str(run),
+                "opts": self.opts,
+                "run": run,
+                "report": retention.retention_report(run=run),
+            },
+        )

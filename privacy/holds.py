@@ -1,0 +1,119 @@
+"""Legal holds: what stops (or narrows) an erasure.
+
+An open complaint or after-sales case, a guarantee the client may still
+claim, invoices inside their 10-year obligation: the orders app knows them
+and answers `orders.selectors.legal_holds_for(client_ids)`. Providers
+register here (orders' is found by name once the app is merged, so privacy
+does not break before it exists); tests register fakes.
+
+A hold names the data categories it needs kept: a partial erasure (when
+the request allows it) erases everything else.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from importlib import import_module
+from importlib.util import find_spec
+
+from clienteling.classification import Category
+
+# What an orders hold keeps by default: who the client is, how to reach
+# them, and what they bought and paid (the case, the guarantee, the invoice).
+ORDERS_HELD_CATEGORIES = (
+    Category.IDENTITY,
+    Category.CONTACT,
+    Category.PURCHASES,
+    Category.PAYMENT,
+    Category.CONTACT_HISTORY,
+)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One reason the law requires keeping some of a client's data.
+
+    `reference` names the record ("orders.Invoice#42"), never its content.
+    """
+
+    kind: str
+    reference: str
+    until: date | None = None
+    categories: tuple[str, ...] = field(
+        default=tuple(c.value for c in ORDERS_HELD_CATEGORIES)
+    )
+
+    def as_receipt(self) -> dict:
+        data = asdict(self)
+        data["until"] = self.until.isoformat() if self.until else None
+        data["categories"] = list(self.categories)
+        return data
+
+    def __str__(self):
+        until = f" until {self.until:%d/%m/%Y}" if self.until else ""
+        return f"{self.kind}: {self.reference}{until}"
+
+
+HoldProvider = Callable[[list[int]], dict[int, list[Hold]]]
+_providers: list[HoldProvider] = []
+
+
+def register_hold_provider(provider: HoldProvider) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def unregister_hold_provider(provider: HoldProvider) -> None:
+    if provider in _providers:
+        _providers.remove(provider)
+
+
+def _coerce(raw) -> Hold:
+    """Accept orders' own hold objects as long as they carry kind/reference."""
+    if isinstance(raw, Hold):
+        return raw
+    if isinstance(raw, dict):
+        get = raw.get
+    else:
+
+        def get(name, default=None):
+            return getattr(raw, name, default)
+
+    categories = get("categories") or tuple(c.value for c in ORDERS_HELD_CATEGORIES)
+    return Hold(
+        kind=str(get("kind", "legal hold")),
+        reference=str(get("reference", "")),
+        until=get("until"),
+        categories=tuple(str(c) for c in categories),
+    )
+
+
+def orders_provider(client_ids: list[int]) -> dict[int, list[Hold]]:
+    """orders.selectors.legal_holds_for, when the orders app has it."""
+    if not find_spec("orders.selectors"):
+        return {}
+    selectors = import_module("orders.selectors")
+    if not hasattr(selectors, "legal_holds_for"):
+        return {}
+    found = selectors.legal_holds_for(client_ids)
+    return {cid: [_coerce(h) for h in holds] for cid, holds in found.items() if holds}
+
+
+register_hold_provider(orders_provider)
+
+
+def holds_for(client_ids: Iterable[int]) -> dict[int, list[Hold]]:
+    """Every hold on these clients, from every provider (set-based)."""
+    ids = list(client_ids)
+    combined: dict[int, list[Hold]] = {}
+    if not ids:
+        return combined
+    for provider in list(_providers):
+        for client_id, holds in provider(ids).items():
+            if holds:
+                combined.setdefault(client_id, []).extend(holds)
+    return combined
+
+
+def held_categories(holds: Iterable[Hold]) -> set[str]:
+    return {c for hold in holds for c in hold.categories}

@@ -1,0 +1,127 @@
+"""Erasure jobs: the state of each erasure lives here, not in Redis.
+
+A job erases one client (a data-subject request) through ordered steps;
+each step commits with its counts, so a killed worker resumes at the first
+step not done and counts nothing twice. Nothing here holds personal data:
+the receipt names models, actions, counts and holds, never values.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ErasureJob(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Awaiting approval"
+        APPROVED = "approved", "Approved, queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused (legal hold)"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # The one place the lifecycle is written down (privacy.erasure checks).
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.APPROVED, Status.REFUSED, Status.CANCELLED},
+        Status.APPROVED: {Status.RUNNING, Status.REFUSED},
+        Status.RUNNING: {Status.RUNNING, Status.DONE, Status.REFUSED},
+        Status.DONE: set(),
+        Status.REFUSED: set(),
+        Status.CANCELLED: set(),
+    }
+    UNFINISHED = (Status.APPROVED, Status.RUNNING)
+
+    # The client row survives as a tombstone, so the link holds after.
+    client = models.ForeignKey(
+        "clienteling.Client", on_delete=models.PROTECT, related_name="+"
+    )
+    # Free text until the data-subject request model (issue 7) is merged;
+    # a nullable foreign key to it goes beside this field then.
+    request_reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The data-subject request this erasure answers (no "
+        "personal data: a reference such as DSR-2026-0042).",
+    )
+    allow_partial = models.BooleanField(
+        default=False,
+        help_text="Under a legal hold, erase what is not held instead of refusing.",
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every step: the sweeper re-enqueues jobs gone quiet.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # [{"kind", "reference", "until", "categories"}]: no personal data.
+    holds = models.JSONField(default=list, blank=True)
+    partial = models.BooleanField(default=False)
+    # {"model label": {"deleted": n, "anonymised": n, ...}} once done.
+    receipt = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "erasure"
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        constraints = [
+            # One erasure in flight per client: a second request is refused.
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(status__in=["requested", "approved", "running"]),
+                name="erasure_one_open_per_client",
+                violation_error_message="An erasure of this client is already open.",
+            )
+        ]
+        permissions = [("approve_erasurejob", "Can approve an erasure")]
+
+    def __str__(self):
+        return f"Erasure #{self.pk} of client {self.client_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            self.Status.DONE,
+            self.Status.REFUSED,
+            self.Status.CANCELLED,
+        )
+
+
+class ErasureStep(models.Model):
+    """One step of a job, committed with its counts."""
+
+    job = models.ForeignKey(ErasureJob, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    done_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "name"], name="erasure_step_once"),
+            models.UniqueConstraint(
+                fields=["job", "position"], name="erasure_step_position_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}/{self.position} {self.name}"

@@ -1,0 +1,100 @@
+"""Retention rules (editable by compliance) and the runs that apply them."""
+
+from django.conf import settings
+from django.db import models
+
+from clienteling.classification import Category
+
+
+class RetentionRule(models.Model):
+    """How long one category of data is kept for one purpose.
+
+    The behaviour of each rule is code (privacy.retention.HANDLERS, keyed by
+    `code`); its period, whether it runs, and the source that justifies it
+    are data, so compliance can change them without a release.
+    """
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=150)
+    category = models.CharField(
+        max_length=30, choices=[(c.value, c.value) for c in Category]
+    )
+    purpose = models.CharField(max_length=150)
+    period_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Empty: the period comes from a setting named in the "
+        "description (the access log's ACCESS_LOG_RETENTION_DAYS).",
+    )
+    anchor = models.CharField(
+        max_length=150, help_text="The date the period runs from."
+    )
+    source = models.TextField(help_text="The law or guidance behind the period.")
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                name="retention_period_positive",
+                condition=models.Q(period_days__isnull=True)
+                | models.Q(period_days__gte=1),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def effective_days(self) -> int:
+        if self.period_days is not None:
+            return self.period_days
+        return settings.ACCESS_LOG_RETENTION_DAYS
+
+
+class RetentionRun(models.Model):
+    """One pass over every active rule, by batches, resumable.
+
+    `now` is frozen when the run starts so a run resumed the next morning
+    applies the same cut-offs; `cursor` holds, per rule, the last id done
+    (committed with that batch's work).
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    now = models.DateTimeField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # {"rule code": last id done, or null when the rule is finished}
+    cursor = models.JSONField(default=dict, blank=True)
+    # {"rule code": {"rows": n, "held": n, ...}}
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        permissions = [("run_retention", "Can run retention (and its dry run)")]
+
+    def __str__(self):
+        kind = "dry run" if self.dry_run else "run"
+        return f"Retention {kind} #{self.pk} ({self.status})"

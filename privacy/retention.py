@@ -1,0 +1,323 @@
+"""Retention: data past its period is erased, by rule, in bounded batches.
+
+Rules (privacy.models.RetentionRule) hold the periods and their sources;
+the behaviour of each rule is a Handler registered here under the rule's
+code (orders registers card references and invoices the same way). A run
+walks each rule's due rows by ascending id, BATCH at a time; each batch's
+work commits with the run's cursor, so a stopped run resumes where it
+stopped and memory stays flat whatever the table size. A dry run walks the
+same rows with the same checks and writes nothing but its counts.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clienteling.models import Client, IpAddressSeen, WebEvent
+from privacy import erasure
+from privacy import holds as holds_module
+from privacy.models import AccessLogEntry, RetentionRule, RetentionRun
+
+# Rows per batch: one batch of client erasures is a few hundred
+# milliseconds of set-based statements, and ids of a batch fit in memory
+# many times over.
+BATCH = 1000
+# Batches per task: a task stays within a minute, far inside the broker's
+# visibility timeout, then re-enqueues itself.
+BATCHES_PER_TASK = 50
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How a rule finds its due rows and erases a batch of them.
+
+    `due(rule, now)` is a queryset of the due rows (keyset-walked by pk);
+    `apply(ids, rule, now, dry_run)` erases them (or only counts, on a dry
+    run) and returns counts.
+    """
+
+    due: Callable[[RetentionRule, datetime], models.QuerySet]
+    apply: Callable[[list[int], RetentionRule, datetime, bool], dict]
+
+
+HANDLERS: dict[str, Handler] = {}
+# Rules with no sweep of their own: what governs them instead.
+FOLLOWS = {"contact_history": "inactive_clients"}
+
+
+def register_handler(code: str, handler: Handler) -> None:
+    HANDLERS[code] = handler
+
+
+def cutoff(rule: RetentionRule, now: datetime) -> datetime:
+    return now - timedelta(days=rule.effective_days())
+
+
+# --- Built-in handlers --------------------------------------------------------
+
+
+def _due_clients(rule, now):
+    """Active clients whose last self-initiated contact is past the period.
+
+    A client who never initiated a contact counts from their creation.
+    Merged records are erased with the record they were merged into.
+    """
+    return (
+        Client.objects.filter(status=Client.Status.ACTIVE)
+        .exclude(client_number__startswith=erasure.TOMBSTONE_PREFIX)
+        .annotate(_anchor=Coalesce("last_client_initiated_contact_at", "created_at"))
+        .filter(_anchor__lt=cutoff(rule, now))
+    )
+
+
+def _apply_clients(ids, rule, now, dry_run) -> dict:
+    held = holds_module.holds_for(ids)
+    free = [i for i in ids if i not in held]
+    if free and not dry_run:
+        erasure.erase_clients(client_ids=free)
+        erasure.replay_log_append(
+            kind="retention",
+            reference=f"retention:{rule.code}",
+            client_ids=erasure.with_merged(free),
+            held=[],
+            at=now,
+        )
+    return {"clients_erased": len(free), "clients_held": len(held)}
+
+
+def _delete_rows_with_history(model):
+    def apply(ids, rule, now, dry_run) -> dict:
+        history = model.history.model
+        if dry_run:
+            return {
+                "rows_deleted": len(ids),
+                "history_purged": history._base_manager.filter(id__in=ids).count(),
+            }
+        purged = history._base_manager.filter(id__in=ids)._raw_delete(
+            history.objects.db
+        )
+        rows = model._base_manager.filter(pk__in=ids)
+        return {"rows_deleted": rows._raw_delete(rows.db), "history_purged": purged}
+
+    return apply
+
+
+def _due_cookie_choices(rule, now):
+    return Client.objects.filter(cookie_consent_at__lt=cutoff(rule, now))
+
+
+def _apply_cookie_choices(ids, rule, now, dry_run) -> dict:
+    if not dry_run:
+        Client.objects.filter(pk__in=ids).update(
+            cookie_consent="", cookie_consent_at=None
+        )
+        # Earlier versions of the row hold the same choice.
+        Client.history.filter(id__in=ids).exclude(cookie_consent_at=None).update(
+            cookie_consent="", cookie_consent_at=None
+        )
+    return {"clients_cleared": len(ids)}
+
+
+def _apply_access_log(ids, rule, now, dry_run) -> dict:
+    if dry_run:
+        return {"rows_deleted": len(ids)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The append-only trigger lets the retention job delete, and
+            # only inside this transaction.
+            cursor.execute("SET LOCAL ecrin.retention = 'on'")
+    rows = AccessLogEntry.objects.filter(pk__in=ids)
+    return {"rows_deleted": rows._raw_delete(rows.db)}
+
+
+register_handler("inactive_clients", Handler(_due_clients, _apply_clients))
+register_handler(
+    "web_activity",
+    Handler(
+        lambda rule, now: WebEvent.objects.filter(occurred_at__lt=cutoff(rule, now)),
+        _delete_rows_with_history(WebEvent),
+    ),
+)
+register_handler(
+    "ip_addresses",
+    Handler(
+        lambda rule, now: IpAddressSeen.objects.filter(
+            last_seen_at__lt=cutoff(rule, now)
+        ),
+        _delete_rows_with_history(IpAddressSeen),
+    ),
+)
+register_handler("cookie_choices", Handler(_due_cookie_choices, _apply_cookie_choices))
+register_handler(
+    "access_log",
+    Handler(
+        lambda rule, now: AccessLogEntry.objects.filter(at__lt=cutoff(rule, now)),
+        _apply_access_log,
+    ),
+)
+
+
+# --- Runs ----------------------------------------------------------------------
+
+
+def _now(now: datetime | None = None) -> datetime:
+    return now or timezone.now()
+
+
+def _enqueue(run_id: int) -> None:
+    from privacy.tasks_erasure import retention_continue
+
+    transaction.on_commit(lambda: retention_continue.delay(run_id))
+
+
+@transaction.atomic
+def retention_run_start(
+    *, acting_user, dry_run: bool, now: datetime | None = None, enqueue: bool = True
+) -> RetentionRun:
+    """Start a run over every active rule (queued after commit)."""
+    at = _now(now)
+    codes = list(
+        RetentionRule.objects.filter(is_active=True).values_list("code", flat=True)
+    )
+    run = RetentionRun(
+        dry_run=dry_run,
+        now=at,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        started_by=acting_user,
+        cursor=dict.fromkeys(codes, 0),
+        counts={code: {} for code in codes},
+    )
+    run.full_clean()
+    run.save()
+    if enqueue:
+        _enqueue(run.pk)
+    return run
+
+
+def _merge(total: dict, more: dict) -> dict:
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+    return total
+
+
+def retention_run_continue(
+    *, run_id: int, max_batches: int = BATCHES_PER_TASK, enqueue: bool = True
+) -> dict:
+    """Do up to max_batches batches of the run, each in its own transaction."""
+    done = 0
+    while done < max_batches:
+        with transaction.atomic():
+            run = (
+                RetentionRun.objects.select_for_update(skip_locked=True)
+                .filter(pk=run_id)
+                .first()
+            )
+            if run is None:
+                return {"run": run_id, "busy": True, "batches": done}
+            if run.status == RetentionRun.Status.DONE:
+                return {"run": run_id, "status": run.status, "batches": done}
+            pending = [c for c, last in run.cursor.items() if last is not None]
+            run.heartbeat_at = timezone.now()
+            if not pending:
+                run.status = RetentionRun.Status.DONE
+                run.finished_at = timezone.now()
+                run.save()
+                return {"run": run_id, "status": run.status, "batches": done}
+            code = pending[0]
+            _batch(run, code)
+            run.save()
+        done += 1
+    if enqueue:
+        with transaction.atomic():
+            _enqueue(run_id)
+    return {"run": run_id, "status": "continuing", "batches": done}
+
+
+def _batch(run: RetentionRun, code: str) -> None:
+    handler = HANDLERS.get(code)
+    rule = RetentionRule.objects.filter(code=code).first()
+    if handler is None or rule is None:
+        run.counts[code] = {"no_handler": 1} if code not in FOLLOWS else {}
+        run.cursor[code] = None
+        return
+    last = run.cursor[code]
+    ids = list(
+        handler.due(rule, run.now)
+        .filter(pk__gt=last)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    if not ids:
+        run.cursor[code] = None
+        return
+    counts = handler.apply(ids, rule, run.now, run.dry_run)
+    run.counts[code] = _merge(run.counts.get(code) or {}, counts)
+    run.cursor[code] = ids[-1]
+
+
+def retention_run_now(
+    *, acting_user, dry_run: bool, now: datetime | None = None
+) -> RetentionRun:
+    """Start a run and do it all in this process (tests, commands, bench)."""
+    run = retention_run_start(
+        acting_user=acting_user, dry_run=dry_run, now=now, enqueue=False
+    )
+    while retention_run_continue(run_id=run.pk, enqueue=False)["status"] not in (
+        RetentionRun.Status.DONE,
+    ):
+        pass
+    run.refresh_from_db()
+    return run
+
+
+def retention_sweep(*, now: datetime | None = None) -> list[int]:
+    """Re-enqueue runs whose heartbeat went quiet (a killed worker)."""
+    cutoff_at = _now(now) - erasure.STALE_AFTER
+    ids = list(
+        RetentionRun.objects.filter(status=RetentionRun.Status.RUNNING)
+        .filter(Q(heartbeat_at__lt=cutoff_at) | Q(heartbeat_at__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for run_id in ids:
+            _enqueue(run_id)
+    return ids
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    rule: RetentionRule
+    cutoff: datetime | None
+    counts: dict
+    note: str
+
+
+def retention_report(*, run: RetentionRun) -> list[RuleReport]:
+    """What the run erased (or, on a dry run, would erase), by rule."""
+    rules = {r.code: r for r in RetentionRule.objects.filter(code__in=run.counts)}
+    report = []
+    for code, counts in run.counts.items():
+        rule = rules.get(code)
+        if rule is None:
+            continue
+        if code in FOLLOWS:
+            note = f"No sweep of its own: erased with the client ({FOLLOWS[code]})."
+        elif code not in HANDLERS:
+            note = "No handler installed (the orders app provides it)."
+        else:
+            note = ""
+        report.append(
+            RuleReport(
+                rule=rule,
+                cutoff=cutoff(rule, run.now) if code in HANDLERS else None,
+                counts={k: v for k, v in counts.items() if k != "no_handler"},
+                note=note,
+            )
+        )
+    return report

@@ -1,0 +1,226 @@
+"""A client with a marker string in every free-text field of every model.
+
+The marker is what the residue scan looks for after erasure; numbers
+and dates cannot hold it, so the phone number and IP address are unique
+markers of their own.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from clienteling import services as clienteling_services
+from clienteling.models import (
+    Client,
+    ClientAddress,
+    ClientEmail,
+    ClientPhone,
+    Collection,
+    ContactEvent,
+    ContactPreference,
+    FollowUp,
+    HouseEvent,
+    ImportantDate,
+    Interest,
+    Invitation,
+    IpAddressSeen,
+    RingSize,
+    SelectionItem,
+    SocialIdentifier,
+    WebAccount,
+    WebEvent,
+)
+from consents import registry
+from consents import services as consent_services
+from consents.models import Channel, PaperFormSubmission
+from tests.consents.factories import grant, paper_version
+
+
+@dataclass
+class Seeded:
+    client: Client
+    marker: str
+    phone: str
+    ip: str
+    scan_name: str
+
+    @property
+    def needles(self) -> list[str]:
+        return [self.marker, self.phone, self.ip]
+
+
+def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
+    """Every client model of the data map, with history and an admin log."""
+    phone = f"+3319900{n:04d}"
+    ip = f"198.51.100.{n}"
+    client = Client.objects.create(
+        client_number=f"M{n:04d}{marker[-8:].upper()}"[:20],
+        title="mrs",
+        first_name=f"{marker}-first",
+        last_name=f"{marker}-last",
+        birth_date=date(1980, 1, n % 28 + 1),
+        nationality="FR",
+        civil_status="married",
+        home_boutique=boutique,
+        primary_adviser=user,
+        display_language="fr",
+        cookie_consent="accepted",
+        cookie_consent_at=timezone.now(),
+        last_contact_at=timezone.now(),
+    )
+    # History: several edits of the client row and of a child row.
+    for edit in range(3):
+        client.first_name = f"{marker}-first-v{edit}"
+        client._history_user = user
+        client.save()
+    email = ClientEmail.objects.create(
+        client=client, address=f"{marker}@example.com", is_primary=True
+    )
+    email.address = f"{marker}.old@example.com"
+    email.save()
+    email.address = f"{marker}@example.com"
+    email.save()
+    ClientPhone.objects.create(client=client, number=phone, is_primary=True)
+    ClientAddress.objects.create(
+        client=client,
+        line1=f"1 rue {marker}",
+        line2=f"{marker} bis",
+        postal_code="75001",
+        city=f"Paris {marker}",
+        region=marker,
+        country="FR",
+        is_primary=True,
+    )
+    SocialIdentifier.objects.create(client=client, network="instagram", handle=marker)
+    WebAccount.objects.create(
+        client=client, login_identifier=f"{marker}-login", created_at=timezone.now()
+    )
+    IpAddressSeen.objects.create(
+        client=client,
+        ip_address=ip,
+        first_seen_at=timezone.now(),
+        last_seen_at=timezone.now(),
+    )
+    collection, _ = Collection.objects.get_or_create(name="Joséphine")
+    Interest.objects.create(client=client, collection=collection)
+    ContactPreference.objects.create(client=client, channel="email")
+    RingSize.objects.create(
+        client=client,
+        finger="left_ring",
+        size="52",
+        measured_at=date(2025, 5, 1),
+        measured_by=user,
+    )
+    ImportantDate.objects.create(
+        client=client, kind="wedding", date=date(2016, 6, 1), label=marker
+    )
+    grant(client, registry.ALLERGY_AWARE_SERVICE)
+    clienteling_services.allergy_record(
+        acting_user=user, client=client, metal="nickel", notes=f"{marker} notes"
+    )
+    contact = ContactEvent.objects.create(
+        client=client,
+        channel="phone",
+        direction="inbound",
+        subject=f"{marker} subject",
+        summary=f"{marker} summary",
+        staff=user,
+        occurred_at=timezone.now(),
+    )
+    contact.summary = f"{marker} summary, edited"
+    contact.save()
+    WebEvent.objects.create(
+        client=client,
+        kind="product_view",
+        product_reference=marker[:40],
+        occurred_at=timezone.now(),
+        external_id=f"{marker}-web",
+    )
+    SelectionItem.objects.create(
+        client=client,
+        product_reference=marker[:40],
+        product_name=marker,
+        added_at=timezone.now(),
+    )
+    event, _ = HouseEvent.objects.get_or_create(
+        name="Private viewing",
+        boutique=boutique,
+        defaults={"starts_at": timezone.now(), "capacity": 50},
+    )
+    Invitation.objects.create(event=event, client=client, invited_by=user)
+    FollowUp.objects.create(
+        client=client,
+        adviser=user,
+        due_date=date(2026, 12, 1),
+        reason="manual",
+        note=f"{marker} note",
+        source_key=f"{marker}-key",
+    )
+    # A website consent keeps the address and user agent.
+    grant(client, registry.NEWSLETTERS)
+    wording = (
+        paper_version().wordings.filter(purpose__code=registry.NEWSLETTERS).first()
+    )
+    consent_services.consent_record(
+        acting_user=None,
+        client=client,
+        purpose_code=registry.NEWSLETTERS,
+        decision="withdraw",
+        channel=Channel.WEBSITE,
+        wording=wording,
+        ip_address=ip,
+        user_agent=f"Browser {marker}",
+    )
+    consent_services.soft_opt_in_record(
+        acting_user=None,
+        client=client,
+        sale_at=timezone.now() - timedelta(days=1),
+        sale_reference=f"{marker[:40]}",
+        opt_out_offered=True,
+    )
+    consent_services.restriction_start(
+        acting_user=None, client=client, reason=f"{marker} restriction"
+    )
+    # A signed paper form and its scan in private storage.
+    scan = f"%PDF-1.4 signed by {marker}\n".encode()
+    scan_name = f"scan-{marker}.pdf"[:80]
+    path = consent_services.scan_path(scan_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(scan)
+    PaperFormSubmission.objects.create(
+        client=client,
+        version=paper_version(),
+        requested_services=["boutique_orders"],
+        fields_completed=[f"{marker}"],
+        signed_on=date(2026, 1, 5),
+        boutique=boutique,
+        scan_name=scan_name,
+        scan_content_type="application/pdf",
+        scan_size=len(scan),
+        scan_sha256=hashlib.sha256(scan).hexdigest(),
+        recorded_by=user,
+        recorded_at=timezone.now(),
+    )
+    # The admin log, as the admin writes it on a change with inlines.
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[client],
+        action_flag=CHANGE,
+        change_message=[{"added": {"name": "email address", "object": marker}}],
+        single_object=True,
+    )
+    email_ct = ContentType.objects.get_for_model(ClientEmail)
+    LogEntry.objects.create(
+        user=user,
+        content_type=email_ct,
+        object_id=str(email.pk),
+        object_repr=f"{marker}@example.com",
+        action_flag=CHANGE,
+        change_message=f"Changed {marker}",
+    )
+    client.refresh_from_db()
+    return Seeded(client, marker, phone, ip, scan_name)

@@ -1,0 +1,272 @@
+"""A killed worker, a duplicate delivery, holds, twice-requested erasures."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from clienteling import roles
+from clienteling.models import ClientEmail
+from privacy import erasure, holds
+from privacy.models import ErasureJob, ErasureStep
+from privacy.tasks_erasure import erasure_run
+from tests.clienteling.factories import (
+    ClientFactory,
+    EmailFactory,
+    UserFactory,
+)
+
+
+class InjectedCrash(Exception):
+    """Stands for the worker dying after a step committed."""
+
+
+def _client_with_data():
+    client = ClientFactory()
+    EmailFactory(client=client, address=f"c{client.pk}@example.com")
+    return client
+
+
+def _capture_delays(monkeypatch):
+    results = []
+    delay = erasure_run.delay
+
+    def capture(*args, **kwargs):
+        results.append(delay(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(erasure_run, "delay", capture)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+def test_a_worker_dying_mid_erasure_is_resumed_by_the_sweeper(
+    celery_worker, monkeypatch, settings, tmp_path
+):
+    # given an approved erasure whose worker dies after the email step
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    compliance = UserFactory()  # no groups after a flush
+    client = _client_with_data()
+    job = erasure.erasure_request(acting_user=compliance, client=client)
+
+    def crash(step_name):
+        if step_name == "clienteling.ClientEmail":
+            raise InjectedCrash
+
+    monkeypatch.setattr(erasure, "after_step", crash)
+    results = _capture_delays(monkeypatch)
+    erasure.erasure_approve(acting_user=compliance, job=job)
+    with pytest.raises(InjectedCrash):
+        results[0].get(timeout=60)
+    job.refresh_from_db()
+    assert job.status == ErasureJob.Status.RUNNING
+    done_before = dict(
+        ErasureStep.objects.filter(job=job, done_at__isnull=False).values_list(
+            "name", "done_at"
+        )
+    )
+    assert "clienteling.ClientEmail" in done_before
+    assert "finish" not in done_before
+    monkeypatch.setattr(erasure, "after_step", None)
+
+    # when the sweeper finds it quiet
+    assert erasure.erasure_sweep(now=timezone.now()) == []  # not stale yet
+    swept = erasure.erasure_sweep(now=timezone.now() + timedelta(minutes=11))
+    results[-1].get(timeout=60)
+
+    # then one complete erasure, one receipt, no step done twice
+    assert swept == [job.pk]
+    job.refresh_from_db()
+    assert job.status == ErasureJob.Status.DONE
+    assert job.attempts == 1
+    steps = ErasureStep.objects.filter(job=job)
+    assert all(s.done_at for s in steps)
+    for name, done_at in done_before.items():
+        assert steps.get(name=name).done_at == done_at
+    assert job.receipt["steps"]["clienteling.ClientEmail"] == {
+        "deleted": 1,
+        "history_purged": 1,
+    }
+    assert ErasureJob.objects.filter(client=client, status="done").count() == 1
+    assert len(settings.ERASURE_REPLAY_LOG.read_text().splitlines()) == 1
+    assert not ClientEmail.objects.filter(client=client).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_job_delivered_twice_concurrently_does_the_work_once(
+    settings, tmp_path, monkeypatch
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    compliance = UserFactory()
+    client = _client_with_data()
+    job = erasure.erasure_request(acting_user=compliance, client=client)
+    # Both deliveries come from the test, none from approval.
+    monkeypatch.setattr(erasure, "_enqueue", lambda job_id: None)
+    erasure.erasure_approve(acting_user=compliance, job=job)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            outcomes.append(erasure.erasure_execute(job_id=job.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    job.refresh_from_db()
+    steps_done = [name for o in outcomes for name in o["steps"]]
+    assert len(outcomes) == 2
+    assert sum(len(o["steps"]) for o in outcomes) > 0, outcomes
+    assert sorted(steps_done) == sorted(  # noqa: PT018
+        ErasureStep.objects.filter(job=job).values_list("name", flat=True)
+    )  # every step by exactly one of the two deliveries
+    assert job.status == ErasureJob.Status.DONE
+    assert job.receipt["steps"]["suppression"]["added"] == 1
+    assert job.receipt["steps"]["clienteling.ClientEmail"] == {
+        "deleted": 1,
+        "history_purged": 1,
+    }
+    assert len(settings.ERASURE_REPLAY_LOG.read_text().splitlines()) == 1
+
+
+@pytest.mark.django_db
+def test_a_rerun_of_a_finished_job_changes_nothing(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    compliance = UserFactory(role=roles.COMPLIANCE)
+    client = _client_with_data()
+    job = erasure.erasure_request(acting_user=compliance, client=client)
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erasure_approve(acting_user=compliance, job=job)  # in-process
+    job.refresh_from_db()
+    receipt = job.receipt
+
+    again = erasure.erasure_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert again["steps"] == []
+    assert job.receipt == receipt
+
+
+@pytest.mark.django_db
+def test_erasure_requested_twice_finds_nothing_to_do(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    compliance = UserFactory(role=roles.COMPLIANCE)
+    client = _client_with_data()
+    job = erasure.erasure_request(acting_user=compliance, client=client)
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erasure_approve(acting_user=compliance, job=job)
+    client.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        erasure.erasure_request(acting_user=compliance, client=client)
+
+    assert "Nothing to do" in refused.value.messages[0]
+    assert ErasureJob.objects.filter(client=client).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_second_request_while_one_is_open_is_refused():
+    compliance = UserFactory(role=roles.COMPLIANCE)
+    client = _client_with_data()
+    first = erasure.erasure_request(acting_user=compliance, client=client)
+
+    with pytest.raises(ValidationError, match=f"#{first.pk}"):
+        erasure.erasure_request(acting_user=compliance, client=client)
+
+    assert ErasureJob.objects.count() == 1
+
+
+@pytest.fixture
+def fake_hold():
+    def provider(client_ids):
+        return {
+            cid: [
+                holds.Hold(
+                    kind="open complaint",
+                    reference=f"orders.Complaint#{cid}",
+                    categories=("identity", "contact"),
+                )
+            ]
+            for cid in client_ids
+        }
+
+    holds.register_hold_provider(provider)
+    yield provider
+    holds.unregister_hold_provider(provider)
+
+
+@pytest.mark.django_db
+def test_erasure_under_a_hold_is_refused_with_the_holds_listed(fake_hold):
+    compliance = UserFactory(role=roles.COMPLIANCE)
+    client = _client_with_data()
+
+    with pytest.raises(ValidationError) as refused:
+        erasure.erasure_request(acting_user=compliance, client=client)
+
+    assert refused.value.messages == [
+        "Erasure refused: legal holds apply.",
+        f"open complaint: orders.Complaint#{client.pk}",
+    ]
+    assert not ErasureJob.objects.exists()
+    assert ClientEmail.objects.filter(client=client).exists()
+
+
+@pytest.mark.django_db
+def test_partial_erasure_keeps_what_the_hold_needs_and_says_so(
+    fake_hold, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    compliance = UserFactory(role=roles.COMPLIANCE)
+    client = _client_with_data()
+    client.birth_date = None
+    client.title = "mrs"
+    client.save()
+    from clienteling.models import Collection, Interest
+
+    Interest.objects.create(
+        client=client, collection=Collection.objects.create(name="X")
+    )
+
+    job = erasure.erasure_request(
+        acting_user=compliance, client=client, allow_partial=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erasure_approve(acting_user=compliance, job=job)
+
+    job.refresh_from_db()
+    client.refresh_from_db()
+    assert job.status == ErasureJob.Status.DONE
+    assert job.partial
+    assert job.holds[0]["reference"] == f"orders.Complaint#{client.pk}"
+    assert "Partly erased" in job.outcome
+    assert ClientEmail.objects.filter(client=client).exists()  # contact: held
+    assert not Interest.objects.filter(client=client).exists()  # preferences: not
+    assert not client.client_number.startswith("ERASED-")  # identity: held
+    assert job.receipt["steps"]["clienteling.ClientEmail"] == {"skipped_held": True}
+
+
+@pytest.mark.django_db
+def test_approval_needs_a_requested_job():
+    compliance = UserFactory(role=roles.COMPLIANCE)
+    job = erasure.erasure_request(acting_user=compliance, client=_client_with_data())
+    erasure.erasure_cancel(acting_user=compliance, job=job)
+
+    with pytest.raises(ValidationError, match="cannot become"):
+        erasure.erasure_approve(acting_user=compliance, job=job)
+
+    assert not ErasureStep.objects.filter(job=job).exists()
