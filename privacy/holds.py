@@ -80,9 +80,14 @@ def _coerce(raw) -> Hold:
             return getattr(raw, name, default)
 
     categories = get("categories") or tuple(c.value for c in ORDERS_HELD_CATEGORIES)
+    kind = str(get("kind", "legal hold"))
+    # orders' LegalHold names its record by kind and object id.
+    reference = get("reference") or (
+        f"{kind}#{get('object_id')}" if get("object_id") is not None else ""
+    )
     return Hold(
-        kind=str(get("kind", "legal hold")),
-        reference=str(get("reference", "")),
+        kind=kind,
+        reference=str(reference),
         until=get("until"),
         categories=tuple(str(c) for c in categories),
     )

@@ -222,5 +222,62 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         action_flag=CHANGE,
         change_message=f"Changed {marker}",
     )
+    _seed_orders(client=client, marker=marker, user=user)
     client.refresh_from_db()
     return Seeded(client, marker, phone, ip, scan_name)
+
+
+def _seed_orders(*, client, marker: str, user) -> None:
+    """Orders data through the orders services: an invoiced order with an
+    engraving and a note, a payment reference, a guarantee, a closed
+    complaint and a closed after-sales case, all carrying the marker."""
+    from decimal import Decimal
+
+    from orders import services as order_services
+    from orders.models import AfterSalesCase, Complaint, Order
+    from tests.orders.factories import ProductFactory
+
+    order = order_services.order_create(
+        acting_user=user,
+        client=client,
+        boutique=client.home_boutique,
+        lines=[
+            order_services.LineInput(
+                product=ProductFactory(), ring_size="52", engraving=f"{marker} forever"
+            )
+        ],
+        notes=f"{marker} prefers rose gold",
+        allergy_acknowledged=True,
+    )
+    order_services.order_transition(
+        acting_user=user, order=order, status=Order.Status.CONFIRMED
+    )
+    order_services.invoice_issue(acting_user=user, order=order)
+    order_services.payment_record(
+        acting_user=user,
+        order=order,
+        method="card",
+        amount=Decimal("10.00"),
+        currency="EUR",
+        provider_reference=f"tok-{marker}",
+        card_brand="visa",
+        card_last4="4242",
+    )
+    complaint = order_services.complaint_open(
+        acting_user=user,
+        client=client,
+        channel="email",
+        category="product_quality",
+        description=f"{marker} clasp broke",
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(
+        status=Complaint.Status.RESOLVED, resolution=f"{marker} repaired"
+    )
+    case = order_services.case_open(
+        acting_user=user,
+        client=client,
+        boutique=client.home_boutique,
+        kind="repair",
+        piece_description=f"{marker} ring",
+    )
+    AfterSalesCase.objects.filter(pk=case.pk).update(status="returned")
