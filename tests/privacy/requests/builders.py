@@ -247,10 +247,25 @@ def fill(tag: str = "Sujet", boutique=None):
     )
     rows.update(_orders(client, tag))
     rows.update(_sharing(client, tag))
+    rows.update(_erasure(client, tag, staff))
     # Orders, cases and complaints log contacts and soft opt-in themselves.
     rows["clienteling.ContactEvent"] = list(ContactEvent.objects.filter(client=client))
     rows["consents.SoftOptIn"] = list(SoftOptIn.objects.filter(client=client))
     return client, rows, access, staff
+
+
+def _erasure(client, tag, staff):
+    """An erasure the client asked for that a legal hold stopped."""
+    from privacy.models import ErasureJob
+
+    job = ErasureJob.objects.create(
+        client=client,
+        request_reference=f"DSR-{tag}",
+        requested_by=staff,
+        requested_at=NOW,
+        status=ErasureJob.Status.REFUSED,
+    )
+    return {"privacy.ErasureJob": [job]}
 
 
 def _orders(client, tag):
