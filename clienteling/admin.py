@@ -420,7 +420,12 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                     occurred_at=form.cleaned_data["occurred_at"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
+                by_field = (
+                    exc.message_dict
+                    if hasattr(exc, "error_dict")
+                    else {None: exc.messages}
+                )
+                for field, errors in by_field.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, f"Contact logged: {event.subject}.")

@@ -41,6 +41,16 @@ def _now(now: datetime | None = None) -> datetime:
     return now or timezone.now()
 
 
+def _editable_or_refuse(client: Client) -> None:
+    """Refuse a change to a client whose processing is restricted (Art. 18).
+
+    The apps above register the gates (privacy: an open restriction).
+    """
+    refusal = hooks.edit_refusal(client)
+    if refusal:
+        raise ValidationError(refusal)
+
+
 def _save(obj: models.Model, acting_user, **kwargs) -> None:
     """full_clean() then save(), recording the author in the history row."""
     obj.full_clean()
@@ -102,6 +112,7 @@ def contact_log(
     boutique: Boutique | None = None,
 ) -> ContactEvent:
     """Record a contact and keep the client's last-contact dates current."""
+    _editable_or_refuse(client)
     occurred_at = _now(occurred_at)
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": "A contact cannot be in the future."})
@@ -183,6 +194,7 @@ def client_locate(
     display_language: str = "",
 ) -> Client:
     """Keep the nearest boutique (and display language), not the location."""
+    _editable_or_refuse(client)
     client.nearest_boutique = nearest_boutique(latitude=latitude, longitude=longitude)
     if display_language:
         client.display_language = display_language
@@ -203,6 +215,7 @@ def allergy_record(
     notes: str = "",
 ) -> MetalAllergy:
     """Record a metal allergy; refused unless every consent gate allows it."""
+    _editable_or_refuse(client)
     hooks.check_allergy_allowed(client)
     allergy = MetalAllergy(
         client=client,

@@ -318,8 +318,10 @@ def _kept_on_erasure() -> list[dict]:
 
 
 def _is_erased(client: Client) -> bool:
-    erased = getattr(Client.Status, "ERASED", None)
-    return erased is not None and client.status == erased
+    """An erased client is the tombstone privacy.erasure leaves behind."""
+    from privacy.erasure import is_tombstone
+
+    return is_tombstone(client)
 
 
 def build_document(client: Client, *, progress: Callable | None = None) -> dict:

@@ -241,3 +241,21 @@ def test_json_schema_rejects_a_document_missing_art15_metadata():
     del document["categories"][0]["sources"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, reports.schema())
+
+
+@pytest.mark.django_db
+def test_a_report_for_an_erased_client_says_what_remains_and_why():
+    from privacy.erasure import erase_clients
+    from privacy.reports import build_document, render_html
+    from tests.clienteling.factories import ClientFactory
+
+    client = ClientFactory(first_name="Gone", last_name="Person")
+    erase_clients(client_ids=[client.pk])
+    client.refresh_from_db()
+
+    document = build_document(client)
+    html = render_html(document)
+
+    assert document["erased"] is True
+    assert "Your record has been erased" in html
+    assert "Person" not in html

@@ -361,3 +361,40 @@ def test_rectification_links_the_history_rows_of_edits_made_under_it():
     assert dsr.rectification_link_edits(acting_user=officer, request=request) == []
     assert RequestEdit.objects.count() == 1
     assert Client.objects.get(pk=untouched.pk).last_name == "Rectifié"
+
+
+def test_restriction_blocks_the_services_too_until_lifted(monkeypatch):
+    from clienteling import hooks
+    from clienteling import services as clienteling_services
+    from clienteling.models import ContactEvent, MetalAllergy
+
+    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
+    officer = compliance()
+    request = dsr.request_restrict(
+        acting_user=officer, request=_restriction_request(officer), reason="accuracy"
+    )
+    target = request.client
+
+    with pytest.raises(ValidationError):
+        clienteling_services.contact_log(
+            acting_user=officer,
+            client=target,
+            channel="phone",
+            direction="inbound",
+            subject="x",
+        )
+    with pytest.raises(ValidationError):
+        clienteling_services.allergy_record(
+            acting_user=officer, client=target, metal="nickel"
+        )
+    assert not ContactEvent.objects.filter(client=target, subject="x").exists()
+    assert not MetalAllergy.objects.exists()
+
+    dsr.request_lift_restriction(acting_user=officer, request=request)
+    clienteling_services.contact_log(
+        acting_user=officer,
+        client=target,
+        channel="phone",
+        direction="inbound",
+        subject="x",
+    )
