@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from clienteling.admin_mixins import ReadOnlyAdminMixin
 from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
 from consents import views
@@ -18,7 +19,7 @@ from consents.models import (
 from consents.selectors import sees_special_categories
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
+class ViewOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """No add, change, delete or actions, whoever asks (superusers too).
 
     Purposes and form versions come from code (consents.registry); ledger
@@ -26,15 +27,6 @@ class ViewOnlyAdmin(admin.ModelAdmin):
     """
 
     actions = None
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ClientScopedAdmin(ClientScopedMixin, ViewOnlyAdmin):

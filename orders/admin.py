@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks
+from clienteling.admin_mixins import ReadOnlyAdminMixin
 from clienteling.models import Client
 from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
@@ -304,7 +305,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ClientScopedAdmin):
+class InvoiceAdmin(ReadOnlyAdminMixin, ClientScopedAdmin):
     """Read-only: invoices are issued from orders and never edited."""
 
     change_form_template = "admin/orders/invoice/change_form.html"
@@ -340,15 +341,6 @@ class InvoiceAdmin(ClientScopedAdmin):
         "retention_until",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -439,7 +431,7 @@ class PaymentAdmin(ClientScopedAdmin):
 
 
 @admin.register(Guarantee)
-class GuaranteeAdmin(ClientScopedAdmin):
+class GuaranteeAdmin(ReadOnlyAdminMixin, ClientScopedAdmin):
     """Registered when an invoice is issued; read-only here."""
 
     list_display = [
@@ -454,15 +446,6 @@ class GuaranteeAdmin(ClientScopedAdmin):
     list_select_related = ["client", "product"]
     list_filter = ["status"]
     search_fields = ["=certificate_number", "=product_serial"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AfterSalesCase)

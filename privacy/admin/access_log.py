@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from clienteling.admin_mixins import ReadOnlyAdminMixin
 from privacy.models import AccessLogEntry
 
 
 @admin.register(AccessLogEntry)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the log is evidence."""
 
     list_display = ["at", "user", "action", "object_type", "object_id", "count", "path"]
@@ -14,12 +15,3 @@ class AccessLogAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     show_full_result_count = False
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

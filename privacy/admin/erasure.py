@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from clienteling.admin_mixins import ReadOnlyAdminMixin
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
 from privacy import erasure, retention
@@ -226,20 +227,11 @@ class RetentionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "dry_run", "status", "now", "started_at", "finished_at"]
     list_filter = ["dry_run", "status"]
     actions = None
     change_list_template = "privacy/erasure/retention_run_changelist.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from clienteling.admin_mixins import ReadOnlyAdminMixin
 from clienteling.models import Boutique
 from privacy import sharing, tasks_sharing
 from privacy.models import InsightImport, Partner, SharingBatch
@@ -88,15 +89,8 @@ class PartnerAdmin(admin.ModelAdmin):
         return request.user.has_perm("privacy.run_partner_export")
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Transfer batches and received files: written by services only."""
 
 
 @admin.register(SharingBatch)

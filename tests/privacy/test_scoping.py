@@ -88,7 +88,6 @@ def _everything_for(boutique) -> dict[str, object]:
         sale_reference="S-1",
         opt_out_offered=True,
     )
-    services.restriction_start(acting_user=None, client=client, reason="test")
     from privacy import requests as dsr
     from privacy.models import SubjectAccessReport
 
@@ -126,6 +125,8 @@ def _everything_for(boutique) -> dict[str, object]:
             reason="same_email",
         ),
     }
+    # Last: a restricted client's record accepts no more changes (Art. 18).
+    services.restriction_start(acting_user=None, client=client, reason="test")
     for model, admin_class in admin.site._registry.items():
         label = model._meta.label_lower
         if label in objects or not isinstance(admin_class, ClientScopedMixin):
