@@ -182,6 +182,8 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         sale_reference=f"{marker[:40]}",
         opt_out_offered=True,
     )
+    # Orders before the restriction: a restricted record takes no changes.
+    _seed_orders(client=client, marker=marker, user=user)
     consent_services.restriction_start(
         acting_user=None, client=client, reason=f"{marker} restriction"
     )
@@ -222,7 +224,6 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         action_flag=CHANGE,
         change_message=f"Changed {marker}",
     )
-    _seed_orders(client=client, marker=marker, user=user)
     client.refresh_from_db()
     return Seeded(client, marker, phone, ip, scan_name)
 
