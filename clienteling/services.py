@@ -33,12 +33,10 @@ from clienteling.models import (
     WebEvent,
 )
 from clienteling.querysets import anniversaries_within
+from clienteling.writes import now_or as _now
+from clienteling.writes import save_with_author as _save
 
 EARTH_RADIUS_KM = 6371.0088
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
 
 
 def _editable_or_refuse(client: Client) -> None:
@@ -49,13 +47,6 @@ def _editable_or_refuse(client: Client) -> None:
     refusal = hooks.edit_refusal(client)
     if refusal:
         raise ValidationError(refusal)
-
-
-def _save(obj: models.Model, acting_user, **kwargs) -> None:
-    """full_clean() then save(), recording the author in the history row."""
-    obj.full_clean()
-    obj._history_user = acting_user
-    obj.save(**kwargs)
 
 
 # --- Clients ----------------------------------------------------------------

@@ -27,6 +27,8 @@ from clienteling.models import (
     MetalAllergy,
 )
 from clienteling.phones import normalise_phone
+from clienteling.writes import now_or as _now
+from clienteling.writes import save_with_author as _save
 from consents import registry, suppression
 from consents.models import (
     Channel,
@@ -48,16 +50,6 @@ MANDATORY_FIELDS_SENTENCE = (
     "If you do not complete these compulsory fields, {house} will not be able "
     "to answer your requests and/or provide you with the requested services."
 )
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
-
-
-def _save(obj, acting_user) -> None:
-    obj.full_clean()
-    obj._history_user = acting_user
-    obj.save()
 
 
 def purpose_get(code: str) -> Purpose:

@@ -11,11 +11,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, ContactEvent
+from clienteling.writes import now_or as _now
+from clienteling.writes import save_with_author as _save
 from orders import selectors
 from orders.models import (
     INVOICE_RETENTION,
@@ -38,17 +40,6 @@ from orders.models.aftersales import (
 from orders.pan import iban_mask
 
 _ONE_DAY = timedelta(days=1)
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
-
-
-def _save(obj: models.Model, acting_user, **kwargs) -> None:
-    """full_clean() then save(), recording the author in the history row."""
-    obj.full_clean()
-    obj._history_user = acting_user
-    obj.save(**kwargs)
 
 
 def _transition_error(model, current: str, target: str) -> ValidationError:

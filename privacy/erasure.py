@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from clienteling.classification import Category, Erasure
 from clienteling.models import Client, ClientEmail, ClientPhone
+from clienteling.writes import now_or as _now
 from consents import ledger, suppression
 from consents.models import SuppressionEntry
 from consents.services import scan_path
@@ -534,10 +535,6 @@ def steps_for(ctx: Context) -> list[tuple[str, Callable[[Context], dict]]]:
 
 
 # --- Jobs --------------------------------------------------------------------------
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
 
 
 def _move(job: ErasureJob, status: str) -> None:

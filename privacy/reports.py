@@ -37,6 +37,7 @@ from django.utils.text import slugify
 
 from clienteling.classification import Category, Erasure, Source
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
+from clienteling.writes import now_or as _now
 from consents import registry
 from consents.models import ConsentDecision, PaperFormSubmission, Purpose
 from consents.selectors import current_decisions
@@ -59,10 +60,6 @@ PROFILING_PURPOSES = (
 PORTABLE_SOURCES = (Source.CLIENT, Source.WEBSITE)
 
 ReportStatus = SubjectAccessReport.Status
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
 
 
 @cache

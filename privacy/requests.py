@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Client
+from clienteling.writes import now_or as _now
+from clienteling.writes import save_with_author as _save
 from consents import services as consent_services
 from consents.models import Restriction
 from privacy import data_map
@@ -42,16 +44,6 @@ OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS)
 MAX_EXTENSION_MONTHS = 2  # Art. 12(3): "by two further months"
 SOON_DAYS = 7
 FLAG_DAYS = (7, 1)
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
-
-
-def _save(obj, acting_user) -> None:
-    obj.full_clean()
-    obj._history_user = acting_user
-    obj.save()
 
 
 # --- The clock ---------------------------------------------------------------

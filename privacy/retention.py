@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clienteling.models import Client, IpAddressSeen, WebEvent
+from clienteling.writes import now_or as _now
 from privacy import erasure
 from privacy import holds as holds_module
 from privacy.models import AccessLogEntry, RetentionRule, RetentionRun
@@ -163,10 +164,6 @@ register_handler(
 
 
 # --- Runs ----------------------------------------------------------------------
-
-
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
 
 
 def _enqueue(run_id: int) -> None:
