@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from clienteling.models import Client, ContactEvent, FollowUp
+from clienteling.models import Client, FollowUp
 
 TIMELINE_LENGTH = 50
 
@@ -40,7 +40,3 @@ def client_360(*, client: Client) -> Client360:
         ip_addresses=list(client.ip_addresses.order_by("-last_seen_at")[:10]),
         web_account=web_account,
     )
-
-
-def contact_channels() -> list[tuple[str, str]]:
-    return list(ContactEvent.Channel.choices)
