@@ -2,7 +2,9 @@
 
 Rules (privacy.models.RetentionRule) hold the periods and their sources;
 the behaviour of each rule is a Handler registered here under the rule's
-code (orders registers card references and invoices the same way). A run
+code. Other apps declare theirs in RETENTION_HANDLERS of their
+retention.py (orders: card references and invoices), found by name the
+way the data map finds datamap.py, so they import nothing from privacy. A run
 walks each rule's due rows by ascending id, BATCH at a time; each batch's
 work commits with the run's cursor, so a stopped run resumes where it
 stopped and memory stays flat whatever the table size. A dry run walks the
@@ -12,7 +14,11 @@ same rows with the same checks and writes nothing but its counts.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -163,6 +169,35 @@ register_handler(
 )
 
 
+# --- Handlers of other apps ----------------------------------------------------
+
+BUILT_IN = frozenset(HANDLERS)
+
+
+def app_handlers() -> dict[str, Handler]:
+    """RETENTION_HANDLERS of every other project app's retention.py.
+
+    Each maps a rule code to a (due, apply) pair with Handler's signatures.
+    """
+    found: dict[str, Handler] = {}
+    for app in settings.PROJECT_APPS:
+        if app == "privacy" or not find_spec(f"{app}.retention"):
+            continue
+        declared = getattr(import_module(f"{app}.retention"), "RETENTION_HANDLERS", {})
+        for code, (due, apply) in declared.items():
+            if code in BUILT_IN or code in found:
+                raise ImproperlyConfigured(
+                    f"{app}/retention.py declares a handler for {code!r}, "
+                    "which already has one."
+                )
+            found[code] = Handler(due, apply)
+    return found
+
+
+for _code, _handler in app_handlers().items():
+    register_handler(_code, _handler)
+
+
 # --- Runs ----------------------------------------------------------------------
 
 
@@ -306,7 +341,10 @@ def retention_report(*, run: RetentionRun) -> list[RuleReport]:
         if code in FOLLOWS:
             note = f"No sweep of its own: erased with the client ({FOLLOWS[code]})."
         elif code not in HANDLERS:
-            note = "No handler installed (the orders app provides it)."
+            note = (
+                "No handler installed: no app declares one in the "
+                "RETENTION_HANDLERS of its retention.py."
+            )
         else:
             note = ""
         report.append(

@@ -217,15 +217,18 @@ def test_held_clients_are_skipped_by_retention_and_counted(settings, tmp_path):
     assert not Client.objects.get(pk=held.pk).client_number.startswith("ERASED-")
 
 
-def test_rules_without_a_handler_are_reported_not_silently_skipped():
+def test_rules_without_a_handler_are_reported_not_silently_skipped(monkeypatch):
+    # given the invoices rule with its handler (orders/retention.py) missing
     RetentionRule.objects.exclude(code__in=["invoices", "contact_history"]).update(
         is_active=False
     )
+    monkeypatch.delitem(retention.HANDLERS, "invoices", raising=False)
 
     run = _run(dry_run=True)
     report = {line.rule.code: line.note for line in retention.retention_report(run=run)}
 
-    assert "orders" in report["invoices"]
+    assert report["invoices"].startswith("No handler installed")
+    assert "retention.py" in report["invoices"]
     assert "erased with the client" in report["contact_history"]
 
 
