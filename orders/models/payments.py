@@ -99,6 +99,15 @@ class Payment(PanFreeModel):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        indexes = [
+            # Retention asks, for each old card payment, whether the same
+            # token was used since (orders.retention).
+            models.Index(
+                fields=["provider_reference", "received_at"],
+                name="payment_token_used_at",
+                condition=~Q(provider_reference=""),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 name="payment_amount_positive", condition=Q(amount__gt=0)

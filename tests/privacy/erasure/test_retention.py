@@ -232,6 +232,26 @@ def test_rules_without_a_handler_are_reported_not_silently_skipped(monkeypatch):
     assert "erased with the client" in report["contact_history"]
 
 
+def test_other_apps_handlers_are_found_by_name_and_may_not_replace_one(
+    monkeypatch,
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from orders import retention as orders_retention
+
+    found = retention.app_handlers()
+    assert set(found) == set(orders_retention.RETENTION_HANDLERS)
+    assert found["invoices"].due is orders_retention.invoices_due_for_retention
+
+    monkeypatch.setitem(
+        orders_retention.RETENTION_HANDLERS,
+        "access_log",
+        orders_retention.RETENTION_HANDLERS["invoices"],
+    )
+    with pytest.raises(ImproperlyConfigured, match="access_log"):
+        retention.app_handlers()
+
+
 def test_seeded_rules_and_schedules():
     from django_celery_beat.models import PeriodicTask
 
