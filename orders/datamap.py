@@ -72,8 +72,8 @@ DATAMAP = {
     "orders.Invoice": ModelMap(
         Subject.CLIENT,
         "client",
-        description="Invoices and credit notes: kept 10 years, apart from "
-        "marketing data.",
+        description="Invoices and credit notes: kept 10 years after the end "
+        "of their financial year, apart from marketing data, then deleted.",
         fields={
             "id": KEY,
             "client": KEY,
@@ -115,7 +115,9 @@ DATAMAP = {
     "orders.Payment": ModelMap(
         Subject.CLIENT,
         "order__client",
-        description="Payment references only: never a card number or full IBAN.",
+        description="Payment references only: never a card number or full "
+        "IBAN. The card's token, brand, last four digits and expiry are "
+        "erased 13 months after the last payment with the card.",
         fields={
             "id": KEY,
             "order": KEY,
