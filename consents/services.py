@@ -256,6 +256,41 @@ def soft_opt_in_record(
     return row
 
 
+def sale_recorded(*, acting_user, client, at, reference, marketing_email) -> None:
+    """A sale (from orders, through clienteling.hooks): the client's answer.
+
+    "offered": the client was told they may refuse emails about similar
+    products and did not: a soft opt-in (CPCE L34-5). "refused": an
+    objection, at the sale, to each purpose that relies on soft opt-in,
+    unless one is already current. Anything else: no answer, nothing noted.
+    """
+    if marketing_email == "offered":
+        soft_opt_in_record(
+            acting_user=acting_user,
+            client=client,
+            sale_at=at,
+            sale_reference=reference,
+            opt_out_offered=True,
+        )
+    elif marketing_email == "refused":
+        for spec in registry.PURPOSES:
+            if not spec.soft_opt_in:
+                continue
+            purpose = purpose_get(spec.code)
+            current = current_decisions(
+                client_ids=[client.pk], purpose_ids=[purpose.pk]
+            ).get((client.pk, purpose.pk))
+            if current is None or current.decision != Decision.OBJECT:
+                consent_record(
+                    acting_user=acting_user,
+                    client=client,
+                    purpose_code=spec.code,
+                    decision=Decision.OBJECT,
+                    channel=Channel.IN_PERSON,
+                    now=at,
+                )
+
+
 @transaction.atomic
 def restriction_start(
     *, acting_user, client: Client, reason: str, now: datetime | None = None

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clienteling import hooks
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, ContactEvent
 from clienteling.writes import now_or as _now
@@ -108,6 +109,7 @@ def order_create(
     channel: str = Order.Channel.BOUTIQUE,
     currency: str = "EUR",
     notes: str = "",
+    marketing_email: str = "",
     adviser=None,
     allergy_acknowledged: bool = False,
     now: datetime | None = None,
@@ -119,6 +121,7 @@ def order_create(
         channel=channel,
         currency=currency,
         notes=notes.strip(),
+        marketing_email=marketing_email,
         adviser=adviser or acting_user,
     )
     order_allergy_check(
@@ -334,6 +337,15 @@ def invoice_issue(*, acting_user, order: Order, now: datetime | None = None) -> 
     for line in lines:
         _guarantee_register(acting_user=acting_user, line=line, start=now.date())
     _order_set_status(acting_user=acting_user, order=order, status="invoiced")
+    # The sale is complete: the client's answer about emails on similar
+    # products becomes a soft opt-in or an objection (the consents app).
+    hooks.sale_completed(
+        acting_user=acting_user,
+        client=locked.client,
+        at=now,
+        reference=invoice.number,
+        marketing_email=locked.marketing_email,
+    )
     return invoice
 
 
