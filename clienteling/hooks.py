@@ -136,6 +136,25 @@ def edit_refusal(client) -> str | None:
     return None
 
 
+# --- Processing filters ----------------------------------------------------------
+
+# Each filter takes a queryset of clients and returns it without the clients
+# whose data may only be stored, not otherwise processed (the privacy app's
+# restriction of processing, Art. 18): exports and other bulk uses apply them.
+_processing_filters: list[Callable] = []
+
+
+def register_processing_filter(keep: Callable) -> None:
+    if keep not in _processing_filters:
+        _processing_filters.append(keep)
+
+
+def processable_clients(queryset):
+    for keep in _processing_filters:
+        queryset = keep(queryset)
+    return queryset
+
+
 # --- Client merges -------------------------------------------------------------
 
 # Apps whose rows cannot simply be re-pointed at the surviving record
