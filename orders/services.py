@@ -83,6 +83,10 @@ def order_allergy_check(
         client_id=order.client_id, products=products
     )
     if not conflicts:
+        # A confirmation about lines since removed confirms nothing now
+        # (the history keeps it).
+        order.allergy_acknowledged_at = None
+        order.allergy_acknowledged_by = None
         return
     if not acknowledged:
         raise ValidationError(
