@@ -9,7 +9,7 @@ transaction.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -354,6 +354,55 @@ def scan_validate(upload) -> tuple[str, str]:
 
 def scan_path(name: str) -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / "consent-scans" / name
+
+
+# A scan is written before its submission row commits; one younger than
+# this may belong to a capture still in its transaction.
+SCAN_ORPHAN_GRACE = timedelta(hours=1)
+
+
+def scan_orphans_remove(*, now: datetime | None = None) -> dict:
+    """Delete scan files that no submission names (a rolled-back capture).
+
+    A capture writes the file, then its rows; when a transaction around it
+    rolls back, or the process dies before the commit, the file stays with
+    nothing pointing at it. Files older than SCAN_ORPHAN_GRACE whose name
+    is in no PaperFormSubmission are removed; erased submissions name
+    "erased-<id>", which no file carries.
+    """
+    folder = scan_path("x").parent
+    if not folder.is_dir():
+        return {"checked": 0, "removed": 0}
+    oldest = (_now(now) - SCAN_ORPHAN_GRACE).timestamp()
+    checked = removed = 0
+    batch: dict[str, Path] = {}
+
+    def flush():
+        nonlocal removed
+        known = set(
+            PaperFormSubmission.objects.filter(scan_name__in=list(batch)).values_list(
+                "scan_name", flat=True
+            )
+        )
+        for name, path in batch.items():
+            if name not in known:
+                path.unlink(missing_ok=True)
+                removed += 1
+        batch.clear()
+
+    for path in folder.iterdir():
+        try:
+            if not path.is_file() or path.stat().st_mtime >= oldest:
+                continue
+        except OSError:
+            continue
+        checked += 1
+        batch[path.name] = path
+        if len(batch) >= 1000:
+            flush()
+    if batch:
+        flush()
+    return {"checked": checked, "removed": removed}
 
 
 def missing_mandatory_fields(
