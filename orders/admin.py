@@ -213,10 +213,7 @@ class OrderAdmin(ClientScopedAdmin):
         return kwargs
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.adviser = request.user
-        obj._history_user = request.user
-        obj.save()
+        services.order_save(acting_user=request.user, order=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

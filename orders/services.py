@@ -153,6 +153,16 @@ def order_create(
 
 
 @transaction.atomic
+def order_save(*, acting_user, order: Order) -> Order:
+    """Save an order's header as edited in the admin; a new one is the
+    acting user's sale. Lines follow through order_lines_saved."""
+    if order.pk is None and order.adviser_id is None:
+        order.adviser = acting_user
+    _save(order, acting_user)
+    return order
+
+
+@transaction.atomic
 def order_lines_saved(
     *, acting_user, order: Order, allergy_acknowledged: bool, now=None
 ) -> Order:
