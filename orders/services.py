@@ -8,8 +8,9 @@ means nothing was written: each function is one transaction.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -308,9 +309,16 @@ def _issue(
             acting_user,
         )
     clienteling_services.client_lifetime_value_add(
-        client_id=order.client_id, amount=invoice.total
+        client_id=order.client_id,
+        amount=in_euros(invoice.total, invoice.currency),
     )
     return invoice
+
+
+def in_euros(amount: Decimal, currency: str) -> Decimal:
+    """An amount at the house's budget rate (lifetime value is in euros)."""
+    rate = settings.BUDGET_RATES_EUR[currency]
+    return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 def _line_description(line: OrderLine) -> str:
