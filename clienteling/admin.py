@@ -363,7 +363,17 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             )
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
+        # Clients under a restriction of processing (Art. 18) are stored,
+        # not exported: they are left out, and the user is told how many.
+        everyone = queryset.count()
+        queryset = hooks.processable_clients(queryset)
         count = queryset.count()
+        if count < everyone:
+            messages.warning(
+                request,
+                f"{everyone - count} client(s) under a restriction of processing "
+                "were left out of the export.",
+            )
         limit = settings.BULK_EXPORT_COMPLIANCE_THRESHOLD
         if count > limit and not request.user.has_perm("clienteling.export_client"):
             raise PermissionDenied(

@@ -136,6 +136,25 @@ def edit_refusal(client) -> str | None:
     return None
 
 
+# --- Processing filters ----------------------------------------------------------
+
+# Each filter takes a queryset of clients and returns it without the clients
+# whose data may only be stored, not otherwise processed (the privacy app's
+# restriction of processing, Art. 18): exports and other bulk uses apply them.
+_processing_filters: list[Callable] = []
+
+
+def register_processing_filter(keep: Callable) -> None:
+    if keep not in _processing_filters:
+        _processing_filters.append(keep)
+
+
+def processable_clients(queryset):
+    for keep in _processing_filters:
+        queryset = keep(queryset)
+    return queryset
+
+
 # --- Client merges -------------------------------------------------------------
 
 # Apps whose rows cannot simply be re-pointed at the surviving record
@@ -153,3 +172,29 @@ def register_merge_handler(handler: Callable) -> None:
 
 def merge_handlers() -> list[Callable]:
     return list(_merge_handlers)
+
+
+# --- Sales -------------------------------------------------------------------
+
+# The orders app announces a completed sale (an invoice issued) with the
+# client's answer, at collection, about emails on similar products; the
+# consents app turns it into a soft opt-in or an objection. Each handler is
+# called inside the sale's transaction with keyword arguments acting_user,
+# client, at, reference and marketing_email ("offered", "refused" or "").
+_sale_handlers: list[Callable] = []
+
+
+def register_sale_handler(handler: Callable) -> None:
+    if handler not in _sale_handlers:
+        _sale_handlers.append(handler)
+
+
+def sale_completed(*, acting_user, client, at, reference, marketing_email) -> None:
+    for handler in list(_sale_handlers):
+        handler(
+            acting_user=acting_user,
+            client=client,
+            at=at,
+            reference=reference,
+            marketing_email=marketing_email,
+        )

@@ -9,6 +9,7 @@ start-up with an ImproperlyConfigured naming the variable.
 
 import re
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -60,6 +61,26 @@ def _colour(name: str, default: str) -> str:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
         raise ImproperlyConfigured(f"{name}={value!r} is not a colour like #1b2a4a.")
     return value
+
+
+def _rates(name: str, default: dict[str, str]) -> dict[str, Decimal]:
+    """Currency rates as "GBP=1.17,USD=0.92": each overrides its default."""
+    rates = {code: Decimal(rate) for code, rate in default.items()}
+    raw = env.str(name, default="").strip()
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        code, _, rate = item.partition("=")
+        code = code.strip().upper()
+        try:
+            value = Decimal(rate.strip())
+        except InvalidOperation:
+            value = Decimal(0)
+        if not re.fullmatch(r"[A-Z]{3}", code) or not value.is_finite() or value <= 0:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a currency rate like GBP=1.17 "
+                "(a three-letter code and a positive number)."
+            )
+        rates[code] = value
+    return rates
 
 
 def _database(name: str, default: str) -> dict:
@@ -358,6 +379,24 @@ ERASURE_REPLAY_LOG = Path(
 )
 # An export of more clients than this needs the compliance role
 # (clienteling.export_client), and every export is logged with its count.
+# Lifetime value is kept in euros: a sale in another currency counts at
+# the house's budget rate (euros for one unit), set yearly by finance.
+# docs/decisions/0104.
+BUDGET_RATES_EUR = _rates(
+    "BUDGET_RATES_EUR",
+    {
+        "EUR": "1",
+        "GBP": "1.17",
+        "CHF": "1.06",
+        "USD": "0.92",
+        "JPY": "0.0061",
+        "CNY": "0.127",
+        "HKD": "0.118",
+        "SGD": "0.69",
+        "AED": "0.25",
+    },
+)
+
 BULK_EXPORT_COMPLIANCE_THRESHOLD = _int(
     "BULK_EXPORT_COMPLIANCE_THRESHOLD", 100, minimum=0
 )

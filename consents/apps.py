@@ -12,3 +12,4 @@ class ConsentsConfig(AppConfig):
         hooks.register_allergy_gate(services.allergy_gate)
         hooks.register_merge_handler(services.ledger_merge)
         hooks.register_client_panel(panels.CONSENTS_PANEL)
+        hooks.register_sale_handler(services.sale_recorded)

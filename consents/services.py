@@ -9,7 +9,7 @@ transaction.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -256,6 +256,41 @@ def soft_opt_in_record(
     return row
 
 
+def sale_recorded(*, acting_user, client, at, reference, marketing_email) -> None:
+    """A sale (from orders, through clienteling.hooks): the client's answer.
+
+    "offered": the client was told they may refuse emails about similar
+    products and did not: a soft opt-in (CPCE L34-5). "refused": an
+    objection, at the sale, to each purpose that relies on soft opt-in,
+    unless one is already current. Anything else: no answer, nothing noted.
+    """
+    if marketing_email == "offered":
+        soft_opt_in_record(
+            acting_user=acting_user,
+            client=client,
+            sale_at=at,
+            sale_reference=reference,
+            opt_out_offered=True,
+        )
+    elif marketing_email == "refused":
+        for spec in registry.PURPOSES:
+            if not spec.soft_opt_in:
+                continue
+            purpose = purpose_get(spec.code)
+            current = current_decisions(
+                client_ids=[client.pk], purpose_ids=[purpose.pk]
+            ).get((client.pk, purpose.pk))
+            if current is None or current.decision != Decision.OBJECT:
+                consent_record(
+                    acting_user=acting_user,
+                    client=client,
+                    purpose_code=spec.code,
+                    decision=Decision.OBJECT,
+                    channel=Channel.IN_PERSON,
+                    now=at,
+                )
+
+
 @transaction.atomic
 def restriction_start(
     *, acting_user, client: Client, reason: str, now: datetime | None = None
@@ -319,6 +354,55 @@ def scan_validate(upload) -> tuple[str, str]:
 
 def scan_path(name: str) -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / "consent-scans" / name
+
+
+# A scan is written before its submission row commits; one younger than
+# this may belong to a capture still in its transaction.
+SCAN_ORPHAN_GRACE = timedelta(hours=1)
+
+
+def scan_orphans_remove(*, now: datetime | None = None) -> dict:
+    """Delete scan files that no submission names (a rolled-back capture).
+
+    A capture writes the file, then its rows; when a transaction around it
+    rolls back, or the process dies before the commit, the file stays with
+    nothing pointing at it. Files older than SCAN_ORPHAN_GRACE whose name
+    is in no PaperFormSubmission are removed; erased submissions name
+    "erased-<id>", which no file carries.
+    """
+    folder = scan_path("x").parent
+    if not folder.is_dir():
+        return {"checked": 0, "removed": 0}
+    oldest = (_now(now) - SCAN_ORPHAN_GRACE).timestamp()
+    checked = removed = 0
+    batch: dict[str, Path] = {}
+
+    def flush():
+        nonlocal removed
+        known = set(
+            PaperFormSubmission.objects.filter(scan_name__in=list(batch)).values_list(
+                "scan_name", flat=True
+            )
+        )
+        for name, path in batch.items():
+            if name not in known:
+                path.unlink(missing_ok=True)
+                removed += 1
+        batch.clear()
+
+    for path in folder.iterdir():
+        try:
+            if not path.is_file() or path.stat().st_mtime >= oldest:
+                continue
+        except OSError:
+            continue
+        checked += 1
+        batch[path.name] = path
+        if len(batch) >= 1000:
+            flush()
+    if batch:
+        flush()
+    return {"checked": checked, "removed": removed}
 
 
 def missing_mandatory_fields(

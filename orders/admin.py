@@ -178,7 +178,14 @@ class OrderAdmin(ClientScopedAdmin):
     ]
 
     def get_fields(self, request, obj=None):
-        editable = ["client", "channel", "boutique", "currency", "notes"]
+        editable = [
+            "client",
+            "channel",
+            "boutique",
+            "currency",
+            "notes",
+            "marketing_email",
+        ]
         if obj is None or obj.is_editable:
             editable.append("allergy_discussed")
         return [*editable, *self.readonly_fields]
@@ -187,7 +194,14 @@ class OrderAdmin(ClientScopedAdmin):
         if obj is None:
             return self.readonly_fields
         if not obj.is_editable:
-            return [*self.readonly_fields, "client", "channel", "boutique", "currency"]
+            return [
+                *self.readonly_fields,
+                "client",
+                "channel",
+                "boutique",
+                "currency",
+                "marketing_email",
+            ]
         # The client of an existing order never changes: its invoices,
         # guarantees and allergy check depend on it.
         return [*self.readonly_fields, "client"]
@@ -199,10 +213,7 @@ class OrderAdmin(ClientScopedAdmin):
         return kwargs
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.adviser = request.user
-        obj._history_user = request.user
-        obj.save()
+        services.order_save(acting_user=request.user, order=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -43,6 +43,9 @@ DATAMAP = {
             "adviser": STAFF_LINK,
             **_kept(C.PURCHASES, "number", "channel", "status", "currency", "total"),
             "notes": F(C.STAFF_NOTES, E.ERASE, S.STAFF),
+            # The answer at the sale; the consents ledger and SoftOptIn
+            # carry its effect.
+            "marketing_email": F(C.PREFERENCES, E.ERASE, S.CLIENT),
             # When an allergy warning was acknowledged reveals the allergy.
             "allergy_acknowledged_at": F(C.HEALTH, E.ERASE, S.SYSTEM),
             "allergy_acknowledged_by": F(C.HEALTH, E.ERASE, S.SYSTEM),

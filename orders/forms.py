@@ -44,7 +44,14 @@ class OrderForm(forms.ModelForm):
 
     class Meta:
         model = Order
-        fields = ["client", "channel", "boutique", "currency", "notes"]
+        fields = [
+            "client",
+            "channel",
+            "boutique",
+            "currency",
+            "notes",
+            "marketing_email",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -8,12 +8,14 @@ means nothing was written: each function is one transaction.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clienteling import hooks
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, ContactEvent
 from clienteling.writes import now_or as _now
@@ -82,6 +84,10 @@ def order_allergy_check(
         client_id=order.client_id, products=products
     )
     if not conflicts:
+        # A confirmation about lines since removed confirms nothing now
+        # (the history keeps it).
+        order.allergy_acknowledged_at = None
+        order.allergy_acknowledged_by = None
         return
     if not acknowledged:
         raise ValidationError(
@@ -108,6 +114,7 @@ def order_create(
     channel: str = Order.Channel.BOUTIQUE,
     currency: str = "EUR",
     notes: str = "",
+    marketing_email: str = "",
     adviser=None,
     allergy_acknowledged: bool = False,
     now: datetime | None = None,
@@ -119,6 +126,7 @@ def order_create(
         channel=channel,
         currency=currency,
         notes=notes.strip(),
+        marketing_email=marketing_email,
         adviser=adviser or acting_user,
     )
     order_allergy_check(
@@ -143,6 +151,16 @@ def order_create(
             acting_user,
         )
     return _order_total_refresh(acting_user=acting_user, order=order)
+
+
+@transaction.atomic
+def order_save(*, acting_user, order: Order) -> Order:
+    """Save an order's header as edited in the admin; a new one is the
+    acting user's sale. Lines follow through order_lines_saved."""
+    if order.pk is None and order.adviser_id is None:
+        order.adviser = acting_user
+    _save(order, acting_user)
+    return order
 
 
 @transaction.atomic
@@ -291,9 +309,16 @@ def _issue(
             acting_user,
         )
     clienteling_services.client_lifetime_value_add(
-        client_id=order.client_id, amount=invoice.total
+        client_id=order.client_id,
+        amount=in_euros(invoice.total, invoice.currency),
     )
     return invoice
+
+
+def in_euros(amount: Decimal, currency: str) -> Decimal:
+    """An amount at the house's budget rate (lifetime value is in euros)."""
+    rate = settings.BUDGET_RATES_EUR[currency]
+    return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 def _line_description(line: OrderLine) -> str:
@@ -334,6 +359,15 @@ def invoice_issue(*, acting_user, order: Order, now: datetime | None = None) -> 
     for line in lines:
         _guarantee_register(acting_user=acting_user, line=line, start=now.date())
     _order_set_status(acting_user=acting_user, order=order, status="invoiced")
+    # The sale is complete: the client's answer about emails on similar
+    # products becomes a soft opt-in or an objection (the consents app).
+    hooks.sale_completed(
+        acting_user=acting_user,
+        client=locked.client,
+        at=now,
+        reference=invoice.number,
+        marketing_email=locked.marketing_email,
+    )
     return invoice
 
 

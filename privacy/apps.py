@@ -13,3 +13,4 @@ class PrivacyConfig(AppConfig):
         hooks.register_access_recorder(services.access_log_record)
         hooks.register_client_panel(sharing.GROUP_INSIGHT_PANEL)
         hooks.register_edit_gate(dsr.restriction_gate)
+        hooks.register_processing_filter(dsr.unrestricted)

@@ -36,11 +36,13 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     CharField,
+    F,
     GenericIPAddressField,
+    Lookup,
     Q,
     Value,
     When,
@@ -180,19 +182,47 @@ def _erased_value(plan: ModelPlan, name: str) -> models.Expression:
     )
 
 
-def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
-    ids = list(ids)
+def chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    ids, size = list(ids), size or CHUNK
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
 
-def _lookup(path: str) -> str:
-    return f"{path}__in" if path else "pk__in"
+class InIds(Lookup):
+    """`column = ANY(array)` on PostgreSQL, an IN list elsewhere.
+
+    An IN list of 1,000 literals costs more to build (Django, psycopg)
+    and to parse and plan (PostgreSQL) than deleting the rows it names:
+    one array parameter keeps a statement over an empty table under a
+    millisecond, which is what makes erasing 70 models by chunks cheap.
+    """
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(i) for i in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            # The array as its text literal: psycopg's list adapter costs
+            # more in Python than the statement does in PostgreSQL.
+            literal = "{" + ",".join(map(str, self.rhs)) + "}"
+            return f"{lhs} = ANY(%s::bigint[])", (*params, literal)
+        if not self.rhs:
+            return "1 = 0", tuple(params)
+        marks = ", ".join(["%s"] * len(self.rhs))
+        return f"{lhs} IN ({marks})", (*params, *self.rhs)
+
+
+def _in_ids(path: str, ids: list[int]) -> InIds:
+    return InIds(F(path or "pk"), ids)
 
 
 def _rows_of(plan: ModelPlan, ids: list[int]) -> models.QuerySet:
     """The model's rows about these clients, by every link to Client."""
-    query = Q(**{_lookup(plan.path): ids})
+    query = Q(_in_ids(plan.path, ids))
     if plan.model is not Client:
         for f in plan.model._meta.fields:
             if (
@@ -200,7 +230,7 @@ def _rows_of(plan: ModelPlan, ids: list[int]) -> models.QuerySet:
                 and f.related_model is Client
                 and f.name != plan.path
             ):
-                query |= Q(**{f"{f.name}__in": ids})
+                query |= Q(_in_ids(f.attname, ids))
     return plan.model._base_manager.filter(query)
 
 
@@ -208,14 +238,14 @@ def _history_of(plan: ModelPlan, ids: list[int]) -> models.QuerySet | None:
     history = plan.history_model
     if history is None:
         return None
-    query = Q(**{"id__in" if not plan.path else f"{plan.path}__in": ids})
+    query = Q(_in_ids(plan.path or "id", ids))
     for f in history._meta.fields:
         if (
             isinstance(f, models.ForeignKey)
             and f.related_model is Client
             and f.name not in (plan.path, "history_user")
         ):
-            query |= Q(**{f"{f.name}__in": ids})
+            query |= Q(_in_ids(f.attname, ids))
     return history._base_manager.filter(query)
 
 
@@ -240,9 +270,9 @@ def with_merged(ids: Iterable[int]) -> list[int]:
     while frontier:
         frontier = (
             set(
-                Client.objects.filter(merged_into__in=list(frontier)).values_list(
-                    "pk", flat=True
-                )
+                Client.objects.filter(
+                    _in_ids("merged_into", list(frontier))
+                ).values_list("pk", flat=True)
             )
             - found
         )
@@ -288,41 +318,59 @@ def identifiers_of(client_ids: list[int]) -> list[str]:
 
 def step_suppression(ctx: Context) -> dict:
     """Keyed hashes of every email and phone, so no re-import markets again."""
-    entries = set()
+    added = listed = 0
     for ids in chunks(ctx.client_ids):
-        for address in ClientEmail.objects.filter(client_id__in=ids).values_list(
+        entries = set()
+        for address in ClientEmail.objects.filter(_in_ids("client", ids)).values_list(
             "address", flat=True
         ):
             digest = suppression.email_digest(address)
             if digest:
-                entries.add((SuppressionEntry.Kind.EMAIL, digest))
-        for number in ClientPhone.objects.filter(client_id__in=ids).values_list(
-            "number", flat=True
-        ):
+                entries.add((SuppressionEntry.Kind.EMAIL.value, digest))
+        # The stored text, not a PhoneNumber parsed back from it.
+        numbers = (
+            ClientPhone.objects.filter(_in_ids("client", ids))
+            .annotate(_text=Cast("number", models.TextField()))
+            .values_list("_text", flat=True)
+        )
+        for number in numbers:
             digest = suppression.phone_digest(str(number))
             if digest:
-                entries.add((SuppressionEntry.Kind.PHONE, digest))
-    if not entries:
+                entries.add((SuppressionEntry.Kind.PHONE.value, digest))
+        new = _add_suppressed(sorted(entries))
+        added += new
+        listed += len(entries) - new
+    if not added and not listed:
         return {"added": 0}
-    existing = set()
-    for kind in (SuppressionEntry.Kind.EMAIL, SuppressionEntry.Kind.PHONE):
-        digests = [d for k, d in entries if k == kind]
-        existing |= {
-            (kind, d)
-            for d in SuppressionEntry.objects.filter(
-                kind=kind, digest__in=digests
-            ).values_list("digest", flat=True)
-        }
-    new = entries - existing
+    return {"added": added, "already_listed": listed}
+
+
+def _add_suppressed(entries: list[tuple[str, str]]) -> int:
+    """Insert the (kind, digest) pairs not yet listed; how many were new.
+
+    One statement per chunk, the list's unique constraint deciding what is
+    new: no read-then-write race, and no model instance per entry.
+    """
+    if not entries:
+        return 0
+    table = connection.ops.quote_name(SuppressionEntry._meta.db_table)
     now = timezone.now()
-    SuppressionEntry.objects.bulk_create(
-        [
-            SuppressionEntry(kind=k, digest=d, added_at=now, reason="erasure")
-            for k, d in sorted(new)
-        ],
-        ignore_conflicts=True,
-    )
-    return {"added": len(new), "already_listed": len(existing)}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            kinds, digests = zip(*entries, strict=True)
+            cursor.execute(
+                f"INSERT INTO {table} (kind, digest, added_at, reason) "  # noqa: S608
+                "SELECT k, d, %s, 'erasure' FROM unnest(%s::varchar[], "
+                "%s::varchar[]) AS t(k, d) ON CONFLICT (kind, digest) DO NOTHING",
+                [now, list(kinds), list(digests)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (kind, digest, added_at, reason) "  # noqa: S608
+                "VALUES (%s, %s, %s, 'erasure') ON CONFLICT (kind, digest) DO NOTHING",
+                [(k, d, now) for k, d in entries],
+            )
+        return cursor.rowcount
 
 
 def _task_results_mentioning(identifiers: list[str]) -> int:

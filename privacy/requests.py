@@ -276,6 +276,13 @@ def client_is_restricted(client_id: int) -> bool:
     ).exists()
 
 
+def unrestricted(queryset):
+    """Registered with clienteling.hooks: clients without an open restriction."""
+    return queryset.exclude(
+        pk__in=Restriction.objects.filter(lifted_at__isnull=True).values("client_id")
+    )
+
+
 def restriction_gate(client) -> None:
     """Registered with clienteling.hooks: refuse edits while restricted."""
     if client is not None and client.pk and client_is_restricted(client.pk):

@@ -35,6 +35,13 @@ def _check(**env_overrides) -> subprocess.CompletedProcess:
         ("HOUSE_PRIMARY_COLOUR", "blue", "HOUSE_PRIMARY_COLOUR='blue' is not a colour"),
         ("CELERY_BROKER_URL", "amqp:/x", "CELERY_BROKER_URL is malformed"),
         ("ADMIN_LIST_PER_PAGE", "lots", "ADMIN_LIST_PER_PAGE='lots' is not a whole"),
+        (
+            "BUDGET_RATES_EUR",
+            "GBP=abc",
+            "BUDGET_RATES_EUR: 'GBP=abc' is not a currency",
+        ),
+        ("BUDGET_RATES_EUR", "GBP=-1", "BUDGET_RATES_EUR: 'GBP=-1' is not a currency"),
+        ("BUDGET_RATES_EUR", "POUND=1.1", "'POUND=1.1' is not a currency rate"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value, message):

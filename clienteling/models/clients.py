@@ -144,7 +144,13 @@ class Client(models.Model):
         null=True, blank=True, editable=False
     )
     lifetime_value = models.DecimalField(
-        max_digits=14, decimal_places=2, default=0, editable=False
+        "lifetime value (EUR)",
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        editable=False,
+        help_text="Invoices less credit notes, in euros at the house's budget "
+        "rates (BUDGET_RATES_EUR).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

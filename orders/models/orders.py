@@ -24,6 +24,10 @@ class Order(PanFreeModel):
         BOUTIQUE = "boutique", "In the boutique"
         DISTANCE = "distance", "Distance selling"
 
+    class MarketingEmail(models.TextChoices):
+        OFFERED = "offered", "Told they may refuse; did not refuse"
+        REFUSED = "refused", "Refused"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         CONFIRMED = "confirmed", "Confirmed"
@@ -74,6 +78,15 @@ class Order(PanFreeModel):
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
     notes = models.TextField(blank=True)
+    marketing_email = models.CharField(
+        "emails about similar products",
+        max_length=10,
+        choices=MarketingEmail.choices,
+        blank=True,
+        help_text="Asked when the email address is taken at the sale: the client "
+        "may refuse emails about the house's similar products (soft opt-in). "
+        "Recorded when the invoice is issued.",
+    )
     # Kept on the row by the services that change the lines, so lists never
     # aggregate.
     total = models.DecimalField(**MONEY, default=0, editable=False)

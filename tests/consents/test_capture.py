@@ -3,12 +3,14 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from clienteling.models import Client, ClientAddress, ClientEmail
 from consents import registry, services
 from consents.models import ConsentDecision, PaperFormSubmission
+from consents.tasks import remove_orphan_scans
 from tests.clienteling.factories import BoutiqueFactory, adviser
 from tests.consents.factories import PDF_BYTES, ClientFactory, grant, paper_version
 
@@ -285,3 +287,40 @@ def test_form_decisions_are_dated_at_the_signature():
     assert {timezone.localtime(d.decided_at).date() for d in result.decisions} == {
         signed
     }
+
+
+# --- Scans left by captures that never committed -------------------------------
+
+
+def test_a_scan_whose_capture_rolled_back_is_removed_by_the_nightly_sweep(settings):
+    class OuterFailure(Exception):
+        pass
+
+    def capture_then_fail():
+        with transaction.atomic():
+            _capture(acting_user=None, values=dict(VALUES, email="other@example.com"))
+            raise OuterFailure
+
+    kept = _capture(acting_user=None)
+    with pytest.raises(OuterFailure):
+        capture_then_fail()
+    scans = settings.PRIVATE_STORAGE_ROOT / "consent-scans"
+    assert len(list(scans.iterdir())) == 2  # the rolled-back one stays, for now
+    later = timezone.now() + services.SCAN_ORPHAN_GRACE + timedelta(minutes=1)
+
+    too_soon = remove_orphan_scans.delay().get(timeout=10)
+    swept = services.scan_orphans_remove(now=later)
+    again = services.scan_orphans_remove(now=later)
+
+    assert too_soon == {"checked": 0, "removed": 0}
+    assert swept == {"checked": 2, "removed": 1}
+    assert again == {"checked": 1, "removed": 0}
+    assert [p.name for p in scans.iterdir()] == [kept.submission.scan_name]
+
+
+def test_the_orphan_scan_sweep_is_scheduled_nightly():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="consents.remove_orphan_scans")
+
+    assert (task.enabled, task.crontab.hour, task.crontab.minute) == (True, "3", "15")

@@ -255,3 +255,46 @@ def test_the_database_refuses_to_change_or_delete_an_issued_invoice():
 
     invoice.refresh_from_db()
     assert invoice.total > 0
+
+
+# --- Lifetime value in euros ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_sale_in_another_currency_counts_at_the_budget_rate(settings):
+    settings.BUDGET_RATES_EUR = {**settings.BUDGET_RATES_EUR, "JPY": Decimal("0.0061")}
+    client = ClientFactory()
+    yen = ProductFactory(price=Decimal("500000.00"), currency="JPY")
+    euro = ProductFactory(price=Decimal("1000.00"))
+    tokyo = _confirmed(client=client, products=[yen], currency="JPY")
+    paris = _confirmed(client=client, products=[euro])
+
+    invoice = services.invoice_issue(acting_user=None, order=tokyo, now=NOW)
+    services.invoice_issue(acting_user=None, order=paris, now=NOW)
+    client.refresh_from_db()
+    assert invoice.total == Decimal("500000.00")  # the invoice stays in yen
+    assert client.lifetime_value == Decimal("4050.00")  # 3,050 + 1,000 euros
+
+    services.credit_note_issue(
+        acting_user=None, invoice=invoice, reason="Returned within 14 days", now=NOW
+    )
+    client.refresh_from_db()
+    assert client.lifetime_value == Decimal("1000.00")
+
+
+def test_every_order_currency_needs_a_budget_rate(settings):
+    from orders.checks import every_currency_has_a_budget_rate
+
+    assert every_currency_has_a_budget_rate() == []
+    settings.BUDGET_RATES_EUR = {
+        k: v for k, v in settings.BUDGET_RATES_EUR.items() if k != "AED"
+    }
+
+    errors = every_currency_has_a_budget_rate()
+
+    assert [(e.id, e.msg) for e in errors] == [
+        (
+            "orders.E001",
+            "Orders may be in AED but BUDGET_RATES_EUR has no rate for it.",
+        )
+    ]

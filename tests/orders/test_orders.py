@@ -226,6 +226,29 @@ def test_allergy_conflict_requires_confirmation_and_writes_nothing_without():
     assert created.allergy_acknowledged_at is not None
 
 
+def test_removing_the_conflicting_line_clears_the_confirmation():
+    allergy = MetalAllergyFactory(metal="nickel", severity="severe")
+    piece = ProductFactory(metals=["nickel"])
+    created = services.order_create(
+        acting_user=UserFactory(),
+        client=allergy.client,
+        boutique=allergy.client.home_boutique,
+        lines=[services.LineInput(product=piece)],
+        allergy_acknowledged=True,
+    )
+    assert created.allergy_acknowledged_at is not None
+    created.lines.update(product=ProductFactory(metals=["yellow_gold"]))
+
+    services.order_lines_saved(
+        acting_user=None, order=created, allergy_acknowledged=False
+    )
+
+    created.refresh_from_db()
+    assert created.allergy_acknowledged_at is None
+    assert created.allergy_acknowledged_by is None
+    assert created.history.filter(allergy_acknowledged_at__isnull=False).exists()
+
+
 def test_no_allergy_no_warning():
     client = ClientFactory()
     MetalAllergyFactory(client=client, metal="cobalt")

@@ -1,9 +1,11 @@
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
 from clienteling.models import MetalAllergy
+from consents import services as consent_services
 from privacy.models import AccessLogEntry
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -104,6 +106,38 @@ def test_export_is_logged_with_its_count(client):
         3,
         "clienteling.client",
     )
+
+
+def test_export_leaves_out_restricted_clients_and_says_so(client):
+    free, restricted, lifted = ClientFactory.create_batch(3)
+    consent_services.restriction_start(
+        acting_user=None, client=restricted, reason="Art. 18: accuracy contested"
+    )
+    ended = consent_services.restriction_start(
+        acting_user=None, client=lifted, reason="Art. 18"
+    )
+    consent_services.restriction_lift(acting_user=None, restriction=ended)
+    client.force_login(compliance())
+
+    response = client.post(
+        reverse("admin:clienteling_client_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"clientresource_{f}": "on" for f in ("client_number", "last_name")},
+        },
+    )
+
+    assert response.status_code == 200
+    exported = response.content.decode()
+    assert free.client_number in exported
+    assert lifted.client_number in exported
+    assert restricted.client_number not in exported
+    assert AccessLogEntry.objects.get(action="export").count == 2
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert messages == [
+        "1 client(s) under a restriction of processing were left out of the export."
+    ]
 
 
 def test_access_log_is_read_only_even_for_a_superuser(admin_client):

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0003_invoices_immutable")]
+    dependencies = [("orders", "0004_order_marketing_email")]
 
     operations = [
         migrations.AddIndex(
