@@ -131,7 +131,7 @@ PURPOSES: tuple[PurposeSpec, ...] = (
         data_categories=(IDENTITY, CONTACT, PAYMENT, PURCHASES),
         retention=(
             "Guarantee period; invoices 10 years (accounting obligation); "
-            "payment tokens until the payment is settled"
+            "card references 13 months after the last payment with the card"
         ),
         recipients=(_HOUSE, "Payment service provider"),
     ),

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from clienteling.models import Client, MetalAllergy
 from orders.models import (
@@ -128,6 +128,55 @@ def legal_holds_for(client_ids: Iterable[int]) -> dict[int, list[LegalHold]]:
             )
         )
     return holds
+
+
+@dataclass(frozen=True)
+class RetainedRecord:
+    """A record an erasure keeps under its obligation (it does not stop it)."""
+
+    client_id: int
+    kind: str  # "invoice" or "guarantee"
+    object_id: int
+    reason: str
+    until: date
+
+
+def records_retained_for(
+    client_ids: Iterable[int], *, today: date
+) -> dict[int, list[RetainedRecord]]:
+    """Invoices inside their 10 years and guarantees the client may still
+    claim, per client: what an erasure keeps, and until when.
+
+    Two queries whatever the number of clients.
+    """
+    client_ids = list(client_ids)
+    found: dict[int, list[RetainedRecord]] = {}
+    for invoice in invoices_kept_for(client_ids, today=today).only(
+        "pk", "client_id", "retention_until"
+    ):
+        found.setdefault(invoice.client_id, []).append(
+            RetainedRecord(
+                invoice.client_id,
+                "invoice",
+                invoice.pk,
+                "Invoice kept 10 years (Code de commerce L123-22)",
+                invoice.retention_until,
+            )
+        )
+    guarantees = Guarantee.objects.filter(
+        client_id__in=client_ids, status=Guarantee.Status.ACTIVE
+    ).filter(Q(legal_end__gte=today) | Q(house_end__gte=today))
+    for guarantee in guarantees.only("pk", "client_id", "legal_end", "house_end"):
+        found.setdefault(guarantee.client_id, []).append(
+            RetainedRecord(
+                guarantee.client_id,
+                "guarantee",
+                guarantee.pk,
+                "Guarantee the client may still claim",
+                max(guarantee.legal_end, guarantee.house_end),
+            )
+        )
+    return found
 
 
 def invoices_kept_for(client_ids: Iterable[int], *, today: date):

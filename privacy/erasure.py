@@ -804,6 +804,13 @@ def _finish(job: ErasureJob, *, now=None) -> dict:
         "approved_at": job.approved_at.isoformat() if job.approved_at else None,
         "partial": job.partial,
         "holds": job.holds,
+        # Kept under their obligation, not holds: the erasure went ahead.
+        "retained": [
+            r.as_receipt()
+            for r in holds_module.retained_for(
+                with_merged([job.client_id]), today=_now(now).date()
+            )
+        ],
         "steps": steps,
     }
     _move(job, ErasureJob.Status.DONE)

@@ -1,8 +1,10 @@
 """Legal holds: what stops (or narrows) an erasure.
 
-An open complaint or after-sales case, a guarantee the client may still
-claim, invoices inside their 10-year obligation: the orders app knows them
-and answers `orders.selectors.legal_holds_for(client_ids)`. Providers
+An open complaint or after-sales case stops an erasure: the orders app
+knows them and answers `orders.selectors.legal_holds_for(client_ids)`.
+Invoices inside their 10-year obligation and guarantees the client may
+still claim do not stop it: the data map keeps their fields, and
+`retained_for` lists them for the receipt. Providers
 register here (orders' is found by name once the app is merged, so privacy
 does not break before it exists); tests register fakes.
 
@@ -105,6 +107,28 @@ def orders_provider(client_ids: list[int]) -> dict[int, list[Hold]]:
 
 
 register_hold_provider(orders_provider)
+
+
+def retained_for(client_ids: Iterable[int], *, today: date) -> list[Hold]:
+    """Records an erasure keeps under their obligation, without stopping it
+    (orders: invoices inside their 10 years, guarantees still claimable).
+    For the receipt: kind, reference and until, never content."""
+    if not find_spec("orders.selectors"):
+        return []
+    selectors = import_module("orders.selectors")
+    if not hasattr(selectors, "records_retained_for"):
+        return []
+    found = selectors.records_retained_for(list(client_ids), today=today)
+    return [
+        Hold(
+            kind=record.kind,
+            reference=f"orders.{record.kind.title()}#{record.object_id}",
+            until=record.until,
+            categories=(Category.PURCHASES.value,),
+        )
+        for records in found.values()
+        for record in records
+    ]
 
 
 def holds_for(client_ids: Iterable[int]) -> dict[int, list[Hold]]:

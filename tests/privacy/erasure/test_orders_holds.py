@@ -2,12 +2,14 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from orders import services as order_services
-from orders.models import Complaint
+from orders.models import Complaint, Guarantee, Order
 from privacy import erasure
 from privacy.models import ErasureJob
-from tests.orders.factories import ClientFactory
+from tests.clienteling.factories import compliance
+from tests.orders.factories import ClientFactory, order
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +47,37 @@ def test_once_the_complaint_is_closed_the_erasure_may_be_requested():
     job = erasure.erasure_request(acting_user=None, client=client)
 
     assert job.pk
+
+
+def test_the_receipt_lists_the_invoice_and_guarantee_kept_and_until_when(client):
+    buyer = ClientFactory()
+    sold = order(client=buyer, status=Order.Status.INVOICED)
+    invoice = sold.invoices.get()
+    guarantee = Guarantee.objects.get(client=buyer)
+    officer = compliance()
+    job = erasure.erasure_request(acting_user=officer, client=buyer)
+    erasure.erasure_approve(acting_user=officer, job=job)
+
+    erasure.erasure_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ErasureJob.Status.DONE
+    assert job.holds == []
+    assert job.receipt["retained"] == [
+        {
+            "kind": "invoice",
+            "reference": f"orders.Invoice#{invoice.pk}",
+            "until": invoice.retention_until.isoformat(),
+            "categories": ["purchases"],
+        },
+        {
+            "kind": "guarantee",
+            "reference": f"orders.Guarantee#{guarantee.pk}",
+            "until": max(guarantee.legal_end, guarantee.house_end).isoformat(),
+            "categories": ["purchases"],
+        },
+    ]
+    assert buyer.full_name not in str(job.receipt)
+    client.force_login(officer)
+    page = client.get(reverse("admin:privacy_erasurejob_receipt", args=[job.pk]))
+    assert f"invoice: orders.Invoice#{invoice.pk} until" in page.content.decode()
