@@ -1,5 +1,5 @@
-"""Consents: the purpose registry, the append-only ledger, form templates,
-paper-form submissions, soft opt-in, restrictions and the suppression list.
+"""The append-only ledger, paper-form submissions, soft opt-in,
+restrictions and the suppression list.
 
 The ledger (ConsentDecision) and the paper-form submissions are evidence:
 application code only inserts them. save() refuses an update, delete()
@@ -14,160 +14,12 @@ from django.db import models
 from django.db.models import Q
 
 from clienteling.history import house_history
-from consents import registry
+from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
 from consents.querysets import AppendOnlyQuerySet, ConsentDecisionQuerySet
 
 
 class LedgerIsAppendOnly(Exception):
     """Raised when application code tries to change or delete evidence."""
-
-
-class Purpose(models.Model):
-    """A purpose of the privacy notice; rows come from consents.registry."""
-
-    class LegalBasis(models.TextChoices):
-        CONSENT = registry.CONSENT, "Consent"
-        CONTRACT = registry.CONTRACT, "Contract"
-        LEGITIMATE_INTEREST = registry.LEGITIMATE_INTEREST, "Legitimate interest"
-        LEGAL_OBLIGATION = registry.LEGAL_OBLIGATION, "Legal obligation"
-
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
-    description = models.TextField()
-    legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
-    data_categories = models.JSONField(default=list)
-    recipients = models.JSONField(default=list)
-    retention = models.CharField(max_length=300)
-    can_object = models.BooleanField(default=False)
-    direct_marketing = models.BooleanField(default=False)
-    soft_opt_in = models.BooleanField(
-        default=False,
-        help_text="Existing customers may be emailed without prior consent.",
-    )
-    special_category = models.BooleanField(
-        default=False, help_text="GDPR Art. 9 data: explicit consent only."
-    )
-    balancing_interest = models.TextField("legitimate interest pursued", blank=True)
-    balancing_necessity = models.TextField(
-        "why the processing is necessary", blank=True
-    )
-    balancing_rights = models.TextField(
-        "why it does not override the client's rights", blank=True
-    )
-    display_order = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["display_order", "code"]
-        constraints = [
-            models.CheckConstraint(
-                name="purpose_legitimate_interest_has_balancing_test",
-                condition=~Q(legal_basis=registry.LEGITIMATE_INTEREST)
-                | (
-                    ~Q(balancing_interest="")
-                    & ~Q(balancing_necessity="")
-                    & ~Q(balancing_rights="")
-                ),
-                violation_error_message=(
-                    "A purpose based on legitimate interest carries its balancing test."
-                ),
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def needs_consent(self) -> bool:
-        return self.legal_basis == registry.CONSENT
-
-
-class FormTemplate(models.Model):
-    class Kind(models.TextChoices):
-        PAPER = "paper", "Paper form"
-        WEBSITE = "website", "Website form"
-        CLIENTELING_TOOL = "clienteling_tool", "Clienteling-tool form"
-
-    code = models.SlugField(max_length=50, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.title
-
-
-class FormTemplateVersion(models.Model):
-    """A published version of a form; never changed once created."""
-
-    template = models.ForeignKey(
-        FormTemplate, on_delete=models.PROTECT, related_name="versions"
-    )
-    number = models.PositiveIntegerField()
-    services = models.ManyToManyField(
-        Purpose,
-        related_name="+",
-        help_text="The services a client can ask for on this form.",
-    )
-    published_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["template", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["template", "number"], name="form_version_once"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.template.title}, version {self.number}"
-
-
-class FormField(models.Model):
-    """A field of a form version, mandatory for some requested services."""
-
-    version = models.ForeignKey(
-        FormTemplateVersion, on_delete=models.PROTECT, related_name="fields"
-    )
-    key = models.SlugField(max_length=50)
-    label = models.CharField(max_length=100)
-    data_category = models.CharField(
-        max_length=30, choices=[(c, c) for c in registry.DATA_CATEGORIES]
-    )
-    mandatory_for = models.ManyToManyField(Purpose, blank=True, related_name="+")
-    display_order = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["version", "display_order"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="form_field_once")
-        ]
-
-    def __str__(self):
-        return self.label
-
-
-class PurposeWording(models.Model):
-    """The exact consent sentence a form version shows for a purpose."""
-
-    version = models.ForeignKey(
-        FormTemplateVersion, on_delete=models.PROTECT, related_name="wordings"
-    )
-    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-
-    class Meta:
-        ordering = ["version", "purpose__display_order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "purpose"], name="purpose_wording_once"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.version}: {self.purpose.code}"
 
 
 class Channel(models.TextChoices):
