@@ -416,6 +416,11 @@ if not SUPPRESSION_HASH_KEY:
     SUPPRESSION_HASH_KEY = "suppression:" + SECRET_KEY
 # Largest accepted scan of a signed paper form, in bytes.
 CONSENT_SCAN_MAX_BYTES = _int("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Days an outreach list (names and addresses of the eligible clients) can be
+# downloaded; the sweep (every ten minutes) then deletes the file. Long
+# enough to send a campaign, short enough that a list does not long outlive
+# the objections, withdrawals and erasures recorded after it was built.
+OUTREACH_LIST_DOWNLOAD_DAYS = _int("OUTREACH_LIST_DOWNLOAD_DAYS", 7, minimum=1)
 
 # --- Group and partner sharing (privacy.sharing) ----------------------------
 

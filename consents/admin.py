@@ -10,6 +10,7 @@ from consents.models import (
     ConsentDecision,
     FormTemplate,
     FormTemplateVersion,
+    OutreachList,
     PaperFormSubmission,
     Purpose,
     Restriction,
@@ -178,6 +179,11 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 name="consents_withdraw",
             ),
             path("outreach/", wrap(views.outreach), name="consents_outreach"),
+            path(
+                "outreach/<int:pk>/download/",
+                wrap(views.outreach_download),
+                name="consents_outreach_download",
+            ),
             path("capture/", wrap(views.capture), name="consents_capture_new"),
             path(
                 "capture/<int:client_id>/",
@@ -234,3 +240,72 @@ class SuppressionEntryAdmin(ViewOnlyAdmin):
     @admin.display(description="digest")
     def short_digest(self, obj):
         return f"{obj.digest[:16]}…"
+
+
+@admin.register(OutreachList)
+class OutreachListAdmin(ViewOnlyAdmin):
+    """Who asked for which list, and what it held: compliance's view.
+
+    Staff see their own lists on the outreach page; this list shows the
+    lists a user may open (OutreachList.objects.visible_to), all of them
+    for compliance.
+    """
+
+    list_display = [
+        "created_at",
+        "requested_by",
+        "purpose",
+        "channel",
+        "boutique",
+        "status",
+        "eligible_count",
+        "excluded_count",
+        "expires_at",
+        "download",
+    ]
+    list_filter = ["status", "channel", "purpose"]
+    list_select_related = ["requested_by", "purpose", "boutique"]
+    show_full_result_count = False
+    fields = [
+        "requested_by",
+        "purpose",
+        "channel",
+        "boutique",
+        "whole_house",
+        "scope_boutique_ids",
+        "status",
+        "progress_done",
+        "progress_total",
+        "eligible_count",
+        "soft_opt_in_count",
+        "excluded_count",
+        "exclusions",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
+        "size",
+        "download",
+    ]
+    readonly_fields = ["exclusions", "download"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request) & OutreachList.objects.visible_to(
+            request.user
+        )
+
+    @admin.display(description="excluded, by reason")
+    def exclusions(self, obj):
+        return format_html_join(
+            "", "<div>{}: {}</div>", sorted(obj.excluded_by_reason.items())
+        )
+
+    @admin.display(description="CSV")
+    def download(self, obj):
+        if obj.status != OutreachList.Status.DONE:
+            return "—"
+        return format_html(
+            '<a href="{}">Download</a>',
+            reverse("admin:consents_outreach_download", args=[obj.pk]),
+        )

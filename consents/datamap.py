@@ -103,6 +103,50 @@ DATAMAP = {
             "reason": NOT_PERSONAL,
         },
     ),
+    "consents.OutreachList": ModelMap(
+        Subject.STAFF,
+        None,
+        description="Outreach lists asked for: who, purpose, channel, scope, "
+        "progress and counts. The list itself (client numbers, names and the "
+        "channel's address of eligible clients) is a CSV in private storage, "
+        "deleted at expiry (OUTREACH_LIST_DOWNLOAD_DAYS).",
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "purpose",
+                    "channel",
+                    "boutique",
+                    "whole_house",
+                    "scope_boutique_ids",
+                    "status",
+                    "attempt",
+                    "progress_done",
+                    "progress_total",
+                    "eligible_count",
+                    "soft_opt_in_count",
+                    "excluded_count",
+                    "excluded_by_reason",
+                    "file_name",
+                    "size",
+                    "error",
+                    "created_at",
+                    "started_at",
+                    "heartbeat_at",
+                    "finished_at",
+                    "expires_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "requested_by": F(
+                C.IDENTITY,
+                E.KEEP,
+                S.SYSTEM,
+                obligation="accountability for who took client data out "
+                "(GDPR Art. 5(2))",
+            ),
+        },
+    ),
     # The registry and form templates: reference data, no one's data.
     "consents.Purpose": ModelMap(
         Subject.NONE,

@@ -4,6 +4,7 @@ from django_countries import countries
 from clienteling.models import Boutique, Client
 from clienteling.models.clients import LANGUAGES
 from consents.models import FormTemplateVersion, Purpose
+from consents.outreach import outreach_purposes
 from consents.selectors import OUTREACH_CHANNELS
 
 _FIELD_FACTORIES = {
@@ -93,11 +94,14 @@ class PaperFormCaptureForm(forms.Form):
 
 
 class OutreachForm(forms.Form):
+    """What an outreach list is for; `boutiques` are the user's own.
+
+    A purpose that cannot be used for outreach (a contract, an inactive
+    purpose) or a boutique outside the user's is not a valid choice.
+    """
+
     purpose = forms.ModelChoiceField(
-        queryset=Purpose.objects.filter(is_active=True).exclude(
-            legal_basis=Purpose.LegalBasis.CONTRACT
-        ),
-        to_field_name="code",
+        queryset=Purpose.objects.none(), to_field_name="code"
     )
     channel = forms.ChoiceField(choices=OUTREACH_CHANNELS.choices)
     boutique = forms.ModelChoiceField(
@@ -108,4 +112,5 @@ class OutreachForm(forms.Form):
 
     def __init__(self, *args, boutiques, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["purpose"].queryset = outreach_purposes()
         self.fields["boutique"].queryset = boutiques

@@ -27,3 +27,27 @@ class ConsentDecisionQuerySet(AppendOnlyQuerySet):
     def grants(self):
         """Decisions that gave consent."""
         return self.filter(decision="grant")
+
+
+class OutreachListQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Lists this member of staff may open: their own, or all for
+        holders of consents.download_any_outreach_list (compliance)."""
+        if not user.is_active:
+            return self.none()
+        if user.has_perm("consents.download_any_outreach_list"):
+            return self
+        if user.has_perm("consents.build_outreach_list"):
+            return self.filter(requested_by=user)
+        return self.none()
+
+    def past_expiry(self, now):
+        """Ready lists whose download window has closed."""
+        return self.filter(status="done", expires_at__lte=now)
+
+    def stalled(self, since):
+        """Queued or building lists with no sign of life since `since`."""
+        return self.filter(status__in=("queued", "running")).filter(
+            models.Q(heartbeat_at__lt=since)
+            | models.Q(heartbeat_at__isnull=True, created_at__lt=since)
+        )

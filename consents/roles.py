@@ -38,6 +38,9 @@ ROLE_PERMISSIONS = {
             "consents.view_softoptin",
             "consents.view_restriction",
             "consents.view_suppressionentry",
+            # Who took which list out, and what it held (audit).
+            "consents.view_outreachlist",
+            "consents.download_any_outreach_list",
         }
     ),
 }

@@ -17,22 +17,19 @@ from django.views.decorators.http import require_POST
 
 from clienteling import hooks
 from clienteling.models import Boutique, Client
-from consents import selectors, services
+from consents import outreach as outreach_lists
+from consents import services
 from consents.forms import OutreachForm, PaperFormCaptureForm
 from consents.models import (
     Channel,
     ConsentDecision,
     FormTemplate,
     FormTemplateVersion,
+    OutreachList,
     PaperFormSubmission,
 )
 from consents.panels import consent_panel_context
 from consents.selectors import sees_special_categories
-
-OUTREACH_ROWS_SHOWN = 200
-# Eligibility runs a constant number of queries per chunk; 2,000 ids keep
-# each IN (...) list well inside what PostgreSQL plans quickly.
-OUTREACH_CHUNK = 2000
 
 
 def _require(request, permission: str) -> None:
@@ -288,37 +285,36 @@ def print_form_pdf(request, pk: int):
 
 
 def outreach(request):
-    _require(request, "consents.build_outreach_list")
-    form = OutreachForm(request.GET or None, boutiques=_boutiques_for(request.user))
-    result = None
-    rows_eligible = rows_excluded = []
-    if form.is_valid():
-        clients = Client.objects.visible_to(request.user).active()
-        if form.cleaned_data["boutique"]:
-            clients = clients.filter(home_boutique=form.cleaned_data["boutique"])
-        ids = list(clients.order_by("pk").values_list("pk", flat=True))
-        result = selectors.Eligibility()
-        for start in range(0, len(ids), OUTREACH_CHUNK):
-            part = selectors.outreach_eligibility(
-                purpose_code=form.cleaned_data["purpose"].code,
+    """Ask for an outreach list (POST), and follow the user's recent ones.
+
+    The list is built by a Celery task (consents.outreach); the page shows
+    each list's progress from its job row and refreshes while one builds.
+    """
+    _require(request, outreach_lists.BUILD_PERMISSION)
+    form = OutreachForm(request.POST or None, boutiques=_boutiques_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            outreach_list = outreach_lists.outreach_list_request(
+                acting_user=request.user,
+                purpose=form.cleaned_data["purpose"],
                 channel=form.cleaned_data["channel"],
-                client_ids=ids[start : start + OUTREACH_CHUNK],
+                boutique=form.cleaned_data["boutique"],
             )
-            result.eligible += part.eligible
-            result.excluded.update(part.excluded)
-            result.soft_opt_in |= part.soft_opt_in
-        shown = set(result.eligible[:OUTREACH_ROWS_SHOWN]) | set(
-            list(result.excluded)[:OUTREACH_ROWS_SHOWN]
-        )
-        names = Client.objects.filter(pk__in=shown).in_bulk()
-        rows_eligible = [
-            (names[i], i in result.soft_opt_in)
-            for i in result.eligible[:OUTREACH_ROWS_SHOWN]
-        ]
-        rows_excluded = [
-            (names[i], reason)
-            for i, reason in list(result.excluded.items())[:OUTREACH_ROWS_SHOWN]
-        ]
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Outreach list {outreach_list.pk} is being built: its progress "
+                "is below, and a download link appears when it is ready.",
+            )
+            return redirect("admin:consents_outreach")
+    recent = list(
+        OutreachList.objects.filter(requested_by=request.user).select_related(
+            "purpose", "boutique"
+        )[: outreach_lists.RECENT_LISTS_SHOWN]
+    )
     return render(
         request,
         "consents/outreach.html",
@@ -326,9 +322,50 @@ def outreach(request):
             request,
             title="Build an outreach list",
             form=form,
-            result=result,
-            rows_eligible=rows_eligible,
-            rows_excluded=rows_excluded,
-            shown_limit=OUTREACH_ROWS_SHOWN,
+            lists=recent,
+            running=any(item.is_running for item in recent),
+            download_days=settings.OUTREACH_LIST_DOWNLOAD_DAYS,
         ),
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def outreach_download(request, pk: int):
+    """The CSV of a ready list: the requester's own, or any for compliance."""
+    user = request.user
+    if not (
+        user.has_perm(outreach_lists.BUILD_PERMISSION)
+        or user.has_perm(outreach_lists.DOWNLOAD_ANY_PERMISSION)
+    ):
+        raise PermissionDenied
+    outreach_list = (
+        OutreachList.objects.visible_to(user)
+        .select_related("purpose")
+        .filter(pk=pk)
+        .first()
+    )
+    if outreach_list is None:
+        hooks.record_access(
+            user=user,
+            action="denied",
+            target=OutreachList,
+            object_id=pk,
+            path=request.path,
+        )
+        raise Http404("No outreach list with this id in your scope.")
+    try:
+        file = outreach_lists.outreach_list_open_for_download(
+            acting_user=user, outreach_list=outreach_list, path=request.path
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        if user.has_perm(outreach_lists.BUILD_PERMISSION):
+            return redirect("admin:consents_outreach")
+        return redirect("admin:consents_outreachlist_changelist")
+    response = FileResponse(file.open("rb"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="outreach-{outreach_list.pk}-'
+        f'{outreach_list.purpose.code}-{outreach_list.channel}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

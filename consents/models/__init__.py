@@ -2,7 +2,8 @@
 
 purposes: the purpose registry and the form templates (reference data from
 code). ledger: the append-only consent ledger and paper-form submissions
-(evidence), soft opt-in, restrictions and the suppression list.
+(evidence), soft opt-in, restrictions and the suppression list. outreach:
+the outreach-list jobs (who asked for which list, its progress and file).
 """
 
 from consents.models.ledger import (
@@ -15,6 +16,7 @@ from consents.models.ledger import (
     SoftOptIn,
     SuppressionEntry,
 )
+from consents.models.outreach import OutreachList
 from consents.models.purposes import (
     FormField,
     FormTemplate,
@@ -31,6 +33,7 @@ __all__ = [
     "FormTemplate",
     "FormTemplateVersion",
     "LedgerIsAppendOnly",
+    "OutreachList",
     "PaperFormSubmission",
     "Purpose",
     "PurposeWording",

@@ -5,7 +5,12 @@ from django.urls import reverse
 
 from clienteling import hooks, roles
 from consents import registry, services
-from consents.models import Channel, ConsentDecision, PaperFormSubmission
+from consents.models import (
+    Channel,
+    ConsentDecision,
+    OutreachList,
+    PaperFormSubmission,
+)
 from consents.panels import consent_panel_context
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
 from tests.consents.factories import ClientFactory, grant, paper_version
@@ -25,6 +30,7 @@ pytestmark = pytest.mark.django_db
         "softoptin",
         "restriction",
         "suppressionentry",
+        "outreachlist",
     ],
 )
 def test_admin_changelists_load(admin_client, model):
@@ -225,7 +231,9 @@ def test_printable_form_needs_the_permission(client):
     assert response.status_code == 403
 
 
-def test_outreach_page_lists_eligible_and_excluded_with_reasons(client):
+def test_outreach_page_builds_a_list_of_eligible_clients_and_counts_the_excluded(
+    client, django_capture_on_commit_callbacks
+):
     boutique = BoutiqueFactory()
     yes = ClientFactory(home_boutique=boutique, last_name="Consenting")
     yes.emails.create(address="yes@example.com", is_primary=True)
@@ -234,16 +242,26 @@ def test_outreach_page_lists_eligible_and_excluded_with_reasons(client):
     ClientFactory(home_boutique=BoutiqueFactory(), last_name="Elsewhere")
     client.force_login(adviser(boutique))
 
-    response = client.get(
-        reverse("admin:consents_outreach"),
-        {"purpose": registry.NEWSLETTERS, "channel": "email"},
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(
+            reverse("admin:consents_outreach"),
+            {"purpose": registry.NEWSLETTERS, "channel": "email"},
+        )
+    page = client.get(asked["Location"])
+    outreach_list = OutreachList.objects.get()
+    download = client.get(
+        reverse("admin:consents_outreach_download", args=[outreach_list.pk])
     )
+    csv_text = b"".join(download.streaming_content).decode()
 
-    assert response.status_code == 200
-    assert "Eligible: 1 · Excluded: 1" in response.text
-    assert "Consenting" in response.text
-    assert "No consent for this purpose" in response.text
-    assert "Elsewhere" not in response.text
+    assert asked.status_code == 302
+    assert page.status_code == 200
+    assert '<td class="outreach-eligible">1</td>' in page.text
+    assert "No consent for this purpose: 1" in page.text
+    assert "Consenting" in csv_text
+    assert "yes@example.com" in csv_text
+    assert "Silent" not in csv_text
+    assert "Elsewhere" not in csv_text
 
 
 def test_outreach_page_needs_the_permission(client):

@@ -1,0 +1,542 @@
+"""Outreach lists: asked for on the outreach page, built by a Celery task.
+
+Dangerous module: it writes the names and addresses of many clients to one
+file. The file holds only the eligible clients of the requester's scope and
+only the address the channel needs; it lives in private storage under a
+random name, is handed out only through outreach_list_open_for_download
+(permission, requester or compliance, scope, expiry, access log), and the
+hourly sweep deletes it at expiry.
+
+The build walks the in-scope clients by keyset (id greater than the last
+chunk's), CHUNK_SIZE at a time, so memory stays flat whatever the number of
+clients: per chunk, one call of selectors.outreach_eligibility, two reads
+for the rows and one UPDATE of the job row with the progress and counts.
+It is not one transaction: the progress must be visible while it runs.
+"""
+
+import csv
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clienteling import hooks
+from clienteling.models import (
+    Client,
+    ClientAddress,
+    ClientEmail,
+    ClientPhone,
+    SocialIdentifier,
+)
+from clienteling.scoping import sees_every_boutique, visible_boutiques
+from clienteling.writes import now_or as _now
+from consents import selectors
+from consents.models import OutreachList, Purpose
+from consents.selectors import OUTREACH_CHANNELS, Reason
+
+BUILD_PERMISSION = "consents.build_outreach_list"
+DOWNLOAD_ANY_PERMISSION = "consents.download_any_outreach_list"
+
+# Eligibility runs a constant number of queries per chunk; 2,000 ids keep
+# each IN (...) list quick to plan, and a chunk's rows (a few hundred kB)
+# are all the build ever holds in memory.
+CHUNK_SIZE = 2000
+# A build writes its heartbeat with every chunk, seconds apart; a list
+# silent for this long lost its worker (killed, or the broker lost the
+# message): another delivery may take it over, and the sweep sends one.
+STALLED_AFTER = timedelta(minutes=10)
+# Recent lists shown on the outreach page.
+RECENT_LISTS_SHOWN = 20
+
+Status = OutreachList.Status
+CHANNEL = OUTREACH_CHANNELS
+
+SOFT_OPT_IN_BASIS = "soft opt-in: offer an opt-out in the message"
+CONSENT_BASIS = "consent"
+# The CSV's third column, by channel; "in the boutique" needs no address.
+ADDRESS_HEADER = {
+    CHANNEL.EMAIL: "email",
+    CHANNEL.SMS: "mobile phone",
+    CHANNEL.PHONE: "phone",
+    CHANNEL.POST: "postal address",
+    CHANNEL.INSTANT_MESSAGING: "instant messaging",
+}
+
+NO_PERMISSION = "The requester may no longer build outreach lists."
+SCOPE_CHANGED = (
+    "The requester's boutiques changed since the list was asked for: "
+    "ask for a new list."
+)
+
+
+def storage_dir() -> Path:
+    path = Path(settings.PRIVATE_STORAGE_ROOT) / "outreach-lists"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def outreach_purposes():
+    """Purposes a list can be built for: active, and not a contract."""
+    return Purpose.objects.filter(is_active=True).exclude(
+        legal_basis=Purpose.LegalBasis.CONTRACT
+    )
+
+
+# --- Scope -------------------------------------------------------------------
+
+
+def _scope_refusal(user, outreach_list: OutreachList) -> str | None:
+    """Why the user's scope no longer covers the list's, or None."""
+    if not user.is_active:
+        return SCOPE_CHANGED
+    if sees_every_boutique(user):
+        return None
+    if outreach_list.whole_house:
+        return SCOPE_CHANGED
+    mine = set(visible_boutiques(user).values_list("pk", flat=True))
+    if not set(outreach_list.scope_boutique_ids) <= mine:
+        return SCOPE_CHANGED
+    return None
+
+
+def clients_in_scope(outreach_list: OutreachList):
+    """The active clients the list covers: the requester's scope when asked,
+    narrowed by their scope now (Client.objects.visible_to), and the
+    boutique chosen, if any."""
+    clients = Client.objects.visible_to(outreach_list.requested_by).active()
+    if not outreach_list.whole_house:
+        clients = clients.filter(home_boutique_id__in=outreach_list.scope_boutique_ids)
+    if outreach_list.boutique_id:
+        clients = clients.filter(home_boutique_id=outreach_list.boutique_id)
+    return clients
+
+
+# --- Request -----------------------------------------------------------------
+
+
+@transaction.atomic
+def outreach_list_request(
+    *,
+    acting_user,
+    purpose: Purpose,
+    channel: str,
+    boutique=None,
+    now: datetime | None = None,
+) -> OutreachList:
+    """Record the list asked for and queue its build after commit."""
+    from consents import tasks
+
+    if not acting_user.has_perm(BUILD_PERMISSION):
+        raise ValidationError("You may not build outreach lists.")
+    errors = {}
+    if not outreach_purposes().filter(pk=purpose.pk).exists():
+        errors["purpose"] = "This purpose cannot be used for outreach."
+    if channel not in CHANNEL.values:
+        errors["channel"] = f"Unknown outreach channel {channel!r}."
+    if (
+        boutique is not None
+        and not visible_boutiques(acting_user).filter(pk=boutique.pk).exists()
+    ):
+        errors["boutique"] = "This boutique is not one of yours."
+    if errors:
+        raise ValidationError(errors)
+    whole_house = sees_every_boutique(acting_user)
+    outreach_list = OutreachList(
+        requested_by=acting_user,
+        purpose=purpose,
+        channel=channel,
+        boutique=boutique,
+        whole_house=whole_house,
+        scope_boutique_ids=[]
+        if whole_house
+        else sorted(visible_boutiques(acting_user).values_list("pk", flat=True)),
+        created_at=_now(now),
+    )
+    outreach_list.full_clean()
+    outreach_list.save()
+    transaction.on_commit(lambda: tasks.build_outreach_list.delay(outreach_list.pk))
+    return outreach_list
+
+
+# --- Build -------------------------------------------------------------------
+
+
+class _Superseded(Exception):
+    """Another delivery of the task claimed the list: this one stops."""
+
+
+def _update(list_id: int, attempt: int, **fields) -> None:
+    """Write to the job row if this build still owns it."""
+    if not OutreachList.objects.filter(pk=list_id, attempt=attempt).update(**fields):
+        raise _Superseded
+
+
+def _keyset_chunks(clients, size: int) -> Iterator[list[int]]:
+    last = 0
+    while True:
+        ids = list(
+            clients.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return
+        last = ids[-1]
+        yield ids
+
+
+def _first_by_client(rows, render) -> dict[int, str]:
+    """The first row per client (rows ordered primary first), rendered."""
+    found: dict[int, str] = {}
+    for row in rows:
+        found.setdefault(row.client_id, render(row))
+    return found
+
+
+def _addresses(channel: str, ids: list[int]) -> dict[int, str]:
+    """The one address per client the channel needs, primary first."""
+    order = ("client_id", "-is_primary", "pk")
+    if channel == CHANNEL.EMAIL:
+        rows = ClientEmail.objects.filter(client_id__in=ids).order_by(*order)
+        return _first_by_client(rows, lambda r: r.address)
+    if channel in (CHANNEL.SMS, CHANNEL.PHONE):
+        rows = ClientPhone.objects.filter(client_id__in=ids)
+        if channel == CHANNEL.SMS:
+            rows = rows.filter(kind=ClientPhone.Kind.MOBILE)
+        return _first_by_client(rows.order_by(*order), lambda r: str(r.number))
+    if channel == CHANNEL.POST:
+        rows = ClientAddress.objects.filter(client_id__in=ids).order_by(*order)
+        return _first_by_client(
+            rows,
+            lambda r: ", ".join(
+                part
+                for part in (
+                    r.line1,
+                    r.line2,
+                    f"{r.postal_code} {r.city}".strip(),
+                    r.region,
+                    r.country.code,
+                )
+                if part
+            ),
+        )
+    if channel == CHANNEL.INSTANT_MESSAGING:
+        rows = SocialIdentifier.objects.filter(client_id__in=ids).order_by(
+            "client_id", "pk"
+        )
+        return _first_by_client(
+            rows, lambda r: f"{r.get_network_display()}: {r.handle}"
+        )
+    return {}
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE = re.compile(r"\+\d{4,15}")
+
+
+def _cell(value: str) -> str:
+    """Text a spreadsheet will not run as a formula (a stored name such as
+    '=HYPERLINK(...)'); phone numbers in E.164 are left as they are."""
+    if value.startswith(_FORMULA_START) and not _PHONE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def header(channel: str) -> list[str]:
+    address = [ADDRESS_HEADER[channel]] if channel in ADDRESS_HEADER else []
+    return ["client number", "name", *address, "basis"]
+
+
+def _rows(outreach_list: OutreachList, result: selectors.Eligibility) -> list[list]:
+    if not result.eligible:
+        return []
+    names = {
+        pk: (number, f"{first} {last}".strip())
+        for pk, number, first, last in Client.objects.filter(
+            pk__in=result.eligible
+        ).values_list("pk", "client_number", "first_name", "last_name")
+    }
+    channel = outreach_list.channel
+    addresses = _addresses(channel, result.eligible)
+    purpose = outreach_list.purpose
+    other_basis = (
+        CONSENT_BASIS
+        if purpose.needs_consent
+        else purpose.get_legal_basis_display().lower()
+    )
+    rows = []
+    for pk in result.eligible:
+        number, name = names[pk]
+        address = [_cell(addresses.get(pk, ""))] if channel in ADDRESS_HEADER else []
+        basis = SOFT_OPT_IN_BASIS if pk in result.soft_opt_in else other_basis
+        rows.append([number, _cell(name), *address, basis])
+    return rows
+
+
+def _eligibility(
+    outreach_list: OutreachList, ids: list[int], now: datetime | None
+) -> selectors.Eligibility:
+    """Eligibility of one chunk; clients that a processing filter (the
+    privacy app's restriction of processing) withholds are excluded as
+    restricted without being looked at further."""
+    processable = set(
+        hooks.processable_clients(Client.objects.filter(pk__in=ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    result = selectors.outreach_eligibility(
+        purpose_code=outreach_list.purpose.code,
+        channel=outreach_list.channel,
+        client_ids=[pk for pk in ids if pk in processable],
+        now=now,
+    )
+    for pk in ids:
+        if pk not in processable:
+            result.excluded[pk] = Reason.RESTRICTED
+    return result
+
+
+def _claim(list_id: int, now: datetime | None) -> tuple[OutreachList, int] | None:
+    """Take the list for this build (the next attempt), or None.
+
+    None when the list is finished (done, failed, expired), when a live
+    build holds it (a re-delivered message while the first still runs), or
+    when another delivery took it first. A list whose build stopped sending
+    heartbeats (a killed worker) is taken over and built from the start.
+    """
+    outreach_list = OutreachList.objects.select_related("requested_by", "purpose").get(
+        pk=list_id
+    )
+    started = _now(now)
+    if outreach_list.status == Status.RUNNING:
+        beat = outreach_list.heartbeat_at or outreach_list.created_at
+        if beat > started - STALLED_AFTER:
+            return None
+    elif outreach_list.status != Status.QUEUED:
+        return None
+    attempt = outreach_list.attempt + 1
+    claimed = OutreachList.objects.filter(
+        pk=list_id, attempt=outreach_list.attempt, status=outreach_list.status
+    ).update(
+        status=Status.RUNNING,
+        attempt=attempt,
+        started_at=started,
+        heartbeat_at=started,
+        progress_done=0,
+        progress_total=0,
+        eligible_count=0,
+        soft_opt_in_count=0,
+        excluded_count=0,
+        excluded_by_reason={},
+        error="",
+    )
+    return (outreach_list, attempt) if claimed else None
+
+
+def _fail(list_id: int, attempt: int, error: str, now: datetime | None) -> None:
+    _update(
+        list_id,
+        attempt,
+        status=Status.FAILED,
+        error=error[:300],
+        finished_at=_now(now),
+    )
+
+
+def outreach_list_build(*, list_id: int, now: datetime | None = None) -> OutreachList:
+    """Build the CSV of one list. Idempotent: a finished list (done, failed
+    or expired), or one a live build holds, is left as it is; a list whose
+    worker was killed is built again from the start, and a build overtaken
+    that way stops without writing anything more."""
+    claim = _claim(list_id, now)
+    if claim is None:
+        return OutreachList.objects.get(pk=list_id)
+    outreach_list, attempt = claim
+    requester = outreach_list.requested_by
+    try:
+        if not requester.has_perm(BUILD_PERMISSION):
+            _fail(list_id, attempt, NO_PERMISSION, now)
+        elif refusal := _scope_refusal(requester, outreach_list):
+            _fail(list_id, attempt, refusal, now)
+        else:
+            _write(outreach_list, attempt, now)
+    except _Superseded:
+        pass
+    return OutreachList.objects.get(pk=list_id)
+
+
+def _write(outreach_list: OutreachList, attempt: int, now: datetime | None) -> None:
+    list_id = outreach_list.pk
+    clients = clients_in_scope(outreach_list)
+    total = clients.count()
+    _update(list_id, attempt, progress_total=total)
+    token = secrets.token_hex(8)
+    partial = storage_dir() / f"outreach-{list_id}-{attempt}-{token}.csv.part"
+    done = eligible = soft = 0
+    reasons: Counter[str] = Counter()
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header(outreach_list.channel))
+            for ids in _keyset_chunks(clients, CHUNK_SIZE):
+                result = _eligibility(outreach_list, ids, now)
+                writer.writerows(_rows(outreach_list, result))
+                done += len(ids)
+                eligible += len(result.eligible)
+                soft += len(result.soft_opt_in)
+                reasons.update(result.excluded.values())
+                _update(
+                    list_id,
+                    attempt,
+                    progress_done=done,
+                    eligible_count=eligible,
+                    soft_opt_in_count=soft,
+                    excluded_count=sum(reasons.values()),
+                    excluded_by_reason=dict(sorted(reasons.items())),
+                    heartbeat_at=_now(now),
+                )
+        name = f"outreach-{list_id}-{token}.csv"
+        final = storage_dir() / name
+        partial.rename(final)
+        finished = _now(now)
+        try:
+            _update(
+                list_id,
+                attempt,
+                status=Status.DONE,
+                # Clients who joined the scope while it ran are counted too.
+                progress_total=max(total, done),
+                file_name=name,
+                size=final.stat().st_size,
+                finished_at=finished,
+                heartbeat_at=finished,
+                expires_at=finished
+                + timedelta(days=settings.OUTREACH_LIST_DOWNLOAD_DAYS),
+            )
+        except _Superseded:
+            final.unlink(missing_ok=True)
+            raise
+    except _Superseded:
+        partial.unlink(missing_ok=True)
+        raise
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        # The message may quote data; only the kind of failure is stored.
+        _fail(list_id, attempt, f"{type(exc).__name__} (see the worker log)", now)
+        raise
+
+
+# --- Download ----------------------------------------------------------------
+
+
+def outreach_list_open_for_download(
+    *, acting_user, outreach_list: OutreachList, path: str = "", now=None
+) -> Path:
+    """The CSV's path, once checked; the export is logged with its count.
+
+    The caller found the list in OutreachList.objects.visible_to(user): the
+    requester's own, or any list for compliance.
+    """
+    if not (
+        acting_user.has_perm(DOWNLOAD_ANY_PERMISSION)
+        or (
+            acting_user.has_perm(BUILD_PERMISSION)
+            and outreach_list.requested_by_id == acting_user.pk
+        )
+    ):
+        raise ValidationError("You may not download this outreach list.")
+    expired = outreach_list.status == Status.EXPIRED or (
+        outreach_list.status == Status.DONE
+        and outreach_list.expires_at is not None
+        and _now(now) >= outreach_list.expires_at
+    )
+    if expired:
+        until = timezone.localtime(outreach_list.expires_at)
+        raise ValidationError(
+            f"This list expired on {until:%d/%m/%Y at %H:%M} and its file is "
+            "deleted: build a new one if it is still needed."
+        )
+    if outreach_list.status != Status.DONE:
+        raise ValidationError("This list is not ready yet.")
+    if _scope_refusal(acting_user, outreach_list):
+        raise ValidationError(
+            "This list covers boutiques you no longer work in: build a new one."
+        )
+    file = storage_dir() / outreach_list.file_name
+    if not file.is_file():
+        raise ValidationError("The list's file is missing: build a new one.")
+    hooks.record_access(
+        user=acting_user,
+        action="export",
+        target=outreach_list,
+        count=outreach_list.eligible_count,
+        path=path,
+    )
+    return file
+
+
+# --- Sweep -------------------------------------------------------------------
+
+
+def outreach_lists_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of lists past their expiry.
+
+    A few hundred lists a week at most: one pass, no batching needed.
+    """
+    count = 0
+    for outreach_list in OutreachList.objects.past_expiry(_now(now)).only(
+        "pk", "file_name"
+    ):
+        (storage_dir() / outreach_list.file_name).unlink(missing_ok=True)
+        count += OutreachList.objects.filter(
+            pk=outreach_list.pk, status=Status.DONE
+        ).update(status=Status.EXPIRED)
+    return count
+
+
+_PARTIAL = re.compile(r"outreach-(\d+)-(\d+)-[0-9a-f]+\.csv\.part")
+
+
+def outreach_partial_files_remove(*, now: datetime | None = None) -> int:
+    """Delete partial files left by killed or overtaken builds.
+
+    A file is left alone while a live build owns it (its list building at
+    the attempt in its name, with a recent heartbeat), or while it is
+    younger than STALLED_AFTER (a build that claimed its list after the
+    owners were read).
+    """
+    since = _now(now) - STALLED_AFTER
+    owners = set(
+        OutreachList.objects.filter(
+            status=Status.RUNNING, heartbeat_at__gte=since
+        ).values_list("pk", "attempt")
+    )
+    removed = 0
+    for path in storage_dir().glob("outreach-*.csv.part"):
+        match = _PARTIAL.fullmatch(path.name)
+        if match and (int(match[1]), int(match[2])) in owners:
+            continue
+        try:
+            if path.stat().st_mtime >= since.timestamp():
+                continue
+        except FileNotFoundError:  # finished meanwhile
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def stalled_list_ids(*, now: datetime | None = None) -> list[int]:
+    """Lists queued or building with no sign of life for STALLED_AFTER."""
+    return list(
+        OutreachList.objects.stalled(_now(now) - STALLED_AFTER).values_list(
+            "pk", flat=True
+        )
+    )

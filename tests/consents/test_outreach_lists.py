@@ -1,0 +1,637 @@
+"""Outreach lists: asked for on the page, built by the task (in-process
+here; tests/consents/test_outreach_worker.py runs a real worker), then
+downloaded under permission, scope and expiry."""
+
+import os
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from clienteling import roles
+from consents import outreach, registry, selectors
+from consents.models import OutreachList, Purpose
+from consents.selectors import Reason
+from consents.tasks import sweep_outreach_lists
+from privacy.models import AccessLogEntry
+from tests.clienteling.factories import (
+    BoutiqueFactory,
+    UserFactory,
+    adviser,
+    compliance,
+    customer_service,
+)
+from tests.consents.factories import ClientFactory, grant
+from tests.consents.outreach_people import expected_rows, populate, read_csv
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "admin:consents_outreach"
+NEWSLETTERS_BY_EMAIL = {"purpose": registry.NEWSLETTERS, "channel": "email"}
+
+
+def _ask(client, captured, data=NEWSLETTERS_BY_EMAIL):
+    """POST the form; the task runs in-process when the request commits."""
+    with captured(execute=True):
+        return client.post(reverse(PAGE), data)
+
+
+def _download_url(outreach_list):
+    return reverse("admin:consents_outreach_download", args=[outreach_list.pk])
+
+
+def _built(user, people=None, *, channel="email", boutique=None):
+    """A list built in-process for `user` (service level)."""
+    outreach_list = outreach.outreach_list_request(
+        acting_user=user,
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel=channel,
+        boutique=boutique,
+    )
+    return outreach.outreach_list_build(list_id=outreach_list.pk)
+
+
+# --- Asking for a list, and the build -----------------------------------------
+
+
+def test_asking_builds_the_list_after_commit_with_rows_and_counts(
+    client, django_capture_on_commit_callbacks
+):
+    # given an adviser's boutique with one client per outcome
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    client.force_login(user)
+    # when the adviser asks for the newsletters by email
+    response = _ask(client, django_capture_on_commit_callbacks)
+    # then the page redirects and the list is built with the eligible rows
+    assert response.status_code == 302
+    outreach_list = OutreachList.objects.get()
+    assert outreach_list.status == OutreachList.Status.DONE
+    assert outreach_list.requested_by == user
+    assert not outreach_list.whole_house
+    assert outreach_list.scope_boutique_ids == [people.boutique.pk]
+    assert read_csv(outreach_list) == [
+        ["client number", "name", "email", "basis"],
+        *expected_rows(people),
+    ]
+    assert outreach_list.eligible_count == 2
+    assert outreach_list.soft_opt_in_count == 1
+    assert outreach_list.excluded_by_reason == people.excluded
+    assert outreach_list.excluded_count == 5
+    assert outreach_list.progress_done == outreach_list.progress_total == 7
+    assert outreach_list.expires_at == outreach_list.finished_at + timedelta(days=7)
+
+
+def test_the_file_has_the_channel_address_and_nothing_else(settings):
+    # given a consenting client with an email, a mobile and a landline
+    people = populate(BoutiqueFactory())
+    consenting = people.eligible[0]
+    consenting.phones.create(number="+33199000002", kind="landline")
+    grant(consenting, registry.EVENTS)
+    user = adviser(people.boutique)
+    # when a list is built for events by text message
+    outreach_list = outreach.outreach_list_request(
+        acting_user=user,
+        purpose=Purpose.objects.get(code=registry.EVENTS),
+        channel="sms",
+    )
+    outreach_list = outreach.outreach_list_build(list_id=outreach_list.pk)
+    # then the row carries the mobile number, not the email or the landline
+    assert read_csv(outreach_list) == [
+        ["client number", "name", "mobile phone", "basis"],
+        [consenting.client_number, consenting.full_name, "+33199000001", "consent"],
+    ]
+
+
+def test_a_list_for_the_boutique_channel_has_no_address_column():
+    people = populate(BoutiqueFactory())
+
+    outreach_list = _built(adviser(people.boutique), channel="boutique")
+
+    rows = read_csv(outreach_list)
+    assert rows[0] == ["client number", "name", "basis"]
+    assert all(len(row) == 3 for row in rows)
+
+
+def test_small_chunks_give_the_same_file_and_counts(monkeypatch):
+    # given the same clients built once in one chunk
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    whole = _built(user)
+    # when built again two clients at a time
+    monkeypatch.setattr(outreach, "CHUNK_SIZE", 2)
+    sizes = []
+    eligibility = selectors.outreach_eligibility
+
+    def counting(**kwargs):
+        sizes.append(len(kwargs["client_ids"]))
+        return eligibility(**kwargs)
+
+    monkeypatch.setattr(selectors, "outreach_eligibility", counting)
+    chunked = _built(user)
+    # then the rows and counts are the same, and no chunk held more than two
+    assert read_csv(chunked) == read_csv(whole)
+    assert chunked.excluded_by_reason == whole.excluded_by_reason
+    assert chunked.eligible_count == whole.eligible_count == 2
+    assert max(sizes) <= 2
+    assert len(sizes) == 4  # seven clients
+
+
+def test_an_objection_to_a_purpose_that_is_not_marketing_is_counted_as_such():
+    # given a client who objected to customer relations (legitimate interest)
+    boutique = BoutiqueFactory()
+    objecting = ClientFactory(home_boutique=boutique)
+    objecting.emails.create(address="objecting@example.com", is_primary=True)
+    from consents import services
+
+    services.consent_record(
+        acting_user=None,
+        client=objecting,
+        purpose_code="customer_relations",
+        decision="object",
+        channel="email",
+    )
+    other = ClientFactory(home_boutique=boutique)
+    other.emails.create(address="other@example.com", is_primary=True)
+    # when a list is built for customer relations by email
+    outreach_list = outreach.outreach_list_request(
+        acting_user=adviser(boutique),
+        purpose=Purpose.objects.get(code="customer_relations"),
+        channel="email",
+    )
+    outreach_list = outreach.outreach_list_build(list_id=outreach_list.pk)
+    # then the objection is the reason, and the other client's basis is named
+    assert outreach_list.excluded_by_reason == {Reason.OBJECTED: 1}
+    assert read_csv(outreach_list)[1:] == [
+        [
+            other.client_number,
+            other.full_name,
+            "other@example.com",
+            "legitimate interest",
+        ]
+    ]
+
+
+def test_an_advisers_list_has_only_their_boutiques_clients():
+    mine = populate(BoutiqueFactory())
+    theirs = populate(BoutiqueFactory(), prefix="Other")
+
+    outreach_list = _built(adviser(mine.boutique))
+
+    assert read_csv(outreach_list)[1:] == expected_rows(mine)
+    assert theirs.eligible[0].client_number not in str(read_csv(outreach_list))
+    assert outreach_list.progress_total == 7
+
+
+def test_a_managers_list_for_one_boutique_has_only_that_boutiques_clients():
+    first = populate(BoutiqueFactory())
+    second = populate(BoutiqueFactory(), prefix="Second")
+    manager = UserFactory(
+        role=roles.MANAGER, boutiques=[first.boutique, second.boutique]
+    )
+
+    both = _built(manager)
+    one = _built(manager, boutique=second.boutique)
+
+    assert both.eligible_count == 4
+    assert read_csv(one)[1:] == expected_rows(second)
+
+
+def test_a_name_that_a_spreadsheet_would_run_is_neutralised():
+    boutique = BoutiqueFactory()
+    sly = ClientFactory(
+        home_boutique=boutique, first_name='=HYPERLINK("http://x")', last_name="A"
+    )
+    sly.emails.create(address="sly@example.com", is_primary=True)
+    grant(sly, registry.NEWSLETTERS)
+
+    outreach_list = _built(adviser(boutique))
+
+    assert read_csv(outreach_list)[1][1] == '\'=HYPERLINK("http://x") A'
+
+
+# --- Bad input: form errors, nothing enqueued -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"purpose": "no_such_purpose", "channel": "email"}, "purpose"),
+        # A contract purpose cannot be used for outreach (as before).
+        ({"purpose": "my_account", "channel": "email"}, "purpose"),
+        ({"purpose": registry.NEWSLETTERS, "channel": "pigeon"}, "channel"),
+        ({"channel": "email"}, "purpose"),
+    ],
+)
+def test_bad_input_is_a_form_error_and_nothing_is_enqueued(
+    client, django_capture_on_commit_callbacks, data, field
+):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+
+    with (
+        mock.patch("consents.tasks.build_outreach_list.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = client.post(reverse(PAGE), data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert "Select a valid choice" in str(response.context["form"].errors) or (
+        "required" in str(response.context["form"].errors)
+    )
+    assert not OutreachList.objects.exists()
+    assert callbacks == []
+    delay.assert_not_called()
+
+
+def test_a_boutique_outside_the_advisers_scope_is_refused(
+    client, django_capture_on_commit_callbacks
+):
+    mine, theirs = BoutiqueFactory(), BoutiqueFactory()
+    client.force_login(adviser(mine))
+
+    with (
+        mock.patch("consents.tasks.build_outreach_list.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse(PAGE), {**NEWSLETTERS_BY_EMAIL, "boutique": theirs.pk}
+        )
+
+    assert response.status_code == 400
+    assert "boutique" in response.context["form"].errors
+    assert not OutreachList.objects.exists()
+    delay.assert_not_called()
+
+
+def test_the_service_refuses_what_the_form_would_not_offer():
+    mine, theirs = BoutiqueFactory(), BoutiqueFactory()
+    user = adviser(mine)
+    contract = Purpose.objects.get(code="my_account")
+
+    with pytest.raises(ValidationError) as refused:
+        outreach.outreach_list_request(
+            acting_user=user, purpose=contract, channel="pigeon", boutique=theirs
+        )
+
+    assert set(refused.value.message_dict) == {"purpose", "channel", "boutique"}
+    assert not OutreachList.objects.exists()
+
+
+def test_the_page_and_asking_need_the_permission(client):
+    client.force_login(customer_service())
+
+    page = client.get(reverse(PAGE))
+    asked = client.post(reverse(PAGE), NEWSLETTERS_BY_EMAIL)
+
+    assert page.status_code == asked.status_code == 403
+    assert not OutreachList.objects.exists()
+
+
+# --- The page -------------------------------------------------------------------
+
+
+def test_the_page_lists_the_users_lists_with_status_and_download_link(client):
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    ready = _built(user)
+    queued = OutreachList.objects.create(
+        requested_by=user,
+        purpose=Purpose.objects.get(code=registry.EVENTS),
+        channel="post",
+        scope_boutique_ids=[people.boutique.pk],
+        created_at=timezone.now(),
+    )
+    someone_elses = _built(adviser(people.boutique))
+    client.force_login(user)
+
+    response = client.get(reverse(PAGE))
+
+    assert response.status_code == 200
+    assert f'id="outreach-list-{ready.pk}"' in response.text
+    assert f'id="outreach-list-{queued.pk}"' in response.text
+    assert f'id="outreach-list-{someone_elses.pk}"' not in response.text
+    assert _download_url(ready) in response.text
+    assert _download_url(queued) not in response.text
+    assert f"{Reason.SUPPRESSED}: 2" in response.text
+    # a list still to build keeps the page refreshing
+    assert 'http-equiv="refresh"' in response.text
+
+
+def test_the_page_does_not_refresh_when_nothing_builds(client):
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    _built(user)
+    client.force_login(user)
+
+    response = client.get(reverse(PAGE))
+
+    assert 'http-equiv="refresh"' not in response.text
+
+
+# --- Download -------------------------------------------------------------------
+
+
+def test_the_requester_downloads_the_csv_and_the_export_is_logged(client):
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    outreach_list = _built(user)
+    client.force_login(user)
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    body = b"".join(response.streaming_content).decode()
+    assert people.eligible[0].client_number in body
+    entry = AccessLogEntry.objects.get(action="export")
+    assert entry.user == user
+    assert entry.object_type == "consents.outreachlist"
+    assert entry.object_id == str(outreach_list.pk)
+    assert entry.count == 2
+
+
+def test_another_adviser_of_the_same_boutique_gets_a_404_and_it_is_logged(client):
+    people = populate(BoutiqueFactory())
+    outreach_list = _built(adviser(people.boutique))
+    colleague = adviser(people.boutique)
+    client.force_login(colleague)
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 404
+    assert not AccessLogEntry.objects.filter(action="export").exists()
+    assert AccessLogEntry.objects.filter(
+        action="denied", user=colleague, object_id=str(outreach_list.pk)
+    ).exists()
+
+
+def test_compliance_downloads_any_list(client):
+    people = populate(BoutiqueFactory())
+    outreach_list = _built(adviser(people.boutique))
+    officer = compliance()
+    client.force_login(officer)
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 200
+    assert AccessLogEntry.objects.filter(action="export", user=officer).exists()
+
+
+def test_staff_without_either_permission_get_a_403(client):
+    people = populate(BoutiqueFactory())
+    outreach_list = _built(adviser(people.boutique))
+    client.force_login(customer_service())
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 403
+
+
+def test_download_is_refused_after_expiry_with_a_clear_message(client):
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    outreach_list = _built(user)
+    OutreachList.objects.filter(pk=outreach_list.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    client.force_login(user)
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(PAGE)
+    message = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "This list expired on" in message
+    assert "build a new one" in message
+    assert not AccessLogEntry.objects.filter(action="export").exists()
+
+
+def test_the_expiry_follows_the_setting(settings):
+    settings.OUTREACH_LIST_DOWNLOAD_DAYS = 2
+    people = populate(BoutiqueFactory())
+
+    outreach_list = _built(adviser(people.boutique))
+
+    assert outreach_list.expires_at - outreach_list.finished_at == timedelta(days=2)
+
+
+def test_a_requester_who_left_the_boutique_can_no_longer_download(client):
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    outreach_list = _built(user)
+    user.boutiques.set([BoutiqueFactory()])
+    client.force_login(user)
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 302
+    message = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "boutiques you no longer work in" in message
+    assert not AccessLogEntry.objects.filter(action="export").exists()
+
+
+# --- Re-checks when the task runs, idempotence, the sweep --------------------------
+
+
+def test_a_requester_who_lost_the_permission_before_the_run_gets_a_failed_list():
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    outreach_list = outreach.outreach_list_request(
+        acting_user=user,
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+    )
+    user.groups.clear()
+    user = type(user).objects.get(pk=user.pk)  # no cached permissions
+
+    outreach_list = outreach.outreach_list_build(list_id=outreach_list.pk)
+
+    assert outreach_list.status == OutreachList.Status.FAILED
+    assert outreach_list.error == outreach.NO_PERMISSION
+    assert outreach_list.file_name == ""
+    assert list(outreach.storage_dir().iterdir()) == []
+
+
+def test_a_requester_moved_to_another_boutique_before_the_run_gets_a_failed_list():
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    outreach_list = outreach.outreach_list_request(
+        acting_user=user,
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+    )
+    user.boutiques.set([BoutiqueFactory()])
+
+    outreach_list = outreach.outreach_list_build(list_id=outreach_list.pk)
+
+    assert outreach_list.status == OutreachList.Status.FAILED
+    assert outreach_list.error == outreach.SCOPE_CHANGED
+    assert list(outreach.storage_dir().iterdir()) == []
+
+
+def test_running_a_done_list_again_changes_nothing():
+    people = populate(BoutiqueFactory())
+    outreach_list = _built(adviser(people.boutique))
+    before = OutreachList.objects.values().get(pk=outreach_list.pk)
+    files = sorted(outreach.storage_dir().iterdir())
+
+    again = outreach.outreach_list_build(list_id=outreach_list.pk)
+
+    assert OutreachList.objects.values().get(pk=again.pk) == before
+    assert sorted(outreach.storage_dir().iterdir()) == files
+
+
+def test_a_redelivery_while_a_live_build_holds_the_list_changes_nothing():
+    people = populate(BoutiqueFactory())
+    outreach_list = outreach.outreach_list_request(
+        acting_user=adviser(people.boutique),
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+    )
+    OutreachList.objects.filter(pk=outreach_list.pk).update(
+        status="running", attempt=1, heartbeat_at=timezone.now()
+    )
+    before = OutreachList.objects.values().get(pk=outreach_list.pk)
+
+    outreach.outreach_list_build(list_id=outreach_list.pk)
+
+    assert OutreachList.objects.values().get(pk=outreach_list.pk) == before
+    assert list(outreach.storage_dir().iterdir()) == []
+
+
+def test_a_list_whose_worker_died_is_taken_over_and_its_partial_file_swept():
+    # given a list left building by a killed worker an hour ago, with its
+    # partial file
+    people = populate(BoutiqueFactory())
+    outreach_list = outreach.outreach_list_request(
+        acting_user=adviser(people.boutique),
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+    )
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    OutreachList.objects.filter(pk=outreach_list.pk).update(
+        status="running", attempt=1, heartbeat_at=an_hour_ago, progress_done=2
+    )
+    left = outreach.storage_dir() / f"outreach-{outreach_list.pk}-1-abcdef.csv.part"
+    left.write_text("client number,name\n")
+    os.utime(left, (an_hour_ago.timestamp(), an_hour_ago.timestamp()))
+    # when the sweep runs (it sends the list again, built in-process here)
+    result = sweep_outreach_lists.delay().get(timeout=10)
+    # then the list is rebuilt whole and the dead build's file is gone
+    outreach_list.refresh_from_db()
+    assert result["resent"] == [outreach_list.pk]
+    assert result["partial_files_removed"] == 1
+    assert outreach_list.status == OutreachList.Status.DONE
+    assert outreach_list.attempt == 2
+    assert read_csv(outreach_list)[1:] == expected_rows(people)
+    assert not left.exists()
+
+
+def test_a_live_builds_partial_file_is_left_alone():
+    people = populate(BoutiqueFactory())
+    outreach_list = outreach.outreach_list_request(
+        acting_user=adviser(people.boutique),
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+    )
+    OutreachList.objects.filter(pk=outreach_list.pk).update(
+        status="running", attempt=3, heartbeat_at=timezone.now()
+    )
+    live = outreach.storage_dir() / f"outreach-{outreach_list.pk}-3-abcdef.csv.part"
+    live.write_text("client number,name\n")
+    an_hour_ago = (timezone.now() - timedelta(hours=1)).timestamp()
+    os.utime(live, (an_hour_ago, an_hour_ago))  # no rows written for a while
+
+    removed = outreach.outreach_partial_files_remove()
+
+    assert removed == 0
+    assert live.exists()
+
+
+def test_the_sweep_deletes_expired_files_and_marks_the_lists():
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    old, fresh = _built(user), _built(user)
+    OutreachList.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    with mock.patch("consents.tasks.build_outreach_list.delay") as delay:
+        result = sweep_outreach_lists.delay().get(timeout=10)
+
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert result["expired"] == 1
+    assert old.status == OutreachList.Status.EXPIRED
+    assert not (outreach.storage_dir() / old.file_name).exists()
+    assert fresh.status == OutreachList.Status.DONE
+    assert (outreach.storage_dir() / fresh.file_name).exists()
+    delay.assert_not_called()
+
+
+def test_an_expired_list_on_the_page_says_so_without_a_link(client):
+    people = populate(BoutiqueFactory())
+    user = adviser(people.boutique)
+    outreach_list = _built(user)
+    OutreachList.objects.filter(pk=outreach_list.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    outreach.outreach_lists_expire()
+    client.force_login(user)
+
+    response = client.get(reverse(PAGE))
+    download = client.get(_download_url(outreach_list))
+
+    assert "Expired on" in response.text
+    assert _download_url(outreach_list) not in response.text
+    assert download.status_code == 302
+
+
+def test_the_sweep_is_scheduled_every_ten_minutes():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="consents.sweep_outreach_lists")
+
+    assert task.task == "consents.sweep_outreach_lists"
+    assert task.enabled
+    assert task.crontab.minute == "*/10"
+
+
+# --- Admin ------------------------------------------------------------------------
+
+
+def test_compliance_reads_every_list_in_the_admin_with_download_links(client):
+    people = populate(BoutiqueFactory())
+    outreach_list = _built(adviser(people.boutique))
+    client.force_login(compliance())
+
+    changelist = client.get(reverse("admin:consents_outreachlist_changelist"))
+    change = client.get(
+        reverse("admin:consents_outreachlist_change", args=[outreach_list.pk])
+    )
+
+    assert changelist.status_code == change.status_code == 200
+    assert _download_url(outreach_list) in changelist.text
+    assert f"{Reason.SUPPRESSED}: 2" in change.text
+
+
+def test_advisers_have_no_admin_list_of_outreach_lists(client):
+    client.force_login(adviser(BoutiqueFactory()))
+
+    response = client.get(reverse("admin:consents_outreachlist_changelist"))
+
+    assert response.status_code == 403
+
+
+def test_the_admin_is_read_only_even_for_superusers(admin_client):
+    response = admin_client.get(reverse("admin:consents_outreachlist_add"))
+
+    assert response.status_code == 403
