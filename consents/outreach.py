@@ -445,7 +445,10 @@ def outreach_list_open_for_download(
     requester's own, or any list for compliance.
     """
     if not (
-        acting_user.has_perm(DOWNLOAD_ANY_PERMISSION)
+        (
+            acting_user.has_perm(DOWNLOAD_ANY_PERMISSION)
+            and sees_every_boutique(acting_user)
+        )
         or (
             acting_user.has_perm(BUILD_PERMISSION)
             and outreach_list.requested_by_id == acting_user.pk

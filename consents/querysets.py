@@ -31,11 +31,16 @@ class ConsentDecisionQuerySet(AppendOnlyQuerySet):
 
 class OutreachListQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Lists this member of staff may open: their own, or all for
-        holders of consents.download_any_outreach_list (compliance)."""
+        """Lists this member of staff may open: their own, or every list
+        for holders of consents.download_any_outreach_list who also see
+        every boutique's clients (compliance). Without the latter the
+        permission opens nothing more: scoping holds on every path."""
+        from clienteling.scoping import sees_every_boutique
+
         if not user.is_active:
             return self.none()
-        if user.has_perm("consents.download_any_outreach_list"):
+        any_list = user.has_perm("consents.download_any_outreach_list")
+        if any_list and sees_every_boutique(user):
             return self
         if user.has_perm("consents.build_outreach_list"):
             return self.filter(requested_by=user)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -383,6 +384,25 @@ def test_compliance_downloads_any_list(client):
 
     assert response.status_code == 200
     assert AccessLogEntry.objects.filter(action="export", user=officer).exists()
+
+
+def test_the_any_list_permission_without_every_boutique_opens_only_own_lists(
+    client,
+):
+    # given an adviser of the same boutique also granted the compliance
+    # permission, but not the sight of every boutique's clients
+    people = populate(BoutiqueFactory())
+    outreach_list = _built(adviser(people.boutique))
+    odd = adviser(people.boutique)
+    odd.user_permissions.add(
+        Permission.objects.get(codename="download_any_outreach_list")
+    )
+    client.force_login(odd)
+
+    response = client.get(_download_url(outreach_list))
+
+    assert response.status_code == 404
+    assert not AccessLogEntry.objects.filter(action="export").exists()
 
 
 def test_staff_without_either_permission_get_a_403(client):

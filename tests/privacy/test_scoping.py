@@ -8,7 +8,7 @@ permission. A new URL pattern or a new client-related model that this test
 cannot place fails it, so nothing is added unscoped by accident.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib import admin
@@ -49,6 +49,7 @@ CUSTOM_VIEWS = {
     "orders_invoice_credit_note": "orders.invoice",
     "privacy_erasurejob_approve": "privacy.erasurejob",
     "privacy_erasurejob_receipt": "privacy.erasurejob",
+    "consents_outreach_download": "consents.outreachlist",
 }
 # Views over reference data that no boutique owns (blank printable forms).
 UNSCOPED_VIEWS = {
@@ -125,6 +126,19 @@ def _everything_for(boutique) -> dict[str, object]:
             reason="same_email",
         ),
     }
+    # An outreach list of the boutique, asked for by one of its advisers.
+    from consents.models import OutreachList, Purpose
+
+    objects["consents.outreachlist"] = OutreachList.objects.create(
+        requested_by=UserFactory(boutiques=[boutique]),
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+        scope_boutique_ids=[boutique.pk],
+        status="done",
+        file_name="outreach-list.csv",
+        created_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     # Last: a restricted client's record accepts no more changes (Art. 18).
     services.restriction_start(acting_user=None, client=client, reason="test")
     for model, admin_class in admin.site._registry.items():
@@ -263,6 +277,8 @@ def test_the_same_adviser_reaches_their_own_boutiques_objects(client):
     for label, obj in mine.items():
         if type(obj) not in admin.site._registry:
             continue  # reached through a custom view only (reports)
+        if label == "consents.outreachlist":
+            continue  # its requester's alone (tests/consents/test_outreach_lists.py)
         app_label, model_name = label.split(".")
         url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
         assert client.get(url).status_code == 200, url
