@@ -628,6 +628,18 @@ def erasure_blocking_job(
     return last if last is not None and not last.partial else None
 
 
+def erased_without_a_job(
+    *, client: Client, jobs: list[ErasureJob] | None = None
+) -> bool:
+    """A tombstone made by retention (or a replay of it): no erasure job
+    did it, and no partial one left anything for a later request."""
+    if not is_tombstone(client):
+        return False
+    if jobs is None:
+        jobs = client_erasures(client=client)
+    return not any(j.status == ErasureJob.Status.DONE for j in jobs)
+
+
 def erasure_holds(*, client: Client) -> list[holds_module.Hold]:
     return holds_module.holds_for([client.pk]).get(client.pk, [])
 
@@ -645,6 +657,12 @@ def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
         raise ValidationError(
             f"Nothing to do: client {client.pk} was erased by erasure "
             f"#{blocking.pk} on {blocking.finished_at:%d/%m/%Y}.",
+            code="already_erased",
+        )
+    if blocking is None and erased_without_a_job(client=client):
+        raise ValidationError(
+            f"Nothing to do: client {client.pk} was erased by the retention "
+            "rules (no personal data is left on the record).",
             code="already_erased",
         )
     if blocking is not None:

@@ -29,10 +29,18 @@ def erasure_panel_context(request, client) -> dict:
     """The client's erasures and whether one may be requested: one query."""
     jobs = erasure.client_erasures(client=client)
     blocking = erasure.erasure_blocking_job(client=client, jobs=jobs)
-    can_request = blocking is None and request.user.has_perm("privacy.add_erasurejob")
+    by_retention = blocking is None and erasure.erased_without_a_job(
+        client=client, jobs=jobs
+    )
+    can_request = (
+        blocking is None
+        and not by_retention
+        and request.user.has_perm("privacy.add_erasurejob")
+    )
     return {
         "jobs": [(job, _link(job, request.user)) for job in jobs],
         "blocking": blocking,
+        "by_retention": by_retention,
         "can_request": can_request,
         "request_url": (
             reverse("admin:privacy_erasurejob_add")

@@ -277,3 +277,25 @@ def test_under_a_legal_hold_a_partial_erasure_may_be_requested(client):
     job = ErasureJob.objects.get()
     assert response.status_code == 302
     assert (job.client, job.allow_partial) == (target, True)
+
+
+def test_a_client_erased_by_retention_shows_it_and_cannot_be_requested(
+    client, settings, tmp_path
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    officer = compliance()
+    target = ClientFactory()
+    erasure.erase_clients(client_ids=[target.pk])  # what a retention batch runs
+    client.force_login(officer)
+
+    page = _client_page(client, target).text
+    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-3"})
+
+    assert "Erased by the retention rules" in page
+    assert "erasure-request" not in page
+    assert response.status_code == 200
+    assert (
+        f"Nothing to do: client {target.pk} was erased by the retention rules"
+        in response.text
+    )
+    assert not ErasureJob.objects.exists()
