@@ -304,7 +304,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     def process_dataset(self, dataset, form, request, **kwargs):
         # The preview is django-import-export's dry run of ClientResource;
         # the confirmed import is clients_import, the set-based engine,
-        # which checks the file again (docs/decisions/0005).
+        # which checks the file again (docs/decisions/0007).
         result = ImportResult()
         try:
             created = services.clients_import(acting_user=request.user, data=dataset)
