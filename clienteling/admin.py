@@ -11,9 +11,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
+from import_export.results import Error as ImportFailure
+from import_export.results import Result as ImportResult
+from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks, selectors, services
+from clienteling.exceptions import ImportRefused
 from clienteling.forms import (
     AddressFormSet,
     AllergyFormSet,
@@ -296,6 +300,33 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             **super().get_import_resource_kwargs(request, **kwargs),
             "acting_user": request.user,
         }
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        # The preview is django-import-export's dry run of ClientResource;
+        # the confirmed import is clients_import, the set-based engine,
+        # which checks the file again (docs/decisions/0007).
+        result = ImportResult()
+        try:
+            created = services.clients_import(acting_user=request.user, data=dataset)
+        except ImportRefused as refused:
+            result.append_base_error(ImportFailure(refused))
+            return result
+        for client in created:
+            row = RowResult()
+            row.import_type = RowResult.IMPORT_TYPE_NEW
+            row.add_instance_info(client)
+            row.instance = client
+            result.increment_row_result_total(row)
+            result.append_row_result(row)
+        return result
+
+    def process_result(self, result, request):
+        if result.has_errors():
+            for error in result.base_errors:
+                for message in error.error.messages:
+                    messages.error(request, message)
+            return redirect("admin:clienteling_client_import")
+        return super().process_result(result, request)
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.matching(search_term), False

@@ -17,6 +17,10 @@ from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
 from clienteling.models.clients import new_client_number
 from clienteling.phones import normalise_phone
 
+EMAIL_MAX_LENGTH = ClientEmail._meta.get_field("address").max_length
+# Client numbers looked up per query (see existing_client_numbers).
+NUMBER_CHUNK = 5_000
+
 
 class EmailWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
@@ -26,6 +30,12 @@ class EmailWidget(widgets.CharWidget):
                 validate_email(value)
             except ValidationError:
                 raise ValueError(f"{value!r} is not a valid email address.") from None
+            if len(value) > EMAIL_MAX_LENGTH:
+                # The column's limit: PostgreSQL would refuse the row with a
+                # database error instead of a message.
+                raise ValueError(
+                    f"{value!r} is longer than {EMAIL_MAX_LENGTH} characters."
+                )
         return value
 
 
@@ -41,17 +51,43 @@ class PhoneWidget(widgets.CharWidget):
 
 
 class BoutiqueCodeWidget(widgets.ForeignKeyWidget):
-    def __init__(self):
+    """A boutique by its code.
+
+    `known` (code -> Boutique), when given, answers instead of one query per
+    row: the set-based engine loads every code of the file in one query.
+    """
+
+    def __init__(self, known: dict | None = None):
         super().__init__(Boutique, field="code")
+        self.known = known
 
     def clean(self, value, row=None, **kwargs):
         value = (value or "").strip()
         if not value:
             raise ValueError("A home boutique code is required.")
         try:
-            return Boutique.objects.get(code=value)
-        except Boutique.DoesNotExist:
+            if self.known is None:
+                return Boutique.objects.get(code=value)
+            return self.known[value]
+        except (Boutique.DoesNotExist, KeyError):
             raise ValueError(f"No boutique has the code {value!r}.") from None
+
+
+def existing_client_numbers(numbers) -> set[str]:
+    """Which of these client numbers the database already has.
+
+    One query per chunk: a file of any size stays far under PostgreSQL's
+    65,535 bound parameters per statement.
+    """
+    numbers = list(numbers)
+    existing = set()
+    for start in range(0, len(numbers), NUMBER_CHUNK):
+        existing.update(
+            Client.objects.filter(
+                client_number__in=numbers[start : start + NUMBER_CHUNK]
+            ).values_list("client_number", flat=True)
+        )
+    return existing
 
 
 class ClientResource(resources.ModelResource):
@@ -100,6 +136,13 @@ class ClientResource(resources.ModelResource):
     def __init__(self, *, acting_user=None, **kwargs):
         super().__init__(**kwargs)
         self.acting_user = acting_user
+        self._import_fields = None
+
+    def get_import_fields(self):
+        # django-import-export asks again for every row and every problem.
+        if self._import_fields is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     # -- Whole-file checks, before any row is imported ----------------------
 
@@ -145,25 +188,14 @@ class ClientResource(resources.ModelResource):
                 )
             elif value:
                 seen[value] = row
-        existing = Client.objects.filter(client_number__in=seen).values_list(
-            "client_number", flat=True
-        )
-        for value in sorted(existing, key=seen.get):
-            problems.append(
-                f"Row {seen[value]}, column client_number: client {value} already "
-                "exists; imports create clients and never overwrite one."
-            )
+        problems += self.existing_number_problems(seen)
         # Generated numbers: draw until none collides with the file or the
         # database (a random space of 10^10 still collides at scale).
         blanks = [i for i, value in enumerate(numbers) if not value]
         taken = set(seen)
         while blanks:
             drawn = {i: new_client_number() for i in blanks}
-            clashes = set(
-                Client.objects.filter(client_number__in=drawn.values()).values_list(
-                    "client_number", flat=True
-                )
-            )
+            clashes = existing_client_numbers(drawn.values())
             blanks = []
             for i, value in drawn.items():
                 if value in clashes or value in taken:
@@ -174,6 +206,16 @@ class ClientResource(resources.ModelResource):
         del dataset["client_number"]
         dataset.append_col(numbers, header="client_number")
         return problems
+
+    @staticmethod
+    def existing_number_problems(rows_by_number: dict[str, int]) -> list[str]:
+        """A problem for each of these numbers already in the database."""
+        existing = existing_client_numbers(rows_by_number)
+        return [
+            f"Row {rows_by_number[value]}, column client_number: client {value} "
+            "already exists; imports create clients and never overwrite one."
+            for value in sorted(existing, key=rows_by_number.get)
+        ]
 
     def _check_boutiques(self, dataset) -> list[str]:
         user = self.acting_user
@@ -199,16 +241,51 @@ class ClientResource(resources.ModelResource):
             # django-import-export goes on to the rows after before_import
             # fails; their errors only echo the file-level problems.
             return [message for error in refused for message in error.messages]
-        columns = {f.attribute: f.column_name for f in self.get_import_fields()}
         problems = [f"File: {error.error}" for error in result.base_errors]
         for invalid in result.invalid_rows:
-            for attribute, messages in invalid.error_dict.items():
-                column = columns.get(attribute, attribute)
-                label = "row" if column == "__all__" else f"column {column}"
-                problems.extend(f"Row {invalid.number}, {label}: {m}" for m in messages)
+            problems += self.row_problems(invalid.number, invalid.error_dict)
         for number, errors in result.row_errors():
             problems.extend(f"Row {number}: {error.error}" for error in errors)
         return problems
+
+    def row_problems(self, number: int, error_dict: dict) -> list[str]:
+        """One row's validation errors as "Row N, column C: reason"."""
+        columns = self._columns_by_attribute()
+        problems = []
+        for attribute, errors in error_dict.items():
+            column = columns.get(attribute, attribute)
+            label = "row" if column == "__all__" else f"column {column}"
+            problems.extend(
+                f"Row {number}, {label}: {message}"
+                for message in ValidationError(errors).messages
+            )
+        return problems
+
+    def _columns_by_attribute(self) -> dict[str, str]:
+        return {f.attribute: f.column_name for f in self.get_import_fields()}
+
+    # -- One row ------------------------------------------------------------
+
+    def check_contact_numbers(self, instance, errors: dict) -> None:
+        """The same number as mobile and landline is one phone, not two.
+
+        Without this check the second save breaks the client's unique
+        number rule with a database error instead of a message.
+        """
+        if "import_mobile" in errors or "import_landline" in errors:
+            return
+        mobile = getattr(instance, "import_mobile", "")
+        if mobile and mobile == getattr(instance, "import_landline", ""):
+            errors["import_landline"] = [
+                ValidationError(f"{mobile} is already the mobile number.")
+            ]
+
+    def validate_instance(
+        self, instance, import_validation_errors=None, validate_unique=True
+    ):
+        errors = dict(import_validation_errors or {})
+        self.check_contact_numbers(instance, errors)
+        super().validate_instance(instance, errors, validate_unique)
 
     def get_instance(self, instance_loader, row):
         # Imports create clients; they never overwrite one (see

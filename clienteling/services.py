@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q
@@ -577,57 +578,23 @@ def _move_row(row: models.Model, *, acting_user, reason: str) -> bool:
 # --- Import -------------------------------------------------------------------
 
 
-class _RollBack(Exception):
-    pass
+def clients_import(
+    *, acting_user, data: bytes | str | tablib.Dataset, now: datetime | None = None
+) -> list[Client]:
+    """Import clients from CSV (or an already read dataset), all or nothing.
 
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused(
-            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-            f"position {exc.start}): save it as 'CSV UTF-8' and try again."
-        ) from None
-
-
-def clients_import(*, acting_user, data: bytes | str) -> list[Client]:
-    """Import clients from CSV, all or nothing.
-
-    ClientResource checks the whole file first (columns, duplicate client
-    numbers, the boutiques the importer may import into), then every row is
-    imported in one transaction; any invalid row rolls everything back.
-    Problems name the row (1 = the first row under the header), the column
-    and the reason. The admin's import screens use the same resource.
+    The whole file is checked first (columns, duplicate client numbers, the
+    boutiques the importer may import into), then every row; any problem
+    refuses the file and nothing is written. Problems name the row (1 = the
+    first row under the header), the column and the reason. A valid file
+    is written by the set-based engine (clienteling.imports): COPY and
+    INSERT ... SELECT on PostgreSQL, one history row per created client,
+    email and phone. The admin's import screens confirm through here too.
     """
-    import tablib
+    from clienteling import imports
 
-    from clienteling.resources import ClientResource
-
-    try:
-        dataset = tablib.Dataset().load(_decode(data), format="csv")
-    except ImportRefused:
-        raise
-    except Exception as exc:  # noqa: BLE001 - tablib raises several types
-        raise ImportRefused(f"The file is not readable as CSV: {exc}.") from None
-
-    resource = ClientResource(acting_user=acting_user)
-    problems: list[str] = []
-    try:
-        with transaction.atomic():
-            result = resource.import_data(
-                dataset, dry_run=False, raise_errors=False, use_transactions=False
-            )
-            problems = resource.problems(result)
-            if problems:
-                raise _RollBack
-    except _RollBack:
-        raise ImportRefused(problems) from None
-    return list(
-        Client.objects.filter(client_number__in=dataset["client_number"]).order_by("id")
-    )
+    dataset = data if isinstance(data, tablib.Dataset) else imports.read_dataset(data)
+    return imports.import_set_based(dataset, acting_user=acting_user, now=now)
 
 
 # --- Website activity -------------------------------------------------------------

@@ -103,6 +103,9 @@ def seed(*, stdout) -> None:
             ],
             # The demo adviser discussed it; the order records who confirmed.
             allergy_acknowledged=bool(conflicts),
+            # Asked at the sale: most accept emails on similar products
+            # (soft opt-in), some refuse (an objection), some were not asked.
+            marketing_email=("offered", "offered", "refused", "")[index % 4],
         )
         created += 1
         if index % 4 == 3:

@@ -599,12 +599,45 @@ def is_tombstone(client: Client) -> bool:
     return client.client_number.startswith(TOMBSTONE_PREFIX)
 
 
-def _last_done(client: Client) -> ErasureJob | None:
-    return (
-        ErasureJob.objects.filter(client=client, status=ErasureJob.Status.DONE)
-        .order_by("-finished_at")
-        .first()
+def client_erasures(*, client: Client) -> list[ErasureJob]:
+    """The client's erasures, latest first: one query (a handful of rows)."""
+    return list(
+        ErasureJob.objects.filter(client=client).order_by("-requested_at", "-id")
     )
+
+
+def erasure_blocking_job(
+    *, client: Client, jobs: list[ErasureJob] | None = None
+) -> ErasureJob | None:
+    """The erasure that stops a new one of this client, or None.
+
+    Either the one open (awaiting approval, approved or running), or the
+    complete erasure that made the client a tombstone (after a partial
+    one, what the holds kept may be erased once they end). `jobs`, the
+    client's erasures when already read (the client page), saves a query.
+    """
+    if jobs is None:
+        jobs = client_erasures(client=client)
+    open_job = next((j for j in jobs if j.status in ErasureJob.OPEN), None)
+    if open_job is not None:
+        return open_job
+    if not is_tombstone(client):
+        return None
+    done = [j for j in jobs if j.status == ErasureJob.Status.DONE]
+    last = max(done, key=lambda j: j.finished_at, default=None)
+    return last if last is not None and not last.partial else None
+
+
+def erased_without_a_job(
+    *, client: Client, jobs: list[ErasureJob] | None = None
+) -> bool:
+    """A tombstone made by retention (or a replay of it): no erasure job
+    did it, and no partial one left anything for a later request."""
+    if not is_tombstone(client):
+        return False
+    if jobs is None:
+        jobs = client_erasures(client=client)
+    return not any(j.status == ErasureJob.Status.DONE for j in jobs)
 
 
 def erasure_holds(*, client: Client) -> list[holds_module.Hold]:
@@ -616,25 +649,38 @@ def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
 
     Already erased (nothing to do), already open, or held by the law
     without leave for a partial erasure. Returns the holds that apply.
+    Each refusal carries a code (already_erased, already_open,
+    legal_hold) for the pages that say what to do next.
     """
-    previous = _last_done(client)
-    if is_tombstone(client) and previous is not None and not previous.partial:
+    blocking = erasure_blocking_job(client=client)
+    if blocking is not None and blocking.status == ErasureJob.Status.DONE:
         raise ValidationError(
             f"Nothing to do: client {client.pk} was erased by erasure "
-            f"#{previous.pk} on {previous.finished_at:%d/%m/%Y}."
+            f"#{blocking.pk} on {blocking.finished_at:%d/%m/%Y}.",
+            code="already_erased",
         )
-    open_job = ErasureJob.objects.filter(
-        client=client, status__in=["requested", "approved", "running"]
-    ).first()
-    if open_job is not None:
+    if blocking is None and erased_without_a_job(client=client):
         raise ValidationError(
-            f"Erasure #{open_job.pk} of this client is already "
-            f"{open_job.get_status_display().lower()}."
+            f"Nothing to do: client {client.pk} was erased by the retention "
+            "rules (no personal data is left on the record).",
+            code="already_erased",
+        )
+    if blocking is not None:
+        raise ValidationError(
+            f"Erasure #{blocking.pk} of this client is already "
+            f"{blocking.get_status_display().lower()}.",
+            code="already_open",
         )
     holds = erasure_holds(client=client)
     if holds and not allow_partial:
         raise ValidationError(
-            ["Erasure refused: legal holds apply."] + [str(h) for h in holds]
+            [
+                ValidationError(message, code="legal_hold")
+                for message in [
+                    "Erasure refused: legal holds apply.",
+                    *(str(h) for h in holds),
+                ]
+            ]
         )
     return holds
 

@@ -1,5 +1,6 @@
 """Erasure and retention in the admin: thin callers of privacy.erasure and
-privacy.retention. Compliance requests an erasure (add form), approves it
+privacy.retention. Compliance requests an erasure (add form, also opened
+from the client page with the client filled in: privacy.panels), approves it
 on a confirmation page naming the client and what is kept and why, follows
 its progress and reads the receipt; retention rules are edited here and
 runs (or dry runs) started, with their report by rule.
@@ -25,6 +26,11 @@ class ErasureRequestForm(forms.ModelForm):
         model = ErasureJob
         fields = ["client", "request_reference", "allow_partial"]
 
+    partial_hint = (
+        "Tick this to erase everything the holds do not keep (a partial "
+        "erasure), or request again once they end."
+    )
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
@@ -42,6 +48,8 @@ class ErasureRequestForm(forms.ModelForm):
                     client=client, allow_partial=data.get("allow_partial", False)
                 )
             except ValidationError as exc:
+                if any(e.code == "legal_hold" for e in exc.error_list):
+                    self.add_error("allow_partial", self.partial_hint)
                 raise ValidationError(exc.messages) from exc
         return data
 

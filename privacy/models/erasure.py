@@ -30,6 +30,8 @@ class ErasureJob(models.Model):
         Status.CANCELLED: set(),
     }
     UNFINISHED = (Status.APPROVED, Status.RUNNING)
+    # At most one per client (erasure_one_open_per_client).
+    OPEN = (Status.REQUESTED, Status.APPROVED, Status.RUNNING)
 
     # The client row survives as a tombstone, so the link holds after.
     client = models.ForeignKey(
