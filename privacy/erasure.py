@@ -600,9 +600,19 @@ def is_tombstone(client: Client) -> bool:
 
 
 def client_erasures(*, client: Client) -> list[ErasureJob]:
-    """The client's erasures, latest first: one query (a handful of rows)."""
+    """The erasures that cover this client, latest first: its own and those
+    of the records it was merged into (an erasure takes merged records
+    with it). One query, plus one per merge the record went through."""
+    ids, survivor = [client.pk], client.merged_into_id
+    while survivor is not None and survivor not in ids:
+        ids.append(survivor)
+        survivor = (
+            Client.objects.filter(pk=survivor)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
     return list(
-        ErasureJob.objects.filter(client=client).order_by("-requested_at", "-id")
+        ErasureJob.objects.filter(client_id__in=ids).order_by("-requested_at", "-id")
     )
 
 
