@@ -64,8 +64,9 @@ from privacy.models import ErasureJob, ErasureStep
 logger = logging.getLogger(__name__)
 
 TOMBSTONE_PREFIX = "ERASED-"
-# Ids per statement: an IN list of 1,000 keys plans as an index scan on
-# every table and keeps each statement well under a second at 1M clients.
+# Ids per statement (one array parameter on PostgreSQL, see InIds): 1,000
+# keys plan as an index scan on every table and keep each statement well
+# under a second at 1M clients, and a chunk's transaction short.
 CHUNK = 1000
 # A running job whose heartbeat is older than this is presumed dead (a
 # step takes seconds; ten minutes leaves room for a slow disk).
