@@ -180,7 +180,8 @@ def merge_handlers() -> list[Callable]:
 # client's answer, at collection, about emails on similar products; the
 # consents app turns it into a soft opt-in or an objection. Each handler is
 # called inside the sale's transaction with keyword arguments acting_user,
-# client, at, reference and marketing_email ("offered", "refused" or "").
+# client, at, reference, marketing_email ("offered", "refused" or "") and
+# in_person (False for a distance sale).
 _sale_handlers: list[Callable] = []
 
 
@@ -189,7 +190,9 @@ def register_sale_handler(handler: Callable) -> None:
         _sale_handlers.append(handler)
 
 
-def sale_completed(*, acting_user, client, at, reference, marketing_email) -> None:
+def sale_completed(
+    *, acting_user, client, at, reference, marketing_email, in_person=True
+) -> None:
     for handler in list(_sale_handlers):
         handler(
             acting_user=acting_user,
@@ -197,4 +200,24 @@ def sale_completed(*, acting_user, client, at, reference, marketing_email) -> No
             at=at,
             reference=reference,
             marketing_email=marketing_email,
+            in_person=in_person,
         )
+
+
+# --- Health data withdrawn ---------------------------------------------------
+
+# When the client withdraws (or objects to) allergy-aware service, their
+# health data goes, history rows included (ARCHITECTURE.md). Apps holding
+# health data of their own (orders: when an allergy warning was confirmed)
+# register an eraser; each is called with the client inside the
+# withdrawal's transaction and returns how many rows it changed.
+_health_erasers: list[Callable] = []
+
+
+def register_health_eraser(eraser: Callable) -> None:
+    if eraser not in _health_erasers:
+        _health_erasers.append(eraser)
+
+
+def erase_health_data(client) -> int:
+    return sum(eraser(client) for eraser in list(_health_erasers))

@@ -435,6 +435,16 @@ def _write_orm(clients: list[Client], *, acting_user, now: datetime) -> None:
     """The same rows and history through the ORM, a few queries per batch."""
     history = {"default_user": acting_user, "default_date": now}
     bulk_create_with_history(clients, Client, **history)
+    # auto_now_add stamps the wall clock; the import's time is `now`, as the
+    # PostgreSQL path writes it (rows and their history alike).
+    ids = [c.pk for c in clients]
+    stamps = {"created_at": now, "updated_at": now}
+    for start in range(0, len(ids), 5000):  # under SQLite's variable limit
+        part = ids[start : start + 5000]
+        Client.objects.filter(pk__in=part).update(**stamps)
+        Client.history.filter(id__in=part).update(**stamps)
+    for client in clients:
+        client.created_at = client.updated_at = now
     emails, phones = [], []
     for client in clients:
         email, mobile, landline = _contact_details(client)

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clienteling import hooks
 from clienteling import services as clienteling_services
 from clienteling.models import (
     Boutique,
@@ -160,7 +161,8 @@ def consent_withdraw(
 
 
 def _erase_allergies(client: Client) -> None:
-    """Delete the client's allergies and every history row of them.
+    """Delete the client's allergies and every history row of them, and
+    the health data other apps hold about the client (clienteling.hooks).
 
     MetalAllergy keeps cascade_delete_history, so deleting the rows removes
     their history; the second delete catches history rows of allergies
@@ -168,6 +170,8 @@ def _erase_allergies(client: Client) -> None:
     """
     MetalAllergy.objects.filter(client=client).delete()
     MetalAllergy.history.filter(client_id=client.pk).delete()
+    # Other apps' health data (orders: allergy confirmations on orders).
+    hooks.erase_health_data(client)
 
 
 def allergy_gate(client: Client) -> None:
@@ -233,6 +237,8 @@ def soft_opt_in_record(
     Called by the orders app when a sale is completed; consents does not
     import orders. Refused unless the opt-out was offered at collection.
     """
+    # One row per client: lock the client so two sales at once serialise.
+    Client.objects.select_for_update().filter(pk=client.pk).exists()
     if not opt_out_offered:
         raise ValidationError(
             {
@@ -256,7 +262,9 @@ def soft_opt_in_record(
     return row
 
 
-def sale_recorded(*, acting_user, client, at, reference, marketing_email) -> None:
+def sale_recorded(
+    *, acting_user, client, at, reference, marketing_email, in_person=True
+) -> None:
     """A sale (from orders, through clienteling.hooks): the client's answer.
 
     "offered": the client was told they may refuse emails about similar
@@ -264,7 +272,10 @@ def sale_recorded(*, acting_user, client, at, reference, marketing_email) -> Non
     objection, at the sale, to each purpose that relies on soft opt-in,
     unless one is already current. Anything else: no answer, nothing noted.
     """
+    channel = Channel.IN_PERSON if in_person else Channel.CLIENTELING_TOOL
     if marketing_email == "offered":
+        if not client.emails.exists():
+            return  # no address was collected: nothing to opt in
         soft_opt_in_record(
             acting_user=acting_user,
             client=client,
@@ -286,7 +297,7 @@ def sale_recorded(*, acting_user, client, at, reference, marketing_email) -> Non
                     client=client,
                     purpose_code=spec.code,
                     decision=Decision.OBJECT,
-                    channel=Channel.IN_PERSON,
+                    channel=channel,
                     now=at,
                 )
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class OrdersConfig(AppConfig):
@@ -7,7 +8,13 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from clienteling import hooks
-        from orders import checks  # noqa: F401 - registers the check
+        from orders import checks, services
         from orders.panels import ORDERS_PANEL
 
+        # Also a system check (manage.py check, migrate, CI); raised here so
+        # a web or Celery process with a missing rate does not start either.
+        missing = checks.every_currency_has_a_budget_rate()
+        if missing:
+            raise ImproperlyConfigured(f"{missing[0].msg} {missing[0].hint}")
         hooks.register_client_panel(ORDERS_PANEL)
+        hooks.register_health_eraser(services.allergy_confirmations_erase)

@@ -153,6 +153,23 @@ def order_create(
     return _order_total_refresh(acting_user=acting_user, order=order)
 
 
+def allergy_confirmations_erase(client: Client) -> int:
+    """Registered with clienteling.hooks: when an allergy warning was
+    confirmed, and by whom, reveals the allergy. Blanked on the client's
+    orders and in every history row of them when the allergy consent goes.
+    Set-based: a save would write one more history row holding it."""
+    blank = {"allergy_acknowledged_at": None, "allergy_acknowledged_by": None}
+    changed = (
+        Order.objects.filter(client=client)
+        .exclude(allergy_acknowledged_at=None, allergy_acknowledged_by=None)
+        .update(**blank)
+    )
+    Order.history.filter(client_id=client.pk).exclude(
+        allergy_acknowledged_at=None, allergy_acknowledged_by=None
+    ).update(**blank)
+    return changed
+
+
 @transaction.atomic
 def order_save(*, acting_user, order: Order) -> Order:
     """Save an order's header as edited in the admin; a new one is the
@@ -367,6 +384,7 @@ def invoice_issue(*, acting_user, order: Order, now: datetime | None = None) -> 
         at=now,
         reference=invoice.number,
         marketing_email=locked.marketing_email,
+        in_person=locked.channel == Order.Channel.BOUTIQUE,
     )
     return invoice
 

@@ -20,8 +20,9 @@ from importlib.util import find_spec
 
 from clienteling.classification import Category
 
-# What an orders hold keeps by default: who the client is, how to reach
-# them, and what they bought and paid (the case, the guarantee, the invoice).
+# What an orders hold (an open complaint or after-sales case) keeps by
+# default: who the client is, how to reach them, what they bought and paid,
+# and what was said, until the dispute is closed.
 ORDERS_HELD_CATEGORIES = (
     Category.IDENTITY,
     Category.CONTACT,

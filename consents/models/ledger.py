@@ -186,10 +186,11 @@ class ConsentDecision(AppendOnly):
 class SoftOptIn(models.Model):
     """An existing customer who may be emailed about similar products.
 
-    Set by the orders app on a sale (consents.services.soft_opt_in_record),
-    which also confirms the opt-out was offered at collection. Every message
-    sent under it carries an opt-out; an objection or withdrawal recorded in
-    the ledger afterwards wins.
+    Set on a sale announced by the orders app (clienteling.hooks ->
+    consents.services.sale_recorded -> soft_opt_in_record), which also
+    confirms the opt-out was offered at collection. Every message sent
+    under it carries an opt-out; a current objection or withdrawal in the
+    ledger wins, whatever its date.
     """
 
     client = models.OneToOneField(

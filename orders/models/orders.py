@@ -126,6 +126,36 @@ class Order(PanFreeModel):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def clean(self):
+        super().clean()
+        # Soft opt-in is about the email address collected at the sale:
+        # checked when the answer is given, not on every later save (an
+        # address removed since must not block the invoice; the consents
+        # app then records nothing).
+        if (
+            self.marketing_email == self.MarketingEmail.OFFERED
+            and self.client_id
+            and self._marketing_email_changed()
+            and not self.client.emails.exists()
+        ):
+            raise ValidationError(
+                {
+                    "marketing_email": "The client has no email address: record "
+                    "the address they gave before noting that they did not "
+                    "refuse emails on similar products."
+                }
+            )
+
+    def _marketing_email_changed(self) -> bool:
+        if self.pk is None:
+            return True
+        stored = (
+            Order.objects.filter(pk=self.pk)
+            .values_list("marketing_email", flat=True)
+            .first()
+        )
+        return stored != self.marketing_email
+
     def allowed_transitions(self) -> frozenset[str]:
         return self.TRANSITIONS[self.status]
 

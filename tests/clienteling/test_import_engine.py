@@ -174,8 +174,9 @@ def test_the_set_based_engine_stamps_history_and_timestamps_with_one_now(paris):
     ]
     for model in histories:
         assert set(model.objects.values_list("history_date", flat=True)) == {now}
-    if connection.vendor == "postgresql":
-        assert {c.created_at for c in Client.objects.all()} == {now}
+    assert {c.created_at for c in Client.objects.all()} == {now}
+    assert {c.updated_at for c in Client.objects.all()} == {now}
+    assert set(Client.history.values_list("created_at", flat=True)) == {now}
     assert [c.pk for c in created] == sorted(c.pk for c in created)
     assert {c.pk: c.client_number for c in created} == dict(
         Client.objects.values_list("pk", "client_number")

@@ -85,3 +85,45 @@ def test_an_unknown_answer_is_refused_when_the_order_is_created():
 
     assert "marketing_email" in caught.value.message_dict
     assert not Order.objects.filter(client=client).exists()
+
+
+def test_offered_is_refused_for_a_client_without_an_email_address():
+    client = ClientFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        order(client=client, marketing_email=Order.MarketingEmail.OFFERED)
+
+    assert caught.value.message_dict["marketing_email"][0].startswith(
+        "The client has no email address"
+    )
+    assert not Order.objects.filter(client=client).exists()
+
+
+def test_an_address_removed_before_the_invoice_makes_no_soft_opt_in():
+    client = ClientFactory()
+    EmailFactory(client=client, address="gone@example.com")
+    confirmed = order(
+        client=client,
+        status=Order.Status.CONFIRMED,
+        marketing_email=Order.MarketingEmail.OFFERED,
+    )
+    client.emails.all().delete()
+
+    services.invoice_issue(acting_user=None, order=confirmed, now=SALE)
+
+    assert not SoftOptIn.objects.filter(client=client).exists()
+
+
+def test_a_refusal_on_a_distance_sale_is_not_recorded_as_in_person():
+    client = ClientFactory()
+    EmailFactory(client=client, address="far@example.com")
+    confirmed = order(
+        client=client,
+        status=Order.Status.CONFIRMED,
+        channel=Order.Channel.DISTANCE,
+        marketing_email=Order.MarketingEmail.REFUSED,
+    )
+
+    services.invoice_issue(acting_user=None, order=confirmed, now=SALE)
+
+    assert ConsentDecision.objects.get(client=client).channel == "clienteling_tool"

@@ -220,6 +220,18 @@ def test_the_admin_log_loses_the_last_four_digits_of_a_blanked_card():
 # --- Invoices ------------------------------------------------------------------
 
 
+def test_an_invoice_of_2015_is_due_from_the_first_minute_of_2026_not_before():
+    invoice = _invoice(datetime(2015, 12, 31, 23, 30, tzinfo=PARIS))
+    new_year = datetime(2026, 1, 1, tzinfo=PARIS)
+
+    last_minute = _run(new_year - timedelta(minutes=1), dry_run=True)
+    first_minute = _run(new_year + timedelta(minutes=1), dry_run=True)
+
+    assert last_minute["invoices"] == {}
+    assert first_minute["invoices"]["invoices_deleted"] == 1
+    assert _exists(invoice)  # dry runs
+
+
 def test_an_invoice_is_deleted_the_day_after_its_financial_year_end_plus_the_period():
     # given an invoice of the last half hour of 2015 and one of the first of 2016
     days = _only("invoices").effective_days()

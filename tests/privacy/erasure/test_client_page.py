@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from clienteling import roles
+from clienteling import services as clienteling_services
 from orders import services as order_services
 from privacy import erasure
 from privacy.models import ErasureJob
@@ -299,3 +300,25 @@ def test_a_client_erased_by_retention_shows_it_and_cannot_be_requested(
         in response.text
     )
     assert not ErasureJob.objects.exists()
+
+
+def test_a_record_merged_into_an_erased_client_names_the_erasure_that_took_it(
+    client, erase
+):
+    officer = compliance()
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    clienteling_services.client_merge(
+        acting_user=None, survivor=survivor, duplicate=duplicate
+    )
+    job = erase(survivor, officer)
+    duplicate.refresh_from_db()
+    assert duplicate.client_number == f"ERASED-{duplicate.pk}"
+    client.force_login(officer)
+
+    page = _client_page(client, duplicate).text
+    response = client.post(ADD, {"client": duplicate.pk, "request_reference": "X"})
+
+    assert f"Erased by erasure #{job.pk}" in page
+    assert "retention rules" not in page
+    assert f"was erased by erasure #{job.pk}" in response.text
+    assert list(ErasureJob.objects.all()) == [job]
