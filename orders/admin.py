@@ -178,14 +178,7 @@ class OrderAdmin(ClientScopedAdmin):
     ]
 
     def get_fields(self, request, obj=None):
-        editable = [
-            "client",
-            "channel",
-            "boutique",
-            "currency",
-            "notes",
-            "marketing_email",
-        ]
+        editable = list(OrderForm.Meta.fields)
         if obj is None or obj.is_editable:
             editable.append("allergy_discussed")
         return [*editable, *self.readonly_fields]

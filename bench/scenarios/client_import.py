@@ -25,20 +25,6 @@ ROWS = 10_000
 PREFIX = "IB-"
 BOUTIQUE = "IBENCH"
 IMPORTER = "bench-importer"
-HEADER = [
-    "client_number",
-    "title",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "nationality",
-    "civil_status",
-    "preferred_language",
-    "home_boutique",
-    "email",
-    "mobile",
-    "landline",
-]
 
 
 class _Rollback(Exception):
@@ -50,9 +36,12 @@ def _csv_path() -> Path:
 
 
 def _file(rows: int = ROWS) -> bytes:
+    from clienteling.resources import ClientResource
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    # The import's columns, in order (the rows below follow them).
+    writer.writerow(ClientResource.Meta.fields)
     for n in range(1, rows + 1):
         writer.writerow(
             [

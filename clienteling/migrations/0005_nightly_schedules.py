@@ -1,28 +1,6 @@
 from django.db import migrations
 
-SCHEDULES = [
-    # (task name, hour, minute): after midnight, before boutiques open.
-    ("clienteling.generate_follow_ups", 2, 0),
-    ("clienteling.detect_duplicates", 2, 30),
-]
-
-
-def create_schedules(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for task, hour, minute in SCHEDULES:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(minute), hour=str(hour), day_of_week="*",
-            day_of_month="*", month_of_year="*", timezone="Europe/Paris",
-        )
-        PeriodicTask.objects.update_or_create(
-            name=task, defaults={"task": task, "crontab": crontab, "enabled": True}
-        )
-
-
-def remove_schedules(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[t for t, _, _ in SCHEDULES]).delete()
+from clienteling.dbops import beat_schedules
 
 
 class Migration(migrations.Migration):
@@ -31,4 +9,10 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedules, remove_schedules)]
+    operations = [
+        # After midnight, before boutiques open.
+        beat_schedules(
+            {"task": "clienteling.generate_follow_ups", "hour": 2, "minute": 0},
+            {"task": "clienteling.detect_duplicates", "hour": 2, "minute": 30},
+        )
+    ]

@@ -1,25 +1,6 @@
 from django.db import migrations
 
-SCHEDULE = "consents.remove_orphan_scans"
-
-
-def create_schedule(apps, schema_editor):
-    # Nightly, after the follow-ups and duplicate detection.
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="3", day_of_week="*", day_of_month="*",
-        month_of_year="*", timezone="Europe/Paris",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=SCHEDULE, defaults={"task": SCHEDULE, "crontab": crontab, "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name=SCHEDULE
-    ).delete()
+from clienteling.dbops import beat_schedules
 
 
 class Migration(migrations.Migration):
@@ -28,4 +9,9 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [
+        # Nightly, after the follow-ups and duplicate detection.
+        beat_schedules(
+            {"task": "consents.remove_orphan_scans", "hour": 3, "minute": 15}
+        )
+    ]

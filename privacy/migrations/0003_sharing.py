@@ -5,36 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from clienteling.dbops import beat_schedules
 from clienteling.roles import sync_roles_migration
-
-# (task name, day of month, hour): monthly, at night, before boutiques open.
-SCHEDULES = [
-    ("privacy.group_export", "1", "3"),
-    ("privacy.partner_exports", "1", "4"),
-]
-
-
-def create_schedules(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for task, day, hour in SCHEDULES:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute="0",
-            hour=hour,
-            day_of_week="*",
-            day_of_month=day,
-            month_of_year="*",
-            timezone="Europe/Paris",
-        )
-        PeriodicTask.objects.update_or_create(
-            name=task, defaults={"task": task, "crontab": crontab, "enabled": True}
-        )
-
-
-def remove_schedules(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[t for t, _, _ in SCHEDULES]).delete()
-
 
 class Migration(migrations.Migration):
 
@@ -145,5 +117,9 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('recipient', 'client'), name='disclosure_once_per_recipient'),
         ),
         migrations.RunPython(sync_roles_migration, migrations.RunPython.noop),
-        migrations.RunPython(create_schedules, remove_schedules),
+        # Monthly, at night, before boutiques open.
+        beat_schedules(
+            {"task": "privacy.group_export", "day_of_month": 1, "hour": 3},
+            {"task": "privacy.partner_exports", "day_of_month": 1, "hour": 4},
+        ),
     ]

@@ -5,29 +5,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from clienteling.dbops import beat_schedules
 from clienteling.roles import sync_roles_migration
-
-SCHEDULE = "privacy.flag_due_requests"
-
-
-def create_schedule(apps, schema_editor):
-    # Daily, before boutiques and the compliance office open.
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="6", day_of_week="*", day_of_month="*",
-        month_of_year="*", timezone="Europe/Paris",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=SCHEDULE, defaults={"task": SCHEDULE, "crontab": crontab, "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name=SCHEDULE
-    ).delete()
-
 
 class Migration(migrations.Migration):
 
@@ -171,5 +150,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('object_type', 'history_id'), name='history_row_linked_once'),
         ),
         migrations.RunPython(sync_roles_migration, migrations.RunPython.noop),
-        migrations.RunPython(create_schedule, remove_schedule),
+        # Daily, before boutiques and the compliance office open.
+        beat_schedules({"task": "privacy.flag_due_requests", "hour": 6, "minute": 0}),
     ]

@@ -6,6 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from clienteling.dbops import beat_schedules
 from clienteling.roles import sync_roles_migration
 
 
@@ -101,12 +102,6 @@ RULES = [
     },
 ]
 
-SCHEDULES = [
-    # (name, task, crontab hour or None, interval minutes or None)
-    ("privacy.retention_nightly", "privacy.retention_nightly", 3, None),
-    ("privacy.erasure_sweep", "privacy.erasure_sweep", None, 5),
-]
-
 
 def seed(apps, schema_editor):
     RetentionRule = apps.get_model("privacy", "RetentionRule")
@@ -114,33 +109,6 @@ def seed(apps, schema_editor):
         RetentionRule.objects.update_or_create(
             code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code"}
         )
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, hour, minutes in SCHEDULES:
-        if hour is not None:
-            crontab, _ = CrontabSchedule.objects.get_or_create(
-                minute="0",
-                hour=str(hour),
-                day_of_week="*",
-                day_of_month="*",
-                month_of_year="*",
-                timezone="Europe/Paris",
-            )
-            schedule = {"crontab": crontab, "interval": None}
-        else:
-            interval, _ = IntervalSchedule.objects.get_or_create(
-                every=minutes, period="minutes"
-            )
-            schedule = {"interval": interval, "crontab": None}
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "enabled": True, **schedule}
-        )
-
-
-def unseed(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[s[0] for s in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):
@@ -252,6 +220,10 @@ class Migration(migrations.Migration):
             model_name='retentionrule',
             constraint=models.CheckConstraint(condition=models.Q(('period_days__isnull', True), ('period_days__gte', 1), _connector='OR'), name='retention_period_positive'),
         ),
-        migrations.RunPython(seed, unseed),
+        migrations.RunPython(seed, migrations.RunPython.noop),
+        beat_schedules(
+            {"task": "privacy.retention_nightly", "hour": 3, "minute": 0},
+            {"task": "privacy.erasure_sweep", "every_minutes": 5},
+        ),
         migrations.RunPython(sync_roles_migration, migrations.RunPython.noop),
     ]
