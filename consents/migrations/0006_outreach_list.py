@@ -4,29 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from clienteling.dbops import beat_schedules
 from clienteling.roles import sync_roles_migration
-
-SWEEP = "consents.sweep_outreach_lists"
-
-
-def create_schedule(apps, schema_editor):
-    # Every ten minutes: expired files go soon after their expiry, and a
-    # list whose worker died is sent again within minutes.
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="*/10", hour="*", day_of_week="*", day_of_month="*",
-        month_of_year="*", timezone="Europe/Paris",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=SWEEP, defaults={"task": SWEEP, "crontab": crontab, "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name=SWEEP
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -76,5 +55,7 @@ class Migration(migrations.Migration):
         ),
         # The compliance role reads the lists and downloads any of them.
         migrations.RunPython(sync_roles_migration, migrations.RunPython.noop),
-        migrations.RunPython(create_schedule, remove_schedule),
+        # Every ten minutes: expired files go soon after their expiry, and a
+        # list whose worker died is sent again within minutes.
+        beat_schedules({"task": "consents.sweep_outreach_lists", "minute": "*/10"}),
     ]
