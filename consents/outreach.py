@@ -18,7 +18,7 @@ import csv
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -455,6 +455,8 @@ def outreach_list_open_for_download(
         )
     ):
         raise ValidationError("You may not download this outreach list.")
+    if outreach_list.status == Status.EXPIRED and outreach_list.error:
+        raise ValidationError(outreach_list.error)
     expired = outreach_list.status == Status.EXPIRED or (
         outreach_list.status == Status.DONE
         and outreach_list.expires_at is not None
@@ -502,6 +504,42 @@ def outreach_lists_expire(*, now: datetime | None = None) -> int:
             pk=outreach_list.pk, status=Status.DONE
         ).update(status=Status.EXPIRED)
     return count
+
+
+ERASED_CLIENT_ON_LIST = (
+    "Withdrawn: a client on this list was erased since it was built; build a "
+    "new one if it is still needed."
+)
+
+
+def outreach_lists_withdraw(*, client_numbers: Iterable[str]) -> int:
+    """Delete the files of ready lists that name any of these clients.
+
+    Called by privacy's erasure before the clients become tombstones: a
+    list built earlier must not keep an erased client's name and address
+    until it expires. Reads each live file once (a week's lists at most);
+    a list whose file goes is marked expired, saying why.
+    """
+    wanted = set(client_numbers)
+    if not wanted:
+        return 0
+    withdrawn = 0
+    ready = OutreachList.objects.filter(status=Status.DONE).exclude(file_name="")
+    for outreach_list in ready.only("pk", "file_name"):
+        file = storage_dir() / outreach_list.file_name
+        try:
+            with file.open(newline="", encoding="utf-8") as handle:
+                rows = csv.reader(handle)
+                next(rows, None)  # the header
+                named = any(row and row[0] in wanted for row in rows)
+        except FileNotFoundError:
+            named = False
+        if named:
+            file.unlink(missing_ok=True)
+            withdrawn += OutreachList.objects.filter(
+                pk=outreach_list.pk, status=Status.DONE
+            ).update(status=Status.EXPIRED, error=ERASED_CLIENT_ON_LIST)
+    return withdrawn
 
 
 _PARTIAL = re.compile(r"outreach-(\d+)-(\d+)-[0-9a-f]+\.csv\.part")

@@ -54,7 +54,7 @@ from django.utils import timezone
 from clienteling.classification import Category, Erasure
 from clienteling.models import Client, ClientEmail, ClientPhone
 from clienteling.writes import now_or as _now
-from consents import ledger, suppression
+from consents import ledger, outreach, suppression
 from consents.models import SuppressionEntry
 from consents.services import scan_path
 from privacy import data_map
@@ -430,11 +430,26 @@ def _cache_keys(client_ids: list[int]) -> int:
     return len(keys)
 
 
+def _outreach_lists_naming(client_ids: list[int]) -> int:
+    """Outreach lists (CSV files, kept a week) naming the clients."""
+    withdrawn = 0
+    for ids in chunks(client_ids):
+        numbers = (
+            Client.objects.filter(_in_ids("pk", ids))
+            .exclude(client_number__startswith=TOMBSTONE_PREFIX)
+            .values_list("client_number", flat=True)
+        )
+        withdrawn += outreach.outreach_lists_withdraw(client_numbers=list(numbers))
+    return withdrawn
+
+
 def step_residue(ctx: Context) -> dict:
-    """Task results, import temp files and cached pages naming the client."""
+    """Task results, import temp files, outreach lists and cached pages
+    naming the client."""
     return {
         "task_results_deleted": _task_results_mentioning(ctx.identifiers),
         "import_temp_files_deleted": _import_temp_files_mentioning(ctx.identifiers),
+        "outreach_lists_withdrawn": _outreach_lists_naming(ctx.client_ids),
         "cache_keys_cleared": _cache_keys(ctx.client_ids),
     }
 

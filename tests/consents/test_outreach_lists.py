@@ -18,6 +18,7 @@ from consents import outreach, registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import Reason
 from consents.tasks import sweep_outreach_lists
+from privacy import erasure
 from privacy.models import AccessLogEntry
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -655,3 +656,30 @@ def test_the_admin_is_read_only_even_for_superusers(admin_client):
     response = admin_client.get(reverse("admin:consents_outreachlist_add"))
 
     assert response.status_code == 403
+
+
+# --- Erasure of a client on a ready list ------------------------------------------
+
+
+def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    paris, london = populate(BoutiqueFactory()), populate(BoutiqueFactory(), "L")
+    naming = _built(adviser(paris.boutique))
+    other = _built(adviser(london.boutique))
+    gone = paris.eligible[0]
+    assert any(row[0] == gone.client_number for row in read_csv(naming))
+
+    counts = erasure.erase_clients(client_ids=[gone.pk])
+
+    assert counts["residue"]["outreach_lists_withdrawn"] == 1
+    naming.refresh_from_db()
+    other.refresh_from_db()
+    assert naming.status == OutreachList.Status.EXPIRED
+    assert naming.error == outreach.ERASED_CLIENT_ON_LIST
+    assert not (outreach.storage_dir() / naming.file_name).exists()
+    assert other.status == OutreachList.Status.DONE
+    assert (outreach.storage_dir() / other.file_name).exists()
+    with pytest.raises(ValidationError, match="a client on this list was erased"):
+        outreach.outreach_list_open_for_download(
+            acting_user=naming.requested_by, outreach_list=naming
+        )
