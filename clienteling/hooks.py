@@ -9,14 +9,20 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+
+class Registry(list):
+    """Callables an app registers from its AppConfig.ready(), each once, in
+    registration order (ready() may run again in some test setups)."""
+
+    def register(self, item: Callable) -> None:
+        if item not in self:
+            self.append(item)
+
+
 # Each gate takes the client and raises ValidationError when health data
 # may not be recorded for them (no explicit consent).
-_allergy_gates: list[Callable] = []
-
-
-def register_allergy_gate(gate: Callable) -> None:
-    if gate not in _allergy_gates:
-        _allergy_gates.append(gate)
+_allergy_gates = Registry()
+register_allergy_gate = _allergy_gates.register
 
 
 def check_allergy_allowed(client) -> None:
@@ -83,12 +89,8 @@ def client_panels_for(user) -> list[ClientPanel]:
 
 # The privacy app keeps the access log and registers its recorder here, so
 # the apps below it can log views and downloads without importing it.
-_access_recorders: list[Callable] = []
-
-
-def register_access_recorder(recorder: Callable) -> None:
-    if recorder not in _access_recorders:
-        _access_recorders.append(recorder)
+_access_recorders = Registry()
+register_access_recorder = _access_recorders.register
 
 
 def record_access(
@@ -118,12 +120,8 @@ def record_access(
 
 # Each gate takes the client and raises ValidationError when the record may
 # not be changed (the privacy app's restriction of processing, Art. 18).
-_edit_gates: list[Callable] = []
-
-
-def register_edit_gate(gate: Callable) -> None:
-    if gate not in _edit_gates:
-        _edit_gates.append(gate)
+_edit_gates = Registry()
+register_edit_gate = _edit_gates.register
 
 
 def edit_refusal(client) -> str | None:
@@ -141,12 +139,8 @@ def edit_refusal(client) -> str | None:
 # Each filter takes a queryset of clients and returns it without the clients
 # whose data may only be stored, not otherwise processed (the privacy app's
 # restriction of processing, Art. 18): exports and other bulk uses apply them.
-_processing_filters: list[Callable] = []
-
-
-def register_processing_filter(keep: Callable) -> None:
-    if keep not in _processing_filters:
-        _processing_filters.append(keep)
+_processing_filters = Registry()
+register_processing_filter = _processing_filters.register
 
 
 def processable_clients(queryset):
@@ -162,12 +156,8 @@ def processable_clients(queryset):
 # called inside client_merge's transaction with the survivor, the duplicate
 # and the acting user as keyword arguments, and returns a dict of model
 # label to the number of rows it carried over.
-_merge_handlers: list[Callable] = []
-
-
-def register_merge_handler(handler: Callable) -> None:
-    if handler not in _merge_handlers:
-        _merge_handlers.append(handler)
+_merge_handlers = Registry()
+register_merge_handler = _merge_handlers.register
 
 
 def merge_handlers() -> list[Callable]:
@@ -182,12 +172,8 @@ def merge_handlers() -> list[Callable]:
 # called inside the sale's transaction with keyword arguments acting_user,
 # client, at, reference, marketing_email ("offered", "refused" or "") and
 # in_person (False for a distance sale).
-_sale_handlers: list[Callable] = []
-
-
-def register_sale_handler(handler: Callable) -> None:
-    if handler not in _sale_handlers:
-        _sale_handlers.append(handler)
+_sale_handlers = Registry()
+register_sale_handler = _sale_handlers.register
 
 
 def sale_completed(
@@ -211,12 +197,8 @@ def sale_completed(
 # health data of their own (orders: when an allergy warning was confirmed)
 # register an eraser; each is called with the client inside the
 # withdrawal's transaction and returns how many rows it changed.
-_health_erasers: list[Callable] = []
-
-
-def register_health_eraser(eraser: Callable) -> None:
-    if eraser not in _health_erasers:
-        _health_erasers.append(eraser)
+_health_erasers = Registry()
+register_health_eraser = _health_erasers.register
 
 
 def erase_health_data(client) -> int:

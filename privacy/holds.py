@@ -96,14 +96,19 @@ def _coerce(raw) -> Hold:
     )
 
 
+def _orders_selector(name: str) -> Callable | None:
+    """orders.selectors.<name>, when the orders app has it."""
+    if not find_spec("orders.selectors"):
+        return None
+    return getattr(import_module("orders.selectors"), name, None)
+
+
 def orders_provider(client_ids: list[int]) -> dict[int, list[Hold]]:
     """orders.selectors.legal_holds_for, when the orders app has it."""
-    if not find_spec("orders.selectors"):
+    legal_holds_for = _orders_selector("legal_holds_for")
+    if legal_holds_for is None:
         return {}
-    selectors = import_module("orders.selectors")
-    if not hasattr(selectors, "legal_holds_for"):
-        return {}
-    found = selectors.legal_holds_for(client_ids)
+    found = legal_holds_for(client_ids)
     return {cid: [_coerce(h) for h in holds] for cid, holds in found.items() if holds}
 
 
@@ -114,12 +119,10 @@ def retained_for(client_ids: Iterable[int], *, today: date) -> list[Hold]:
     """Records an erasure keeps under their obligation, without stopping it
     (orders: invoices inside their 10 years, guarantees still claimable).
     For the receipt: kind, reference and until, never content."""
-    if not find_spec("orders.selectors"):
+    records_retained_for = _orders_selector("records_retained_for")
+    if records_retained_for is None:
         return []
-    selectors = import_module("orders.selectors")
-    if not hasattr(selectors, "records_retained_for"):
-        return []
-    found = selectors.records_retained_for(list(client_ids), today=today)
+    found = records_retained_for(list(client_ids), today=today)
     return [
         Hold(
             kind=record.kind,
