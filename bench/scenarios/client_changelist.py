@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from bench.fixtures import bench_boutique
 from bench.registry import Scenario, register
 
 PREFIX = "BENCH-"
@@ -21,20 +22,9 @@ SEARCH_TERM = "Last4242"
 
 
 def setup(size: int) -> None:
-    from clienteling.models import Boutique, Client, ClientPhone, User
+    from clienteling.models import Client, ClientPhone, User
 
-    boutique, _ = Boutique.objects.get_or_create(
-        code="BENCH",
-        defaults={
-            "name": "Bench boutique",
-            "address_line": "1 rue Exemple",
-            "city": "Paris",
-            "country": "FR",
-            "language": "fr",
-            "latitude": 48.86,
-            "longitude": 2.33,
-        },
-    )
+    boutique = bench_boutique("BENCH", "Bench boutique")
     advisers = []
     for n in range(50):
         user, _ = User.objects.get_or_create(username=f"bench-adviser-{n}")

@@ -17,18 +17,15 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
+from bench.fixtures import bench_boutique, rolled_back
 from bench.registry import Scenario, register
 
 ROWS = 10_000
 PREFIX = "IB-"
 BOUTIQUE = "IBENCH"
 IMPORTER = "bench-importer"
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _csv_path() -> Path:
@@ -66,20 +63,9 @@ def setup(size: int) -> None:
     from django.contrib.auth.models import Group
 
     from clienteling import roles
-    from clienteling.models import Boutique, Client, User
+    from clienteling.models import Client, User
 
-    boutique, _ = Boutique.objects.get_or_create(
-        code=BOUTIQUE,
-        defaults={
-            "name": "Import bench boutique",
-            "address_line": "1 rue Exemple",
-            "city": "Paris",
-            "country": "FR",
-            "language": "fr",
-            "latitude": 48.86,
-            "longitude": 2.33,
-        },
-    )
+    boutique = bench_boutique(BOUTIQUE, "Import bench boutique")
     user, _ = User.objects.get_or_create(username=IMPORTER, defaults={"is_staff": True})
     user.groups.set([Group.objects.get(name=roles.ADVISER)])
     user.boutiques.set([boutique])
@@ -118,17 +104,14 @@ def _import_rolled_back(run) -> dict:
 
     user = User.objects.get(username=IMPORTER)
     data = _csv_path().read_bytes()
-    result = {}
-    try:
-        with transaction.atomic():
-            started = time.perf_counter()
-            created = run(user, data)
-            seconds = time.perf_counter() - started
-            result = {"rows": len(created), "rows_per_s": round(len(created) / seconds)}
-            raise _Rollback
-    except _Rollback:
-        pass
-    return result
+
+    def work():
+        started = time.perf_counter()
+        created = run(user, data)
+        seconds = time.perf_counter() - started
+        return {"rows": len(created), "rows_per_s": round(len(created) / seconds)}
+
+    return rolled_back(work)
 
 
 def row_engine() -> dict:

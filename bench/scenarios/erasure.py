@@ -13,33 +13,19 @@ the inactive-clients rule with 10,000 due clients (baseline) and 100,000
 (candidate), also rolled back. Flat memory means a ratio near 1.
 """
 
-from django.db import connection, transaction
+from django.db import connection
 
+from bench.fixtures import bench_boutique, rolled_back
 from bench.registry import Scenario, register
 
 PREFIX = "EB-"
 ERASE = 10_000
 
 
-class _Rollback(Exception):
-    pass
-
-
 def setup(size: int) -> None:
-    from clienteling.models import Boutique, Client, ClientPhone
+    from clienteling.models import Client, ClientPhone
 
-    boutique, _ = Boutique.objects.get_or_create(
-        code="EBENCH",
-        defaults={
-            "name": "Erasure bench boutique",
-            "address_line": "1 rue Exemple",
-            "city": "Paris",
-            "country": "FR",
-            "language": "fr",
-            "latitude": 48.86,
-            "longitude": 2.33,
-        },
-    )
+    boutique = bench_boutique("EBENCH", "Erasure bench boutique")
     clients = Client.objects.filter(client_number__startswith=PREFIX)
     if (
         clients.count() == size
@@ -135,17 +121,6 @@ def _ids(offset: int, count: int) -> list[int]:
     )
 
 
-def _rolled_back(work) -> dict:
-    result = {}
-    try:
-        with transaction.atomic():
-            result = work() or {}
-            raise _Rollback
-    except _Rollback:
-        pass
-    return result
-
-
 def naive_delete() -> dict:
     from clienteling.models import Client
 
@@ -155,7 +130,7 @@ def naive_delete() -> dict:
         deleted, _ = Client.objects.filter(pk__in=ids).delete()
         return {"rows": deleted}
 
-    return _rolled_back(work)
+    return rolled_back(work)
 
 
 def set_based_erasure() -> dict:
@@ -170,7 +145,7 @@ def set_based_erasure() -> dict:
             purged += counts["clienteling.Client"].get("updated", 0)
         return {"clients": purged}
 
-    return _rolled_back(work)
+    return rolled_back(work)
 
 
 def _retention_over(count: int) -> dict:
@@ -202,7 +177,7 @@ def _retention_over(count: int) -> dict:
             "first_erased": erased,
         }
 
-    return _rolled_back(work)
+    return rolled_back(work)
 
 
 register(

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from bench.fixtures import bench_boutique
 from bench.registry import Scenario, register
 
 PREFIX = "GXB-"
@@ -32,22 +33,11 @@ PURCHASES_PER_CLIENT = 10
 
 
 def setup(size: int) -> None:
-    from clienteling.models import Boutique, Client
+    from clienteling.models import Client
     from consents.models import ConsentDecision, PurposeWording
     from privacy.sharing import CROSS_GROUP
 
-    boutique, _ = Boutique.objects.get_or_create(
-        code="GXBENCH",
-        defaults={
-            "name": "Group export bench boutique",
-            "address_line": "1 rue Exemple",
-            "city": "Paris",
-            "country": "FR",
-            "language": "fr",
-            "latitude": 48.86,
-            "longitude": 2.33,
-        },
-    )
+    boutique = bench_boutique("GXBENCH", "Group export bench boutique")
     wording = PurposeWording.objects.filter(purpose__code=CROSS_GROUP).first()
     ours = Client.objects.filter(client_number__startswith=PREFIX)
     if (

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.fixtures import bench_boutique
 from bench.registry import Scenario, register
 
 NUMBER = "BENCH-SAR-0001"
@@ -30,7 +31,6 @@ START = datetime(2024, 1, 1, 10, tzinfo=UTC)
 
 def setup(size: int) -> None:
     from clienteling.models import (
-        Boutique,
         Client,
         ClientEmail,
         ClientPhone,
@@ -56,18 +56,7 @@ def setup(size: int) -> None:
         raise SystemExit(
             f"{NUMBER} exists with other data: drop BENCH_DATABASE_URL's database."
         )
-    boutique, _ = Boutique.objects.get_or_create(
-        code="BENCH",
-        defaults={
-            "name": "Bench boutique",
-            "address_line": "1 rue Exemple",
-            "city": "Paris",
-            "country": "FR",
-            "language": "fr",
-            "latitude": 48.86,
-            "longitude": 2.33,
-        },
-    )
+    boutique = bench_boutique("BENCH", "Bench boutique")
     staff = [
         User.objects.get_or_create(username=f"bench-sar-adviser-{n}")[0]
         for n in range(20)
