@@ -28,6 +28,7 @@ from clienteling.models import (
 from clienteling.scoping import ClientScopedMixin
 from privacy.models import AccessLogEntry, ErasureJob
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
+from tests.privacy.requests.builders import orders_of
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def _everything_for(boutique) -> dict[str, object]:
         channel="email",
         received_on=timezone.localdate(),
     )
-    _orders_for(client)
+    orders_of(client, "scope")  # an invoiced order, a case, a complaint
     objects = {
         "privacy.subjectaccessreport": SubjectAccessReport.objects.create(
             request=request, created_at=timezone.now()
@@ -152,35 +153,6 @@ def _everything_for(boutique) -> dict[str, object]:
         if found is not None:
             objects[label] = found
     return objects
-
-
-def _orders_for(client) -> None:
-    """An invoiced order with its payment and guarantee, a case, a complaint."""
-    from orders import services as orders_services
-    from tests.orders.factories import order
-
-    sold = order(client=client, status="invoiced")
-    orders_services.payment_record(
-        acting_user=None,
-        order=sold,
-        method="cash",
-        amount=sold.total,
-        currency=sold.currency,
-    )
-    orders_services.case_open(
-        acting_user=None,
-        client=client,
-        boutique=client.home_boutique,
-        kind="cleaning",
-        piece_description="Ring",
-    )
-    orders_services.complaint_open(
-        acting_user=None,
-        client=client,
-        channel="phone",
-        category="other",
-        description="Test",
-    )
 
 
 def _all_permissions_adviser(boutique):

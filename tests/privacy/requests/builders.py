@@ -245,7 +245,7 @@ def fill(tag: str = "Sujet", boutique=None):
             "privacy.RequestEdit": edits,
         }
     )
-    rows.update(_orders(client, tag))
+    rows.update(orders_of(client, tag))
     rows.update(_sharing(client, tag))
     rows.update(_erasure(client, tag, staff))
     # Orders, cases and complaints log contacts and soft opt-in themselves.
@@ -268,7 +268,7 @@ def _erasure(client, tag, staff):
     return {"privacy.ErasureJob": [job]}
 
 
-def _orders(client, tag):
+def orders_of(client, tag):
     """An invoiced order with payment and guarantee, a case, a complaint."""
     from orders import services as orders_services
     from orders.models import (
