@@ -288,7 +288,7 @@ class OutreachListAdmin(ViewOnlyAdmin):
         "size",
         "download",
     ]
-    readonly_fields = ["exclusions", "download"]
+    readonly_fields = ["excluded_count", "exclusions", "download"]
 
     def get_queryset(self, request):
         return super().get_queryset(request) & OutreachList.objects.visible_to(

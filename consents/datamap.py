@@ -125,7 +125,6 @@ DATAMAP = {
                     "progress_total",
                     "eligible_count",
                     "soft_opt_in_count",
-                    "excluded_count",
                     "excluded_by_reason",
                     "file_name",
                     "size",

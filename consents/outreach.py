@@ -333,7 +333,6 @@ def _claim(list_id: int, now: datetime | None) -> tuple[OutreachList, int] | Non
         progress_total=0,
         eligible_count=0,
         soft_opt_in_count=0,
-        excluded_count=0,
         excluded_by_reason={},
         error="",
     )
@@ -398,7 +397,6 @@ def _write(outreach_list: OutreachList, attempt: int, now: datetime | None) -> N
                     progress_done=done,
                     eligible_count=eligible,
                     soft_opt_in_count=soft,
-                    excluded_count=sum(reasons.values()),
                     excluded_by_reason=dict(sorted(reasons.items())),
                     heartbeat_at=_now(now),
                 )

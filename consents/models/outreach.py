@@ -63,7 +63,6 @@ class OutreachList(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     eligible_count = models.PositiveIntegerField(default=0)
     soft_opt_in_count = models.PositiveIntegerField(default=0)
-    excluded_count = models.PositiveIntegerField(default=0)
     # {reason: count}, reasons being consents.selectors.Reason's sentences.
     excluded_by_reason = models.JSONField(default=dict, blank=True)
     file_name = models.CharField(max_length=80, blank=True)
@@ -110,6 +109,10 @@ class OutreachList(models.Model):
 
     def __str__(self):
         return f"Outreach list {self.pk or 'new'} ({self.get_channel_display()})"
+
+    @property
+    def excluded_count(self) -> int:
+        return sum(self.excluded_by_reason.values())
 
     @property
     def percent(self) -> int:
