@@ -19,6 +19,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from clienteling.classification import Category
+from clienteling.hooks import Registry
 
 # What an orders hold (an open complaint or after-sales case) keeps by
 # default: who the client is, how to reach them, what they bought and paid,
@@ -58,12 +59,8 @@ class Hold:
 
 
 HoldProvider = Callable[[list[int]], dict[int, list[Hold]]]
-_providers: list[HoldProvider] = []
-
-
-def register_hold_provider(provider: HoldProvider) -> None:
-    if provider not in _providers:
-        _providers.append(provider)
+_providers = Registry()
+register_hold_provider = _providers.register
 
 
 def unregister_hold_provider(provider: HoldProvider) -> None:
