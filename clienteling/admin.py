@@ -643,7 +643,9 @@ class DuplicateFlagAdmin(ClientScopedMixin, admin.ModelAdmin):
         return super().get_queryset(request).filter(other__in=visible)
 
     def get_list_display(self, request):
-        if request.user.has_perm("clienteling.change_client"):
+        if request.user.has_perms(
+            ["clienteling.change_duplicateflag", "clienteling.change_client"]
+        ):
             return [*self.list_display, "merge_link"]
         return self.list_display
 
@@ -687,7 +689,11 @@ class DuplicateFlagAdmin(ClientScopedMixin, admin.ModelAdmin):
     def merge_view(self, request, object_id):
         """The merge's confirmation page; the merge happens on its POST."""
         self.in_scope_or_404(request, object_id)
-        if not request.user.has_perm("clienteling.change_client"):
+        # Who could merge from the list before: settling flags and
+        # changing clients.
+        if not request.user.has_perms(
+            ["clienteling.change_duplicateflag", "clienteling.change_client"]
+        ):
             raise PermissionDenied
         flag = get_object_or_404(
             self.get_queryset(request).select_related("client", "other"),
