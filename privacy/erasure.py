@@ -51,8 +51,8 @@ from django.db.models.fields import NOT_PROVIDED
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from clienteling.classification import Category, Erasure
 from clienteling import querysets
+from clienteling.classification import Category, Erasure
 from clienteling.models import Client, ClientEmail, ClientPhone
 from clienteling.writes import now_or as _now
 from consents import ledger, outreach, suppression
