@@ -6,10 +6,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.results import Error as ImportFailure
 from import_export.results import Result as ImportResult
@@ -17,6 +18,7 @@ from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks, selectors, services
+from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.exceptions import ImportRefused
 from clienteling.forms import (
     AddressFormSet,
@@ -163,6 +165,43 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecordFilter(admin.SimpleListFilter):
+    """Live clients by default; merged records and erased tombstones on
+    request, so their pages stay one click away."""
+
+    title = "record"
+    parameter_name = "record"
+    views = {
+        "merged": ("Merged into another record", "merged"),
+        "erased": ("Erased", "erased"),
+        "all": ("All records", "all"),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.views.items()]
+
+    def queryset(self, request, queryset):
+        view = self.views.get(self.value())
+        if view is None:
+            # Anything else, absent or unknown, is the default view.
+            return queryset.live()
+        return getattr(queryset, view[1])()
+
+    def choices(self, changelist):
+        current = self.value() if self.value() in self.views else None
+        yield {
+            "selected": current is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Active clients",
+        }
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": current == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+
 class UpcomingDateFilter(admin.SimpleListFilter):
     title = "upcoming date"
     parameter_name = "upcoming"
@@ -220,6 +259,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     # Nullable foreign keys are not joined by default: one query per row.
     list_select_related = ["home_boutique", "primary_adviser"]
     list_filter = [
+        RecordFilter,
         MineFilter,
         HomeBoutiqueFilter,
         "preferred_language",
@@ -602,29 +642,134 @@ class DuplicateFlagAdmin(ClientScopedMixin, admin.ModelAdmin):
         visible = Client.objects.visible_to(request.user)
         return super().get_queryset(request).filter(other__in=visible)
 
+    def get_list_display(self, request):
+        if request.user.has_perms(
+            ["clienteling.change_duplicateflag", "clienteling.change_client"]
+        ):
+            return [*self.list_display, "merge_link"]
+        return self.list_display
+
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="")
+    def merge_link(self, obj):
+        if obj.status != DuplicateFlag.Status.OPEN:
+            return ""
+        return format_html(
+            '<a href="{}">Merge…</a>',
+            reverse("admin:clienteling_duplicateflag_merge", args=[obj.pk]),
+        )
+
     @admin.action(description="Merge the second record into the first")
     def merge_into_first(self, request, queryset):
+        """Opens the merge's confirmation page: one merge, one page."""
         if not request.user.has_perm("clienteling.change_client"):
             raise PermissionDenied
-        for flag_id in queryset.values_list("pk", flat=True):
-            # Re-read each flag: an earlier merge in this batch may have
-            # resolved it or merged one of its records.
-            flag = DuplicateFlag.objects.select_related("client", "other").get(
-                pk=flag_id
+        ids = list(queryset.values_list("pk", flat=True)[:2])
+        if len(ids) != 1:
+            messages.error(
+                request,
+                "Select one duplicate flag at a time: each merge is checked "
+                "on its own page before it happens.",
             )
-            if flag.status != DuplicateFlag.Status.OPEN:
-                continue
+            return None
+        return redirect("admin:clienteling_duplicateflag_merge", ids[0])
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="clienteling_duplicateflag_merge",
+            ),
+            *super().get_urls(),
+        ]
+
+    def merge_view(self, request, object_id):
+        """The merge's confirmation page; the merge happens on its POST."""
+        self.in_scope_or_404(request, object_id)
+        # Who could merge from the list before: settling flags and
+        # changing clients.
+        if not request.user.has_perms(
+            ["clienteling.change_duplicateflag", "clienteling.change_client"]
+        ):
+            raise PermissionDenied
+        flag = get_object_or_404(
+            self.get_queryset(request).select_related("client", "other"),
+            pk=object_id,
+        )
+        survivor, duplicate = flag.client, flag.other
+        error = ""
+        is_open = flag.status == DuplicateFlag.Status.OPEN
+        if not is_open:
+            error = f"This flag is already settled ({flag.get_status_display()})."
+        elif is_confirmed(request):
             try:
                 services.client_merge(
-                    acting_user=request.user, survivor=flag.client, duplicate=flag.other
+                    acting_user=request.user, survivor=survivor, duplicate=duplicate
                 )
             except ValidationError as exc:
-                messages.error(request, f"{flag}: {' '.join(exc.messages)}")
+                error = " ".join(exc.messages)
             else:
-                messages.success(request, f"Merged {flag.other} into {flag.client}.")
+                messages.success(request, f"Merged {duplicate} into {survivor}.")
+                return redirect("admin:clienteling_client_change", survivor.pk)
+        elif request.method == "POST":
+            error = "Use the button on this page to merge. Nothing was changed."
+        preview = services.client_merge_preview(survivor=survivor, duplicate=duplicate)
+        changelist = reverse("admin:clienteling_duplicateflag_changelist")
+        return confirmation_page(
+            request,
+            admin_site=self.admin_site,
+            title=f"Merge {duplicate} into {survivor}",
+            lead=(
+                f"{survivor} is kept. {duplicate} becomes a merged record "
+                "pointing to it and leaves the client list. A merge is not "
+                "undone."
+            ),
+            sections=merge_sections(preview),
+            action_label="Merge the two records",
+            cancel_url=changelist,
+            breadcrumbs=[("Duplicate flags", changelist)],
+            error=error,
+            can_act=is_open,
+        )
+
+
+def merge_sections(preview) -> list[Section]:
+    survivor, duplicate = preview.survivor, preview.duplicate
+
+    def describe(client):
+        boutique = client.home_boutique.name if client.home_boutique_id else "none"
+        return (
+            f"{client.full_name}, client number {client.client_number}, "
+            f"home boutique {boutique}, created {client.created_at:%d/%m/%Y}"
+        )
+
+    moves = [f"{count} {label}" for label, count in preview.moves]
+    if duplicate.lifetime_value:
+        moves.append(f"lifetime value of {duplicate.lifetime_value} EUR added")
+    return [
+        Section(heading="Kept record", lines=[describe(survivor)]),
+        Section(heading="Merged record", lines=[describe(duplicate)]),
+        Section(
+            heading=f"What moves to {survivor.full_name}",
+            lines=moves or ["Nothing: the merged record holds no other data."],
+            note=(
+                "A row that would repeat one the kept record already has "
+                "(the same email address twice) stays on the merged record."
+            ),
+        ),
+        Section(
+            heading="What stays with the merged record",
+            lines=[f"{count} {label}" for label, count in preview.stays]
+            or ["Nothing."],
+            note=(
+                "Evidence and legal documents stay where they were written; "
+                "the consent history is copied to the kept record."
+            ),
+        ),
+    ]
 
 
 @admin.register(Collection)

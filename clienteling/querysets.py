@@ -23,6 +23,16 @@ def anniversaries_within(prefix: str, start: date, days: int) -> Q:
     return condition
 
 
+# The client number an erased client's tombstone gets (privacy.erasure
+# writes it): the one mark of an erased record, so lists can leave it out.
+TOMBSTONE_PREFIX = "ERASED-"
+
+
+# Written once for ClientQuerySet.retired() and the partial index, so the
+# planner can prove the index serves the query.
+RETIRED = Q(status="merged") | Q(client_number__startswith=TOMBSTONE_PREFIX)
+
+
 class BoutiqueQuerySet(models.QuerySet):
     def active(self):
         """Boutiques still trading."""
@@ -33,6 +43,25 @@ class ClientQuerySet(models.QuerySet):
     def active(self):
         """Clients not merged into another record."""
         return self.filter(status="active")
+
+    def live(self):
+        """Clients neither merged nor erased: the people staff work with."""
+        return self.filter(status="active").exclude(
+            client_number__startswith=TOMBSTONE_PREFIX
+        )
+
+    def retired(self):
+        """Merged records and erased tombstones (the partial index
+        client_retired serves exactly this condition)."""
+        return self.filter(RETIRED)
+
+    def erased(self):
+        """Erased clients' tombstones."""
+        return self.filter(client_number__startswith=TOMBSTONE_PREFIX)
+
+    def merged(self):
+        """Records merged into another."""
+        return self.filter(status="merged")
 
     def for_boutiques(self, boutique_ids):
         """Clients whose home boutique is one of these."""

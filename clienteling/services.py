@@ -538,6 +538,41 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     return result
 
 
+@dataclass
+class MergePreview:
+    """What client_merge would do: rows that move, rows that stay behind."""
+
+    survivor: Client
+    duplicate: Client
+    moves: list[tuple[str, int]] = field(default_factory=list)
+    stays: list[tuple[str, int]] = field(default_factory=list)
+
+
+def client_merge_preview(*, survivor: Client, duplicate: Client) -> MergePreview:
+    """Count, by kind of record, what a merge of `duplicate` into `survivor`
+    would move, from the same list of foreign keys client_merge walks.
+
+    Rows of "keep" models stay on the merged record (evidence, legal
+    documents); merge handlers may copy them over (the consent history is).
+    One COUNT per model, so the confirmation page stays cheap.
+    """
+    preview = MergePreview(survivor=survivor, duplicate=duplicate)
+    for model, fk in _client_foreign_keys():
+        if model is DuplicateFlag:
+            continue
+        count = model._default_manager.filter(**{fk: duplicate}).count()
+        if not count:
+            continue
+        label = str(
+            model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+        )
+        if getattr(model, "merge_policy", "move") == "keep":
+            preview.stays.append((label, count))
+        else:
+            preview.moves.append((label, count))
+    return preview
+
+
 def _client_foreign_keys() -> list[tuple[type[models.Model], str]]:
     """Every (model, field) pointing at Client, hidden relations included.
 

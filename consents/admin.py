@@ -178,6 +178,11 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 wrap(views.withdraw),
                 name="consents_withdraw",
             ),
+            path(
+                "client/<int:client_id>/object/",
+                wrap(views.object_consent),
+                name="consents_object",
+            ),
             path("outreach/", wrap(views.outreach), name="consents_outreach"),
             path(
                 "outreach/<int:pk>/download/",

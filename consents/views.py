@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clienteling import hooks
+from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
 from consents import services
@@ -27,6 +28,7 @@ from consents.models import (
     FormTemplateVersion,
     OutreachList,
     PaperFormSubmission,
+    Purpose,
 )
 from consents.panels import consent_panel_context
 from consents.selectors import sees_special_categories
@@ -85,8 +87,11 @@ def client_consents(request, client_id: int):
 
 @require_POST
 def withdraw(request, client_id: int):
-    """Withdraw a consent, or record an objection, in one click."""
+    """Withdraw a consent in one click; an objection goes to its
+    confirmation page (object_consent) instead."""
     _require(request, "consents.add_consentdecision")
+    if request.POST.get("decision") == ConsentDecision.Decision.OBJECT:
+        return object_consent(request, client_id)
     client = _visible_client(request, client_id)
     purpose_code = request.POST.get("purpose", "")
     channel = request.POST.get("channel") or Channel.IN_PERSON
@@ -113,6 +118,106 @@ def withdraw(request, client_id: int):
     ):
         target = client_page_url(client)
     return redirect(target)
+
+
+def object_consent(request, client_id: int):
+    """The confirmation page of an objection; it is recorded on its POST.
+
+    Shown on GET and on a POST from the consents panel (which carries the
+    channel chosen there); only a POST from this page's button records it.
+    """
+    _require(request, "consents.add_consentdecision")
+    client = _visible_client(request, client_id)
+    data = request.POST if request.method == "POST" else request.GET
+    purpose_code = data.get("purpose", "")
+    channel = data.get("channel") or Channel.IN_PERSON
+    target = data.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = client_page_url(client)
+    purpose = Purpose.objects.filter(code=purpose_code, is_active=True).first()
+    if (
+        purpose is not None
+        and purpose.special_category
+        and not sees_special_categories(request.user)
+    ):
+        purpose = None
+    error = ""
+    if purpose is None:
+        error = "Choose a purpose from the client's consents: this one is unknown."
+    elif not purpose.can_object:
+        error = f"The client cannot object to “{purpose.name}”."
+    elif channel not in Channel.values:
+        error = "Choose how the client told you: in person, by phone or by email."
+    can_act = not error
+    if can_act and is_confirmed(request):
+        try:
+            services.consent_record(
+                acting_user=request.user,
+                client=client,
+                purpose_code=purpose.code,
+                decision=ConsentDecision.Decision.OBJECT,
+                channel=channel,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, f"Objection recorded for {client}, effective now."
+            )
+            return redirect(target)
+    elif can_act and request.method == "POST" and request.POST.get("confirm"):
+        error = "Use the button on this page to record it. Nothing was changed."
+    return confirmation_page(
+        request,
+        admin_site=admin.site,
+        title=f"Record an objection for {client}",
+        lead=(
+            f"{client.full_name} ({client.client_number}) objects"
+            + (f" to “{purpose.name}”" if purpose else "")
+            + ". It takes effect at once; only a new consent from the client "
+            "reverses it."
+        ),
+        sections=_objection_sections(purpose=purpose, channel=channel)
+        if can_act
+        else [],
+        action_label="Record the objection",
+        cancel_url=target,
+        breadcrumbs=[(str(client), client_page_url(client))],
+        hidden={
+            "purpose": purpose_code,
+            "channel": channel,
+            "next": target,
+            "decision": ConsentDecision.Decision.OBJECT,
+        },
+        error=error,
+        can_act=can_act,
+    )
+
+
+def _objection_sections(*, purpose: Purpose, channel: str) -> list[Section]:
+    stops = [
+        f"Processing for “{purpose.name}” stops for this client from now on: "
+        f"{purpose.description}",
+        "Outreach lists for this purpose leave the client out.",
+    ]
+    if purpose.direct_marketing:
+        stops.append(
+            "The client's email addresses and phone numbers go on the "
+            "suppression list: no marketing reaches them, whoever imports "
+            "them again."
+        )
+    return [
+        Section(
+            heading="The objection",
+            lines=[
+                f"Purpose: {purpose.name}",
+                f"How the client told you: {Channel(channel).label}",
+            ],
+        ),
+        Section(heading="What stops", lines=stops),
+    ]
 
 
 def _latest_paper_version(request) -> FormTemplateVersion:

@@ -5,6 +5,8 @@ Client.objects.visible_to(user), on every path (list, change, history,
 raw-id lookups), and follows "Built for a million clients".
 """
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -15,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks
 from clienteling.admin_mixins import ReadOnlyAdminMixin
+from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.models import Client
 from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
@@ -227,6 +230,11 @@ class OrderAdmin(ClientScopedAdmin):
                 name="orders_order_status",
             ),
             path(
+                "<path:object_id>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="orders_order_cancel",
+            ),
+            path(
                 "<path:object_id>/issue-invoice/",
                 self.admin_site.admin_view(self.issue_invoice_view),
                 name="orders_order_issue_invoice",
@@ -252,6 +260,11 @@ class OrderAdmin(ClientScopedAdmin):
     def status_view(self, request, object_id):
         order = self._order_for_post(request, object_id)
         status = request.POST.get("status", "")
+        if status == Order.Status.CANCELLED:
+            # Cancelling is not undone: only from its confirmation page.
+            return HttpResponseRedirect(
+                reverse("admin:orders_order_cancel", args=[order.pk])
+            )
         try:
             services.order_transition(
                 acting_user=request.user, order=order, status=status
@@ -263,6 +276,58 @@ class OrderAdmin(ClientScopedAdmin):
                 request, f"Order {order.number} is now {order.get_status_display()}."
             )
         return self._back(order)
+
+    def cancel_view(self, request, object_id):
+        """The confirmation page of a cancellation; it happens on its POST."""
+        self.in_scope_or_404(request, object_id)
+        order = get_object_or_404(
+            self.get_queryset(request).select_related("client", "boutique"),
+            pk=object_id,
+        )
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        allowed = Order.Status.CANCELLED in order.allowed_transitions()
+        error = ""
+        if not allowed:
+            error = (
+                f"Order {order.number} is {order.get_status_display().lower()}: "
+                "it can no longer be cancelled."
+            )
+        elif is_confirmed(request):
+            try:
+                services.order_transition(
+                    acting_user=request.user,
+                    order=order,
+                    status=Order.Status.CANCELLED,
+                )
+            except ValidationError as exc:
+                error = _error_text(exc)
+            else:
+                self.message_user(request, f"Order {order.number} is now cancelled.")
+                return self._back(order)
+        elif request.method == "POST":
+            error = "Use the button on this page to cancel. Nothing was changed."
+        back = reverse("admin:orders_order_change", args=[order.pk])
+        return confirmation_page(
+            request,
+            admin_site=self.admin_site,
+            title=f"Cancel order {order.number}",
+            lead=(
+                f"Order {order.number} of {order.client.full_name} "
+                f"({order.client.client_number}), {order.boutique.name}, "
+                f"{order.get_status_display().lower()}, total {order.total} "
+                f"{order.currency}. A cancelled order cannot be reopened."
+            ),
+            sections=cancel_sections(order),
+            action_label="Cancel the order",
+            cancel_url=back,
+            breadcrumbs=[
+                ("Orders", reverse("admin:orders_order_changelist")),
+                (order.number, back),
+            ],
+            error=error,
+            can_act=allowed,
+        )
 
     def issue_invoice_view(self, request, object_id):
         order = self._order_for_post(request, object_id)
@@ -292,6 +357,33 @@ class OrderAdmin(ClientScopedAdmin):
             )
             context["can_change_status"] = self.has_change_permission(request, order)
         return super().render_change_form(request, context, add, change, **kw)
+
+
+def cancel_sections(order: Order) -> list[Section]:
+    lines = [
+        f"{line.quantity} × {line.product.name} ({line.product.reference}), "
+        f"{line.unit_price} {line.currency} each"
+        for line in order.lines.select_related("product").order_by("id")
+    ]
+    payments = list(order.payments.order_by("received_at", "id"))
+    received = sum((p.amount for p in payments), Decimal("0"))
+    if payments:
+        money = [
+            f"{len(payments)} payment{'' if len(payments) == 1 else 's'} "
+            f"received, {received} {order.currency} in all: cancelling "
+            "refunds nothing. Refund the client through the payment "
+            "terminal or provider, then note it on the order."
+        ]
+    else:
+        money = ["No payment was received: there is nothing to refund."]
+    return [
+        Section(
+            heading="Lines cancelled",
+            lines=lines or ["The order has no lines."],
+            note="The order stays on the client's record, marked cancelled.",
+        ),
+        Section(heading="Payments and refunds", lines=money),
+    ]
 
 
 class InvoiceLineInline(admin.TabularInline):

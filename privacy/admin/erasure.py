@@ -15,9 +15,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from clienteling.admin_mixins import ReadOnlyAdminMixin
+from clienteling.confirmation import (
+    Section,
+    confirm_form_context,
+    confirmation_page,
+    is_confirmed,
+    typed_confirmation_error,
+)
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
-from privacy import erasure, retention
+from privacy import erasure, retention, retention_preview
 from privacy.models import ErasureJob, RetentionRule, RetentionRun
 
 
@@ -153,18 +160,25 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         if not request.user.has_perm("privacy.approve_erasurejob"):
             raise PermissionDenied
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # Typing the client number proves the approver read whom this erases.
+        expected = job.client.client_number
+        error = ""
         if request.method == "POST":
+            error = typed_confirmation_error(request, expected=expected)
+            if not is_confirmed(request) and not error:
+                error = "Use the button on this page to approve. Nothing was changed."
+        if request.method == "POST" and not error:
             try:
                 erasure.erasure_approve(acting_user=request.user, job=job)
             except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
+                error = " ".join(exc.messages)
             else:
                 messages.success(
                     request, f"Erasure #{job.pk} approved: it runs in the background."
                 )
                 return redirect("admin:privacy_erasurejob_receipt", job.pk)
         holds = erasure.erasure_holds(client=job.client)
+        refused = bool(holds) and not job.allow_partial
         return TemplateResponse(
             request,
             "privacy/erasure/approve.html",
@@ -174,9 +188,16 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "opts": self.opts,
                 "job": job,
                 "holds": holds,
-                "refused": bool(holds) and not job.allow_partial,
+                "refused": refused,
                 "preview": erasure.erasure_preview(job=job),
                 "can_approve": job.status == ErasureJob.Status.REQUESTED,
+                "confirm": confirm_form_context(
+                    action_label="Approve and erase",
+                    cancel_url=reverse("admin:privacy_erasurejob_changelist"),
+                    typed=expected,
+                    error=error,
+                    can_act=job.status == ErasureJob.Status.REQUESTED and not refused,
+                ),
             },
         )
 
@@ -249,6 +270,11 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 name="privacy_retentionrun_start",
             ),
             path(
+                "run/",
+                self.admin_site.admin_view(self.run_view),
+                name="privacy_retentionrun_run",
+            ),
+            path(
                 "<path:object_id>/report/",
                 self.admin_site.admin_view(self.report_view),
                 name="privacy_retentionrun_report",
@@ -257,19 +283,92 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def start_view(self, request):
+        """Start a dry run: it writes nothing but its report."""
         if not request.user.has_perm("privacy.run_retention"):
             raise PermissionDenied
-        if request.method != "POST":
-            return redirect("admin:privacy_retentionrun_changelist")
-        dry_run = request.POST.get("dry_run") == "1"
-        run = retention.retention_run_start(acting_user=request.user, dry_run=dry_run)
+        if request.method != "POST" or request.POST.get("dry_run") != "1":
+            # A real run starts only from its confirmation page.
+            return redirect("admin:privacy_retentionrun_run")
+        run = retention.retention_run_start(acting_user=request.user, dry_run=True)
         messages.success(request, f"{run} started.")
         return redirect("admin:privacy_retentionrun_report", run.pk)
+
+    def run_view(self, request):
+        """The confirmation page of a real run, and the run on its POST.
+
+        The count is recomputed on the POST: if clients became due (or
+        stopped being due) since the page was shown, the typed phrase no
+        longer matches and the page shows the new list instead of running.
+        """
+        if not request.user.has_perm("privacy.run_retention"):
+            raise PermissionDenied
+        preview = retention_preview.retention_preview()
+        error = ""
+        if request.method == "POST":
+            error = typed_confirmation_error(request, expected=preview.phrase)
+            if not error and not is_confirmed(request):
+                error = (
+                    "Use the button on this page to run retention. Nothing was changed."
+                )
+            if not error:
+                run = retention.retention_run_start(
+                    acting_user=request.user, dry_run=False
+                )
+                messages.success(request, f"{run} started.")
+                return redirect("admin:privacy_retentionrun_report", run.pk)
+            if " is not " in error:
+                error += " The list below is as of now: check it again before typing."
+        changelist = reverse("admin:privacy_retentionrun_changelist")
+        erased = preview.clients_to_erase
+        return confirmation_page(
+            request,
+            admin_site=self.admin_site,
+            title="Run retention now",
+            lead=(
+                f"This erases {erased} client{'' if erased == 1 else 's'} "
+                "and deletes the other records below, for good. It cannot be "
+                "undone."
+            ),
+            sections=[
+                Section(
+                    heading="What each rule does",
+                    lines=[
+                        f"{step.rule.name}"
+                        + (f" (before {step.cutoff:%d/%m/%Y})" if step.cutoff else "")
+                        + f": {step.sentence}"
+                        + (
+                            f" {step.held} of them are under a legal hold and kept."
+                            if step.held
+                            else ""
+                        )
+                        for step in preview.steps
+                    ],
+                )
+            ],
+            action_label="Run retention and erase",
+            cancel_url=changelist,
+            breadcrumbs=[("Retention runs", changelist)],
+            typed=preview.phrase,
+            error=error,
+            extra_template="privacy/erasure/retention_due_clients.html",
+            extra={
+                "due_pages": retention_preview.due_clients_pages(
+                    now=preview.now, page_number=request.GET.get("page", 1)
+                ),
+            },
+        )
 
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
         run = get_object_or_404(RetentionRun, pk=object_id)
+        lines = [
+            (
+                line,
+                retention_preview.count_sentences(line.counts, dry_run=run.dry_run),
+            )
+            for line in retention.retention_report(run=run)
+        ]
         return TemplateResponse(
             request,
             "privacy/erasure/retention_report.html",
@@ -278,6 +377,14 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "title": str(run),
                 "opts": self.opts,
                 "run": run,
-                "report": retention.retention_report(run=run),
+                "lines": lines,
+                # Who the dry run found, read again at its cut-offs: the run
+                # itself stores counts only. A real run's clients are
+                # tombstones by now, with no name to list.
+                "due_pages": retention_preview.due_clients_pages(
+                    now=run.now, page_number=request.GET.get("page", 1)
+                )
+                if run.dry_run
+                else [],
             },
         )

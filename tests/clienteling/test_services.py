@@ -360,7 +360,8 @@ def test_merging_three_records_via_the_admin_action_adds_every_lifetime_value(
     for x, y in ((a, b), (a, c), (b, c)):
         DuplicateFlag.objects.create(client=x, other=y, reason="same_email")
 
-    admin_client.post(
+    # the action on three flags at once merges nothing: one merge, one page
+    refused = admin_client.post(
         reverse("admin:clienteling_duplicateflag_changelist"),
         {
             "action": "merge_into_first",
@@ -368,7 +369,16 @@ def test_merging_three_records_via_the_admin_action_adds_every_lifetime_value(
                 DuplicateFlag.objects.values_list("pk", flat=True)
             ),
         },
+        follow=True,
     )
+    assert "Select one duplicate flag at a time" in refused.text
+    assert not Client.objects.filter(status="merged").exists()
+
+    # each open flag merged through its confirmation page, in turn
+    while flag := DuplicateFlag.objects.filter(status="open").order_by("pk").first():
+        url = reverse("admin:clienteling_duplicateflag_merge", args=[flag.pk])
+        assert admin_client.get(url).status_code == 200
+        admin_client.post(url, {"confirm": "yes"})
 
     a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
     assert a.lifetime_value == Decimal("180")

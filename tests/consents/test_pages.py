@@ -356,11 +356,17 @@ def test_an_objection_to_direct_marketing_is_recorded_from_the_client_page(clien
     page = client.get(reverse("admin:clienteling_client_change", args=[customer.pk]))
     assert 'name="decision" value="object"' in page.text
 
-    response = client.post(
-        reverse("admin:consents_withdraw", args=[customer.pk]),
-        {"purpose": registry.NEWSLETTERS, "decision": "object", "channel": "phone"},
-        follow=True,
-    )
+    url = reverse("admin:consents_withdraw", args=[customer.pk])
+    form = {"purpose": registry.NEWSLETTERS, "decision": "object", "channel": "phone"}
+
+    # the panel's button leads to the confirmation page, which records nothing
+    confirmation = client.post(url, form)
+    assert confirmation.status_code == 200
+    assert "Record the objection" in confirmation.text
+    assert ConsentDecision.objects.filter(client=customer).count() == 1
+    assert not SuppressionEntry.objects.exists()
+
+    response = client.post(url, {**form, "confirm": "yes"}, follow=True)
 
     assert "Objection recorded" in response.text
     decision = ConsentDecision.objects.filter(client=customer).latest("id")

@@ -80,7 +80,8 @@ def test_approving_runs_the_erasure_and_shows_the_receipt(  # noqa: PLR0917
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:privacy_erasurejob_approve", args=[job.pk])
+            reverse("admin:privacy_erasurejob_approve", args=[job.pk]),
+            {"confirm": "yes", "typed_confirmation": job.client.client_number},
         )
     receipt = client.get(response.url)
 
@@ -144,9 +145,12 @@ def test_compliance_starts_a_dry_run_and_reads_its_report(
 def test_an_adviser_cannot_start_retention(client):
     client.force_login(UserFactory(role=roles.ADVISER, boutiques=[BoutiqueFactory()]))
 
-    response = client.post(
-        reverse("admin:privacy_retentionrun_start"), {"dry_run": "0"}
-    )
+    for url, data in (
+        (reverse("admin:privacy_retentionrun_start"), {"dry_run": "1"}),
+        (reverse("admin:privacy_retentionrun_run"), {"confirm": "yes"}),
+    ):
+        response = client.post(url, data)
 
-    assert response.status_code == 403
+        assert response.status_code == 403
+    assert client.get(reverse("admin:privacy_retentionrun_run")).status_code == 403
     assert not RetentionRun.objects.exists()

@@ -66,6 +66,18 @@ def test_compliance_requests_approves_and_reads_the_receipt(
         "proof that processing was lawful"
     )
     expect(main).to_contain_text("suppression list")
+
+    # and a wrong client number is refused, with nothing erased
+    page.fill("#id_typed_confirmation", "C-WRONG")
+    page.click("input[value='Approve and erase']")
+    expect(page.locator(".ecrin-error-summary")).to_contain_text(
+        f"is not {target.client_number}. Nothing was changed."
+    )
+    job.refresh_from_db()
+    assert job.status == ErasureJob.Status.REQUESTED
+
+    # when the officer types the client number and approves
+    page.fill("#id_typed_confirmation", target.client_number)
     page.click("input[value='Approve and erase']")
 
     # and, once approved, the receipt: done, counts per model, no one named

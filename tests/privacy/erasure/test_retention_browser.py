@@ -1,0 +1,78 @@
+"""Compliance runs retention through its confirmation page, in the browser.
+
+Tasks run in-process here (tests/conftest.py): the run started by the
+confirmation finishes within the request.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clienteling.models import Boutique, Client
+from privacy import retention_preview
+from privacy.models import RetentionRun
+from tests.helpers import admin_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"tablet": (768, 1024), "desktop": (1280, 800)}
+
+
+def _inactive(first_name: str, last_name: str) -> Client:
+    paris = Boutique.objects.get(code="PAR-VENDOME")
+    client = Client.objects.create(
+        first_name=first_name, last_name=last_name, home_boutique=paris
+    )
+    long_ago = timezone.now() - timedelta(days=4 * 365)
+    Client.objects.filter(pk=client.pk).update(
+        created_at=long_ago, last_client_initiated_contact_at=long_ago
+    )
+    return client
+
+
+def test_compliance_reads_who_would_be_erased_then_types_the_count(
+    live_server, page, settings, tmp_path
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    call_command("seed_demo")
+    ada, bob = _inactive("Ada", "Ancienne"), _inactive("Bob", "Dormant")
+    admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
+
+    # given the retention runs list, "Run retention now" opens a page
+    page.goto(f"{live_server.url}/admin/privacy/retentionrun/")
+    page.click("text=Run retention now")
+    page.wait_for_url("**/retentionrun/run/")
+
+    # then, at tablet and desktop widths, the page names the clients and
+    # the phrase to type, without horizontal scrolling
+    due = page.locator(".retention-due-clients")
+    for width, height in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": height})
+        for person in (ada, bob):
+            expect(due).to_contain_text(f"{person.first_name} {person.last_name}")
+            expect(due).to_contain_text(person.client_number)
+        expect(page.locator(".ecrin-confirm-lead")).to_be_in_viewport()
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"
+        ), width
+    phrase = page.locator(".ecrin-confirm-phrase").inner_text()
+    # the demo's own due clients count too: the phrase is the preview's
+    assert phrase == retention_preview.retention_preview().phrase
+
+    # when a wrong count is typed, nothing runs
+    page.fill("#id_typed_confirmation", "ERASE 1 CLIENT")
+    page.click("input[value='Run retention and erase']")
+    expect(page.locator(".ecrin-error-summary")).to_contain_text("Nothing was changed.")
+    assert not RetentionRun.objects.exists()
+
+    # when the phrase shown is typed, the run erases them and reports it
+    page.fill("#id_typed_confirmation", phrase)
+    page.click("input[value='Run retention and erase']")
+    page.wait_for_url("**/report/")
+    expect(page.locator(".retention-report")).to_contain_text("clients erased")
+    for person in (ada, bob):
+        person.refresh_from_db()
+        assert person.client_number.startswith("ERASED-")
