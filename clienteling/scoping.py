@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from clienteling import hooks
+from clienteling.classification import health_field_names, sees_health_data
 from clienteling.models import Boutique, Client
 
 
@@ -50,7 +51,95 @@ class ScopedClientRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
-class ClientScopedMixin:
+class HealthFieldsHiddenMixin:
+    """Leaves the fields the data map classes as health out of every page of
+    the admin for staff without health access (decision 0102): change and
+    add forms, read-only fields, lists, filters, search, the history list's
+    changes and the history version page."""
+
+    def _hidden(self, request) -> frozenset[str]:
+        if sees_health_data(request.user):
+            return frozenset()
+        return health_field_names(self.model)
+
+    def _without_hidden(self, request, names):
+        hidden = self._hidden(request)
+        return [
+            name
+            for name in names
+            if not (isinstance(name, str) and name.split("__")[0] in hidden)
+        ]
+
+    def get_fields(self, request, obj=None):
+        return self._without_hidden(request, super().get_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        # Subclasses override get_fields without calling super: the
+        # fieldsets are what the form and the pages are built from.
+        return [
+            (name, {**options, "fields": self._fields_left(request, options)})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _fields_left(self, request, options):
+        left = []
+        for entry in options.get("fields", ()):
+            if isinstance(entry, list | tuple):
+                row = self._without_hidden(request, entry)
+                if row:
+                    left.append(row)
+            elif self._without_hidden(request, [entry]):
+                left.append(entry)
+        return left
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._without_hidden(request, super().get_readonly_fields(request, obj))
+
+    def get_list_display(self, request):
+        return self._without_hidden(request, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        def field_of(entry):
+            # "field", ("field", FilterClass), or a SimpleListFilter class.
+            return entry[0] if isinstance(entry, tuple | list) else entry
+
+        return [
+            entry
+            for entry in super().get_list_filter(request)
+            if not isinstance(field_of(entry), str)
+            or self._without_hidden(request, [field_of(entry)])
+        ]
+
+    def get_search_fields(self, request):
+        return [
+            field
+            for field in super().get_search_fields(request)
+            if self._without_hidden(request, [field.lstrip("=^@")])
+        ]
+
+    def get_history_list_display(self, request):
+        return self._without_hidden(request, super().get_history_list_display(request))
+
+    def set_history_delta_changes(
+        self, request, historical_records, foreign_keys_are_objs=True
+    ):
+        # simple-history's own loop, with the hidden fields left out of
+        # each diff ("Allergy acknowledged at: ... -> ...").
+        hidden = self._hidden(request)
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=hidden,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+class ClientScopedMixin(HealthFieldsHiddenMixin):
     """Mix into a ModelAdmin before the ModelAdmin class."""
 
     #: Lookup from the model to Client ("" for Client itself).

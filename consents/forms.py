@@ -112,7 +112,8 @@ class OutreachForm(forms.Form):
     """What an outreach list is for; `boutiques` are the user's own.
 
     A purpose that is not an outreach purpose of the registry (a contract,
-    fraud prevention, allergy-aware service, an inactive purpose) or a boutique outside the user's is not a valid choice.
+    fraud prevention, allergy-aware service, an inactive purpose) or a
+    boutique outside the user's is not a valid choice.
     """
 
     purpose = OutreachPurposeField(

@@ -14,6 +14,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from clienteling.classification import sees_health_data
 from clienteling.models import (
     Client,
     ClientAddress,
@@ -94,7 +95,7 @@ class PurposeState:
 
 def sees_special_categories(user) -> bool:
     """A consent to process health data is itself health data (Art. 9)."""
-    return user is None or user.has_perm("clienteling.view_metalallergy")
+    return sees_health_data(user)
 
 
 def client_consent_states(*, client: Client, user=None) -> list[PurposeState]:

@@ -666,7 +666,9 @@ def test_the_service_refuses_a_purpose_that_is_not_outreach_naming_it(code):
     purpose = Purpose.objects.get(code=code)
 
     with pytest.raises(ValidationError) as refused:
-        outreach.outreach_list_request(acting_user=user, purpose=purpose, channel="email")
+        outreach.outreach_list_request(
+            acting_user=user, purpose=purpose, channel="email"
+        )
 
     message = refused.value.message_dict["purpose"][0]
     assert f"“{purpose.name}” is not a marketing purpose" in message
@@ -679,9 +681,7 @@ def test_the_form_offers_only_the_registrys_outreach_purposes(client):
 
     response = client.get(reverse(PAGE))
 
-    offered = {
-        p.code for p in response.context["form"].fields["purpose"].queryset
-    }
+    offered = {p.code for p in response.context["form"].fields["purpose"].queryset}
     assert offered == set(registry.OUTREACH_PURPOSE_CODES)
     assert offered == {registry.NEWSLETTERS, registry.EVENTS}
     assert "Fighting fraud" not in response.content.decode()
