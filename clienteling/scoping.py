@@ -10,6 +10,7 @@ autocomplete, export, custom object views through get_object) answers 404,
 and the attempt is written to the access log.
 """
 
+from django.contrib.admin import RelatedFieldListFilter
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -49,6 +50,99 @@ class ScopedClientRawIdWidget(ForeignKeyRawIdWidget):
         if not visible:
             return "", ""
         return super().label_and_url_for_value(value)
+
+
+def scoped_choices(request, model):
+    """What the user may see of `model` when it is offered as a choice (a
+    list filter, a select, a related-object label), or None when the model
+    is not scoped (products, purposes, collections).
+
+    The one rule for choices: a model with a scoped admin offers what that
+    admin's list shows the user; boutiques are the user's own; staff are the
+    people who work in them.
+    """
+    from django.contrib import admin
+
+    from clienteling.models import User
+
+    user = request.user
+    related_admin = admin.site._registry.get(model)
+    if isinstance(related_admin, ClientScopedMixin):
+        return related_admin.get_queryset(request)
+    if model is Client:
+        return Client.objects.visible_to(user)
+    if model is Boutique:
+        return visible_boutiques(user)
+    if model is User and not sees_every_boutique(user):
+        return User.objects.filter(
+            pk__in=User.objects.filter(boutiques__in=visible_boutiques(user)).values(
+                "pk"
+            )
+        )
+    return None
+
+
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A related-object list filter offering only what the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        visible = scoped_choices(request, field.related_model)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if visible is None:
+            return field.get_choices(include_blank=False, ordering=ordering)
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to={"pk__in": visible.values("pk")},
+        )
+
+
+class ScopedChoicesMixin:
+    """Every list filter and select of related objects offers only what the
+    user may see (scoped_choices): another boutique's events, clients,
+    boutiques or staff are never listed. Mixed into ClientScopedMixin, and
+    into admins of unscoped models that still point at scoped ones."""
+
+    def get_list_filter(self, request):
+        return [
+            self._scoped_filter(entry) for entry in super().get_list_filter(request)
+        ]
+
+    def _scoped_filter(self, entry):
+        # "field" or ("field", RelatedFieldListFilter) on a relation becomes
+        # the scoped filter; other filters are left as they are.
+        name = entry[0] if isinstance(entry, tuple | list) else entry
+        filter_class = entry[1] if isinstance(entry, tuple | list) else None
+        if (
+            isinstance(name, str)
+            and self._is_relation(name)
+            and filter_class in (None, RelatedFieldListFilter)
+        ):
+            return (name, ScopedRelatedFieldListFilter)
+        return entry
+
+    def _is_relation(self, name: str) -> bool:
+        from django.contrib.admin.utils import get_fields_from_path
+
+        try:
+            field = get_fields_from_path(self.model, name)[-1]
+        except Exception:  # noqa: BLE001 (not a field path: a method, a filter)
+            return False
+        return bool(getattr(field, "is_relation", False))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            visible = scoped_choices(request, db_field.related_model)
+            if visible is not None:
+                kwargs["queryset"] = visible
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            visible = scoped_choices(request, db_field.related_model)
+            if visible is not None:
+                kwargs["queryset"] = visible
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class HealthFieldsHiddenMixin:
@@ -139,7 +233,7 @@ class HealthFieldsHiddenMixin:
             previous = current
 
 
-class ClientScopedMixin(HealthFieldsHiddenMixin):
+class ClientScopedMixin(ScopedChoicesMixin, HealthFieldsHiddenMixin):
     """Mix into a ModelAdmin before the ModelAdmin class."""
 
     #: Lookup from the model to Client ("" for Client itself).
