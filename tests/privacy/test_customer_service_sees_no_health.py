@@ -3,7 +3,8 @@
 Generated, not listed: every ModelAdmin of the admin registry (changelist,
 searched changelist, each of its objects about a client with allergies:
 change page, history page, every history version page), every extra URL
-of those admins (custom views, downloads), the admin index and app pages.
+of those admins (custom views, downloads), the autocomplete answers for
+every relation, the admin index and app pages.
 Each response, and each file inside a downloaded zip, must hold none of the
 values the data map classes as health: the allergies' metal, severity and
 notes, when and by whom an allergy warning was acknowledged on an order,
@@ -160,6 +161,8 @@ def _bodies(response) -> list[tuple[str, str]]:
                 ("file", archive.read(name).decode("utf-8", "replace"))
                 for name in archive.namelist()
             ]
+    if "json" in response.get("Content-Type", ""):
+        return [("answer", content.decode("utf-8", "replace"))]
     kind = (
         "file"
         if "attachment" in response.get("Content-Disposition", "")
@@ -172,7 +175,7 @@ def _bodies(response) -> list[tuple[str, str]]:
 class Walk:
     def __init__(self, http):
         self.http = http
-        self.covered = {"page": 0, "file": 0}
+        self.covered = {"page": 0, "file": 0, "answer": 0}
         self.leaks: list[str] = []
         self.refused = 0
 
@@ -236,6 +239,26 @@ def _walk_admin(walk: Walk, client: Client, numbers: list[str]) -> None:
             continue
         for pattern in admin_class.get_urls():
             _walk_custom_url(walk, pattern, model, objects_by_label)
+        _walk_autocomplete(walk, model, client)
+
+
+def _walk_autocomplete(walk: Walk, model, client: Client) -> None:
+    """Django answers autocomplete for any relation to an admin with search
+    fields, whether or not a form uses it."""
+    for field in model._meta.fields:
+        remote = admin.site._registry.get(field.related_model)
+        if not field.is_relation or remote is None or not remote.search_fields:
+            continue
+        for term in (client.client_number, client.last_name, ""):
+            walk.check(
+                reverse("admin:autocomplete"),
+                data={
+                    "app_label": model._meta.app_label,
+                    "model_name": model._meta.model_name,
+                    "field_name": field.name,
+                    "term": term,
+                },
+            )
 
 
 def _walk_custom_url(walk, pattern, model, objects_by_label) -> None:
@@ -309,7 +332,8 @@ def test_no_page_or_file_customer_service_reaches_holds_health_data(client):
     _walk_admin(walk, customer, numbers)
     print(  # noqa: T201 (the figures the issue note quotes, with -s)
         f"\ncustomer service walk: {walk.covered['page']} pages and "
-        f"{walk.covered['file']} files answered 200, {walk.refused} refused"
+        f"{walk.covered['file']} files and {walk.covered['answer']} "
+        f"autocomplete answers served (200), {walk.refused} refused"
     )
 
     # then none holds a health value
