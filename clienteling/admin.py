@@ -1,3 +1,4 @@
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,11 +55,16 @@ from clienteling.querysets import anniversaries_within
 from clienteling.resources import ClientResource
 from clienteling.scoping import (
     ClientScopedMixin,
+    ScopedChoicesMixin,
     sees_every_boutique,
     visible_boutiques,
 )
 
 # --- Scoping --------------------------------------------------------------------
+
+
+# The user a page is being rendered for (see ClientAdmin.get_fieldsets).
+_viewer: ContextVar = ContextVar("clienteling_admin_viewer")
 
 
 class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
@@ -279,7 +285,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         "client_number",
         "source",
         "status",
-        "merged_into",
+        "merged_into_record",
         "last_contact_at",
         "last_client_initiated_contact_at",
         "lifetime_value",
@@ -294,7 +300,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             None,
             {
                 "fields": [
-                    ("client_number", "status", "merged_into"),
+                    ("client_number", "status", "merged_into_record"),
                     ("title", "first_name", "last_name"),
                     ("birth_date", "nationality", "civil_status"),
                     ("preferred_language", "home_boutique"),
@@ -334,6 +340,34 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         ImportantDateInline,
         AllergyInline,
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # Read-only display methods receive only the object: the change and
+        # history version pages build their fieldsets first, with the
+        # request, so the viewer is known when merged_into_record runs.
+        _viewer.set(request.user)
+        return super().get_fieldsets(request, obj)
+
+    @admin.display(description="merged into")
+    def merged_into_record(self, obj):
+        """The surviving record, linked, when the user may see it; else only
+        that it is another boutique's (its name and number are not theirs
+        to read)."""
+        if obj is None or obj.merged_into_id is None:
+            return "-"
+        viewer = _viewer.get(None)
+        survivor = (
+            None
+            if viewer is None
+            else Client.objects.visible_to(viewer).filter(pk=obj.merged_into_id).first()
+        )
+        if survivor is None:
+            return "A record of another boutique"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:clienteling_client_change", args=[survivor.pk]),
+            survivor,
+        )
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {
@@ -790,7 +824,7 @@ class BoutiqueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(ScopedChoicesMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_active", "groups", "boutiques"]
     filter_horizontal = ["groups", "user_permissions", "boutiques"]

@@ -83,3 +83,33 @@ class ModelMap:
     client_path: str | None
     fields: dict[str, F] = field(default_factory=dict)
     description: str = ""
+
+
+# --- Health data in staff pages ------------------------------------------------
+
+HEALTH_PERMISSION = "clienteling.view_metalallergy"
+
+
+def sees_health_data(user) -> bool:
+    """Whether the user may see health data (GDPR Art. 9); None is the
+    system. The one test every page, panel and service applies."""
+    return user is None or user.has_perm(HEALTH_PERMISSION)
+
+
+def health_field_names(model) -> frozenset[str]:
+    """The fields the data map classes as health, for a model or its
+    history model. The app's datamap.py is found by name, the way
+    privacy.data_map finds it, so clienteling imports no app above it."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    model = getattr(model, "instance_type", model)  # history -> base model
+    app_label = model._meta.app_label
+    if not find_spec(f"{app_label}.datamap"):
+        return frozenset()
+    entry = import_module(f"{app_label}.datamap").DATAMAP.get(model._meta.label)
+    if entry is None:
+        return frozenset()
+    return frozenset(
+        name for name, f in entry.fields.items() if f.category is Category.HEALTH
+    )

@@ -149,6 +149,24 @@ def processable_clients(queryset):
     return queryset
 
 
+# --- Contact filters ------------------------------------------------------------
+
+# Each filter takes a queryset of clients and returns it without the clients
+# the house may not approach unprompted (the consents app's objections,
+# Art. 21). Generated follow-ups ("call the client") apply them after the
+# processing filters.
+_contact_filters = Registry()
+register_contact_filter = _contact_filters.register
+
+
+def contactable_clients(queryset):
+    """Clients who may be called unprompted: processable, no objection."""
+    queryset = processable_clients(queryset)
+    for keep in _contact_filters:
+        queryset = keep(queryset)
+    return queryset
+
+
 # --- Client merges -------------------------------------------------------------
 
 # Apps whose rows cannot simply be re-pointed at the surviving record

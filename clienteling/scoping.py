@@ -10,11 +10,13 @@ autocomplete, export, custom object views through get_object) answers 404,
 and the attempt is written to the access log.
 """
 
+from django.contrib.admin import RelatedFieldListFilter
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from clienteling import hooks
+from clienteling.classification import health_field_names, sees_health_data
 from clienteling.models import Boutique, Client
 
 
@@ -50,7 +52,188 @@ class ScopedClientRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
-class ClientScopedMixin:
+def scoped_choices(request, model):
+    """What the user may see of `model` when it is offered as a choice (a
+    list filter, a select, a related-object label), or None when the model
+    is not scoped (products, purposes, collections).
+
+    The one rule for choices: a model with a scoped admin offers what that
+    admin's list shows the user; boutiques are the user's own; staff are the
+    people who work in them.
+    """
+    from django.contrib import admin
+
+    from clienteling.models import User
+
+    user = request.user
+    related_admin = admin.site._registry.get(model)
+    if isinstance(related_admin, ClientScopedMixin):
+        return related_admin.get_queryset(request)
+    if model is Client:
+        return Client.objects.visible_to(user)
+    if model is Boutique:
+        return visible_boutiques(user)
+    if model is User and not sees_every_boutique(user):
+        return User.objects.filter(
+            pk__in=User.objects.filter(boutiques__in=visible_boutiques(user)).values(
+                "pk"
+            )
+        )
+    return None
+
+
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A related-object list filter offering only what the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        visible = scoped_choices(request, field.related_model)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if visible is None:
+            return field.get_choices(include_blank=False, ordering=ordering)
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to={"pk__in": visible.values("pk")},
+        )
+
+
+class ScopedChoicesMixin:
+    """Every list filter and select of related objects offers only what the
+    user may see (scoped_choices): another boutique's events, clients,
+    boutiques or staff are never listed. Mixed into ClientScopedMixin, and
+    into admins of unscoped models that still point at scoped ones."""
+
+    def get_list_filter(self, request):
+        return [
+            self._scoped_filter(entry) for entry in super().get_list_filter(request)
+        ]
+
+    def _scoped_filter(self, entry):
+        # "field" or ("field", RelatedFieldListFilter) on a relation becomes
+        # the scoped filter; other filters are left as they are.
+        name = entry[0] if isinstance(entry, tuple | list) else entry
+        filter_class = entry[1] if isinstance(entry, tuple | list) else None
+        if (
+            isinstance(name, str)
+            and self._is_relation(name)
+            and filter_class in (None, RelatedFieldListFilter)
+        ):
+            return (name, ScopedRelatedFieldListFilter)
+        return entry
+
+    def _is_relation(self, name: str) -> bool:
+        from django.contrib.admin.utils import get_fields_from_path
+
+        try:
+            field = get_fields_from_path(self.model, name)[-1]
+        except Exception:  # noqa: BLE001 (not a field path: a method, a filter)
+            return False
+        return bool(getattr(field, "is_relation", False))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            visible = scoped_choices(request, db_field.related_model)
+            if visible is not None:
+                kwargs["queryset"] = visible
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            visible = scoped_choices(request, db_field.related_model)
+            if visible is not None:
+                kwargs["queryset"] = visible
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class HealthFieldsHiddenMixin:
+    """Leaves the fields the data map classes as health out of every page of
+    the admin for staff without health access (decision 0102): change and
+    add forms, read-only fields, lists, filters, search, the history list's
+    changes and the history version page."""
+
+    def _hidden(self, request) -> frozenset[str]:
+        if sees_health_data(request.user):
+            return frozenset()
+        return health_field_names(self.model)
+
+    def _without_hidden(self, request, names):
+        hidden = self._hidden(request)
+        return [
+            name
+            for name in names
+            if not (isinstance(name, str) and name.split("__")[0] in hidden)
+        ]
+
+    def get_fields(self, request, obj=None):
+        return self._without_hidden(request, super().get_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        # Subclasses override get_fields without calling super: the
+        # fieldsets are what the form and the pages are built from.
+        return [
+            (name, {**options, "fields": self._fields_left(request, options)})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _fields_left(self, request, options):
+        left = []
+        for entry in options.get("fields", ()):
+            if isinstance(entry, list | tuple):
+                row = self._without_hidden(request, entry)
+                if row:
+                    left.append(row)
+            elif self._without_hidden(request, [entry]):
+                left.append(entry)
+        return left
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._without_hidden(request, super().get_readonly_fields(request, obj))
+
+    def get_list_display(self, request):
+        return self._without_hidden(request, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        def field_of(entry):
+            # "field", ("field", FilterClass), or a SimpleListFilter class.
+            return entry[0] if isinstance(entry, tuple | list) else entry
+
+        return [
+            entry
+            for entry in super().get_list_filter(request)
+            if not isinstance(field_of(entry), str)
+            or self._without_hidden(request, [field_of(entry)])
+        ]
+
+    def get_search_fields(self, request):
+        return [
+            field
+            for field in super().get_search_fields(request)
+            if self._without_hidden(request, [field.lstrip("=^@")])
+        ]
+
+    def get_history_list_display(self, request):
+        return self._without_hidden(request, super().get_history_list_display(request))
+
+    def set_history_delta_changes(
+        self, request, historical_records, foreign_keys_are_objs=True
+    ):
+        # simple-history's own loop, with the hidden fields left out of
+        # each diff ("Allergy acknowledged at: ... -> ...").
+        hidden = self._hidden(request)
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=hidden,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+class ClientScopedMixin(ScopedChoicesMixin, HealthFieldsHiddenMixin):
     """Mix into a ModelAdmin before the ModelAdmin class."""
 
     #: Lookup from the model to Client ("" for Client itself).

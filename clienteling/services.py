@@ -295,6 +295,9 @@ def follow_ups_generate(
         clients = clients.filter(pk__in=client_ids)
     if id_range is not None:
         clients = clients.filter(pk__gte=id_range[0], pk__lt=id_range[1])
+    # A restricted client's data may only be stored (Art. 18), and a client
+    # who objected is not to be approached (Art. 21): no call is planned.
+    clients = hooks.contactable_clients(clients)
 
     dates = (
         ImportantDate.objects.filter(recurring=True, client__in=clients)

@@ -7,9 +7,10 @@ class ConsentsConfig(AppConfig):
 
     def ready(self):
         from clienteling import hooks
-        from consents import panels, services
+        from consents import panels, selectors, services
 
         hooks.register_allergy_gate(services.allergy_gate)
         hooks.register_merge_handler(services.ledger_merge)
         hooks.register_client_panel(panels.CONSENTS_PANEL)
         hooks.register_sale_handler(services.sale_recorded)
+        hooks.register_contact_filter(selectors.without_objection_to_contact)

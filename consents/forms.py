@@ -4,7 +4,7 @@ from django_countries import countries
 from clienteling.models import Boutique, Client
 from clienteling.models.clients import LANGUAGES
 from consents.models import FormTemplateVersion, Purpose
-from consents.outreach import outreach_purposes
+from consents.outreach import not_an_outreach_purpose, outreach_purposes
 from consents.selectors import OUTREACH_CHANNELS
 
 _FIELD_FACTORIES = {
@@ -93,14 +93,30 @@ class PaperFormCaptureForm(forms.Form):
         return {key: self.cleaned_data.get(key) for key in self.field_keys}
 
 
+class OutreachPurposeField(forms.ModelChoiceField):
+    """Offers the outreach purposes only; names why another one is refused."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            other = Purpose.objects.filter(code=value).first()
+            if other is None:
+                raise
+            raise forms.ValidationError(
+                not_an_outreach_purpose(other), code="invalid_choice"
+            ) from None
+
+
 class OutreachForm(forms.Form):
     """What an outreach list is for; `boutiques` are the user's own.
 
-    A purpose that cannot be used for outreach (a contract, an inactive
-    purpose) or a boutique outside the user's is not a valid choice.
+    A purpose that is not an outreach purpose of the registry (a contract,
+    fraud prevention, allergy-aware service, an inactive purpose) or a
+    boutique outside the user's is not a valid choice.
     """
 
-    purpose = forms.ModelChoiceField(
+    purpose = OutreachPurposeField(
         queryset=Purpose.objects.none(), to_field_name="code"
     )
     channel = forms.ChoiceField(choices=OUTREACH_CHANNELS.choices)

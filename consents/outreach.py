@@ -37,7 +37,7 @@ from clienteling.models import (
 )
 from clienteling.scoping import sees_every_boutique, visible_boutiques
 from clienteling.writes import now_or as _now
-from consents import selectors
+from consents import registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import OUTREACH_CHANNELS, Reason
 
@@ -83,9 +83,21 @@ def storage_dir() -> Path:
 
 
 def outreach_purposes():
-    """Purposes a list can be built for: active, and not a contract."""
-    return Purpose.objects.filter(is_active=True).exclude(
-        legal_basis=Purpose.LegalBasis.CONTRACT
+    """Purposes a list can be built for: the registry's outreach purposes
+    (consents.registry, `outreach`), while active."""
+    return Purpose.objects.filter(
+        is_active=True, code__in=registry.OUTREACH_PURPOSE_CODES
+    ).exclude(legal_basis=Purpose.LegalBasis.CONTRACT)
+
+
+def not_an_outreach_purpose(purpose) -> str:
+    """Why a list cannot be built for this purpose, for the staff member."""
+    offered = " or ".join(
+        f"“{name}”" for name in outreach_purposes().values_list("name", flat=True)
+    )
+    return (
+        f"“{purpose}” is not a marketing purpose: an outreach list can be "
+        f"built only for {offered}."
     )
 
 
@@ -137,7 +149,7 @@ def outreach_list_request(
         raise ValidationError("You may not build outreach lists.")
     errors = {}
     if not outreach_purposes().filter(pk=purpose.pk).exists():
-        errors["purpose"] = "This purpose cannot be used for outreach."
+        errors["purpose"] = not_an_outreach_purpose(purpose)
     if channel not in CHANNEL.values:
         errors["channel"] = f"Unknown outreach channel {channel!r}."
     if (

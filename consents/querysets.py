@@ -28,6 +28,24 @@ class ConsentDecisionQuerySet(AppendOnlyQuerySet):
         """Decisions that gave consent."""
         return self.filter(decision="grant")
 
+    def current(self):
+        """Decisions no later decision on the same client and purpose
+        replaced (decided_at, then id, breaks ties, as current_decisions)."""
+        later = self.model.objects.filter(
+            client_id=models.OuterRef("client_id"),
+            purpose_id=models.OuterRef("purpose_id"),
+        ).filter(
+            models.Q(decided_at__gt=models.OuterRef("decided_at"))
+            | models.Q(
+                decided_at=models.OuterRef("decided_at"), id__gt=models.OuterRef("id")
+            )
+        )
+        return self.exclude(models.Exists(later))
+
+    def current_objections(self):
+        """Objections in force (Art. 21): the latest decision objects."""
+        return self.filter(decision="object").current()
+
 
 class OutreachListQuerySet(models.QuerySet):
     def visible_to(self, user):

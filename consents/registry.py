@@ -37,6 +37,7 @@ ALLERGY_AWARE_SERVICE = "allergy_aware_service"
 NEWSLETTERS = "newsletters_invitations"
 PARTNER_SHARING = "partner_sharing"
 EVENTS = "events"
+CUSTOMER_RELATIONS = "customer_relations"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ class PurposeSpec:
     # prior consent (soft opt-in) if they did not refuse when offered.
     soft_opt_in: bool = False
     special_category: bool = False
+    # A purpose an outreach list may be built for: the house contacts the
+    # client about it (newsletters, invitations). Other direct-marketing
+    # purposes are not sent from a list (retargeting is advertising,
+    # partner sharing goes through privacy.sharing), and no list is built
+    # for a purpose that is not marketing (fraud, allergy-aware service).
+    outreach: bool = False
     balancing_test: BalancingTest | None = None
 
 
@@ -118,6 +125,7 @@ PURPOSES: tuple[PurposeSpec, ...] = (
         recipients=(_HOUSE,),
         can_object=True,
         direct_marketing=True,
+        outreach=True,
         soft_opt_in=True,
     ),
     PurposeSpec(
@@ -136,7 +144,7 @@ PURPOSES: tuple[PurposeSpec, ...] = (
         recipients=(_HOUSE, "Payment service provider"),
     ),
     PurposeSpec(
-        code="customer_relations",
+        code=CUSTOMER_RELATIONS,
         name="Customer relations, complaints and after-sales",
         description=(
             "Manage, optimise and personalise customer relations, complaints "
@@ -191,6 +199,7 @@ PURPOSES: tuple[PurposeSpec, ...] = (
         recipients=(_HOUSE, "Event organisers (processors)"),
         can_object=True,
         direct_marketing=True,
+        outreach=True,
     ),
     PurposeSpec(
         code=PARTNER_SHARING,
@@ -307,6 +316,7 @@ PURPOSES: tuple[PurposeSpec, ...] = (
 )
 
 PURPOSES_BY_CODE = {p.code: p for p in PURPOSES}
+OUTREACH_PURPOSE_CODES = frozenset(p.code for p in PURPOSES if p.outreach)
 
 
 # --- Form catalogue -----------------------------------------------------------

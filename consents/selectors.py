@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from clienteling.classification import sees_health_data
 from clienteling.models import (
     Client,
     ClientAddress,
@@ -30,6 +31,7 @@ from consents.models import (
     SoftOptIn,
     SuppressionEntry,
 )
+from consents.registry import CUSTOMER_RELATIONS
 
 GRANT = ConsentDecision.Decision.GRANT
 WITHDRAW = ConsentDecision.Decision.WITHDRAW
@@ -51,6 +53,24 @@ def current_decisions(
         )
     ).filter(rank=1)
     return {(d.client_id, d.purpose_id): d for d in latest}
+
+
+def grants_since(since: datetime):
+    """Consents given at or after `since` (retention filters it by client)."""
+    return ConsentDecision.objects.grants().filter(decided_at__gte=since)
+
+
+def without_objection_to_contact(clients):
+    """Registered with clienteling.hooks: leave out the clients who object
+    (Art. 21) to being approached by the house unprompted, that is to
+    customer relations or to any direct-marketing purpose."""
+    purposes = Purpose.objects.filter(
+        Q(code=CUSTOMER_RELATIONS) | Q(direct_marketing=True)
+    )
+    objecting = ConsentDecision.objects.current_objections().filter(
+        purpose__in=purposes
+    )
+    return clients.exclude(pk__in=objecting.values("client_id"))
 
 
 def has_current_grant(*, client_id: int, purpose_code: str) -> bool:
@@ -75,7 +95,7 @@ class PurposeState:
 
 def sees_special_categories(user) -> bool:
     """A consent to process health data is itself health data (Art. 9)."""
-    return user is None or user.has_perm("clienteling.view_metalallergy")
+    return sees_health_data(user)
 
 
 def client_consent_states(*, client: Client, user=None) -> list[PurposeState]:

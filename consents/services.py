@@ -13,12 +13,13 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from clienteling import hooks
 from clienteling import services as clienteling_services
+from clienteling.classification import sees_health_data
 from clienteling.models import (
     Boutique,
     Client,
@@ -84,11 +85,21 @@ def consent_record(
 
     A grant needs a consent-based purpose and the wording shown; an
     objection needs a purpose the client can object to; a withdrawal needs a
-    current grant. Withdrawing allergy-aware service erases the allergies
+    current grant. A special-category purpose (allergy-aware service) is
+    refused to staff without health access (PermissionDenied), whatever the
+    ledger holds. Withdrawing allergy-aware service erases the allergies
     and their history; objecting to direct marketing suppresses the
     client's email and phone numbers.
     """
     purpose = purpose_get(purpose_code)
+    if purpose.special_category and not sees_health_data(acting_user):
+        # Whether the client gave, withdrew or never gave this consent is
+        # health data (Art. 9): refused before the ledger is read, so the
+        # answer is the same whatever it holds.
+        raise PermissionDenied(
+            "Only staff with access to health data may record decisions on "
+            f"“{purpose}”."
+        )
     if decision not in Decision.values:
         raise ValidationError({"decision": f"Unknown decision {decision!r}."})
     if channel not in Channel.values:

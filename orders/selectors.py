@@ -188,6 +188,15 @@ def invoices_kept_for(client_ids: Iterable[int], *, today: date):
     return Invoice.objects.filter(client_id__in=list(client_ids)).under_retention(today)
 
 
+def purchases_since(since: datetime):
+    """Sales (orders that became a purchase) opened at or after `since`.
+
+    Retention filters it by client (OuterRef) to find clients whose
+    commercial relationship is still running.
+    """
+    return Order.objects.purchases().filter(created_at__gte=since)
+
+
 # --- Client 360 panel ---------------------------------------------------------
 
 PANEL_ORDERS = 20

@@ -20,12 +20,14 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clienteling.models import Client, IpAddressSeen, WebEvent
+from clienteling.models import Client, IpAddressSeen, WebAccount, WebEvent
 from clienteling.writes import now_or as _now
+from consents import selectors as consent_selectors
+from orders import selectors as order_selectors
 from privacy import erasure
 from privacy import holds as holds_module
 from privacy.models import AccessLogEntry, RetentionRule, RetentionRun
@@ -69,16 +71,38 @@ def cutoff(rule: RetentionRule, now: datetime) -> datetime:
 
 
 def _due_clients(rule, now):
-    """Active clients whose last self-initiated contact is past the period.
+    """Active clients whose commercial relationship ended before the period.
 
-    A client who never initiated a contact counts from their creation.
+    The relationship ends at the latest of four dates (CNIL référentiel
+    « gestion des activités commerciales », docs/retention-rules.md): the
+    last purchase, the last contact the client initiated, the last web
+    login and the last consent given; creation stands in for a client with
+    none of them. "Latest before the cutoff" is written as "no source at or
+    after it", each an EXISTS the database answers per client from an index
+    on (client, date), so the run's memory stays flat.
     Merged records are erased with the record they were merged into.
     """
+    since = cutoff(rule, now)
+    client = OuterRef("pk")
     return (
         Client.objects.filter(status=Client.Status.ACTIVE)
         .exclude(client_number__startswith=erasure.TOMBSTONE_PREFIX)
         .annotate(_anchor=Coalesce("last_client_initiated_contact_at", "created_at"))
-        .filter(_anchor__lt=cutoff(rule, now))
+        .filter(_anchor__lt=since)
+        .exclude(Exists(order_selectors.purchases_since(since).filter(client=client)))
+        .exclude(Exists(consent_selectors.grants_since(since).filter(client=client)))
+        .exclude(
+            Exists(
+                WebEvent.objects.filter(
+                    client=client,
+                    kind=WebEvent.Kind.LOGIN,
+                    occurred_at__gte=since,
+                )
+            )
+        )
+        .exclude(
+            Exists(WebAccount.objects.filter(client=client, last_login_at__gte=since))
+        )
     )
 
 

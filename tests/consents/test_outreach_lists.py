@@ -143,41 +143,6 @@ def test_small_chunks_give_the_same_file_and_counts(monkeypatch):
     assert len(sizes) == 4  # seven clients
 
 
-def test_an_objection_to_a_purpose_that_is_not_marketing_is_counted_as_such():
-    # given a client who objected to customer relations (legitimate interest)
-    boutique = BoutiqueFactory()
-    objecting = ClientFactory(home_boutique=boutique)
-    objecting.emails.create(address="objecting@example.com", is_primary=True)
-    from consents import services
-
-    services.consent_record(
-        acting_user=None,
-        client=objecting,
-        purpose_code="customer_relations",
-        decision="object",
-        channel="email",
-    )
-    other = ClientFactory(home_boutique=boutique)
-    other.emails.create(address="other@example.com", is_primary=True)
-    # when a list is built for customer relations by email
-    outreach_list = outreach.outreach_list_request(
-        acting_user=adviser(boutique),
-        purpose=Purpose.objects.get(code="customer_relations"),
-        channel="email",
-    )
-    outreach_list = outreach.outreach_list_build(list_id=outreach_list.pk)
-    # then the objection is the reason, and the other client's basis is named
-    assert outreach_list.excluded_by_reason == {Reason.OBJECTED: 1}
-    assert read_csv(outreach_list)[1:] == [
-        [
-            other.client_number,
-            other.full_name,
-            "other@example.com",
-            "legitimate interest",
-        ]
-    ]
-
-
 def test_an_advisers_list_has_only_their_boutiques_clients():
     mine = populate(BoutiqueFactory())
     theirs = populate(BoutiqueFactory(), prefix="Other")
@@ -225,6 +190,10 @@ def test_a_name_that_a_spreadsheet_would_run_is_neutralised():
         ({"purpose": "no_such_purpose", "channel": "email"}, "purpose"),
         # A contract purpose cannot be used for outreach (as before).
         ({"purpose": "my_account", "channel": "email"}, "purpose"),
+        # Nor a purpose that is not marketing.
+        ({"purpose": "fraud_counterfeiting", "channel": "email"}, "purpose"),
+        ({"purpose": "allergy_aware_service", "channel": "email"}, "purpose"),
+        ({"purpose": "customer_relations", "channel": "email"}, "purpose"),
         ({"purpose": registry.NEWSLETTERS, "channel": "pigeon"}, "channel"),
         ({"channel": "email"}, "purpose"),
     ],
@@ -243,8 +212,11 @@ def test_bad_input_is_a_form_error_and_nothing_is_enqueued(
 
     assert response.status_code == 400
     assert response.context["form"].errors[field]
-    assert "Select a valid choice" in str(response.context["form"].errors) or (
-        "required" in str(response.context["form"].errors)
+    errors = str(response.context["form"].errors)
+    assert (
+        "Select a valid choice" in errors
+        or "required" in errors
+        or "is not a marketing purpose" in errors
     )
     assert not OutreachList.objects.exists()
     assert callbacks == []
@@ -683,3 +655,49 @@ def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
         outreach.outreach_list_open_for_download(
             acting_user=naming.requested_by, outreach_list=naming
         )
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["fraud_counterfeiting", "allergy_aware_service", "customer_relations"],
+)
+def test_the_service_refuses_a_purpose_that_is_not_outreach_naming_it(code):
+    user = adviser(BoutiqueFactory())
+    purpose = Purpose.objects.get(code=code)
+
+    with pytest.raises(ValidationError) as refused:
+        outreach.outreach_list_request(
+            acting_user=user, purpose=purpose, channel="email"
+        )
+
+    message = refused.value.message_dict["purpose"][0]
+    assert f"“{purpose.name}” is not a marketing purpose" in message
+    assert "Newsletters, invitations and news" in message
+    assert not OutreachList.objects.exists()
+
+
+def test_the_form_offers_only_the_registrys_outreach_purposes(client):
+    client.force_login(adviser(BoutiqueFactory()))
+
+    response = client.get(reverse(PAGE))
+
+    offered = {p.code for p in response.context["form"].fields["purpose"].queryset}
+    assert offered == set(registry.OUTREACH_PURPOSE_CODES)
+    assert offered == {registry.NEWSLETTERS, registry.EVENTS}
+    assert "Fighting fraud" not in response.content.decode()
+    assert "Allergy-aware service" not in response.content.decode()
+
+
+def test_fighting_fraud_posted_gets_a_clear_error_and_nothing_is_written(client):
+    client.force_login(adviser(BoutiqueFactory()))
+
+    response = client.post(
+        reverse(PAGE), {"purpose": "fraud_counterfeiting", "channel": "email"}
+    )
+
+    assert response.status_code == 400
+    assert (
+        "“Fighting fraud and counterfeiting” is not a marketing purpose"
+        in response.content.decode()
+    )
+    assert not OutreachList.objects.exists()
