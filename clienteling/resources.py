@@ -87,6 +87,13 @@ SHOWN_HEADER_LENGTH = 40
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _and(items: list[str]) -> str:
+    """ "5", "5 and 6", "5, 6 and 9"."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _shown(header: str) -> str:
     header = _CONTROL.sub("\ufffd", header)
     if len(header) > SHOWN_HEADER_LENGTH:
@@ -240,8 +247,10 @@ class ClientResource(resources.ModelResource):
         """Blank, repeated and unknown column names, each named."""
         blank = [str(i) for i, h in enumerate(headers, start=1) if not h]
         if blank:
+            which = "Column" if len(blank) == 1 else "Columns"
+            verb = "has" if len(blank) == 1 else "have"
             return [
-                f"Column(s) {', '.join(blank)} have no name in the first line; "
+                f"{which} {_and(blank)} {verb} no name in the first line; "
                 "every column needs one."
             ]
         positions: dict[str, list[int]] = {}
@@ -249,7 +258,7 @@ class ClientResource(resources.ModelResource):
             positions.setdefault(h, []).append(i)
         repeated = [
             f"Column {_shown(h)} appears {len(at)} times (columns "
-            f"{', '.join(map(str, at))}); keep one."
+            f"{_and([str(i) for i in at])}); keep one."
             for h, at in positions.items()
             if len(at) > 1
         ]
