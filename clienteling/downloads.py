@@ -13,7 +13,7 @@ itself, and outreach lists are read by dialling software.
 
 Machine-readable JSON (the access report's `report.json`, portability
 exports, JSON Lines) is not a spreadsheet and keeps every value exactly
-as stored; see docs/decisions/0011.
+as stored; see docs/decisions/0023.
 
 Every download is registered here (`register`), with the code that writes
 its file (`sites`); tests/test_downloads.py checks each registered
@@ -44,11 +44,23 @@ def formula_safe(value):
     return value
 
 
+# RFC 4180's line ending, and the only one: csv quotes a cell holding a
+# character of the line terminator, so with "\n" alone a carriage return
+# in a name would go out bare and split its row in two when read.
+LINE_TERMINATOR = "\r\n"
+
+
+def _dialect(kwargs: dict) -> dict:
+    if kwargs.get("lineterminator", LINE_TERMINATOR) != LINE_TERMINATOR:
+        raise ValueError("CSV files end their lines with \\r\\n (LINE_TERMINATOR).")
+    return {**kwargs, "lineterminator": LINE_TERMINATOR}
+
+
 class _FormulaSafeWriter:
     """csv.writer with every cell through formula_safe."""
 
     def __init__(self, handle, **kwargs):
-        self._writer = csv.writer(handle, **kwargs)
+        self._writer = csv.writer(handle, **_dialect(kwargs))
 
     @property
     def dialect(self):
@@ -63,6 +75,10 @@ class _FormulaSafeWriter:
 
 
 class _FormulaSafeDictWriter(csv.DictWriter):
+    def writeheader(self):
+        # The code's own column names, as they are.
+        return self.writer.writerow(self.fieldnames)
+
     def writerow(self, rowdict):
         return super().writerow({k: formula_safe(v) for k, v in rowdict.items()})
 
@@ -81,7 +97,7 @@ def csv_dict_writer(handle, fieldnames, **kwargs) -> csv.DictWriter:
 
     The header row is the code's own column names and is written as is.
     """
-    return _FormulaSafeDictWriter(handle, fieldnames, **kwargs)
+    return _FormulaSafeDictWriter(handle, fieldnames, **_dialect(kwargs))
 
 
 # --- The registry of downloads -----------------------------------------------

@@ -142,7 +142,7 @@ class CsvFormat(base_formats.CSV):
     (clienteling.downloads). XLSX, ODS and the other formats
     django-import-export offers are not: their writers turn text beginning
     with "=" into live formulas, and the engine reads CSV only
-    (docs/decisions/0011).
+    (docs/decisions/0023).
     """
 
     def create_dataset(self, in_stream, **kwargs):
@@ -154,6 +154,18 @@ class CsvFormat(base_formats.CSV):
         writer.writerow(dataset.headers)
         writer.writerows(dataset)
         return out.getvalue()
+
+
+CLIENT_LIST_EXPORT = downloads.register(
+    downloads.Download(
+        key="client-list-export",
+        label="Client list export (Clients, Export)",
+        sites=(
+            "clienteling.resources.CsvFormat.export_data",
+            "clienteling.admin.ClientAdmin",
+        ),
+    )
+)
 
 
 class ClientResource(resources.ModelResource):

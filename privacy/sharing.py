@@ -44,6 +44,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clienteling import downloads
 from clienteling.hooks import ClientPanel
 from clienteling.models import Client, ClientEmail
 from consents import registry
@@ -301,6 +302,28 @@ class _HashedFile:
         }
 
 
+GROUP_EXPORT = downloads.register(
+    downloads.Download(
+        key="group-export",
+        label="Cross-group export (purchases.csv and .jsonl, for the group)",
+        sites=(
+            "privacy.sharing._CsvAndJsonLines.__init__",
+            "privacy.sharing.group_export_run",
+        ),
+    )
+)
+PARTNER_EXPORT = downloads.register(
+    downloads.Download(
+        key="partner-export",
+        label="Partner export (clients.csv and .jsonl, for a department store)",
+        sites=(
+            "privacy.sharing._CsvAndJsonLines.__init__",
+            "privacy.sharing.partner_export_run",
+        ),
+    )
+)
+
+
 class _CsvAndJsonLines:
     """The same rows as CSV and as JSON Lines, streamed."""
 
@@ -309,9 +332,7 @@ class _CsvAndJsonLines:
         self.csv = _HashedFile(folder / f"{stem}.csv")
         self.jsonl = _HashedFile(folder / f"{stem}.jsonl")
         self._buffer = io.StringIO()
-        self._writer = csv.DictWriter(
-            self._buffer, fieldnames=columns, lineterminator="\n"
-        )
+        self._writer = downloads.csv_dict_writer(self._buffer, fieldnames=columns)
         self._writer.writeheader()
         self._flush_csv()
 
