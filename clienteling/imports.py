@@ -68,8 +68,10 @@ _NOT_CSV = {
 }
 
 
-def read_dataset(data: bytes | str) -> tablib.Dataset:
-    """The CSV as a dataset, or ImportRefused naming why it is unreadable."""
+def read_text(data: bytes | str) -> str:
+    """An uploaded CSV as text, or ImportRefused saying why it is not one:
+    empty, a workbook or PDF, not UTF-8, or a line too long to be a row.
+    Every CSV import of the project reads its file through here."""
     text = _decode(data)
     if not text.strip():
         raise ImportRefused("The file is empty: nothing was imported.")
@@ -77,8 +79,15 @@ def read_dataset(data: bytes | str) -> tablib.Dataset:
         if len(line) > MAX_LINE_CHARACTERS:
             raise ImportRefused(
                 f"Line {number} is {len(line):,} characters long; the limit is "
-                f"{MAX_LINE_CHARACTERS:,}. Check that the file is a client CSV."
+                f"{MAX_LINE_CHARACTERS:,}. Check that the file is the expected "
+                "CSV."
             )
+    return text
+
+
+def read_dataset(data: bytes | str) -> tablib.Dataset:
+    """The CSV as a dataset, or ImportRefused naming why it is unreadable."""
+    text = read_text(data)
     try:
         return tablib.Dataset().load(text, format="csv")
     except Exception:  # noqa: BLE001 - tablib raises several types

@@ -111,7 +111,7 @@ def test_the_row_engine_refuses_a_nul_character_the_same_way(paris):
         pytest.param(
             f"{HEADER}\nIN-1,{'A' * 20_000},M,PAR,\n".encode(),
             "Line 2 is 20,012 characters long; the limit is 10,000. Check that "
-            "the file is a client CSV.",
+            "the file is the expected CSV.",
             id="huge-line",
         ),
     ],
