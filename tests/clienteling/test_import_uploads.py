@@ -244,3 +244,18 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_stored(
 
     assert "the limit is" in str(preview.context["form"].errors["import_file"])
     assert _pending_files() == []
+
+
+def test_no_admin_keeps_django_import_exports_own_file_steps():
+    # Its upload step writes to the temp folder under a name the browser
+    # sends back, and its confirm step opens whatever name comes back.
+    from django.contrib import admin
+    from import_export.admin import ImportMixin
+
+    importing = [a for a in admin.site._registry.values() if isinstance(a, ImportMixin)]
+
+    assert importing, "the client admin imports"
+    for model_admin in importing:
+        kind = type(model_admin)
+        assert kind.process_import is not ImportMixin.process_import, kind
+        assert kind.write_to_tmp_storage is not ImportMixin.write_to_tmp_storage
