@@ -76,7 +76,10 @@ def upload_take(*, acting_user, token: str) -> bytes:
     this user was given for a file still pending.
     """
     path = _path_of(acting_user=acting_user, token=token)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:  # swept or confirmed in another request
+        raise ValidationError(REFUSED) from None
     path.unlink(missing_ok=True)
     return data
 
