@@ -1,3 +1,4 @@
+import logging
 from contextvars import ContextVar
 from datetime import timedelta
 
@@ -11,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.results import Error as ImportFailure
 from import_export.results import Result as ImportResult
@@ -25,6 +28,8 @@ from clienteling.forms import (
     AddressFormSet,
     AllergyFormSet,
     ClientAdminForm,
+    ClientConfirmImportForm,
+    ClientImportForm,
     ContactLogForm,
     EmailFormSet,
     InvitationAdminForm,
@@ -52,13 +57,15 @@ from clienteling.models import (
 )
 from clienteling.paginators import EstimatedCountPaginator
 from clienteling.querysets import anniversaries_within
-from clienteling.resources import ClientResource
+from clienteling.resources import ClientResource, CsvFormat
 from clienteling.scoping import (
     ClientScopedMixin,
     ScopedChoicesMixin,
     sees_every_boutique,
     visible_boutiques,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- Scoping --------------------------------------------------------------------
 
@@ -246,6 +253,21 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 
 # --- Clients -----------------------------------------------------------------------
 
+UPLOAD_AGAIN = "This import cannot be confirmed. Upload the file again."
+
+
+class _PendingUpload:
+    """What django-import-export's upload step expects of its temporary
+    storage: the name it puts in the confirm form (here the token) and the
+    file's content for the preview."""
+
+    def __init__(self, *, name: str, data: bytes):
+        self.name = name
+        self._data = data
+
+    def read(self) -> bytes:
+        return self._data
+
 
 @admin.register(Client)
 class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
@@ -368,6 +390,73 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             reverse("admin:clienteling_client_change", args=[survivor.pk]),
             survivor,
         )
+
+    # -- Import and export ---------------------------------------------------
+    # django-import-export's screens, with the file steps replaced: an upload
+    # is stored by import_uploads under a name the server draws, the confirm
+    # step accepts only the uploader's own token (never a file name), and
+    # staff read each problem by row and column, never a traceback.
+
+    import_formats = [CsvFormat]
+    export_formats = [CsvFormat]
+    import_form_class = ClientImportForm
+    confirm_form_class = ClientConfirmImportForm
+    import_template_name = "admin/clienteling/client/import.html"
+
+    def get_import_form_kwargs(self, request):
+        return {
+            **super().get_import_form_kwargs(request),
+            "acting_user": request.user,
+        }
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        data = b"".join(import_file.chunks())
+        token = services.import_upload_store(
+            acting_user=import_file.acting_user, data=data
+        )
+        return _PendingUpload(name=token, data=data)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e.messages)
+            return
+        logger.error("Client import: unreadable upload", exc_info=e)
+        form.add_error(
+            "import_file",
+            "The file could not be read; save it as 'CSV UTF-8' and try again.",
+        )
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None and (
+            result.has_errors() or result.has_validation_errors()
+        ):
+            response.context_data["import_problems"] = ClientResource(
+                acting_user=request.user
+            ).problems(result)
+        return response
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            messages.error(request, UPLOAD_AGAIN)
+            return redirect("admin:clienteling_client_import")
+        try:
+            data = services.import_upload_take(
+                acting_user=request.user,
+                token=confirm_form.cleaned_data["import_file_name"],
+            )
+            dataset = CsvFormat().create_dataset(data)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return redirect("admin:clienteling_client_import")
+        result = self.process_dataset(dataset, confirm_form, request, **kwargs)
+        return self.process_result(result, request)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {

@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from import_export.forms import ImportForm
 
-from clienteling import hooks
+from clienteling import hooks, import_uploads
 from clienteling.models import ContactEvent
 from clienteling.models.contacts import INSTANT_MESSAGING_WARNING
 
@@ -119,3 +121,36 @@ class ClientAdminForm(forms.ModelForm):
                     name, f"{adviser} does not work in {boutique}, the home boutique."
                 )
         return cleaned
+
+
+class ClientImportForm(ImportForm):
+    """The admin's upload step: the file is bound to the user uploading it
+    (clienteling.import_uploads) and refused early when too large."""
+
+    def __init__(self, formats, resources, *, acting_user, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.acting_user = acting_user
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = import_uploads.UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                f"The file is {upload.size // (1024 * 1024)} MB; the limit is "
+                f"{limit // (1024 * 1024)} MB. Split it and import each part."
+            )
+        upload.acting_user = self.acting_user
+        return upload
+
+
+class ClientConfirmImportForm(forms.Form):
+    """The admin's confirm step: `import_file_name` carries the opaque token
+    of a pending upload, never a file name (import-export's own form keeps
+    the basename of whatever is posted and opens it)."""
+
+    import_file_name = forms.CharField(widget=forms.HiddenInput(), max_length=300)
+    original_file_name = forms.CharField(
+        widget=forms.HiddenInput(), required=False, max_length=255
+    )
+    format = forms.CharField(widget=forms.HiddenInput(), required=False)
+    resource = forms.CharField(widget=forms.HiddenInput(), required=False)

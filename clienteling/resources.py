@@ -8,16 +8,24 @@ whole file in one transaction and rolls it back on the first problem, with
 every problem named by row, column and reason.
 """
 
+import io
+import logging
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
+from clienteling import downloads, imports
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
 from clienteling.models.clients import new_client_number
 from clienteling.phones import normalise_phone
 
 EMAIL_MAX_LENGTH = ClientEmail._meta.get_field("address").max_length
+logger = logging.getLogger(__name__)
+
 # Client numbers looked up per query (see existing_client_numbers).
 NUMBER_CHUNK = 5_000
 
@@ -73,6 +81,42 @@ class BoutiqueCodeWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"No boutique has the code {value!r}.") from None
 
 
+# Column names are echoed back in messages: cut, and control characters
+# shown as a replacement character, so a stray line reads as one.
+SHOWN_HEADER_LENGTH = 40
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _and(items: list[str]) -> str:
+    """ "5", "5 and 6", "5, 6 and 9"."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _shown(header: str) -> str:
+    header = _CONTROL.sub("\ufffd", header)
+    if len(header) > SHOWN_HEADER_LENGTH:
+        return header[: SHOWN_HEADER_LENGTH - 1] + "\u2026"
+    return header
+
+
+def _reason(error, where: str) -> str:
+    """What staff read about an import error: the reason when it is one of
+    the import's own, else a plain sentence; the traceback goes to the log.
+    """
+    exc = error.error
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if type(exc) is ValueError:  # the widgets' own messages
+        return str(exc)
+    logger.error("Client import failed on %s:\n%s", where, error.traceback)
+    return (
+        f"{where.capitalize()} could not be imported because of an unexpected "
+        "error; it was logged for the technical team. Nothing was imported."
+    )
+
+
 def existing_client_numbers(numbers) -> set[str]:
     """Which of these client numbers the database already has.
 
@@ -88,6 +132,40 @@ def existing_client_numbers(numbers) -> set[str]:
             ).values_list("client_number", flat=True)
         )
     return existing
+
+
+class CsvFormat(base_formats.CSV):
+    """The one file format of client imports and exports.
+
+    Reading is the import engine's (clienteling.imports.read_dataset: its
+    checks and messages), writing is the project's formula-safe CSV writer
+    (clienteling.downloads). XLSX, ODS and the other formats
+    django-import-export offers are not: their writers turn text beginning
+    with "=" into live formulas, and the engine reads CSV only
+    (docs/decisions/0023).
+    """
+
+    def create_dataset(self, in_stream, **kwargs):
+        return imports.read_dataset(in_stream)
+
+    def export_data(self, dataset, **kwargs):
+        out = io.StringIO()
+        writer = downloads.csv_writer(out)
+        writer.writerow(dataset.headers)
+        writer.writerows(dataset)
+        return out.getvalue()
+
+
+CLIENT_LIST_EXPORT = downloads.register(
+    downloads.Download(
+        key="client-list-export",
+        label="Client list export (Clients, Export)",
+        sites=(
+            "clienteling.resources.CsvFormat.export_data",
+            "clienteling.admin.ClientAdmin",
+        ),
+    )
+)
 
 
 class ClientResource(resources.ModelResource):
@@ -159,22 +237,63 @@ class ClientResource(resources.ModelResource):
         """
         headers = [(h or "").strip() for h in (dataset.headers or [])]
         dataset.headers = headers
-        unknown = [h for h in headers if h not in self.COLUMNS]
-        if unknown:
-            return [
-                f"Unknown column(s): {', '.join(unknown)}. Expected columns: "
-                f"{', '.join(sorted(self.COLUMNS))}."
-            ]
+        problems = self._check_headers(headers)
+        if problems:
+            return problems
         missing = [c for c in self.REQUIRED if c not in headers]
         if missing:
             return [f"Missing required column(s): {', '.join(missing)}."]
         if not len(dataset):
             return ["The file has a header but no rows."]
+        problems = self._check_nul_characters(dataset)
+        if problems:
+            # PostgreSQL refuses a NUL in any text, the number lookup too.
+            return problems
         if "client_number" not in headers:
             dataset.append_col([""] * len(dataset), header="client_number")
         problems = self._check_numbers(dataset)
         problems += self._check_boutiques(dataset)
         return problems
+
+    def _check_headers(self, headers: list[str]) -> list[str]:
+        """Blank, repeated and unknown column names, each named."""
+        blank = [str(i) for i, h in enumerate(headers, start=1) if not h]
+        if blank:
+            which = "Column" if len(blank) == 1 else "Columns"
+            verb = "has" if len(blank) == 1 else "have"
+            return [
+                f"{which} {_and(blank)} {verb} no name in the first line; "
+                "every column needs one."
+            ]
+        positions: dict[str, list[int]] = {}
+        for i, h in enumerate(headers, start=1):
+            positions.setdefault(h, []).append(i)
+        repeated = [
+            f"Column {_shown(h)} appears {len(at)} times (columns "
+            f"{_and([str(i) for i in at])}); keep one."
+            for h, at in positions.items()
+            if len(at) > 1
+        ]
+        if repeated:
+            # One value per column: a second one would be dropped unseen.
+            return repeated
+        unknown = [_shown(h) for h in headers if h not in self.COLUMNS]
+        if unknown:
+            return [
+                f"Unknown column(s): {', '.join(unknown)}. Expected columns: "
+                f"{', '.join(sorted(self.COLUMNS))}."
+            ]
+        return []
+
+    @staticmethod
+    def _check_nul_characters(dataset) -> list[str]:
+        return [
+            f"Row {row}, column {header}: contains a NUL character (an "
+            "invisible control character); remove it and import again."
+            for row, values in enumerate(dataset, start=1)
+            for header, value in zip(dataset.headers, values, strict=True)
+            if isinstance(value, str) and "\x00" in value
+        ]
 
     def _check_numbers(self, dataset) -> list[str]:
         numbers = [(v or "").strip().upper() for v in dataset["client_number"]]
@@ -241,11 +360,15 @@ class ClientResource(resources.ModelResource):
             # django-import-export goes on to the rows after before_import
             # fails; their errors only echo the file-level problems.
             return [message for error in refused for message in error.messages]
-        problems = [f"File: {error.error}" for error in result.base_errors]
+        problems = [
+            f"File: {_reason(error, 'the file')}" for error in result.base_errors
+        ]
         for invalid in result.invalid_rows:
             problems += self.row_problems(invalid.number, invalid.error_dict)
         for number, errors in result.row_errors():
-            problems.extend(f"Row {number}: {error.error}" for error in errors)
+            problems.extend(
+                f"Row {number}: {_reason(error, f'row {number}')}" for error in errors
+            )
         return problems
 
     def row_problems(self, number: int, error_dict: dict) -> list[str]:

@@ -635,6 +635,35 @@ def clients_import(
     return imports.import_set_based(dataset, acting_user=acting_user, now=now)
 
 
+def import_upload_store(*, acting_user, data: bytes) -> str:
+    """Keep a file uploaded for import until its preview is confirmed.
+
+    Returns the opaque token the confirm step sends back; the file is
+    bound to `acting_user` and expires (clienteling.import_uploads).
+    """
+    from clienteling import import_uploads
+
+    return import_uploads.upload_store(acting_user=acting_user, data=data)
+
+
+def import_upload_take(*, acting_user, token: str) -> bytes:
+    """The pending upload behind `token`, deleted as it is read.
+
+    ValidationError, with no file read or deleted, unless the token is one
+    `acting_user` was given for a file still pending and not expired.
+    """
+    from clienteling import import_uploads
+
+    return import_uploads.upload_take(acting_user=acting_user, token=token)
+
+
+def import_uploads_sweep(*, now: datetime | None = None) -> int:
+    """Delete pending uploads older than their expiry (previews abandoned)."""
+    from clienteling import import_uploads
+
+    return import_uploads.uploads_sweep(now=now)
+
+
 # --- Website activity -------------------------------------------------------------
 
 WEB_EVENT_FIELDS = {

@@ -45,3 +45,9 @@ def generate_follow_ups(today: str | None = None, after_id: int = 0) -> dict:
 def detect_duplicates() -> int:
     """Nightly: flag clients sharing an email or phone number."""
     return services.duplicates_detect()
+
+
+@shared_task(name="clienteling.sweep_import_uploads")
+def sweep_import_uploads() -> int:
+    """Hourly: delete import files whose preview was never confirmed."""
+    return services.import_uploads_sweep()

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import hooks
+from clienteling import downloads, hooks
 from clienteling.models import (
     Client,
     ClientAddress,
@@ -249,16 +249,13 @@ def _addresses(channel: str, ids: list[int]) -> dict[int, str]:
     return {}
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE = re.compile(r"\+\d{4,15}")
-
-
-def _cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (a stored name such as
-    '=HYPERLINK(...)'); phone numbers in E.164 are left as they are."""
-    if value.startswith(_FORMULA_START) and not _PHONE.fullmatch(value):
-        return "'" + value
-    return value
+OUTREACH_LIST = downloads.register(
+    downloads.Download(
+        key="outreach-list",
+        label="Outreach list (Consent decisions, Build an outreach list)",
+        sites=("consents.outreach._write", "consents.views.outreach_download"),
+    )
+)
 
 
 def header(channel: str) -> list[str]:
@@ -286,9 +283,9 @@ def _rows(outreach_list: OutreachList, result: selectors.Eligibility) -> list[li
     rows = []
     for pk in result.eligible:
         number, name = names[pk]
-        address = [_cell(addresses.get(pk, ""))] if channel in ADDRESS_HEADER else []
+        address = [addresses.get(pk, "")] if channel in ADDRESS_HEADER else []
         basis = SOFT_OPT_IN_BASIS if pk in result.soft_opt_in else other_basis
-        rows.append([number, _cell(name), *address, basis])
+        rows.append([number, name, *address, basis])
     return rows
 
 
@@ -394,7 +391,8 @@ def _write(outreach_list: OutreachList, attempt: int, now: datetime | None) -> N
     reasons: Counter[str] = Counter()
     try:
         with partial.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            # Names and addresses come out inert in a spreadsheet.
+            writer = downloads.csv_writer(handle)
             writer.writerow(header(outreach_list.channel))
             for ids in _keyset_chunks(clients, CHUNK_SIZE):
                 result = _eligibility(outreach_list, ids, now)

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clienteling import hooks
+from clienteling import downloads, hooks
 from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
@@ -316,6 +316,20 @@ def capture(request, client_id: int | None = None):
     )
 
 
+PAPER_FORM_SCAN = downloads.register(
+    downloads.Download(
+        key="paper-form-scan",
+        label="Scan of a signed paper form (client consents page)",
+        sites=("consents.views.scan",),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "the file as it was scanned, served inline; its content was "
+            "checked at upload to be a PDF, JPEG or PNG (scan_validate)"
+        ),
+    )
+)
+
+
 def scan(request, pk: int):
     _require(request, "consents.view_paperformsubmission")
     submission = (
@@ -366,6 +380,19 @@ def print_form(request, pk: int):
         FormTemplateVersion.objects.select_related("template"), pk=pk
     )
     return render(request, "consents/print_form.html", _print_context(version))
+
+
+PAPER_FORM_PDF = downloads.register(
+    downloads.Download(
+        key="paper-form-pdf",
+        label="Paper consent form to print (PDF)",
+        sites=("consents.views.print_form_pdf",),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "a PDF of a form template, blank: it holds no client data"
+        ),
+    )
+)
 
 
 def print_form_pdf(request, pk: int):

@@ -6,13 +6,13 @@ hand. The few statements that are neither (security measures, transfers)
 are constants here, next to the code they describe.
 """
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from clienteling import downloads
 from clienteling.classification import Category, Subject
 from consents import registry
 from privacy import data_map
@@ -109,9 +109,33 @@ def register_context() -> dict:
     }
 
 
+REGISTER_CSV = downloads.register(
+    downloads.Download(
+        key="register-csv",
+        label="Register of processing activities (CSV)",
+        sites=(
+            "privacy.register.register_csv",
+            "privacy.admin.requests.DataSubjectRequestAdmin.register_csv_view",
+        ),
+    )
+)
+REGISTER_HTML = downloads.register(
+    downloads.Download(
+        key="register-html",
+        label="Register of processing activities (HTML page)",
+        sites=("privacy.admin.requests.DataSubjectRequestAdmin.register_html_view",),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "an HTML page rendered with Django's escaping, the same text as "
+            "the register's CSV; it names purposes and recipients, no client"
+        ),
+    )
+)
+
+
 def register_csv() -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = downloads.csv_writer(out)
     writer.writerow(
         [
             "purpose",

@@ -12,7 +12,6 @@ render (JSON validated against privacy/schemas, HTML, PDF, CSV per
 category) and zip.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -35,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clienteling import downloads
 from clienteling.classification import Category, Erasure, Source
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
 from clienteling.writes import now_or as _now
@@ -471,9 +471,22 @@ def flag_other_clients(document: dict, client: Client) -> list[dict]:
 # --- Render ------------------------------------------------------------------
 
 
+ACCESS_REPORT = downloads.register(
+    downloads.Download(
+        key="access-report",
+        label="Subject access report (zip: CSV per category, JSON, HTML, PDF)",
+        sites=(
+            "privacy.reports._csv",
+            "privacy.reports.write_zip",
+            "privacy.admin.requests.DataSubjectRequestAdmin.report_download_view",
+        ),
+    )
+)
+
+
 def _csv(section: dict) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = downloads.csv_writer(out)
     writer.writerow(["model", "record", "field", "label", "value", "source"])
     for record in section["records"]:
         for name, f in record["fields"].items():

@@ -44,6 +44,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clienteling import downloads, imports
 from clienteling.hooks import ClientPanel
 from clienteling.models import Client, ClientEmail
 from consents import registry
@@ -301,6 +302,28 @@ class _HashedFile:
         }
 
 
+GROUP_EXPORT = downloads.register(
+    downloads.Download(
+        key="group-export",
+        label="Cross-group export (purchases.csv and .jsonl, for the group)",
+        sites=(
+            "privacy.sharing._CsvAndJsonLines.__init__",
+            "privacy.sharing.group_export_run",
+        ),
+    )
+)
+PARTNER_EXPORT = downloads.register(
+    downloads.Download(
+        key="partner-export",
+        label="Partner export (clients.csv and .jsonl, for a department store)",
+        sites=(
+            "privacy.sharing._CsvAndJsonLines.__init__",
+            "privacy.sharing.partner_export_run",
+        ),
+    )
+)
+
+
 class _CsvAndJsonLines:
     """The same rows as CSV and as JSON Lines, streamed."""
 
@@ -309,9 +332,7 @@ class _CsvAndJsonLines:
         self.csv = _HashedFile(folder / f"{stem}.csv")
         self.jsonl = _HashedFile(folder / f"{stem}.jsonl")
         self._buffer = io.StringIO()
-        self._writer = csv.DictWriter(
-            self._buffer, fieldnames=columns, lineterminator="\n"
-        )
+        self._writer = downloads.csv_dict_writer(self._buffer, fieldnames=columns)
         self._writer.writeheader()
         self._flush_csv()
 
@@ -705,22 +726,33 @@ def _affinities(value: str, line: int) -> dict[str, float]:
 
 def insights_parse(data: bytes) -> list[ParsedInsight]:
     """Validate a whole insights file; ValidationError listing what is wrong."""
+    # Empty, binary, not UTF-8 or a huge line: the client import's messages.
+    text = imports.read_text(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The insights file is not UTF-8 text.") from None
+        return _insights_parse(text)
+    except csv.Error:
+        raise ValidationError(
+            "The insights file is not readable as CSV (a quote left open, or a "
+            "field too long). Nothing was imported."
+        ) from None
+
+
+def _insights_parse(text: str) -> list[ParsedInsight]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in INSIGHT_COLUMNS]
     missing = [c for c in INSIGHT_COLUMNS if c not in header]
-    if unknown or missing or len(header) != len(set(header)):
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if unknown or missing or repeated:
         problems = []
         if unknown:
-            problems.append(f"unknown columns: {', '.join(map(repr, unknown))}")
+            problems.append(
+                f"unknown columns: {', '.join(repr(c[:40]) for c in unknown)}"
+            )
         if missing:
             problems.append(f"missing columns: {', '.join(missing)}")
-        if len(header) != len(set(header)):
-            problems.append("a column appears twice")
+        if repeated:
+            problems.append(f"appearing twice: {', '.join(map(repr, repeated))}")
         raise ValidationError(
             f"The insights file's header is wrong ({'; '.join(problems)}). "
             f"Expected exactly: {', '.join(INSIGHT_COLUMNS)}. Nothing was imported."

@@ -118,6 +118,18 @@ def test_re_importing_a_batch_is_refused_and_changes_nothing():
         (_file(f"{'e' * 64},X,ring,maison-a:1.7"), "not between 0 and 1"),
         (_file(f"{'e' * 64},X,ring"), "line 3: wrong number of fields"),
         ("\ufeffpseudonym,é".encode("latin-1", "replace") + b"\xff", "not UTF-8"),
+        (b"", "The file is empty"),
+        (b"PK\x03\x04workbook", "spreadsheet workbook (XLSX or ODS), not a CSV"),
+        (
+            HEADER.rstrip("\n").encode() + b",pseudonym\n",
+            "appearing twice: 'pseudonym'",
+        ),
+        (_file(f"{'e' * 64},{'X' * 20_000},ring,"), "Line 3 is 20,071 characters"),
+        # A quoted field over many short lines, longer than csv's limit.
+        (
+            _file(f'{"e" * 64},"{("X" * 9_000 + chr(10)) * 20}",ring,'),
+            "not readable as CSV",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_whole_and_nothing_is_written(data, message):
