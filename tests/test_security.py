@@ -28,6 +28,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SUPPRESSION_HASH_KEY": "s" * 50,
         "SHARING_KEYS": "group:2026a:" + "g" * 40,
+        "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
     }
     # Set by the test suite for Playwright only; never in a deployment.
     for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
