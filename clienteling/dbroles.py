@@ -1,6 +1,6 @@
 """PostgreSQL roles: the owner role migrates, the app role serves.
 
-Two roles, created by `manage.py create_db_roles` (docs/decisions/0008):
+Two roles, created by `manage.py create_db_roles` (docs/decisions/0017):
 
 - the owner role (`ecrin_owner` by default) owns the database, its schema,
   every table and the evidence gate's SECURITY DEFINER functions; it runs
@@ -74,7 +74,9 @@ def grant_app_role(*, using: str = "default", role: str | None = None) -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        if not role_exists(cursor, role):
+        cursor.execute("SELECT current_user")
+        # The app role itself (a `make run` against it) grants nothing.
+        if cursor.fetchone()[0] == role or not role_exists(cursor, role):
             return False
         app = quote(connection, role)
         database = quote(connection, connection.settings_dict["NAME"])

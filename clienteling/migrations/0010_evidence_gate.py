@@ -2,7 +2,7 @@ from django.db import migrations
 
 from clienteling.dbops import PostgresOnlySQL
 
-# The evidence gate (clienteling/evidence.py, docs/decisions/0008). The
+# The evidence gate (clienteling/evidence.py, docs/decisions/0017). The
 # table and both functions belong to the role that runs migrations (the
 # owner role); the app role may only EXECUTE the open and close functions
 # (clienteling.dbroles grants it), which run as their owner (SECURITY
