@@ -159,11 +159,19 @@ def test_access_log_is_read_only_even_for_a_superuser(admin_client):
 
 
 def test_only_compliance_reads_the_access_log(client):
+    AccessLogEntry.objects.create(
+        action="view", object_type="x.y", object_id="4242", path="/marker-path/"
+    )
     url = reverse("admin:privacy_accesslogentry_changelist")
     client.force_login(adviser(BoutiqueFactory()))
-    assert client.get(url).status_code == 403
+    refused = client.get(url)
     client.force_login(compliance())
-    assert client.get(url).status_code == 200
+    read = client.get(url)
+
+    assert refused.status_code == 403
+    assert "/marker-path/" not in refused.text
+    assert read.status_code == 200
+    assert "/marker-path/" in read.text
 
 
 @pytest.mark.postgres
