@@ -37,6 +37,7 @@ run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	@echo "Écrin is serving on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
+	@echo "Mail (password-reset links) is printed in this terminal unless EMAIL_URL is set."
 	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 test: venv

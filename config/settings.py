@@ -198,6 +198,14 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# The PostgreSQL role web processes and workers connect as: it is granted
+# rows, never ownership (clienteling.dbroles, docs/decisions/0017).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="ecrin_app").strip()
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+    raise ImproperlyConfigured(
+        f"DATABASE_APP_ROLE={DATABASE_APP_ROLE!r} is not a role name: use "
+        "lower-case letters, digits and underscores (e.g. ecrin_app)."
+    )
 
 AUTH_USER_MODEL = "clienteling.User"
 AUTHENTICATION_BACKENDS = [
@@ -339,10 +347,8 @@ OTP_TOTP_ISSUER = HOUSE_NAME
 OTP_TOTP_THROTTLE_FACTOR = 1
 # A signed password but no second factor yet: minutes to finish signing in.
 LOGIN_PENDING_SECONDS = 300
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecrin@example.com")
+# The mail backend (EMAIL_URL) is read at the end of this module: see "Mail".
 
 # --- Logging ---------------------------------------------------------------
 
@@ -478,3 +484,58 @@ if "group" not in SHARING_KEYS and _IS_DEPLOYED:
 SHARING_DEMO_KEYS = not SHARING_KEYS and not _IS_DEPLOYED
 # Where export batches are written; empty means PRIVATE_STORAGE_ROOT/sharing.
 SHARING_EXPORT_ROOT = env.str("SHARING_EXPORT_ROOT", default="")
+
+# --- Mail --------------------------------------------------------------------
+
+# Password-reset mail carries a sign-in link: a deployment must send it to an
+# SMTP server, never print it to a log. The demo prints it to the console
+# (that is how its users read the link); a test run collects it in memory.
+_SMTP_SCHEMES = ("smtp", "smtps", "smtp+tls", "smtp+ssl")
+_EMAIL_EXAMPLE = "smtp+tls://user:password@smtp.example.com:587"
+
+
+def _email(name: str) -> dict:
+    """EMAIL_URL: required SMTP in staging/production, console by default."""
+    if env.str("EMAIL_BACKEND", default=""):
+        raise ImproperlyConfigured(
+            f"EMAIL_BACKEND is no longer read: set {name} instead (e.g. "
+            f"{_EMAIL_EXAMPLE}, or consolemail:// for the demo)."
+        )
+    raw = env.str(name, default="").strip()
+    if not raw and _IS_DEPLOYED:
+        raise ImproperlyConfigured(
+            f"{name} is required when ECRIN_ENVIRONMENT={ENVIRONMENT}: set it "
+            f"to the SMTP server that sends password-reset mail, e.g. "
+            f"{_EMAIL_EXAMPLE}."
+        )
+    raw = raw or "consolemail://"
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    allowed = _SMTP_SCHEMES if _IS_DEPLOYED else (*_SMTP_SCHEMES, "consolemail")
+    if scheme not in allowed:
+        # The URL may hold a password: name the variable and the scheme only.
+        raise ImproperlyConfigured(
+            f"{name} has scheme {scheme or 'missing'!r}, not allowed when "
+            f"ECRIN_ENVIRONMENT={ENVIRONMENT}: use one of {', '.join(allowed)} "
+            f"(e.g. {_EMAIL_EXAMPLE})."
+        )
+    try:
+        config = environ.Env.email_url_config(raw)
+    except Exception as exc:  # noqa: BLE001 - environ raises several types
+        raise ImproperlyConfigured(
+            f"{name} is malformed: {type(exc).__name__}."
+        ) from None
+    if scheme in _SMTP_SCHEMES and not config.get("EMAIL_HOST"):
+        raise ImproperlyConfigured(f"{name} is malformed: no SMTP host.")
+    return config
+
+
+_EMAIL_CONFIG = _email("EMAIL_URL")
+EMAIL_BACKEND = _EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_EMAIL_CONFIG.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_EMAIL_CONFIG.get("EMAIL_USE_SSL"))
+# Seconds before a password-reset request gives up on an unreachable server.
+EMAIL_TIMEOUT = 30

@@ -1,39 +1,28 @@
 """Erasure mode: the one door through which consent evidence is removed.
 
 Dangerous on purpose. The consent ledger and the paper-form submissions are
-what prove the house's legal basis; only the erasure job (a later privacy
-issue) may remove them, and only for clients whose erasure a compliance
-officer approved. On PostgreSQL a trigger refuses UPDATE and DELETE on those
-tables unless the transaction has run `SET LOCAL ecrin.erasure = 'on'`;
-erasure_mode() does that for the current transaction only.
+what prove the house's legal basis; only the erasure job may remove them,
+and only for clients whose erasure a compliance officer approved (or whose
+retention period ended). On PostgreSQL a trigger refuses UPDATE and DELETE
+on those tables unless the transaction opened the evidence gate for the
+row's client (clienteling.evidence); erasure_mode() opens it for the given
+clients, inside its block only.
 """
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
-ERASURE_SETTING = "ecrin.erasure"
-
-
-def _set(value: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # is_local=true: the setting dies with the transaction.
-            cursor.execute("SELECT set_config(%s, %s, true)", [ERASURE_SETTING, value])
+from clienteling.evidence import evidence_gate
 
 
 @contextmanager
-def erasure_mode() -> Iterator[None]:
-    """Allow UPDATE/DELETE of consent evidence inside this block only."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("erasure_mode() must run inside transaction.atomic().")
-    _set("on")
-    try:
+def erasure_mode(*, client_ids: Iterable[int]) -> Iterator[None]:
+    """Allow UPDATE/DELETE of these clients' consent evidence in this block."""
+    with evidence_gate("erasure", client_ids):
         yield
-    finally:
-        _set("off")
 
 
 @transaction.atomic
@@ -58,7 +47,7 @@ def erase_client_evidence(*, client_ids: Iterable[int]) -> dict[str, int]:
             "scan_name", flat=True
         )
     )
-    with erasure_mode():
+    with erasure_mode(client_ids=ids):
         for model in (ConsentDecision, PaperFormSubmission):
             # _raw_delete: the queryset API refuses deletes on evidence.
             removed[model._meta.label] = model.objects.filter(

@@ -2,8 +2,9 @@
 
 Dangerous module: it deletes issued invoices, which everything else
 refuses (Invoice.save/delete, ImmutableQuerySet, and on PostgreSQL a
-trigger that lets a DELETE through only in a transaction that ran
-`SET LOCAL ecrin.retention = 'on'`, orders/migrations/0003), and it blanks
+trigger that lets a DELETE through only for invoices past their
+retention_until for which the transaction opened the evidence gate,
+clienteling.evidence and orders/migrations/0006), and it blanks
 card references in history tables. Everything is set-based over the ids a
 retention batch hands over (at most 1,000), never Model.save()/delete() or
 signals: a django-simple-history delete would first write a fresh copy of
@@ -24,10 +25,11 @@ from datetime import datetime, timedelta
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from clienteling.evidence import evidence_gate
 from orders.models import AfterSalesCase, Complaint, Invoice, InvoiceLine, Payment
 
 
@@ -159,27 +161,18 @@ def _disputed(ids: list[int]) -> set[int]:
     )
 
 
-def _retention_switch(*, on: bool) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if on:
-                cursor.execute("SET LOCAL ecrin.retention = 'on'")
-            else:
-                cursor.execute("SET LOCAL ecrin.retention = 'off'")
-
-
 @contextmanager
-def _invoice_deletion():
-    """The transaction may delete issued invoices, inside this block only.
+def _invoice_deletion(documents: list[int]):
+    """The transaction may delete these issued invoices, inside this block.
 
-    On PostgreSQL the immutability trigger lets a DELETE through while
-    `ecrin.retention` is 'on'; the block switches it off again when it
-    ends, and on an error the savepoint's rollback undoes the SET LOCAL.
+    On PostgreSQL the immutability trigger lets a DELETE of an invoice or
+    its lines through only when the evidence gate is open for the invoice
+    and its retention_until has passed (clienteling.evidence); the gate
+    closes when the block ends, and an error rolls the savepoint and the
+    opening back together.
     """
-    with transaction.atomic():
-        _retention_switch(on=True)
+    with transaction.atomic(), evidence_gate("invoice_retention", documents):
         yield
-        _retention_switch(on=False)
 
 
 def _raw_delete(rows: models.QuerySet) -> int:
@@ -222,7 +215,7 @@ def invoices_delete(ids: list[int], rule, now: datetime, dry_run: bool) -> dict:
         counts["credit_notes_deleted"] = notes.count()
         counts["invoices_deleted"] = originals.count()
         return counts
-    with _invoice_deletion():
+    with _invoice_deletion(documents):
         counts["history_purged"] = sum(_raw_delete(rows) for rows in history)
         counts["lines_deleted"] = _raw_delete(lines)
         # Credit notes first: each references its invoice.

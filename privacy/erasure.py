@@ -107,7 +107,8 @@ FILE_FIELDS: dict[tuple[str, str], Callable[[str], Path]] = {
     ("consents.PaperFormSubmission", "scan_name"): scan_path,
 }
 
-# Models whose evidence rows the consents trigger guards (erasure_mode).
+# Models whose evidence rows the consents trigger guards: changed only
+# inside erasure_mode() for the chunk's clients (clienteling.evidence).
 GUARDED = {"consents.ConsentDecision", "consents.PaperFormSubmission"}
 
 # Categories whose KEEP fields mean the row itself is evidence to keep.
@@ -525,8 +526,9 @@ def erase_model(plan: ModelPlan, ctx: Context) -> dict:
     values = (
         {name: _erased_value(plan, name) for name in touched} if plan.keep_rows else {}
     )
-    with ledger.erasure_mode() if plan.label in GUARDED else _nothing():
-        for ids in chunks(ctx.client_ids):
+    for ids in chunks(ctx.client_ids):
+        guarded = plan.label in GUARDED
+        with ledger.erasure_mode(client_ids=ids) if guarded else _nothing():
             history = _history_of(plan, ids)
             if history is not None:
                 counts["history_purged"] += history._raw_delete(history.db)

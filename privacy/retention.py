@@ -19,11 +19,12 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clienteling.evidence import evidence_gate
 from clienteling.models import Client, IpAddressSeen, WebAccount, WebEvent
 from clienteling.writes import now_or as _now
 from consents import selectors as consent_selectors
@@ -157,13 +158,11 @@ def _apply_cookie_choices(ids, rule, now, dry_run) -> dict:
 def _apply_access_log(ids, rule, now, dry_run) -> dict:
     if dry_run:
         return {"rows_deleted": len(ids)}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The append-only trigger lets the retention job delete, and
-            # only inside this transaction.
-            cursor.execute("SET LOCAL ecrin.retention = 'on'")
-    rows = AccessLogEntry.objects.filter(pk__in=ids)
-    return {"rows_deleted": rows._raw_delete(rows.db)}
+    # The append-only trigger lets these rows go, and only these: the
+    # evidence gate is opened for their ids (clienteling.evidence).
+    with transaction.atomic(), evidence_gate("access_log_retention", ids):
+        rows = AccessLogEntry.objects.filter(pk__in=ids)
+        return {"rows_deleted": rows._raw_delete(rows.db)}
 
 
 register_handler("inactive_clients", Handler(_due_clients, _apply_clients))

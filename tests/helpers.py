@@ -1,5 +1,7 @@
 """Helpers shared by test modules."""
 
+from contextlib import contextmanager
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,3 +33,22 @@ def admin_login(page, live_server_url: str, username: str, password: str) -> Non
     page.fill("#id_otp_token", current_totp(username))
     page.click("#otp-form input[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@contextmanager
+def connected_as(role: str):
+    """Run the block's ORM work on a fresh connection as another database role.
+
+    PostgreSQL only, with data committed beforehand (transactional_db): the
+    role connects to the same test database without a password (trust on
+    127.0.0.1, or PGPASSWORD / ~/.pgpass). The suite's own connection comes
+    back when the block ends, whatever happened in it.
+    """
+    saved = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    connection.close()
+    connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = role, ""
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = saved

@@ -28,6 +28,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SUPPRESSION_HASH_KEY": "s" * 50,
         "SHARING_KEYS": "group:2026a:" + "g" * 40,
+        "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
     }
     # Set by the test suite for Playwright only; never in a deployment.
     for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
@@ -91,15 +92,25 @@ def test_security_headers_on_an_authenticated_client_page(client):
 
 
 @pytest.mark.django_db
-def test_session_and_csrf_cookies_are_httponly_and_samesite(client, settings):
-    boutique = BoutiqueFactory()
-    user = adviser(boutique)
-    client.force_login(user)
-    response = client.get("/admin/")
+def test_session_cookie_is_httponly_and_both_cookies_are_samesite_lax(client):
+    # The cookies as the browser receives them from the real sign-in, not
+    # the settings that are meant to shape them.
+    user = adviser(BoutiqueFactory())
+    user.set_password("correct horse battery")
+    user.save()
 
-    assert settings.SESSION_COOKIE_HTTPONLY
-    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
-    assert response.status_code == 200
+    login_page = client.get("/admin/login/")
+    signed_in = client.post(
+        "/admin/login/",
+        {"username": user.username, "password": "correct horse battery"},
+    )
+
+    csrf = login_page.cookies["csrftoken"]
+    session = signed_in.cookies["sessionid"]
+    assert session.value
+    assert session["httponly"] is True
+    assert session["samesite"] == "Lax"
+    assert csrf["samesite"] == "Lax"
 
 
 def test_logs_mask_emails_phones_cards_and_ibans(caplog):

@@ -72,3 +72,106 @@ def test_demo_defaults_start_cleanly():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+# --- Mail (EMAIL_URL) ---------------------------------------------------------
+
+DEPLOYED = {
+    "SECRET_KEY": "a-long-production-secret-for-this-test-only-123456",
+    "FIELD_ENCRYPTION_KEYS": "x0u3C0fhI7n8yC1bxtqkE2HGqkYHcKxYpRhbb2d0Z9c=",
+    "SUPPRESSION_HASH_KEY": "another-long-random-value-for-this-test-only",
+    "SHARING_KEYS": "group:2026a:" + "k" * 40,
+    "ALLOWED_HOSTS": "ecrin.example.com",
+    "EMAIL_BACKEND": None,
+}
+SMTP_URL = "smtp+tls://mailer:s3cret-mail-pass@smtp.example.com:587"
+
+
+def _mail_settings(**env_overrides) -> subprocess.CompletedProcess:
+    """What the settings module made of the environment, as text."""
+    env = {k: v for k, v in os.environ.items() if k not in env_overrides}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+        "s.EMAIL_USE_TLS)"
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_a_deployment_without_email_url_stops_start_up(environment):
+    result = _check(ECRIN_ENVIRONMENT=environment, EMAIL_URL=None, **DEPLOYED)
+
+    assert result.returncode != 0
+    assert f"EMAIL_URL is required when ECRIN_ENVIRONMENT={environment}" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("consolemail://", "EMAIL_URL has scheme 'consolemail', not allowed"),
+        ("memorymail://", "EMAIL_URL has scheme 'memorymail', not allowed"),
+        ("smtp.example.com", "EMAIL_URL has scheme 'missing', not allowed"),
+        ("smtp+tls://mailer:pw@:587", "EMAIL_URL is malformed: no SMTP host"),
+    ],
+)
+def test_a_deployment_refuses_mail_that_goes_nowhere(value, message):
+    result = _check(ECRIN_ENVIRONMENT="production", EMAIL_URL=value, **DEPLOYED)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_an_email_url_error_does_not_echo_the_password():
+    result = _check(
+        ECRIN_ENVIRONMENT="production",
+        EMAIL_URL="http://mailer:hunter2secret@smtp.example.com",
+        **DEPLOYED,
+    )
+
+    assert result.returncode != 0
+    assert "EMAIL_URL has scheme 'http'" in result.stderr
+    assert "hunter2secret" not in result.stderr
+
+
+def test_a_deployment_sends_mail_through_the_smtp_server_of_email_url():
+    result = _mail_settings(
+        ECRIN_ENVIRONMENT="production", EMAIL_URL=SMTP_URL, **DEPLOYED
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        "587",
+        "mailer",
+        "True",
+    ]
+
+
+def test_the_demo_prints_mail_to_the_console_without_email_url():
+    result = _mail_settings(
+        ECRIN_ENVIRONMENT="demo", EMAIL_URL=None, EMAIL_BACKEND=None
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_the_old_email_backend_variable_is_refused_rather_than_ignored():
+    result = _check(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND is no longer read: set EMAIL_URL instead" in result.stderr

@@ -34,6 +34,7 @@ PURCHASES_PER_CLIENT = 10
 
 def setup(size: int) -> None:
     from clienteling.models import Client
+    from consents.ledger import erasure_mode
     from consents.models import ConsentDecision, PurposeWording
     from privacy.sharing import CROSS_GROUP
 
@@ -48,21 +49,23 @@ def setup(size: int) -> None:
         == size
     ):
         return
-    with connection.cursor() as cursor:
+    # The ledger is append-only: its trigger lets the bench reset only
+    # inside erasure mode for these clients, as the erasure job does.
+    with (
+        transaction.atomic(),
+        erasure_mode(client_ids=ours.values_list("pk", flat=True)),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(
             "DELETE FROM privacy_disclosure WHERE client_id IN (SELECT id FROM "
             "clienteling_client WHERE client_number LIKE 'GXB-%%')",
             [],
         )
-        # The ledger is append-only: its trigger lets the bench reset only
-        # inside erasure mode, as the erasure job does.
-        cursor.execute("SELECT set_config('ecrin.erasure', 'on', false)", [])
         cursor.execute(
             "DELETE FROM consents_consentdecision WHERE client_id IN (SELECT id "
             "FROM clienteling_client WHERE client_number LIKE 'GXB-%%')",
             [],
         )
-        cursor.execute("SELECT set_config('ecrin.erasure', 'off', false)", [])
         cursor.execute(
             "DELETE FROM clienteling_client WHERE client_number LIKE 'GXB-%%'", []
         )

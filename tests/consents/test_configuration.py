@@ -28,6 +28,7 @@ def test_production_with_the_key_starts(settings):
         FIELD_ENCRYPTION_KEYS="x0u3C0fhI7n8yC1bxtqkE2HGqkYHcKxYpRhbb2d0Z9c=",
         ALLOWED_HOSTS="ecrin.example.com",
         SHARING_KEYS="group:2026a:" + "k" * 40,
+        EMAIL_URL="smtp+tls://mailer:pw@smtp.example.com:587",
     )
 
     assert result.returncode == 0, result.stderr

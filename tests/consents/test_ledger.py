@@ -187,24 +187,30 @@ def test_postgres_trigger_refuses_update_and_delete_outside_erasure():
 def test_postgres_trigger_lets_the_erasure_job_through_and_only_it():
     decision = grant(ClientFactory(), registry.NEWSLETTERS)
 
-    with transaction.atomic(), erasure_mode():
+    other = grant(ClientFactory(), registry.NEWSLETTERS)
+
+    with transaction.atomic(), erasure_mode(client_ids=[decision.client_id]):
         _raw(
             "UPDATE consents_consentdecision SET user_agent = 'x' WHERE id = %s",
             [decision.pk],
         )
-    # The setting is local to the erasure block, not the session.
+        # Only the clients the block was opened for: not another's row.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            _raw("DELETE FROM consents_consentdecision WHERE id = %s", [other.pk])
+    # The opening is local to the erasure block, not the session.
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         _raw("DELETE FROM consents_consentdecision WHERE id = %s", [decision.pk])
 
-    with transaction.atomic(), erasure_mode():
+    with transaction.atomic(), erasure_mode(client_ids=[decision.client_id]):
         _raw("DELETE FROM consents_consentdecision WHERE id = %s", [decision.pk])
 
     assert not ConsentDecision.objects.filter(pk=decision.pk).exists()
+    assert ConsentDecision.objects.filter(pk=other.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_erasure_mode_needs_a_transaction():
-    with pytest.raises(RuntimeError, match="atomic"), erasure_mode():
+    with pytest.raises(RuntimeError, match="atomic"), erasure_mode(client_ids=[1]):
         pass
 
 

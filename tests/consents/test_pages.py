@@ -2,14 +2,16 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from clienteling import hooks, roles
-from consents import registry, services
+from consents import registry, services, suppression
 from consents.models import (
     Channel,
     ConsentDecision,
     OutreachList,
     PaperFormSubmission,
+    SuppressionEntry,
 )
 from consents.panels import consent_panel_context
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
@@ -276,12 +278,22 @@ def test_compliance_sees_the_suppression_list_and_advisers_do_not(client):
     boutique = BoutiqueFactory()
     url = reverse("admin:consents_suppressionentry_changelist")
     client.force_login(adviser(boutique))
+    entry = SuppressionEntry.objects.create(
+        kind="email",
+        digest=suppression.email_digest("gone@example.com"),
+        added_at=timezone.now(),
+        reason="objection",
+    )
     refused = client.get(url)
     client.force_login(UserFactory(role=roles.COMPLIANCE))
     allowed = client.get(url)
 
     assert refused.status_code == 403
+    assert entry.digest[:16] not in refused.text
     assert allowed.status_code == 200
+    # The list itself: the entry, by its digest only, never the address.
+    assert entry.digest[:16] in allowed.text
+    assert "gone@example.com" not in allowed.text
 
 
 def test_client_360_page_shows_the_consent_panel_with_withdraw(client):

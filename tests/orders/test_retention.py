@@ -275,28 +275,29 @@ def test_an_invoice_is_deleted_the_day_after_its_financial_year_end_plus_the_per
 
 
 def test_an_invoice_waits_for_its_credit_note_and_goes_with_it():
-    # given a 2015 invoice credited in February 2016
+    # given a 2014 invoice credited in February 2015 (years in the past, so
+    # that PostgreSQL's own floor, retention_until before today, is met)
     _only("invoices")
-    invoice = _invoice(datetime(2015, 6, 15, 11, 0, tzinfo=PARIS))
+    invoice = _invoice(datetime(2014, 6, 15, 11, 0, tzinfo=PARIS))
     note = services.credit_note_issue(
         acting_user=None,
         invoice=invoice,
         reason="Returned",
-        now=datetime(2016, 2, 1, 11, 0, tzinfo=PARIS),
+        now=datetime(2015, 2, 1, 11, 0, tzinfo=PARIS),
     )
 
     # when the invoice's period is over but not the credit note's
-    mid_2026 = _run(datetime(2026, 6, 15, tzinfo=PARIS))
+    mid_2025 = _run(datetime(2025, 6, 15, tzinfo=PARIS))
 
     # then both stay
-    assert mid_2026["invoices"] == {}
+    assert mid_2025["invoices"] == {}
     assert _exists(invoice)
     assert _exists(note)
 
-    # when the credit note's period is over too (2017-01-01 + 3653 days
-    # is 2 January 2027: two leap days in its ten years)
-    dry = _run(datetime(2027, 1, 3, tzinfo=PARIS), dry_run=True)
-    real = _run(datetime(2027, 1, 3, tzinfo=PARIS))
+    # when the credit note's period is over too (2016-01-01 + 3653 days
+    # is 1 January 2026: three leap days in its ten years)
+    dry = _run(datetime(2026, 1, 3, tzinfo=PARIS), dry_run=True)
+    real = _run(datetime(2026, 1, 3, tzinfo=PARIS))
 
     # then both go, with their lines and history
     assert not Invoice.objects.filter(pk__in=[invoice.pk, note.pk]).exists()
@@ -496,9 +497,12 @@ def test_a_failed_deletion_leaves_everything_and_the_switch_off(monkeypatch):
         orders_retention.invoices_delete([old.pk], rule, NOW, False)
 
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('ecrin.retention', true)")
-            assert cursor.fetchone()[0] in (None, "", "off")
+        # The gate's opening was rolled back with the work: a plain DELETE
+        # is refused again.
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+            connection.cursor().execute(
+                "DELETE FROM orders_invoiceline WHERE invoice_id = %s", [old.pk]
+            )
     assert _exists(old)
     assert InvoiceLine.objects.filter(invoice=old).count() == 1
     assert _history_rows(old) == 2

@@ -4,6 +4,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
+from clienteling.evidence import evidence_gate
 from clienteling.models import MetalAllergy
 from consents import services as consent_services
 from privacy.models import AccessLogEntry
@@ -158,11 +159,19 @@ def test_access_log_is_read_only_even_for_a_superuser(admin_client):
 
 
 def test_only_compliance_reads_the_access_log(client):
+    AccessLogEntry.objects.create(
+        action="view", object_type="x.y", object_id="4242", path="/marker-path/"
+    )
     url = reverse("admin:privacy_accesslogentry_changelist")
     client.force_login(adviser(BoutiqueFactory()))
-    assert client.get(url).status_code == 403
+    refused = client.get(url)
     client.force_login(compliance())
-    assert client.get(url).status_code == 200
+    read = client.get(url)
+
+    assert refused.status_code == 403
+    assert "/marker-path/" not in refused.text
+    assert read.status_code == 200
+    assert "/marker-path/" in read.text
 
 
 @pytest.mark.postgres
@@ -180,11 +189,30 @@ def test_database_refuses_to_change_or_delete_log_rows():
 
 
 @pytest.mark.postgres
-def test_retention_job_may_delete_log_rows():
+def test_retention_job_may_delete_the_log_rows_it_opened_the_gate_for():
+    old = AccessLogEntry.objects.create(action="view", object_type="x", object_id="1")
+    kept = AccessLogEntry.objects.create(action="view", object_type="x", object_id="2")
+
+    with transaction.atomic(), evidence_gate("access_log_retention", [old.pk]):
+        connection.cursor().execute(
+            "DELETE FROM privacy_accesslogentry WHERE id = %s", [old.pk]
+        )
+        # A row the gate was not opened for stays refused in the same block.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(
+                "DELETE FROM privacy_accesslogentry WHERE id = %s", [kept.pk]
+            )
+
+    assert list(AccessLogEntry.objects.values_list("object_id", flat=True)) == ["2"]
+
+
+@pytest.mark.postgres
+def test_the_former_retention_setting_no_longer_opens_the_log():
     AccessLogEntry.objects.create(action="view", object_type="x", object_id="1")
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL ecrin.retention = 'on'")
-        cursor.execute("DELETE FROM privacy_accesslogentry")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute("DELETE FROM privacy_accesslogentry")
 
-    assert not AccessLogEntry.objects.exists()
+    assert AccessLogEntry.objects.count() == 1

@@ -10,6 +10,7 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": "x0u3C0fhI7n8yC1bxtqkE2HGqkYHcKxYpRhbb2d0Z9c=",
     "SUPPRESSION_HASH_KEY": "another-long-random-value-for-this-test-only",
     "ALLOWED_HOSTS": "ecrin.example.com",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
 }
 
 
