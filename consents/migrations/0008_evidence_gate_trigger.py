@@ -44,7 +44,7 @@ $$;
 class Migration(migrations.Migration):
     dependencies = [
         ("consents", "0007_outreach_excluded_count_derived"),
-        ("clienteling", "0010_evidence_gate"),
+        ("clienteling", "0011_evidence_gate"),
     ]
 
     operations = [PostgresOnlySQL(FUNCTION, PREVIOUS)]

@@ -46,7 +46,7 @@ $$ LANGUAGE plpgsql;
 class Migration(migrations.Migration):
     dependencies = [
         ("orders", "0005_payment_token_index"),
-        ("clienteling", "0010_evidence_gate"),
+        ("clienteling", "0011_evidence_gate"),
     ]
 
     operations = [PostgresOnlySQL(IMMUTABLE, PREVIOUS)]

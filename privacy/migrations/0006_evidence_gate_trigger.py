@@ -34,7 +34,7 @@ $$ LANGUAGE plpgsql;
 class Migration(migrations.Migration):
     dependencies = [
         ("privacy", "0005_erasure"),
-        ("clienteling", "0010_evidence_gate"),
+        ("clienteling", "0011_evidence_gate"),
     ]
 
     operations = [PostgresOnlySQL(APPEND_ONLY, PREVIOUS)]

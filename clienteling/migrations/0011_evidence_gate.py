@@ -68,6 +68,6 @@ DROP TABLE IF EXISTS ecrin_evidence_gate;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clienteling", "0009_lifetime_value_in_euros")]
+    dependencies = [("clienteling", "0010_client_retired_index")]
 
     operations = [PostgresOnlySQL(GATE, DROP)]

@@ -5,7 +5,7 @@ from clienteling.dbops import beat_schedules
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clienteling", "0009_lifetime_value_in_euros"),
+        ("clienteling", "0011_evidence_gate"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
