@@ -6,8 +6,10 @@ from clienteling.classification import (
     Category,
     Erasure,
     F,
+    FileErasure,
     ModelMap,
     Source,
+    StoredFiles,
     Subject,
 )
 
@@ -360,5 +362,22 @@ DATAMAP = {
                 NOT_PERSONAL,
             ),
         },
+    ),
+}
+
+# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+
+FILE_LOCATIONS = {
+    "client_import_files": StoredFiles(
+        name="client import files awaiting confirmation",
+        folder="the system temp folder, tmp* files of the app's user",
+        root="clienteling.import_temp.import_temp_dir",
+        erasure=FileErasure.DELETE,
+        erase="clienteling.import_temp.import_temp_files_erase",
+        # Written by django-import-export's TempFolderStorage between the
+        # preview and the confirmation of an admin import, not by this app.
+        writers=(),
+        found_by="the clients' names, emails and phones in the file (the "
+        "file holds no client id)",
     ),
 }
