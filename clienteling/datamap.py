@@ -368,7 +368,7 @@ DATAMAP = {
 # --- Files naming clients (see clienteling.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
-    "client_import_files": StoredFiles(
+    "client_imports": StoredFiles(
         name="client import files awaiting confirmation",
         folder="the system temp folder, tmp* files of the app's user",
         root="clienteling.import_temp.import_temp_dir",

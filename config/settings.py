@@ -272,6 +272,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Workers and beat keep Django's LOGGING (its masking filter on the root's
+# handlers) instead of replacing the root's handlers with their own;
+# config.celery connects setup_logging for the same reason.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- House branding --------------------------------------------------------
@@ -361,6 +365,14 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's defaults give django and django.server handlers of their own,
+    # which the masking filter would not reach (request lines carry client
+    # searches); gunicorn's access and error logs likewise. All go to the
+    # root's handlers. config.logging says why.
+    "loggers": {
+        name: {"handlers": [], "level": "INFO", "propagate": True}
+        for name in ("django", "django.server", "gunicorn.access", "gunicorn.error")
+    },
 }
 
 # --- Privacy and scale knobs -----------------------------------------------

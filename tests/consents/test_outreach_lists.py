@@ -671,7 +671,7 @@ def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
 
     counts = erasure.erase_clients(client_ids=[gone.pk])
 
-    assert counts["residue"]["outreach_lists_withdrawn"] == 1
+    assert counts["storage"]["outreach_lists_files"] == 1
     naming.refresh_from_db()
     other.refresh_from_db()
     assert naming.status == OutreachList.Status.EXPIRED
