@@ -367,11 +367,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Django's defaults give django and django.server handlers of their own,
     # which the masking filter would not reach (request lines carry client
-    # searches); gunicorn's access and error logs likewise. All go to the
-    # root's handlers. config.logging says why.
+    # searches); gunicorn's access and error logs likewise, and redis-py
+    # adds a stdout handler to "push_response" unless the logger exists
+    # (its pub/sub messages are Celery's results). All go to the root's
+    # handlers. config.logging says why; tests/test_logging.py checks that
+    # no logger of any process has an unmasked handler.
     "loggers": {
         name: {"handlers": [], "level": "INFO", "propagate": True}
-        for name in ("django", "django.server", "gunicorn.access", "gunicorn.error")
+        for name in (
+            "django",
+            "django.server",
+            "gunicorn.access",
+            "gunicorn.error",
+            "push_response",
+        )
     },
 }
 
