@@ -232,18 +232,3 @@ def _resolves(dotted: str) -> bool:
         except ImportError:
             return False
     return True
-
-
-def register_rows() -> list[dict]:
-    """The locations for the register and the docs: no function names."""
-    return [
-        {
-            "code": code,
-            "name": location.name,
-            "folder": location.folder,
-            "erasure": location.erasure.value,
-            "found_by": location.found_by,
-            "obligation": location.obligation,
-        }
-        for code, location in sorted(locations().items())
-    ]
