@@ -17,11 +17,7 @@ def data_map_is_complete(app_configs=None, **kwargs):
     ]
 
 
-@checks.register("privacy")
-def stored_files_are_registered(app_configs=None, **kwargs):
-    """Every file writer and FileField is a registered file location."""
-    from privacy import stored_files
-
+def _file_location_errors(found) -> list:
     return [
         checks.Error(
             message,
@@ -30,5 +26,26 @@ def stored_files_are_registered(app_configs=None, **kwargs):
             "(clienteling.classification.StoredFiles): what erasure does to "
             "its files.",
         )
-        for code, message in stored_files.problems()
+        for code, message in found
     ]
+
+
+@checks.register("privacy")
+def stored_files_are_registered(app_configs=None, **kwargs):
+    """Every FileField is a registered file location, and every
+    registration names functions that exist."""
+    from privacy import stored_files
+
+    return _file_location_errors(stored_files.problems(writers=[]))
+
+
+@checks.register("privacy", deploy=True)
+def file_writers_are_registered(app_configs=None, **kwargs):
+    """Every function of the project that writes files is a registered
+    writer. Reads the source of the project: under --deploy (and its
+    test, tests/privacy/test_stored_files.py), not on every command."""
+    from privacy import stored_files
+
+    return _file_location_errors(
+        (code, message) for code, message in stored_files.problems() if code == "E012"
+    )

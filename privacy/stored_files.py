@@ -124,12 +124,23 @@ def _writing_call(call: ast.Call) -> str | None:
             (".rename", name == "rename" and owner != "os"),
             (
                 "storage.save",
-                name == "save" and "storage" in ast.unparse(func.value).lower(),
+                name == "save" and "storage" in _source_of(func.value).lower(),
             ),
         ]
     else:
         checks = []
     return next((what for what, hit in checks if hit), None)
+
+
+def _source_of(node: ast.AST) -> str:
+    """The dotted name of a receiver (`default_storage`, `self.storage`)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def _writes(mode: str) -> bool:
@@ -175,11 +186,27 @@ def _modules() -> Iterator[tuple[str, Path]]:
             yield dotted.removesuffix(".__init__"), path
 
 
+# Text every writing call contains: a module without any is not parsed
+# (the check runs with every management command).
+_HINTS = (
+    "write_",
+    "open(",
+    "os.replace",
+    "os.rename",
+    "shutil.",
+    "tempfile",
+    "rename(",
+    "Temporary",
+)
+
+
 def project_writers() -> list[Writer]:
     """Every place in the project's code that writes a file."""
     found = []
     for module, path in _modules():
-        found += writers_in_source(path.read_text(encoding="utf-8"), module)
+        source = path.read_text(encoding="utf-8")
+        if any(hint in source for hint in _HINTS) or "storage.save" in source:
+            found += writers_in_source(source, module)
     return found
 
 

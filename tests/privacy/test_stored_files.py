@@ -35,8 +35,24 @@ def test_the_project_has_no_unregistered_file_writer():
     assert {w.qualname for w in writers} <= claimed
     assert stored_files.problems() == []
     assert not [
-        e for e in checks.run_checks(tags=["privacy"]) if e.id.startswith("privacy.E01")
+        e
+        for e in checks.run_checks(tags=["privacy"], include_deployment_checks=True)
+        if e.id.startswith("privacy.E01")
     ]
+
+
+def test_the_deploy_check_names_an_unregistered_writer(monkeypatch):
+    writer = stored_files.Writer("shop.files.letters_write", 3, "write_bytes")
+    monkeypatch.setattr(stored_files, "project_writers", lambda: [writer])
+
+    errors = [
+        e
+        for e in checks.run_checks(tags=["privacy"], include_deployment_checks=True)
+        if e.id.startswith("privacy.E01")
+    ]
+
+    assert [e.id for e in errors] == ["privacy.E012"]
+    assert "shop.files.letters_write" in errors[0].msg
 
 
 @pytest.mark.parametrize(
