@@ -549,10 +549,9 @@ def outreach_lists_withdraw(*, client_numbers: Iterable[str]) -> int:
 def outreach_lists_erase(*, client_ids: list[int], identifiers=None) -> int:
     """Withdraw the ready lists naming these clients (erasure, retention).
 
-    The lists name clients by client number; the numbers are read by
-    chunks before erasure turns the records into tombstones (a tombstone's
-    number is on no list), and every
-    live file is read once per call, whatever the number of chunks.
+    The lists name clients by client number; the numbers are read before
+    erasure turns the records into tombstones (a tombstone's number is on
+    no list), and every live file is read once per call.
     """
     numbers: list[str] = []
     for start in range(0, len(client_ids), CHUNK_SIZE):

@@ -683,3 +683,22 @@ def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
         outreach.outreach_list_open_for_download(
             acting_user=naming.requested_by, outreach_list=naming
         )
+
+
+def test_the_download_of_a_list_erasure_withdrew_answers_404(
+    client, settings, tmp_path
+):
+    # given a ready list naming a client, and its requester signed in
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    paris = populate(BoutiqueFactory())
+    naming = _built(adviser(paris.boutique))
+    client.force_login(naming.requested_by)
+    assert client.get(_download_url(naming)).status_code == 200
+
+    # when the client is erased
+    erasure.erase_clients(client_ids=[paris.eligible[0].pk])
+
+    # then the download is not found (not a 500, not the file)
+    response = client.get(_download_url(naming))
+    assert response.status_code == 404
+    assert not (outreach.storage_dir() / naming.file_name).exists()

@@ -10,7 +10,9 @@ from datetime import date
 import pytest
 from django.core import checks
 from django.db import models
+from django.test import Client as Browser
 from django.test.utils import isolate_apps
+from django.urls import reverse
 from django.utils import timezone
 
 from clienteling.classification import FileErasure, StoredFiles
@@ -221,6 +223,11 @@ def test_retention_erasure_deletes_the_report_and_rewrites_the_partner_batch(
         assert manifest["files"][name]["rows"] == 1
     # The batch row still records what was transferred.
     assert batch.client_count == 2
+    # The download of the erased report is not found (not a 500).
+    browser = Browser()
+    browser.force_login(UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:privacy_report_download", args=[report.pk])
+    assert browser.get(url).status_code == 404
     # and a second erasure of someone else leaves the files as they are
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert erasure.erase_clients(client_ids=[person(3).pk])["storage"] == {}
