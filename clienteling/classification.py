@@ -85,6 +85,49 @@ class ModelMap:
     description: str = ""
 
 
+# --- Files ---------------------------------------------------------------------
+
+
+class FileErasure(StrEnum):
+    DELETE = "delete"  # the files naming the client are deleted
+    REWRITE = "rewrite"  # the files are rewritten without the client's rows
+    KEEP = "keep"  # kept under a named legal obligation
+
+
+@dataclass(frozen=True)
+class StoredFiles:
+    """A place where the app stores files that may name a client.
+
+    Registered in the owning app's `datamap.py` (FILE_LOCATIONS, keyed by a
+    short code), beside the models: erasure and retention call `erase` for
+    the clients they remove, the register and the residue test read the
+    rest, and a system check refuses a function that writes files without
+    being one of a location's `writers`. Functions are dotted paths, so a
+    datamap.py imports nothing of its app.
+
+    `erase(*, client_ids, identifiers)` returns how many files it deleted
+    or rewrote; `identifiers()` gives the strings that betray the clients
+    (names, emails, phones), computed only when a location needs them.
+    """
+
+    name: str  # what staff call it ("subject-access report zips")
+    folder: str  # where, in words ("PRIVATE_STORAGE_ROOT/subject-access/")
+    root: str  # dotted path of a function returning the folder (a Path)
+    erasure: FileErasure
+    erase: str = ""  # dotted path; required unless KEEP
+    writers: tuple[str, ...] = ()  # dotted paths of the functions writing here
+    found_by: str = ""  # how a client's files are found, in words
+    held_with: Category | None = None  # a legal hold on it keeps the files
+    obligation: str = ""  # required for KEEP
+    model_fields: tuple[str, ...] = ()  # "app.Model.field" FileFields stored here
+
+    def __post_init__(self):
+        if self.erasure is FileErasure.KEEP and not self.obligation:
+            raise ValueError("Files kept on erasure must name their obligation.")
+        if self.erasure is not FileErasure.KEEP and not self.erase:
+            raise ValueError("Files deleted or rewritten on erasure need `erase`.")
+
+
 # --- Health data in staff pages ------------------------------------------------
 
 HEALTH_PERMISSION = "clienteling.view_metalallergy"

@@ -6,8 +6,10 @@ from clienteling.classification import (
     Category,
     Erasure,
     F,
+    FileErasure,
     ModelMap,
     Source,
+    StoredFiles,
     Subject,
 )
 
@@ -360,5 +362,20 @@ DATAMAP = {
                 NOT_PERSONAL,
             ),
         },
+    ),
+}
+
+# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+
+FILE_LOCATIONS = {
+    "client_imports": StoredFiles(
+        name="client import files awaiting confirmation",
+        folder="PRIVATE_STORAGE_ROOT/import-uploads/ (kept at most two hours)",
+        root="clienteling.import_uploads.folder",
+        erasure=FileErasure.DELETE,
+        erase="clienteling.import_uploads.uploads_erase",
+        writers=("clienteling.import_uploads.upload_store",),
+        found_by="the clients' names, emails and phones in the file (the "
+        "file holds no client id)",
     ),
 }

@@ -20,6 +20,7 @@ filesystem:
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -130,4 +131,36 @@ def uploads_sweep(*, now: datetime | None = None) -> int:
                 removed += 1
         except FileNotFoundError:  # confirmed meanwhile
             continue
+    return removed
+
+
+def uploads_erase(
+    *, client_ids: list[int], identifiers: Callable[[], list[str]]
+) -> int:
+    """Delete pending import files holding any of the clients' identifiers.
+
+    Registered in clienteling/datamap.py FILE_LOCATIONS. The files carry
+    no client ids (they are what was uploaded), so they are matched on
+    names, emails and phones; the identifiers are computed only when there
+    is a file to read.
+    """
+    if not folder().is_dir():
+        return 0
+    pending = [
+        path
+        for path in folder().iterdir()
+        if _FILE_ID.fullmatch(path.name) and not path.is_symlink()
+    ]
+    if not pending:
+        return 0
+    needles = [value.lower().encode() for value in identifiers() if value]
+    removed = 0
+    for path in pending:
+        try:
+            content = path.read_bytes().lower()
+        except FileNotFoundError:  # confirmed or swept meanwhile
+            continue
+        if any(needle in content for needle in needles):
+            path.unlink(missing_ok=True)
+            removed += 1
     return removed

@@ -1,7 +1,17 @@
-"""Keep client personal data out of application logs and error reports."""
+"""Keep client personal data out of application logs and error reports.
+
+The filter sits on the root's handlers (settings.LOGGING), and every
+process keeps that configuration: Django's own loggers (django,
+django.server, django.request) and gunicorn's propagate to the root, and
+Celery's workers and beat use Django's LOGGING instead of replacing the
+root's handlers (config.celery). Request lines carry searches in their
+query string, percent-encoded (`?q=alice%40example.com`): they are
+decoded before masking.
+"""
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
 _PATTERNS = [
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
@@ -18,9 +28,22 @@ _PATTERNS = [
 ]
 
 
-def mask(text: str) -> str:
+def _mask_plain(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
+    return text
+
+
+def mask(text: str) -> str:
+    """The text with emails, phones, card-like numbers and IBANs masked,
+    percent- or form-encoded ones (URLs, query strings) included."""
+    text = _mask_plain(text)
+    if "%" in text or "+" in text:
+        decoded = unquote_plus(text)
+        masked = _mask_plain(decoded)
+        if masked != decoded:
+            # The decoded form hid something: log it decoded, masked.
+            return masked
     return text
 
 
@@ -34,6 +57,12 @@ class PersonalDataFilter(logging.Filter):
             return True
         record.msg = mask(message)
         record.args = ()
+        # A traceback is formatted after the filters run: format it here so
+        # the values in its messages are masked too.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
         return True

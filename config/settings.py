@@ -280,6 +280,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Workers and beat keep Django's LOGGING (its masking filter on the root's
+# handlers) instead of replacing the root's handlers with their own;
+# config.celery connects setup_logging for the same reason.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- House branding --------------------------------------------------------
@@ -367,6 +371,23 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's defaults give django and django.server handlers of their own,
+    # which the masking filter would not reach (request lines carry client
+    # searches); gunicorn's access and error logs likewise, and redis-py
+    # adds a stdout handler to "push_response" unless the logger exists
+    # (its pub/sub messages are Celery's results). All go to the root's
+    # handlers. config.logging says why; tests/test_logging.py checks that
+    # no logger of any process has an unmasked handler.
+    "loggers": {
+        name: {"handlers": [], "level": "INFO", "propagate": True}
+        for name in (
+            "django",
+            "django.server",
+            "gunicorn.access",
+            "gunicorn.error",
+            "push_response",
+        )
+    },
 }
 
 # --- Privacy and scale knobs -----------------------------------------------

@@ -6,8 +6,10 @@ from clienteling.classification import (
     Category,
     Erasure,
     F,
+    FileErasure,
     ModelMap,
     Source,
+    StoredFiles,
     Subject,
 )
 
@@ -193,5 +195,32 @@ DATAMAP = {
     ),
     "consents.PurposeWording": ModelMap(
         Subject.NONE, None, fields=_reference("id", "version", "purpose", "text")
+    ),
+}
+
+# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+
+FILE_LOCATIONS = {
+    "consent_scans": StoredFiles(
+        name="scans of signed paper forms",
+        folder="PRIVATE_STORAGE_ROOT/consent-scans/",
+        root="consents.services.scan_folder",
+        erasure=FileErasure.DELETE,
+        erase="consents.services.consent_scans_erase",
+        writers=("consents.services.paper_form_capture",),
+        found_by="PaperFormSubmission.scan_name of the client's submissions",
+        # The scan shows the client's name, details and signature: it goes
+        # with the identity data, and a hold on identity keeps it. The
+        # submission row stays as the proof (decision 0201, 0510).
+        held_with=C.IDENTITY,
+    ),
+    "outreach_lists": StoredFiles(
+        name="outreach lists (CSV)",
+        folder="PRIVATE_STORAGE_ROOT/outreach-lists/",
+        root="consents.outreach.storage_dir",
+        erasure=FileErasure.DELETE,
+        erase="consents.outreach.outreach_lists_erase",
+        writers=("consents.outreach._write",),
+        found_by="the client numbers in the first column of each ready list",
     ),
 }

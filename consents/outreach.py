@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling import downloads, hooks
+from clienteling.exceptions import StoredFileGone
 from clienteling.models import (
     Client,
     ClientAddress,
@@ -463,6 +464,11 @@ def outreach_list_open_for_download(
         )
     ):
         raise ValidationError("You may not download this outreach list.")
+    if (
+        outreach_list.status == Status.EXPIRED
+        and outreach_list.error == ERASED_CLIENT_ON_LIST
+    ):
+        raise StoredFileGone(outreach_list.error)
     if outreach_list.status == Status.EXPIRED and outreach_list.error:
         raise ValidationError(outreach_list.error)
     expired = outreach_list.status == Status.EXPIRED or (
@@ -484,7 +490,7 @@ def outreach_list_open_for_download(
         )
     file = storage_dir() / outreach_list.file_name
     if not file.is_file():
-        raise ValidationError("The list's file is missing: build a new one.")
+        raise StoredFileGone("The list's file is missing: build a new one.")
     hooks.record_access(
         user=acting_user,
         action="export",
@@ -548,6 +554,21 @@ def outreach_lists_withdraw(*, client_numbers: Iterable[str]) -> int:
                 pk=outreach_list.pk, status=Status.DONE
             ).update(status=Status.EXPIRED, error=ERASED_CLIENT_ON_LIST)
     return withdrawn
+
+
+def outreach_lists_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Withdraw the ready lists naming these clients (erasure, retention).
+
+    The lists name clients by client number; the numbers are read before
+    erasure turns the records into tombstones (a tombstone's number is on
+    no list), and every live file is read once per call.
+    """
+    numbers: list[str] = []
+    for start in range(0, len(client_ids), CHUNK_SIZE):
+        numbers += Client.objects.filter(
+            pk__in=client_ids[start : start + CHUNK_SIZE]
+        ).values_list("client_number", flat=True)
+    return outreach_lists_withdraw(client_numbers=numbers)
 
 
 _PARTIAL = re.compile(r"outreach-(\d+)-(\d+)-[0-9a-f]+\.csv\.part")

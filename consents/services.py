@@ -378,6 +378,38 @@ def scan_path(name: str) -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / "consent-scans" / name
 
 
+def scan_folder() -> Path:
+    return scan_path("x").parent
+
+
+# Clients per query when erasure asks for their scans (an IN list of this
+# size plans as an index scan).
+_ERASE_CHUNK = 1000
+
+
+def consent_scans_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Delete the scans of these clients' signed forms (erasure).
+
+    The scan shows the client's name, details and signature; the
+    submission row stays as the proof of lawfulness (version, date,
+    boutique, who keyed it in), decision 0201. Erasure blanks the row's
+    scan_name afterwards, so a later download finds nothing.
+    """
+    deleted = 0
+    for start in range(0, len(client_ids), _ERASE_CHUNK):
+        names = PaperFormSubmission.objects.filter(
+            client_id__in=client_ids[start : start + _ERASE_CHUNK]
+        ).values_list("scan_name", flat=True)
+        for name in names:
+            if not name or name.startswith("erased-"):
+                continue
+            path = scan_path(name)
+            if path.is_file():
+                path.unlink()
+                deleted += 1
+    return deleted
+
+
 # A scan is written before its submission row commits; one younger than
 # this may belong to a capture still in its transaction.
 SCAN_ORPHAN_GRACE = timedelta(hours=1)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from clienteling import downloads, hooks
 from clienteling.confirmation import Section, confirmation_page, is_confirmed
+from clienteling.exceptions import StoredFileGone
 from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
 from consents import services
@@ -489,6 +490,8 @@ def outreach_download(request, pk: int):
         file = outreach_lists.outreach_list_open_for_download(
             acting_user=user, outreach_list=outreach_list, path=request.path
         )
+    except StoredFileGone as exc:
+        raise Http404(" ".join(exc.messages)) from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         if user.has_perm(outreach_lists.BUILD_PERMISSION):

@@ -6,8 +6,10 @@ from clienteling.classification import (
     Category,
     Erasure,
     F,
+    FileErasure,
     ModelMap,
     Source,
+    StoredFiles,
     Subject,
 )
 
@@ -362,3 +364,44 @@ DATAMAP.update(
         ),
     }
 )
+
+# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+
+FILE_LOCATIONS = {
+    "subject_access_reports": StoredFiles(
+        name="subject-access and portability report zips",
+        folder="PRIVATE_STORAGE_ROOT/subject-access/",
+        root="privacy.reports.storage_dir",
+        erasure=FileErasure.DELETE,
+        erase="privacy.reports.reports_erase",
+        writers=("privacy.reports.report_build",),
+        found_by="SubjectAccessReport.file_name of the client's requests",
+        # Deleted whatever a hold keeps: the held data stays in the
+        # database, and a report can be built again from it.
+    ),
+    "sharing_batches": StoredFiles(
+        name="group and partner sharing batches",
+        folder="SHARING_EXPORT_ROOT (PRIVATE_STORAGE_ROOT/sharing/)",
+        root="privacy.sharing.export_root",
+        erasure=FileErasure.REWRITE,
+        erase="privacy.sharing.sharing_batches_erase",
+        writers=(
+            "privacy.sharing._HashedFile.__init__",
+            "privacy.sharing._finish",
+            "privacy.sharing._rewrite_without",
+            "privacy.sharing._batch_rewrite",
+        ),
+        found_by="the client's disclosures (recipient, first and last batch) "
+        "and the pseudonym under each batch's key",
+    ),
+    "erasure_replay_log": StoredFiles(
+        name="erasure replay log",
+        folder="ERASURE_REPLAY_LOG",
+        root="privacy.erasure.replay_log_folder",
+        erasure=FileErasure.KEEP,
+        writers=("privacy.erasure.replay_log_append",),
+        found_by="client ids only: it names no one",
+        obligation="re-applying erasures to a restored backup (GDPR Art. 17); "
+        "client ids only, no value of their data",
+    ),
+}

@@ -25,8 +25,6 @@ done, and nothing is counted twice.
 import json
 import logging
 import os
-import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,10 +53,9 @@ from clienteling import querysets
 from clienteling.classification import Category, Erasure
 from clienteling.models import Client, ClientEmail, ClientPhone
 from clienteling.writes import now_or as _now
-from consents import ledger, outreach, suppression
+from consents import ledger, suppression
 from consents.models import SuppressionEntry
-from consents.services import scan_path
-from privacy import data_map
+from privacy import data_map, stored_files
 from privacy import holds as holds_module
 from privacy.models import ErasureJob, ErasureStep
 
@@ -73,10 +70,6 @@ CHUNK = 1000
 # A running job whose heartbeat is older than this is presumed dead (a
 # step takes seconds; ten minutes leaves room for a slow disk).
 STALE_AFTER = timedelta(minutes=10)
-# Import temp files (django-import-export's TempFolderStorage) live between
-# the preview and the confirmation of an import: a day covers that.
-IMPORT_TEMP_MAX_AGE = timedelta(days=2)
-IMPORT_TEMP_MAX_BYTES = 50 * 1024 * 1024
 
 ERASED_TEXT = "[erased]"
 
@@ -100,11 +93,6 @@ SPECIAL_VALUES: dict[tuple[str, str], Callable[[], models.Expression]] = {
     ("consents.PaperFormSubmission", "scan_name"): lambda: Concat(
         Value("erased-"), Cast("pk", CharField())
     ),
-}
-
-# Fields naming a file in private storage: the file goes with the value.
-FILE_FIELDS: dict[tuple[str, str], Callable[[str], Path]] = {
-    ("consents.PaperFormSubmission", "scan_name"): scan_path,
 }
 
 # Models whose evidence rows the consents trigger guards: changed only
@@ -390,34 +378,6 @@ def _task_results_mentioning(identifiers: list[str]) -> int:
     return count
 
 
-def _import_temp_files_mentioning(identifiers: list[str]) -> int:
-    """Import files waiting between preview and confirmation."""
-    if not identifiers:
-        return 0
-    folder = Path(tempfile.gettempdir())
-    needles = [v.lower().encode() for v in identifiers]
-    oldest = time.time() - IMPORT_TEMP_MAX_AGE.total_seconds()
-    removed = 0
-    for path in folder.glob("tmp*"):
-        try:
-            info = path.lstat()
-            if (
-                not path.is_file()
-                or path.is_symlink()
-                or info.st_uid != os.getuid()
-                or info.st_mtime < oldest
-                or info.st_size > IMPORT_TEMP_MAX_BYTES
-            ):
-                continue
-            content = path.read_bytes().lower()
-        except OSError:
-            continue
-        if any(n in content for n in needles):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
 # Cache keys that hold a client's data, as templates of "{client_id}".
 # Nothing caches client pages today; an app that starts to registers here.
 CLIENT_CACHE_KEYS: list[str] = []
@@ -433,48 +393,33 @@ def _cache_keys(client_ids: list[int]) -> int:
     return len(keys)
 
 
-def _outreach_lists_naming(client_ids: list[int]) -> int:
-    """Outreach lists (CSV files, kept a week) naming the clients: every
-    live file is read once per call, whatever the number of chunks."""
-    numbers: list[str] = []
-    for ids in chunks(client_ids):
-        numbers += (
-            Client.objects.filter(_in_ids("pk", ids))
-            .exclude(client_number__startswith=TOMBSTONE_PREFIX)
-            .values_list("client_number", flat=True)
-        )
-    return outreach.outreach_lists_withdraw(client_numbers=numbers)
-
-
 def step_residue(ctx: Context) -> dict:
-    """Task results, import temp files, outreach lists and cached pages
-    naming the client."""
+    """Task results and cached pages naming the client."""
     return {
         "task_results_deleted": _task_results_mentioning(ctx.identifiers),
-        "import_temp_files_deleted": _import_temp_files_mentioning(ctx.identifiers),
-        "outreach_lists_withdrawn": _outreach_lists_naming(ctx.client_ids),
         "cache_keys_cleared": _cache_keys(ctx.client_ids),
     }
 
 
 def step_storage(ctx: Context) -> dict:
-    """Uploaded files named by erased fields (scans of signed forms)."""
-    deleted = 0
-    for plan in erasure_plan():
-        for (label, name), to_path in FILE_FIELDS.items():
-            if label != plan.label or name not in plan.touched:
-                continue
-            if plan.categories[name] in ctx.held:
-                continue
-            for ids in chunks(ctx.client_ids):
-                for value in _rows_of(plan, ids).values_list(name, flat=True):
-                    if not value or value.startswith("erased-"):
-                        continue
-                    path = to_path(value)
-                    if path.exists():
-                        path.unlink()
-                        deleted += 1
-    return {"files_deleted": deleted}
+    """Every registered file location (privacy.stored_files): scans,
+    reports, outreach lists, sharing batches, import files.
+
+    Identifiers are computed for a chunk only when a location needs them
+    (import files hold no client id); a job has them already.
+    """
+    counts: dict[str, int] = {}
+    for ids in chunks(ctx.client_ids):
+
+        def identifiers(ids=ids) -> list[str]:
+            return ctx.identifiers or identifiers_of(ids)
+
+        done = stored_files.files_erase(
+            client_ids=ids, identifiers=identifiers, held=ctx.held
+        )
+        for code, count in done.items():
+            counts[code] = counts.get(code, 0) + count
+    return {f"{code}_files": count for code, count in sorted(counts.items()) if count}
 
 
 def step_admin_log(ctx: Context) -> dict:
@@ -932,6 +877,10 @@ def erasure_sweep(*, now: datetime | None = None) -> list[int]:
 
 def replay_log_path() -> Path:
     return Path(settings.ERASURE_REPLAY_LOG)
+
+
+def replay_log_folder() -> Path:
+    return replay_log_path().parent
 
 
 def replay_log_append(

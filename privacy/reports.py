@@ -36,6 +36,7 @@ from django.utils.text import slugify
 
 from clienteling import downloads
 from clienteling.classification import Category, Erasure, Source
+from clienteling.exceptions import StoredFileGone
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
 from clienteling.writes import now_or as _now
 from consents import registry
@@ -718,10 +719,19 @@ def report_review_release(
 def report_open_for_download(
     *, acting_user, report: SubjectAccessReport, path: str = "", now=None
 ) -> Path:
-    """The zip's path, once checked; the download is logged."""
-    if report.status != ReportStatus.DONE:
+    """The zip's path, once checked; the download is logged.
+
+    StoredFileGone (the views' 404) when erasure removed the file or the
+    file is missing; ValidationError for a report not ready, expired or
+    awaiting review.
+    """
+    if report.status == ReportStatus.EXPIRED and report.error == ERASED_CLIENT_REPORT:
+        raise StoredFileGone(ERASED_CLIENT_REPORT)
+    if report.status not in (ReportStatus.DONE, ReportStatus.EXPIRED):
         raise ValidationError("This report is not ready.")
-    if report.expires_at and _now(now) >= report.expires_at:
+    if report.status == ReportStatus.EXPIRED or (
+        report.expires_at and _now(now) >= report.expires_at
+    ):
         raise ValidationError(
             "This report has expired: build a new one if it is still needed."
         )
@@ -731,8 +741,8 @@ def report_open_for_download(
             "before the report is released."
         )
     file = storage_dir() / report.file_name
-    if not file.is_file():
-        raise ValidationError("The report file is missing: build a new one.")
+    if not report.file_name or not file.is_file():
+        raise StoredFileGone("The report file is missing: build a new one.")
     access_log_record(
         acting_user=acting_user,
         action=AccessLogEntry.Action.DOWNLOAD,
@@ -755,3 +765,37 @@ def reports_expire(*, now: datetime | None = None) -> int:
         )
         count += 1
     return count
+
+
+ERASED_CLIENT_REPORT = "Deleted: the client was erased after this report was built."
+# Requests per query when erasure looks for reports (an IN list of this
+# size plans as an index scan).
+_ERASE_CHUNK = 1000
+
+
+def reports_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Delete the report zips of these clients (erasure, retention).
+
+    A report is the client's whole file, allergy notes in clear included:
+    it cannot outlive the erasure of what it copies. The job row stays
+    (it is the proof the request was answered, decision 0300), marked
+    expired with the reason; its download then answers 404. A build
+    still running writes its file later: the erasure's tombstone leaves
+    it nothing but the tombstone to report.
+    """
+    deleted = 0
+    for start in range(0, len(client_ids), _ERASE_CHUNK):
+        reports = SubjectAccessReport.objects.filter(
+            request__client_id__in=client_ids[start : start + _ERASE_CHUNK]
+        ).exclude(file_name="")
+        for report_id, file_name in reports.values_list("pk", "file_name"):
+            path = storage_dir() / file_name
+            if path.is_file():
+                path.unlink()
+                deleted += 1
+            SubjectAccessReport.objects.filter(pk=report_id).update(
+                status=ReportStatus.EXPIRED,
+                file_name="",
+                error=ERASED_CLIENT_REPORT,
+            )
+    return deleted

@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -60,6 +61,8 @@ from privacy.models import (
     SharingBatch,
 )
 from privacy.services import access_log_record
+
+logger = logging.getLogger(__name__)
 
 RULE_VERSION = "sharing-rules/1"
 CROSS_GROUP = registry.PURPOSES_BY_CODE["cross_group_intelligence"].code
@@ -1053,3 +1056,149 @@ GROUP_INSIGHT_PANEL = ClientPanel(
     permission="privacy.view_groupinsight",
     order=80,
 )
+
+
+# --- Erasure of the batch files ------------------------------------------------
+
+# The file each kind of batch names clients in (withdrawal lists are kept:
+# a recalled client's pseudonym is what tells the recipient to delete,
+# GDPR Art. 19).
+DATA_STEMS = {
+    SharingBatch.Kind.GROUP: "purchases",
+    SharingBatch.Kind.PARTNER: "clients",
+}
+# Clients per query when erasure looks for disclosures.
+_ERASE_CHUNK = 1000
+
+
+def _batches_holding(client_ids: list[int]) -> dict[int, set[int]]:
+    """batch id -> the given clients it may hold, from the disclosures.
+
+    A client is in a recipient's batches from its first to its last
+    disclosure to that recipient, never outside that span.
+    """
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(client_ids), _ERASE_CHUNK):
+        disclosures = Disclosure.objects.filter(
+            client_id__in=client_ids[start : start + _ERASE_CHUNK]
+        ).values_list(
+            "recipient",
+            "client_id",
+            "first_batch__created_at",
+            "last_batch__created_at",
+        )
+        for recipient, client_id, first, last in disclosures:
+            batches = SharingBatch.objects.filter(created_at__range=(first, last))
+            if recipient == pseudonyms.GROUP:
+                batches = batches.filter(kind=SharingBatch.Kind.GROUP)
+            else:
+                batches = batches.filter(partner__code=recipient)
+            for batch_id in batches.values_list("pk", flat=True):
+                found.setdefault(batch_id, set()).add(client_id)
+    return found
+
+
+def _rewrite_without(path: Path, gone: set[str], *, jsonl: bool) -> dict | None:
+    """Rewrite one data file without the rows keyed by `gone` pseudonyms.
+
+    Streamed, as the export writes it; None when no row had to go (the
+    file is left untouched). The new file replaces the old atomically.
+    """
+    if not path.is_file():
+        return None
+    temporary = path.with_name(path.name + ".rewrite")
+    removed = 0
+    out = _HashedFile(temporary)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            if jsonl:
+                for line in handle:
+                    row = json.loads(line)
+                    if next(iter(row.values()), "") in gone:
+                        removed += 1
+                        continue
+                    out.write(line)
+                    out.rows += 1
+            else:
+                buffer = io.StringIO()
+                writer = csv.writer(buffer, lineterminator="\n")
+                for index, row in enumerate(csv.reader(handle)):
+                    if index and row and row[0] in gone:
+                        removed += 1
+                        continue
+                    writer.writerow(row)
+                    if index:
+                        out.rows += 1
+                    out.write(buffer.getvalue())
+                    buffer.seek(0)
+                    buffer.truncate()
+        figures = out.close()
+    except BaseException:
+        out.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    if not removed:
+        temporary.unlink(missing_ok=True)
+        return None
+    os.replace(temporary, path)
+    return {**figures, "removed": removed}
+
+
+def _batch_rewrite(batch: SharingBatch, client_ids: set[int]) -> int:
+    """Rewrite one batch's data files without these clients; files changed."""
+    keys = [k for k in pseudonyms.keys_for(batch.recipient) if k.key_id == batch.key_id]
+    if not keys:
+        # The key was rotated out: the rows cannot be found by pseudonym.
+        # Said in the log (ids only) so an operator deletes the batch.
+        logger.warning(
+            "Sharing batch %s: key %s is no longer configured; the files of "
+            "erased clients could not be rewritten.",
+            batch.pk,
+            batch.key_id,
+        )
+        return 0
+    gone = {keys[0].pseudonym(client_id) for client_id in client_ids}
+    folder = export_root() / batch.folder
+    stem = DATA_STEMS[SharingBatch.Kind(batch.kind)]
+    changed: dict[str, dict] = {}
+    for name, jsonl in ((f"{stem}.csv", False), (f"{stem}.jsonl", True)):
+        figures = _rewrite_without(folder / name, gone, jsonl=jsonl)
+        if figures is not None:
+            changed[name] = figures
+    if not changed:
+        return 0
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    removed = max(f.pop("removed") for f in changed.values())
+    manifest["files"].update(changed)
+    # The batch row keeps what was transferred; the manifest says what the
+    # files on disk hold since.
+    manifest["rows_removed_after_erasure"] = (
+        manifest.get("rows_removed_after_erasure", 0) + removed
+    )
+    data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    temporary = manifest_path.with_name("manifest.json.rewrite")
+    temporary.write_bytes(data)
+    os.replace(temporary, manifest_path)
+    SharingBatch.objects.filter(pk=batch.pk).update(
+        manifest_sha256=hashlib.sha256(data).hexdigest()
+    )
+    return len(changed)
+
+
+def sharing_batches_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Rewrite the batch files on disk without these clients (erasure).
+
+    The files are a copy of what went to the group or a partner; the
+    recipient's own copy is recalled by the next transfer's withdrawal
+    list (the disclosures are kept for that). Rewriting, not deleting,
+    keeps the other clients' rows for a transfer not yet picked up;
+    docs/decisions/0510. Returns how many files were rewritten.
+    """
+    holding = _batches_holding(list(client_ids))
+    rewritten = 0
+    for batch in SharingBatch.objects.filter(pk__in=list(holding)).select_related(
+        "partner"
+    ):
+        rewritten += _batch_rewrite(batch, holding[batch.pk])
+    return rewritten

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
 from privacy import register, reports
 from privacy import requests as dsr
@@ -387,6 +388,8 @@ class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
             file = reports.report_open_for_download(
                 acting_user=request.user, report=report, path=request.path
             )
+        except StoredFileGone as exc:
+            raise Http404(" ".join(exc.messages)) from None
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("admin:privacy_report", report.pk)

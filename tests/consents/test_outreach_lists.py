@@ -643,7 +643,7 @@ def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
 
     counts = erasure.erase_clients(client_ids=[gone.pk])
 
-    assert counts["residue"]["outreach_lists_withdrawn"] == 1
+    assert counts["storage"]["outreach_lists_files"] == 1
     naming.refresh_from_db()
     other.refresh_from_db()
     assert naming.status == OutreachList.Status.EXPIRED
@@ -701,3 +701,22 @@ def test_fighting_fraud_posted_gets_a_clear_error_and_nothing_is_written(client)
         in response.content.decode()
     )
     assert not OutreachList.objects.exists()
+
+
+def test_the_download_of_a_list_erasure_withdrew_answers_404(
+    client, settings, tmp_path
+):
+    # given a ready list naming a client, and its requester signed in
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    paris = populate(BoutiqueFactory())
+    naming = _built(adviser(paris.boutique))
+    client.force_login(naming.requested_by)
+    assert client.get(_download_url(naming)).status_code == 200
+
+    # when the client is erased
+    erasure.erase_clients(client_ids=[paris.eligible[0].pk])
+
+    # then the download is not found (not a 500, not the file)
+    response = client.get(_download_url(naming))
+    assert response.status_code == 404
+    assert not (outreach.storage_dir() / naming.file_name).exists()

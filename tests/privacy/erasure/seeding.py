@@ -282,3 +282,33 @@ def _seed_orders(*, client, marker: str, user) -> None:
         piece_description=f"{marker} ring",
     )
     AfterSalesCase.objects.filter(pk=case.pk).update(status="returned")
+
+
+def lift_restriction(client) -> None:
+    """Exports and outreach leave restricted clients out: lift it."""
+    from consents.models import Restriction
+
+    for restriction in Restriction.objects.filter(client=client, lifted_at=None):
+        consent_services.restriction_lift(acting_user=None, restriction=restriction)
+
+
+def sharing_partner(boutique):
+    """A partner whose shop-in-shop is the boutique (keys set by the caller)."""
+    from privacy.models import Partner
+
+    partner = Partner.objects.create(
+        code="lafayette",
+        name="Kaufhaus Exemple",
+        agreement_reference="DSA-2026-014",
+        agreement_signed_on=date(2026, 1, 10),
+    )
+    partner.boutiques.set([boutique])
+    return partner
+
+
+def grant_sharing_and_events(client) -> None:
+    """Consents that put the client in every export and on an events list."""
+    from privacy.sharing import CROSS_GROUP
+
+    for code in (CROSS_GROUP, registry.PARTNER_SHARING, registry.EVENTS):
+        grant(client, code)
