@@ -312,6 +312,8 @@ GROUP_EXPORT = downloads.register(
         sites=(
             "privacy.sharing._CsvAndJsonLines.__init__",
             "privacy.sharing.group_export_run",
+            # Erasure rewrites a delivered batch without the erased client.
+            "privacy.sharing._rewrite_without",
         ),
     )
 )
@@ -322,6 +324,8 @@ PARTNER_EXPORT = downloads.register(
         sites=(
             "privacy.sharing._CsvAndJsonLines.__init__",
             "privacy.sharing.partner_export_run",
+            # Erasure rewrites a delivered batch without the erased client.
+            "privacy.sharing._rewrite_without",
         ),
     )
 )
@@ -1121,7 +1125,9 @@ def _rewrite_without(path: Path, gone: set[str], *, jsonl: bool) -> dict | None:
                     out.rows += 1
             else:
                 buffer = io.StringIO()
-                writer = csv.writer(buffer, lineterminator="\n")
+                # The file's rows were made formula-safe when exported; the
+                # same writer keeps them so (and its line endings).
+                writer = downloads.csv_writer(buffer)
                 for index, row in enumerate(csv.reader(handle)):
                     if index and row and row[0] in gone:
                         removed += 1
