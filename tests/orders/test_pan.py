@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from clienteling.free_text import FreeTextModel, free_text_errors, free_text_fields
 from orders import services
 from orders.models import Complaint, Order, OrderLine
-from clienteling.free_text import FreeTextModel, free_text_errors, free_text_fields
 from orders.pan import (
     contains_card_number,
     contains_iban,
