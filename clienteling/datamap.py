@@ -65,10 +65,6 @@ DATAMAP = {
             "created_at": WHEN,
             "updated_at": WHEN,
         },
-        codes={
-            "client_number": "an identifier in the house's format (checked), "
-            "generated or imported",
-        },
     ),
     "clienteling.ClientEmail": ModelMap(
         Subject.CLIENT,

@@ -152,6 +152,15 @@ def free_text_errors(
     return errors
 
 
+def free_text_refusals(instance: models.Model, *, prefix: str = "") -> list[str]:
+    """The free-text problems of an instance as messages (for bulk writes
+    and imports that report problems as a list)."""
+    errors = free_text_errors(instance)
+    if not errors:
+        return []
+    return [prefix + message for message in ValidationError(errors).messages]
+
+
 class FreeTextModel(models.Model):
     """A model whose free-text fields follow the free-text rule.
 

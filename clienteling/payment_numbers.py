@@ -23,6 +23,7 @@ Lives in clienteling, the lowest app, so every app can import it
 import re
 import unicodedata
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 
 PAN_MIN_DIGITS = 13
@@ -141,6 +142,22 @@ def _candidates(run: str):
                     yield group[start : start + size]
 
 
+def _is_phone_number(text: str, run: re.Match) -> bool:
+    """A run written as an international phone number ("+86 138 0013 8000",
+    "0033 6 12 34 56 78") that is a valid one: up to 15 digits, so it
+    overlaps card lengths, but no card number starts with "+" or "00".
+    """
+    digits = re.sub(r"[^0-9]", "", run.group(0))
+    plus = run.start() > 0 and text[run.start() - 1] == "+"
+    if not plus and not digits.startswith("00"):
+        return False
+    number = digits if plus else digits[2:]
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(f"+{number}"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def _contains_card_number(text: str) -> bool:
     if any(
         luhn_valid(re.sub(r"[^0-9]", "", m.group(0)))
@@ -149,8 +166,9 @@ def _contains_card_number(text: str) -> bool:
         return True
     return any(
         luhn_valid(candidate)
-        for run in _DIGIT_RUN.findall(text)
-        for candidate in _candidates(run)
+        for run in _DIGIT_RUN.finditer(text)
+        if not _is_phone_number(text, run)
+        for candidate in _candidates(run.group(0))
     )
 
 
@@ -211,10 +229,12 @@ def payment_number_kind(text: str) -> str | None:
     if not text:
         return None
     text = normalised(text)
-    if _contains_card_number(text):
-        return "card_number"
+    # An IBAN's digits often hold a Luhn-valid run too: the mod-97 check is
+    # the more specific finding, so it is named first.
     if _contains_iban(text.upper()):
         return "iban"
+    if _contains_card_number(text):
+        return "card_number"
     return None
 
 
@@ -223,10 +243,10 @@ def validate_no_payment_numbers(value) -> None:
     if not isinstance(value, str):
         return
     kind = payment_number_kind(value)
-    if kind == "card_number":
-        raise ValidationError(CARD_NUMBER_MESSAGE, code="card_number")
     if kind == "iban":
         raise ValidationError(IBAN_MESSAGE, code="iban")
+    if kind == "card_number":
+        raise ValidationError(CARD_NUMBER_MESSAGE, code="card_number")
 
 
 def iban_mask(iban: str) -> str:
