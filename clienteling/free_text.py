@@ -45,12 +45,12 @@ SHORT_TEXT_MAX_LENGTH = 1000  # allergy notes, postal addresses
 
 def model_map(model: type[models.Model]):
     """The model's entry in its own app's datamap.py, or None."""
-    return _app_datamap(model._meta.app_label).get(model._meta.label)
+    return _app_datamap(model._meta.app_config.name).get(model._meta.label)
 
 
 @cache
-def _app_datamap(app_label: str) -> dict:
-    module = f"{app_label}.datamap"
+def _app_datamap(app_module: str) -> dict:
+    module = f"{app_module}.datamap"
     if not find_spec(module):
         return {}
     return import_module(module).DATAMAP
@@ -66,13 +66,18 @@ def text_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def free_text_fields(model: type[models.Model]) -> list[models.Field]:
-    """The model's free-text fields, as the data map classifies them."""
+    """The model's free-text fields, as the data map classifies them.
+
+    Models outside the data map (Django's and libraries') have none: the
+    map is the source, and privacy.checks refuses a project model left out.
+    """
     entry = model_map(model)
-    codes = entry.codes if entry else {}
+    if entry is None:
+        return []
     return [
         field
         for field in text_fields(model)
-        if not isinstance(field, FORMAT_FIELD_TYPES) and field.name not in codes
+        if not isinstance(field, FORMAT_FIELD_TYPES) and field.name not in entry.codes
     ]
 
 
