@@ -35,6 +35,11 @@ from clienteling.forms import (
     InvitationAdminForm,
     PhoneFormSet,
 )
+from clienteling.health_mentions import (
+    HEALTH_MENTION_MESSAGE,
+    HEALTH_MENTION_NO_ACCESS_MESSAGE,
+    mentions_health,
+)
 from clienteling.models import (
     Boutique,
     Client,
@@ -635,6 +640,8 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                 messages.success(request, f"Contact logged: {event.subject}.")
                 if event.is_instant_messaging:
                     messages.warning(request, ContactLogForm.instant_messaging_warning)
+                if mentions_health(event.summary):
+                    self._warn_health_mention(request, client)
                 url = reverse("admin:clienteling_client_change", args=[client.pk])
                 return redirect(f"{url}#timeline")
         context = {
@@ -646,6 +653,25 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         }
         return TemplateResponse(
             request, "admin/clienteling/client/log_contact.html", context
+        )
+
+    def _warn_health_mention(self, request, client) -> None:
+        """Point to the allergy record, where the consent gate applies.
+
+        The message never repeats the summary's words: it is kept in the
+        session (decision 0017).
+        """
+        if not request.user.has_perm("clienteling.add_metalallergy"):
+            messages.warning(request, HEALTH_MENTION_NO_ACCESS_MESSAGE)
+            return
+        url = reverse("admin:clienteling_client_change", args=[client.pk])
+        messages.warning(
+            request,
+            format_html(
+                '{} <a href="{}#allergies-group">Record an allergy</a>',
+                HEALTH_MENTION_MESSAGE,
+                url,
+            ),
         )
 
 
@@ -697,7 +723,15 @@ class FollowUpAdmin(ClientScopedAdmin):
 
 @admin.register(ContactEvent)
 class ContactEventAdmin(ClientScopedAdmin):
-    list_display = ["occurred_at", "client", "channel", "direction", "subject", "staff"]
+    list_display = [
+        "occurred_at",
+        "client",
+        "channel",
+        "direction",
+        "subject",
+        "staff",
+        "health_mention",
+    ]
     list_select_related = ["client", "staff"]
     list_filter = ["channel", "direction"]
     show_full_result_count = False
@@ -705,6 +739,11 @@ class ContactEventAdmin(ClientScopedAdmin):
     exclude = ["related_type", "related_id"]
     readonly_fields = ["staff", "boutique"]
     date_hierarchy = None
+
+    @admin.display(description="health")
+    def health_mention(self, obj):
+        # Computed from the summary on display, never stored (decision 0017).
+        return "⚠ mentions health" if mentions_health(obj.summary) else ""
 
     def has_add_permission(self, request):
         # Contacts are logged from the client page, through contact_log.

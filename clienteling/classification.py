@@ -77,12 +77,17 @@ class ModelMap:
     `subject` is whose data the rows are; `client_path` the lookup from the
     model to the client ("" for Client itself, None when not about one
     client). `fields` classifies every concrete and many-to-many field.
+    `codes` names the text fields that are not free text, each with why
+    (generated numbers, digests, file names, keys copied verbatim): every
+    other text field without choices or a checked format is free text and
+    follows the free-text rule (clienteling.free_text).
     """
 
     subject: Subject
     client_path: str | None
     fields: dict[str, F] = field(default_factory=dict)
     description: str = ""
+    codes: dict[str, str] = field(default_factory=dict)
 
 
 # --- Files ---------------------------------------------------------------------

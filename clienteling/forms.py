@@ -4,6 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from import_export.forms import ImportForm
 
 from clienteling import hooks, import_uploads
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.models import ContactEvent
 from clienteling.models.contacts import INSTANT_MESSAGING_WARNING
 
@@ -17,7 +18,11 @@ class ContactLogForm(forms.Form):
         initial=ContactEvent.Direction.OUTBOUND,
     )
     subject = forms.CharField(max_length=200)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+    )
     occurred_at = forms.DateTimeField(
         required=False,
         help_text="Leave empty for now.",

@@ -42,6 +42,7 @@ from django.db.models.base import ModelState
 from simple_history.utils import bulk_create_with_history
 
 from clienteling.exceptions import ImportRefused
+from clienteling.free_text import free_text_errors
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
 from clienteling.writes import now_or as _now
 
@@ -212,7 +213,8 @@ class _RowValidator:
         errors = self._clean_fields(self.template, exclude=per_row)
         if errors:  # never with the model as it is; kept exact all the same
             per_row = set()
-        self.exclude = {f.name for f in Client._meta.fields} - per_row
+        self.fields = {f.name for f in Client._meta.fields}
+        self.exclude = self.fields - per_row
         self.exclude |= self.CHECKED_PER_FILE
 
     def validate(self, row: dict) -> tuple[Client, dict]:
@@ -224,6 +226,11 @@ class _RowValidator:
             errors = exc.update_error_dict(errors)
         self.resource.check_contact_numbers(client, errors)
         field_errors = self._clean_fields(client, exclude=self.exclude | set(errors))
+        # The model's clean_fields() would apply the free-text rule
+        # (FreeTextModel); this engine cleans field by field instead.
+        checked = self.fields - self.exclude - set(errors)
+        for name, problems in free_text_errors(client, only=checked).items():
+            field_errors.setdefault(name, []).extend(problems)
         if field_errors:
             errors = ValidationError(field_errors).update_error_dict(errors)
         try:

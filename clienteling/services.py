@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clienteling import hooks
 from clienteling.exceptions import ImportRefused
+from clienteling.free_text import free_text_refusals
 from clienteling.models import (
     Boutique,
     Client,
@@ -724,15 +725,17 @@ def web_events_import(*, rows: list[dict]) -> WebEventImport:
                 f"Row {n}: kind {row.get('kind')!r} is not one of {sorted(kinds)}."
             )
         else:
-            parsed.append(
-                WebEvent(
-                    client_id=clients[number],
-                    kind=row["kind"],
-                    product_reference=str(row.get("product_reference", ""))[:40],
-                    occurred_at=occurred_at,
-                    external_id=external_id,
-                )
+            event = WebEvent(
+                client_id=clients[number],
+                kind=row["kind"],
+                product_reference=str(row.get("product_reference", ""))[:40],
+                occurred_at=occurred_at,
+                external_id=external_id,
             )
+            # bulk_create below skips full_clean() and save(): the free-text
+            # rule is applied here.
+            problems.extend(free_text_refusals(event, prefix=f"Row {n}: "))
+            parsed.append(event)
     if problems:
         raise ImportRefused(problems)
     known = set(

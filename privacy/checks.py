@@ -17,6 +17,21 @@ def data_map_is_complete(app_configs=None, **kwargs):
     ]
 
 
+@checks.register("privacy")
+def free_text_is_covered(app_configs=None, **kwargs):
+    """No text field escapes the free-text rule unless the map says why."""
+    return [
+        checks.Error(
+            message,
+            id=f"privacy.{code}",
+            hint="Inherit FreeTextModel, bound the TextField, or declare the "
+            "field in its ModelMap's codes with why it is not free text: see "
+            "clienteling/free_text.py.",
+        )
+        for code, message in data_map.free_text_problems()
+    ]
+
+
 def _file_location_errors(found) -> list:
     return [
         checks.Error(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalChanges
 
+from clienteling import free_text
 from clienteling.classification import Category, ModelMap, Subject
 
 
@@ -105,3 +106,41 @@ def client_models() -> list[tuple[type[models.Model], ModelMap]]:
 def categories_of(model: type[models.Model]) -> set[Category]:
     entry = datamap()[model]
     return {f.category for f in entry.fields.values()} - {Category.NOT_PERSONAL}
+
+
+def free_text_problems() -> list[tuple[str, str]]:
+    """(code, message) for every way a text field could escape the free-text
+    rule (clienteling.free_text): a stale `codes` entry, an unbounded free
+    TextField, a model with free text that does not apply the rule.
+    """
+    found = []
+    maps = declared()
+    for model in project_models():
+        label = model._meta.label
+        entry = maps.get(label)
+        text_names = {f.name for f in free_text.text_fields(model)}
+        for name in entry.codes if entry else ():
+            if name not in text_names:
+                found.append(
+                    (
+                        "E020",
+                        f"{label}.{name} is declared a code but is not a text "
+                        "field without choices",
+                    )
+                )
+        fields = free_text.free_text_fields(model)
+        for field in fields:
+            if isinstance(field, models.TextField) and not field.max_length:
+                found.append(
+                    ("E021", f"{label}.{field.name} is free text with no max_length")
+                )
+        if fields and not issubclass(model, free_text.FreeTextModel):
+            names = ", ".join(f.name for f in fields)
+            found.append(
+                (
+                    "E022",
+                    f"{label} has free text ({names}) but does not inherit "
+                    "clienteling.free_text.FreeTextModel",
+                )
+            )
+    return found

@@ -28,13 +28,13 @@ from pathlib import Path
 import jsonschema
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clienteling import downloads
+from clienteling import downloads, free_text
 from clienteling.classification import Category, Erasure, Source
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
@@ -387,17 +387,13 @@ NAME_PAIRS_PER_QUERY = 200  # keeps each OR-query's plan small
 
 
 def free_text_fields() -> dict[str, set[str]]:
-    """Text fields staff type freely, per model label, from the data map."""
+    """Free text staff type, per model label: the data map's free-text
+    fields (clienteling.free_text) whose source is staff entry."""
     out = defaultdict(set)
     for model, entry in data_map.client_models():
-        for name, f in entry.fields.items():
-            field = model._meta.get_field(name)
-            if (
-                f.source is Source.STAFF
-                and isinstance(field, models.CharField | models.TextField)
-                and not field.choices
-            ):
-                out[model._meta.label].add(name)
+        for field in free_text.free_text_fields(model):
+            if entry.fields[field.name].source is Source.STAFF:
+                out[model._meta.label].add(field.name)
     return out
 
 

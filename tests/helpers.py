@@ -52,3 +52,96 @@ def connected_as(role: str):
     finally:
         connection.close()
         connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = saved
+
+
+# --- Payment numbers in free text ---------------------------------------------
+# Published test numbers (Luhn-valid cards, IBANs with valid check digits),
+# written the ways people and clipboards write them. The free-text net
+# (tests/privacy/test_free_text_net.py) tries each on every free-text field
+# and write path; tests/clienteling/test_payment_numbers.py on the detector.
+
+VISA = "4111111111111111"
+MASTERCARD = "5555555555554444"
+AMEX = "378282246310005"
+IBAN_FR = "FR7630006000011234567890189"
+IBAN_DE = "DE89370400440532013000"
+IBAN_GB = "GB82WEST12345698765432"
+
+
+def _grouped(number: str, separator: str, size: int = 4) -> str:
+    return separator.join(number[i : i + size] for i in range(0, len(number), size))
+
+
+def _digits_in(number: str, zero: str) -> str:
+    """The number written with another script's digits (0 at code point zero)."""
+    return "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in number)
+
+
+def _full_width(text: str) -> str:
+    return "".join(
+        chr(ord(c) - 0x21 + 0xFF01) if "!" <= c <= "~" else "\u3000" for c in text
+    )
+
+
+CARD_VARIANTS = {
+    "plain": VISA,
+    "spaced": _grouped(VISA, " "),
+    "dashed": _grouped(VISA, "-"),
+    "dotted": _grouped(VISA, "."),
+    "slashed": _grouped(VISA, "/"),
+    "underscored": _grouped(VISA, "_"),
+    "double spaced": _grouped(VISA, "  "),
+    "spaced dash": _grouped(VISA, " - "),
+    "zero-width space": _grouped(VISA, "\u200b"),
+    "zero-width joiner": _grouped(VISA, "\u200d"),
+    "zero-width non-joiner": _grouped(VISA, "\u200c"),
+    "soft hyphen": _grouped(VISA, "\u00ad"),
+    "word joiner": _grouped(VISA, "\u2060"),
+    "byte order mark": _grouped(VISA, "\ufeff"),
+    "no-break space": _grouped(VISA, "\u00a0"),
+    "narrow no-break space": _grouped(VISA, "\u202f"),
+    "thin space": _grouped(VISA, "\u2009"),
+    "figure space": _grouped(VISA, "\u2007"),
+    "ideographic space": _grouped(VISA, "\u3000"),
+    "line breaks": _grouped(VISA, "\n"),
+    "tabs": _grouped(VISA, "\t"),
+    "en dash": _grouped(VISA, "\u2013"),
+    "em dash": _grouped(VISA, "\u2014"),
+    "minus sign": _grouped(VISA, "\u2212"),
+    "non-breaking hyphen": _grouped(VISA, "\u2011"),
+    "combining mark": "\u0301".join(VISA),
+    "full-width digits": _full_width(_grouped(VISA, " ")),
+    "Arabic-Indic digits": _digits_in(VISA, "\u0660"),
+    "Eastern Arabic-Indic digits": _digits_in(_grouped(VISA, " "), "\u06f0"),
+    "Devanagari digits": _digits_in(VISA, "\u0966"),
+    "Bengali digits": _digits_in(VISA, "\u09e6"),
+    "mathematical bold digits": _digits_in(VISA, "\U0001d7ce"),
+    "mixed scripts": _digits_in(VISA[:8], "\u0660") + _full_width(VISA[8:]),
+    "in a sentence": f"card {_grouped(VISA, ' ')} exp 12/29",
+    "glued to words": f"card{VISA}exp",
+    "glued to digits": f"00{VISA}99",
+    "with its code": f"{_grouped(VISA, ' ')} 123",
+    "Mastercard": _grouped(MASTERCARD, " "),
+    "Amex 4-6-5": f"{AMEX[:4]} {AMEX[4:10]} {AMEX[10:]}",
+}
+
+IBAN_VARIANTS = {
+    "IBAN with spaces": _grouped(IBAN_FR, " "),
+    "IBAN without spaces": IBAN_FR,
+    "IBAN lower case": _grouped(IBAN_FR, " ").lower(),
+    "IBAN dashed": _grouped(IBAN_FR, "-"),
+    "IBAN glued to words": f"iban{IBAN_FR}merci",
+    "IBAN no-break spaces": _grouped(IBAN_FR, "\u00a0"),
+    "IBAN zero-width spaces": _grouped(IBAN_FR, "\u200b"),
+    "IBAN soft hyphens": _grouped(IBAN_FR, "\u00ad"),
+    "IBAN full-width": _full_width(IBAN_FR),
+    "IBAN Arabic-Indic digits": _digits_in(IBAN_FR, "\u0660"),
+    "IBAN German": _grouped(IBAN_DE, " "),
+    "IBAN British": IBAN_GB,
+    "IBAN in a sentence": f"Refund to {_grouped(IBAN_DE, ' ')} please.",
+}
+
+PAYMENT_NUMBER_VARIANTS = {
+    **{name: ("card_number", text) for name, text in CARD_VARIANTS.items()},
+    **{name: ("iban", text) for name, text in IBAN_VARIANTS.items()},
+}

@@ -3,10 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from clienteling import ring_sizes
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
 
-class RingSize(models.Model):
+class RingSize(FreeTextModel):
     """A measured ring size (part of the "selling ceremony")."""
 
     class Finger(models.TextChoices):
@@ -68,7 +69,7 @@ class RingSize(models.Model):
         return ring_sizes.convert(self.system, self.size)
 
 
-class ImportantDate(models.Model):
+class ImportantDate(FreeTextModel):
     """A date that matters to the client; recurring ones feed follow-ups."""
 
     class Kind(models.TextChoices):

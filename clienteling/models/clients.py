@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 from clienteling.querysets import RETIRED, ClientQuerySet
 from clienteling.validators import validate_plausible_birth_date
@@ -31,7 +32,7 @@ def new_client_number() -> str:
     return f"EC{secrets.randbelow(10**10):010d}"
 
 
-class Client(models.Model):
+class Client(FreeTextModel):
     """A person the house knows: the centre of the client 360."""
 
     class Title(models.TextChoices):

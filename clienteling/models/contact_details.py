@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
 
@@ -77,7 +78,7 @@ class ClientPhone(models.Model):
         return str(self.number)
 
 
-class ClientAddress(models.Model):
+class ClientAddress(FreeTextModel):
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="addresses"
     )
@@ -107,7 +108,7 @@ class ClientAddress(models.Model):
         return f"{self.line1}, {self.city}"
 
 
-class SocialIdentifier(models.Model):
+class SocialIdentifier(FreeTextModel):
     class Network(models.TextChoices):
         INSTAGRAM = "instagram", "Instagram"
         WECHAT = "wechat", "WeChat"

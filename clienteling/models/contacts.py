@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
 
 # The privacy notice's own words on instant messaging, shown whenever an
@@ -15,7 +16,7 @@ INSTANT_MESSAGING_WARNING = (
 )
 
 
-class ContactEvent(models.Model):
+class ContactEvent(FreeTextModel):
     """One contact with the client, in any direction and on any channel."""
 
     class Channel(models.TextChoices):
@@ -37,7 +38,7 @@ class ContactEvent(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     subject = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

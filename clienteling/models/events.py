@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import models
 
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
 
 
-class HouseEvent(models.Model):
+class HouseEvent(FreeTextModel):
     """An event the house organises (a private viewing, a launch...)."""
 
     name = models.CharField(max_length=200)
@@ -13,7 +14,7 @@ class HouseEvent(models.Model):
     )
     starts_at = models.DateTimeField()
     capacity = models.PositiveIntegerField()
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
 
     history = house_history()
 

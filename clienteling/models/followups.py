@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
 
-class FollowUp(models.Model):
+class FollowUp(FreeTextModel):
     """A task for an adviser: call, write or invite a client."""
 
     class Reason(models.TextChoices):

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 
 from clienteling.fields import EncryptedTextField
+from clienteling.free_text import SHORT_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
 
 
-class MetalAllergy(models.Model):
+class MetalAllergy(FreeTextModel):
     """A metal the client reacts to: health data (GDPR Art. 9).
 
     Kept only under explicit consent (the consents app installs the gate,
@@ -39,7 +40,7 @@ class MetalAllergy(models.Model):
         max_length=10, choices=Severity.choices, default=Severity.MILD
     )
     # Encrypted at rest, in the history table too (same field class).
-    notes = EncryptedTextField(blank=True)
+    notes = EncryptedTextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,9 +1,10 @@
 from django.db import models
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
 
-class Collection(models.Model):
+class Collection(FreeTextModel):
     """A collection of the house (the catalogue's products belong to one)."""
 
     name = models.CharField(max_length=100, unique=True)

@@ -3,11 +3,12 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 from clienteling.querysets import BoutiqueQuerySet
 
 
-class Boutique(models.Model):
+class Boutique(FreeTextModel):
     """A place that sells: the house's own boutique or a shop-in-shop."""
 
     class Kind(models.TextChoices):
@@ -64,7 +65,7 @@ class Boutique(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(FreeTextModel, AbstractUser):
     """A member of staff. Which clients they see follows their boutiques."""
 
     boutiques = models.ManyToManyField(

@@ -1,9 +1,10 @@
 from django.db import models
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
 
-class WebEvent(models.Model):
+class WebEvent(FreeTextModel):
     """An imported website activity event."""
 
     class Kind(models.TextChoices):
@@ -33,7 +34,7 @@ class WebEvent(models.Model):
         return f"{self.get_kind_display()} {self.product_reference}".strip()
 
 
-class SelectionItem(models.Model):
+class SelectionItem(FreeTextModel):
     """A product in the client's website "Selection" (wish list).
 
     Products live in the orders app; the catalogue reference is kept here so

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
 from consents.querysets import AppendOnlyQuerySet, ConsentDecisionQuerySet
@@ -220,7 +221,7 @@ class SoftOptIn(models.Model):
         return f"Soft opt-in since {self.first_sale_at:%Y-%m-%d}"
 
 
-class Restriction(models.Model):
+class Restriction(FreeTextModel):
     """A restriction of processing (GDPR Art. 18): no outreach meanwhile.
 
     Started and lifted by the privacy app's data-subject requests.

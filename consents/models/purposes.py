@@ -7,10 +7,11 @@ seed_demo); a published form version is never rewritten.
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from consents import registry
 
 
-class Purpose(models.Model):
+class Purpose(FreeTextModel):
     """A purpose of the privacy notice; rows come from consents.registry."""
 
     class LegalBasis(models.TextChoices):
@@ -21,7 +22,7 @@ class Purpose(models.Model):
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
-    description = models.TextField()
+    description = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
     legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
     data_categories = models.JSONField(default=list)
     recipients = models.JSONField(default=list)
@@ -35,12 +36,18 @@ class Purpose(models.Model):
     special_category = models.BooleanField(
         default=False, help_text="GDPR Art. 9 data: explicit consent only."
     )
-    balancing_interest = models.TextField("legitimate interest pursued", blank=True)
+    balancing_interest = models.TextField(
+        "legitimate interest pursued", blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     balancing_necessity = models.TextField(
-        "why the processing is necessary", blank=True
+        "why the processing is necessary",
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
     balancing_rights = models.TextField(
-        "why it does not override the client's rights", blank=True
+        "why it does not override the client's rights",
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
     display_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
@@ -70,7 +77,7 @@ class Purpose(models.Model):
         return self.legal_basis == registry.CONSENT
 
 
-class FormTemplate(models.Model):
+class FormTemplate(FreeTextModel):
     class Kind(models.TextChoices):
         PAPER = "paper", "Paper form"
         WEBSITE = "website", "Website form"
@@ -113,7 +120,7 @@ class FormTemplateVersion(models.Model):
         return f"{self.template.title}, version {self.number}"
 
 
-class FormField(models.Model):
+class FormField(FreeTextModel):
     """A field of a form version, mandatory for some requested services."""
 
     version = models.ForeignKey(
@@ -137,14 +144,14 @@ class FormField(models.Model):
         return self.label
 
 
-class PurposeWording(models.Model):
+class PurposeWording(FreeTextModel):
     """The exact consent sentence a form version shows for a purpose."""
 
     version = models.ForeignKey(
         FormTemplateVersion, on_delete=models.PROTECT, related_name="wordings"
     )
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["version", "purpose__display_order"]

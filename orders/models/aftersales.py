@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
-from orders.models.base import PanFreeModel
 from orders.querysets import OpenCaseQuerySet
 
 # French Consumer Code L217-3: two years' legal guarantee of conformity.
@@ -30,7 +30,7 @@ def new_certificate_number() -> str:
     return "GC-" + secrets.token_hex(5).upper()
 
 
-class Guarantee(PanFreeModel):
+class Guarantee(FreeTextModel):
     """The guarantees of one sold piece: the legal one and the house's own.
 
     Each runs from its start date to its end date, both inclusive.
@@ -94,7 +94,7 @@ class AfterSalesCaseQuerySet(OpenCaseQuerySet):
     open_statuses = ("received", "in_workshop", "ready")
 
 
-class AfterSalesCase(PanFreeModel):
+class AfterSalesCase(FreeTextModel):
     """A piece left with the house for repair, resizing, cleaning..."""
 
     class Kind(models.TextChoices):
@@ -129,7 +129,7 @@ class AfterSalesCase(PanFreeModel):
         Guarantee, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     piece_description = models.CharField(max_length=200)
-    intake_notes = models.TextField(blank=True)
+    intake_notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
@@ -182,7 +182,7 @@ class ComplaintQuerySet(OpenCaseQuerySet):
     open_statuses = ("open", "investigating")
 
 
-class Complaint(PanFreeModel):
+class Complaint(FreeTextModel):
     class Channel(models.TextChoices):
         BOUTIQUE = "boutique", "In the boutique"
         PHONE = "phone", "Phone"
@@ -236,9 +236,9 @@ class Complaint(PanFreeModel):
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
-    description = models.TextField()
+    description = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
     status = models.CharField(max_length=15, choices=Status.choices, default="open")
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     received_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     opened_by = models.ForeignKey(

@@ -3,9 +3,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 from clienteling.models import MetalAllergy
-from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+from orders.models.base import CURRENCIES, MONEY
 
 
 def validate_metals(value) -> None:
@@ -21,7 +22,7 @@ def validate_metals(value) -> None:
         )
 
 
-class Product(PanFreeModel):
+class Product(FreeTextModel):
     """A piece of the catalogue, with what it is made of."""
 
     class Category(models.TextChoices):

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import SHORT_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
-from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+from orders.models.base import CURRENCIES, MONEY
 from orders.querysets import ImmutableQuerySet, InvoiceQuerySet
 
 
@@ -64,7 +65,7 @@ class InvoiceCounter(models.Model):
         return f"{self.boutique_id}/{self.year}: {self.last_number}"
 
 
-class Invoice(PanFreeModel):
+class Invoice(FreeTextModel):
     """An invoice or a credit note, as issued. Never edited afterwards."""
 
     # Issued to the record it names; a merge leaves it there (the legal
@@ -100,7 +101,7 @@ class Invoice(PanFreeModel):
     # The buyer as invoiced: a legal document keeps the name and address it
     # was issued to, even if the client record changes or is erased.
     billed_name = models.CharField(max_length=200)
-    billed_address = models.TextField(blank=True)
+    billed_address = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     currency = models.CharField(max_length=3, choices=CURRENCIES)
     # Signed: negative on a credit note.
     total = models.DecimalField(**MONEY)
@@ -160,7 +161,7 @@ class Invoice(PanFreeModel):
         raise ValidationError(IMMUTABLE_MESSAGE, code="immutable")
 
 
-class InvoiceLine(PanFreeModel):
+class InvoiceLine(FreeTextModel):
     """A line as invoiced: a copy, so catalogue changes never alter it."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")

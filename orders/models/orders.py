@@ -7,8 +7,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
-from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+from orders.models.base import CURRENCIES, MONEY
 from orders.querysets import OrderQuerySet
 
 
@@ -17,7 +18,7 @@ def new_order_number() -> str:
     return f"CO{secrets.randbelow(10**8):08d}"
 
 
-class Order(PanFreeModel):
+class Order(FreeTextModel):
     """A sale to a client, in a boutique or at a distance."""
 
     class Channel(models.TextChoices):
@@ -77,7 +78,7 @@ class Order(PanFreeModel):
         max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     marketing_email = models.CharField(
         "emails about similar products",
         max_length=10,
@@ -163,7 +164,7 @@ class Order(PanFreeModel):
         return sum((line.amount for line in self.lines.all()), Decimal("0"))
 
 
-class OrderLine(PanFreeModel):
+class OrderLine(FreeTextModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
         "orders.Product", on_delete=models.PROTECT, related_name="+"

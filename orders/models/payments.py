@@ -10,12 +10,13 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
-from orders.models.base import CURRENCIES, MONEY, PanFreeModel
+from orders.models.base import CURRENCIES, MONEY
 from orders.pan import MASKED_IBAN_PATTERN
 
 
-class Payment(PanFreeModel):
+class Payment(FreeTextModel):
     """A payment reference: the provider's token, never the card itself.
 
     No card number, security code or full IBAN is ever stored: the brand,

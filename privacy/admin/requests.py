@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from clienteling.exceptions import StoredFileGone
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.scoping import ClientScopedMixin
 from privacy import register, reports
 from privacy import requests as dsr
@@ -46,7 +47,7 @@ class VerifyForm(forms.Form):
 
 class ExtendForm(forms.Form):
     months = forms.TypedChoiceField(choices=[(1, "1"), (2, "2")], coerce=int)
-    reason = forms.CharField(widget=forms.Textarea)
+    reason = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class CloseForm(forms.Form):
@@ -57,7 +58,9 @@ class CloseForm(forms.Form):
             (Status.WITHDRAWN, "Withdrawn by the person"),
         ]
     )
-    outcome = forms.CharField(widget=forms.Textarea, required=False)
+    outcome = forms.CharField(
+        widget=forms.Textarea, required=False, max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class RestrictForm(forms.Form):

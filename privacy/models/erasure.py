@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import FreeTextModel
 
-class ErasureJob(models.Model):
+
+class ErasureJob(FreeTextModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Awaiting approval"
         APPROVED = "approved", "Approved, queued"

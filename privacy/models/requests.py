@@ -8,10 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
 
 
-class DataSubjectRequest(models.Model):
+class DataSubjectRequest(FreeTextModel):
     """A request from a person exercising a GDPR right (Art. 15 to 22)."""
 
     class Kind(models.TextChoices):
@@ -50,7 +51,9 @@ class DataSubjectRequest(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_on = models.DateField()
     details = models.TextField(
-        blank=True, help_text="What the person asks for, in their words."
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        help_text="What the person asks for, in their words.",
     )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.RECEIVED
@@ -64,7 +67,7 @@ class DataSubjectRequest(models.Model):
     )
     due_on = models.DateField(help_text="One calendar month from receipt.")
     extended_due_on = models.DateField(null=True, blank=True)
-    extension_reason = models.TextField(blank=True)
+    extension_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     extended_at = models.DateTimeField(null=True, blank=True)
     identity_verified_at = models.DateTimeField(null=True, blank=True)
     identity_verified_by = models.ForeignKey(
@@ -85,7 +88,7 @@ class DataSubjectRequest(models.Model):
         blank=True,
         related_name="+",
     )
-    outcome = models.TextField(blank=True)
+    outcome = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     closed_at = models.DateTimeField(null=True, blank=True)
     flagged_d7_at = models.DateTimeField(null=True, blank=True)
     flagged_d1_at = models.DateTimeField(null=True, blank=True)

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 
 from clienteling.classification import Category
+from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 
 
-class RetentionRule(models.Model):
+class RetentionRule(FreeTextModel):
     """How long one category of data is kept for one purpose.
 
     The behaviour of each rule is code (privacy.retention.HANDLERS, keyed by
@@ -29,7 +30,10 @@ class RetentionRule(models.Model):
     anchor = models.CharField(
         max_length=150, help_text="The date the period runs from."
     )
-    source = models.TextField(help_text="The law or guidance behind the period.")
+    source = models.TextField(
+        max_length=LONG_TEXT_MAX_LENGTH,
+        help_text="The law or guidance behind the period.",
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

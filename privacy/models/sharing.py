@@ -13,8 +13,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.free_text import FreeTextModel
 
-class Partner(models.Model):
+
+class Partner(FreeTextModel):
     """A department store operating some of the house's shop-in-shops.
 
     The partner is a separate controller: it receives consenting clients of

@@ -324,3 +324,22 @@ def test_the_orphan_scan_sweep_is_scheduled_nightly():
     task = PeriodicTask.objects.get(name="consents.remove_orphan_scans")
 
     assert (task.enabled, task.crontab.hour, task.crontab.minute) == (True, "3", "15")
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "found"),
+    [
+        ("first_name", "Léa 4111\u200b1111\u200b1111\u200b1111", "payment card number"),
+        ("last_name", "٤١١١١١١١١١١١١١١١", "payment card number"),
+        ("address_line1", "FR76 3000 6000 0112 3456 7890 189", "full IBAN"),
+        ("city", "Paris\x00", "NUL character"),
+    ],
+)
+def test_a_paper_form_with_a_payment_number_or_nul_writes_nothing(
+    settings, key, text, found
+):
+    with pytest.raises(ValidationError) as refused:
+        _capture(values={**VALUES, key: text})
+
+    assert found in " ".join(refused.value.messages)
+    _nothing_written(settings)
