@@ -140,12 +140,12 @@ def seed(*, stdout) -> None:
     for data in BOUTIQUES:
         code = data["code"]
         fields = {k: v for k, v in data.items() if k != "code"}
-        boutique, _ = Boutique.objects.update_or_create(code=code, defaults=fields)
-        boutiques[code] = boutique
+        boutiques[code] = _create_or_update(Boutique, {"code": code}, fields)
     for demo in DEMO_USERS:
-        user, _ = User.objects.update_or_create(
-            username=demo.username,
-            defaults={
+        user = _create_or_update(
+            User,
+            {"username": demo.username},
+            {
                 "first_name": demo.first_name,
                 "last_name": demo.last_name,
                 "email": f"{demo.username}@staff.example.com",
@@ -153,13 +153,28 @@ def seed(*, stdout) -> None:
                 "is_active": True,
             },
         )
-        user.set_password(demo.password)
-        user.save(update_fields=["password"])
+        if not user.check_password(demo.password):
+            user.set_password(demo.password)
+            user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=demo.role)])
         user.boutiques.set([boutiques[code] for code in demo.boutiques])
         _demo_authenticator(user)
     stdout.write(f"Boutiques: {', '.join(boutiques)}")
     _seed_clients(boutiques, stdout=stdout)
+
+
+def _create_or_update(model, lookup: dict, values: dict):
+    """update_or_create() that saves only what differs: an unchanged demo
+    row gets no new history row, so a second run adds nothing."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        return model.objects.create(**lookup, **values)
+    changed = [k for k, v in values.items() if getattr(row, k) != v]
+    if changed:
+        for key in changed:
+            setattr(row, key, values[key])
+        row.save()
+    return row
 
 
 DEMO_CLIENT_COUNT = 200
