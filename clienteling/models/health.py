@@ -41,7 +41,7 @@ class MetalAllergy(models.Model):
     # database cannot filter or enforce uniqueness on them: reads are by
     # client, compared in Python (orders.selectors.allergy_conflicts), and
     # "one row per metal" is checked by validate_constraints below (see
-    # docs/decisions/0010-allergy-metal-and-severity-encrypted.md).
+    # docs/decisions/0017-allergy-metal-and-severity-encrypted.md).
     metal = EncryptedTextField(choices=Metal.choices)
     severity = EncryptedTextField(choices=Severity.choices, default=Severity.MILD)
     notes = EncryptedTextField(blank=True)
