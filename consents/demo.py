@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling import services as clienteling_services
-from clienteling.models import Boutique, Client, User
+from clienteling.models import Boutique, Client, MetalAllergy, User
 from consents import outreach, registry, services
 from consents.models import (
     Channel,
@@ -90,6 +90,7 @@ def seed(*, stdout) -> None:
     decided = set(
         ConsentDecision.objects.values_list("client_id", "purpose__code").distinct()
     )
+    with_allergy = set(MetalAllergy.objects.values_list("client_id", flat=True))
     base = timezone.now() - timedelta(days=400)
     created = 0
 
@@ -119,6 +120,11 @@ def seed(*, stdout) -> None:
                         now=base + timedelta(days=index % 300 + 30),
                     )
                     created += 1
+        # An allergy already on file (an older demo database) needs its
+        # explicit consent.
+        code = registry.ALLERGY_AWARE_SERVICE
+        if client.pk in with_allergy and (client.pk, code) not in decided:
+            give(client, code, 0)
     allergies = _seed_allergies(wordings, decided)
     _seed_objection(decided)
     forms = _seed_paper_form()
@@ -142,7 +148,7 @@ def _seed_allergies(wordings, decided) -> int:
     code = registry.ALLERGY_AWARE_SERVICE
     for number, metal, severity, notes in ALLERGIES:
         client = _demo_client(number)
-        if client is None or (client.pk, code) in decided:
+        if client is None or (client.pk, code) in decided or client.allergies.exists():
             continue  # erased, or already through this (perhaps withdrawn)
         services.consent_record(
             acting_user=client.primary_adviser,
