@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.lookups import Exact
 
 PREFIX = "fernet:"
 
@@ -32,8 +33,25 @@ def fernet() -> MultiFernet:
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+class EmptyOnlyExact(Exact):
+    """`field=""` or `field=None` only: Fernet tokens differ at every write,
+    so comparing a value would silently match nothing."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in (None, ""):
+            raise NotImplementedError(
+                "An encrypted field cannot be compared in the database: "
+                "read the rows (e.g. by client) and compare in Python."
+            )
+        return super().get_prep_lookup()
+
+
 class EncryptedTextField(models.TextField):
-    """A TextField stored encrypted; reads and writes plain text."""
+    """A TextField stored encrypted; reads and writes plain text.
+
+    Takes `choices` like any field (validated on the plain value), which is
+    how the allergy metal and severity use it.
+    """
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
@@ -53,6 +71,8 @@ class EncryptedTextField(models.TextField):
             ) from None
 
     def get_lookup(self, lookup_name):
-        if lookup_name not in ("isnull", "exact"):
+        if lookup_name == "exact":
+            return EmptyOnlyExact
+        if lookup_name != "isnull":
             raise NotImplementedError(f"{lookup_name} lookups on an encrypted field")
         return super().get_lookup(lookup_name)

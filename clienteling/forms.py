@@ -44,6 +44,18 @@ class AllergyFormSet(BaseInlineFormSet):
                 hooks.check_allergy_allowed(self.instance)
             except forms.ValidationError as exc:
                 form.add_error(None, exc)
+        # The metal is encrypted, so no database constraint sees two rows
+        # of one save naming the same metal; each row checks only the rows
+        # already stored (MetalAllergy.validate_constraints).
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or self._should_delete_form(form):
+                continue
+            metal = data.get("metal")
+            if metal and metal in seen:
+                form.add_error("metal", "This allergy is already recorded.")
+            seen.add(metal)
 
 
 class ContactDetailFormSet(BaseInlineFormSet):

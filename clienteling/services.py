@@ -207,7 +207,13 @@ def allergy_record(
     severity: str = MetalAllergy.Severity.MILD,
     notes: str = "",
 ) -> MetalAllergy:
-    """Record a metal allergy; refused unless every consent gate allows it."""
+    """Record a metal allergy; refused unless every consent gate allows it.
+
+    The client row is locked first: the metal is encrypted, so "one row per
+    metal" is checked in Python (MetalAllergy.validate_constraints), not by
+    a database constraint, and two concurrent saves must not both pass it.
+    """
+    Client.objects.select_for_update().filter(pk=client.pk).exists()
     _editable_or_refuse(client)
     hooks.check_allergy_allowed(client)
     allergy = MetalAllergy(

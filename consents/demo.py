@@ -1,31 +1,82 @@
-"""Demo consent decisions for whatever demo clients exist (zero included).
+"""Demo consent records for whatever demo clients exist (zero included).
 
 Fictional data only. Called by `manage.py seed_demo` after clienteling's
 demo; idempotent: a client who already has a decision about a purpose gets
-no new one for it.
+no new one for it, and each one-off record (the paper form, the allergies,
+the objection, the outreach list) is looked for before it is made.
+Everything goes through the services, so the ledger, its evidence and the
+suppression list are as real use leaves them.
 """
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling.models import Client, MetalAllergy
-from consents import registry, services
+from clienteling import services as clienteling_services
+from clienteling.models import Boutique, Client, MetalAllergy, User
+from consents import outreach, registry, services
 from consents.models import (
     Channel,
     ConsentDecision,
     FormTemplateVersion,
+    OutreachList,
+    PaperFormSubmission,
+    Purpose,
 )
 
+CROSS_GROUP = "cross_group_intelligence"
+
 # Every second client gives newsletters, every third events, every fifth
-# partner sharing; a few withdraw newsletters later, so the demo shows the
-# whole life of a consent.
+# partner sharing, every fourth cross-group sharing; a few withdraw
+# newsletters later, so the demo shows the whole life of a consent.
 PLAN = (
     (registry.NEWSLETTERS, 2),
     (registry.EVENTS, 3),
     (registry.PARTNER_SHARING, 5),
+    (CROSS_GROUP, 4),
 )
+
+# Demo clients with a metal allergy (after their explicit consent):
+# (client number, metal, severity, notes).
+ALLERGIES = [
+    ("DEMO-0003", "nickel", "severe", "Contact rash within hours."),
+    ("DEMO-0011", "nickel", "moderate", "Reacts to white gold alloys."),
+    ("DEMO-0019", "cobalt", "mild", ""),
+    ("DEMO-0027", "copper", "mild", "Only rose gold, not yellow."),
+    ("DEMO-0035", "palladium", "moderate", ""),
+    ("DEMO-0120", "nickel", "mild", "Told the adviser at the fitting."),
+]
+# The client whose signed paper form (with its scan) is on file.
+PAPER_FORM_CLIENT = "DEMO-0012"
+# The client who objected to profiling for customer relations.
+OBJECTING_CLIENT = "DEMO-0014"
+
+
+def demo_scan_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF standing in for a scanned form."""
+    text = f"BT /F1 14 Tf 60 760 Td ({title}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return body
 
 
 @transaction.atomic
@@ -69,8 +120,115 @@ def seed(*, stdout) -> None:
                         now=base + timedelta(days=index % 300 + 30),
                     )
                     created += 1
-        # An allergy on file needs its explicit consent.
+        # An allergy already on file (an older demo database) needs its
+        # explicit consent.
         code = registry.ALLERGY_AWARE_SERVICE
         if client.pk in with_allergy and (client.pk, code) not in decided:
             give(client, code, 0)
-    stdout.write(f"Consent decisions: {created} new for {len(clients)} clients")
+    allergies = _seed_allergies(wordings, decided)
+    _seed_objection(decided)
+    forms = _seed_paper_form()
+    lists = _seed_outreach_list()
+    stdout.write(
+        f"Consent decisions: {created} new for {len(clients)} clients; "
+        f"{allergies} new allergies, {forms} new paper forms, {lists} new "
+        "outreach lists."
+    )
+
+
+def _demo_client(number: str) -> Client | None:
+    return Client.objects.filter(
+        client_number=number, status=Client.Status.ACTIVE
+    ).first()
+
+
+def _seed_allergies(wordings, decided) -> int:
+    """Explicit consent first, then the allergy: the gate refuses otherwise."""
+    created = 0
+    code = registry.ALLERGY_AWARE_SERVICE
+    for number, metal, severity, notes in ALLERGIES:
+        client = _demo_client(number)
+        if client is None or (client.pk, code) in decided or client.allergies.exists():
+            continue  # erased, or already through this (perhaps withdrawn)
+        services.consent_record(
+            acting_user=client.primary_adviser,
+            client=client,
+            purpose_code=code,
+            decision=ConsentDecision.Decision.GRANT,
+            channel=Channel.CLIENTELING_TOOL,
+            wording=wordings[code],
+        )
+        clienteling_services.allergy_record(
+            acting_user=client.primary_adviser,
+            client=client,
+            metal=metal,
+            severity=severity,
+            notes=notes,
+        )
+        created += 1
+    return created
+
+
+def _seed_objection(decided) -> None:
+    """An objection (Art. 21) to a legitimate-interest purpose."""
+    client = _demo_client(OBJECTING_CLIENT)
+    if client is None or (client.pk, "customer_relations") in decided:
+        return
+    services.consent_record(
+        acting_user=client.primary_adviser,
+        client=client,
+        purpose_code="customer_relations",
+        decision=ConsentDecision.Decision.OBJECT,
+        channel=Channel.EMAIL,
+    )
+
+
+def _seed_paper_form() -> int:
+    """A signed boutique form keyed in for an existing client, scan kept."""
+    client = _demo_client(PAPER_FORM_CLIENT)
+    if client is None or PaperFormSubmission.objects.filter(client=client).exists():
+        return 0
+    version = FormTemplateVersion.objects.get(template__code="boutique-paper", number=1)
+    email = client.emails.filter(is_primary=True).first()
+    phone = client.phones.filter(is_primary=True).first()
+    scan = SimpleUploadedFile(
+        "form.pdf",
+        demo_scan_pdf("Boutique client form (demo scan)"),
+        content_type="application/pdf",
+    )
+    services.paper_form_capture(
+        acting_user=client.primary_adviser,
+        version=version,
+        services=[registry.NEWSLETTERS, registry.EVENTS, "customer_relations"],
+        values={
+            "first_name": client.first_name,
+            "last_name": client.last_name,
+            "email": email.address if email else "",
+            "phone": str(phone.number) if phone else "",
+        },
+        consents=[registry.NEWSLETTERS, registry.EVENTS],
+        signed_on=timezone.localdate() - timedelta(days=3),
+        scan=scan,
+        boutique=client.home_boutique,
+        client=client,
+    )
+    return 1
+
+
+def _seed_outreach_list() -> int:
+    """One newsletter list for the Paris boutique, built now (in-process,
+    whether or not a broker is configured)."""
+    if OutreachList.objects.exists():
+        return 0
+    manager = User.objects.filter(username="manager").first()
+    boutique = Boutique.objects.filter(code="PAR-VENDOME").first()
+    if manager is None or boutique is None:
+        return 0
+    requested = outreach.outreach_list_request(
+        acting_user=manager,
+        purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
+        channel="email",
+        boutique=boutique,
+    )
+    outreach.outreach_list_build(list_id=requested.pk)
+    return 1

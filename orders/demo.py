@@ -3,7 +3,10 @@ guarantees, after-sales cases and complaints for the demo clients.
 
 Fictional data only. Called by `manage.py seed_demo` after clienteling's
 demo; works with whatever clients exist (none included) and is idempotent:
-a client who already has an order is left alone.
+a client who already has an order is left alone. Orders end in every state
+(draft, confirmed, invoiced, delivered, returned with a credit note,
+cancelled); after-sales cases at each step; complaints open and resolved
+(an open complaint is a legal hold on erasure).
 """
 
 from decimal import Decimal
@@ -15,6 +18,9 @@ from orders import selectors, services
 from orders.models import Order, Product
 
 DEMO_CLIENTS = 40
+# After-sales cases move along their lifecycle, each by its number of steps.
+CASE_PROGRESS = ["in_workshop", "ready", "returned"]
+CASE_STEPS = (0, 1, 3, 0, 2, 3, 1)
 
 # Each row: reference, name, collection, category, metals, stones, price and
 # currency. Nickel appears in white gold alloys and silver, as in real life.
@@ -108,11 +114,18 @@ def seed(*, stdout) -> None:
             marketing_email=("offered", "offered", "refused", "")[index % 4],
         )
         created += 1
-        if index % 4 == 3:
+        if index % 8 == 3:
             continue  # left as a draft
+        if index % 8 == 7:
+            services.order_transition(
+                acting_user=seller, order=order, status=Order.Status.CANCELLED
+            )
+            continue
         services.order_transition(
             acting_user=seller, order=order, status=Order.Status.CONFIRMED
         )
+        if index % 10 == 9:
+            continue  # confirmed, awaiting its invoice
         invoice = services.invoice_issue(acting_user=seller, order=order)
         services.payment_record(
             acting_user=seller,
@@ -126,8 +139,20 @@ def seed(*, stdout) -> None:
             card_expiry_month=12,
             card_expiry_year=2030,
         )
+        if index % 6 == 2:
+            services.order_transition(
+                acting_user=seller, order=order, status=Order.Status.DELIVERED
+            )
+        if index % 9 == 4:
+            # Brought back within the return period: a credit note.
+            services.credit_note_issue(
+                acting_user=seller,
+                invoice=invoice,
+                reason="Returned unworn within the return period (demo).",
+            )
+            continue
         if index % 5 == 0:
-            services.case_open(
+            case = services.case_open(
                 acting_user=seller,
                 client=client,
                 boutique=client.home_boutique,
@@ -135,8 +160,10 @@ def seed(*, stdout) -> None:
                 piece_description=str(piece),
                 guarantee=order.lines.get().guarantees.get(),
             )
+            for status in CASE_PROGRESS[: CASE_STEPS[index // 5 % len(CASE_STEPS)]]:
+                services.case_transition(acting_user=seller, case=case, status=status)
         if index % 7 == 1:
-            services.complaint_open(
+            complaint = services.complaint_open(
                 acting_user=seller,
                 client=client,
                 channel="email",
@@ -145,7 +172,19 @@ def seed(*, stdout) -> None:
                 boutique=client.home_boutique,
                 order=order,
             )
-    allergic = MetalAllergy.objects.filter(metal="nickel").count()
+            if index % 14 == 8:
+                services.complaint_transition(
+                    acting_user=seller,
+                    complaint=complaint,
+                    status="resolved",
+                    resolution="A new box was sent (demo).",
+                )
+    # The metal is encrypted: compared in Python, not in the database.
+    allergic = sum(
+        1
+        for metal in MetalAllergy.objects.values_list("metal", flat=True)
+        if metal == "nickel"
+    )
     stdout.write(
         f"Orders: {Product.objects.count()} products, {created} new demo orders "
         f"({allergic} clients with a nickel allergy on record)."

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from clienteling.fields import EncryptedTextField
@@ -35,11 +36,15 @@ class MetalAllergy(FreeTextModel):
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="allergies"
     )
-    metal = models.CharField(max_length=20, choices=Metal.choices)
-    severity = models.CharField(
-        max_length=10, choices=Severity.choices, default=Severity.MILD
-    )
-    # Encrypted at rest, in the history table too (same field class).
+    # Metal, severity and notes are encrypted at rest, in the history table
+    # too (same field class): a database dump or a read-only SQL session
+    # shows no one's allergies. Fernet is not deterministic, so the
+    # database cannot filter or enforce uniqueness on them: reads are by
+    # client, compared in Python (orders.selectors.allergy_conflicts), and
+    # "one row per metal" is checked by validate_constraints below (see
+    # docs/decisions/0017-allergy-metal-and-severity-encrypted.md).
+    metal = EncryptedTextField(choices=Metal.choices)
+    severity = EncryptedTextField(choices=Severity.choices, default=Severity.MILD)
     notes = EncryptedTextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
@@ -55,13 +60,27 @@ class MetalAllergy(FreeTextModel):
     class Meta:
         verbose_name = "metal allergy"
         verbose_name_plural = "metal allergies"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client", "metal"],
-                name="client_allergy_once",
-                violation_error_message="This allergy is already recorded.",
-            )
-        ]
 
     def __str__(self):
         return self.get_metal_display()
+
+    def validate_constraints(self, exclude=None):
+        """One row per metal for a client, compared after decryption.
+
+        Called by full_clean() (every service save, admin forms) and by a
+        merge before it moves a row; callers that write concurrently lock
+        the client row first (clienteling.services.allergy_record).
+        """
+        super().validate_constraints(exclude=exclude)
+        if exclude and "metal" in exclude:
+            return
+        if self.client_id is None or not self.metal:
+            return
+        others = MetalAllergy.objects.filter(client_id=self.client_id).exclude(
+            pk=self.pk
+        )
+        if self.metal in set(others.values_list("metal", flat=True)):
+            raise ValidationError(
+                {"metal": "This allergy is already recorded."},
+                code="unique",
+            )

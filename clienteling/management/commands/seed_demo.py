@@ -2,12 +2,14 @@
 
 Each project app may have a `demo.py` with `seed(*, stdout)`; they run in
 the order of PROJECT_APPS, so clienteling's clients exist before orders
-need them.
+need them. `--counts` then prints how many rows of each model of the
+project the database holds (a developer's view of what the demo shows).
 """
 
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,6 +18,13 @@ from clienteling.demo import demo_totp_secret, logins
 
 class Command(BaseCommand):
     help = "Load fictional demo data (boutiques, one user per role, clients...)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--counts",
+            action="store_true",
+            help="Afterwards, print the number of rows of each model.",
+        )
 
     def handle(self, *args, **options):
         if settings.ENVIRONMENT not in ("demo", "test"):
@@ -37,3 +46,18 @@ class Command(BaseCommand):
             "authenticator app, or run `manage.py demo_totp USERNAME` for the "
             "current code."
         )
+        if options["counts"]:
+            self.stdout.write("Rows per model:")
+            for label, count in model_counts().items():
+                self.stdout.write(f"  {label:<40} {count:>6}")
+
+
+def model_counts() -> dict[str, int]:
+    """{app_label.Model: rows} for every model of the project's apps,
+    history tables left out."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for app in settings.PROJECT_APPS
+        for model in apps.get_app_config(app).get_models()
+        if not model._meta.model_name.startswith("historical")
+    }

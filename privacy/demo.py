@@ -1,0 +1,286 @@
+"""Demo records for privacy: data-subject requests in each state, an
+erasure carried out, a restriction, a partner and sharing batches, a
+retention dry run and access-log entries.
+
+Fictional data only. Called by `manage.py seed_demo` last, so the demo
+clients, their consents and orders exist. Idempotent: each scenario is
+looked for (by its kind of request, or its job) before it is made. Jobs a
+worker would run (the access report, the erasure, the exports, the
+retention dry run) are run here in-process, so the demo is complete with
+or without a broker.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from clienteling.models import Boutique, Client, User
+from clienteling.writes import save_with_author
+from privacy import erasure, reports, requests, retention, services, sharing
+from privacy.models import (
+    AccessLogEntry,
+    DataSubjectRequest,
+    ErasureJob,
+    Partner,
+    RetentionRun,
+    SharingBatch,
+)
+
+Kind = DataSubjectRequest.Kind
+Channel = DataSubjectRequest.Channel
+Method = DataSubjectRequest.IdentityMethod
+
+# Demo clients with no order (orders' demo takes the first 40), so no
+# legal hold stands in the way of what each scenario shows.
+ACCESS_CLIENT = "DEMO-0150"
+RECTIFICATION_CLIENT = "DEMO-0151"
+OBJECTION_CLIENT = "DEMO-0152"
+RESTRICTION_CLIENT = "DEMO-0153"
+OVERDUE_CLIENT = "DEMO-0154"
+ERASED_CLIENT = "DEMO-0190"
+PARTNER_CODE = "kaufhaus-beispiel"
+
+
+@transaction.atomic
+def seed(*, stdout) -> None:
+    officer = User.objects.filter(username="compliance").first()
+    if officer is None:
+        stdout.write("Privacy: no demo compliance officer, nothing seeded.")
+        return
+    today = timezone.localdate()
+    made = [
+        name
+        for name, scenario in (
+            ("access request with its report", _access),
+            ("rectification", _rectification),
+            ("objection", _objection),
+            ("restriction", _restriction),
+            ("overdue request", _overdue),
+            ("erasure", _erasure),
+            ("partner and sharing batches", _sharing),
+            ("retention dry run", _retention_dry_run),
+            ("access log", _access_log),
+        )
+        if scenario(officer=officer, today=today)
+    ]
+    stdout.write(f"Privacy: new {', '.join(made) if made else 'nothing'}.")
+
+
+def _client(number: str) -> Client | None:
+    return Client.objects.filter(
+        client_number=number, status=Client.Status.ACTIVE
+    ).first()
+
+
+def _open(officer, number, kind, *, days_ago, details, channel=Channel.EMAIL):
+    """The request, or None when one of its kind exists (or no client)."""
+    client = _client(number)
+    if client is None or DataSubjectRequest.objects.filter(kind=kind).exists():
+        return None
+    return requests.request_open(
+        acting_user=officer,
+        client=client,
+        kind=kind,
+        channel=channel,
+        received_on=timezone.localdate() - timedelta(days=days_ago),
+        details=details,
+        assignee=officer,
+    )
+
+
+def _access(*, officer, today) -> bool:
+    """Open, identity checked, its report built and ready to review."""
+    request = _open(
+        officer,
+        ACCESS_CLIENT,
+        Kind.ACCESS,
+        days_ago=6,
+        details="Asks for a copy of everything the house holds about her.",
+    )
+    if request is None:
+        return False
+    request = requests.request_verify_identity(
+        acting_user=officer,
+        request=request,
+        method=Method.KNOWN_EMAIL,
+        note="Replied from the address on file.",
+    )
+    report = reports.report_request(acting_user=officer, request=request)
+    reports.report_build(report_id=report.pk)
+    return True
+
+
+def _rectification(*, officer, today) -> bool:
+    """In progress: the corrected birth date is linked to the request."""
+    request = _open(
+        officer,
+        RECTIFICATION_CLIENT,
+        Kind.RECTIFICATION,
+        days_ago=10,
+        details="The date of birth on file is wrong.",
+        channel=Channel.PHONE,
+    )
+    if request is None:
+        return False
+    request = requests.request_verify_identity(
+        acting_user=officer, request=request, method=Method.KNOWN_PHONE
+    )
+    client = request.client
+    client.birth_date = (client.birth_date or today).replace(day=1)
+    client._change_reason = f"Rectification request #{request.pk}"
+    save_with_author(client, officer)
+    requests.rectification_link_edits(acting_user=officer, request=request)
+    return True
+
+
+def _objection(*, officer, today) -> bool:
+    """Completed: the objection is in the consent ledger."""
+    from consents import services as consent_services
+    from consents.models import Channel as ConsentChannel
+    from consents.models import ConsentDecision
+
+    request = _open(
+        officer,
+        OBJECTION_CLIENT,
+        Kind.OBJECTION,
+        days_ago=20,
+        details="Objects to any marketing about events.",
+    )
+    if request is None:
+        return False
+    request = requests.request_verify_identity(
+        acting_user=officer, request=request, method=Method.KNOWN_EMAIL
+    )
+    consent_services.consent_record(
+        acting_user=officer,
+        client=request.client,
+        purpose_code="events",
+        decision=ConsentDecision.Decision.OBJECT,
+        channel=ConsentChannel.EMAIL,
+    )
+    requests.request_close(
+        acting_user=officer,
+        request=request,
+        status=DataSubjectRequest.Status.COMPLETED,
+        outcome="Objection recorded; the client's contact details are suppressed.",
+    )
+    return True
+
+
+def _restriction(*, officer, today) -> bool:
+    """Processing restricted (Art. 18) while an accuracy dispute is checked."""
+    request = _open(
+        officer,
+        RESTRICTION_CLIENT,
+        Kind.RESTRICTION,
+        days_ago=4,
+        details="Disputes the purchase history while it is checked.",
+        channel=Channel.POST,
+    )
+    if request is None:
+        return False
+    request = requests.request_verify_identity(
+        acting_user=officer, request=request, method=Method.SIGNED_LETTER
+    )
+    requests.request_restrict(
+        acting_user=officer,
+        request=request,
+        reason="Accuracy of the purchase history disputed.",
+    )
+    return True
+
+
+def _overdue(*, officer, today) -> bool:
+    """A portability request received seven weeks ago, identity unchecked."""
+    return (
+        _open(
+            officer,
+            OVERDUE_CLIENT,
+            Kind.PORTABILITY,
+            days_ago=49,
+            details="Wants his purchase history in a machine-readable file.",
+            channel=Channel.WEBSITE,
+        )
+        is not None
+    )
+
+
+def _erasure(*, officer, today) -> bool:
+    """An erasure request, approved and carried out: the receipt, its
+    steps and the tombstone. seed_demo does not bring the client back."""
+    if ErasureJob.objects.exists():
+        return False
+    request = _open(
+        officer,
+        ERASED_CLIENT,
+        Kind.ERASURE,
+        days_ago=12,
+        details="Asks to be forgotten.",
+    )
+    if request is None:
+        return False
+    request = requests.request_verify_identity(
+        acting_user=officer, request=request, method=Method.ID_DOCUMENT
+    )
+    job = erasure.erasure_request(
+        acting_user=officer,
+        client=request.client,
+        request_reference=f"Request #{request.pk}",
+    )
+    job = erasure.erasure_approve(acting_user=officer, job=job)
+    erasure.erasure_execute(job_id=job.pk)
+    requests.request_close(
+        acting_user=officer,
+        request=request,
+        status=DataSubjectRequest.Status.COMPLETED,
+        outcome="Erased; receipt on the erasure job.",
+    )
+    return True
+
+
+def _sharing(*, officer, today) -> bool:
+    """The department store running the Munich shop-in-shop, and one batch
+    to it and one to the parent group (consenting clients only)."""
+    if SharingBatch.objects.exists():
+        return False
+    boutique = Boutique.objects.filter(code="MUC-KAUFHAUS").first()
+    if boutique is None:
+        return False
+    partner = Partner.objects.filter(code=PARTNER_CODE).first()
+    if partner is None:
+        partner = Partner(
+            code=PARTNER_CODE,
+            name="Kaufhaus Beispiel (fictional)",
+            agreement_reference="DSA-DEMO-KB",
+            agreement_signed_on=today - timedelta(days=300),
+        )
+        partner.full_clean()
+        partner.save()
+        sharing.partner_boutiques_clean([boutique])
+        partner.boutiques.set([boutique])
+    sharing.partner_export_run(acting_user=officer, partner=partner)
+    sharing.group_export_run(acting_user=officer)
+    return True
+
+
+def _retention_dry_run(*, officer, today) -> bool:
+    """What the retention rules would erase today, without erasing it."""
+    if RetentionRun.objects.exists():
+        return False
+    retention.retention_run_now(acting_user=officer, dry_run=True)
+    return True
+
+
+def _access_log(*, officer, today) -> bool:
+    """The officer opened the records handled above, as the admin logs it."""
+    if AccessLogEntry.objects.exists():
+        return False
+    for request in DataSubjectRequest.objects.select_related("client"):
+        services.access_log_record(
+            acting_user=officer,
+            action=AccessLogEntry.Action.VIEW,
+            target=request.client,
+            path="/admin/clienteling/client/",
+        )
+    return True
