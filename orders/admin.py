@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks
-from clienteling.admin_mixins import ReadOnlyAdminMixin
+from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from clienteling.models import Client
 from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
@@ -431,7 +431,7 @@ class PaymentAdmin(ClientScopedAdmin):
             received_at=form.cleaned_data["received_at"],
             **data,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
 
 @admin.register(Guarantee)
@@ -487,7 +487,7 @@ class AfterSalesCaseAdmin(ClientScopedAdmin):
             return
         data = {k: v for k, v in form.cleaned_data.items() if k != "status"}
         case = services.case_open(acting_user=request.user, **data)
-        obj.pk = case.pk
+        adopt_saved(obj, case)
 
 
 @admin.register(Complaint)
@@ -527,4 +527,4 @@ class ComplaintAdmin(ClientScopedAdmin):
         complaint = services.complaint_open(
             acting_user=request.user, **form.cleaned_data
         )
-        obj.pk = complaint.pk
+        adopt_saved(obj, complaint)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from clienteling import ring_sizes
+from clienteling.display import day
 from clienteling.history import house_history
 
 
@@ -97,4 +98,4 @@ class ImportantDate(models.Model):
         indexes = [models.Index(fields=["kind", "date"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date:%d %b %Y}"
+        return f"{self.get_kind_display()} {day(self.date)}"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.display import day
 from clienteling.history import house_history
 
 
@@ -55,4 +56,4 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_reason_display()} · {self.due_date:%d %b}"
+        return f"{self.get_reason_display()} · {day(self.due_date)}"

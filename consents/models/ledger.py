@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from clienteling.display import day
 from clienteling.history import house_history
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
 from consents.querysets import AppendOnlyQuerySet, ConsentDecisionQuerySet
@@ -95,7 +96,7 @@ class PaperFormSubmission(AppendOnly):
         indexes = [models.Index(fields=["client", "recorded_at"])]
 
     def __str__(self):
-        return f"{self.version} signed on {self.signed_on:%d/%m/%Y}"
+        return f"{self.version} signed on {day(self.signed_on)}"
 
 
 class ConsentDecision(AppendOnly):
@@ -171,7 +172,7 @@ class ConsentDecision(AppendOnly):
         ]
 
     def __str__(self):
-        when = f"{self.decided_at:%Y-%m-%d}"
+        when = day(self.decided_at)
         return f"{self.get_decision_display()}: {self.purpose_id} ({when})"
 
     def clean(self):
@@ -217,7 +218,7 @@ class SoftOptIn(models.Model):
         ]
 
     def __str__(self):
-        return f"Soft opt-in since {self.first_sale_at:%Y-%m-%d}"
+        return f"Soft opt-in since {day(self.first_sale_at)}"
 
 
 class Restriction(models.Model):

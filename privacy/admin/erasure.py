@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
+from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
 from privacy import erasure, retention
@@ -117,7 +117,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
             request_reference=form.cleaned_data.get("request_reference", ""),
             allow_partial=form.cleaned_data.get("allow_partial", False),
         )
-        obj.pk = job.pk
+        adopt_saved(obj, job)
 
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:privacy_erasurejob_approve", obj.pk)

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.display import day
+
 
 class Partner(models.Model):
     """A department store operating some of the house's shop-in-shops.
@@ -96,7 +98,7 @@ class SharingBatch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.batch_id} ({self.created_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} {self.batch_id} ({day(self.created_at)})"
 
     @property
     def recipient(self) -> str:
