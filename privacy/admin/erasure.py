@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
-from privacy import erasure, retention
+from privacy import erasure, receipts, retention
 from privacy.models import ErasureJob, RetentionRule, RetentionRun
 
 
@@ -194,7 +194,9 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "title": f"Erasure #{job.pk}",
                 "opts": self.opts,
                 "job": job,
-                "steps": steps,
+                "steps": receipts.step_lines(steps),
+                "holds": receipts.hold_lines(job.holds),
+                "retained": receipts.hold_lines((job.receipt or {}).get("retained")),
                 "done": sum(1 for s in steps if s.done_at),
                 "running": job.status in ErasureJob.UNFINISHED,
             },
