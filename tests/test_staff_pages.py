@@ -208,3 +208,20 @@ def test_retention_rule_pages_speak_staffs_words(client, officer):
         text = visible_text(response.text)
         assert response.status_code == 200, url
         assert internals_in(text) == [], url
+
+
+def test_consent_decision_page_speaks_staffs_words(client, officer):
+    from tests.consents.factories import ConsentDecisionFactory
+
+    decision = ConsentDecisionFactory()
+    client.force_login(officer)
+
+    response = client.get(
+        reverse("admin:consents_consentdecision_change", args=[decision.pk])
+    )
+
+    text = visible_text(response.text)
+    assert response.status_code == 200
+    assert internals_in(text) == []
+    assert "newsletters_invitations" not in text  # the purpose's name instead
+    assert decision.purpose.name in text

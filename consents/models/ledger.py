@@ -173,7 +173,8 @@ class ConsentDecision(AppendOnly):
 
     def __str__(self):
         when = day(self.decided_at)
-        return f"{self.get_decision_display()}: {self.purpose_id} ({when})"
+        # The purpose's name: staff read this in titles and breadcrumbs.
+        return f"{self.get_decision_display()}: {self.purpose} ({when})"
 
     def clean(self):
         if (

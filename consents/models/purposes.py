@@ -155,4 +155,4 @@ class PurposeWording(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.version}: {self.purpose.code}"
+        return f"{self.version}: {self.purpose.name}"
