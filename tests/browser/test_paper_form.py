@@ -4,13 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from clienteling.models import Client, ClientPhone
+from clienteling.models import Boutique, Client, ClientPhone
 from consents import registry
 from consents.models import ConsentDecision, PaperFormSubmission
-from tests.clienteling.factories import BoutiqueFactory, ClientFactory, adviser
 from tests.helpers import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,17 +75,21 @@ def test_adviser_prints_then_keys_in_a_signed_paper_form(live_server, page, tmp_
 def test_paper_form_for_an_existing_client_shows_its_birth_date_and_mobile(
     live_server, page
 ):
-    # given a client with a birth date and a mobile, and their adviser
-    boutique = BoutiqueFactory()
-    user = adviser(boutique, username="paper.adviser")
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    someone = ClientFactory(home_boutique=boutique, birth_date=date(1985, 3, 7))
+    # given a client of the Paris boutique with a birth date and a mobile
+    call_command("seed_demo")
+    paris = Boutique.objects.get(code="PAR-VENDOME")
+    someone = Client.objects.create(
+        first_name="Apolline",
+        last_name="Exemple-Papier",
+        home_boutique=paris,
+        birth_date=date(1985, 3, 7),
+    )
     ClientPhone.objects.create(
         client=someone, number="+33699001234", kind="mobile", is_primary=True
     )
-    admin_login(page, live_server.url, "paper.adviser", "test-password-123")
+    admin_login(page, live_server.url, "adviser", "demo-adviser-2026")
 
-    # when the adviser opens a paper form for that client
+    # when the Paris adviser opens a paper form for that client
     page.goto(
         live_server.url + reverse("admin:consents_capture_client", args=[someone.pk])
     )
@@ -95,4 +97,4 @@ def test_paper_form_for_an_existing_client_shows_its_birth_date_and_mobile(
     # then the date picker shows the birth date and the mobile is filled in
     expect(page.locator("#id_birth_date")).to_have_value("1985-03-07")
     expect(page.locator("#id_phone")).to_have_value("+33 6 99 00 12 34")
-    expect(page.locator("#id_first_name")).to_have_value(someone.first_name)
+    expect(page.locator("#id_first_name")).to_have_value("Apolline")
