@@ -133,6 +133,7 @@ def test_erasure_receipt_speaks_staffs_words(client, erased_job):
     assert "Contact events" in text
     assert "3 entries erased" in text
     assert "Invoice #" in text  # kept under its obligation, by name
+    assert response.text.count('class="erasure-steps"') == 1  # one table
 
 
 def test_erasure_approval_page_speaks_staffs_words(client, officer):
