@@ -22,6 +22,7 @@ from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks, selectors, services
+from clienteling.admin_mixins import adopt_saved
 from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.exceptions import ImportRefused
 from clienteling.forms import (
@@ -780,8 +781,16 @@ class InvitationAdmin(ClientScopedAdmin):
                 acting_user=request.user, invitation=obj, status=obj.status
             )
             return
-        obj.invited_by = obj.invited_by or request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        saved = services.invitation_create(
+            acting_user=request.user,
+            event=obj.event,
+            client=obj.client,
+            status=obj.status,
+        )
+        adopt_saved(obj, saved)
 
 
 @admin.register(DuplicateFlag)

@@ -17,3 +17,16 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def adopt_saved(obj, saved) -> None:
+    """Make the admin's unsaved instance the row a service saved.
+
+    When save_model hands the work to a service, Django still logs the
+    addition, names the object in its message and redirects with the
+    form's instance: it must carry the saved row's primary key and the
+    values the service filled in (dates, numbers), or __str__ and the
+    redirect see an empty object.
+    """
+    obj.pk = saved.pk
+    obj.refresh_from_db()

@@ -230,22 +230,67 @@ def allergy_record(
 # --- Events -------------------------------------------------------------------
 
 
+def invitation_capacity_check(
+    *, event, new_status: str, previous_status: str | None = None
+) -> None:
+    """Refuse a status that takes a seat the event no longer has.
+
+    The one capacity rule: the admin form calls it to send the user back
+    with the message, the services call it again under the event's lock.
+    """
+    if new_status not in Invitation.SEAT_HOLDING:
+        return
+    if previous_status in Invitation.SEAT_HOLDING:
+        return  # the invitation already holds its seat
+    taken = event.invitations.filter(status__in=Invitation.SEAT_HOLDING).count()
+    if taken >= event.capacity:
+        raise ValidationError(
+            {"status": f"The event is full ({event.capacity} places)."}
+        )
+
+
+def _locked_event(event_id: int):
+    from clienteling.models import HouseEvent
+
+    return HouseEvent.objects.select_for_update().get(pk=event_id)
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    acting_user,
+    event,
+    client: Client,
+    status: str = Invitation.Status.INVITED,
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite a client to an event, refusing to overbook it."""
+    _editable_or_refuse(client)
+    event = _locked_event(event.pk)
+    invitation_capacity_check(event=event, new_status=status)
+    invitation = Invitation(
+        event=event, client=client, status=status, invited_by=acting_user
+    )
+    if status != Invitation.Status.INVITED:
+        invitation.responded_at = _now(now)
+    _save(invitation, acting_user)
+    return invitation
+
+
 @transaction.atomic
 def invitation_set_status(
     *, acting_user, invitation: Invitation, status: str, now: datetime | None = None
 ) -> Invitation:
     """Record an RSVP or attendance, refusing to overbook the event."""
-    event = (
-        type(invitation.event).objects.select_for_update().get(pk=invitation.event_id)
+    event = _locked_event(invitation.event_id)
+    # The stored status, not the instance's: a form may already have set the
+    # new one on it.
+    previous = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .values_list("status", flat=True)
+        .first()
     )
-    if status in Invitation.SEAT_HOLDING and (
-        invitation.status not in Invitation.SEAT_HOLDING
-    ):
-        taken = event.invitations.filter(status__in=Invitation.SEAT_HOLDING).count()
-        if taken >= event.capacity:
-            raise ValidationError(
-                {"status": f"The event is full ({event.capacity} places)."}
-            )
+    invitation_capacity_check(event=event, new_status=status, previous_status=previous)
     invitation.status = status
     invitation.responded_at = _now(now)
     _save(invitation, acting_user)

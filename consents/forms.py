@@ -7,12 +7,26 @@ from consents.models import FormTemplateVersion, Purpose
 from consents.outreach import not_an_outreach_purpose, outreach_purposes
 from consents.selectors import OUTREACH_CHANNELS
 
+
+class IsoDateInput(forms.DateInput):
+    """A browser date picker: its value attribute must be YYYY-MM-DD.
+
+    The picker shows the date in the user's locale, but reads only the
+    ISO form; a localised value (07/12/2026) leaves it empty.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 _FIELD_FACTORIES = {
     "title": lambda label: forms.ChoiceField(
         label=label, choices=Client.Title.choices, required=False
     ),
     "birth_date": lambda label: forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=label, required=False, widget=IsoDateInput()
     ),
     "nationality": lambda label: forms.ChoiceField(
         label=label, choices=[("", "—"), *countries], required=False
@@ -48,7 +62,7 @@ class PaperFormCaptureForm(forms.Form):
     signed_on = forms.DateField(
         label="Signature date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     scan = forms.FileField(
         label="Scan of the signed form (PDF, JPEG or PNG)", required=False

@@ -254,3 +254,38 @@ def outreach_eligibility(
         if state != GRANT and client_id in soft:
             result.soft_opt_in.add(client_id)
     return result
+
+
+def paper_form_initial(client: Client) -> dict:
+    """What a paper form for an existing client starts with: its record.
+
+    Dates stay date objects (the date input renders them as YYYY-MM-DD);
+    the mobile is the primary mobile, else any mobile, in international
+    form; the address is the primary one.
+    """
+    email = client.emails.filter(is_primary=True).first()
+    mobile = (
+        client.phones.filter(kind=ClientPhone.Kind.MOBILE)
+        .order_by("-is_primary", "pk")
+        .first()
+    )
+    address = client.addresses.order_by("-is_primary", "pk").first()
+    initial = {
+        "boutique": client.home_boutique_id,
+        "title": client.title,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "birth_date": client.birth_date,
+        "nationality": client.nationality.code or "",
+        "preferred_language": client.preferred_language,
+        "email": email.address if email else "",
+        "phone": mobile.number.as_international if mobile else "",
+    }
+    if address is not None:
+        initial |= {
+            "address_line1": address.line1,
+            "postal_code": address.postal_code,
+            "city": address.city,
+            "country": address.country.code or "",
+        }
+    return initial

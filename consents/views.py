@@ -32,7 +32,7 @@ from consents.models import (
     Purpose,
 )
 from consents.panels import consent_panel_context
-from consents.selectors import sees_special_categories
+from consents.selectors import paper_form_initial, sees_special_categories
 
 
 def _require(request, permission: str) -> None:
@@ -245,18 +245,7 @@ def capture(request, client_id: int | None = None):
         hooks.record_access(
             user=request.user, action="view", target=client, path=request.path
         )
-        initial = {
-            "boutique": client.home_boutique_id,
-            "title": client.title,
-            "first_name": client.first_name,
-            "last_name": client.last_name,
-            "birth_date": client.birth_date,
-            "nationality": client.nationality.code or "",
-            "preferred_language": client.preferred_language,
-            "email": getattr(
-                client.emails.filter(is_primary=True).first(), "address", ""
-            ),
-        }
+        initial = paper_form_initial(client)
     else:
         initial = {}
     form = PaperFormCaptureForm(

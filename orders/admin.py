@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import hooks
-from clienteling.admin_mixins import ReadOnlyAdminMixin
+from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.models import Client
 from clienteling.paginators import EstimatedCountPaginator
@@ -523,7 +523,7 @@ class PaymentAdmin(ClientScopedAdmin):
             received_at=form.cleaned_data["received_at"],
             **data,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
 
 @admin.register(Guarantee)
@@ -579,7 +579,7 @@ class AfterSalesCaseAdmin(ClientScopedAdmin):
             return
         data = {k: v for k, v in form.cleaned_data.items() if k != "status"}
         case = services.case_open(acting_user=request.user, **data)
-        obj.pk = case.pk
+        adopt_saved(obj, case)
 
 
 @admin.register(Complaint)
@@ -619,4 +619,4 @@ class ComplaintAdmin(ClientScopedAdmin):
         complaint = services.complaint_open(
             acting_user=request.user, **form.cleaned_data
         )
-        obj.pk = complaint.pk
+        adopt_saved(obj, complaint)

@@ -55,7 +55,7 @@ from clienteling.models import Client, ClientEmail, ClientPhone
 from clienteling.writes import now_or as _now
 from consents import ledger, suppression
 from consents.models import SuppressionEntry
-from privacy import data_map, stored_files
+from privacy import data_map, receipts, stored_files
 from privacy import holds as holds_module
 from privacy.models import ErasureJob, ErasureStep
 
@@ -962,7 +962,8 @@ def erasure_preview(*, job: ErasureJob) -> list[PreviewLine]:
             continue
         touched = [n for n in plan.touched if plan.categories[n] not in held]
         if touched:
-            lines.append(PreviewLine(name, "blanked", sorted(touched)))
+            labels = receipts.field_labels(plan.model, sorted(touched))
+            lines.append(PreviewLine(name, "blanked", labels))
         by_reason: dict[str, list[str]] = {}
         for field_name, obligation in plan.kept.items():
             by_reason.setdefault(obligation, []).append(field_name)
@@ -970,5 +971,6 @@ def erasure_preview(*, job: ErasureJob) -> list[PreviewLine]:
             if plan.categories[field_name] in held:
                 by_reason.setdefault("under a legal hold", []).append(field_name)
         for why, names in by_reason.items():
-            lines.append(PreviewLine(name, "kept", sorted(names), why))
+            labels = receipts.field_labels(plan.model, sorted(names))
+            lines.append(PreviewLine(name, "kept", labels, why))
     return lines

@@ -20,6 +20,7 @@ from importlib.util import find_spec
 
 from clienteling.classification import Category
 from clienteling.hooks import Registry
+from privacy.receipts import reference_label
 
 # What an orders hold (an open complaint or after-sales case) keeps by
 # default: who the client is, how to reach them, what they bought and paid,
@@ -55,7 +56,9 @@ class Hold:
 
     def __str__(self):
         until = f" until {self.until:%d/%m/%Y}" if self.until else ""
-        return f"{self.kind}: {self.reference}{until}"
+        # Staff read this (the approval page): the record's name, not its
+        # model label.
+        return f"{self.kind}: {reference_label(self.reference)}{until}"
 
 
 HoldProvider = Callable[[list[int]], dict[int, list[Hold]]]

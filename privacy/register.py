@@ -139,6 +139,7 @@ def register_csv() -> bytes:
     writer.writerow(
         [
             "purpose",
+            "purpose code",
             "description",
             "legal basis",
             "categories of data",
@@ -154,6 +155,7 @@ def register_csv() -> bytes:
         writer.writerow(
             [
                 a.name,
+                a.code,
                 a.description,
                 a.legal_basis,
                 "; ".join(a.categories),

@@ -932,7 +932,8 @@ class SharingRecipient:
     code: str
     name: str
     role: str  # "processor" or "separate controller"
-    purpose: str
+    purpose: str  # the purpose's code, for files and tests
+    purpose_name: str  # what staff read
     agreement_reference: str
     data_categories: tuple[str, ...]
     fields: tuple[str, ...]
@@ -965,6 +966,7 @@ def recipients() -> list[SharingRecipient]:
             name="The parent group",
             role="processor",
             purpose=CROSS_GROUP,
+            purpose_name=group_purpose.name,
             agreement_reference="",
             data_categories=group_purpose.data_categories,
             fields=GROUP_COLUMNS,
@@ -987,6 +989,7 @@ def recipients() -> list[SharingRecipient]:
                 name=partner.name,
                 role="separate controller",
                 purpose=PARTNER_SHARING,
+                purpose_name=partner_purpose.name,
                 agreement_reference=partner.agreement_reference,
                 data_categories=partner_purpose.data_categories,
                 fields=PARTNER_COLUMNS,

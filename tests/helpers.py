@@ -1,6 +1,7 @@
 """Helpers shared by test modules."""
 
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -145,3 +146,86 @@ PAYMENT_NUMBER_VARIANTS = {
     **{name: ("card_number", text) for name, text in CARD_VARIANTS.items()},
     **{name: ("iban", text) for name, text in IBAN_VARIANTS.items()},
 }
+
+
+# --- Admin forms as a browser would post them --------------------------------
+
+
+class _FormFields(HTMLParser):
+    """The successful controls of one <form>, as a browser would send them."""
+
+    def __init__(self, form_id: str | None):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.data: dict[str, list[str]] = {}
+        self._select: tuple[str, bool, list, list] | None = None
+        self._option: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def _add(self, name: str, value: str) -> None:
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):  # noqa: C901 (one branch a control)
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = self.form_id is None or attrs.get("id") == self.form_id
+            return
+        if not self.inside or "disabled" in attrs or not attrs.get("name", True):
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self._add(name, attrs.get("value") or "on")
+                return
+            self._add(name, attrs.get("value") or "")
+        elif tag == "select" and name:
+            self._select = (name, "multiple" in attrs, [], [])
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value")
+            self._option = value
+            self._text = []
+            if value is not None:
+                self._select[3].append(value)
+                if "selected" in attrs:
+                    self._select[2].append(value)
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._text = []
+
+    def handle_data(self, data):
+        if self._textarea is not None or self._option is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._textarea is not None:
+            text = "".join(self._text)
+            # The parser keeps the newline HTML drops after <textarea>.
+            self._add(self._textarea, text[1:] if text.startswith("\n") else text)
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            name, multiple, selected, options = self._select
+            if selected:
+                for value in selected:
+                    self._add(name, value)
+            elif not multiple and options:
+                self._add(name, options[0])
+            self._select = None
+        elif tag == "option":
+            self._option = None
+
+
+def form_data(html: str, form_id: str | None = None) -> dict[str, list[str]]:
+    """What submitting the form (or, with no id, every control) would send."""
+    parser = _FormFields(form_id)
+    if form_id is None:
+        parser.inside = True
+    parser.feed(html)
+    return parser.data

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from clienteling import ring_sizes
+from clienteling.display import day
 from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
@@ -98,4 +99,4 @@ class ImportantDate(FreeTextModel):
         indexes = [models.Index(fields=["kind", "date"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date:%d %b %Y}"
+        return f"{self.get_kind_display()} {day(self.date)}"

@@ -150,8 +150,9 @@ class Client(FreeTextModel):
         decimal_places=2,
         default=0,
         editable=False,
-        help_text="Invoices less credit notes, in euros at the house's budget "
-        "rates (BUDGET_RATES_EUR).",
+        help_text="Invoices less credit notes, converted to euros at the "
+        "house's budget exchange rates (set once a year by finance), so "
+        "purchases in different currencies add up.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

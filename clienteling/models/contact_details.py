@@ -19,6 +19,7 @@ class ClientEmail(models.Model):
 
     class Meta:
         verbose_name = "email address"
+        verbose_name_plural = "email addresses"
         constraints = [
             models.UniqueConstraint(
                 "client",

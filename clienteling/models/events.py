@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from clienteling.display import day
 from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
 
@@ -28,7 +29,7 @@ class HouseEvent(FreeTextModel):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.starts_at:%d %b %Y})"
+        return f"{self.name} ({day(self.starts_at)})"
 
 
 class Invitation(models.Model):

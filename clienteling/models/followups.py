@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.display import day
 from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 
@@ -56,4 +57,4 @@ class FollowUp(FreeTextModel):
         ]
 
     def __str__(self):
-        return f"{self.get_reason_display()} · {self.due_date:%d %b}"
+        return f"{self.get_reason_display()} · {day(self.due_date)}"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from clienteling.display import day
 from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
@@ -96,7 +97,7 @@ class PaperFormSubmission(AppendOnly):
         indexes = [models.Index(fields=["client", "recorded_at"])]
 
     def __str__(self):
-        return f"{self.version} signed on {self.signed_on:%d/%m/%Y}"
+        return f"{self.version} signed on {day(self.signed_on)}"
 
 
 class ConsentDecision(AppendOnly):
@@ -172,8 +173,9 @@ class ConsentDecision(AppendOnly):
         ]
 
     def __str__(self):
-        when = f"{self.decided_at:%Y-%m-%d}"
-        return f"{self.get_decision_display()}: {self.purpose_id} ({when})"
+        when = day(self.decided_at)
+        # The purpose's name: staff read this in titles and breadcrumbs.
+        return f"{self.get_decision_display()}: {self.purpose} ({when})"
 
     def clean(self):
         if (
@@ -218,7 +220,7 @@ class SoftOptIn(models.Model):
         ]
 
     def __str__(self):
-        return f"Soft opt-in since {self.first_sale_at:%Y-%m-%d}"
+        return f"Soft opt-in since {day(self.first_sale_at)}"
 
 
 class Restriction(FreeTextModel):

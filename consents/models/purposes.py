@@ -162,4 +162,4 @@ class PurposeWording(FreeTextModel):
         ]
 
     def __str__(self):
-        return f"{self.version}: {self.purpose.code}"
+        return f"{self.version}: {self.purpose.name}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from clienteling.display import day
 from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from clienteling.history import house_history
 from orders.querysets import OpenCaseQuerySet
@@ -258,7 +259,7 @@ class Complaint(FreeTextModel):
         indexes = [models.Index(fields=["client", "status"])]
 
     def __str__(self):
-        return f"{self.get_category_display()} ({self.received_at:%Y-%m-%d})"
+        return f"{self.get_category_display()} ({day(self.received_at)})"
 
     @property
     def is_open(self) -> bool:

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
+from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from clienteling.confirmation import (
     Section,
     confirm_form_context,
@@ -24,7 +24,7 @@ from clienteling.confirmation import (
 )
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
-from privacy import erasure, retention, retention_preview
+from privacy import erasure, receipts, retention, retention_preview
 from privacy.models import ErasureJob, RetentionRule, RetentionRun
 
 
@@ -124,7 +124,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
             request_reference=form.cleaned_data.get("request_reference", ""),
             allow_partial=form.cleaned_data.get("allow_partial", False),
         )
-        obj.pk = job.pk
+        adopt_saved(obj, job)
 
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:privacy_erasurejob_approve", obj.pk)
@@ -215,7 +215,9 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "title": f"Erasure #{job.pk}",
                 "opts": self.opts,
                 "job": job,
-                "steps": steps,
+                "steps": receipts.step_lines(steps),
+                "holds": receipts.hold_lines(job.holds),
+                "retained": receipts.hold_lines((job.receipt or {}).get("retained")),
                 "done": sum(1 for s in steps if s.done_at),
                 "running": job.status in ErasureJob.UNFINISHED,
             },

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clienteling.admin_mixins import adopt_saved
 from clienteling.exceptions import StoredFileGone
 from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.scoping import ClientScopedMixin
@@ -184,8 +185,7 @@ class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
             details=obj.details,
             assignee=obj.assignee,
         )
-        obj.pk = created.pk
-        obj.due_on = created.due_on
+        adopt_saved(obj, created)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

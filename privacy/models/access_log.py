@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from clienteling.display import moment
+
 
 class AccessLogEntry(models.Model):
     """Who looked at or took out what: never the values themselves.
@@ -46,6 +48,4 @@ class AccessLogEntry(models.Model):
         permissions = [("view_access_log", "Can read the access log")]
 
     def __str__(self):
-        return (
-            f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
-        )
+        return f"{moment(self.at)} {self.user_id} {self.action} {self.object_type}"

@@ -24,8 +24,8 @@ class RetentionRule(FreeTextModel):
     period_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Empty: the period comes from a setting named in the "
-        "description (the access log's ACCESS_LOG_RETENTION_DAYS).",
+        help_text="Empty: the period is set for the installation, not here "
+        "(the access log: one year unless configured otherwise).",
     )
     anchor = models.CharField(
         max_length=150, help_text="The date the period runs from."

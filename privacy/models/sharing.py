@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clienteling.display import day
 from clienteling.free_text import FreeTextModel
 
 
@@ -98,7 +99,7 @@ class SharingBatch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.batch_id} ({self.created_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} {self.batch_id} ({day(self.created_at)})"
 
     @property
     def recipient(self) -> str:

@@ -1,9 +1,12 @@
+from datetime import date
+
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clienteling.models import Client
+from clienteling.models import Boutique, Client, ClientPhone
 from consents import registry
 from consents.models import ConsentDecision, PaperFormSubmission
 from tests.helpers import admin_login
@@ -69,3 +72,31 @@ def test_adviser_prints_then_keys_in_a_signed_paper_form(live_server, page, tmp_
     assert page.url.endswith(f"/admin/clienteling/client/{client.pk}/change/")
     assert ConsentDecision.objects.filter(client=client).count() == 1
     assert PaperFormSubmission.objects.filter(client=client).count() == 1
+
+
+def test_paper_form_for_an_existing_client_shows_its_birth_date_and_mobile(
+    live_server, page
+):
+    # given a client of the Paris boutique with a birth date and a mobile
+    call_command("seed_demo")
+    paris = Boutique.objects.get(code="PAR-VENDOME")
+    someone = Client.objects.create(
+        first_name="Apolline",
+        last_name="Exemple-Papier",
+        home_boutique=paris,
+        birth_date=date(1985, 3, 7),
+    )
+    ClientPhone.objects.create(
+        client=someone, number="+33699001234", kind="mobile", is_primary=True
+    )
+    admin_login(page, live_server.url, "adviser", "demo-adviser-2026")
+
+    # when the Paris adviser opens a paper form for that client
+    page.goto(
+        live_server.url + reverse("admin:consents_capture_client", args=[someone.pk])
+    )
+
+    # then the date picker shows the birth date and the mobile is filled in
+    expect(page.locator("#id_birth_date")).to_have_value("1985-03-07")
+    expect(page.locator("#id_phone")).to_have_value("+33 6 99 00 12 34")
+    expect(page.locator("#id_first_name")).to_have_value("Apolline")

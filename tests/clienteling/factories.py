@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import factory
@@ -10,7 +11,13 @@ from clienteling.models import (
     Client,
     ClientEmail,
     ClientPhone,
+    Collection,
     ContactEvent,
+    DuplicateFlag,
+    FollowUp,
+    HouseEvent,
+    Invitation,
+    MetalAllergy,
     User,
 )
 
@@ -85,7 +92,7 @@ class PhoneFactory(factory.django.DjangoModelFactory):
     is_primary = True
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactEventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ContactEvent
 
@@ -96,9 +103,79 @@ class ContactFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(timezone.now)
 
 
+# The older name, used across the tests.
+ContactFactory = ContactEventFactory
+
+
 def compliance(**kwargs) -> User:
     return UserFactory(role=roles.COMPLIANCE, **kwargs)
 
 
 def customer_service(**kwargs) -> User:
     return UserFactory(role=roles.CUSTOMER_SERVICE, **kwargs)
+
+
+class CollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collection
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Collection {n}")
+
+
+class MetalAllergyFactory(factory.django.DjangoModelFactory):
+    """Directly, as the consent gate (consents app) would have allowed it."""
+
+    class Meta:
+        model = MetalAllergy
+
+    client = factory.SubFactory(ClientFactory)
+    metal = MetalAllergy.Metal.NICKEL
+    severity = MetalAllergy.Severity.SEVERE
+
+
+class DuplicateFlagFactory(factory.django.DjangoModelFactory):
+    """Two records of one boutique sharing an email."""
+
+    class Meta:
+        model = DuplicateFlag
+
+    client = factory.SubFactory(ClientFactory)
+    other = factory.SubFactory(
+        ClientFactory, home_boutique=factory.SelfAttribute("..client.home_boutique")
+    )
+    reason = DuplicateFlag.Reason.SAME_EMAIL
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    client = factory.SubFactory(ClientFactory)
+    due_date = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=7)
+    )
+    reason = FollowUp.Reason.MANUAL
+    note = "Call about the resizing"
+
+
+class HouseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseEvent
+
+    name = factory.Sequence(lambda n: f"Private viewing {n}")
+    boutique = factory.SubFactory(BoutiqueFactory)
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(days=30)
+    )
+    capacity = 20
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    client = factory.SubFactory(ClientFactory)
+    event = factory.SubFactory(
+        HouseEventFactory, boutique=factory.SelfAttribute("..client.home_boutique")
+    )

@@ -428,3 +428,81 @@ def test_history_version_page_of_another_boutiques_client_is_404(client):
         client.get(f"/admin/clienteling/client/{theirs.pk}/history/abc/").status_code
         == 404
     )
+
+
+def test_adviser_invites_a_client_from_the_admin(client):
+    from clienteling.models import Invitation
+    from tests.clienteling.factories import HouseEventFactory
+
+    boutique = BoutiqueFactory()
+    someone = ClientFactory(home_boutique=boutique)
+    event = HouseEventFactory(boutique=boutique, capacity=1)
+    user = adviser(boutique)
+    client.force_login(user)
+
+    page = client.get(reverse("admin:clienteling_invitation_add"))
+    response = client.post(
+        reverse("admin:clienteling_invitation_add"),
+        {"event": event.pk, "client": someone.pk, "status": "accepted"},
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.status, invitation.invited_by) == ("accepted", user)
+
+
+def test_a_full_event_refuses_another_seat_and_writes_nothing(client):
+    from clienteling.models import Invitation
+    from tests.clienteling.factories import HouseEventFactory, InvitationFactory
+
+    boutique = BoutiqueFactory()
+    event = HouseEventFactory(boutique=boutique, capacity=1)
+    InvitationFactory(
+        event=event, client=ClientFactory(home_boutique=boutique), status="accepted"
+    )
+    waiting = InvitationFactory(
+        event=event, client=ClientFactory(home_boutique=boutique)
+    )
+    newcomer = ClientFactory(home_boutique=boutique)
+    client.force_login(adviser(boutique))
+
+    # when one more accepts, by a change or by a new invitation
+    changed = client.post(
+        reverse("admin:clienteling_invitation_change", args=[waiting.pk]),
+        {"event": event.pk, "client": waiting.client_id, "status": "accepted"},
+    )
+    added = client.post(
+        reverse("admin:clienteling_invitation_add"),
+        {"event": event.pk, "client": newcomer.pk, "status": "accepted"},
+    )
+
+    # then both are sent back with the reason, and nothing changed
+    for response in (changed, added):
+        assert response.status_code == 200
+        assert "The event is full (1 places)." in response.text
+    waiting.refresh_from_db()
+    assert waiting.status == "invited"
+    assert not Invitation.objects.filter(client=newcomer).exists()
+
+
+def test_the_service_refuses_a_seat_the_form_did_not_see_taken():
+    # the form checked capacity; a concurrent acceptance took the last
+    # seat before the save: the service, under the event's lock, refuses
+    from django.core.exceptions import ValidationError
+
+    from clienteling import services
+    from clienteling.models import Invitation
+    from tests.clienteling.factories import HouseEventFactory, InvitationFactory
+
+    event = HouseEventFactory(capacity=1)
+    InvitationFactory(event=event, client=ClientFactory(), status="accepted")
+    waiting = InvitationFactory(event=event, client=ClientFactory())
+    waiting.status = "accepted"  # as the admin form leaves the instance
+
+    with pytest.raises(ValidationError, match="The event is full"):
+        services.invitation_set_status(
+            acting_user=None, invitation=waiting, status="accepted"
+        )
+
+    assert Invitation.objects.get(pk=waiting.pk).status == "invited"

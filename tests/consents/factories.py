@@ -1,9 +1,24 @@
+import hashlib
+
 import factory
+from django.utils import timezone
 
 from clienteling.models import Client
-from consents import services
-from consents.models import Channel, ConsentDecision, FormTemplateVersion
-from tests.clienteling.factories import BoutiqueFactory
+from consents import registry, services
+from consents.models import (
+    Channel,
+    ConsentDecision,
+    FormTemplate,
+    FormTemplateVersion,
+    OutreachList,
+    PaperFormSubmission,
+    Purpose,
+    Restriction,
+    SoftOptIn,
+    SuppressionEntry,
+)
+from tests.clienteling.factories import BoutiqueFactory, UserFactory
+from tests.clienteling.factories import ClientFactory as TestClientFactory
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -33,3 +48,109 @@ def grant(client, code, *, user=None, now=None, channel=Channel.IN_PERSON):
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# --- One factory per model the admin shows (tests/test_admin_registry.py) --
+
+
+class PurposeFactory(factory.django.DjangoModelFactory):
+    """A purpose of the registry (they come with the code, not the admin)."""
+
+    class Meta:
+        model = Purpose
+        django_get_or_create = ("code",)
+
+    code = registry.NEWSLETTERS
+
+
+class FormTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormTemplate
+        django_get_or_create = ("code",)
+
+    code = "boutique-paper"
+
+
+class FormTemplateVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormTemplateVersion
+        django_get_or_create = ("template", "number")
+
+    template = factory.SubFactory(FormTemplateFactory)
+    number = 1
+
+
+class ConsentDecisionFactory(factory.django.DjangoModelFactory):
+    """A grant of the newsletters, through consent_record."""
+
+    class Meta:
+        model = ConsentDecision
+
+    client = factory.SubFactory(TestClientFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, client, **kwargs):
+        return grant(client, registry.NEWSLETTERS)
+
+
+class PaperFormSubmissionFactory(factory.django.DjangoModelFactory):
+    """The row only; the scan itself is not needed to show it."""
+
+    class Meta:
+        model = PaperFormSubmission
+
+    client = factory.SubFactory(TestClientFactory)
+    version = factory.LazyFunction(paper_version)
+    signed_on = factory.LazyFunction(timezone.localdate)
+    boutique = factory.SelfAttribute("client.home_boutique")
+    scan_name = factory.Sequence(lambda n: f"scan-{n:06d}.pdf")
+    scan_content_type = "application/pdf"
+    scan_size = len(PDF_BYTES)
+    scan_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    recorded_by = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class OutreachListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutreachList
+
+    requested_by = factory.SubFactory(UserFactory)
+    purpose = factory.SubFactory(PurposeFactory)
+    channel = "email"
+    boutique = factory.SubFactory(BoutiqueFactory)
+    scope_boutique_ids = factory.LazyAttribute(lambda o: [o.boutique.pk])
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class RestrictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Restriction
+
+    client = factory.SubFactory(TestClientFactory)
+    reason = "The client contests the accuracy of the address."
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.restriction_start(acting_user=None, **kwargs)
+
+
+class SoftOptInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SoftOptIn
+
+    client = factory.SubFactory(TestClientFactory)
+    first_sale_at = factory.LazyFunction(timezone.now)
+    last_sale_at = factory.SelfAttribute("first_sale_at")
+    sale_reference = factory.Sequence(lambda n: f"ORD-TEST-{n:05d}")
+    opt_out_offered = True
+
+
+class SuppressionEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuppressionEntry
+
+    kind = SuppressionEntry.Kind.EMAIL
+    digest = factory.Sequence(lambda n: hashlib.sha256(f"s{n}".encode()).hexdigest())
+    added_at = factory.LazyFunction(timezone.now)
+    reason = "Withdrew every consent"

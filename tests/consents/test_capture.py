@@ -343,3 +343,41 @@ def test_a_paper_form_with_a_payment_number_or_nul_writes_nothing(
 
     assert found in " ".join(refused.value.messages)
     _nothing_written(settings)
+
+
+def test_capture_page_for_an_existing_client_prefills_its_record(client):
+    # given a client with a birth date, a landline, a mobile and an address,
+    # seen by a French-speaking adviser (a localised date would be 07/03/1985)
+    import datetime
+
+    from clienteling.models import ClientPhone
+    from tests.helpers import form_data
+
+    boutique = BoutiqueFactory()
+    someone = ClientFactory(
+        home_boutique=boutique, birth_date=datetime.date(1985, 3, 7)
+    )
+    ClientPhone.objects.create(
+        client=someone, number="+33199001122", kind="landline", is_primary=True
+    )
+    ClientPhone.objects.create(client=someone, number="+33699001234", kind="mobile")
+    ClientAddress.objects.create(
+        client=someone, line1="2 rue Exemple", city="Lyon", country="FR"
+    )
+    client.force_login(adviser(boutique))
+
+    # when the adviser opens the paper form for that client
+    response = client.get(
+        reverse("admin:consents_capture_client", args=[someone.pk]),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    # then the date input holds the ISO date, the mobile (not the landline)
+    # and the address are there
+    sent = form_data(response.text)
+    assert response.status_code == 200
+    assert sent["birth_date"] == ["1985-03-07"]
+    assert sent["phone"] == ["+33 6 99 00 12 34"]
+    assert sent["address_line1"] == ["2 rue Exemple"]
+    assert sent["city"] == ["Lyon"]
+    assert sent["first_name"] == [someone.first_name]

@@ -531,3 +531,39 @@ def test_an_out_of_scope_order_is_a_logged_refusal(client, history):
     assert response.status_code == 404
     assert AccessLogEntry.objects.filter(user=user, action="denied").exists()
     assert not AccessLogEntry.objects.filter(user=user, action="view").exists()
+
+
+def test_customer_service_logs_a_complaint_from_the_admin(client):
+    # given a customer-service agent and a client of any boutique
+    from orders.models import Complaint
+
+    someone = ClientFactory()
+    agent = UserFactory(role=roles.CUSTOMER_SERVICE)
+    client.force_login(agent)
+
+    # when the agent adds a complaint (no date: the service stamps it)
+    response = client.post(
+        reverse("admin:orders_complaint_add"),
+        {
+            "client": someone.pk,
+            "channel": "phone",
+            "category": "delivery",
+            "description": "The parcel arrived two weeks late.",
+        },
+    )
+
+    # then it is saved, named by its date, and logged as a contact
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert (complaint.client, complaint.opened_by) == (someone, agent)
+    assert complaint.received_at is not None
+    assert ContactEvent.objects.filter(client=someone).count() == 1
+    page = client.get(response.url)
+    assert "None" not in str(complaint)
+    assert escape(str(complaint)) in page.text
+
+
+def test_an_unsaved_complaint_still_has_a_name():
+    from orders.models import Complaint
+
+    assert str(Complaint(category="delivery")) == "Delivery (no date)"

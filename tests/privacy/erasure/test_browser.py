@@ -82,9 +82,9 @@ def test_compliance_requests_approves_and_reads_the_receipt(
 
     # and, once approved, the receipt: done, counts per model, no one named
     expect(page.locator("#content-main h2")).to_have_text(f"Erasure #{job.pk}: Done")
-    expect(_step_row(page, "clienteling.ClientEmail")).to_contain_text("deleted: 1")
-    expect(_step_row(page, "clienteling.ClientPhone")).to_contain_text("deleted: 1")
-    expect(_step_row(page, "clienteling.Client")).to_contain_text("updated: 1")
+    expect(_step_row(page, "Email addresses")).to_contain_text("1 entry erased")
+    expect(_step_row(page, "Phone numbers")).to_contain_text("1 entry erased")
+    expect(_step_row(page, "Clients")).to_contain_text("1 anonymised")
     receipt = page.locator("body").inner_text()
     for value in (EMAIL, "Éléonore", "Effacée", "99 00 43 43", "+33199004343"):
         assert value not in receipt, value

@@ -220,7 +220,7 @@ def test_erasure_under_a_hold_is_refused_with_the_holds_listed(fake_hold):
 
     assert refused.value.messages == [
         "Erasure refused: legal holds apply.",
-        f"open complaint: orders.Complaint#{client.pk}",
+        f"open complaint: Complaint #{client.pk}",
     ]
     assert not ErasureJob.objects.exists()
     assert ClientEmail.objects.filter(client=client).exists()

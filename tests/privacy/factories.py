@@ -1,0 +1,141 @@
+"""One factory per privacy model the admin shows.
+
+Requests and erasures go through their services, as staff open them;
+rows only a job writes (runs, batches, imports, the access log) are
+created directly with the values such a job leaves.
+"""
+
+import hashlib
+import uuid
+
+import factory
+from django.utils import timezone
+
+from clienteling.models import Boutique
+from privacy import erasure
+from privacy import requests as dsr
+from privacy.models import (
+    AccessLogEntry,
+    DataSubjectRequest,
+    ErasureJob,
+    InsightImport,
+    Partner,
+    RetentionRule,
+    RetentionRun,
+    SharingBatch,
+)
+from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
+
+
+class AccessLogEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessLogEntry
+
+    user = factory.SubFactory(UserFactory)
+    action = AccessLogEntry.Action.VIEW
+    object_type = "clienteling.client"
+    object_id = "1"
+    path = "/admin/clienteling/client/1/change/"
+
+
+class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
+    """An access request received today, through request_open."""
+
+    class Meta:
+        model = DataSubjectRequest
+
+    client = factory.SubFactory(ClientFactory)
+    kind = DataSubjectRequest.Kind.ACCESS
+    channel = DataSubjectRequest.Channel.EMAIL
+    received_on = factory.LazyFunction(timezone.localdate)
+    details = "Asks for a copy of everything the house keeps."
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return dsr.request_open(acting_user=None, **kwargs)
+
+
+class ErasureJobFactory(factory.django.DjangoModelFactory):
+    """An erasure awaiting approval, through erasure_request."""
+
+    class Meta:
+        model = ErasureJob
+
+    client = factory.SubFactory(ClientFactory)
+    request_reference = "Letter of 1 December"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return erasure.erasure_request(acting_user=None, **kwargs)
+
+
+class InsightImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsightImport
+
+    batch_id = factory.LazyFunction(lambda: str(uuid.uuid4()))
+    imported_at = factory.LazyFunction(timezone.now)
+    file_sha256 = factory.Sequence(
+        lambda n: hashlib.sha256(str(n).encode()).hexdigest()
+    )
+    rows_total = 10
+    rows_linked = 8
+    dropped_withdrawn = 1
+    dropped_unknown = 1
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"partner-{n}")
+    name = factory.Sequence(lambda n: f"Department store {n}")
+    agreement_reference = factory.Sequence(lambda n: f"AGR-{n:04d}")
+    agreement_signed_on = factory.LazyFunction(timezone.localdate)
+
+    @factory.post_generation
+    def boutiques(self, create, extracted, **kwargs):
+        if create:
+            # A partner operates shop-in-shops only.
+            shop = BoutiqueFactory(
+                kind=Boutique.Kind.SHOP_IN_SHOP, department_store="Grand Magasin"
+            )
+            self.boutiques.set(extracted or [shop])
+
+
+class RetentionRuleFactory(factory.django.DjangoModelFactory):
+    """A rule of the code (rules come with their handler, not the admin)."""
+
+    class Meta:
+        model = RetentionRule
+        django_get_or_create = ("code",)
+
+    code = "inactive_clients"
+
+
+class RetentionRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RetentionRun
+
+    dry_run = True
+    status = RetentionRun.Status.DONE
+    now = factory.LazyFunction(timezone.now)
+    started_at = factory.SelfAttribute("now")
+    finished_at = factory.SelfAttribute("now")
+
+
+class SharingBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SharingBatch
+
+    kind = SharingBatch.Kind.PARTNER
+    partner = factory.SubFactory(PartnerFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    consent_snapshot_at = factory.SelfAttribute("created_at")
+    rule_version = "1"
+    key_id = "k1"
+    folder = factory.Sequence(lambda n: f"sharing/batch-{n}")
+    manifest_sha256 = factory.Sequence(
+        lambda n: hashlib.sha256(f"m{n}".encode()).hexdigest()
+    )
