@@ -660,7 +660,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         """Point to the allergy record, where the consent gate applies.
 
         The message never repeats the summary's words: it is kept in the
-        session (decision 0017).
+        session (decision 0012).
         """
         if not request.user.has_perm("clienteling.add_metalallergy"):
             messages.warning(request, HEALTH_MENTION_NO_ACCESS_MESSAGE)
@@ -743,7 +743,7 @@ class ContactEventAdmin(ClientScopedAdmin):
 
     @admin.display(description="health")
     def health_mention(self, obj):
-        # Computed from the summary on display, never stored (decision 0017).
+        # Computed from the summary on display, never stored (decision 0012).
         return "⚠ mentions health" if mentions_health(obj.summary) else ""
 
     def has_add_permission(self, request):

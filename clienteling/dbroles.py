@@ -1,6 +1,6 @@
 """PostgreSQL roles: the owner role migrates, the app role serves.
 
-Two roles, created by `manage.py create_db_roles` (docs/decisions/0017):
+Two roles, created by `manage.py create_db_roles` (docs/decisions/0011):
 
 - the owner role (`ecrin_owner` by default) owns the database, its schema,
   every table and the evidence gate's SECURITY DEFINER functions; it runs

@@ -13,7 +13,7 @@ itself, and outreach lists are read by dialling software.
 
 Machine-readable JSON (the access report's `report.json`, portability
 exports, JSON Lines) is not a spreadsheet and keeps every value exactly
-as stored; see docs/decisions/0023.
+as stored; see docs/decisions/0015.
 
 Every download is registered here (`register`), with the code that writes
 its file (`sites`); tests/test_downloads.py checks each registered

@@ -8,7 +8,7 @@ SECURITY DEFINER function `ecrin_evidence_gate_open(kind, keys)` can open
 it (clienteling/migrations/0010). The app's database role cannot write the
 gate's table, truncate, own or alter any table, so it cannot open the gate
 any other way, unlike the transaction-local setting (`SET LOCAL
-ecrin.erasure`) that any session could set before (docs/decisions/0017).
+ecrin.erasure`) that any session could set before (docs/decisions/0011).
 
 Every opening is kept in `ecrin_evidence_gate` (kind, key, transaction,
 time, database user), which the app role can neither read nor change: what

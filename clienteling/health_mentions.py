@@ -5,7 +5,7 @@ health data (GDPR Art. 9) written where no consent gate, no encryption and
 no view permission protects it. It is not refused (the adviser may need the
 context, and a refusal teaches people to misspell): the page says the
 summary seems to mention health and links to the client's allergy record,
-where the consent gate applies (decision 0017).
+where the consent gate applies (decision 0012).
 
 The flag is computed from the text whenever it is shown and never stored,
 and messages never repeat the words found, so no health data is copied

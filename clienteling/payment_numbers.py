@@ -17,7 +17,7 @@ combining marks dropped, every kind of space read as a space and every
 kind of dash as "-".
 
 Lives in clienteling, the lowest app, so every app can import it
-(decision 0017).
+(decision 0012).
 """
 
 import re

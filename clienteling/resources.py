@@ -142,7 +142,7 @@ class CsvFormat(base_formats.CSV):
     (clienteling.downloads). XLSX, ODS and the other formats
     django-import-export offers are not: their writers turn text beginning
     with "=" into live formulas, and the engine reads CSV only
-    (docs/decisions/0023).
+    (docs/decisions/0015).
     """
 
     def create_dataset(self, in_stream, **kwargs):

@@ -230,7 +230,7 @@ FILE_LOCATIONS = {
         found_by="PaperFormSubmission.scan_name of the client's submissions",
         # The scan shows the client's name, details and signature: it goes
         # with the identity data, and a hold on identity keeps it. The
-        # submission row stays as the proof (decision 0201, 0510).
+        # submission row stays as the proof (decision 0201, 0501).
         held_with=C.IDENTITY,
     ),
     "outreach_lists": StoredFiles(

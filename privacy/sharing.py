@@ -1202,7 +1202,7 @@ def sharing_batches_erase(*, client_ids: list[int], identifiers=None) -> int:
     recipient's own copy is recalled by the next transfer's withdrawal
     list (the disclosures are kept for that). Rewriting, not deleting,
     keeps the other clients' rows for a transfer not yet picked up;
-    docs/decisions/0510. Returns how many files were rewritten.
+    docs/decisions/0501. Returns how many files were rewritten.
     """
     holding = _batches_holding(list(client_ids))
     rewritten = 0

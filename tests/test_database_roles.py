@@ -7,7 +7,7 @@ disabling or replacing the triggers, writing the evidence gate's table,
 acting as the owner. The real erasure and retention still work as that
 role, through the evidence gate (clienteling.evidence). The suite itself
 runs as the owner role, which creates and migrates the test database
-(docs/decisions/0017).
+(docs/decisions/0011).
 """
 
 from datetime import date, datetime, timedelta

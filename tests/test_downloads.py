@@ -401,7 +401,7 @@ def _access_report_zip(capture, **_):
     archive = zipfile.ZipFile(
         io.BytesIO((reports.storage_dir() / report.file_name).read_bytes())
     )
-    # The machine-readable JSON keeps the values exactly (decision 0023).
+    # The machine-readable JSON keeps the values exactly (decision 0015).
     document = archive.read("report.json").decode("utf-8")
     assert json.dumps(HOSTILE[0])[1:-1] in document
     assert "'" + json.dumps(HOSTILE[0])[1:-1] not in document

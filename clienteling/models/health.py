@@ -42,7 +42,7 @@ class MetalAllergy(FreeTextModel):
     # database cannot filter or enforce uniqueness on them: reads are by
     # client, compared in Python (orders.selectors.allergy_conflicts), and
     # "one row per metal" is checked by validate_constraints below (see
-    # docs/decisions/0017-allergy-metal-and-severity-encrypted.md).
+    # docs/decisions/0009-allergy-metal-and-severity-encrypted.md).
     metal = EncryptedTextField(choices=Metal.choices)
     severity = EncryptedTextField(choices=Severity.choices, default=Severity.MILD)
     notes = EncryptedTextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)

@@ -2,7 +2,7 @@
 
 Run once per database, connected as a superuser (DATABASE_URL), then run
 `migrate` as the owner role and everything else as the app role; see
-clienteling.dbroles and docs/decisions/0017. Running it again changes
+clienteling.dbroles and docs/decisions/0011. Running it again changes
 nothing that is already right, and hands any table created under another
 role (say, migrated as `postgres` before the roles existed) to the owner.
 """
