@@ -115,7 +115,7 @@ def test_the_migration_encrypts_rows_stored_in_clear():
     assert _stored(TABLES[0]) == [("copper", "mild")]
 
     migration = import_module(
-        "clienteling.migrations.0010_encrypt_allergy_metal_and_severity"
+        "clienteling.migrations.0014_encrypt_allergy_metal_and_severity"
     )
     migration.encrypt_existing(apps, None)
 
