@@ -143,7 +143,9 @@ def object_consent(request, client_id: int):
         and purpose.special_category
         and not sees_special_categories(request.user)
     ):
-        purpose = None
+        # As consents.services.consent_record refuses it: the same answer
+        # whatever the ledger holds, before any page names the purpose.
+        raise PermissionDenied
     error = ""
     if purpose is None:
         error = "Choose a purpose from the client's consents: this one is unknown."
