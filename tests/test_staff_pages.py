@@ -101,7 +101,10 @@ def erased_job(officer, client, django_capture_on_commit_callbacks, settings, tm
     )
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:privacy_erasurejob_approve", args=[job.pk]))
+        client.post(
+            reverse("admin:privacy_erasurejob_approve", args=[job.pk]),
+            {"confirm": "yes", "typed_confirmation": someone.client_number},
+        )
     job.refresh_from_db()
     assert job.status == "done", job.outcome
     return job
