@@ -49,6 +49,7 @@ def test_compliance_reads_who_would_be_erased_then_types_the_count(
     _rules_seeded()
     call_command("seed_demo")
     ada, bob = _inactive("Ada", "Ancienne"), _inactive("Bob", "Dormant")
+    runs_before = RetentionRun.objects.count()  # the demo's own dry run
     admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
 
     # given the retention runs list, "Run retention now" opens a page
@@ -76,13 +77,14 @@ def test_compliance_reads_who_would_be_erased_then_types_the_count(
     page.fill("#id_typed_confirmation", "ERASE 1 CLIENT")
     page.click("input[value='Run retention and erase']")
     expect(page.locator(".ecrin-error-summary")).to_contain_text("Nothing was changed.")
-    assert not RetentionRun.objects.exists()
+    assert RetentionRun.objects.count() == runs_before
 
     # when the phrase shown is typed, the run erases them and reports it
     page.fill("#id_typed_confirmation", phrase)
     page.click("input[value='Run retention and erase']")
     page.wait_for_url("**/report/")
     expect(page.locator(".retention-report")).to_contain_text("clients erased")
+    assert RetentionRun.objects.count() == runs_before + 1
     for person in (ada, bob):
         person.refresh_from_db()
         assert person.client_number.startswith("ERASED-")
