@@ -312,7 +312,8 @@ PAPER_FORM_SCAN = downloads.register(
     downloads.Download(
         key="paper-form-scan",
         label="Scan of a signed paper form (client consents page)",
-        sites=("consents.views.scan",),
+        # The demo uploads a generated scan, served by the same view.
+        sites=("consents.views.scan", "consents.demo._seed_paper_form"),
         spreadsheet=False,
         not_spreadsheet_because=(
             "the file as it was scanned, served inline; its content was "
