@@ -88,6 +88,8 @@ CUSTOM_VIEWS = {
     "orders_order_status": "orders.order",
     "orders_order_issue_invoice": "orders.order",
     "orders_invoice_credit_note": "orders.invoice",
+    "consents_print_form": "consents.formtemplateversion",
+    "consents_print_form_pdf": "consents.formtemplateversion",
 }
 POST_ONLY = {
     "consents_withdraw",
@@ -283,7 +285,12 @@ def _walk_custom_url(walk, pattern, model, objects_by_label) -> None:
             url = reverse(f"admin:{name}", kwargs=kwargs)
         except NoReverseMatch:
             continue
-        walk.check(url, method=method, data={"purpose": registry.NEWSLETTERS})
+        walk.check(
+            url,
+            method=method,
+            data={"purpose": registry.NEWSLETTERS},
+            needles=_needles_for(label),
+        )
 
 
 def test_the_needles_cover_the_map():
