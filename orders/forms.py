@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 
 from clienteling import hooks
 from clienteling.models import MetalAllergy
+from clienteling.payment_numbers import iban_mask
 from orders import selectors
 from orders.models import AfterSalesCase, Complaint, Order, Payment, Product
-from orders.pan import iban_mask
 
 
 class ProductForm(forms.ModelForm):

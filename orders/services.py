@@ -18,6 +18,7 @@ from django.utils import timezone
 from clienteling import hooks
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, ContactEvent
+from clienteling.payment_numbers import iban_mask
 from clienteling.writes import now_or as _now
 from clienteling.writes import save_with_author as _save
 from orders import selectors
@@ -39,7 +40,6 @@ from orders.models.aftersales import (
     LEGAL_GUARANTEE_YEARS,
     add_years,
 )
-from orders.pan import iban_mask
 
 _ONE_DAY = timedelta(days=1)
 

@@ -12,8 +12,8 @@ from django.db.models import Q
 
 from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
+from clienteling.payment_numbers import MASKED_IBAN_PATTERN
 from orders.models.base import CURRENCIES, MONEY
-from orders.pan import MASKED_IBAN_PATTERN
 
 
 class Payment(FreeTextModel):

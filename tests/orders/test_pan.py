@@ -2,15 +2,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clienteling.free_text import FreeTextModel, free_text_errors, free_text_fields
-from orders import services
-from orders.models import Complaint, Order, OrderLine
-from orders.pan import (
+from clienteling.payment_numbers import (
     contains_card_number,
     contains_iban,
     iban_mask,
     luhn_valid,
     validate_no_payment_numbers,
 )
+from orders import services
+from orders.models import Complaint, Order, OrderLine
 from tests.orders.factories import ClientFactory, ProductFactory
 
 # Test numbers published by card schemes and payment providers: Luhn-valid.
