@@ -133,7 +133,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # --- Applications ----------------------------------------------------------
 
 # The project's own apps, bottom of the dependency chain first.
-PROJECT_APPS = ["clienteling", "consents", "orders", "privacy"]
+PROJECT_APPS = ["core", "clienteling", "consents", "orders", "privacy"]
 
 INSTALLED_APPS = [
     "config.apps.EcrinAdminConfig",

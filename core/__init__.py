@@ -1,0 +1,1 @@
+"""The kernel every app stands on (see core/README.md)."""
