@@ -285,6 +285,33 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # config.celery connects setup_logging for the same reason.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# A message taken by a worker that then dies outright (SIGKILL, lost host)
+# comes back to the queue after this long; kombu's default is an hour. The
+# job protocol does not wait for it: its sweeper resumes the job from the
+# database once the job's lease runs out (core/jobs/README.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+
+# --- Long jobs (core.jobs) -------------------------------------------------
+
+# A running job renews its lease each time it reports progress; a job whose
+# lease ran out has lost its worker. The sweeper runs every
+# JOBS_SWEEP_SECONDS: it resumes such jobs (or fails them visibly after
+# their kind's attempts), and sends again jobs queued for longer than
+# JOBS_REQUEUE_AFTER_SECONDS whose message the broker lost.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=90)
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=60)
+JOBS_REQUEUE_AFTER_SECONDS = env.int("JOBS_REQUEUE_AFTER_SECONDS", default=300)
+for _name in ("JOBS_LEASE_SECONDS", "JOBS_SWEEP_SECONDS", "JOBS_REQUEUE_AFTER_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of seconds >= 1.")
+# Fault drills only (tests/core/drills.py): "kind:seconds" makes a worker
+# pause that long after each progress report of that kind of job.
+JOBS_DRILL_PAUSE = env.str("JOBS_DRILL_PAUSE", default="")
+if JOBS_DRILL_PAUSE and ENVIRONMENT not in ("test", "demo"):
+    raise ImproperlyConfigured(
+        "JOBS_DRILL_PAUSE is for fault drills only: unset it when "
+        f"ECRIN_ENVIRONMENT={ENVIRONMENT}."
+    )
 
 # --- House branding --------------------------------------------------------
 

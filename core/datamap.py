@@ -1,0 +1,86 @@
+"""core's part of the data map (see clienteling.classification)."""
+
+from clienteling.classification import (
+    KEY,
+    NOT_PERSONAL,
+    Category,
+    Erasure,
+    F,
+    FileErasure,
+    ModelMap,
+    Source,
+    StoredFiles,
+    Subject,
+)
+
+STAFF_ACTION = F(
+    Category.IDENTITY,
+    Erasure.KEEP,
+    Source.SYSTEM,
+    obligation="accountability of staff actions (GDPR Art. 5(2))",
+)
+
+DATAMAP = {
+    "core.Job": ModelMap(
+        Subject.STAFF,
+        None,
+        description="Long jobs (reports, erasures, exports, imports): their "
+        "state and progress; ids and counts, never personal values.",
+        fields={
+            "id": KEY,
+            "owner": STAFF_ACTION,
+            "cancelled_by": STAFF_ACTION,
+            **dict.fromkeys(
+                (
+                    "kind",
+                    "label",
+                    "params",
+                    "dedupe_key",
+                    "status",
+                    "created_at",
+                    "enqueued_at",
+                    "started_at",
+                    "heartbeat_at",
+                    "finished_at",
+                    "attempts",
+                    "max_attempts",
+                    "lease_token",
+                    "lease_until",
+                    "cancel_requested_at",
+                    "progress_done",
+                    "progress_total",
+                    "progress_label",
+                    "result",
+                    "result_file",
+                    "result_size",
+                    "result_sha256",
+                    "result_expires_at",
+                    "error",
+                    "seen_at",
+                ),
+                NOT_PERSONAL,
+            ),
+        },
+        codes={
+            "kind": "a job kind's name, written by Écrin",
+            "label": "a description written by Écrin (numbers, no names)",
+            "dedupe_key": "ids written by Écrin",
+            "progress_label": "a step's name, written by Écrin",
+            "result_file": "a file name written by Écrin",
+            "result_sha256": "a checksum",
+            "error": "a message written by Écrin",
+        },
+    ),
+}
+
+FILE_LOCATIONS = {
+    "job_results": StoredFiles(
+        name="result files of long jobs (reports, lists, exports, imports)",
+        folder="PRIVATE_STORAGE_ROOT/jobs/",
+        root="core.jobs.files.root",
+        erasure=FileErasure.DELETE,
+        erase="core.jobs.files.erase_clients",
+        writers=("core.jobs.files.publish",),
+        found_by="each job kind's erase_results (the jobs about the clients)",
+    ),
+}

@@ -1,0 +1,118 @@
+"""The job row: the one place a long job's state lives (not in Redis).
+
+Every long job of the project (subject-access report, erasure, retention,
+outreach list, exports, imports, follow-up generation) is one row here,
+driven by core.jobs.engine. Its domain row (a report, an erasure, a
+batch...) points to it; the bookkeeping (claim, lease, heartbeat,
+attempts, progress, sweep) is written only in core.jobs.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
+    # A registered JobKind's name, e.g. "privacy.subject_access_report".
+    kind = models.CharField(max_length=60)
+    # What staff read on the Jobs page: no personal data beyond a number.
+    label = models.CharField(max_length=200)
+    # Ids and flags only: what the kind needs to find its work again.
+    params = models.JSONField(default=dict, blank=True)
+    # At most one unfinished job per key (e.g. one report per request).
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who started it; empty for scheduled jobs.",
+    )
+    created_at = models.DateTimeField()
+    # When a message for it was last sent to the broker.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Each claim by a worker is one attempt; after max_attempts the job fails.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    # The lease: the worker holding lease_token may run the job until
+    # lease_until; every write of a running job is fenced by the token.
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    progress_done = models.PositiveBigIntegerField(default=0)
+    progress_total = models.PositiveBigIntegerField(default=0)
+    progress_label = models.CharField(max_length=200, blank=True)
+    # Counts and ids only, never personal data.
+    result = models.JSONField(default=dict, blank=True)
+    # Relative to core.jobs.files.root(); deleted at result_expires_at.
+    result_file = models.CharField(max_length=200, blank=True)
+    result_size = models.PositiveBigIntegerField(null=True, blank=True)
+    result_sha256 = models.CharField(max_length=64, blank=True)
+    result_expires_at = models.DateTimeField(null=True, blank=True)
+    # A sentence fit for staff: what went wrong and what to do next.
+    error = models.CharField(max_length=300, blank=True)
+    # When the owner was shown that it finished (the header notice).
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "job"
+        indexes = [
+            models.Index(fields=["status", "lease_until"], name="job_lease"),
+            models.Index(fields=["status", "enqueued_at"], name="job_queue"),
+            models.Index(fields=["owner", "status"], name="job_owner"),
+            models.Index(fields=["kind", "status"], name="job_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status__in=["queued", "running"]) & ~Q(dedupe_key=""),
+                name="job_one_unfinished_per_key",
+                violation_error_message="This job is already waiting or running.",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total"))
+                | Q(progress_total=0),
+                name="job_progress_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (job {self.pk})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent done, or None while the total is unknown."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return None
+        return min(100, 100 * self.progress_done // self.progress_total)
