@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Kernel"
+    verbose_name = "Activity"
 
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
