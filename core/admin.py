@@ -66,6 +66,8 @@ class WhoseFilter(admin.SimpleListFilter):
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Staff see the jobs they started (compliance sees all): see get_queryset.
+    owner_field = "owner"
     list_display = ("job", "state", "progress", "started_by", "started", "ended")
     list_filter = ("status", KindFilter, WhoseFilter)
     search_fields = ("label",)

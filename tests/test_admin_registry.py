@@ -49,6 +49,7 @@ ADD_DISABLED_ON_PURPOSE = {
     "clienteling.ContactEvent": "contacts are logged from the client page",
     "clienteling.DuplicateFlag": "flags are raised by the duplicate check",
     "consents.ConsentDecision": "the consent ledger is append-only evidence",
+    "core.Job": "jobs are started by what they do (a report, an erasure...)",
     "consents.FormTemplate": "form templates come with the code",
     "consents.FormTemplateVersion": "form versions come with the code",
     "consents.OutreachList": "lists are asked for on the outreach page",
@@ -71,6 +72,7 @@ ADD_POSTED_ELSEWHERE = {
     "encrypted by the group)",
 }
 CHANGE_DISABLED_ON_PURPOSE = {
+    "core.Job",
     "clienteling.ContactEvent",
     "consents.ConsentDecision",
     "consents.FormTemplate",
@@ -223,6 +225,10 @@ def test_admin_pages_under_each_role(client, key, role):
     # given an object of the factory, in the role's boutique
     obj = factory()
     user = _user(role, _boutiques_of(obj))
+    # Pages scoped to their owner (the Jobs page) show the user's own rows.
+    owner_field = getattr(model_admin, "owner_field", None)
+    if owner_field:
+        model.objects.filter(pk=obj.pk).update(**{owner_field: user})
     may_add = _may(user, model, "add") and label not in ADD_DISABLED_ON_PURPOSE
     may_change = _may(user, model, "change") and label not in (
         CHANGE_DISABLED_ON_PURPOSE
