@@ -78,6 +78,9 @@ def erasure_plan() -> list[ModelPlan]:
     return sorted(plans, key=lambda p: (p.model is Client, p.label))
 
 
+# --- The client's rows, by chunks of ids -------------------------------------
+
+
 def chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
     ids, size = list(ids), size or CHUNK
     for start in range(0, len(ids), size):
@@ -143,6 +146,9 @@ def _history_of(plan: ModelPlan, ids: list[int]) -> models.QuerySet | None:
         ):
             query |= Q(_in_ids(f.attname, ids))
     return history._base_manager.filter(query)
+
+
+# --- Whom a run covers --------------------------------------------------------
 
 
 @dataclass
