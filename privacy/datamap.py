@@ -417,14 +417,14 @@ FILE_LOCATIONS = {
     "sharing_batches": StoredFiles(
         name="group and partner sharing batches",
         folder="SHARING_EXPORT_ROOT (PRIVATE_STORAGE_ROOT/sharing/)",
-        root="privacy.sharing.export_root",
+        root="privacy.sharing.files.export_root",
         erasure=FileErasure.REWRITE,
-        erase="privacy.sharing.sharing_batches_erase",
+        erase="privacy.sharing.files.sharing_batches_erase",
         writers=(
-            "privacy.sharing._HashedFile.__init__",
-            "privacy.sharing._finish",
-            "privacy.sharing._rewrite_without",
-            "privacy.sharing._batch_rewrite",
+            "privacy.sharing.files._HashedFile.__init__",
+            "privacy.sharing.files._finish",
+            "privacy.sharing.files._rewrite_without",
+            "privacy.sharing.files._batch_rewrite",
         ),
         found_by="the client's disclosures (recipient, first and last batch) "
         "and the pseudonym under each batch's key",
@@ -432,9 +432,9 @@ FILE_LOCATIONS = {
     "erasure_replay_log": StoredFiles(
         name="erasure replay log",
         folder="ERASURE_REPLAY_LOG",
-        root="privacy.erasure.replay_log_folder",
+        root="privacy.erasure.replay.replay_log_folder",
         erasure=FileErasure.KEEP,
-        writers=("privacy.erasure.replay_log_append",),
+        writers=("privacy.erasure.replay.replay_log_append",),
         found_by="client ids only: it names no one",
         obligation="re-applying erasures to a restored backup (GDPR Art. 17); "
         "client ids only, no value of their data",

@@ -12,7 +12,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from clienteling.hooks import ClientPanel
-from privacy import erasure
+from privacy.erasure.jobs import (
+    client_erasures,
+    erased_without_a_job,
+    erasure_blocking_job,
+)
 from privacy.models import ErasureJob
 
 
@@ -27,11 +31,9 @@ def _link(job: ErasureJob, user) -> str:
 
 def erasure_panel_context(request, client) -> dict:
     """The client's erasures and whether one may be requested: one query."""
-    jobs = erasure.client_erasures(client=client)
-    blocking = erasure.erasure_blocking_job(client=client, jobs=jobs)
-    by_retention = blocking is None and erasure.erased_without_a_job(
-        client=client, jobs=jobs
-    )
+    jobs = client_erasures(client=client)
+    blocking = erasure_blocking_job(client=client, jobs=jobs)
+    by_retention = blocking is None and erased_without_a_job(client=client, jobs=jobs)
     can_request = (
         blocking is None
         and not by_retention

@@ -98,14 +98,14 @@ def activities() -> list[Activity]:
 
 
 def register_context() -> dict:
-    from privacy import sharing
+    from privacy.sharing import exports
 
     return {
         "controller": settings.HOUSE_NAME,
         "activities": activities(),
         "security_measures": SECURITY_MEASURES,
         # Recipients of group and partner sharing, from the transfers made.
-        "sharing_recipients": sharing.recipients(),
+        "sharing_recipients": exports.recipients(),
     }
 
 

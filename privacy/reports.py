@@ -317,7 +317,7 @@ def _kept_on_erasure() -> list[dict]:
 
 def _is_erased(client: Client) -> bool:
     """An erased client is the tombstone privacy.erasure leaves behind."""
-    from privacy.erasure import is_tombstone
+    from privacy.erasure.jobs import is_tombstone
 
     return is_tombstone(client)
 
@@ -602,7 +602,7 @@ def report_request(
     *, acting_user, request: DataSubjectRequest, now: datetime | None = None
 ) -> SubjectAccessReport:
     """Queue a report build for a verified access or portability request."""
-    from privacy import tasks_requests
+    from privacy.tasks import requests as tasks_requests
 
     if request.kind not in (
         DataSubjectRequest.Kind.ACCESS,

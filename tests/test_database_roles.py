@@ -28,7 +28,9 @@ from consents import registry
 from consents.models import PaperFormSubmission
 from orders import services as order_services
 from orders.models import Invoice, InvoiceLine, Order
-from privacy import erasure, retention
+from privacy import retention
+from privacy.erasure import jobs
+from privacy.erasure.plan import TOMBSTONE_PREFIX
 from privacy.models import AccessLogEntry, ErasureJob
 from tests.clienteling.factories import ClientFactory, compliance
 from tests.conftest import require
@@ -310,14 +312,14 @@ def test_erasure_runs_as_the_app_role(app_role):
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone()[0] == app_role
-        job = erasure.erasure_request(acting_user=officer, client=client)
-        erasure.erasure_approve(acting_user=officer, job=job)
-        erasure.erasure_execute(job_id=job.pk)
+        job = jobs.erasure_request(acting_user=officer, client=client)
+        jobs.erasure_approve(acting_user=officer, job=job)
+        jobs.erasure_execute(job_id=job.pk)
         job.refresh_from_db()
 
     assert job.status == ErasureJob.Status.DONE, job.outcome
     client.refresh_from_db()
-    assert client.client_number.startswith(erasure.TOMBSTONE_PREFIX)
+    assert client.client_number.startswith(TOMBSTONE_PREFIX)
     paper.refresh_from_db()
     assert paper.scan_name == f"erased-{paper.pk}"
     with connection.cursor() as cursor:

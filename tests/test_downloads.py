@@ -37,9 +37,12 @@ from clienteling.models import Boutique
 from clienteling.resources import CsvFormat
 from consents import outreach, registry
 from consents.models import Purpose
-from privacy import register, reports, sharing
+from orders.selectors import PurchaseRow
+from privacy import register, reports
 from privacy import requests as dsr
 from privacy.models import DataSubjectRequest, Partner
+from privacy.sharing import eligibility, exports
+from privacy.sharing.files import export_root
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,
@@ -207,7 +210,7 @@ def test_the_scan_finds_the_known_downloads():
         "privacy.reports._csv",
         "privacy.reports.write_zip",
         "privacy.register.register_csv",
-        "privacy.sharing._CsvAndJsonLines.__init__",
+        "privacy.sharing.files._CsvAndJsonLines.__init__",
         "clienteling.admin.ClientAdmin",
     } <= sites
 
@@ -430,11 +433,11 @@ def _group_export(settings, **_):
     settings.SHARING_DEMO_KEYS = False
     people = _hostile_clients(BoutiqueFactory())
     for person in people:
-        grant(person, sharing.CROSS_GROUP)
+        grant(person, eligibility.CROSS_GROUP)
 
     def purchases(client_ids, since):
         for client_id, value in zip(client_ids, HOSTILE * len(people), strict=False):
-            yield sharing.PurchaseRow(
+            yield PurchaseRow(
                 client_id=client_id,
                 category=value,
                 collection=value,
@@ -445,8 +448,8 @@ def _group_export(settings, **_):
                 purchased_on=timezone.localdate().replace(day=1),
             )
 
-    batch = sharing.group_export_run(acting_user=None, purchases=purchases)
-    folder = sharing.export_root() / batch.folder
+    batch = exports.group_export_run(acting_user=None, purchases=purchases)
+    folder = export_root() / batch.folder
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
 
 
@@ -465,9 +468,9 @@ def _partner_export(settings, **_):
     partner.boutiques.set([shop])
     for n, person in enumerate(_hostile_clients(shop)):
         EmailFactory(client=person, address=f"formula{n}@example.com")
-        grant(person, sharing.PARTNER_SHARING)
-    batch = sharing.partner_export_run(acting_user=None, partner=partner)
-    folder = sharing.export_root() / batch.folder
+        grant(person, eligibility.PARTNER_SHARING)
+    batch = exports.partner_export_run(acting_user=None, partner=partner)
+    folder = export_root() / batch.folder
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from clienteling import roles
 from clienteling.models import ClientPhone
-from privacy import erasure
+from privacy.erasure import jobs
 from tests.clienteling.factories import (
     ClientFactory,
     ContactEventFactory,
@@ -96,7 +96,7 @@ def erased_job(officer, client, django_capture_on_commit_callbacks, settings, tm
     EmailFactory(client=someone)
     ContactEventFactory.create_batch(3, client=someone)
     order(client=someone, status="invoiced")
-    job = erasure.erasure_request(
+    job = jobs.erasure_request(
         acting_user=officer, client=someone, request_reference="DSR-7"
     )
     client.force_login(officer)
@@ -142,7 +142,7 @@ def test_erasure_receipt_speaks_staffs_words(client, erased_job):
 def test_erasure_approval_page_speaks_staffs_words(client, officer):
     someone = ClientFactory()
     order(client=someone, status="invoiced")
-    job = erasure.erasure_request(acting_user=officer, client=someone)
+    job = jobs.erasure_request(acting_user=officer, client=someone)
     client.force_login(officer)
 
     response = client.get(reverse("admin:privacy_erasurejob_approve", args=[job.pk]))

@@ -1,4 +1,4 @@
-"""Erasure and retention in the admin: thin callers of privacy.erasure and
+"""Erasure and retention in the admin: thin callers of privacy.erasure.jobs and
 privacy.retention. Compliance requests an erasure (add form, also opened
 from the client page with the client filled in: privacy.panels), approves it
 on a confirmation page naming the client and what is kept and why, follows
@@ -24,7 +24,8 @@ from clienteling.confirmation import (
 )
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
-from privacy import erasure, receipts, retention, retention_preview
+from privacy import receipts, retention, retention_preview
+from privacy.erasure import jobs
 from privacy.models import ErasureJob, RetentionRule, RetentionRun
 
 
@@ -51,7 +52,7 @@ class ErasureRequestForm(forms.ModelForm):
             # The service's own check, so the user gets the form back with
             # the reason; the service checks again on save.
             try:
-                erasure.erasure_request_check(
+                jobs.erasure_request_check(
                     client=client, allow_partial=data.get("allow_partial", False)
                 )
             except ValidationError as exc:
@@ -118,7 +119,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        job = erasure.erasure_request(
+        job = jobs.erasure_request(
             acting_user=request.user,
             client=form.cleaned_data["client"],
             request_reference=form.cleaned_data.get("request_reference", ""),
@@ -169,7 +170,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 error = "Use the button on this page to approve. Nothing was changed."
         if request.method == "POST" and not error:
             try:
-                erasure.erasure_approve(acting_user=request.user, job=job)
+                jobs.erasure_approve(acting_user=request.user, job=job)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -177,7 +178,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                     request, f"Erasure #{job.pk} approved: it runs in the background."
                 )
                 return redirect("admin:privacy_erasurejob_receipt", job.pk)
-        holds = erasure.erasure_holds(client=job.client)
+        holds = jobs.erasure_holds(client=job.client)
         refused = bool(holds) and not job.allow_partial
         return TemplateResponse(
             request,
@@ -189,7 +190,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "job": job,
                 "holds": holds,
                 "refused": refused,
-                "preview": erasure.erasure_preview(job=job),
+                "preview": jobs.erasure_preview(job=job),
                 "can_approve": job.status == ErasureJob.Status.REQUESTED,
                 "confirm": confirm_form_context(
                     action_label="Approve and erase",

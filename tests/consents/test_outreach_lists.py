@@ -18,7 +18,7 @@ from consents import outreach, registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import Reason
 from consents.tasks import sweep_outreach_lists
-from privacy import erasure
+from privacy.erasure import engine
 from privacy.models import AccessLogEntry
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -641,7 +641,7 @@ def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
     gone = paris.eligible[0]
     assert any(row[0] == gone.client_number for row in read_csv(naming))
 
-    counts = erasure.erase_clients(client_ids=[gone.pk])
+    counts = engine.erase_clients(client_ids=[gone.pk])
 
     assert counts["storage"]["outreach_lists_files"] == 1
     naming.refresh_from_db()
@@ -714,7 +714,7 @@ def test_the_download_of_a_list_erasure_withdrew_answers_404(
     assert client.get(_download_url(naming)).status_code == 200
 
     # when the client is erased
-    erasure.erase_clients(client_ids=[paris.eligible[0].pk])
+    engine.erase_clients(client_ids=[paris.eligible[0].pk])
 
     # then the download is not found (not a 500, not the file)
     response = client.get(_download_url(naming))

@@ -12,8 +12,8 @@ import factory
 from django.utils import timezone
 
 from clienteling.models import Boutique
-from privacy import erasure
 from privacy import requests as dsr
+from privacy.erasure import jobs
 from privacy.models import (
     AccessLogEntry,
     DataSubjectRequest,
@@ -66,7 +66,7 @@ class ErasureJobFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return erasure.erasure_request(acting_user=None, **kwargs)
+        return jobs.erasure_request(acting_user=None, **kwargs)
 
 
 class InsightImportFactory(factory.django.DjangoModelFactory):

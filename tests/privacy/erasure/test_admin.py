@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from clienteling import roles
-from privacy import erasure
+from privacy.erasure import jobs
 from privacy.models import ErasureJob, RetentionRun
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -25,7 +25,7 @@ def compliance():
 def job(compliance):
     client = ClientFactory(first_name="Ada", last_name="Exemple")
     EmailFactory(client=client)
-    return erasure.erasure_request(
+    return jobs.erasure_request(
         acting_user=compliance, client=client, request_reference="DSR-7"
     )
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from clienteling import roles
 from clienteling import services as clienteling_services
 from orders import services as order_services
-from privacy import erasure
+from privacy.erasure import engine, jobs
 from privacy.models import ErasureJob
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -44,9 +44,9 @@ def erase(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
 
     def erase(target, officer) -> ErasureJob:
-        job = erasure.erasure_request(acting_user=officer, client=target)
+        job = jobs.erasure_request(acting_user=officer, client=target)
         with django_capture_on_commit_callbacks(execute=True):
-            erasure.erasure_approve(acting_user=officer, job=job)
+            jobs.erasure_approve(acting_user=officer, job=job)
         job.refresh_from_db()
         target.refresh_from_db()
         assert job.status == ErasureJob.Status.DONE
@@ -82,7 +82,7 @@ def test_compliance_sees_the_request_action_for_a_client_never_erased(client):
 @pytest.mark.parametrize("role", [roles.ADVISER, roles.MANAGER, roles.CUSTOMER_SERVICE])
 def test_staff_without_the_permission_see_neither_action_nor_status(client, role):
     target = ClientFactory()
-    erasure.erasure_request(acting_user=compliance(), client=target)
+    jobs.erasure_request(acting_user=compliance(), client=target)
     user = UserFactory(role=role, boutiques=[target.home_boutique])
     assert not user.has_perm("privacy.add_erasurejob")
     client.force_login(user)
@@ -98,9 +98,9 @@ def test_staff_without_the_permission_see_neither_action_nor_status(client, role
 def test_staff_who_may_view_but_not_request_see_the_status_only(client):
     officer = compliance()
     target, other = ClientFactory(), ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
-    cancelled = erasure.erasure_request(acting_user=officer, client=other)
-    erasure.erasure_cancel(acting_user=officer, job=cancelled)
+    job = jobs.erasure_request(acting_user=officer, client=target)
+    cancelled = jobs.erasure_request(acting_user=officer, client=other)
+    jobs.erasure_cancel(acting_user=officer, job=cancelled)
     client.force_login(_user_with("view_client", "view_all_clients", "view_erasurejob"))
 
     page = _client_page(client, target).text
@@ -118,7 +118,7 @@ def test_staff_who_may_view_but_not_request_see_the_status_only(client):
 def test_an_open_erasure_shows_its_status_and_link_instead_of_the_action(client):
     officer = compliance()
     target = ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
+    job = jobs.erasure_request(acting_user=officer, client=target)
     client.force_login(officer)
 
     page = _client_page(client, target).text
@@ -149,8 +149,8 @@ def test_a_done_erasure_shows_the_tombstone_and_links_the_receipt(client, erase)
 def test_after_a_cancelled_erasure_a_new_one_may_be_requested(client):
     officer = compliance()
     target = ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
-    erasure.erasure_cancel(acting_user=officer, job=job)
+    job = jobs.erasure_request(acting_user=officer, client=target)
+    jobs.erasure_cancel(acting_user=officer, job=job)
     client.force_login(officer)
 
     page = _client_page(client, target).text
@@ -168,9 +168,9 @@ def test_the_panel_runs_the_same_queries_whatever_the_number_of_erasures(client)
     )
     for target, cancelled in ((few, 1), (many, 4)):
         for _ in range(cancelled):
-            job = erasure.erasure_request(acting_user=officer, client=target)
-            erasure.erasure_cancel(acting_user=officer, job=job)
-        erasure.erasure_request(acting_user=officer, client=target)
+            job = jobs.erasure_request(acting_user=officer, client=target)
+            jobs.erasure_cancel(acting_user=officer, job=job)
+        jobs.erasure_request(acting_user=officer, client=target)
     client.force_login(officer)
     _client_page(client, few)  # warm process-wide caches (content types)
 
@@ -237,7 +237,7 @@ def test_the_form_refuses_a_client_already_erased_saying_by_which_erasure(
 def test_the_form_refuses_a_second_open_erasure_naming_the_open_one(client):
     officer = compliance()
     target = ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
+    job = jobs.erasure_request(acting_user=officer, client=target)
     client.force_login(officer)
 
     response = client.post(ADD, {"client": target.pk})
@@ -286,7 +286,7 @@ def test_a_client_erased_by_retention_shows_it_and_cannot_be_requested(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     officer = compliance()
     target = ClientFactory()
-    erasure.erase_clients(client_ids=[target.pk])  # what a retention batch runs
+    engine.erase_clients(client_ids=[target.pk])  # what a retention batch runs
     client.force_login(officer)
 
     page = _client_page(client, target).text

@@ -245,7 +245,7 @@ def test_json_schema_rejects_a_document_missing_art15_metadata():
 
 @pytest.mark.django_db
 def test_a_report_for_an_erased_client_says_what_remains_and_why():
-    from privacy.erasure import erase_clients
+    from privacy.erasure.engine import erase_clients
     from privacy.reports import build_document, render_html
     from tests.clienteling.factories import ClientFactory
 

@@ -8,21 +8,22 @@ retention cursor), so a redelivery resumes instead of redoing.
 
 from celery import shared_task
 
-from privacy import erasure, retention
+from privacy import retention
+from privacy.erasure import jobs
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
 
 @shared_task(name="privacy.erasure_run", **TASK_OPTIONS)
 def erasure_run(job_id: int) -> dict:
-    return erasure.erasure_execute(job_id=job_id)
+    return jobs.erasure_execute(job_id=job_id)
 
 
 @shared_task(name="privacy.erasure_sweep", **TASK_OPTIONS)
 def erasure_sweep() -> dict:
     """Periodic: re-enqueue erasures and retention runs gone quiet."""
     return {
-        "erasures": erasure.erasure_sweep(),
+        "erasures": jobs.erasure_sweep(),
         "retention_runs": retention.retention_sweep(),
     }
 

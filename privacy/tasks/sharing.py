@@ -5,8 +5,8 @@ import logging
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from privacy import sharing
 from privacy.models import Partner
+from privacy.sharing import exports
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +19,15 @@ def _user(user_id: int | None):
 def group_export(user_id: int | None = None) -> dict:
     """Monthly (beat) or on demand: one cross-group batch.
 
-    One batch streams every consenting client in chunks (privacy.sharing.
-    CHUNK); at 100,000 clients it takes seconds, far inside the broker's
-    visibility timeout. A redelivered message writes a second, complete
-    batch, never a half one, and withdrawals are recalled once.
+    One batch streams every consenting client in chunks
+    (privacy.sharing.eligibility.CHUNK); at 100,000 clients it takes
+    seconds, far inside the broker's visibility timeout. A redelivered
+    message writes a second, complete batch, never a half one, and
+    withdrawals are recalled once.
     """
     try:
-        batch = sharing.group_export_run(acting_user=_user(user_id))
-    except sharing.SharingRefused as exc:
+        batch = exports.group_export_run(acting_user=_user(user_id))
+    except exports.SharingRefused as exc:
         logger.warning("Cross-group export refused: %s", exc)
         return {"refused": str(exc)}
     return {"batch": batch.pk, "clients": batch.client_count}
@@ -37,8 +38,8 @@ def partner_export(partner_id: int, user_id: int | None = None) -> dict:
     """One transfer to one partner."""
     partner = Partner.objects.get(pk=partner_id)
     try:
-        batch = sharing.partner_export_run(acting_user=_user(user_id), partner=partner)
-    except sharing.SharingRefused as exc:
+        batch = exports.partner_export_run(acting_user=_user(user_id), partner=partner)
+    except exports.SharingRefused as exc:
         logger.warning("Partner export for %s refused: %s", partner.code, exc)
         return {"refused": str(exc)}
     return {"batch": batch.pk, "clients": batch.client_count}
