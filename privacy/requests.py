@@ -243,7 +243,12 @@ def request_restrict(
         raise ValidationError("Only a restriction request restricts processing.")
     if request.status != Status.IN_PROGRESS:
         raise ValidationError("Verify the identity before restricting processing.")
-    if request.restriction_id and request.restriction.lifted_at is None:
+    if (
+        request.restriction_id
+        and Restriction.objects.in_force(_now(now))
+        .filter(pk=request.restriction_id)
+        .exists()
+    ):
         raise ValidationError("Processing is already restricted under this request.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why processing is restricted."})
@@ -259,28 +264,26 @@ def request_lift_restriction(
     *, acting_user, request: DataSubjectRequest, now: datetime | None = None
 ) -> Restriction:
     restriction = (
-        Restriction.objects.select_for_update()
+        Restriction.objects.in_force(_now(now))
+        .select_for_update()
         .filter(pk=request.restriction_id)
         .first()
     )
-    if restriction is None or restriction.lifted_at is not None:
+    if restriction is None:
         raise ValidationError("No restriction is in force under this request.")
     return consent_services.restriction_lift(
         acting_user=acting_user, restriction=restriction, now=now
     )
 
 
-def client_is_restricted(client_id: int) -> bool:
-    return Restriction.objects.filter(
-        client_id=client_id, lifted_at__isnull=True
-    ).exists()
+def client_is_restricted(client_id: int, *, at: datetime | None = None) -> bool:
+    return Restriction.objects.in_force(at).filter(client_id=client_id).exists()
 
 
-def unrestricted(queryset):
-    """Registered with clienteling.hooks: clients without an open restriction."""
-    return queryset.exclude(
-        pk__in=Restriction.objects.filter(lifted_at__isnull=True).values("client_id")
-    )
+def unrestricted(queryset, *, at: datetime | None = None):
+    """Registered with clienteling.hooks: clients without a restriction in
+    force now (Restriction.objects.in_force)."""
+    return queryset.exclude(pk__in=Restriction.objects.in_force(at).values("client_id"))
 
 
 def restriction_gate(client) -> None:
