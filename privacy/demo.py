@@ -226,7 +226,7 @@ def _erasure(*, officer, today) -> bool:
     job = erasure.erasure_request(
         acting_user=officer,
         client=request.client,
-        request_reference=f"Request #{request.pk}",
+        request=request,
     )
     job = erasure.erasure_approve(acting_user=officer, job=job)
     erasure.erasure_execute(job_id=job.pk)

@@ -57,7 +57,8 @@ from consents import ledger, suppression
 from consents.models import SuppressionEntry
 from privacy import data_map, receipts, stored_files
 from privacy import holds as holds_module
-from privacy.models import ErasureJob, ErasureStep
+from privacy import requests as dsr
+from privacy.models import DataSubjectRequest, ErasureJob, ErasureStep
 
 logger = logging.getLogger(__name__)
 
@@ -665,7 +666,7 @@ def erasure_request(
     *,
     acting_user,
     client: Client,
-    request_reference: str = "",
+    request: DataSubjectRequest | None = None,
     allow_partial: bool = False,
     now: datetime | None = None,
 ) -> ErasureJob:
@@ -673,12 +674,15 @@ def erasure_request(
 
     Refused, with nothing written, when the client is already erased or an
     erasure of theirs is already open, or when a legal hold applies and
-    the request does not allow a partial erasure.
+    the request does not allow a partial erasure, or when `request` is not
+    this client's erasure request in progress (dsr.erasure_link_check).
     """
+    if request is not None:
+        dsr.erasure_link_check(request=request, client=client)
     holds = erasure_request_check(client=client, allow_partial=allow_partial)
     job = ErasureJob(
         client=client,
-        request_reference=request_reference.strip(),
+        request=request,
         allow_partial=allow_partial,
         requested_by=acting_user,
         requested_at=_now(now),
@@ -818,7 +822,7 @@ def _finish(job: ErasureJob, *, now=None) -> dict:
     )
     job.receipt = {
         "client": job.client_id,
-        "request_reference": job.request_reference,
+        "request": job.request_id,
         "requested_by": job.requested_by_id,
         "approved_by": job.approved_by_id,
         "requested_at": job.requested_at.isoformat(),
