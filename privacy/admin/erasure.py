@@ -92,7 +92,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
     ]
     list_select_related = ["client", "request"]
     list_filter = ["status", "partial"]
-    search_fields = ["request__id"]
+    search_fields = ["=request__id"]  # the number of its request, DSR-<n>
     raw_id_fields = ["client"]
     show_full_result_count = False
     actions = None

@@ -224,3 +224,20 @@ def test_the_close_page_says_why_completion_is_refused(client, asked, officer):
         reverse("admin:privacy_datasubjectrequest_change", args=[asked.pk])
     ).text
     assert f"Erasure #{job.pk}" in page
+
+
+def test_the_erasure_list_finds_an_erasure_by_its_request_number(
+    client, asked, officer
+):
+    job = _job(asked, officer)
+    other = erasure.erasure_request(acting_user=officer, client=ClientFactory())
+    client.force_login(officer)
+    changelist = reverse("admin:privacy_erasurejob_changelist")
+
+    found = client.get(changelist, {"q": str(asked.pk)})
+    words = client.get(changelist, {"q": "letter"})
+
+    assert list(found.context["cl"].result_list) == [job]
+    assert other not in found.context["cl"].result_list
+    assert words.status_code == 200
+    assert list(words.context["cl"].result_list) == []
