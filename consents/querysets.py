@@ -4,8 +4,8 @@ from django.db import models
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuses set-based update() and delete(): evidence is insert-only.
 
-    The erasure job removes rows with consents.ledger.erase_client_evidence(),
-    which deletes below the ORM's queryset API inside erasure mode.
+    The erasure job changes rows below the ORM's queryset API, inside
+    consents.ledger.erasure_mode() (privacy.erasure.erase_model).
     """
 
     def update(self, **kwargs):
@@ -45,6 +45,24 @@ class ConsentDecisionQuerySet(AppendOnlyQuerySet):
     def current_objections(self):
         """Objections in force (Art. 21): the latest decision objects."""
         return self.filter(decision="object").current()
+
+
+class RestrictionQuerySet(models.QuerySet):
+    def in_force(self, at=None):
+        """Restrictions of processing (GDPR Art. 18) in force at `at`
+        (default now): started on or before `at`, and not lifted on or
+        before it. The one definition: outreach, sharing and the
+        clienteling hooks all read it.
+
+        A restriction started exactly at `at` is in force; one lifted
+        exactly at `at` is not; one lifted after `at` still is.
+        """
+        from django.utils import timezone
+
+        at = at or timezone.now()
+        return self.filter(started_at__lte=at).filter(
+            models.Q(lifted_at__isnull=True) | models.Q(lifted_at__gt=at)
+        )
 
 
 class OutreachListQuerySet(models.QuerySet):

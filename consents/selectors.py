@@ -204,9 +204,9 @@ def outreach_eligibility(
 
     statuses = dict(Client.objects.filter(pk__in=ids).values_list("pk", "status"))
     restricted = set(
-        Restriction.objects.filter(
-            client_id__in=ids, started_at__lte=now, lifted_at__isnull=True
-        ).values_list("client_id", flat=True)
+        Restriction.objects.in_force(now)
+        .filter(client_id__in=ids)
+        .values_list("client_id", flat=True)
     )
     suppressed = _suppressed(ids) if purpose.direct_marketing else set()
     latest = current_decisions(client_ids=ids, purpose_ids=[purpose.pk])

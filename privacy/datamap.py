@@ -179,9 +179,9 @@ DATAMAP = {
         fields={
             "id": KEY,
             "client": KEY,
+            "request": KEY,
             **dict.fromkeys(
                 (
-                    "request_reference",
                     "allow_partial",
                     "status",
                     "requested_at",

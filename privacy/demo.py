@@ -228,7 +228,7 @@ def _erasure(*, officer, today) -> bool:
     job = jobs.erasure_request(
         acting_user=officer,
         client=request.client,
-        request_reference=f"Request #{request.pk}",
+        request=request,
     )
     job = jobs.erasure_approve(acting_user=officer, job=job)
     jobs.erasure_execute(job_id=job.pk)

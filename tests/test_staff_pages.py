@@ -25,7 +25,7 @@ from tests.clienteling.factories import (
     UserFactory,
 )
 from tests.orders.factories import ComplaintFactory, order
-from tests.privacy.factories import DataSubjectRequestFactory
+from tests.privacy.factories import DataSubjectRequestFactory, verified_erasure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,9 @@ def erased_job(officer, client, django_capture_on_commit_callbacks, settings, tm
     ContactEventFactory.create_batch(3, client=someone)
     order(client=someone, status="invoiced")
     job = jobs.erasure_request(
-        acting_user=officer, client=someone, request_reference="DSR-7"
+        acting_user=officer,
+        client=someone,
+        request=verified_erasure_request(someone, officer=officer),
     )
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,7 +17,11 @@ from clienteling.display import day
 from clienteling.free_text import FreeTextModel
 from clienteling.history import house_history
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
-from consents.querysets import AppendOnlyQuerySet, ConsentDecisionQuerySet
+from consents.querysets import (
+    AppendOnlyQuerySet,
+    ConsentDecisionQuerySet,
+    RestrictionQuerySet,
+)
 
 
 class LedgerIsAppendOnly(Exception):
@@ -236,6 +240,8 @@ class Restriction(FreeTextModel):
     started_at = models.DateTimeField()
     lifted_at = models.DateTimeField(null=True, blank=True)
 
+    # Restriction.objects.in_force(at): the one definition of "in force".
+    objects = RestrictionQuerySet.as_manager()
     history = house_history()
 
     class Meta:

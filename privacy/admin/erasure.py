@@ -25,14 +25,15 @@ from clienteling.confirmation import (
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
 from privacy import receipts, retention, retention_preview
+from privacy import requests as dsr
 from privacy.erasure import jobs
-from privacy.models import ErasureJob, RetentionRule, RetentionRun
+from privacy.models import DataSubjectRequest, ErasureJob, RetentionRule, RetentionRun
 
 
 class ErasureRequestForm(forms.ModelForm):
     class Meta:
         model = ErasureJob
-        fields = ["client", "request_reference", "allow_partial"]
+        fields = ["client", "request", "allow_partial"]
 
     partial_hint = (
         "Tick this to erase everything the holds do not keep (a partial "
@@ -44,13 +45,27 @@ class ErasureRequestForm(forms.ModelForm):
         self.request = request
         if request is not None and "client" in self.fields:
             self.fields["client"].queryset = Client.objects.visible_to(request.user)
+        if request is not None and "request" in self.fields:
+            # The erasure requests in progress of the clients this user sees.
+            self.fields["request"].queryset = DataSubjectRequest.objects.filter(
+                kind=DataSubjectRequest.Kind.ERASURE,
+                status=DataSubjectRequest.Status.IN_PROGRESS,
+                client__in=Client.objects.visible_to(request.user),
+            ).order_by("due_on", "id")
+            self.fields["request"].empty_label = "None (no request)"
 
     def clean(self):
         data = super().clean()
         client = data.get("client")
         if client is not None and not self.errors:
-            # The service's own check, so the user gets the form back with
+            # The service's own checks, so the user gets the form back with
             # the reason; the service checks again on save.
+            if data.get("request") is not None:
+                try:
+                    dsr.erasure_link_check(request=data["request"], client=client)
+                except ValidationError as exc:
+                    self.add_error("request", exc)
+                    return data
             try:
                 jobs.erasure_request_check(
                     client=client, allow_partial=data.get("allow_partial", False)
@@ -70,15 +85,15 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         "id",
         "client",
         "status",
-        "request_reference",
+        "request",
         "requested_at",
         "approved_at",
         "finished_at",
         "partial",
     ]
-    list_select_related = ["client"]
+    list_select_related = ["client", "request"]
     list_filter = ["status", "partial"]
-    search_fields = ["request_reference"]
+    search_fields = ["=request__id"]  # the number of its request, DSR-<n>
     raw_id_fields = ["client"]
     show_full_result_count = False
     actions = None
@@ -94,12 +109,12 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["client", "request_reference", "allow_partial"]
+            return ["client", "request", "allow_partial"]
         return [
             "client",
             "status",
             "outcome",
-            "request_reference",
+            "request",
             "allow_partial",
             "requested_by",
             "requested_at",
@@ -122,7 +137,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         job = jobs.erasure_request(
             acting_user=request.user,
             client=form.cleaned_data["client"],
-            request_reference=form.cleaned_data.get("request_reference", ""),
+            request=form.cleaned_data.get("request"),
             allow_partial=form.cleaned_data.get("allow_partial", False),
         )
         adopt_saved(obj, job)

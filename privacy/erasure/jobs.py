@@ -20,6 +20,7 @@ from clienteling.models import Client
 from clienteling.writes import now_or as _now
 from privacy import holds as holds_module
 from privacy import receipts
+from privacy import requests as dsr
 from privacy.erasure.engine import steps_for
 from privacy.erasure.plan import (
     TOMBSTONE_PREFIX,
@@ -29,7 +30,7 @@ from privacy.erasure.plan import (
     with_merged,
 )
 from privacy.erasure.replay import replay_log_append
-from privacy.models import ErasureJob, ErasureStep
+from privacy.models import DataSubjectRequest, ErasureJob, ErasureStep
 
 # A running job whose heartbeat is older than this is presumed dead (a
 # step takes seconds; ten minutes leaves room for a slow disk).
@@ -151,7 +152,7 @@ def erasure_request(
     *,
     acting_user,
     client: Client,
-    request_reference: str = "",
+    request: DataSubjectRequest | None = None,
     allow_partial: bool = False,
     now: datetime | None = None,
 ) -> ErasureJob:
@@ -159,12 +160,15 @@ def erasure_request(
 
     Refused, with nothing written, when the client is already erased or an
     erasure of theirs is already open, or when a legal hold applies and
-    the request does not allow a partial erasure.
+    the request does not allow a partial erasure, or when `request` is not
+    this client's erasure request in progress (dsr.erasure_link_check).
     """
+    if request is not None:
+        dsr.erasure_link_check(request=request, client=client)
     holds = erasure_request_check(client=client, allow_partial=allow_partial)
     job = ErasureJob(
         client=client,
-        request_reference=request_reference.strip(),
+        request=request,
         allow_partial=allow_partial,
         requested_by=acting_user,
         requested_at=_now(now),
@@ -304,7 +308,7 @@ def _finish(job: ErasureJob, *, now=None) -> dict:
     )
     job.receipt = {
         "client": job.client_id,
-        "request_reference": job.request_reference,
+        "request": job.request_id,
         "requested_by": job.requested_by_id,
         "approved_by": job.approved_by_id,
         "requested_at": job.requested_at.isoformat(),

@@ -44,9 +44,9 @@ def current_consenting(
         )
     )
     restricted = set(
-        Restriction.objects.filter(
-            client_id__in=active, started_at__lte=now, lifted_at__isnull=True
-        ).values_list("client_id", flat=True)
+        Restriction.objects.in_force(now)
+        .filter(client_id__in=active)
+        .values_list("client_id", flat=True)
     )
     return active - restricted
 

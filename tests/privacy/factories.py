@@ -55,17 +55,34 @@ class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
         return dsr.request_open(acting_user=None, **kwargs)
 
 
+def verified_erasure_request(client, *, officer=None) -> DataSubjectRequest:
+    """The client's erasure request, identity verified: what an erasure
+    answers (privacy.requests.erasure_link_check)."""
+    request = DataSubjectRequestFactory(
+        client=client,
+        kind=DataSubjectRequest.Kind.ERASURE,
+        details="Asks to be forgotten.",
+    )
+    return dsr.request_verify_identity(
+        acting_user=officer or UserFactory(),
+        request=request,
+        method=DataSubjectRequest.IdentityMethod.ID_DOCUMENT,
+    )
+
+
 class ErasureJobFactory(factory.django.DjangoModelFactory):
-    """An erasure awaiting approval, through erasure_request."""
+    """An erasure awaiting approval, through erasure_request, answering the
+    client's erasure request (pass request=None for one without)."""
 
     class Meta:
         model = ErasureJob
 
     client = factory.SubFactory(ClientFactory)
-    request_reference = "Letter of 1 December"
 
     @classmethod
     def _create(cls, model_class, **kwargs):
+        if "request" not in kwargs:
+            kwargs["request"] = verified_erasure_request(kwargs["client"])
         return jobs.erasure_request(acting_user=None, **kwargs)
 
 

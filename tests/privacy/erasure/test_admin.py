@@ -12,6 +12,7 @@ from tests.clienteling.factories import (
     EmailFactory,
     UserFactory,
 )
+from tests.privacy.factories import verified_erasure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -26,23 +27,26 @@ def job(compliance):
     client = ClientFactory(first_name="Ada", last_name="Exemple")
     EmailFactory(client=client)
     return jobs.erasure_request(
-        acting_user=compliance, client=client, request_reference="DSR-7"
+        acting_user=compliance,
+        client=client,
+        request=verified_erasure_request(client, officer=compliance),
     )
 
 
 def test_request_form_opens_a_job_and_leads_to_the_confirmation(client, compliance):
     target = ClientFactory()
+    asked = verified_erasure_request(target, officer=compliance)
     client.force_login(compliance)
 
     response = client.post(
         reverse("admin:privacy_erasurejob_add"),
-        {"client": target.pk, "request_reference": "DSR-9"},
+        {"client": target.pk, "request": asked.pk},
     )
 
     job = ErasureJob.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("admin:privacy_erasurejob_approve", args=[job.pk])
-    assert (job.request_reference, job.requested_by) == ("DSR-9", compliance)
+    assert (job.request, job.requested_by) == (asked, compliance)
 
 
 def test_request_form_refuses_a_second_open_erasure(client, compliance, job):

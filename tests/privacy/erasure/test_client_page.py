@@ -18,6 +18,7 @@ from tests.clienteling.factories import (
     compliance,
 )
 from tests.helpers import get_counting_queries
+from tests.privacy.factories import verified_erasure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +225,7 @@ def test_the_form_refuses_a_client_already_erased_saying_by_which_erasure(
     job = erase(target, officer)
     client.force_login(officer)
 
-    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-2"})
+    response = client.post(ADD, {"client": target.pk})
 
     assert response.status_code == 200
     assert (
@@ -253,9 +254,11 @@ def test_the_form_refuses_a_second_open_erasure_naming_the_open_one(client):
 def test_the_form_refuses_under_a_legal_hold_listing_the_holds(client):
     target = ClientFactory()
     complaint = _open_complaint(target)
-    client.force_login(compliance())
+    officer = compliance()
+    asked = verified_erasure_request(target, officer=officer)
+    client.force_login(officer)
 
-    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-3"})
+    response = client.post(ADD, {"client": target.pk, "request": asked.pk})
 
     form = response.context["adminform"].form
     assert response.status_code == 200
@@ -264,7 +267,7 @@ def test_the_form_refuses_under_a_legal_hold_listing_the_holds(client):
         f"complaint: complaint#{complaint.pk}",
     ]
     assert form.errors["allow_partial"] == [form.partial_hint]
-    assert 'value="DSR-3"' in response.text  # what the user typed stays
+    assert f'value="{asked.pk}" selected' in response.text  # the choice stays
     assert not ErasureJob.objects.exists()
 
 
@@ -290,7 +293,7 @@ def test_a_client_erased_by_retention_shows_it_and_cannot_be_requested(
     client.force_login(officer)
 
     page = _client_page(client, target).text
-    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-3"})
+    response = client.post(ADD, {"client": target.pk})
 
     assert "Erased by the retention rules" in page
     assert "erasure-request" not in page
@@ -316,7 +319,7 @@ def test_a_record_merged_into_an_erased_client_names_the_erasure_that_took_it(
     client.force_login(officer)
 
     page = _client_page(client, duplicate).text
-    response = client.post(ADD, {"client": duplicate.pk, "request_reference": "X"})
+    response = client.post(ADD, {"client": duplicate.pk})
 
     assert f"Erased by erasure #{job.pk}" in page
     assert "retention rules" not in page

@@ -260,7 +260,6 @@ def _erasure(client, tag, staff):
 
     job = ErasureJob.objects.create(
         client=client,
-        request_reference=f"DSR-{tag}",
         requested_by=staff,
         requested_at=NOW,
         status=ErasureJob.Status.REFUSED,
