@@ -16,12 +16,14 @@ FOLLOW_UP_CHUNK = 5000
 
 
 @shared_task(name="clienteling.generate_follow_ups", acks_late=True)
-def generate_follow_ups(today: str | None = None) -> dict:
+def generate_follow_ups(today: str | None = None, after_id: int = 0) -> dict:
     """Nightly: start the follow-up generation for today, one job
     (clienteling.follow_up_generation) that walks the clients in chunks.
 
     A second start while today's job waits or runs starts nothing (the
     job's key); the job itself is resumable and creates nothing twice.
+    `after_id` is ignored: a chunk message sent before the job protocol
+    starts (or joins) the day's job, which walks every client.
     """
     today = date.fromisoformat(today) if today else timezone.localdate()
     try:
