@@ -82,13 +82,10 @@ class OutreachListQuerySet(models.QuerySet):
             return self.filter(requested_by=user)
         return self.none()
 
-    def past_expiry(self, now):
-        """Ready lists whose download window has closed."""
-        return self.filter(status="done", expires_at__lte=now)
-
-    def stalled(self, since):
-        """Queued or building lists with no sign of life since `since`."""
-        return self.filter(status__in=("queued", "running")).filter(
-            models.Q(heartbeat_at__lt=since)
-            | models.Q(heartbeat_at__isnull=True, created_at__lt=since)
+    def ready(self):
+        """Lists whose file is there to download (built, not yet deleted)."""
+        return (
+            self.filter(job__status="done", withdrawn="")
+            .exclude(job__result_file="")
+            .select_related("job")
         )

@@ -224,7 +224,7 @@ def _features(today) -> dict[str, int]:
         "complaints resolved": Complaint.objects.filter(status="resolved").count(),
         "outreach lists ready (file on disk)": sum(
             (outreach.storage_dir() / o.file_name).is_file()
-            for o in OutreachList.objects.filter(status="done")
+            for o in OutreachList.objects.ready()
         ),
         "retention dry runs": RetentionRun.objects.filter(dry_run=True).count(),
         "access-log entries": AccessLogEntry.objects.count(),

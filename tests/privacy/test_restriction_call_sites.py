@@ -13,7 +13,7 @@ from consents import registry, services
 from consents.models import Restriction
 from consents.selectors import Reason, outreach_eligibility
 from privacy import requests as dsr
-from privacy.sharing import PARTNER_SHARING, current_consenting
+from privacy.sharing.eligibility import PARTNER_SHARING, current_consenting
 from tests.clienteling.factories import ClientFactory
 from tests.consents.factories import grant
 
