@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import router, transaction
 from django.forms.models import _get_foreign_key
 from django.urls import NoReverseMatch, reverse
@@ -39,6 +39,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 
 VERSION_FIELD = "record_version"
+REFUSALS = ("bad_version", "changed_since_opened")
 # Rows of history read to explain a refusal: a record saved more often
 # than this while a form was open is a conflict all the same.
 MAX_ROWS_EXPLAINED = 50
@@ -208,7 +209,8 @@ def conflict_message(instance, conflict: Conflict, *, viewer, record_url: str):
     else:
         changed = "What changed can no longer be told from its history."
     return format_html(
-        "{} {} Nothing of yours is saved yet: your entries are kept below. "
+        "{} <strong>{}</strong> Nothing of yours is saved yet: your "
+        "entries are kept below. "
         'Compare them with the <a href="{}" target="_blank" rel="noopener">'
         "{} as saved now</a> (it opens in a new tab), then save again to "
         "keep yours, or reload this page to start again from the saved "
@@ -277,6 +279,13 @@ class LockedFormMixin:
                 code="changed_since_opened",
             )
         return cleaned
+
+    def _post_clean(self):
+        # A refused form keeps its instance as saved: the page's title and
+        # breadcrumbs name the record as it is, not as the user typed it.
+        if any(self.has_error(NON_FIELD_ERRORS, code) for code in REFUSALS):
+            return
+        super()._post_clean()
 
     def _refresh_token(self) -> None:
         """Carry the record's version as it is now, so that saving again,

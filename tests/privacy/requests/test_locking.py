@@ -38,9 +38,7 @@ def test_two_officers_assign_the_same_request():
     message = form_refusal(refused)
     assert "This data-subject request was changed by Anna Martin" in message
     assert "Changed: Assignee." in message
-    assert str(refused.context["adminform"].form["assignee"].value()) == str(
-        bruno.pk
-    )
+    assert str(refused.context["adminform"].form["assignee"].value()) == str(bruno.pk)
     request.refresh_from_db()
     assert request.assignee == anna
 
