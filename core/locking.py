@@ -160,8 +160,11 @@ def changes_since(instance, version: Version, *, fields: dict, inlines=()) -> Co
         if base is None:
             conflict.add(row, [])
         else:
+            # Only the saves that touched the form's fields are named.
             changed = row.diff_against(base, included_fields=list(fields))
-            conflict.add(row, [fields[c.field] for c in changed.changes])
+            labels = [fields[c.field] for c in changed.changes]
+            if labels:
+                conflict.add(row, labels)
         base = row
     for inline in inlines:
         history = _history_of(inline.model)

@@ -200,6 +200,26 @@ def test_a_change_the_form_cannot_overwrite_does_not_refuse(setting):
     assert client.lifetime_value == Decimal("12345.00")
 
 
+def test_only_the_saves_that_touched_the_form_are_named(setting):
+    client, anna, bruno = setting
+    url = _url(client)
+    anna_browser, bruno_browser = signed_in_browser(anna), signed_in_browser(bruno)
+    anna_form = opened_change_form(anna_browser, url, FORM_ID)
+    bruno_form = opened_change_form(bruno_browser, url, FORM_ID)
+    # given a task saved a field the form does not write (no user)
+    fresh = Client.objects.get(pk=client.pk)
+    fresh.lifetime_value = Decimal("12345.00")
+    fresh.save()
+    # and Anna then saved a new first name
+    anna_form["first_name"] = ["Alicia"]
+    assert anna_browser.post(url, anna_form).status_code == 302
+
+    message = form_refusal(bruno_browser.post(url, bruno_form))
+
+    assert "changed by Anna Martin on" in message
+    assert "automatic task" not in message
+
+
 def test_a_change_of_an_inline_refuses_and_names_it(setting):
     client, anna, bruno = setting
     url = _url(client)
