@@ -16,6 +16,7 @@ from clienteling.admin_mixins import adopt_saved
 from clienteling.exceptions import StoredFileGone
 from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.scoping import ClientScopedMixin
+from core.locking import OptimisticLockAdminMixin
 from privacy import register, reports
 from privacy import requests as dsr
 from privacy.models import (
@@ -150,7 +151,9 @@ def _due_cell(request, today):
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
+class DataSubjectRequestAdmin(
+    OptimisticLockAdminMixin, ClientScopedMixin, admin.ModelAdmin
+):
     client_path = "client"
     blocked_by_edit_gates = False  # it manages the restriction itself
     form = RequestForm
