@@ -5,7 +5,7 @@ what prove the house's legal basis; only the erasure job may remove them,
 and only for clients whose erasure a compliance officer approved (or whose
 retention period ended). On PostgreSQL a trigger refuses UPDATE and DELETE
 on those tables unless the transaction opened the evidence gate for the
-row's client (clienteling.evidence); erasure_mode() opens it for the given
+row's client (core.evidence); erasure_mode() opens it for the given
 clients, inside its block only.
 """
 
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import transaction
 
-from clienteling.evidence import evidence_gate
+from core.evidence import evidence_gate
 
 
 @contextmanager

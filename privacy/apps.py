@@ -6,11 +6,10 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self):
-        from clienteling import hooks
-        from privacy import checks, panels, services, sharing  # noqa: F401 - registers the check
+        from core import hooks
+        from privacy import checks, panels, sharing  # noqa: F401 - registers the check
         from privacy import requests as dsr
 
-        hooks.register_access_recorder(services.access_log_record)
         hooks.register_client_panel(sharing.GROUP_INSIGHT_PANEL)
         hooks.register_client_panel(panels.ERASURE_PANEL)
         hooks.register_edit_gate(dsr.restriction_gate)

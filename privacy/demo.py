@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Boutique, Client, User
-from clienteling.writes import save_with_author
-from privacy import erasure, reports, requests, retention, services, sharing
+from core.models import AccessLogEntry
+from core.services import access_log_record
+from core.writes import save_with_author
+from privacy import erasure, reports, requests, retention, sharing
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     ErasureJob,
     Partner,
@@ -277,7 +278,7 @@ def _access_log(*, officer, today) -> bool:
     if AccessLogEntry.objects.exists():
         return False
     for request in DataSubjectRequest.objects.select_related("client"):
-        services.access_log_record(
+        access_log_record(
             acting_user=officer,
             action=AccessLogEntry.Action.VIEW,
             target=request.client,

@@ -8,7 +8,7 @@ tables, django_admin_log, uploaded scans, Celery task results and import
 temp files are handled explicitly, because Django's cascade knows none of
 them.
 
-What happens to each field is the data map's decision (privacy.data_map):
+What happens to each field is the data map's decision (core.data_map):
 ERASE blanks it (or deletes the row), ANONYMISE replaces it with a value
 that identifies no one, KEEP leaves it under its named obligation. A row is
 kept when it holds a KEEP field about the client (the consent ledger's
@@ -50,13 +50,14 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from clienteling import querysets
-from clienteling.classification import Category, Erasure
 from clienteling.models import Client, ClientEmail, ClientPhone
-from clienteling.writes import now_or as _now
 from consents import ledger, suppression
 from consents.models import SuppressionEntry
-from privacy import data_map, receipts, stored_files
+from core import data_map
+from core.classification import Category, Erasure
+from core.writes import now_or as _now
 from privacy import holds as holds_module
+from privacy import receipts, stored_files
 from privacy.models import ErasureJob, ErasureStep
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ SPECIAL_VALUES: dict[tuple[str, str], Callable[[], models.Expression]] = {
 }
 
 # Models whose evidence rows the consents trigger guards: changed only
-# inside erasure_mode() for the chunk's clients (clienteling.evidence).
+# inside erasure_mode() for the chunk's clients (core.evidence).
 GUARDED = {"consents.ConsentDecision", "consents.PaperFormSubmission"}
 
 # Categories whose KEEP fields mean the row itself is evidence to keep.

@@ -18,8 +18,8 @@ from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
 
-from clienteling.classification import Category
-from clienteling.hooks import Registry
+from core.classification import Category
+from core.hooks import Registry
 from privacy.receipts import reference_label
 
 # What an orders hold (an open complaint or after-sales case) keeps by

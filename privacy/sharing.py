@@ -45,22 +45,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import downloads, imports
-from clienteling.hooks import ClientPanel
+from clienteling import imports
 from clienteling.models import Client, ClientEmail
 from consents import registry
 from consents.models import ConsentDecision, Purpose, Restriction
 from consents.selectors import current_decisions
+from core import downloads
+from core.hooks import ClientPanel
+from core.models import AccessLogEntry
+from core.services import access_log_record
 from privacy import pseudonyms
 from privacy.models import (
-    AccessLogEntry,
     Disclosure,
     GroupInsight,
     InsightImport,
     Partner,
     SharingBatch,
 )
-from privacy.services import access_log_record
 
 logger = logging.getLogger(__name__)
 

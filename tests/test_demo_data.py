@@ -44,6 +44,7 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.services import scan_path
+from core.models import AccessLogEntry
 from orders.models import (
     AfterSalesCase,
     Complaint,
@@ -54,7 +55,6 @@ from orders.models import (
 )
 from privacy import erasure, reports
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     Disclosure,
     ErasureJob,

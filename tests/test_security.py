@@ -11,9 +11,9 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.urls import reverse
 
-from clienteling import hooks
 from clienteling.models import MetalAllergy
 from config.logging import PersonalDataFilter, mask
+from core import hooks
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, adviser
 
 ROOT = Path(__file__).resolve().parent.parent

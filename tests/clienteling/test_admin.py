@@ -208,7 +208,7 @@ def test_log_contact_without_subject_keeps_what_was_typed_and_writes_nothing(cli
 
 
 def test_customer_service_cannot_log_into_allergy_and_sees_none(client):
-    from clienteling import hooks
+    from core import hooks
 
     target = ClientFactory()
     MetalAllergy.objects.create(client=target, metal="nickel", notes="SECRET-NOTE")
@@ -236,7 +236,7 @@ def test_adviser_with_permission_sees_the_allergy_section(client):
 def test_allergy_inline_respects_the_consent_gate(client, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    from clienteling import hooks
+    from core import hooks
 
     def refuse(c):
         raise ValidationError("Explicit consent is required first.")

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
-from clienteling import hooks, services
+from clienteling import services
 from clienteling.models import MetalAllergy
+from core import hooks
 from orders.selectors import allergy_conflicts
 from tests.clienteling.factories import ClientFactory
 from tests.orders.factories import ProductFactory

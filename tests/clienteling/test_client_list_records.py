@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clienteling import roles, services
+from clienteling import services
 from clienteling.models import Client
-from clienteling.paginators import EstimatedCountPaginator
+from core import roles
+from core.paginators import EstimatedCountPaginator
 from privacy import erasure
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clienteling import hooks, services
+from clienteling import services
 from clienteling.models import (
     Client,
     ContactEvent,
@@ -16,6 +16,7 @@ from clienteling.models import (
     MetalAllergy,
     SelectionItem,
 )
+from core import hooks
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,

@@ -13,13 +13,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import roles
 from consents import outreach, registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import Reason
 from consents.tasks import sweep_outreach_lists
+from core import roles
+from core.models import AccessLogEntry
 from privacy import erasure
-from privacy.models import AccessLogEntry
 from tests.clienteling.factories import (
     BoutiqueFactory,
     UserFactory,

@@ -12,10 +12,10 @@ import factory
 from django.utils import timezone
 
 from clienteling.models import Boutique
+from core.models import AccessLogEntry
 from privacy import erasure
 from privacy import requests as dsr
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     ErasureJob,
     InsightImport,

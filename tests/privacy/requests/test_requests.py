@@ -409,9 +409,9 @@ def test_rectification_links_the_history_rows_of_edits_made_under_it():
 
 
 def test_restriction_blocks_the_services_too_until_lifted(monkeypatch):
-    from clienteling import hooks
     from clienteling import services as clienteling_services
     from clienteling.models import ContactEvent, MetalAllergy
+    from core import hooks
 
     monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
     officer = compliance()

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from consents import services as consent_services
+from core.models import AccessLogEntry
 from privacy import pseudonyms, sharing
-from privacy.models import AccessLogEntry, Disclosure, SharingBatch
+from privacy.models import Disclosure, SharingBatch
 from tests.privacy.sharing.helpers import (
     NOW,
     consent,

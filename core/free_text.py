@@ -11,7 +11,7 @@ stale `codes` entry, an unbounded free TextField, and a model with free
 text that does not apply this rule.
 
 A free-text value is refused when it holds a payment card number or a full
-IBAN (clienteling.payment_numbers), a NUL character (PostgreSQL cannot
+IBAN (core.payment_numbers), a NUL character (PostgreSQL cannot
 store one), or more characters than the field's max_length (Django checks
 it for CharField only; TextFields carry one here too). `FreeTextModel`
 applies the rule in full_clean() (admin forms, services, the import
@@ -28,7 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
-from clienteling.payment_numbers import payment_number_kind
+from core.payment_numbers import payment_number_kind
 
 # Field types that check their own format: free text cannot hide in them.
 FORMAT_FIELD_TYPES = (
