@@ -3,7 +3,7 @@
 Each project app declares DATAMAP in its datamap.py (vocabulary in
 core.classification); this module collects them. History models
 (django-simple-history) follow their base model. The system check in
-privacy.checks refuses an unclassified field, so a new column cannot slip
+core.checks refuses an unclassified field, so a new column cannot slip
 past the subject-access report or the erasure job.
 """
 

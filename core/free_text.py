@@ -6,7 +6,7 @@ free text unless it is an enumerated choice, a field whose type checks a
 format (email, slug, URL, phone number), or a field the model's ModelMap
 declares in `codes` (values Écrin generates or copies verbatim: numbers,
 digests, file names, keys). A new text column is therefore free text until
-someone says, in the data map, why it is not; privacy.checks refuses a
+someone says, in the data map, why it is not; core.checks refuses a
 stale `codes` entry, an unbounded free TextField, and a model with free
 text that does not apply this rule.
 
@@ -69,7 +69,7 @@ def free_text_fields(model: type[models.Model]) -> list[models.Field]:
     """The model's free-text fields, as the data map classifies them.
 
     Models outside the data map (Django's and libraries') have none: the
-    map is the source, and privacy.checks refuses a project model left out.
+    map is the source, and core.checks refuses a project model left out.
     """
     entry = model_map(model)
     if entry is None:

@@ -1,7 +1,7 @@
 """One factory per privacy model the admin shows.
 
 Requests and erasures go through their services, as staff open them;
-rows only a job writes (runs, batches, imports, the access log) are
+rows only a job writes (runs, batches, imports) are
 created directly with the values such a job leaves.
 """
 
@@ -12,7 +12,6 @@ import factory
 from django.utils import timezone
 
 from clienteling.models import Boutique
-from core.models import AccessLogEntry
 from privacy import erasure
 from privacy import requests as dsr
 from privacy.models import (
@@ -24,18 +23,7 @@ from privacy.models import (
     RetentionRun,
     SharingBatch,
 )
-from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
-
-
-class AccessLogEntryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = AccessLogEntry
-
-    user = factory.SubFactory(UserFactory)
-    action = AccessLogEntry.Action.VIEW
-    object_type = "clienteling.client"
-    object_id = "1"
-    path = "/admin/clienteling/client/1/change/"
+from tests.clienteling.factories import BoutiqueFactory, ClientFactory
 
 
 class DataSubjectRequestFactory(factory.django.DjangoModelFactory):

@@ -37,7 +37,7 @@ def render() -> str:
         "|---|" + "---|" * len(ROLE_ORDER),
     ]
     other_rows = []
-    for app in ("clienteling", "consents", "orders", "privacy"):
+    for app in ("core", "clienteling", "consents", "orders", "privacy"):
         if app not in {c.label for c in apps.get_app_configs()}:
             continue
         for model in apps.get_app_config(app).get_models():

@@ -7,7 +7,7 @@ from django.db import models
 
 from clienteling.models import Client, ContactEvent
 from core import data_map, free_text
-from privacy.checks import free_text_is_covered
+from core.checks import free_text_is_covered
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.db import models
 
 from clienteling.models import Client
 from core import data_map
-from privacy.checks import data_map_is_complete
+from core.checks import data_map_is_complete
 
 
 @pytest.fixture
