@@ -233,7 +233,7 @@ def test_adviser_with_permission_sees_the_allergy_section(client):
     assert "NOTE-42" in response.text
 
 
-def test_allergy_inline_respects_the_consent_gate(client, monkeypatch):
+def test_allergy_inline_respects_the_consent_gate(client):
     from django.core.exceptions import ValidationError
 
     from core import hooks
@@ -241,7 +241,6 @@ def test_allergy_inline_respects_the_consent_gate(client, monkeypatch):
     def refuse(c):
         raise ValidationError("Explicit consent is required first.")
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [refuse])
     boutique = BoutiqueFactory()
     target = ClientFactory(home_boutique=boutique)
     client.force_login(adviser(boutique))
@@ -256,7 +255,8 @@ def test_allergy_inline_respects_the_consent_gate(client, monkeypatch):
         }
     )
 
-    response = client.post(_change(target), data)
+    with hooks.override("allergy_gate", refuse):
+        response = client.post(_change(target), data)
 
     assert response.status_code == 200
     assert "Explicit consent is required first." in response.text

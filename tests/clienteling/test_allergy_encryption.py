@@ -23,8 +23,9 @@ TABLES = ("clienteling_metalallergy", "clienteling_historicalmetalallergy")
 
 
 @pytest.fixture(autouse=True)
-def _consent_given(monkeypatch):
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
+def _consent_given():
+    with hooks.override("allergy_gate", lambda client: None):
+        yield
 
 
 def _stored(table: str) -> list[tuple[str, str]]:
