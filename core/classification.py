@@ -147,7 +147,7 @@ def sees_health_data(user) -> bool:
 def health_field_names(model) -> frozenset[str]:
     """The fields the data map classes as health, for a model or its
     history model. The app's datamap.py is found by name, the way
-    core.data_map finds it, so clienteling imports no app above it."""
+    core.data_map finds it, so core imports none of the apps."""
     from importlib import import_module
     from importlib.util import find_spec
 

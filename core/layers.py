@@ -75,16 +75,14 @@ def imported_modules(tree: ast.AST, package: list[str]):
 
 def back_edges(root: Path) -> list[BackEdge]:
     found = []
-    for app in ALLOWED:
+    for app, below in ALLOWED.items():
         for path in sorted((root / app).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             for line, module in imported_modules(tree, _package(path, root)):
                 top = module.split(".", 1)[0]
-                if top in ALLOWED and top != app and top not in ALLOWED[app]:
+                if top in ALLOWED and top != app and top not in below:
                     found.append(
-                        BackEdge(
-                            str(path.relative_to(root)), line, app, top, module
-                        )
+                        BackEdge(str(path.relative_to(root)), line, app, top, module)
                     )
     return found
 
@@ -93,13 +91,18 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(argv[0] if argv else ".").resolve()
     missing = [app for app in ALLOWED if not (root / app).is_dir()]
     if missing:
-        print(f"No {', '.join(missing)} folder under {root}: run from the repository's root.")
+        sys.stderr.write(
+            f"No {', '.join(missing)} folder under {root}: "
+            "run from the repository's root.\n"
+        )
         return 2
     found = back_edges(root)
     for edge in found:
-        print(edge)
+        sys.stderr.write(f"{edge}\n")
     if found:
-        print(f"{len(found)} import(s) against the layers (see core/layers.py).")
+        sys.stderr.write(
+            f"{len(found)} import(s) against the layers (see core/layers.py).\n"
+        )
         return 1
     return 0
 

@@ -16,7 +16,7 @@ read as its value (Arabic-Indic, Devanagari...), format characters
 combining marks dropped, every kind of space read as a space and every
 kind of dash as "-".
 
-Lives in clienteling, the lowest app, so every app can import it
+Lives in core, the kernel, so every app can import it
 (decision 0012).
 """
 

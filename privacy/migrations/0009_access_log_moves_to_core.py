@@ -1,4 +1,4 @@
-"""The access log now belongs to core (core's 0001_access_log): privacy
+"""The access log now belongs to core (core's 0002_access_log): privacy
 forgets the model in state only; the table, its rows and its trigger stay
 (docs/decisions/0018)."""
 
@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0001_access_log"),
+        ("core", "0002_access_log"),
         ("privacy", "0008_retention_rules_in_staff_words"),
     ]
 

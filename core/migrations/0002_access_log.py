@@ -40,11 +40,10 @@ def unlabel_content_type(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0001_job"),
         ("privacy", "0008_retention_rules_in_staff_words"),
     ]
 
