@@ -2,7 +2,7 @@ from django.db import migrations
 
 from core.dbops import PostgresOnlySQL
 
-# The evidence gate (core/evidence.py, docs/decisions/0017). The
+# The evidence gate (core/evidence.py, docs/decisions/0011). The
 # table and both functions belong to the role that runs migrations (the
 # owner role); the app role may only EXECUTE the open and close functions
 # (core.dbroles grants it), which run as their owner (SECURITY
