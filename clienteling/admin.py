@@ -21,9 +21,7 @@ from import_export.results import Result as ImportResult
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import hooks, selectors, services
-from clienteling.admin_mixins import adopt_saved
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
+from clienteling import selectors
 from clienteling.exceptions import ImportRefused
 from clienteling.forms import (
     AddressFormSet,
@@ -61,7 +59,6 @@ from clienteling.models import (
     SocialIdentifier,
     User,
 )
-from clienteling.paginators import EstimatedCountPaginator
 from clienteling.querysets import anniversaries_within
 from clienteling.resources import ClientResource, CsvFormat
 from clienteling.scoping import (
@@ -70,7 +67,11 @@ from clienteling.scoping import (
     sees_every_boutique,
     visible_boutiques,
 )
+from core import hooks, services
+from core.admin_mixins import adopt_saved
+from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
+from core.paginators import EstimatedCountPaginator
 
 logger = logging.getLogger(__name__)
 

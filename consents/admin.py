@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
-from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
 from consents import views
 from consents.models import (
@@ -18,6 +16,8 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.selectors import sees_special_categories
+from core.admin_mixins import ReadOnlyAdminMixin
+from core.paginators import EstimatedCountPaginator
 
 
 class ViewOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

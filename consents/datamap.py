@@ -1,6 +1,6 @@
-"""consents' part of the data map (see clienteling.classification)."""
+"""consents' part of the data map (see core.classification)."""
 
-from clienteling.classification import (
+from core.classification import (
     KEY,
     NOT_PERSONAL,
     Category,
@@ -206,7 +206,7 @@ DATAMAP = {
     ),
 }
 
-# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+# --- Files naming clients (see core.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
     "consent_scans": StoredFiles(

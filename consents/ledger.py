@@ -5,7 +5,7 @@ what prove the house's legal basis; only the erasure job may change them,
 and only for clients whose erasure a compliance officer approved (or whose
 retention period ended). On PostgreSQL a trigger refuses UPDATE and DELETE
 on those tables unless the transaction opened the evidence gate for the
-row's client (clienteling.evidence); erasure_mode() opens it for the given
+row's client (core.evidence); erasure_mode() opens it for the given
 clients, inside its block only.
 
 The erasure job and retention batches (privacy.erasure.erase_model, driven
@@ -20,7 +20,7 @@ deleted); soft opt-ins and restrictions are deleted, with their history.
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from clienteling.evidence import evidence_gate
+from core.evidence import evidence_gate
 
 
 @contextmanager

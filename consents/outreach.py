@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import downloads, hooks
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import (
     Client,
@@ -36,12 +35,12 @@ from clienteling.models import (
     SocialIdentifier,
 )
 from clienteling.scoping import sees_every_boutique, visible_boutiques
-from clienteling.writes import now_or as _now
 from consents import registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import OUTREACH_CHANNELS, Reason
-from core import jobs
+from core import downloads, hooks, jobs
 from core.jobs import files as job_files
+from core.writes import now_or as _now
 
 BUILD_PERMISSION = "consents.build_outreach_list"
 DOWNLOAD_ANY_PERMISSION = "consents.download_any_outreach_list"

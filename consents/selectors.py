@@ -14,7 +14,6 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from clienteling.classification import sees_health_data
 from clienteling.models import (
     Client,
     ClientAddress,
@@ -32,6 +31,7 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.registry import CUSTOMER_RELATIONS
+from core.classification import sees_health_data
 
 GRANT = ConsentDecision.Decision.GRANT
 WITHDRAW = ConsentDecision.Decision.WITHDRAW
@@ -61,7 +61,7 @@ def grants_since(since: datetime):
 
 
 def without_objection_to_contact(clients):
-    """Registered with clienteling.hooks: leave out the clients who object
+    """Registered with core.hooks: leave out the clients who object
     (Art. 21) to being approached by the house unprompted, that is to
     customer relations or to any direct-marketing purpose."""
     purposes = Purpose.objects.filter(

@@ -15,8 +15,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clienteling import downloads, hooks
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
@@ -33,6 +31,8 @@ from consents.models import (
 )
 from consents.panels import consent_panel_context
 from consents.selectors import paper_form_initial, sees_special_categories
+from core import downloads, hooks
+from core.confirmation import Section, confirmation_page, is_confirmed
 
 
 def _require(request, permission: str) -> None:

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
-from clienteling.display import moment
 from core import jobs
+from core.admin_mixins import ReadOnlyAdminMixin
+from core.confirmation import Section, confirmation_page, is_confirmed
+from core.display import moment
 from core.jobs import registry
-from core.models import Job
+from core.models import AccessLogEntry, Job
 
 SEE_ALL = "core.view_all_jobs"
 
@@ -251,3 +251,16 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(request, f"{job.label} was started again.")
         return HttpResponseRedirect(self._detail_url(job))
+
+
+@admin.register(AccessLogEntry)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the log is evidence."""
+
+    list_display = ["at", "user", "action", "object_type", "object_id", "count", "path"]
+    list_select_related = ["user"]
+    list_filter = ["action", "object_type", ("user", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_id", "user__username", "path"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    actions = None

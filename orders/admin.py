@@ -15,13 +15,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import hooks
-from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.models import Client
-from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
+from core import hooks
+from core.admin_mixins import ReadOnlyAdminMixin, adopt_saved
+from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
+from core.paginators import EstimatedCountPaginator
 from orders import services
 from orders.forms import (
     AfterSalesCaseForm,

@@ -1,6 +1,6 @@
-"""privacy's part of the data map (see clienteling.classification)."""
+"""privacy's part of the data map (see core.classification)."""
 
-from clienteling.classification import (
+from core.classification import (
     KEY,
     NOT_PERSONAL,
     Category,
@@ -24,32 +24,6 @@ ERASURE_STAFF = F(
 )
 
 DATAMAP = {
-    "privacy.AccessLogEntry": ModelMap(
-        Subject.STAFF,
-        None,
-        description="Who accessed which record: about staff actions, never values.",
-        fields={
-            "id": KEY,
-            "at": NOT_PERSONAL,
-            "user": F(
-                Category.IDENTITY,
-                Erasure.KEEP,
-                Source.SYSTEM,
-                obligation="security of processing (GDPR Art. 32), kept "
-                "ACCESS_LOG_RETENTION_DAYS",
-            ),
-            "action": NOT_PERSONAL,
-            "object_type": NOT_PERSONAL,
-            "object_id": NOT_PERSONAL,
-            "count": NOT_PERSONAL,
-            "path": NOT_PERSONAL,
-        },
-        codes={
-            "object_type": "a model label written by Écrin",
-            "object_id": "a primary key",
-            "path": "the request path, written by Écrin",
-        },
-    ),
     # Data-subject requests (issue 7): about the client who asked.
     "privacy.DataSubjectRequest": ModelMap(
         Subject.CLIENT,
@@ -400,7 +374,7 @@ DATAMAP.update(
     }
 )
 
-# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+# --- Files naming clients (see core.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
     "subject_access_reports": StoredFiles(

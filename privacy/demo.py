@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Boutique, Client, User
-from clienteling.writes import save_with_author
+from core.writes import save_with_author
 from privacy import reports, requests, retention, services
 from privacy.erasure import jobs
 from privacy.models import (

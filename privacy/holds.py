@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from clienteling.classification import Category
-from clienteling.hooks import Registry
+from core.classification import Category
+from core.hooks import Registry
 from orders import selectors as order_selectors
 from privacy.receipts import reference_label
 

@@ -1,4 +1,4 @@
-"""The erasure section of the client 360 page (clienteling.hooks).
+"""The erasure section of the client 360 page (core.hooks).
 
 Staff who may see erasures (privacy.view_erasurejob) see the client's
 erasures, each with its status and a link to it; staff who may also
@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from clienteling.hooks import ClientPanel
+from core.hooks import ClientPanel
 from privacy.erasure.jobs import (
     client_erasures,
     erased_without_a_job,

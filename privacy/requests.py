@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Client
-from clienteling.writes import now_or as _now
-from clienteling.writes import save_with_author as _save
 from consents import services as consent_services
 from consents.models import Restriction
-from privacy import data_map
+from core import data_map
+from core.writes import now_or as _now
+from core.writes import save_with_author as _save
 from privacy.models import DataSubjectRequest, RequestEdit
 
 logger = logging.getLogger(__name__)
@@ -353,13 +353,13 @@ def client_is_restricted(client_id: int, *, at: datetime | None = None) -> bool:
 
 
 def unrestricted(queryset, *, at: datetime | None = None):
-    """Registered with clienteling.hooks: clients without a restriction in
+    """Registered with core.hooks: clients without a restriction in
     force now (Restriction.objects.in_force)."""
     return queryset.exclude(pk__in=Restriction.objects.in_force(at).values("client_id"))
 
 
 def restriction_gate(client) -> None:
-    """Registered with clienteling.hooks: refuse edits while restricted."""
+    """Registered with core.hooks: refuse edits while restricted."""
     if client is not None and client.pk and client_is_restricted(client.pk):
         raise ValidationError(
             "Processing of this client is restricted (GDPR Art. 18): the "

@@ -24,15 +24,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clienteling.evidence import evidence_gate
 from clienteling.models import Client, IpAddressSeen, WebAccount, WebEvent
-from clienteling.writes import now_or as _now
 from consents import selectors as consent_selectors
+from core.evidence import evidence_gate
+from core.models import AccessLogEntry
+from core.writes import now_or as _now
 from orders import selectors as order_selectors
 from privacy import holds as holds_module
 from privacy.erasure import engine, jobs, replay
 from privacy.erasure.plan import TOMBSTONE_PREFIX, with_merged
-from privacy.models import AccessLogEntry, RetentionRule, RetentionRun
+from privacy.models import RetentionRule, RetentionRun
 
 # Rows per batch: one batch of client erasures is a few hundred
 # milliseconds of set-based statements, and ids of a batch fit in memory
@@ -160,7 +161,7 @@ def _apply_access_log(ids, rule, now, dry_run) -> dict:
     if dry_run:
         return {"rows_deleted": len(ids)}
     # The append-only trigger lets these rows go, and only these: the
-    # evidence gate is opened for their ids (clienteling.evidence).
+    # evidence gate is opened for their ids (core.evidence).
     with transaction.atomic(), evidence_gate("access_log_retention", ids):
         rows = AccessLogEntry.objects.filter(pk__in=ids)
         return {"rows_deleted": rows._raw_delete(rows.db)}

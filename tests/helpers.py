@@ -59,7 +59,7 @@ def connected_as(role: str):
 # Published test numbers (Luhn-valid cards, IBANs with valid check digits),
 # written the ways people and clipboards write them. The free-text net
 # (tests/privacy/test_free_text_net.py) tries each on every free-text field
-# and write path; tests/clienteling/test_payment_numbers.py on the detector.
+# and write path; tests/core/test_payment_numbers.py on the detector.
 
 VISA = "4111111111111111"
 MASTERCARD = "5555555555554444"

@@ -1,7 +1,7 @@
 """The admin smoke net, generated from the admin registry.
 
 For every ModelAdmin of every AdminSite and every role (the roles of
-clienteling.roles, plus a superuser), on an object its factory built in
+core.roles, plus a superuser), on an object its factory built in
 the role's boutique:
 
 - a role that may add or change gets the add and change pages (200), and
@@ -29,9 +29,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
 
-from clienteling import roles
 from clienteling.models import Boutique, Client
 from clienteling.scoping import ClientScopedMixin
+from core import roles
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 from tests.helpers import form_data
 
@@ -60,7 +60,7 @@ ADD_DISABLED_ON_PURPOSE = {
     "consents.SuppressionEntry": "suppression follows a withdrawal",
     "orders.Guarantee": "guarantees are registered by invoicing",
     "orders.Invoice": "invoices are issued from the order",
-    "privacy.AccessLogEntry": "the access log is append-only evidence",
+    "core.AccessLogEntry": "the access log is append-only evidence",
     "privacy.RetentionRule": "a rule comes with its handler and a migration",
     "privacy.RetentionRun": "runs are started from the retention page",
     "privacy.SharingBatch": "batches are written by the exports",
@@ -86,7 +86,7 @@ CHANGE_DISABLED_ON_PURPOSE = {
     "orders.Guarantee",
     "orders.Invoice",
     "orders.Payment",
-    "privacy.AccessLogEntry",
+    "core.AccessLogEntry",
     "privacy.ErasureJob",
     "privacy.InsightImport",
     "privacy.RetentionRun",

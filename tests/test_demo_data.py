@@ -44,6 +44,7 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.services import scan_path
+from core.models import AccessLogEntry
 from orders.models import (
     AfterSalesCase,
     Complaint,
@@ -56,7 +57,6 @@ from privacy import reports
 from privacy.erasure import engine
 from privacy.erasure.plan import TOMBSTONE_PREFIX
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     Disclosure,
     ErasureJob,

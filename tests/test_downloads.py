@@ -5,7 +5,7 @@ Two nets:
 - the registry net: the project's source is read for CSV writers, file
   responses, attachment headers, file content types, zip writers and
   django-import-export export admins; each site must be named by a
-  registered download (clienteling.downloads), and each registered site
+  registered download (core.downloads), and each registered site
   must exist. A new download added without registering fails here.
 - the formula net: each registered spreadsheet download is produced
   through its real code path with client data that a spreadsheet would
@@ -32,11 +32,11 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.admin import ExportMixin
 
-from clienteling import downloads, roles
 from clienteling.models import Boutique
 from clienteling.resources import CsvFormat
 from consents import outreach, registry
 from consents.models import Purpose
+from core import downloads, roles
 from orders.selectors import PurchaseRow
 from privacy import register, reports
 from privacy import requests as dsr
@@ -70,7 +70,7 @@ HOSTILE = (
 # --- Reading the source for download sites -----------------------------------
 
 # The one place a raw csv writer may be built: the formula-safe writer.
-RAW_WRITER_ALLOWED = {"clienteling.downloads._FormulaSafeWriter.__init__"}
+RAW_WRITER_ALLOWED = {"core.downloads._FormulaSafeWriter.__init__"}
 FILE_CONTENT_TYPES = (
     "text/csv",
     "text/tab-separated-values",
@@ -221,11 +221,11 @@ def test_every_place_that_writes_or_serves_a_file_is_a_registered_download():
     unregistered = sorted(
         f"{site} ({what})"
         for site, what in download_sites()
-        if site not in registered and not site.startswith("clienteling.downloads.")
+        if site not in registered and not site.startswith("core.downloads.")
     )
 
     assert unregistered == [], (
-        "Register these downloads in clienteling.downloads (and give the "
+        "Register these downloads in core.downloads (and give the "
         "formula test a producer for each spreadsheet): " + ", ".join(unregistered)
     )
 
@@ -237,7 +237,7 @@ def test_only_the_formula_safe_writer_builds_a_csv_writer():
         if what == "raw csv writer" and site not in RAW_WRITER_ALLOWED
     )
 
-    assert raw == [], "Write CSV with clienteling.downloads.csv_writer: " + str(raw)
+    assert raw == [], "Write CSV with core.downloads.csv_writer: " + str(raw)
 
 
 def test_every_registered_site_exists():

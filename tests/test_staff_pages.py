@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from clienteling import roles
 from clienteling.models import ClientPhone
+from core import roles
 from privacy.erasure import jobs
 from tests.clienteling.factories import (
     ClientFactory,

@@ -11,7 +11,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from clienteling.dbops import beat_schedules
+from core.dbops import beat_schedules
 
 KIND = "consents.outreach_list"
 RESULT_NAME = "outreach-list.csv"

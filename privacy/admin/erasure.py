@@ -14,16 +14,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
-from clienteling.confirmation import (
+from clienteling.models import Client
+from clienteling.scoping import ClientScopedMixin
+from core.admin_mixins import ReadOnlyAdminMixin, adopt_saved
+from core.confirmation import (
     Section,
     confirm_form_context,
     confirmation_page,
     is_confirmed,
     typed_confirmation_error,
 )
-from clienteling.models import Client
-from clienteling.scoping import ClientScopedMixin
 from privacy import receipts, retention, retention_preview
 from privacy import requests as dsr
 from privacy.erasure import jobs

@@ -12,10 +12,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import adopt_saved
 from clienteling.exceptions import StoredFileGone
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.scoping import ClientScopedMixin
+from core.admin_mixins import adopt_saved
+from core.free_text import LONG_TEXT_MAX_LENGTH
 from core.locking import OptimisticLockAdminMixin
 from privacy import register, reports
 from privacy import requests as dsr

@@ -14,8 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
 from clienteling.models import Boutique
+from core.admin_mixins import ReadOnlyAdminMixin
 from privacy.models import InsightImport, Partner, SharingBatch
 from privacy.sharing import exports, insights
 from privacy.tasks import sharing as tasks_sharing

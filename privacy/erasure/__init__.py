@@ -8,7 +8,7 @@ tables, django_admin_log, uploaded scans, Celery task results and import
 temp files are handled explicitly, because Django's cascade knows none of
 them.
 
-What happens to each field is the data map's decision (privacy.data_map):
+What happens to each field is the data map's decision (core.data_map):
 ERASE blanks it (or deletes the row), ANONYMISE replaces it with a value
 that identifies no one, KEEP leaves it under its named obligation. A row is
 kept when it holds a KEEP field about the client (the consent ledger's

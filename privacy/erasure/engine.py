@@ -15,9 +15,9 @@ from django.db.models import Case, CharField, GenericIPAddressField, Value, When
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.functions import Cast, Concat
 
-from clienteling.classification import Erasure
 from clienteling.models import Client
 from consents import ledger
+from core.classification import Erasure
 from privacy.erasure.plan import (
     TOMBSTONE_PREFIX,
     Context,
@@ -60,7 +60,7 @@ SPECIAL_VALUES: dict[tuple[str, str], Callable[[], models.Expression]] = {
 }
 
 # Models whose evidence rows the consents trigger guards: changed only
-# inside erasure_mode() for the chunk's clients (clienteling.evidence).
+# inside erasure_mode() for the chunk's clients (core.evidence).
 GUARDED = {"consents.ConsentDecision", "consents.PaperFormSubmission"}
 
 

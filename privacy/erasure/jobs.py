@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clienteling.models import Client
-from clienteling.writes import now_or as _now
+from core.writes import now_or as _now
 from privacy import holds as holds_module
 from privacy import receipts
 from privacy import requests as dsr

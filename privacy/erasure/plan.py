@@ -1,6 +1,6 @@
 """The erasure plan: what erasure does to each client model.
 
-Computed from the data map (privacy.data_map): which fields are blanked,
+Computed from the data map (core.data_map): which fields are blanked,
 anonymised or kept, and whether the rows stay. Also which rows are the
 client's, found set-based by chunks of ids (InIds), and whom a run
 covers: the records merged into the client, and the identifiers residue
@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import CharField, F, Lookup, Q
 
 from clienteling import querysets
-from clienteling.classification import Category, Erasure
 from clienteling.models import Client, ClientEmail, ClientPhone
-from privacy import data_map
+from core import data_map
+from core.classification import Category, Erasure
 
 # Defined by clienteling, whose lists leave tombstones out.
 TOMBSTONE_PREFIX = querysets.TOMBSTONE_PREFIX

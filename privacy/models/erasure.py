@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import FreeTextModel
+from core.free_text import FreeTextModel
 
 
 class ErasureJob(FreeTextModel):

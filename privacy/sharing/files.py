@@ -21,10 +21,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from clienteling import downloads
+from core import downloads
+from core.models import AccessLogEntry
+from core.services import access_log_record
 from privacy import pseudonyms
-from privacy.models import AccessLogEntry, Disclosure, Partner, SharingBatch
-from privacy.services import access_log_record
+from privacy.models import Disclosure, Partner, SharingBatch
 from privacy.sharing.eligibility import RULE_VERSION
 
 logger = logging.getLogger(__name__)

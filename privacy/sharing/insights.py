@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling import imports
-from clienteling.hooks import ClientPanel
 from clienteling.models import Client
+from core.hooks import ClientPanel
 from privacy import pseudonyms
 from privacy.models import Disclosure, GroupInsight, InsightImport
 from privacy.sharing.eligibility import CHUNK, CROSS_GROUP, current_consenting

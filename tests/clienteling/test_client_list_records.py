@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clienteling import roles, services
 from clienteling.models import Client
-from clienteling.paginators import EstimatedCountPaginator
+from core import roles, services
+from core.paginators import EstimatedCountPaginator
 from privacy.erasure import engine
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 

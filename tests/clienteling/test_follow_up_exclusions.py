@@ -1,6 +1,6 @@
 """Generated follow-ups ("call the client") leave out the clients whose
 processing is restricted (Art. 18) and those who object (Art. 21), through
-the same filters every bulk use applies (clienteling.hooks)."""
+the same filters every bulk use applies (core.hooks)."""
 
 from datetime import date, datetime, time
 

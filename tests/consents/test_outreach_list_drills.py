@@ -35,8 +35,8 @@ def _services(settings, tmp_path):
 def case():
     # the registry and roles (a transactional test flushed them), and an
     # adviser's boutique with one client per outcome
-    from clienteling.roles import sync_roles
     from consents.registry import sync_registry
+    from core.roles import sync_roles
 
     sync_registry()
     sync_roles()

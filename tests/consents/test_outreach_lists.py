@@ -13,15 +13,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import roles
 from consents import outreach, registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import Reason
-from core import jobs
+from core import jobs, roles
 from core.jobs import files as job_files
-from core.models import Job
+from core.models import AccessLogEntry, Job
 from privacy.erasure import engine
-from privacy.models import AccessLogEntry
 from tests.clienteling.factories import (
     BoutiqueFactory,
     UserFactory,
@@ -441,9 +439,9 @@ def test_a_requester_who_left_the_boutique_can_no_longer_download(client):
 def _registry_after_flush(transactional_db, monkeypatch):
     """A refused job records its failure outside the caller's transaction:
     these tests commit, so the registry and roles are synced again."""
-    from clienteling.roles import sync_roles
     from consents.registry import sync_registry
     from core.jobs import engine
+    from core.roles import sync_roles
 
     sync_registry()
     sync_roles()

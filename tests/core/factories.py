@@ -1,10 +1,25 @@
-"""Factories of core's models (the admin registry net finds them here)."""
+"""Factories of core's models (the admin registry net finds them here).
+
+The access log is written by core.services.access_log_record only: its
+rows are created directly with the values a view leaves.
+"""
 
 import factory
 from django.utils import timezone
 
-from core.models import Job
+from core.models import AccessLogEntry, Job
 from tests.clienteling.factories import UserFactory
+
+
+class AccessLogEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessLogEntry
+
+    user = factory.SubFactory(UserFactory)
+    action = AccessLogEntry.Action.VIEW
+    object_type = "clienteling.client"
+    object_id = "1"
+    path = "/admin/clienteling/client/1/change/"
 
 
 class JobFactory(factory.django.DjangoModelFactory):

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from clienteling import roles
 from clienteling.models import Client
+from core import roles
 from core.locking import VERSION_FIELD, read_token, version_token
 from tests.clienteling.factories import (
     BoutiqueFactory,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from clienteling import roles
+from core import roles
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 from tests.helpers import (
     form_data,

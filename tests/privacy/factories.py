@@ -1,7 +1,7 @@
 """One factory per privacy model the admin shows.
 
 Requests and erasures go through their services, as staff open them;
-rows only a job writes (runs, batches, imports, the access log) are
+rows only a job writes (runs, batches, imports) are
 created directly with the values such a job leaves.
 """
 
@@ -15,7 +15,6 @@ from clienteling.models import Boutique
 from privacy import requests as dsr
 from privacy.erasure import jobs
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     ErasureJob,
     InsightImport,
@@ -25,17 +24,6 @@ from privacy.models import (
     SharingBatch,
 )
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
-
-
-class AccessLogEntryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = AccessLogEntry
-
-    user = factory.SubFactory(UserFactory)
-    action = AccessLogEntry.Action.VIEW
-    object_type = "clienteling.client"
-    object_id = "1"
-    path = "/admin/clienteling/client/1/change/"
 
 
 class DataSubjectRequestFactory(factory.django.DjangoModelFactory):

@@ -26,7 +26,8 @@ from clienteling.models import (
     Invitation,
 )
 from clienteling.scoping import ClientScopedMixin
-from privacy.models import AccessLogEntry, ErasureJob
+from core.models import AccessLogEntry
+from privacy.models import ErasureJob
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 from tests.privacy.requests.builders import orders_of
 

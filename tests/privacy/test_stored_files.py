@@ -15,8 +15,8 @@ from django.test.utils import isolate_apps
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling.classification import FileErasure, StoredFiles
 from consents import registry
+from core.classification import FileErasure, StoredFiles
 from privacy import reports, stored_files
 from privacy import requests as dsr
 from privacy.erasure import engine

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from clienteling import roles
+from core import roles
 from privacy.erasure import jobs
 from privacy.models import ErasureJob, RetentionRun
 from tests.clienteling.factories import (

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from clienteling import roles
 from clienteling import services as clienteling_services
+from core import roles
 from orders import services as order_services
 from privacy.erasure import engine, jobs
 from privacy.models import ErasureJob

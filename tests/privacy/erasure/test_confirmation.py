@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import roles
 from clienteling.models import Client
+from core import roles
 from privacy import holds
 from privacy.erasure import jobs
 from privacy.models import ErasureJob, ErasureStep, RetentionRule, RetentionRun

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from clienteling import roles
 from clienteling.models import ClientEmail
+from core import roles
 from privacy import holds
 from privacy.erasure import jobs
 from privacy.models import ErasureJob, ErasureStep

@@ -70,8 +70,8 @@ def _kept_columns() -> set[tuple[str, str]]:
     The invoice's billed name, for example, is kept 10 years (Commercial
     Code L123-22); the marker may remain there and in that row's history.
     """
-    from clienteling.classification import Category, Erasure
-    from privacy import data_map
+    from core import data_map
+    from core.classification import Category, Erasure
 
     kept = set()
     for model, entry in data_map.client_models():
@@ -186,7 +186,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     _sharing_keys(settings)
     # A transactional test before this one may have flushed the purposes,
     # form templates and role groups the migrations seeded.
-    from clienteling.roles import sync_roles
+    from core.roles import sync_roles
 
     registry.sync_registry()
     sync_roles()

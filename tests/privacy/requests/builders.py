@@ -1,7 +1,7 @@
 """A client with data in every client model of the data map.
 
 BUILDERS is keyed by model label; test_report checks it covers
-privacy.data_map.client_models(), so a new client model (orders, when
+core.data_map.client_models(), so a new client model (orders, when
 merged) fails the report test until it gets a builder here.
 """
 

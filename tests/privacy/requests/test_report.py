@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from clienteling.classification import Category
 from clienteling.models import ContactEvent
 from consents import registry
-from privacy import data_map, reports
-from privacy.models import AccessLogEntry, DataSubjectRequest, SubjectAccessReport
+from core import data_map
+from core.classification import Category
+from core.models import AccessLogEntry
+from privacy import reports
+from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
 from tests.privacy.requests.builders import fill
 

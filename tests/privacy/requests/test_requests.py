@@ -409,12 +409,11 @@ def test_rectification_links_the_history_rows_of_edits_made_under_it():
     assert Client.objects.get(pk=untouched.pk).last_name == "Rectifié"
 
 
-def test_restriction_blocks_the_services_too_until_lifted(monkeypatch):
-    from clienteling import hooks
+def test_restriction_blocks_the_services_too_until_lifted():
     from clienteling import services as clienteling_services
     from clienteling.models import ContactEvent, MetalAllergy
+    from core import hooks
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
     officer = compliance()
     request = dsr.request_restrict(
         acting_user=officer, request=_restriction_request(officer), reason="accuracy"
@@ -429,7 +428,10 @@ def test_restriction_blocks_the_services_too_until_lifted(monkeypatch):
             direction="inbound",
             subject="x",
         )
-    with pytest.raises(ValidationError):
+    with (
+        hooks.override("allergy_gate", lambda client: None),
+        pytest.raises(ValidationError),
+    ):
         clienteling_services.allergy_record(
             acting_user=officer, client=target, metal="nickel"
         )

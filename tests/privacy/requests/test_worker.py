@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 def test_report_built_in_a_real_worker_on_postgresql(celery_worker):
     # given the registry and roles (a transactional test flushed them) and a
     # verified access request for a client with data everywhere
-    from clienteling.roles import sync_roles
     from consents.registry import sync_registry
+    from core.roles import sync_roles
 
     sync_registry()
     sync_roles()

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from consents import services as consent_services
+from core.models import AccessLogEntry
 from privacy import pseudonyms
-from privacy.models import AccessLogEntry, Disclosure, SharingBatch
+from privacy.models import Disclosure, SharingBatch
 from privacy.sharing import eligibility, exports
 from privacy.sharing.files import export_root
 from tests.privacy.sharing.helpers import (

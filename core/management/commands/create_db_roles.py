@@ -2,7 +2,7 @@
 
 Run once per database, connected as a superuser (DATABASE_URL), then run
 `migrate` as the owner role and everything else as the app role; see
-clienteling.dbroles and docs/decisions/0011. Running it again changes
+core.dbroles and docs/decisions/0011. Running it again changes
 nothing that is already right, and hands any table created under another
 role (say, migrated as `postgres` before the roles existed) to the owner.
 """
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from clienteling.dbroles import grant_app_role, quote, role_exists
+from core.dbroles import grant_app_role, quote, role_exists
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

@@ -5,7 +5,7 @@ Some tables are evidence: the consent ledger and paper-form submissions
 (privacy). On PostgreSQL a trigger on each refuses UPDATE and DELETE unless
 the transaction has opened the gate for that very row, and only the
 SECURITY DEFINER function `ecrin_evidence_gate_open(kind, keys)` can open
-it (clienteling/migrations/0010). The app's database role cannot write the
+it (clienteling/migrations/0011). The app's database role cannot write the
 gate's table, truncate, own or alter any table, so it cannot open the gate
 any other way, unlike the transaction-local setting (`SET LOCAL
 ecrin.erasure`) that any session could set before (docs/decisions/0011).

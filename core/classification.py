@@ -80,7 +80,7 @@ class ModelMap:
     `codes` names the text fields that are not free text, each with why
     (generated numbers, digests, file names, keys copied verbatim): every
     other text field without choices or a checked format is free text and
-    follows the free-text rule (clienteling.free_text).
+    follows the free-text rule (core.free_text).
     """
 
     subject: Subject
@@ -147,7 +147,7 @@ def sees_health_data(user) -> bool:
 def health_field_names(model) -> frozenset[str]:
     """The fields the data map classes as health, for a model or its
     history model. The app's datamap.py is found by name, the way
-    privacy.data_map finds it, so clienteling imports no app above it."""
+    core.data_map finds it, so core imports none of the apps."""
     from importlib import import_module
     from importlib.util import find_spec
 

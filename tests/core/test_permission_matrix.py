@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from clienteling.management.commands.permission_matrix import render
+from core.management.commands.permission_matrix import render
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 

@@ -10,7 +10,7 @@ Two roles, created by `manage.py create_db_roles` (docs/decisions/0011):
   processes, Celery workers and beat connect as: it reads and writes rows
   but owns nothing, so it can neither TRUNCATE nor ALTER a table (no
   DISABLE TRIGGER), nor read or write the evidence gate's table; append-only
-  rows change only through the gate (clienteling.evidence).
+  rows change only through the gate (core.evidence).
 
 grant_app_role() is the one place the app role's rights are written; it
 runs after every `migrate` on PostgreSQL (post_migrate, so a new table is

@@ -1,4 +1,4 @@
-"""The card-number and IBAN detector (clienteling.payment_numbers).
+"""The card-number and IBAN detector (core.payment_numbers).
 
 Every written form of a card number or IBAN in tests.helpers is found; a
 property test shows that the numbers staff write all day (order and invoice
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clienteling.payment_numbers import (
+from core.payment_numbers import (
     contains_card_number,
     contains_iban,
     iban_valid,

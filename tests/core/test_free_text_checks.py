@@ -5,10 +5,9 @@ import dataclasses
 import pytest
 from django.db import models
 
-from clienteling import free_text
 from clienteling.models import Client, ContactEvent
-from privacy import data_map
-from privacy.checks import free_text_is_covered
+from core import data_map, free_text
+from core.checks import free_text_is_covered
 
 
 @pytest.fixture
@@ -83,5 +82,5 @@ def test_a_model_with_free_text_outside_the_rule_fails_the_check(monkeypatch):
 
     assert (
         "clienteling.ContactEvent has free text (subject, summary) but does not "
-        "inherit clienteling.free_text.FreeTextModel"
+        "inherit core.free_text.FreeTextModel"
     ) in problems

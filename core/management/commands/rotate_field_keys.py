@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clienteling.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 # Rows per transaction: small enough to keep locks short.
 CHUNK = 1000

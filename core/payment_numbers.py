@@ -3,7 +3,7 @@
 The house never stores a card number, a security code or a full IBAN
 (ARCHITECTURE.md, "Rules that hold everywhere"). Staff paste what they have
 in front of them, so every free-text field of every app refuses anything
-that looks like one (clienteling.free_text applies it, the data map says
+that looks like one (core.free_text applies it, the data map says
 which fields are free text). The detector is deliberately strict: a false
 positive costs the adviser a retyped note, a false negative puts a card
 number in the database, its history table and every backup.
@@ -16,7 +16,7 @@ read as its value (Arabic-Indic, Devanagari...), format characters
 combining marks dropped, every kind of space read as a space and every
 kind of dash as "-".
 
-Lives in clienteling, the lowest app, so every app can import it
+Lives in core, the kernel, so every app can import it
 (decision 0012).
 """
 

@@ -1,9 +1,9 @@
 """The data map: every field of every project model, classified.
 
 Each project app declares DATAMAP in its datamap.py (vocabulary in
-clienteling.classification); this module collects them. History models
+core.classification); this module collects them. History models
 (django-simple-history) follow their base model. The system check in
-privacy.checks refuses an unclassified field, so a new column cannot slip
+core.checks refuses an unclassified field, so a new column cannot slip
 past the subject-access report or the erasure job.
 """
 
@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalChanges
 
-from clienteling import free_text
-from clienteling.classification import Category, ModelMap, Subject
+from core import free_text
+from core.classification import Category, ModelMap, Subject
 
 
 def classified_field_names(model: type[models.Model]) -> list[str]:
@@ -110,7 +110,7 @@ def categories_of(model: type[models.Model]) -> set[Category]:
 
 def free_text_problems() -> list[tuple[str, str]]:
     """(code, message) for every way a text field could escape the free-text
-    rule (clienteling.free_text): a stale `codes` entry, an unbounded free
+    rule (core.free_text): a stale `codes` entry, an unbounded free
     TextField, a model with free text that does not apply the rule.
     """
     found = []
@@ -140,7 +140,7 @@ def free_text_problems() -> list[tuple[str, str]]:
                 (
                     "E022",
                     f"{label} has free text ({names}) but does not inherit "
-                    "clienteling.free_text.FreeTextModel",
+                    "core.free_text.FreeTextModel",
                 )
             )
     return found

@@ -1,8 +1,8 @@
-"""Writes of the privacy app."""
+"""Writes of the kernel: the access log."""
 
 from django.db import models
 
-from privacy.models import AccessLogEntry
+from core.models import AccessLogEntry
 
 
 def access_log_record(

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 
-from clienteling.roles import role_permissions
+from core.roles import role_permissions
 
 ROLE_ORDER = [
     "Boutique adviser",
@@ -24,7 +24,7 @@ def render() -> str:
     lines = [
         "# Permission matrix",
         "",
-        "Generated from the code (`clienteling/roles.py` and each app's",
+        "Generated from the code (`core/roles.py` and each app's",
         "`roles.py`) by `manage.py permission_matrix`; a test fails when this",
         "page and the code disagree. V view, A add, C change, D delete.",
         "",
@@ -37,7 +37,7 @@ def render() -> str:
         "|---|" + "---|" * len(ROLE_ORDER),
     ]
     other_rows = []
-    for app in ("clienteling", "consents", "orders", "privacy"):
+    for app in ("core", "clienteling", "consents", "orders", "privacy"):
         if app not in {c.label for c in apps.get_app_configs()}:
             continue
         for model in apps.get_app_config(app).get_models():

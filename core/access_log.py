@@ -1,16 +1,20 @@
 from django.conf import settings
 from django.db import models
 
-from clienteling.display import moment
+from core.display import moment
 
 
 class AccessLogEntry(models.Model):
     """Who looked at or took out what: never the values themselves.
 
-    Append-only: application code only inserts (privacy.services.
+    Append-only: application code only inserts (core.services.
     access_log_record); the admin is read-only for everyone, and on
     PostgreSQL a trigger refuses UPDATE and DELETE outside the retention
     job (privacy.ledger_guard).
+
+    The table keeps the name it had when the model lived in privacy
+    (privacy_accesslogentry, docs/decisions/0018): its trigger and rows
+    stayed where they were.
     """
 
     class Action(models.TextChoices):
@@ -38,6 +42,7 @@ class AccessLogEntry(models.Model):
     path = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        db_table = "privacy_accesslogentry"
         verbose_name = "access log entry"
         verbose_name_plural = "access log"
         ordering = ["-at", "-id"]

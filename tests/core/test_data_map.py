@@ -4,8 +4,8 @@ from django.core.management.base import SystemCheckError
 from django.db import models
 
 from clienteling.models import Client
-from privacy import data_map
-from privacy.checks import data_map_is_complete
+from core import data_map
+from core.checks import data_map_is_complete
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_manage_check_fails_on_an_unclassified_field(client_with_a_new_column):
 
 def test_a_stale_classification_is_reported(monkeypatch):
     from clienteling import datamap as clienteling_map
-    from clienteling.classification import NOT_PERSONAL, ModelMap
+    from core.classification import NOT_PERSONAL, ModelMap
 
     entry = clienteling_map.DATAMAP["clienteling.Collection"]
     monkeypatch.setitem(
@@ -71,7 +71,7 @@ def test_a_model_missing_from_the_map_is_reported(monkeypatch):
 
 
 def test_a_kept_field_must_name_its_obligation():
-    from clienteling.classification import Category, Erasure, F
+    from core.classification import Category, Erasure, F
 
     with pytest.raises(ValueError, match="must name its obligation"):
         F(Category.IDENTITY, Erasure.KEEP)

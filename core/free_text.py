@@ -6,12 +6,12 @@ free text unless it is an enumerated choice, a field whose type checks a
 format (email, slug, URL, phone number), or a field the model's ModelMap
 declares in `codes` (values Écrin generates or copies verbatim: numbers,
 digests, file names, keys). A new text column is therefore free text until
-someone says, in the data map, why it is not; privacy.checks refuses a
+someone says, in the data map, why it is not; core.checks refuses a
 stale `codes` entry, an unbounded free TextField, and a model with free
 text that does not apply this rule.
 
 A free-text value is refused when it holds a payment card number or a full
-IBAN (clienteling.payment_numbers), a NUL character (PostgreSQL cannot
+IBAN (core.payment_numbers), a NUL character (PostgreSQL cannot
 store one), or more characters than the field's max_length (Django checks
 it for CharField only; TextFields carry one here too). `FreeTextModel`
 applies the rule in full_clean() (admin forms, services, the import
@@ -28,7 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
-from clienteling.payment_numbers import payment_number_kind
+from core.payment_numbers import payment_number_kind
 
 # Field types that check their own format: free text cannot hide in them.
 FORMAT_FIELD_TYPES = (
@@ -69,7 +69,7 @@ def free_text_fields(model: type[models.Model]) -> list[models.Field]:
     """The model's free-text fields, as the data map classifies them.
 
     Models outside the data map (Django's and libraries') have none: the
-    map is the source, and privacy.checks refuses a project model left out.
+    map is the source, and core.checks refuses a project model left out.
     """
     entry = model_map(model)
     if entry is None:

@@ -4,10 +4,10 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
-from clienteling.evidence import evidence_gate
 from clienteling.models import MetalAllergy
 from consents import services as consent_services
-from privacy.models import AccessLogEntry
+from core.evidence import evidence_gate
+from core.models import AccessLogEntry
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,
@@ -145,12 +145,12 @@ def test_access_log_is_read_only_even_for_a_superuser(admin_client):
     entry = AccessLogEntry.objects.create(action="view", object_type="x", object_id="1")
 
     change = admin_client.get(
-        reverse("admin:privacy_accesslogentry_change", args=[entry.pk])
+        reverse("admin:core_accesslogentry_change", args=[entry.pk])
     )
     delete = admin_client.get(
-        reverse("admin:privacy_accesslogentry_delete", args=[entry.pk])
+        reverse("admin:core_accesslogentry_delete", args=[entry.pk])
     )
-    listing = admin_client.get(reverse("admin:privacy_accesslogentry_changelist"))
+    listing = admin_client.get(reverse("admin:core_accesslogentry_changelist"))
 
     assert change.status_code == 200
     assert "Save" not in change.text
@@ -162,7 +162,7 @@ def test_only_compliance_reads_the_access_log(client):
     AccessLogEntry.objects.create(
         action="view", object_type="x.y", object_id="4242", path="/marker-path/"
     )
-    url = reverse("admin:privacy_accesslogentry_changelist")
+    url = reverse("admin:core_accesslogentry_changelist")
     client.force_login(adviser(BoutiqueFactory()))
     refused = client.get(url)
     client.force_login(compliance())

@@ -1,10 +1,12 @@
-"""Extension points the apps above clienteling plug into.
+"""Extension points the apps plug into (docs/decisions/0017).
 
-clienteling imports none of consents, orders or privacy; they register
-here from their AppConfig.ready(), the way admin.py registers with the admin.
+core and clienteling import none of consents, orders or privacy; those
+register here from their AppConfig.ready(), the way admin.py registers with
+the admin. Tests replace what is registered with `override(name, ...)`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -87,8 +89,8 @@ def client_panels_for(user) -> list[ClientPanel]:
 
 # --- Access log ------------------------------------------------------------------
 
-# The privacy app keeps the access log and registers its recorder here, so
-# the apps below it can log views and downloads without importing it.
+# core keeps the access log and registers its recorder here (core.apps), so
+# a test can put another recorder in its place.
 _access_recorders = Registry()
 register_access_recorder = _access_recorders.register
 
@@ -98,12 +100,12 @@ def record_access(
 ) -> None:
     """Record who accessed what (never the values) in the access log.
 
-    `action` is one of privacy.models.AccessLogEntry.Action's values;
+    `action` is one of core.models.AccessLogEntry.Action's values;
     `target` a model instance, model class or "app_label.model" label.
     """
     if not _access_recorders:
         raise ImproperlyConfigured(
-            "No access-log recorder is registered: is the privacy app installed?"
+            "No access-log recorder is registered: is the core app installed?"
         )
     for recorder in _access_recorders:
         recorder(
@@ -221,3 +223,44 @@ register_health_eraser = _health_erasers.register
 
 def erase_health_data(client) -> int:
     return sum(eraser(client) for eraser in list(_health_erasers))
+
+
+# --- Overrides (tests) ---------------------------------------------------------
+
+_REGISTRIES: dict[str, Registry] = {
+    "allergy_gate": _allergy_gates,
+    "access_recorder": _access_recorders,
+    "edit_gate": _edit_gates,
+    "processing_filter": _processing_filters,
+    "contact_filter": _contact_filters,
+    "merge_handler": _merge_handlers,
+    "sale_handler": _sale_handlers,
+    "health_eraser": _health_erasers,
+}
+
+
+@contextmanager
+def override(name: str, *callables: Callable) -> Iterator[None]:
+    """Put `callables` in the place of what is registered for hook `name`
+    until the block ends (none: nothing registered), then restore it.
+
+    with hooks.override("allergy_gate", lambda client: None): ...
+
+    `name` is a hook's register_<name> without the prefix: allergy_gate,
+    access_recorder, edit_gate, processing_filter, contact_filter,
+    merge_handler, sale_handler or health_eraser.
+    """
+    if name not in _REGISTRIES:
+        raise ValueError(
+            f"No hook is called {name!r}: one of {', '.join(sorted(_REGISTRIES))}."
+        )
+    for item in callables:
+        if not callable(item):
+            raise TypeError(f"override({name!r}, ...) takes callables, not {item!r}.")
+    registry = _REGISTRIES[name]
+    saved = list(registry)
+    registry[:] = callables
+    try:
+        yield
+    finally:
+        registry[:] = saved
