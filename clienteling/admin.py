@@ -21,7 +21,7 @@ from import_export.results import Result as ImportResult
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import selectors
+from clienteling import selectors, services
 from clienteling.exceptions import ImportRefused
 from clienteling.forms import (
     AddressFormSet,
@@ -67,7 +67,7 @@ from clienteling.scoping import (
     sees_every_boutique,
     visible_boutiques,
 )
-from core import hooks, services
+from core import hooks
 from core.admin_mixins import adopt_saved
 from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
