@@ -813,7 +813,8 @@ def web_events_check(*, rows: list[dict], progress=None) -> tuple[list, list[str
             problems.append(f"Row {n}: no client has the number {number or '(empty)'}.")
         elif row.get("kind") not in kinds:
             problems.append(
-                f"Row {n}: kind {row.get('kind')!r} is not one of {sorted(kinds)}."
+                f"Row {n}: kind {row.get('kind')!r} is not one of "
+                f"{', '.join(sorted(kinds))}."
             )
         else:
             event = WebEvent(

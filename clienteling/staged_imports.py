@@ -254,6 +254,12 @@ def progress_reporter(ctx, label: str, *, scale: int = 1) -> Callable[[int, int]
     """A check's progress callback, as the job reports it."""
 
     def report(done: int, total: int) -> None:
-        ctx.progress(done, total * scale, label.format(done=done, total=total))
+        # The last report is always written: its words stay on the job.
+        ctx.progress(
+            done,
+            total * scale,
+            label.format(done=done, total=total),
+            force=done == total,
+        )
 
     return report

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -193,10 +194,11 @@ def test_an_abandoned_import_deletes_its_file(client, paris):
     import_flow.upload(client, CSV)
     staged = import_flow.last_import()
 
-    response = client.post(
-        reverse("admin:clienteling_client_import_abandon", args=[staged.pk]),
-        follow=True,
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file goes on commit
+        response = client.post(
+            reverse("admin:clienteling_client_import_abandon", args=[staged.pk]),
+            follow=True,
+        )
 
     assert "nothing was imported" in " ".join(_messages(response))
     assert _pending_files() == []
