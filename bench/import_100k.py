@@ -19,6 +19,7 @@ import json
 import os
 import resource
 import secrets
+import sys
 import time
 
 
@@ -85,6 +86,7 @@ def main() -> None:
     staged = StagedImport.objects.select_related("validation_job").get(pk=staged.pk)
     assert staged.validation_job.status == "done", staged.validation_job.error
     assert (staged.rows, staged.problem_count) == (args.rows, 0), staged.problem_count
+    print(f"validate: {check_seconds:.1f} s, peak RSS {rss_check} MB", file=sys.stderr)
 
     started = time.perf_counter()
     services.import_confirm(acting_user=user, staged=staged)

@@ -92,7 +92,7 @@ def confirm(*, acting_user, staged: StagedImport) -> StagedImport:
     """Queue the write of a checked file without problems; once."""
     with transaction.atomic():
         staged = (
-            StagedImport.objects.select_for_update()
+            StagedImport.objects.select_for_update(of=("self",))
             .select_related("validation_job")
             .get(pk=staged.pk)
         )
@@ -130,7 +130,7 @@ def abandon(*, acting_user, staged: StagedImport) -> StagedImport:
     """Drop an import before it is confirmed: its file is deleted now."""
     with transaction.atomic():
         staged = (
-            StagedImport.objects.select_for_update()
+            StagedImport.objects.select_for_update(of=("self",))
             .select_related("validation_job")
             .get(pk=staged.pk)
         )
