@@ -98,6 +98,7 @@ def test_a_repeated_write_writes_nothing_twice(client, manager):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_number_taken_between_check_and_confirm_writes_nothing(client):
+    roles.sync_roles()  # a transactional test before may have flushed them
     user = UserFactory(role=roles.MANAGER, boutiques=[BoutiqueFactory(code="PAR")])
     client.force_login(user)
     client.post(
