@@ -420,14 +420,4 @@ FILE_LOCATIONS = {
         found_by="the clients' names, emails and phones in the file (the "
         "file holds no client id)",
     ),
-    "client_import_checks": StoredFiles(
-        name="checks of import files: their first rows and every problem",
-        folder="PRIVATE_STORAGE_ROOT/jobs/<job id>/check.jsonl (kept two days)",
-        root="core.jobs.files.root",
-        erasure=FileErasure.DELETE,
-        erase="clienteling.staged_imports.checks_erase",
-        writers=("clienteling.staged_imports.write_check",),
-        found_by="the clients' names, emails, phones and numbers in the file "
-        "(it holds no client id)",
-    ),
 }

@@ -221,8 +221,8 @@ def checks_erase(*, client_ids: list[int], identifiers=None) -> int:
     """Erasure: delete the check files (first rows and problems) naming any
     of the clients, matched on their names, emails, phones and numbers.
 
-    Registered in clienteling/datamap.py FILE_LOCATIONS and called by the
-    check kinds' erase_results.
+    The check kinds' erase_results (core's FILE_LOCATIONS "job_results"
+    erases through each kind's).
     """
     found = []
     for job in Job.objects.filter(kind__in=CHECK_KINDS.values()).exclude(
