@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,21 +16,17 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
-from import_export.results import Error as ImportFailure
-from import_export.results import Result as ImportResult
-from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import selectors, services
-from clienteling.exceptions import ImportRefused
+from clienteling import selectors, services, staged_imports
 from clienteling.forms import (
     AddressFormSet,
     AllergyFormSet,
     ClientAdminForm,
-    ClientConfirmImportForm,
-    ClientImportForm,
     ContactLogForm,
     EmailFormSet,
+    ImportConfirmForm,
+    ImportUploadForm,
     InvitationAdminForm,
     PhoneFormSet,
 )
@@ -57,6 +53,7 @@ from clienteling.models import (
     MetalAllergy,
     RingSize,
     SocialIdentifier,
+    StagedImport,
     User,
 )
 from clienteling.querysets import anniversaries_within
@@ -71,6 +68,7 @@ from core import hooks
 from core.admin_mixins import adopt_saved
 from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
+from core.models import Job
 from core.paginators import EstimatedCountPaginator
 
 logger = logging.getLogger(__name__)
@@ -267,19 +265,6 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 UPLOAD_AGAIN = "This import cannot be confirmed. Upload the file again."
 
 
-class _PendingUpload:
-    """What django-import-export's upload step expects of its temporary
-    storage: the name it puts in the confirm form (here the token) and the
-    file's content for the preview."""
-
-    def __init__(self, *, name: str, data: bytes):
-        self.name = name
-        self._data = data
-
-    def read(self) -> bytes:
-        return self._data
-
-
 @admin.register(Client)
 class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     client_path = ""
@@ -403,104 +388,127 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         )
 
     # -- Import and export ---------------------------------------------------
-    # django-import-export's screens, with the file steps replaced: an upload
-    # is stored by import_uploads under a name the server draws, the confirm
-    # step accepts only the uploader's own token (never a file name), and
-    # staff read each problem by row and column, never a traceback.
+    # The import screens are the staged imports' (clienteling.staged_imports):
+    # the upload is stored under a name the server draws and checked by a
+    # job; its page polls the job and then shows the first rows and every
+    # problem; the confirm step names the import by its number (only the
+    # uploader's own) and queues the write job. django-import-export's own
+    # file steps (a temporary file named in the form) are not used.
 
     import_formats = [CsvFormat]
     export_formats = [CsvFormat]
-    import_form_class = ClientImportForm
-    confirm_form_class = ClientConfirmImportForm
     import_template_name = "admin/clienteling/client/import.html"
 
-    def get_import_form_kwargs(self, request):
-        return {
-            **super().get_import_form_kwargs(request),
-            "acting_user": request.user,
-        }
-
-    def write_to_tmp_storage(self, import_file, input_format):
-        data = b"".join(import_file.chunks())
-        token = services.import_upload_store(
-            acting_user=import_file.acting_user, data=data
-        )
-        return _PendingUpload(name=token, data=data)
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, ValidationError):
-            form.add_error("import_file", e.messages)
-            return
-        logger.error("Client import: unreadable upload", exc_info=e)
-        form.add_error(
-            "import_file",
-            "The file could not be read; save it as 'CSV UTF-8' and try again.",
-        )
-
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
-        if result is not None and (
-            result.has_errors() or result.has_validation_errors()
-        ):
-            response.context_data["import_problems"] = ClientResource(
-                acting_user=request.user
-            ).problems(result)
-        return response
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                staged = services.import_start(
+                    acting_user=request.user,
+                    what=form.cleaned_data["what"],
+                    data=b"".join(form.cleaned_data["import_file"].chunks()),
+                )
+            except ValidationError as refused:
+                form.add_error("import_file", refused.messages)
+            else:
+                return redirect("admin:clienteling_client_import_status", staged.pk)
+        recent = StagedImport.objects.filter(uploaded_by=request.user).select_related(
+            "validation_job", "apply_job"
+        )[:10]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import",
+            "form": form,
+            "recent": recent,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.import_template_name, context)
+
+    def _own_import(self, request, pk) -> StagedImport:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        staged = (
+            StagedImport.objects.select_related("validation_job", "apply_job")
+            .filter(pk=pk, uploaded_by=request.user)
+            .first()
+        )
+        if staged is None:
+            raise Http404("No import of yours has this number.")
+        return staged
+
+    def import_status_view(self, request, pk):
+        staged = self._own_import(request, pk)
+        job = staged.apply_job or staged.validation_job
+        check = None
+        if staged.validation_job.status == Job.Status.DONE and staged.apply_job is None:
+            page = request.GET.get("page", "1")
+            check = staged_imports.read_check(
+                staged, page=int(page) if page.isdigit() else 1
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(staged).capitalize(),
+            "staged": staged,
+            "job": job,
+            "phase": "write" if staged.apply_job else "check",
+            "check": check,
+            "confirm_form": ImportConfirmForm(initial={"staged_import": staged.pk}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/clienteling/client/import_status.html", context
+        )
+
+    def import_progress_view(self, request, pk):
+        """The job's progress for the status page's script (no page data)."""
+        staged = self._own_import(request, pk)
+        job = staged.apply_job or staged.validation_job
+        return JsonResponse(
+            {
+                "finished": job.is_finished,
+                "percent": job.percent,
+                "label": job.progress_label or job.get_status_display(),
+            }
+        )
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        confirm_form = self.create_confirm_form(request)
-        if not confirm_form.is_valid():
+        form = ImportConfirmForm(request.POST)
+        if not form.is_valid():
             messages.error(request, UPLOAD_AGAIN)
             return redirect("admin:clienteling_client_import")
+        staged = self._own_import(request, form.cleaned_data["staged_import"])
         try:
-            data = services.import_upload_take(
-                acting_user=request.user,
-                token=confirm_form.cleaned_data["import_file_name"],
-            )
-            dataset = CsvFormat().create_dataset(data)
+            services.import_confirm(acting_user=request.user, staged=staged)
         except ValidationError as refused:
             for message in refused.messages:
                 messages.error(request, message)
-            return redirect("admin:clienteling_client_import")
-        result = self.process_dataset(dataset, confirm_form, request, **kwargs)
-        return self.process_result(result, request)
+        return redirect("admin:clienteling_client_import_status", staged.pk)
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {
-            **super().get_import_resource_kwargs(request, **kwargs),
-            "acting_user": request.user,
-        }
-
-    def process_dataset(self, dataset, form, request, **kwargs):
-        # The preview is django-import-export's dry run of ClientResource;
-        # the confirmed import is clients_import, the set-based engine,
-        # which checks the file again (docs/decisions/0007).
-        result = ImportResult()
+    @method_decorator(require_POST)
+    def import_abandon_view(self, request, pk):
+        staged = self._own_import(request, pk)
         try:
-            created = services.clients_import(acting_user=request.user, data=dataset)
-        except ImportRefused as refused:
-            result.append_base_error(ImportFailure(refused))
-            return result
-        for client in created:
-            row = RowResult()
-            row.import_type = RowResult.IMPORT_TYPE_NEW
-            row.add_instance_info(client)
-            row.instance = client
-            result.increment_row_result_total(row)
-            result.append_row_result(row)
-        return result
+            services.import_abandon(acting_user=request.user, staged=staged)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return redirect("admin:clienteling_client_import_status", staged.pk)
+        messages.success(
+            request,
+            "The import was abandoned and its file deleted; nothing was imported.",
+        )
+        return redirect("admin:clienteling_client_import")
 
-    def process_result(self, result, request):
-        if result.has_errors():
-            for error in result.base_errors:
-                for message in error.error.messages:
-                    messages.error(request, message)
-            return redirect("admin:clienteling_client_import")
-        return super().process_result(result, request)
+    def write_to_tmp_storage(self, import_file, input_format):
+        # Never used: uploads go to clienteling.import_uploads (see above).
+        raise PermissionDenied
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.matching(search_term), False
@@ -608,6 +616,21 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     def get_urls(self):
         urls = super().get_urls()
         custom = [
+            path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="clienteling_client_import_status",
+            ),
+            path(
+                "import/<int:pk>/progress/",
+                self.admin_site.admin_view(self.import_progress_view),
+                name="clienteling_client_import_progress",
+            ),
+            path(
+                "import/<int:pk>/abandon/",
+                self.admin_site.admin_view(self.import_abandon_view),
+                name="clienteling_client_import_abandon",
+            ),
             path(
                 "<path:object_id>/log-contact/",
                 self.admin_site.admin_view(self.log_contact_view),

@@ -319,6 +319,32 @@ DATAMAP = {
             NOT_PERSONAL,
         ),
     ),
+    "clienteling.StagedImport": ModelMap(
+        Subject.NONE,
+        None,
+        description="An import file on its way (its counts and jobs; the "
+        "file and its check are the file locations below).",
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "what",
+                    "uploaded_at",
+                    "file_id",
+                    "rows",
+                    "problem_count",
+                    "created",
+                    "already_known",
+                    "applied_at",
+                    "validation_job",
+                    "apply_job",
+                ),
+                NOT_PERSONAL,
+            ),
+            "uploaded_by": STAFF_LINK,
+        },
+        codes={"file_id": "the server's own random name of the uploaded file"},
+    ),
     "clienteling.Collection": ModelMap(
         Subject.NONE,
         None,
@@ -387,7 +413,10 @@ FILE_LOCATIONS = {
         root="clienteling.import_uploads.folder",
         erasure=FileErasure.DELETE,
         erase="clienteling.import_uploads.uploads_erase",
-        writers=("clienteling.import_uploads.upload_store",),
+        writers=(
+            "clienteling.import_uploads.upload_store",
+            "clienteling.import_uploads.store",
+        ),
         found_by="the clients' names, emails and phones in the file (the "
         "file holds no client id)",
     ),

@@ -1,7 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from import_export.forms import ImportForm
 
 from clienteling import import_uploads
 from clienteling.models import ContactEvent
@@ -141,13 +140,24 @@ class ClientAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ClientImportForm(ImportForm):
-    """The admin's upload step: the file is bound to the user uploading it
-    (clienteling.import_uploads) and refused early when too large."""
+class ImportUploadForm(forms.Form):
+    """The admin's upload step: the file is stored (under a name the server
+    draws, clienteling.import_uploads) and checked by a job; refused early
+    when too large."""
 
-    def __init__(self, formats, resources, *, acting_user, **kwargs):
-        super().__init__(formats, resources, **kwargs)
-        self.acting_user = acting_user
+    what = forms.ChoiceField(
+        label="The file holds",
+        choices=[
+            ("clients", "Clients (CSV, one client a row)"),
+            ("web_events", "Website activity (JSON Lines, one event a line)"),
+        ],
+        initial="clients",
+        required=False,
+    )
+    import_file = forms.FileField(label="File to import")
+
+    def clean_what(self):
+        return self.cleaned_data.get("what") or "clients"
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -157,18 +167,10 @@ class ClientImportForm(ImportForm):
                 f"The file is {upload.size // (1024 * 1024)} MB; the limit is "
                 f"{limit // (1024 * 1024)} MB. Split it and import each part."
             )
-        upload.acting_user = self.acting_user
         return upload
 
 
-class ClientConfirmImportForm(forms.Form):
-    """The admin's confirm step: `import_file_name` carries the opaque token
-    of a pending upload, never a file name (import-export's own form keeps
-    the basename of whatever is posted and opens it)."""
+class ImportConfirmForm(forms.Form):
+    """The admin's confirm step: the import's number, never a file name."""
 
-    import_file_name = forms.CharField(widget=forms.HiddenInput(), max_length=300)
-    original_file_name = forms.CharField(
-        widget=forms.HiddenInput(), required=False, max_length=255
-    )
-    format = forms.CharField(widget=forms.HiddenInput(), required=False)
-    resource = forms.CharField(widget=forms.HiddenInput(), required=False)
+    staged_import = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)

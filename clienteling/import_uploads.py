@@ -63,11 +63,46 @@ def upload_store(*, acting_user, data: bytes) -> str:
             f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB. Split it and import "
             "each part."
         )
+    file_id = store(data)
+    return signing.dumps({"file": file_id, "user": acting_user.pk}, salt=_SALT)
+
+
+def store(data: bytes) -> str:
+    """Keep an uploaded file under a name the server draws; return it.
+
+    The staged imports (clienteling.staged_imports) keep the name on their
+    row, never in a form: the browser only ever sees the import's number.
+    """
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            f"The file is {len(data) // (1024 * 1024)} MB; the limit is "
+            f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB. Split it and import "
+            "each part."
+        )
     file_id = secrets.token_hex(16)
     target = folder()
     target.mkdir(parents=True, exist_ok=True)
     (target / file_id).write_bytes(data)
-    return signing.dumps({"file": file_id, "user": acting_user.pk}, salt=_SALT)
+    return file_id
+
+
+def read(file_id: str) -> bytes | None:
+    """A stored upload's content, or None once it is gone (swept, erased)."""
+    if not _FILE_ID.fullmatch(file_id or ""):
+        return None
+    path = folder() / file_id
+    if path.is_symlink():
+        return None
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def remove(file_id: str) -> None:
+    """Delete a stored upload (written, abandoned or refused)."""
+    if _FILE_ID.fullmatch(file_id or ""):
+        (folder() / file_id).unlink(missing_ok=True)
 
 
 def upload_take(*, acting_user, token: str) -> bytes:

@@ -32,6 +32,7 @@ cannot fail on an import (status and lifetime value are not imported).
 """
 
 import logging
+import re
 from datetime import datetime
 
 import tablib
@@ -128,6 +129,16 @@ def import_set_based(
     and writes nothing if any row is invalid.
     """
     clients = validate(dataset, acting_user=acting_user)
+    write(clients, acting_user=acting_user, now=now)
+    return clients
+
+
+def write(clients: list[Client], *, acting_user, now: datetime | None = None) -> None:
+    """Write validated clients, all or none (a transaction, or a savepoint
+    of the caller's: the apply job's fenced one).
+
+    ImportRefused if a client number was taken since the file was checked.
+    """
     now = _now(now)
     try:
         with transaction.atomic():
@@ -143,15 +154,19 @@ def import_set_based(
         if problems:
             raise ImportRefused(problems) from None
         raise
-    return clients
 
 
-def validate(dataset: tablib.Dataset, *, acting_user) -> list[Client]:
+# Rows checked between two progress reports of a job.
+PROGRESS_EVERY_ROWS = 500
+
+
+def validate(dataset: tablib.Dataset, *, acting_user, progress=None) -> list[Client]:
     """Unsaved clients, one per row in file order, or ImportRefused.
 
     Each client carries the contact details to create with it in
     `import_email`, `import_mobile` and `import_landline` when the file has
-    those columns (see _contact_details).
+    those columns (see _contact_details). `progress(done, total)`, when
+    given, is called every PROGRESS_EVERY_ROWS rows (a job's report).
     """
     resource = _resource(acting_user)
     problems = resource.check_dataset(dataset)
@@ -163,6 +178,7 @@ def validate(dataset: tablib.Dataset, *, acting_user) -> list[Client]:
     }
     rows = _RowValidator(resource, dataset.headers)
     clients = []
+    total = len(dataset)
     for number, values in enumerate(dataset, start=1):
         row = dict(zip(dataset.headers, values, strict=True))
         client, errors = rows.validate(row)
@@ -171,9 +187,32 @@ def validate(dataset: tablib.Dataset, *, acting_user) -> list[Client]:
         else:
             resource.before_save_instance(client, row)
             clients.append(client)
+        if progress is not None and (
+            number % PROGRESS_EVERY_ROWS == 0 or number == total
+        ):
+            progress(number, total)
     if problems:
         raise ImportRefused(problems)
     return clients
+
+
+_ROW_PROBLEM = re.compile(
+    r"^Row (?P<row>\d+), (?:column (?P<column>[^:]+)|row): (?P<reason>.*)$",
+    re.DOTALL,
+)
+_ROW_ONLY = re.compile(r"^Row (?P<row>\d+): (?P<reason>.*)$", re.DOTALL)
+
+
+def split_problem(message: str) -> tuple[int | None, str, str]:
+    """A problem as (row, column, reason): "Row 57, column email: ..." is
+    (57, "email", "..."); a whole-file problem is (None, "", message)."""
+    match = _ROW_PROBLEM.match(message)
+    if match:
+        return int(match["row"]), match["column"] or "", match["reason"]
+    match = _ROW_ONLY.match(message)
+    if match:
+        return int(match["row"]), "", match["reason"]
+    return None, "", message
 
 
 class _RowValidator:

@@ -1,8 +1,270 @@
-"""Long jobs of clienteling (core.jobs): the nightly follow-up generation."""
+"""clienteling's long jobs (core.jobs): imports, checked then written, and
+the nightly follow-up generation.
 
+See clienteling/staged_imports.py for the flow. Kind names are stored on
+job rows: never rename them.
+"""
+
+from __future__ import annotations
+
+import json
 from datetime import date
 
+from django.utils import timezone
+
+from clienteling import imports, services, staged_imports
+from clienteling.exceptions import ImportRefused
+from clienteling.models import StagedImport
 from core import jobs
+
+CHANGED = (
+    "The file no longer passes the checks ({count} problem(s), for example "
+    "a client number taken since it was checked). Nothing was imported; "
+    "upload it again to see each problem."
+)
+
+
+def _staged(job) -> StagedImport:
+    return StagedImport.objects.select_related("uploaded_by").get(
+        pk=job.params["import"]
+    )
+
+
+class _Check(jobs.JobKind):
+    """Read every row as the write will, keep the first rows and every
+    problem as the result file; write nothing else."""
+
+    max_attempts = 3
+    # Staff start again by uploading again: the file is gone by then.
+    retryable = False
+    result_days = 2
+    view_permission = "clienteling.add_client"
+
+    def run(self, job, ctx):
+        staged = _staged(job)
+        data = staged_imports.upload_of(staged)
+        ctx.progress(0, None, "Reading the file", force=True)
+        headers, rows, total, problems = self.check(staged, data, ctx)
+        partial = ctx.partial_path(staged_imports.CHECK_FILE)
+        staged_imports.write_check(
+            partial,
+            headers=headers,
+            rows=rows,
+            problems=[imports.split_problem(p) for p in problems],
+        )
+        ctx.keep_as_result(partial, staged_imports.CHECK_FILE)
+        return {"rows": total, "problems": len(problems)}
+
+    def check(self, staged, data, ctx) -> tuple[list, list, int, list[str]]:
+        raise NotImplementedError
+
+    def on_done(self, job, result):
+        StagedImport.objects.filter(pk=job.params["import"]).update(
+            rows=result["rows"], problem_count=result["problems"]
+        )
+        if result["problems"] or not result["rows"]:
+            # It cannot be confirmed: the file goes now.
+            staged_imports.drop_file(job.params["import"])
+
+    def on_failed(self, job):
+        staged_imports.drop_file(job.params["import"])
+
+    def on_cancelled(self, job):
+        staged_imports.drop_file(job.params["import"])
+
+    def erase_results(self, *, client_ids, identifiers=None) -> int:
+        return staged_imports.checks_erase(
+            client_ids=client_ids, identifiers=identifiers
+        )
+
+    def error_message(self, exc):
+        return (
+            "The check of the file stopped on an unexpected error; nothing "
+            "was imported. Upload the file again, or ask the technical team "
+            "if it happens again."
+        )
+
+
+class ClientImportCheck(_Check):
+    name = "clienteling.client_import_validate"
+    label = "Client import check"
+
+    def check(self, staged, data, ctx):
+        try:
+            dataset = imports.read_dataset(data)
+        except ImportRefused as refused:
+            return [], [], 0, refused.messages
+        headers = [(h or "").strip() for h in (dataset.headers or [])]
+        rows = [list(r) for r in dataset[: staged_imports.PREVIEW_ROWS]]
+        total = len(dataset)
+        try:
+            imports.validate(
+                dataset,
+                acting_user=staged.uploaded_by,
+                progress=staged_imports.progress_reporter(
+                    ctx, "Checked {done:,} of {total:,} rows"
+                ),
+            )
+        except ImportRefused as refused:
+            return headers, rows, total, refused.messages
+        return headers, rows, total, []
+
+
+def _web_event_rows(data: bytes) -> tuple[list[dict], list[str]]:
+    """The events of a JSON Lines file, and the lines that are not one."""
+    text = imports.read_text(data)
+    rows, problems = [], []
+    for number, line in enumerate(
+        (line for line in text.splitlines() if line.strip()), start=1
+    ):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            row = None
+        if not isinstance(row, dict):
+            problems.append(f"Row {number}: not an event (one JSON object a line).")
+            row = {}
+        rows.append(row)
+    return rows, problems
+
+
+WEB_EVENT_COLUMNS = [
+    "external_id",
+    "client_number",
+    "kind",
+    "product_reference",
+    "occurred_at",
+]
+
+
+class WebEventImportCheck(_Check):
+    name = "clienteling.web_event_import_validate"
+    label = "Website activity import check"
+
+    def check(self, staged, data, ctx):
+        try:
+            rows, problems = _web_event_rows(data)
+        except ImportRefused as refused:
+            return [], [], 0, refused.messages
+        preview = [
+            [str(r.get(c, "")) for c in WEB_EVENT_COLUMNS]
+            for r in rows[: staged_imports.PREVIEW_ROWS]
+        ]
+        if problems:
+            return WEB_EVENT_COLUMNS, preview, len(rows), problems
+        _, problems = services.web_events_check(
+            rows=rows,
+            progress=staged_imports.progress_reporter(
+                ctx, "Checked {done:,} of {total:,} events"
+            ),
+        )
+        return WEB_EVENT_COLUMNS, preview, len(rows), problems
+
+
+class _Apply(jobs.JobKind):
+    """Check the file again, then write every row in one fenced
+    transaction with the import's count: all or nothing, and once."""
+
+    max_attempts = 3
+    retryable = False
+    view_permission = "clienteling.add_client"
+
+    def run(self, job, ctx):
+        staged = _staged(job)
+        if staged.created is not None:  # written by an earlier attempt
+            return self._counts(staged)
+        data = staged_imports.upload_of(staged)
+        ctx.progress(0, None, "Reading the file", force=True)
+        try:
+            self.write(staged, data, ctx)
+        except ImportRefused as refused:
+            raise jobs.JobRefused(CHANGED.format(count=len(refused.messages))) from None
+        staged.refresh_from_db()
+        return self._counts(staged)
+
+    @staticmethod
+    def _counts(staged) -> dict:
+        counts = {"created": staged.created}
+        if staged.already_known is not None:
+            counts["already_known"] = staged.already_known
+        return counts
+
+    def write(self, staged, data, ctx) -> None:
+        raise NotImplementedError
+
+    def on_done(self, job, result):
+        staged_imports.drop_file(job.params["import"])
+
+    def on_failed(self, job):
+        staged_imports.drop_file(job.params["import"])
+
+    def on_cancelled(self, job):
+        staged_imports.drop_file(job.params["import"])
+
+    def error_message(self, exc):
+        return (
+            "The import stopped on an unexpected error; nothing was imported. "
+            "Upload the file again, or ask the technical team if it happens "
+            "again."
+        )
+
+
+class ClientImportApply(_Apply):
+    name = "clienteling.client_import_apply"
+    label = "Client import"
+
+    def write(self, staged, data, ctx):
+        dataset = imports.read_dataset(data)
+        clients = imports.validate(
+            dataset,
+            acting_user=staged.uploaded_by,
+            progress=staged_imports.progress_reporter(
+                ctx, "Checked {done:,} of {total:,} rows again", scale=2
+            ),
+        )
+        total = len(clients)
+        ctx.progress(total, 2 * total, f"Writing {total:,} clients", force=True)
+        with ctx.fenced():
+            imports.write(clients, acting_user=staged.uploaded_by)
+            StagedImport.objects.filter(pk=staged.pk).update(
+                created=total, applied_at=timezone.now()
+            )
+
+
+class WebEventImportApply(_Apply):
+    name = "clienteling.web_event_import_apply"
+    label = "Website activity import"
+
+    def write(self, staged, data, ctx):
+        rows, problems = _web_event_rows(data)
+        if problems:
+            raise ImportRefused(problems)
+        events, problems = services.web_events_check(
+            rows=rows,
+            progress=staged_imports.progress_reporter(
+                ctx, "Checked {done:,} of {total:,} events again", scale=2
+            ),
+        )
+        if problems:
+            raise ImportRefused(problems)
+        total = len(events)
+        ctx.progress(total, 2 * total, f"Writing {total:,} events", force=True)
+        with ctx.fenced():
+            outcome = services.web_events_write(events=events)
+            StagedImport.objects.filter(pk=staged.pk).update(
+                created=outcome.created,
+                already_known=outcome.already_known,
+                applied_at=timezone.now(),
+            )
+
+
+jobs.register(ClientImportCheck())
+jobs.register(WebEventImportCheck())
+jobs.register(ClientImportApply())
+jobs.register(WebEventImportApply())
+
+
+# --- follow-up generation ---------------------------------------------------
 
 KIND = "clienteling.follow_up_generation"
 

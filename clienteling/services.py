@@ -716,6 +716,32 @@ def import_uploads_sweep(*, now: datetime | None = None) -> int:
     return import_uploads.uploads_sweep(now=now)
 
 
+def import_start(*, acting_user, what: str, data: bytes):
+    """Upload an import file: it is stored and its check job queued.
+
+    Nothing is read in the request: the check (a job) names every problem
+    by row and column; the file is written only once `import_confirm`'s
+    job runs (clienteling.staged_imports).
+    """
+    from clienteling import staged_imports
+
+    return staged_imports.start(acting_user=acting_user, what=what, data=data)
+
+
+def import_confirm(*, acting_user, staged):
+    """Queue the write of the uploader's own checked file, once."""
+    from clienteling import staged_imports
+
+    return staged_imports.confirm(acting_user=acting_user, staged=staged)
+
+
+def import_abandon(*, acting_user, staged):
+    """Drop the uploader's own unconfirmed import; its file is deleted."""
+    from clienteling import staged_imports
+
+    return staged_imports.abandon(acting_user=acting_user, staged=staged)
+
+
 # --- Website activity -------------------------------------------------------------
 
 WEB_EVENT_FIELDS = {
@@ -743,6 +769,17 @@ def web_events_import(*, rows: list[dict]) -> WebEventImport:
     acting_user. Problems are reported as "Row N: ..." and nothing is
     written.
     """
+    parsed, problems = web_events_check(rows=rows)
+    if problems:
+        raise ImportRefused(problems)
+    return web_events_write(events=parsed)
+
+
+def web_events_check(*, rows: list[dict], progress=None) -> tuple[list, list[str]]:
+    """The events of `rows` (unsaved) and every problem, "Row N: ...".
+
+    `progress(done, total)`, when given, is called every 500 rows.
+    """
     problems = []
     parsed = []
     numbers = {str(r.get("client_number", "")).strip().upper() for r in rows}
@@ -752,7 +789,10 @@ def web_events_import(*, rows: list[dict]) -> WebEventImport:
         )
     )
     kinds = set(WebEvent.Kind.values)
+    total = len(rows)
     for n, row in enumerate(rows, start=1):
+        if progress is not None and (n % 500 == 0 or n == total):
+            progress(n, total)
         unknown = set(row) - WEB_EVENT_FIELDS
         if unknown:
             problems.append(f"Row {n}: unknown field(s) {', '.join(sorted(unknown))}.")
@@ -773,7 +813,8 @@ def web_events_import(*, rows: list[dict]) -> WebEventImport:
             problems.append(f"Row {n}: no client has the number {number or '(empty)'}.")
         elif row.get("kind") not in kinds:
             problems.append(
-                f"Row {n}: kind {row.get('kind')!r} is not one of {sorted(kinds)}."
+                f"Row {n}: kind {row.get('kind')!r} is not one of "
+                f"{', '.join(sorted(kinds))}."
             )
         else:
             event = WebEvent(
@@ -787,8 +828,13 @@ def web_events_import(*, rows: list[dict]) -> WebEventImport:
             # rule is applied here.
             problems.extend(free_text_refusals(event, prefix=f"Row {n}: "))
             parsed.append(event)
-    if problems:
-        raise ImportRefused(problems)
+    return parsed, problems
+
+
+def web_events_write(*, events: list) -> WebEventImport:
+    """Write checked events (web_events_check) in the caller's transaction;
+    an event already known (its external_id) is skipped."""
+    parsed = events
     known = set(
         WebEvent.objects.filter(
             external_id__in=[e.external_id for e in parsed]

@@ -106,7 +106,11 @@ FILE_LOCATIONS = {
         root="core.jobs.files.root",
         erasure=FileErasure.DELETE,
         erase="core.jobs.registry.erase_clients",
-        writers=("core.jobs.files.publish",),
+        writers=(
+            "core.jobs.files.publish",
+            # an import check's first rows and problems (clienteling.jobs)
+            "clienteling.staged_imports.write_check",
+        ),
         found_by="each job kind's erase_results (the jobs about the clients)",
     ),
 }

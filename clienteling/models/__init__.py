@@ -12,6 +12,7 @@ from clienteling.models.contacts import ContactEvent
 from clienteling.models.events import HouseEvent, Invitation
 from clienteling.models.followups import FollowUp
 from clienteling.models.health import MetalAllergy
+from clienteling.models.imports import StagedImport
 from clienteling.models.preferences import Collection, ContactPreference, Interest
 from clienteling.models.staff import Boutique, User
 from clienteling.models.technical import IpAddressSeen, WebAccount
@@ -37,6 +38,7 @@ __all__ = [
     "RingSize",
     "SelectionItem",
     "SocialIdentifier",
+    "StagedImport",
     "User",
     "WebAccount",
     "WebEvent",

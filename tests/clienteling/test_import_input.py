@@ -12,6 +12,7 @@ from clienteling.exceptions import ImportRefused
 from clienteling.models import Client, ClientEmail
 from clienteling.resources import ClientResource
 from core import roles
+from tests.clienteling import import_flow
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,14 +136,9 @@ def test_unknown_columns_are_echoed_short_and_without_control_characters(paris):
 
 
 def _preview(client, data: bytes):
-    return client.post(
-        reverse("admin:clienteling_client_import"),
-        {
-            "import_file": SimpleUploadedFile("clients.csv", data, "text/csv"),
-            "format": "0",
-            "resource": "0",
-        },
-    )
+    # The upload is checked by a job (clienteling.jobs); the import's page
+    # shows the first rows and every problem once it is done.
+    return import_flow.upload(client, data)
 
 
 @pytest.fixture
@@ -157,10 +153,13 @@ def test_the_preview_lists_row_column_and_reason_only(manager_client):
     response = _preview(manager_client, data)
 
     page = response.content.decode()
-    assert "Row 1, column email: &#x27;not-an-email&#x27; is not a valid email" in page
+    assert (
+        "<td>1</td><td>email</td><td>&#x27;not-an-email&#x27; is not a valid email"
+        in page
+    )
     for internal in INTERNALS:
         assert internal not in page
-    assert "confirm_form" not in response.context
+    assert "Confirm import" not in page
     assert not Client.objects.exists()
 
 
@@ -174,27 +173,35 @@ def test_a_file_level_refusal_in_the_preview_shows_no_traceback(manager_client):
         assert internal not in page
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_unexpected_error_is_logged_and_staff_read_a_plain_sentence(
-    manager_client, monkeypatch, caplog
+    client, monkeypatch, caplog
 ):
+    # The check is a job now: an unexpected error fails its attempts, and
+    # staff read the job's sentence, never the exception.
+    client.force_login(
+        UserFactory(role=roles.MANAGER, boutiques=[BoutiqueFactory(code="PAR")])
+    )
+
     def broken(self, instance, row, **kwargs):
         raise RuntimeError("internal-detail-42")
 
     monkeypatch.setattr(ClientResource, "before_save_instance", broken)
     data = f"{HEADER}\n{GOOD_ROW}\n".encode()
 
-    with caplog.at_level(logging.ERROR, logger="clienteling.resources"):
-        response = _preview(manager_client, data)
+    with caplog.at_level(logging.ERROR, logger="core.jobs.engine"):
+        response = client.post(
+            reverse("admin:clienteling_client_import"),
+            {"import_file": SimpleUploadedFile("c.csv", data, "text/csv")},
+            follow=True,
+        )
 
     page = response.content.decode()
-    assert (
-        "Row 1: Row 1 could not be imported because of an unexpected error; it "
-        "was logged for the technical team." in page
-    )
+    assert "The check of the file stopped on an unexpected error" in page
     for internal in (*INTERNALS, "RuntimeError", "internal-detail-42"):
         assert internal not in page
     assert "RuntimeError: internal-detail-42" in caplog.text
-    assert "confirm_form" not in response.context
+    assert "Confirm import" not in page
     assert not Client.objects.exists()
 
 
@@ -211,10 +218,11 @@ def test_an_unexpected_error_is_logged_and_staff_read_a_plain_sentence(
 def test_an_unreadable_upload_is_a_form_error_in_plain_words(
     manager_client, data, message
 ):
+    # Read by the check job now: a problem of the whole file on its page.
     response = _preview(manager_client, data)
 
-    errors = " ".join(response.context["form"].errors["import_file"])
-    assert message in errors
+    page = response.content.decode()
+    assert message in page
     for internal in (*INTERNALS, "UnicodeDecodeError", "encountered"):
-        assert internal not in errors
-    assert "confirm_form" not in response.context
+        assert internal not in page
+    assert "Confirm import" not in page

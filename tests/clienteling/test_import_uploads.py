@@ -1,23 +1,27 @@
-"""The admin's import confirm step: only the uploader's own pending upload.
+"""The admin's import steps: only the uploader's own import, by its number.
 
 django-import-export's confirm step opened, reported the first line of,
-and deleted whatever file `import_file_name` named. The confirm step now
-takes an opaque token bound to the user who uploaded the file.
+and deleted whatever file `import_file_name` named. Imports are now staged
+(clienteling.staged_imports): the upload is stored under a name the server
+draws, its row is the uploader's, and the confirm step names the import by
+its number; no name a browser sends reaches the filesystem.
 """
 
 import os
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import import_uploads, services
+from clienteling import import_uploads, services, staged_imports
 from clienteling.models import Client
 from core import roles
+from tests.clienteling import import_flow
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,32 +46,6 @@ def _manager(boutique):
     return UserFactory(role=roles.MANAGER, boutiques=[boutique])
 
 
-def _upload(client, data=CSV, name="clients.csv"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return client.post(
-        reverse(IMPORT_URL),
-        {
-            "import_file": SimpleUploadedFile(name, data, "text/csv"),
-            "format": "0",
-            "resource": "0",
-        },
-    )
-
-
-def _confirm(client, token):
-    return client.post(
-        reverse(CONFIRM_URL),
-        {
-            "import_file_name": token,
-            "original_file_name": "clients.csv",
-            "format": "0",
-            "resource": "0",
-        },
-        follow=True,
-    )
-
-
 def _pending_files() -> list[Path]:
     folder = import_uploads.folder()
     return sorted(folder.iterdir()) if folder.is_dir() else []
@@ -90,47 +68,59 @@ def victim_file():
     path.unlink(missing_ok=True)
 
 
-def test_upload_then_confirm_imports_and_deletes_the_pending_file(client, paris):
+def test_upload_check_then_confirm_imports_and_deletes_the_file(client, paris):
     client.force_login(_manager(paris))
 
-    preview = _upload(client)
+    preview = import_flow.upload(client, CSV)
 
     assert preview.status_code == 200
-    token = preview.context["confirm_form"].initial["import_file_name"]
+    page = preview.content.decode()
+    assert "Aline" in page
+    assert "No problems found" in page
+    assert not Client.objects.exists()  # nothing until confirmed
     (stored,) = _pending_files()
     # The stored name is the server's own, not the uploaded file's.
     assert import_uploads._FILE_ID.fullmatch(stored.name)
-    assert "clients" not in token
+    assert stored.name not in page
     assert stored.read_bytes() == CSV
 
-    done = _confirm(client, token)
+    done = import_flow.confirm(client, import_flow.last_import().pk)
 
-    assert done.status_code == 200
+    assert "1 client imported." in done.content.decode()
     assert Client.objects.filter(client_number="UP-0001").exists()
     assert _pending_files() == []
+    staged = import_flow.last_import()
+    assert (staged.rows, staged.problem_count, staged.created) == (1, 0, 1)
+    assert staged.apply_job.status == "done"
 
 
-def test_another_users_upload_is_refused_and_left_alone(client, paris):
+def test_another_users_import_is_not_found_and_left_alone(client, paris):
     client.force_login(_manager(paris))
-    token = _upload(client).context["confirm_form"].initial["import_file_name"]
+    import_flow.upload(client, CSV)
+    staged = import_flow.last_import()
     (stored,) = _pending_files()
 
     client.force_login(_manager(paris))
-    response = _confirm(client, token)
+    page = client.get(
+        reverse("admin:clienteling_client_import_status", args=[staged.pk])
+    )
+    confirm = client.post(reverse(CONFIRM_URL), {"staged_import": staged.pk})
 
-    assert import_uploads.REFUSED in _messages(response)
+    assert page.status_code == 404
+    assert confirm.status_code == 404
     assert stored.read_bytes() == CSV
     assert not Client.objects.exists()
 
 
-def test_a_token_confirms_once(client, paris):
+def test_an_import_confirms_once(client, paris):
     client.force_login(_manager(paris))
-    token = _upload(client).context["confirm_form"].initial["import_file_name"]
-    _confirm(client, token)
+    import_flow.upload(client, CSV)
+    staged = import_flow.last_import()
+    import_flow.confirm(client, staged.pk)
 
-    again = _confirm(client, token)
+    again = client.post(reverse(CONFIRM_URL), {"staged_import": staged.pk}, follow=True)
 
-    assert import_uploads.REFUSED in _messages(again)
+    assert "This import has already been confirmed." in _messages(again)
     assert Client.objects.count() == 1
 
 
@@ -143,9 +133,6 @@ def test_a_token_confirms_once(client, paris):
             lambda victim, pending: f"../{victim.parent.name}/{victim.name}",
             id="dot-dot",
         ),
-        pytest.param(
-            lambda victim, pending: f"../../../../../../{victim}", id="deep-dot-dot"
-        ),
         pytest.param(lambda victim, pending: pending.name, id="pending-file-id"),
         pytest.param(lambda victim, pending: str(pending), id="pending-file-path"),
         pytest.param(lambda victim, pending: "", id="empty"),
@@ -157,12 +144,16 @@ def test_a_name_or_path_is_refused_and_touches_no_file(
     # given a pending upload of someone else and a file in the temp folder
     other = _manager(paris)
     client.force_login(other)
-    _upload(client)
+    import_flow.upload(client, CSV)
     (pending,) = _pending_files()
     client.force_login(_manager(paris))
 
-    # when the confirm step is sent a name instead of a token
-    response = _confirm(client, name_of(victim_file, pending))
+    # when the confirm step is sent a name instead of an import's number
+    response = client.post(
+        reverse(CONFIRM_URL),
+        {"staged_import": name_of(victim_file, pending)},
+        follow=True,
+    )
 
     # then it is refused, with no file read, named or deleted
     shown = " ".join(_messages(response))
@@ -173,37 +164,50 @@ def test_a_name_or_path_is_refused_and_touches_no_file(
     assert not Client.objects.exists()
 
 
-def test_an_expired_upload_is_refused_and_its_file_deleted(client, paris, monkeypatch):
+def test_an_expired_upload_cannot_be_confirmed(client, paris):
     client.force_login(_manager(paris))
-    token = _upload(client).context["confirm_form"].initial["import_file_name"]
-    monkeypatch.setattr(import_uploads, "UPLOAD_MAX_AGE", timedelta(seconds=-1))
+    import_flow.upload(client, CSV)
+    staged = import_flow.last_import()
+    for path in _pending_files():  # the upload sweep took it
+        path.unlink()
 
-    response = _confirm(client, token)
+    response = client.post(
+        reverse(CONFIRM_URL), {"staged_import": staged.pk}, follow=True
+    )
 
-    assert "has expired" in " ".join(_messages(response))
-    assert _pending_files() == []
+    assert staged_imports.GONE in _messages(response)
     assert not Client.objects.exists()
 
 
-def test_someone_elses_expired_upload_is_not_deleted(client, paris, monkeypatch):
-    client.force_login(_manager(paris))
-    token = _upload(client).context["confirm_form"].initial["import_file_name"]
-    monkeypatch.setattr(import_uploads, "UPLOAD_MAX_AGE", timedelta(seconds=-1))
-    client.force_login(_manager(paris))
-
-    _confirm(client, token)
-
-    assert len(_pending_files()) == 1
-
-
-def test_a_preview_with_errors_still_leaves_its_file_to_the_sweep(client, paris):
+def test_a_file_with_problems_is_deleted_once_checked(client, paris):
     client.force_login(_manager(paris))
     bad = CSV.replace(b"aline@example.com", b"not-an-email")
 
-    preview = _upload(client, data=bad)
+    preview = import_flow.upload(client, bad)
 
-    assert "confirm_form" not in preview.context
-    assert len(_pending_files()) == 1
+    assert "1 problem" in preview.content.decode()
+    assert "Confirm import" not in preview.content.decode()
+    assert _pending_files() == []
+
+
+def test_an_abandoned_import_deletes_its_file(client, paris):
+    client.force_login(_manager(paris))
+    import_flow.upload(client, CSV)
+    staged = import_flow.last_import()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file goes on commit
+        response = client.post(
+            reverse("admin:clienteling_client_import_abandon", args=[staged.pk]),
+            follow=True,
+        )
+
+    assert "nothing was imported" in " ".join(_messages(response))
+    assert _pending_files() == []
+    refused = client.post(
+        reverse(CONFIRM_URL), {"staged_import": staged.pk}, follow=True
+    )
+    assert staged_imports.GONE in _messages(refused)
+    assert not Client.objects.exists()
 
 
 def test_the_sweep_deletes_abandoned_uploads_only(paris):
@@ -241,7 +245,10 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_stored(
     monkeypatch.setattr(import_uploads, "UPLOAD_MAX_BYTES", 10)
     client.force_login(_manager(paris))
 
-    preview = _upload(client)
+    preview = client.post(
+        reverse(IMPORT_URL),
+        {"import_file": SimpleUploadedFile("clients.csv", CSV, "text/csv")},
+    )
 
     assert "the limit is" in str(preview.context["form"].errors["import_file"])
     assert _pending_files() == []
