@@ -59,64 +59,6 @@ class _RollBack(Exception):
 # --- Reading --------------------------------------------------------------
 
 
-# A line longer than this is not a client row: csv would refuse it with
-# its own "field larger than field limit", after reading it whole.
-MAX_LINE_CHARACTERS = 10_000
-# The first bytes of files that are often chosen instead of a CSV.
-_NOT_CSV = {
-    b"PK\x03\x04": "a spreadsheet workbook (XLSX or ODS)",
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (XLS)",
-    b"%PDF": "a PDF",
-}
-
-
-def read_text(data: bytes | str) -> str:
-    """An uploaded CSV as text, or ImportRefused saying why it is not one:
-    empty, a workbook or PDF, not UTF-8, or a line too long to be a row.
-    Every CSV import of the project reads its file through here."""
-    text = _decode(data)
-    if not text.strip():
-        raise ImportRefused("The file is empty: nothing was imported.")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > MAX_LINE_CHARACTERS:
-            raise ImportRefused(
-                f"Line {number} is {len(line):,} characters long; the limit is "
-                f"{MAX_LINE_CHARACTERS:,}. Check that the file is the expected "
-                "CSV."
-            )
-    return text
-
-
-def read_dataset(data: bytes | str) -> tablib.Dataset:
-    """The CSV as a dataset, or ImportRefused naming why it is unreadable."""
-    text = read_text(data)
-    try:
-        return tablib.Dataset().load(text, format="csv")
-    except Exception:  # noqa: BLE001 - tablib raises several types
-        logger.warning("Unreadable import file", exc_info=True)
-        raise ImportRefused(
-            "The file is not readable as CSV: save it as 'CSV UTF-8' (comma "
-            "separated) and try again."
-        ) from None
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    for magic, kind in _NOT_CSV.items():
-        if data.startswith(magic):
-            raise ImportRefused(
-                f"The file is {kind}, not a CSV: save it as 'CSV UTF-8' and try again."
-            )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused(
-            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-            f"position {exc.start}): save it as 'CSV UTF-8' and try again."
-        ) from None
-
-
 # --- The set-based engine ---------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from clienteling import imports
+from clienteling import csv_files
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
 from clienteling.models.clients import new_client_number
@@ -138,7 +138,7 @@ def existing_client_numbers(numbers) -> set[str]:
 class CsvFormat(base_formats.CSV):
     """The one file format of client imports and exports.
 
-    Reading is the import engine's (clienteling.imports.read_dataset: its
+    Reading is the import engine's (clienteling.csv_files.read_dataset: its
     checks and messages), writing is the project's formula-safe CSV writer
     (core.downloads). XLSX, ODS and the other formats
     django-import-export offers are not: their writers turn text beginning
@@ -147,7 +147,7 @@ class CsvFormat(base_formats.CSV):
     """
 
     def create_dataset(self, in_stream, **kwargs):
-        return imports.read_dataset(in_stream)
+        return csv_files.read_dataset(in_stream)
 
     def export_data(self, dataset, **kwargs):
         out = io.StringIO()
