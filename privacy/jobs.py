@@ -1,0 +1,39 @@
+"""privacy's long jobs, on the one job protocol (core.jobs).
+
+The subject-access (or portability) report: one core.Job per report
+(SubjectAccessReport.job). The build is privacy.reports.report_build; the
+zip is the job's one result file, deleted after REPORT_DOWNLOAD_DAYS.
+"""
+
+from core import jobs
+from privacy import reports
+from privacy.models import SubjectAccessReport
+
+
+class SubjectAccessReportJob(jobs.JobKind):
+    name = "privacy.subject_access_report"  # stored on job rows: never rename
+    label = "Subject-access report"
+    max_attempts = 3
+    # The zip is the person's whole file: kept only for the download period.
+    result_days = reports.REPORT_DOWNLOAD_DAYS
+    view_permission = "privacy.build_subject_access_report"
+
+    def run(self, job, ctx):
+        report = (
+            SubjectAccessReport.objects.select_related("request__client")
+            .filter(pk=job.params["report"])
+            .first()
+        )
+        if report is None:
+            raise jobs.JobRefused("The report this job was building no longer exists.")
+        return reports.report_build(report=report, ctx=ctx)
+
+    def erase_results(self, *, client_ids, identifiers=None) -> int:
+        return reports.reports_erase(client_ids=client_ids, identifiers=identifiers)
+
+    def error_message(self, exc: BaseException) -> str:
+        # The exception's text may quote the person's data: only its kind.
+        return f"{type(exc).__name__} (see the worker log)"
+
+
+jobs.register(SubjectAccessReportJob())
