@@ -5,6 +5,8 @@ The subject-access (or portability) report: one core.Job per report
 zip is the job's one result file, deleted after REPORT_DOWNLOAD_DAYS.
 """
 
+from celery.signals import worker_init
+
 from core import jobs
 from privacy import reports
 from privacy.models import SubjectAccessReport
@@ -37,3 +39,11 @@ class SubjectAccessReportJob(jobs.JobKind):
 
 
 jobs.register(SubjectAccessReportJob())
+
+
+@worker_init.connect
+def _import_the_pdf_library(**kwargs):
+    """WeasyPrint's first import takes seconds (3.4 s here): a worker pays
+    it when it starts, not in the middle of a report, where one step that
+    long could outlast the job's lease."""
+    import weasyprint  # noqa: F401

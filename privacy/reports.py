@@ -692,6 +692,12 @@ def report_build(*, report: SubjectAccessReport, ctx) -> dict:
     client = report.request.client
     document = build_document(client, progress=advance)
     flags = flag_other_clients(document, client)
+    if not portability:
+        # Workers import it at start (privacy.jobs); elsewhere its first
+        # import takes seconds: renew the lease after it.
+        import weasyprint  # noqa: F401
+
+        ctx.heartbeat()
     advance("Checked staff notes for other clients")
     content = write_zip(
         document, portability=portability, progress=advance, heartbeat=ctx.heartbeat

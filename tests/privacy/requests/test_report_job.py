@@ -66,7 +66,8 @@ def test_a_second_report_waits_for_the_first_then_may_be_requested(unsent):
     assert jobs.run(first.job_id)["outcome"] == "done"
     assert _report(first.pk).status == "done"
     second = reports.report_request(acting_user=staff, request=request)
-    assert second.pk != first.pk and second.job_id != first.job_id
+    assert second.pk != first.pk
+    assert second.job_id != first.job_id
 
 
 def test_a_report_whose_worker_died_is_resumed_by_the_sweeper(
