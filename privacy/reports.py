@@ -14,10 +14,12 @@ category) and zip.
 
 import io
 import json
+import logging
 import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -559,10 +561,43 @@ def render_html(document: dict) -> str:
     )
 
 
-def render_pdf(html: str) -> bytes:
+class _EachStep(logging.Handler):
+    """Calls `callback` at each step WeasyPrint logs (parse, CSS, each page
+    laid out, PDF): the PDF of a large file takes many seconds, and a job
+    must renew its lease while it renders."""
+
+    def __init__(self, callback: Callable):
+        super().__init__(logging.INFO)
+        self.callback = callback
+
+    def emit(self, record):
+        self.callback()  # may raise LeaseLost/JobCancelled: stops the render
+
+
+@contextmanager
+def _on_pdf_steps(callback: Callable | None):
+    if callback is None:
+        yield
+        return
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _EachStep(callback)
+    level = logger.level
+    if not logger.isEnabledFor(logging.INFO):
+        logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def render_pdf(html: str, *, heartbeat: Callable | None = None) -> bytes:
+    """The PDF of the report; `heartbeat` is called at each rendering step."""
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    with _on_pdf_steps(heartbeat):
+        return HTML(string=html).write_pdf()
 
 
 def write_zip(
@@ -594,8 +629,8 @@ def write_zip(
             if progress:
                 progress("Rendered the HTML report")
             if heartbeat:
-                heartbeat()  # the PDF is the longest single step
-            archive.writestr("report.pdf", render_pdf(html))
+                heartbeat()  # the PDF is the longest step: beats inside too
+            archive.writestr("report.pdf", render_pdf(html, heartbeat=heartbeat))
             if progress:
                 progress("Rendered the PDF report")
     return buffer.getvalue()
@@ -700,7 +735,11 @@ def report_build(*, report: SubjectAccessReport, ctx) -> dict:
         ctx.heartbeat()
     advance("Checked staff notes for other clients")
     content = write_zip(
-        document, portability=portability, progress=advance, heartbeat=ctx.heartbeat
+        document,
+        portability=portability,
+        progress=advance,
+        # renews the lease at most once a second (ctx.progress's own pace)
+        heartbeat=lambda: ctx.progress(min(state["done"], total)),
     )
     partial = ctx.partial_path(RESULT_NAME)
     partial.write_bytes(content)
