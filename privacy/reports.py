@@ -581,15 +581,19 @@ def _on_pdf_steps(callback: Callable | None):
         return
     logger = logging.getLogger("weasyprint.progress")
     handler = _EachStep(callback)
-    level = logger.level
-    if not logger.isEnabledFor(logging.INFO):
+    saved = (logger.level, logger.disabled, logger.propagate)
+    if logger.disabled or not logger.isEnabledFor(logging.INFO):
+        # Switched on for the callback only: the logs stay where they were.
         logger.setLevel(logging.INFO)
+        logger.disabled = False
+        logger.propagate = False
     logger.addHandler(handler)
     try:
         yield
     finally:
         logger.removeHandler(handler)
-        logger.setLevel(level)
+        logger.setLevel(saved[0])
+        logger.disabled, logger.propagate = saved[1:]
 
 
 def render_pdf(html: str, *, heartbeat: Callable | None = None) -> bytes:

@@ -159,3 +159,19 @@ def test_the_request_page_shows_the_reports_progress_from_its_job(client, unsent
     )
     assert retried.status_code == 302
     assert _report(report.pk).status == "queued"
+
+
+def test_the_pdf_renews_the_lease_while_it_renders(monkeypatch):
+    # however the logging is set up (here: WeasyPrint's progress logger off)
+    import logging
+
+    logger = logging.getLogger("weasyprint.progress")
+    monkeypatch.setattr(logger, "disabled", True)
+    beats = []
+    pdf = reports.render_pdf(
+        "<h1>Report</h1>" + "<p>line</p>" * 200, heartbeat=lambda: beats.append(1)
+    )
+    assert pdf.startswith(b"%PDF")
+    assert len(beats) >= 5  # parse, CSS, layout of each page, PDF
+    assert logger.disabled is True
+    assert not [h for h in logger.handlers if isinstance(h, reports._EachStep)]
