@@ -290,3 +290,20 @@ class SubjectAccessReport(models.Model):
     @property
     def needs_review(self) -> bool:
         return bool(self.review_flags) and self.reviewed_at is None
+
+    @property
+    def review_places(self) -> list[dict]:
+        """The review flags in staff words: the kind of record, its number,
+        the field's name (never a model label or a column name)."""
+        from django.apps import apps
+
+        places = []
+        for flag in self.review_flags:
+            try:
+                meta = apps.get_model(flag["model"])._meta
+                what = str(meta.verbose_name)
+                field = str(meta.get_field(flag["field"]).verbose_name)
+            except (LookupError, ValueError):
+                what, field = "record", "a note"
+            places.append({**flag, "what": what, "field_name": field})
+        return places

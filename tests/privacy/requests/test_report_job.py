@@ -175,3 +175,25 @@ def test_the_pdf_renews_the_lease_while_it_renders(monkeypatch):
     assert len(beats) >= 5  # parse, CSS, layout of each page, PDF
     assert logger.disabled is True
     assert not [h for h in logger.handlers if isinstance(h, reports._EachStep)]
+
+
+def test_the_review_list_names_records_and_fields_in_staff_words(client, unsent):
+    officer = compliance()
+    client.force_login(officer)
+    report = reports.report_request(acting_user=officer, request=_portability(officer))
+    assert jobs.run(report.job_id)["outcome"] == "done"
+    SubjectAccessReport.objects.filter(pk=report.pk).update(
+        review_flags=[
+            {
+                "model": "clienteling.ContactEvent",
+                "record_id": 7,
+                "field": "summary",
+                "matched": "name",
+                "other_client_id": 9,
+            }
+        ]
+    )
+    page = client.get(reverse("admin:privacy_report", args=[report.pk]))
+    text = page.content.decode()
+    assert "Contact event #7, field “summary”: name of client #9" in text
+    assert "clienteling.ContactEvent" not in text
