@@ -87,7 +87,11 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
+    """The columns back from the jobs; the jobs then go (applying the
+    migration again makes new ones)."""
     Report = apps.get_model("privacy", "SubjectAccessReport")
+    Job = apps.get_model("core", "Job")
+    made = []
     for report in Report.objects.select_related("job").iterator():
         job = report.job
         if job is None:
@@ -114,7 +118,10 @@ def backward(apps, schema_editor):
                 _legacy_file("").mkdir(parents=True, exist_ok=True)
                 os.replace(old, _legacy_file(name))
                 report.file_name = name
+        made.append(job.pk)
+        report.job = None
         report.save()
+    Job.objects.filter(pk__in=made, kind=KIND).delete()
 
 
 class Migration(migrations.Migration):
