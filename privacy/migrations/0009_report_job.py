@@ -15,7 +15,7 @@ from pathlib import Path
 
 import django.db.models.deletion
 from django.conf import settings
-from django.db import migrations, models
+from django.db import migrations, models, transaction
 from django.utils import timezone
 
 KIND = "privacy.subject_access_report"
@@ -35,6 +35,7 @@ def forward(apps, schema_editor):
     Job = apps.get_model("core", "Job")
     now = timezone.now()
     unfinished_requests = set()
+    moves = []
     for report in Report.objects.order_by("pk").iterator():
         status = report.status
         job = Job(
@@ -72,9 +73,7 @@ def forward(apps, schema_editor):
         if status == "done" and report.file_name:
             old = _legacy_file(report.file_name)
             if old.is_file():
-                folder = _jobs_root() / str(job.pk)
-                folder.mkdir(parents=True, exist_ok=True)
-                os.replace(old, folder / RESULT)
+                moves.append((old, _jobs_root() / str(job.pk) / RESULT))
                 job.result_file = f"{job.pk}/{RESULT}"
                 job.result_size = report.size
                 job.result_sha256 = report.sha256
@@ -84,6 +83,19 @@ def forward(apps, schema_editor):
             report.file_deleted_at = report.expires_at or report.finished_at or now
             report.file_deleted_reason = report.error[:300]
         report.save(update_fields=["job", "file_deleted_at", "file_deleted_reason"])
+    _move_on_commit(moves)
+
+
+def _move_on_commit(moves):
+    """Files move once the migration's rows are committed: a migration that
+    fails and rolls back leaves the files where its rows say they are."""
+
+    def move():
+        for old, new in moves:
+            new.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, new)
+
+    transaction.on_commit(move)
 
 
 def backward(apps, schema_editor):
@@ -92,6 +104,7 @@ def backward(apps, schema_editor):
     Report = apps.get_model("privacy", "SubjectAccessReport")
     Job = apps.get_model("core", "Job")
     made = []
+    moves = []
     for report in Report.objects.select_related("job").iterator():
         job = report.job
         if job is None:
@@ -115,13 +128,13 @@ def backward(apps, schema_editor):
             old = _jobs_root() / job.result_file
             if old.is_file():
                 name = f"sar-{report.pk}-migrated.zip"
-                _legacy_file("").mkdir(parents=True, exist_ok=True)
-                os.replace(old, _legacy_file(name))
+                moves.append((old, _legacy_file(name)))
                 report.file_name = name
         made.append(job.pk)
         report.job = None
         report.save()
     Job.objects.filter(pk__in=made, kind=KIND).delete()
+    _move_on_commit(moves)
 
 
 class Migration(migrations.Migration):
