@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from clienteling.models import Boutique, Client, User
 from clienteling.writes import save_with_author
-from core import jobs
+from core import jobs as core_jobs
 from privacy import erasure, reports, requests, retention, services, sharing
 from privacy.models import (
     AccessLogEntry,
@@ -110,7 +110,7 @@ def _access(*, officer, today) -> bool:
     report = reports.report_request(acting_user=officer, request=request)
     # Built now, in this process, as a worker would (a second delivery of
     # its message is skipped by the job's claim).
-    jobs.run(report.job_id)
+    core_jobs.run(report.job_id)
     return True
 
 

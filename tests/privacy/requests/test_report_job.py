@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import jobs
 from core.jobs import engine, files
 from core.models import Job
-from privacy import reports
+from privacy import data_map, reports
 from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
 from tests.clienteling.factories import ClientFactory, compliance
@@ -105,6 +105,11 @@ def test_the_same_report_delivered_twice_builds_one_zip(unsent):
     report = _report(report.pk)
     assert report.job.attempts == 1
     assert report.file_name == f"{report.job_id}/report.zip"
+    # counts only on the job (the Jobs page shows them), no personal data
+    assert report.job.result == {
+        "record_types_read": len(data_map.client_models()),
+        "notes_to_review": 0,
+    }
     assert [p.name for p in files.job_dir(report.job_id).iterdir()] == ["report.zip"]
     # the zip expires after REPORT_DOWNLOAD_DAYS, as before
     period = timedelta(days=reports.REPORT_DOWNLOAD_DAYS)
