@@ -16,7 +16,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - demo back office with demo data on http://$(HOST):$(PORT)/admin/"
 	@echo "make test   - the whole test suite"
-	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint   - ruff check, ruff format --check, import layers, makemigrations --check"
 	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat   - the Celery beat scheduler (needs CELERY_BROKER_URL)"
 	@echo "make bench  - the benchmarks (needs PostgreSQL, see README)"
@@ -46,6 +46,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m core.layers
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: venv

@@ -21,9 +21,7 @@ from import_export.results import Result as ImportResult
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import hooks, selectors, services
-from clienteling.admin_mixins import adopt_saved
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
+from clienteling import selectors
 from clienteling.exceptions import ImportRefused
 from clienteling.forms import (
     AddressFormSet,
@@ -61,7 +59,6 @@ from clienteling.models import (
     SocialIdentifier,
     User,
 )
-from clienteling.paginators import EstimatedCountPaginator
 from clienteling.querysets import anniversaries_within
 from clienteling.resources import ClientResource, CsvFormat
 from clienteling.scoping import (
@@ -70,6 +67,11 @@ from clienteling.scoping import (
     sees_every_boutique,
     visible_boutiques,
 )
+from core import hooks, services
+from core.admin_mixins import adopt_saved
+from core.confirmation import Section, confirmation_page, is_confirmed
+from core.locking import OptimisticLockAdminMixin
+from core.paginators import EstimatedCountPaginator
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +82,11 @@ logger = logging.getLogger(__name__)
 _viewer: ContextVar = ContextVar("clienteling_admin_viewer")
 
 
-class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
-    """Client data with django-simple-history, scoped to the user's clients."""
+class ClientScopedAdmin(
+    OptimisticLockAdminMixin, ClientScopedMixin, SimpleHistoryAdmin
+):
+    """Client data with django-simple-history, scoped to the user's clients;
+    a change form saved over a newer version is refused (core.locking)."""
 
 
 class ClientInline(admin.TabularInline):
@@ -757,7 +762,7 @@ class ContactEventAdmin(ClientScopedAdmin):
 
 
 @admin.register(HouseEvent)
-class HouseEventAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+class HouseEventAdmin(OptimisticLockAdminMixin, ClientScopedMixin, SimpleHistoryAdmin):
     client_path = None
     boutique_path = "boutique"
     list_display = ["name", "boutique", "starts_at", "capacity"]
@@ -794,7 +799,7 @@ class InvitationAdmin(ClientScopedAdmin):
 
 
 @admin.register(DuplicateFlag)
-class DuplicateFlagAdmin(ClientScopedMixin, admin.ModelAdmin):
+class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.ModelAdmin):
     list_display = ["client", "other", "reason", "status", "flagged_at"]
     list_select_related = ["client", "other"]
     list_filter = ["status", "reason"]
@@ -944,7 +949,7 @@ def merge_sections(preview) -> list[Section]:
 
 
 @admin.register(Collection)
-class CollectionAdmin(SimpleHistoryAdmin):
+class CollectionAdmin(OptimisticLockAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "is_active"]
     search_fields = ["name"]
 
@@ -953,7 +958,7 @@ class CollectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Boutique)
-class BoutiqueAdmin(SimpleHistoryAdmin):
+class BoutiqueAdmin(OptimisticLockAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "department_store", "city", "country"]
     list_filter = ["kind", "country", "is_active"]
     search_fields = ["name", "code", "city"]
@@ -961,7 +966,9 @@ class BoutiqueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedChoicesMixin, DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(
+    OptimisticLockAdminMixin, ScopedChoicesMixin, DjangoUserAdmin, SimpleHistoryAdmin
+):
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_active", "groups", "boutiques"]
     filter_horizontal = ["groups", "user_permissions", "boutiques"]

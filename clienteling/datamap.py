@@ -1,6 +1,6 @@
-"""clienteling's part of the data map (see clienteling.classification)."""
+"""clienteling's part of the data map (see core.classification)."""
 
-from clienteling.classification import (
+from core.classification import (
     KEY,
     NOT_PERSONAL,
     Category,
@@ -378,7 +378,7 @@ DATAMAP = {
     ),
 }
 
-# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+# --- Files naming clients (see core.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
     "client_imports": StoredFiles(

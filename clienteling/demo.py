@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from clienteling import roles, services
+from clienteling import services
 from clienteling.models import (
     Boutique,
     Client,
@@ -44,7 +44,8 @@ from clienteling.models import (
     User,
     WebAccount,
 )
-from clienteling.writes import save_with_author as _save
+from core import roles
+from core.writes import save_with_author as _save
 
 BOUTIQUES = [
     {

@@ -3,10 +3,11 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from import_export.forms import ImportForm
 
-from clienteling import hooks, import_uploads
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH
+from clienteling import import_uploads
 from clienteling.models import ContactEvent
 from clienteling.models.contacts import INSTANT_MESSAGING_WARNING
+from core import hooks
+from core.free_text import LONG_TEXT_MAX_LENGTH
 
 
 class ContactLogForm(forms.Form):

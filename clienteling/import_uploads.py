@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from clienteling.writes import now_or as _now
+from core.writes import now_or as _now
 
 # Long enough to read a preview of a large file and confirm it; short
 # enough that an abandoned file naming clients does not linger.

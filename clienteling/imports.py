@@ -15,7 +15,7 @@ it against the row-by-row engine:
   history_date = now, history_user = the importer, no change reason).
   django-simple-history's post_save is the only receiver the project has
   for these models; the project has no signals of its own (STYLE.md), and
-  no hook of clienteling.hooks runs on a client's creation.
+  no hook of core.hooks runs on a client's creation.
 
 Nothing is derived on save: the nearest boutique is set only by
 client_locate, the lifetime value starts at the model's default (0), and
@@ -42,9 +42,9 @@ from django.db.models.base import ModelState
 from simple_history.utils import bulk_create_with_history
 
 from clienteling.exceptions import ImportRefused
-from clienteling.free_text import free_text_errors
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
-from clienteling.writes import now_or as _now
+from core.free_text import free_text_errors
+from core.writes import now_or as _now
 
 STAGING_TABLE = "client_import_staging"
 

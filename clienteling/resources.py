@@ -17,11 +17,12 @@ from django.core.validators import validate_email
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from clienteling import downloads, imports
+from clienteling import imports
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
 from clienteling.models.clients import new_client_number
 from clienteling.phones import normalise_phone
+from core import downloads
 
 EMAIL_MAX_LENGTH = ClientEmail._meta.get_field("address").max_length
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ class CsvFormat(base_formats.CSV):
 
     Reading is the import engine's (clienteling.imports.read_dataset: its
     checks and messages), writing is the project's formula-safe CSV writer
-    (clienteling.downloads). XLSX, ODS and the other formats
+    (core.downloads). XLSX, ODS and the other formats
     django-import-export offers are not: their writers turn text beginning
     with "=" into live formulas, and the engine reads CSV only
     (docs/decisions/0015).

@@ -15,9 +15,9 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from clienteling import hooks
-from clienteling.classification import health_field_names, sees_health_data
 from clienteling.models import Boutique, Client
+from core import hooks
+from core.classification import health_field_names, sees_health_data
 
 
 def sees_every_boutique(user) -> bool:

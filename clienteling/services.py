@@ -17,9 +17,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clienteling import hooks
 from clienteling.exceptions import ImportRefused
-from clienteling.free_text import free_text_refusals
 from clienteling.models import (
     Boutique,
     Client,
@@ -35,8 +33,10 @@ from clienteling.models import (
     WebEvent,
 )
 from clienteling.querysets import anniversaries_within
-from clienteling.writes import now_or as _now
-from clienteling.writes import save_with_author as _save
+from core import hooks
+from core.free_text import free_text_refusals
+from core.writes import now_or as _now
+from core.writes import save_with_author as _save
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -635,7 +635,7 @@ def _client_foreign_keys() -> list[tuple[type[models.Model], str]]:
     related_name="+", which the apps above use; a merge must see them all.
     A model sets `merge_policy = "keep"` when its rows stay with the merged
     record (evidence, legal documents) or are carried over by a merge
-    handler (clienteling.hooks).
+    handler (core.hooks).
     """
     from django.apps import apps as django_apps
 

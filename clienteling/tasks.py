@@ -7,38 +7,36 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling import services
-from clienteling.models import Client
+from clienteling.jobs import KIND
+from core import jobs
 
-# Clients per task: a chunk takes seconds, far inside the broker's
-# visibility timeout, and its memory does not grow with the table.
+# Clients per chunk of the follow-up job (clienteling/jobs.py): a chunk
+# takes seconds, and its memory does not grow with the table.
 FOLLOW_UP_CHUNK = 5000
 
 
 @shared_task(name="clienteling.generate_follow_ups", acks_late=True)
 def generate_follow_ups(today: str | None = None, after_id: int = 0) -> dict:
-    """Nightly: follow-ups from upcoming dates and lapsing clients.
+    """Nightly: start the follow-up generation for today, one job
+    (clienteling.follow_up_generation) that walks the clients in chunks.
 
-    Works on FOLLOW_UP_CHUNK client ids, then enqueues the next chunk after
-    commit. Idempotent (each follow-up has a unique source key), so a
-    duplicate delivery or a re-run after a crash creates nothing twice.
+    A second start while today's job waits or runs starts nothing (the
+    job's key); the job itself is resumable and creates nothing twice.
+    `after_id` is ignored: a chunk message sent before the job protocol
+    starts (or joins) the day's job, which walks every client.
     """
-    today = today or timezone.localdate().isoformat()
-    ids = list(
-        Client.objects.filter(pk__gt=after_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:FOLLOW_UP_CHUNK]
-    )
-    if not ids:
-        return {"anniversary": 0, "lapsing": 0, "next_after_id": None}
-    run = services.follow_ups_generate(
-        today=date.fromisoformat(today), id_range=(ids[0], ids[-1] + 1)
-    )
-    next_after = ids[-1] if len(ids) == FOLLOW_UP_CHUNK else None
-    if next_after is not None:
-        transaction.on_commit(
-            lambda: generate_follow_ups.delay(today=today, after_id=next_after)
-        )
-    return {**run.created, "next_after_id": next_after}
+    today = date.fromisoformat(today) if today else timezone.localdate()
+    try:
+        with transaction.atomic():
+            job = jobs.enqueue(
+                kind=KIND,
+                label=f"Follow-ups for {today:%d/%m/%Y}",
+                params={"today": today.isoformat()},
+                dedupe_key=f"follow-ups:{today.isoformat()}",
+            )
+    except jobs.AlreadyQueued as already:
+        return {"job": already.job.pk, "started": False}
+    return {"job": job.pk, "started": True}
 
 
 @shared_task(name="clienteling.detect_duplicates", acks_late=True)

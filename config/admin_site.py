@@ -18,6 +18,6 @@ class EcrinAdminSite(admin.AdminSite):
         )
 
     def login(self, request, extra_context=None):
-        from clienteling.auth_views import staff_login
+        from core.auth_views import staff_login
 
         return staff_login(request)

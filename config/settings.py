@@ -186,6 +186,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.house",
+                "core.context_processors.finished_jobs",
             ],
         },
     },
@@ -199,7 +200,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # The PostgreSQL role web processes and workers connect as: it is granted
-# rows, never ownership (clienteling.dbroles, docs/decisions/0011).
+# rows, never ownership (core.dbroles, docs/decisions/0011).
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="ecrin_app").strip()
 if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
     raise ImproperlyConfigured(

@@ -4,8 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from clienteling import auth_views as staff_auth
 from config.views import house_theme
+from core import auth_views as staff_auth
 
 admin.site.site_header = settings.HOUSE_NAME
 admin.site.site_title = f"{settings.HOUSE_NAME} · Écrin"

@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
-from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
 from consents import views
 from consents.models import (
@@ -18,6 +16,8 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.selectors import sees_special_categories
+from core.admin_mixins import ReadOnlyAdminMixin
+from core.paginators import EstimatedCountPaginator
 
 
 class ViewOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -262,14 +262,14 @@ class OutreachListAdmin(ViewOnlyAdmin):
         "purpose",
         "channel",
         "boutique",
-        "status",
+        "status_shown",
         "eligible_count",
         "excluded_count",
         "expires_at",
         "download",
     ]
-    list_filter = ["status", "channel", "purpose"]
-    list_select_related = ["requested_by", "purpose", "boutique"]
+    list_filter = ["job__status", "channel", "purpose"]
+    list_select_related = ["requested_by", "purpose", "boutique", "job"]
     show_full_result_count = False
     fields = [
         "requested_by",
@@ -278,9 +278,8 @@ class OutreachListAdmin(ViewOnlyAdmin):
         "boutique",
         "whole_house",
         "scope_boutique_ids",
-        "status",
-        "progress_done",
-        "progress_total",
+        "status_shown",
+        "progress",
         "eligible_count",
         "soft_opt_in_count",
         "excluded_count",
@@ -293,7 +292,29 @@ class OutreachListAdmin(ViewOnlyAdmin):
         "size",
         "download",
     ]
-    readonly_fields = ["excluded_count", "exclusions", "download"]
+    readonly_fields = [
+        "status_shown",
+        "progress",
+        "excluded_count",
+        "exclusions",
+        "error",
+        "started_at",
+        "finished_at",
+        "expires_at",
+        "size",
+        "download",
+    ]
+
+    @admin.display(description="status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        """From the list's job row: clients checked, of how many."""
+        if not obj.progress_total:
+            return obj.progress_label or "—"
+        return f"{obj.progress_done} of {obj.progress_total} clients ({obj.percent}%)"
 
     def get_queryset(self, request):
         return super().get_queryset(request) & OutreachList.objects.visible_to(

@@ -6,8 +6,8 @@ class ConsentsConfig(AppConfig):
     verbose_name = "Consents"
 
     def ready(self):
-        from clienteling import hooks
         from consents import panels, selectors, services
+        from core import hooks
 
         hooks.register_allergy_gate(services.allergy_gate)
         hooks.register_merge_handler(services.ledger_merge)

@@ -1,33 +1,31 @@
-"""Outreach lists: asked for on the outreach page, built by a Celery task.
+"""Outreach lists: asked for on the outreach page, built by a core.jobs job.
 
 Dangerous module: it writes the names and addresses of many clients to one
 file. The file holds only the eligible clients of the requester's scope and
-only the address the channel needs; it lives in private storage under a
-random name, is handed out only through outreach_list_open_for_download
-(permission, requester or compliance, scope, expiry, access log), and the
-hourly sweep deletes it at expiry.
+only the address the channel needs; it is the result file of the list's job
+(kind consents.outreach_list, consents/jobs.py) in private storage, is
+handed out only through outreach_list_open_for_download (permission,
+requester or compliance, scope, expiry, access log), and the jobs sweeper
+deletes it at expiry (OUTREACH_LIST_DOWNLOAD_DAYS).
 
 The build walks the in-scope clients by keyset (id greater than the last
 chunk's), CHUNK_SIZE at a time, so memory stays flat whatever the number of
 clients: per chunk, one call of selectors.outreach_eligibility, two reads
-for the rows and one UPDATE of the job row with the progress and counts.
-It is not one transaction: the progress must be visible while it runs.
+for the rows and one progress report on the job row. A retried attempt
+builds the file again from the start (a new partial file); the job
+publishes one file and records the counts once.
 """
 
 import csv
-import re
-import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import downloads, hooks
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import (
     Client,
@@ -37,10 +35,12 @@ from clienteling.models import (
     SocialIdentifier,
 )
 from clienteling.scoping import sees_every_boutique, visible_boutiques
-from clienteling.writes import now_or as _now
 from consents import registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import OUTREACH_CHANNELS, Reason
+from core import downloads, hooks, jobs
+from core.jobs import files as job_files
+from core.writes import now_or as _now
 
 BUILD_PERMISSION = "consents.build_outreach_list"
 DOWNLOAD_ANY_PERMISSION = "consents.download_any_outreach_list"
@@ -49,10 +49,9 @@ DOWNLOAD_ANY_PERMISSION = "consents.download_any_outreach_list"
 # each IN (...) list quick to plan, and a chunk's rows (a few hundred kB)
 # are all the build ever holds in memory.
 CHUNK_SIZE = 2000
-# A build writes its heartbeat with every chunk, seconds apart; a list
-# silent for this long lost its worker (killed, or the broker lost the
-# message): another delivery may take it over, and the sweep sends one.
-STALLED_AFTER = timedelta(minutes=10)
+# The job kind building a list (consents/jobs.py), and its result file.
+JOB_KIND = "consents.outreach_list"
+RESULT_NAME = "outreach-list.csv"
 # Recent lists shown on the outreach page.
 RECENT_LISTS_SHOWN = 20
 
@@ -78,7 +77,9 @@ SCOPE_CHANGED = (
 
 
 def storage_dir() -> Path:
-    path = Path(settings.PRIVATE_STORAGE_ROOT) / "outreach-lists"
+    """Where the lists' files are: the jobs' result folder (a list's file is
+    `file_name`, relative to it)."""
+    path = job_files.root()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -143,9 +144,7 @@ def outreach_list_request(
     boutique=None,
     now: datetime | None = None,
 ) -> OutreachList:
-    """Record the list asked for and queue its build after commit."""
-    from consents import tasks
-
+    """Record the list asked for and queue its build (a job) after commit."""
     if not acting_user.has_perm(BUILD_PERMISSION):
         raise ValidationError("You may not build outreach lists.")
     errors = {}
@@ -174,21 +173,19 @@ def outreach_list_request(
     )
     outreach_list.full_clean()
     outreach_list.save()
-    transaction.on_commit(lambda: tasks.build_outreach_list.delay(outreach_list.pk))
+    outreach_list.job = jobs.enqueue(
+        kind=JOB_KIND,
+        label=f"Outreach list {outreach_list.pk}",
+        acting_user=acting_user,
+        params={"list": outreach_list.pk},
+        dedupe_key=f"outreach-list:{outreach_list.pk}",
+        now=now,
+    )
+    outreach_list.save(update_fields=["job"])
     return outreach_list
 
 
 # --- Build -------------------------------------------------------------------
-
-
-class _Superseded(Exception):
-    """Another delivery of the task claimed the list: this one stops."""
-
-
-def _update(list_id: int, attempt: int, **fields) -> None:
-    """Write to the job row if this build still owns it."""
-    if not OutreachList.objects.filter(pk=list_id, attempt=attempt).update(**fields):
-        raise _Superseded
 
 
 def _keyset_chunks(clients, size: int) -> Iterator[list[int]]:
@@ -313,133 +310,57 @@ def _eligibility(
     return result
 
 
-def _claim(list_id: int, now: datetime | None) -> tuple[OutreachList, int] | None:
-    """Take the list for this build (the next attempt), or None.
-
-    None when the list is finished (done, failed, expired), when a live
-    build holds it (a re-delivered message while the first still runs), or
-    when another delivery took it first. A list whose build stopped sending
-    heartbeats (a killed worker) is taken over and built from the start.
-    """
-    outreach_list = OutreachList.objects.select_related("requested_by", "purpose").get(
-        pk=list_id
-    )
-    started = _now(now)
-    if outreach_list.status == Status.RUNNING:
-        beat = outreach_list.heartbeat_at or outreach_list.created_at
-        if beat > started - STALLED_AFTER:
-            return None
-    elif outreach_list.status != Status.QUEUED:
-        return None
-    attempt = outreach_list.attempt + 1
-    claimed = OutreachList.objects.filter(
-        pk=list_id, attempt=outreach_list.attempt, status=outreach_list.status
-    ).update(
-        status=Status.RUNNING,
-        attempt=attempt,
-        started_at=started,
-        heartbeat_at=started,
-        progress_done=0,
-        progress_total=0,
-        eligible_count=0,
-        soft_opt_in_count=0,
-        excluded_by_reason={},
-        error="",
-    )
-    return (outreach_list, attempt) if claimed else None
-
-
-def _fail(list_id: int, attempt: int, error: str, now: datetime | None) -> None:
-    _update(
-        list_id,
-        attempt,
-        status=Status.FAILED,
-        error=error[:300],
-        finished_at=_now(now),
-    )
-
-
 def outreach_list_build(*, list_id: int, now: datetime | None = None) -> OutreachList:
-    """Build the CSV of one list. Idempotent: a finished list (done, failed
-    or expired), or one a live build holds, is left as it is; a list whose
-    worker was killed is built again from the start, and a build overtaken
-    that way stops without writing anything more."""
-    claim = _claim(list_id, now)
-    if claim is None:
-        return OutreachList.objects.get(pk=list_id)
-    outreach_list, attempt = claim
+    """Run the list's build job here and now (the demo seed, the tests).
+
+    A worker runs it otherwise (core.jobs.run); either way the job's claim
+    lets one delivery build it: a finished list, or one a live build holds,
+    is left as it is.
+    """
+    outreach_list = OutreachList.objects.get(pk=list_id)
+    if outreach_list.job_id:
+        jobs.run(outreach_list.job_id, now=now)
+    return OutreachList.objects.select_related("job").get(pk=list_id)
+
+
+def build_refusal(outreach_list: OutreachList) -> str | None:
+    """Why the list may not be built now, or None (checked when it runs)."""
     requester = outreach_list.requested_by
-    try:
-        if not requester.has_perm(BUILD_PERMISSION):
-            _fail(list_id, attempt, NO_PERMISSION, now)
-        elif refusal := _scope_refusal(requester, outreach_list):
-            _fail(list_id, attempt, refusal, now)
-        else:
-            _write(outreach_list, attempt, now)
-    except _Superseded:
-        pass
-    return OutreachList.objects.get(pk=list_id)
+    if not requester.has_perm(BUILD_PERMISSION):
+        return NO_PERMISSION
+    return _scope_refusal(requester, outreach_list)
 
 
-def _write(outreach_list: OutreachList, attempt: int, now: datetime | None) -> None:
-    list_id = outreach_list.pk
+def _write(outreach_list: OutreachList, ctx, now: datetime | None) -> dict:
+    """Write the CSV to the job's partial file, reporting progress per
+    chunk; the job publishes it as its one result file. The counts."""
     clients = clients_in_scope(outreach_list)
     total = clients.count()
-    _update(list_id, attempt, progress_total=total)
-    token = secrets.token_hex(8)
-    partial = storage_dir() / f"outreach-{list_id}-{attempt}-{token}.csv.part"
+    ctx.progress(0, total, "Checking the clients' consents", force=True)
+    partial = ctx.partial_path(RESULT_NAME)
     done = eligible = soft = 0
     reasons: Counter[str] = Counter()
-    try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
-            # Names and addresses come out inert in a spreadsheet.
-            writer = downloads.csv_writer(handle)
-            writer.writerow(header(outreach_list.channel))
-            for ids in _keyset_chunks(clients, CHUNK_SIZE):
-                result = _eligibility(outreach_list, ids, now)
-                writer.writerows(_rows(outreach_list, result))
-                done += len(ids)
-                eligible += len(result.eligible)
-                soft += len(result.soft_opt_in)
-                reasons.update(result.excluded.values())
-                _update(
-                    list_id,
-                    attempt,
-                    progress_done=done,
-                    eligible_count=eligible,
-                    soft_opt_in_count=soft,
-                    excluded_by_reason=dict(sorted(reasons.items())),
-                    heartbeat_at=_now(now),
-                )
-        name = f"outreach-{list_id}-{token}.csv"
-        final = storage_dir() / name
-        partial.rename(final)
-        finished = _now(now)
-        try:
-            _update(
-                list_id,
-                attempt,
-                status=Status.DONE,
-                # Clients who joined the scope while it ran are counted too.
-                progress_total=max(total, done),
-                file_name=name,
-                size=final.stat().st_size,
-                finished_at=finished,
-                heartbeat_at=finished,
-                expires_at=finished
-                + timedelta(days=settings.OUTREACH_LIST_DOWNLOAD_DAYS),
-            )
-        except _Superseded:
-            final.unlink(missing_ok=True)
-            raise
-    except _Superseded:
-        partial.unlink(missing_ok=True)
-        raise
-    except Exception as exc:
-        partial.unlink(missing_ok=True)
-        # The message may quote data; only the kind of failure is stored.
-        _fail(list_id, attempt, f"{type(exc).__name__} (see the worker log)", now)
-        raise
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        # Names and addresses come out inert in a spreadsheet.
+        writer = downloads.csv_writer(handle)
+        writer.writerow(header(outreach_list.channel))
+        for ids in _keyset_chunks(clients, CHUNK_SIZE):
+            result = _eligibility(outreach_list, ids, now)
+            writer.writerows(_rows(outreach_list, result))
+            done += len(ids)
+            eligible += len(result.eligible)
+            soft += len(result.soft_opt_in)
+            reasons.update(result.excluded.values())
+            # Clients who joined the scope while it ran are counted too.
+            total = max(total, done)
+            ctx.progress(done, total, f"{done} of {total} clients checked", force=True)
+    ctx.keep_as_result(partial, RESULT_NAME)
+    return {
+        "clients": done,
+        "eligible": eligible,
+        "soft_opt_in": soft,
+        "excluded_by_reason": dict(sorted(reasons.items())),
+    }
 
 
 # --- Download ----------------------------------------------------------------
@@ -488,8 +409,8 @@ def outreach_list_open_for_download(
         raise ValidationError(
             "This list covers boutiques you no longer work in: build a new one."
         )
-    file = storage_dir() / outreach_list.file_name
-    if not file.is_file():
+    file = jobs.result_path(outreach_list.job)
+    if file is None or not file.is_file():
         raise StoredFileGone("The list's file is missing: build a new one.")
     hooks.record_access(
         user=acting_user,
@@ -501,23 +422,7 @@ def outreach_list_open_for_download(
     return file
 
 
-# --- Sweep -------------------------------------------------------------------
-
-
-def outreach_lists_expire(*, now: datetime | None = None) -> int:
-    """Delete the files of lists past their expiry.
-
-    A few hundred lists a week at most: one pass, no batching needed.
-    """
-    count = 0
-    for outreach_list in OutreachList.objects.past_expiry(_now(now)).only(
-        "pk", "file_name"
-    ):
-        (storage_dir() / outreach_list.file_name).unlink(missing_ok=True)
-        count += OutreachList.objects.filter(
-            pk=outreach_list.pk, status=Status.DONE
-        ).update(status=Status.EXPIRED)
-    return count
+# --- Erasure -----------------------------------------------------------------
 
 
 ERASED_CLIENT_ON_LIST = (
@@ -538,9 +443,8 @@ def outreach_lists_withdraw(*, client_numbers: Iterable[str]) -> int:
     if not wanted:
         return 0
     withdrawn = 0
-    ready = OutreachList.objects.filter(status=Status.DONE).exclude(file_name="")
-    for outreach_list in ready.only("pk", "file_name"):
-        file = storage_dir() / outreach_list.file_name
+    for outreach_list in OutreachList.objects.ready():
+        file = job_files.path_of(outreach_list.job.result_file)
         try:
             with file.open(newline="", encoding="utf-8") as handle:
                 rows = csv.reader(handle)
@@ -549,64 +453,31 @@ def outreach_lists_withdraw(*, client_numbers: Iterable[str]) -> int:
         except FileNotFoundError:
             named = False
         if named:
-            file.unlink(missing_ok=True)
             withdrawn += OutreachList.objects.filter(
-                pk=outreach_list.pk, status=Status.DONE
-            ).update(status=Status.EXPIRED, error=ERASED_CLIENT_ON_LIST)
+                pk=outreach_list.pk, withdrawn=""
+            ).update(withdrawn=ERASED_CLIENT_ON_LIST)
+            job_files.remove_result(outreach_list.job.result_file)
     return withdrawn
 
 
-def outreach_lists_erase(*, client_ids: list[int], identifiers=None) -> int:
-    """Withdraw the ready lists naming these clients (erasure, retention).
-
-    The lists name clients by client number; the numbers are read before
-    erasure turns the records into tombstones (a tombstone's number is on
-    no list), and every live file is read once per call.
-    """
+def client_numbers(client_ids: list[int]) -> list[str]:
+    """The clients' numbers (what a list names them by), read in chunks."""
     numbers: list[str] = []
     for start in range(0, len(client_ids), CHUNK_SIZE):
         numbers += Client.objects.filter(
             pk__in=client_ids[start : start + CHUNK_SIZE]
         ).values_list("client_number", flat=True)
-    return outreach_lists_withdraw(client_numbers=numbers)
+    return numbers
 
 
-_PARTIAL = re.compile(r"outreach-(\d+)-(\d+)-[0-9a-f]+\.csv\.part")
+def outreach_lists_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Withdraw the ready lists naming these clients (erasure, retention):
+    the outreach list job kind's erase_results (consents/jobs.py).
 
-
-def outreach_partial_files_remove(*, now: datetime | None = None) -> int:
-    """Delete partial files left by killed or overtaken builds.
-
-    A file is left alone while a live build owns it (its list building at
-    the attempt in its name, with a recent heartbeat), or while it is
-    younger than STALLED_AFTER (a build that claimed its list after the
-    owners were read).
+    The lists name clients by client number; the numbers are read before
+    erasure turns the records into tombstones (a tombstone's number is on
+    no list), and every live file is read once per call.
     """
-    since = _now(now) - STALLED_AFTER
-    owners = set(
-        OutreachList.objects.filter(
-            status=Status.RUNNING, heartbeat_at__gte=since
-        ).values_list("pk", "attempt")
-    )
-    removed = 0
-    for path in storage_dir().glob("outreach-*.csv.part"):
-        match = _PARTIAL.fullmatch(path.name)
-        if match and (int(match[1]), int(match[2])) in owners:
-            continue
-        try:
-            if path.stat().st_mtime >= since.timestamp():
-                continue
-        except FileNotFoundError:  # finished meanwhile
-            continue
-        path.unlink(missing_ok=True)
-        removed += 1
-    return removed
-
-
-def stalled_list_ids(*, now: datetime | None = None) -> list[int]:
-    """Lists queued or building with no sign of life for STALLED_AFTER."""
-    return list(
-        OutreachList.objects.stalled(_now(now) - STALLED_AFTER).values_list(
-            "pk", flat=True
-        )
+    return jobs.get(JOB_KIND).erase_results(
+        client_ids=list(client_ids), identifiers=identifiers
     )

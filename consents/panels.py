@@ -1,9 +1,9 @@
-"""The consents section of the client 360 page (clienteling.hooks)."""
+"""The consents section of the client 360 page (core.hooks)."""
 
 from django.urls import reverse
 
-from clienteling.hooks import ClientPanel
 from consents.selectors import client_consent_states
+from core.hooks import ClientPanel
 
 
 def consent_panel_context(request, client) -> dict:

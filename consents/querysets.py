@@ -4,8 +4,8 @@ from django.db import models
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuses set-based update() and delete(): evidence is insert-only.
 
-    The erasure job removes rows with consents.ledger.erase_client_evidence(),
-    which deletes below the ORM's queryset API inside erasure mode.
+    The erasure job changes rows below the ORM's queryset API, inside
+    consents.ledger.erasure_mode() (privacy.erasure.erase_model).
     """
 
     def update(self, **kwargs):
@@ -47,6 +47,24 @@ class ConsentDecisionQuerySet(AppendOnlyQuerySet):
         return self.filter(decision="object").current()
 
 
+class RestrictionQuerySet(models.QuerySet):
+    def in_force(self, at=None):
+        """Restrictions of processing (GDPR Art. 18) in force at `at`
+        (default now): started on or before `at`, and not lifted on or
+        before it. The one definition: outreach, sharing and the
+        clienteling hooks all read it.
+
+        A restriction started exactly at `at` is in force; one lifted
+        exactly at `at` is not; one lifted after `at` still is.
+        """
+        from django.utils import timezone
+
+        at = at or timezone.now()
+        return self.filter(started_at__lte=at).filter(
+            models.Q(lifted_at__isnull=True) | models.Q(lifted_at__gt=at)
+        )
+
+
 class OutreachListQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Lists this member of staff may open: their own, or every list
@@ -64,13 +82,10 @@ class OutreachListQuerySet(models.QuerySet):
             return self.filter(requested_by=user)
         return self.none()
 
-    def past_expiry(self, now):
-        """Ready lists whose download window has closed."""
-        return self.filter(status="done", expires_at__lte=now)
-
-    def stalled(self, since):
-        """Queued or building lists with no sign of life since `since`."""
-        return self.filter(status__in=("queued", "running")).filter(
-            models.Q(heartbeat_at__lt=since)
-            | models.Q(heartbeat_at__isnull=True, created_at__lt=since)
+    def ready(self):
+        """Lists whose file is there to download (built, not yet deleted)."""
+        return (
+            self.filter(job__status="done", withdrawn="")
+            .exclude(job__result_file="")
+            .select_related("job")
         )

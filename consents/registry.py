@@ -7,14 +7,14 @@ adds any form version not yet in the database. A published form version is
 never changed: its wording is what clients signed. To change a form, add a
 new version here.
 
-Data categories use the data map's vocabulary (clienteling.classification).
+Data categories use the data map's vocabulary (core.classification).
 """
 
 from dataclasses import dataclass, field
 
-from clienteling.classification import Category
+from core.classification import Category
 
-# The data map's vocabulary, defined once in clienteling.classification.
+# The data map's vocabulary, defined once in core.classification.
 IDENTITY = Category.IDENTITY.value
 CONTACT = Category.CONTACT.value
 PAYMENT = Category.PAYMENT.value

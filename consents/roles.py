@@ -1,6 +1,6 @@
-"""consents' share of the role matrix (see clienteling.roles)."""
+"""consents' share of the role matrix (see core.roles)."""
 
-from clienteling.roles import ADVISER, COMPLIANCE, CUSTOMER_SERVICE, MANAGER
+from core.roles import ADVISER, COMPLIANCE, CUSTOMER_SERVICE, MANAGER
 
 _BOUTIQUE = frozenset(
     {

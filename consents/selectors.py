@@ -14,7 +14,6 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from clienteling.classification import sees_health_data
 from clienteling.models import (
     Client,
     ClientAddress,
@@ -32,6 +31,7 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.registry import CUSTOMER_RELATIONS
+from core.classification import sees_health_data
 
 GRANT = ConsentDecision.Decision.GRANT
 WITHDRAW = ConsentDecision.Decision.WITHDRAW
@@ -61,7 +61,7 @@ def grants_since(since: datetime):
 
 
 def without_objection_to_contact(clients):
-    """Registered with clienteling.hooks: leave out the clients who object
+    """Registered with core.hooks: leave out the clients who object
     (Art. 21) to being approached by the house unprompted, that is to
     customer relations or to any direct-marketing purpose."""
     purposes = Purpose.objects.filter(
@@ -204,9 +204,9 @@ def outreach_eligibility(
 
     statuses = dict(Client.objects.filter(pk__in=ids).values_list("pk", "status"))
     restricted = set(
-        Restriction.objects.filter(
-            client_id__in=ids, started_at__lte=now, lifted_at__isnull=True
-        ).values_list("client_id", flat=True)
+        Restriction.objects.in_force(now)
+        .filter(client_id__in=ids)
+        .values_list("client_id", flat=True)
     )
     suppressed = _suppressed(ids) if purpose.direct_marketing else set()
     latest = current_decisions(client_ids=ids, purpose_ids=[purpose.pk])

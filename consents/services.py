@@ -17,9 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import hooks
 from clienteling import services as clienteling_services
-from clienteling.classification import sees_health_data
 from clienteling.models import (
     Boutique,
     Client,
@@ -29,8 +27,6 @@ from clienteling.models import (
     MetalAllergy,
 )
 from clienteling.phones import normalise_phone
-from clienteling.writes import now_or as _now
-from clienteling.writes import save_with_author as _save
 from consents import registry, suppression
 from consents.models import (
     Channel,
@@ -44,6 +40,10 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.selectors import current_decisions
+from core import hooks
+from core.classification import sees_health_data
+from core.writes import now_or as _now
+from core.writes import save_with_author as _save
 
 Decision = ConsentDecision.Decision
 
@@ -173,7 +173,7 @@ def consent_withdraw(
 
 def _erase_allergies(client: Client) -> None:
     """Delete the client's allergies and every history row of them, and
-    the health data other apps hold about the client (clienteling.hooks).
+    the health data other apps hold about the client (core.hooks).
 
     MetalAllergy keeps cascade_delete_history, so deleting the rows removes
     their history; the second delete catches history rows of allergies
@@ -276,7 +276,7 @@ def soft_opt_in_record(
 def sale_recorded(
     *, acting_user, client, at, reference, marketing_email, in_person=True
 ) -> None:
-    """A sale (from orders, through clienteling.hooks): the client's answer.
+    """A sale (from orders, through core.hooks): the client's answer.
 
     "offered": the client was told they may refuse emails about similar
     products and did not: a soft opt-in (CPCE L34-5). "refused": an
@@ -692,7 +692,7 @@ def _client_from_form(
 def ledger_merge(*, survivor: Client, duplicate: Client, acting_user) -> dict[str, int]:
     """Carry the duplicate's consent history over to the surviving record.
 
-    Registered with clienteling.hooks and run inside client_merge. Ledger
+    Registered with core.hooks and run inside client_merge. Ledger
     rows are evidence and cannot be re-pointed, so each of the duplicate's
     decisions is copied onto the survivor with its original time, channel,
     wording and evidence; the latest-decision rule then gives the merged

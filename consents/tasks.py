@@ -13,23 +13,11 @@ def remove_orphan_scans() -> dict:
 
 @shared_task(name="consents.build_outreach_list", acks_late=True)
 def build_outreach_list(list_id: int) -> dict:
-    """Build one outreach list; idempotent (a finished list is left alone).
+    """Build one outreach list by running its job (kind consents.outreach_list).
 
-    The walk goes by chunks inside this one task: a million clients take
-    minutes, far inside Redis's visibility timeout, and the job row shows
-    the progress.
+    Lists are sent to workers as core.jobs.run messages; this name stays for
+    messages sent before the jobs protocol, and a delivery that finds the
+    job done or running leaves it alone (the job's claim).
     """
     outreach_list = outreach.outreach_list_build(list_id=list_id)
     return {"list": outreach_list.pk, "status": outreach_list.status}
-
-
-@shared_task(name="consents.sweep_outreach_lists", acks_late=True)
-def sweep_outreach_lists() -> dict:
-    """Every ten minutes: delete expired lists' files and partial files of killed
-    builds, and send lists that lost their worker to a worker again."""
-    expired = outreach.outreach_lists_expire()
-    partial = outreach.outreach_partial_files_remove()
-    stalled = outreach.stalled_list_ids()
-    for list_id in stalled:
-        build_outreach_list.delay(list_id)
-    return {"expired": expired, "partial_files_removed": partial, "resent": stalled}

@@ -15,8 +15,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clienteling import downloads, hooks
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
@@ -33,6 +31,8 @@ from consents.models import (
 )
 from consents.panels import consent_panel_context
 from consents.selectors import paper_form_initial, sees_special_categories
+from core import downloads, hooks
+from core.confirmation import Section, confirmation_page, is_confirmed
 
 
 def _require(request, permission: str) -> None:
@@ -412,8 +412,9 @@ def print_form_pdf(request, pk: int):
 def outreach(request):
     """Ask for an outreach list (POST), and follow the user's recent ones.
 
-    The list is built by a Celery task (consents.outreach); the page shows
-    each list's progress from its job row and refreshes while one builds.
+    The list is built by a job (consents.outreach, kind
+    consents.outreach_list); the page shows each list's progress from its
+    core.Job row and refreshes while one builds.
     """
     _require(request, outreach_lists.BUILD_PERMISSION)
     form = OutreachForm(request.POST or None, boutiques=_boutiques_for(request.user))
@@ -437,7 +438,7 @@ def outreach(request):
             return redirect("admin:consents_outreach")
     recent = list(
         OutreachList.objects.filter(requested_by=request.user).select_related(
-            "purpose", "boutique"
+            "purpose", "boutique", "job"
         )[: outreach_lists.RECENT_LISTS_SHOWN]
     )
     return render(
@@ -465,7 +466,7 @@ def outreach_download(request, pk: int):
         raise PermissionDenied
     outreach_list = (
         OutreachList.objects.visible_to(user)
-        .select_related("purpose")
+        .select_related("purpose", "job")
         .filter(pk=pk)
         .first()
     )

@@ -1,6 +1,6 @@
-"""core's part of the data map (see clienteling.classification)."""
+"""core's part of the data map (see core.classification)."""
 
-from clienteling.classification import (
+from core.classification import (
     KEY,
     NOT_PERSONAL,
     Category,
@@ -21,6 +21,32 @@ STAFF_ACTION = F(
 )
 
 DATAMAP = {
+    "core.AccessLogEntry": ModelMap(
+        Subject.STAFF,
+        None,
+        description="Who accessed which record: about staff actions, never values.",
+        fields={
+            "id": KEY,
+            "at": NOT_PERSONAL,
+            "user": F(
+                Category.IDENTITY,
+                Erasure.KEEP,
+                Source.SYSTEM,
+                obligation="security of processing (GDPR Art. 32), kept "
+                "ACCESS_LOG_RETENTION_DAYS",
+            ),
+            "action": NOT_PERSONAL,
+            "object_type": NOT_PERSONAL,
+            "object_id": NOT_PERSONAL,
+            "count": NOT_PERSONAL,
+            "path": NOT_PERSONAL,
+        },
+        codes={
+            "object_type": "a model label written by Écrin",
+            "object_id": "a primary key",
+            "path": "the request path, written by Écrin",
+        },
+    ),
     "core.Job": ModelMap(
         Subject.STAFF,
         None,

@@ -1,5 +1,7 @@
-"""core's models: the job row (core.jobs.models)."""
+"""core's models: the job row (core.jobs.models) and the access log
+(core.access_log)."""
 
+from core.access_log import AccessLogEntry
 from core.jobs.models import Job
 
-__all__ = ["Job"]
+__all__ = ["AccessLogEntry", "Job"]

@@ -15,12 +15,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import hooks
-from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
-from clienteling.confirmation import Section, confirmation_page, is_confirmed
 from clienteling.models import Client
-from clienteling.paginators import EstimatedCountPaginator
 from clienteling.scoping import ClientScopedMixin
+from core import hooks
+from core.admin_mixins import ReadOnlyAdminMixin, adopt_saved
+from core.confirmation import Section, confirmation_page, is_confirmed
+from core.locking import OptimisticLockAdminMixin
+from core.paginators import EstimatedCountPaginator
 from orders import services
 from orders.forms import (
     AfterSalesCaseForm,
@@ -47,12 +48,15 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
+class ClientScopedAdmin(
+    OptimisticLockAdminMixin, ClientScopedMixin, SimpleHistoryAdmin
+):
     # Large tables: PostgreSQL's estimate for unfiltered lists.
     paginator = EstimatedCountPaginator
     """clienteling's scoping (lists, change, delete and history pages, client
     and boutique pickers, 404 and a logged refusal out of scope), plus this
-    app's order and guarantee pickers and the access log of each opening."""
+    app's order and guarantee pickers and the access log of each opening;
+    a change form saved over a newer version is refused (core.locking)."""
 
     show_full_result_count = False
     # What opening a record of this admin is, in the access log.
@@ -79,7 +83,7 @@ class ClientScopedAdmin(ClientScopedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(OptimisticLockAdminMixin, SimpleHistoryAdmin):
     form = ProductForm
     list_display = [
         "reference",

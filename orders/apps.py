@@ -7,7 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from clienteling import hooks
+        from core import hooks
         from orders import checks, services
         from orders.panels import ORDERS_PANEL
 

@@ -1,11 +1,11 @@
-"""orders' part of the data map (see clienteling.classification).
+"""orders' part of the data map (see core.classification).
 
 Sales stay, attached to the client's anonymised tombstone, because the
 accounts must; what only serves the relationship (notes, engravings, ring
 sizes, card references, case texts) is erased.
 """
 
-from clienteling.classification import (
+from core.classification import (
     KEY,
     NOT_PERSONAL,
     Category,

@@ -3,9 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from clienteling import hooks
 from clienteling.models import MetalAllergy
-from clienteling.payment_numbers import iban_mask
+from core import hooks
+from core.payment_numbers import iban_mask
 from orders import selectors
 from orders.models import AfterSalesCase, Complaint, Order, Payment, Product
 

@@ -1,9 +1,9 @@
-"""The orders section of the client 360 page (clienteling.hooks)."""
+"""The orders section of the client 360 page (core.hooks)."""
 
 from django.utils import timezone
 
-from clienteling import hooks
-from clienteling.hooks import ClientPanel
+from core import hooks
+from core.hooks import ClientPanel
 from orders import selectors
 from orders.models import Payment
 

@@ -4,14 +4,14 @@ Dangerous module: it deletes issued invoices, which everything else
 refuses (Invoice.save/delete, ImmutableQuerySet, and on PostgreSQL a
 trigger that lets a DELETE through only for invoices past their
 retention_until for which the transaction opened the evidence gate,
-clienteling.evidence and orders/migrations/0006), and it blanks
+core.evidence and orders/migrations/0006), and it blanks
 card references in history tables. Everything is set-based over the ids a
 retention batch hands over (at most 1,000), never Model.save()/delete() or
 signals: a django-simple-history delete would first write a fresh copy of
 the very row being removed.
 
 privacy.retention collects RETENTION_HANDLERS from each app's retention.py
-(as privacy.data_map collects datamap.py) and runs them under the rules it
+(as core.data_map collects datamap.py) and runs them under the rules it
 stores: period, on/off, source. orders imports nothing from privacy;
 dependencies point privacy -> orders. A handler is a pair (due, apply):
 `due(rule, now)` is a queryset of the due rows, walked by ascending pk;
@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from clienteling.evidence import evidence_gate
+from core.evidence import evidence_gate
 from orders.models import AfterSalesCase, Complaint, Invoice, InvoiceLine, Payment
 
 
@@ -167,7 +167,7 @@ def _invoice_deletion(documents: list[int]):
 
     On PostgreSQL the immutability trigger lets a DELETE of an invoice or
     its lines through only when the evidence gate is open for the invoice
-    and its retention_until has passed (clienteling.evidence); the gate
+    and its retention_until has passed (core.evidence); the gate
     closes when the block ends, and an error rolls the savepoint and the
     opening back together.
     """

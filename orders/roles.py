@@ -1,7 +1,7 @@
-"""orders' share of the role matrix (see clienteling.roles)."""
+"""orders' share of the role matrix (see core.roles)."""
 
-from clienteling import roles
-from clienteling.roles import perms
+from core import roles
+from core.roles import perms
 
 _SELLING = (
     perms("orders", "view", "product", "invoice", "invoiceline", "guarantee")

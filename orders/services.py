@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import hooks
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, ContactEvent
-from clienteling.payment_numbers import iban_mask
-from clienteling.writes import now_or as _now
-from clienteling.writes import save_with_author as _save
+from core import hooks
+from core.payment_numbers import iban_mask
+from core.writes import now_or as _now
+from core.writes import save_with_author as _save
 from orders import selectors
 from orders.models import (
     INVOICE_RETENTION,
@@ -154,7 +154,7 @@ def order_create(
 
 
 def allergy_confirmations_erase(client: Client) -> int:
-    """Registered with clienteling.hooks: when an allergy warning was
+    """Registered with core.hooks: when an allergy warning was
     confirmed, and by whom, reveals the allergy. Blanked on the client's
     orders and in every history row of them when the allergy consent goes.
     Set-based: a save would write one more history row holding it."""

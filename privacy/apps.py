@@ -6,12 +6,12 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self):
-        from clienteling import hooks
-        from privacy import checks, panels, services, sharing  # noqa: F401 - registers the check
+        from core import hooks
+        from privacy import checks, panels  # noqa: F401 - registers the check
         from privacy import requests as dsr
+        from privacy.sharing import files, insights  # noqa: F401 - files registers its downloads
 
-        hooks.register_access_recorder(services.access_log_record)
-        hooks.register_client_panel(sharing.GROUP_INSIGHT_PANEL)
+        hooks.register_client_panel(insights.GROUP_INSIGHT_PANEL)
         hooks.register_client_panel(panels.ERASURE_PANEL)
         hooks.register_edit_gate(dsr.restriction_gate)
         hooks.register_processing_filter(dsr.unrestricted)

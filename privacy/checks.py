@@ -1,36 +1,5 @@
 from django.core import checks
 
-from privacy import data_map
-
-
-@checks.register("privacy")
-def data_map_is_complete(app_configs=None, **kwargs):
-    """Every field of every project model is classified in the data map."""
-    return [
-        checks.Error(
-            message,
-            id=f"privacy.{code}",
-            hint="Classify it: see "
-            "clienteling/classification.py and the app's datamap.py.",
-        )
-        for code, message in data_map.problems()
-    ]
-
-
-@checks.register("privacy")
-def free_text_is_covered(app_configs=None, **kwargs):
-    """No text field escapes the free-text rule unless the map says why."""
-    return [
-        checks.Error(
-            message,
-            id=f"privacy.{code}",
-            hint="Inherit FreeTextModel, bound the TextField, or declare the "
-            "field in its ModelMap's codes with why it is not free text: see "
-            "clienteling/free_text.py.",
-        )
-        for code, message in data_map.free_text_problems()
-    ]
-
 
 def _file_location_errors(found) -> list:
     return [
@@ -38,7 +7,7 @@ def _file_location_errors(found) -> list:
             message,
             id=f"privacy.{code}",
             hint="Register the place in the app's datamap.py FILE_LOCATIONS "
-            "(clienteling.classification.StoredFiles): what erasure does to "
+            "(core.classification.StoredFiles): what erasure does to "
             "its files.",
         )
         for code, message in found

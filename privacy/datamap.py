@@ -1,6 +1,6 @@
-"""privacy's part of the data map (see clienteling.classification)."""
+"""privacy's part of the data map (see core.classification)."""
 
-from clienteling.classification import (
+from core.classification import (
     KEY,
     NOT_PERSONAL,
     Category,
@@ -24,32 +24,6 @@ ERASURE_STAFF = F(
 )
 
 DATAMAP = {
-    "privacy.AccessLogEntry": ModelMap(
-        Subject.STAFF,
-        None,
-        description="Who accessed which record: about staff actions, never values.",
-        fields={
-            "id": KEY,
-            "at": NOT_PERSONAL,
-            "user": F(
-                Category.IDENTITY,
-                Erasure.KEEP,
-                Source.SYSTEM,
-                obligation="security of processing (GDPR Art. 32), kept "
-                "ACCESS_LOG_RETENTION_DAYS",
-            ),
-            "action": NOT_PERSONAL,
-            "object_type": NOT_PERSONAL,
-            "object_id": NOT_PERSONAL,
-            "count": NOT_PERSONAL,
-            "path": NOT_PERSONAL,
-        },
-        codes={
-            "object_type": "a model label written by Écrin",
-            "object_id": "a primary key",
-            "path": "the request path, written by Écrin",
-        },
-    ),
     # Data-subject requests (issue 7): about the client who asked.
     "privacy.DataSubjectRequest": ModelMap(
         Subject.CLIENT,
@@ -169,9 +143,9 @@ DATAMAP = {
         fields={
             "id": KEY,
             "client": KEY,
+            "request": KEY,
             **dict.fromkeys(
                 (
-                    "request_reference",
                     "allow_partial",
                     "status",
                     "requested_at",
@@ -390,7 +364,7 @@ DATAMAP.update(
     }
 )
 
-# --- Files naming clients (see clienteling.classification.StoredFiles) -------
+# --- Files naming clients (see core.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
     "subject_access_reports": StoredFiles(
@@ -409,14 +383,14 @@ FILE_LOCATIONS = {
     "sharing_batches": StoredFiles(
         name="group and partner sharing batches",
         folder="SHARING_EXPORT_ROOT (PRIVATE_STORAGE_ROOT/sharing/)",
-        root="privacy.sharing.export_root",
+        root="privacy.sharing.files.export_root",
         erasure=FileErasure.REWRITE,
-        erase="privacy.sharing.sharing_batches_erase",
+        erase="privacy.sharing.files.sharing_batches_erase",
         writers=(
-            "privacy.sharing._HashedFile.__init__",
-            "privacy.sharing._finish",
-            "privacy.sharing._rewrite_without",
-            "privacy.sharing._batch_rewrite",
+            "privacy.sharing.files._HashedFile.__init__",
+            "privacy.sharing.files._finish",
+            "privacy.sharing.files._rewrite_without",
+            "privacy.sharing.files._batch_rewrite",
         ),
         found_by="the client's disclosures (recipient, first and last batch) "
         "and the pseudonym under each batch's key",
@@ -424,9 +398,9 @@ FILE_LOCATIONS = {
     "erasure_replay_log": StoredFiles(
         name="erasure replay log",
         folder="ERASURE_REPLAY_LOG",
-        root="privacy.erasure.replay_log_folder",
+        root="privacy.erasure.replay.replay_log_folder",
         erasure=FileErasure.KEEP,
-        writers=("privacy.erasure.replay_log_append",),
+        writers=("privacy.erasure.replay.replay_log_append",),
         found_by="client ids only: it names no one",
         obligation="re-applying erasures to a restored backup (GDPR Art. 17); "
         "client ids only, no value of their data",

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Boutique, Client, User
-from clienteling.writes import save_with_author
 from core import jobs as core_jobs
-from privacy import erasure, reports, requests, retention, services, sharing
+from core.writes import save_with_author
+from privacy import reports, requests, retention, services
+from privacy.erasure import jobs
 from privacy.models import (
     AccessLogEntry,
     DataSubjectRequest,
@@ -27,6 +28,7 @@ from privacy.models import (
     RetentionRun,
     SharingBatch,
 )
+from privacy.sharing import exports
 
 Kind = DataSubjectRequest.Kind
 Channel = DataSubjectRequest.Channel
@@ -226,13 +228,13 @@ def _erasure(*, officer, today) -> bool:
     request = requests.request_verify_identity(
         acting_user=officer, request=request, method=Method.ID_DOCUMENT
     )
-    job = erasure.erasure_request(
+    job = jobs.erasure_request(
         acting_user=officer,
         client=request.client,
-        request_reference=f"Request #{request.pk}",
+        request=request,
     )
-    job = erasure.erasure_approve(acting_user=officer, job=job)
-    erasure.erasure_execute(job_id=job.pk)
+    job = jobs.erasure_approve(acting_user=officer, job=job)
+    jobs.erasure_execute(job_id=job.pk)
     requests.request_close(
         acting_user=officer,
         request=request,
@@ -260,10 +262,10 @@ def _sharing(*, officer, today) -> bool:
         )
         partner.full_clean()
         partner.save()
-        sharing.partner_boutiques_clean([boutique])
+        exports.partner_boutiques_clean([boutique])
         partner.boutiques.set([boutique])
-    sharing.partner_export_run(acting_user=officer, partner=partner)
-    sharing.group_export_run(acting_user=officer)
+    exports.partner_export_run(acting_user=officer, partner=partner)
+    exports.group_export_run(acting_user=officer)
     return True
 
 

@@ -5,8 +5,8 @@ knows them and answers `orders.selectors.legal_holds_for(client_ids)`.
 Invoices inside their 10-year obligation and guarantees the client may
 still claim do not stop it: the data map keeps their fields, and
 `retained_for` lists them for the receipt. Providers
-register here (orders' is found by name once the app is merged, so privacy
-does not break before it exists); tests register fakes.
+register here (orders' calls orders.selectors directly); tests register
+fakes.
 
 A hold names the data categories it needs kept: a partial erasure (when
 the request allows it) erases everything else.
@@ -15,11 +15,10 @@ the request allows it) erases everything else.
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from importlib import import_module
-from importlib.util import find_spec
 
-from clienteling.classification import Category
-from clienteling.hooks import Registry
+from core.classification import Category
+from core.hooks import Registry
+from orders import selectors as order_selectors
 from privacy.receipts import reference_label
 
 # What an orders hold (an open complaint or after-sales case) keeps by
@@ -96,19 +95,9 @@ def _coerce(raw) -> Hold:
     )
 
 
-def _orders_selector(name: str) -> Callable | None:
-    """orders.selectors.<name>, when the orders app has it."""
-    if not find_spec("orders.selectors"):
-        return None
-    return getattr(import_module("orders.selectors"), name, None)
-
-
 def orders_provider(client_ids: list[int]) -> dict[int, list[Hold]]:
-    """orders.selectors.legal_holds_for, when the orders app has it."""
-    legal_holds_for = _orders_selector("legal_holds_for")
-    if legal_holds_for is None:
-        return {}
-    found = legal_holds_for(client_ids)
+    """orders.selectors.legal_holds_for: open after-sales cases, complaints."""
+    found = order_selectors.legal_holds_for(client_ids)
     return {cid: [_coerce(h) for h in holds] for cid, holds in found.items() if holds}
 
 
@@ -119,10 +108,7 @@ def retained_for(client_ids: Iterable[int], *, today: date) -> list[Hold]:
     """Records an erasure keeps under their obligation, without stopping it
     (orders: invoices inside their 10 years, guarantees still claimable).
     For the receipt: kind, reference and until, never content."""
-    records_retained_for = _orders_selector("records_retained_for")
-    if records_retained_for is None:
-        return []
-    found = records_retained_for(list(client_ids), today=today)
+    found = order_selectors.records_retained_for(list(client_ids), today=today)
     return [
         Hold(
             kind=record.kind,

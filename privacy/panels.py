@@ -1,4 +1,4 @@
-"""The erasure section of the client 360 page (clienteling.hooks).
+"""The erasure section of the client 360 page (core.hooks).
 
 Staff who may see erasures (privacy.view_erasurejob) see the client's
 erasures, each with its status and a link to it; staff who may also
@@ -11,8 +11,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from clienteling.hooks import ClientPanel
-from privacy import erasure
+from core.hooks import ClientPanel
+from privacy.erasure.jobs import (
+    client_erasures,
+    erased_without_a_job,
+    erasure_blocking_job,
+)
 from privacy.models import ErasureJob
 
 
@@ -27,11 +31,9 @@ def _link(job: ErasureJob, user) -> str:
 
 def erasure_panel_context(request, client) -> dict:
     """The client's erasures and whether one may be requested: one query."""
-    jobs = erasure.client_erasures(client=client)
-    blocking = erasure.erasure_blocking_job(client=client, jobs=jobs)
-    by_retention = blocking is None and erasure.erased_without_a_job(
-        client=client, jobs=jobs
-    )
+    jobs = client_erasures(client=client)
+    blocking = erasure_blocking_job(client=client, jobs=jobs)
+    by_retention = blocking is None and erased_without_a_job(client=client, jobs=jobs)
     can_request = (
         blocking is None
         and not by_retention

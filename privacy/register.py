@@ -1,7 +1,7 @@
 """The register of processing activities (GDPR Art. 30), computed.
 
 Every entry comes from the purpose registry (consents.registry) and the
-data map (privacy.data_map): it changes when the code changes, never by
+data map (core.data_map): it changes when the code changes, never by
 hand. The few statements that are neither (security measures, transfers)
 are constants here, next to the code they describe.
 """
@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from clienteling import downloads
-from clienteling.classification import Category, Subject
 from consents import registry
-from privacy import data_map
+from core import data_map, downloads
+from core.classification import Category, Subject
 
 LEGAL_BASES = {
     registry.CONSENT: "Consent (Art. 6(1)(a))",
@@ -98,14 +97,14 @@ def activities() -> list[Activity]:
 
 
 def register_context() -> dict:
-    from privacy import sharing
+    from privacy.sharing import exports
 
     return {
         "controller": settings.HOUSE_NAME,
         "activities": activities(),
         "security_measures": SECURITY_MEASURES,
         # Recipients of group and partner sharing, from the transfers made.
-        "sharing_recipients": sharing.recipients(),
+        "sharing_recipients": exports.recipients(),
     }
 
 

@@ -34,20 +34,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clienteling import downloads, free_text
-from clienteling.classification import Category, Erasure, Source
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
-from clienteling.writes import now_or as _now
 from consents import registry
 from consents.models import ConsentDecision, PaperFormSubmission, Purpose
 from consents.selectors import current_decisions
-from core import jobs
+from core import data_map, downloads, free_text, jobs
+from core.classification import Category, Erasure, Source
 from core.jobs import files as job_files
-from core.models import Job
-from privacy import data_map
-from privacy.models import AccessLogEntry, DataSubjectRequest, SubjectAccessReport
-from privacy.services import access_log_record
+from core.models import AccessLogEntry, Job
+from core.services import access_log_record
+from core.writes import now_or as _now
+from privacy.models import DataSubjectRequest, SubjectAccessReport
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "subject_access_report.schema.json"
 SCHEMA_VERSION = 1
@@ -320,7 +318,7 @@ def _kept_on_erasure() -> list[dict]:
 
 def _is_erased(client: Client) -> bool:
     """An erased client is the tombstone privacy.erasure leaves behind."""
-    from privacy.erasure import is_tombstone
+    from privacy.erasure.jobs import is_tombstone
 
     return is_tombstone(client)
 
@@ -391,7 +389,7 @@ NAME_PAIRS_PER_QUERY = 200  # keeps each OR-query's plan small
 
 def free_text_fields() -> dict[str, set[str]]:
     """Free text staff type, per model label: the data map's free-text
-    fields (clienteling.free_text) whose source is staff entry."""
+    fields (core.free_text) whose source is staff entry."""
     out = defaultdict(set)
     for model, entry in data_map.client_models():
         for field in free_text.free_text_fields(model):

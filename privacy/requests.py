@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Client
-from clienteling.writes import now_or as _now
-from clienteling.writes import save_with_author as _save
 from consents import services as consent_services
 from consents.models import Restriction
-from privacy import data_map
+from core import data_map
+from core.writes import now_or as _now
+from core.writes import save_with_author as _save
 from privacy.models import DataSubjectRequest, RequestEdit
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,9 @@ def request_close(
     """Complete, refuse or record the withdrawal of a request.
 
     A request is fulfilled only for a verified person; an access or
-    portability request only once a report was built and released.
+    portability request only once a report was built and released; an
+    erasure request only once an erasure linked to it is done
+    (erasure_completion_error).
     """
     request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if status == Status.COMPLETED:
@@ -223,6 +225,10 @@ def request_close(
             ).exists()
         ):
             raise ValidationError("Build the report before completing the request.")
+        if request.kind == Kind.ERASURE:
+            error = erasure_completion_error(request, outcome=outcome)
+            if error:
+                raise ValidationError(error)
     if status == Status.REFUSED and not outcome.strip():
         raise ValidationError({"outcome": "A refusal states its reason."})
     _move(request, status)
@@ -230,6 +236,72 @@ def request_close(
     request.closed_at = _now(now)
     _save(request, acting_user)
     return request
+
+
+def erasure_completion_error(request: DataSubjectRequest, *, outcome: str) -> str:
+    """Why this erasure request cannot be completed yet, or "".
+
+    Completed only once an erasure linked to it (ErasureJob.request) is
+    done. A partial one (data under legal hold kept, Art. 17(3)) completes
+    it too, but the outcome must tell the person what was kept. An erasure
+    refused for a legal hold erased nothing: the request is then refused
+    (stating the hold), or a partial erasure started from it; a cancelled
+    one is started again.
+    """
+    jobs = list(request.erasures.order_by("-requested_at", "-id"))
+    done = [job for job in jobs if job.status == job.Status.DONE]
+    if done:
+        if all(job.partial for job in done) and not outcome.strip():
+            return (
+                f"Erasure #{done[0].pk} was partial: data under legal hold was "
+                "kept. Say what was kept, and why, in the outcome."
+            )
+        return ""
+    if not jobs:
+        return (
+            "Start the erasure of this client from this request (Start the "
+            "erasure), and complete the request once it is done."
+        )
+    latest = jobs[0]
+    if latest.status == latest.Status.REFUSED:
+        return (
+            f"Erasure #{latest.pk} was refused (legal hold): nothing was erased. "
+            "Refuse the request, stating the hold, or start a partial erasure "
+            "from it."
+        )
+    if latest.status == latest.Status.CANCELLED:
+        return (
+            f"Erasure #{latest.pk} was cancelled: start the erasure again from "
+            "this request, or refuse the request."
+        )
+    return (
+        f"Erasure #{latest.pk} is {latest.get_status_display().lower()}: "
+        "complete the request once it is done."
+    )
+
+
+def erasure_link_check(*, request: DataSubjectRequest, client: Client) -> None:
+    """Raise ValidationError unless an erasure of `client` may answer `request`:
+    the client's own erasure request, identity verified, still open."""
+    if request.kind != Kind.ERASURE:
+        raise ValidationError(
+            f"{request} is not an erasure request: only an erasure request "
+            "(Art. 17) is answered by an erasure."
+        )
+    if request.client_id != client.pk:
+        raise ValidationError(
+            f"{request} is about another client: start the erasure of the "
+            "client who made the request."
+        )
+    if request.status == Status.RECEIVED:
+        raise ValidationError(
+            f"Verify the identity of the person behind {request} before erasing."
+        )
+    if not request.is_open:
+        raise ValidationError(
+            f"{request} is {request.get_status_display().lower()}: no erasure "
+            "can answer it any more."
+        )
 
 
 @transaction.atomic
@@ -246,7 +318,12 @@ def request_restrict(
         raise ValidationError("Only a restriction request restricts processing.")
     if request.status != Status.IN_PROGRESS:
         raise ValidationError("Verify the identity before restricting processing.")
-    if request.restriction_id and request.restriction.lifted_at is None:
+    if (
+        request.restriction_id
+        and Restriction.objects.in_force(_now(now))
+        .filter(pk=request.restriction_id)
+        .exists()
+    ):
         raise ValidationError("Processing is already restricted under this request.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why processing is restricted."})
@@ -262,32 +339,30 @@ def request_lift_restriction(
     *, acting_user, request: DataSubjectRequest, now: datetime | None = None
 ) -> Restriction:
     restriction = (
-        Restriction.objects.select_for_update()
+        Restriction.objects.in_force(_now(now))
+        .select_for_update()
         .filter(pk=request.restriction_id)
         .first()
     )
-    if restriction is None or restriction.lifted_at is not None:
+    if restriction is None:
         raise ValidationError("No restriction is in force under this request.")
     return consent_services.restriction_lift(
         acting_user=acting_user, restriction=restriction, now=now
     )
 
 
-def client_is_restricted(client_id: int) -> bool:
-    return Restriction.objects.filter(
-        client_id=client_id, lifted_at__isnull=True
-    ).exists()
+def client_is_restricted(client_id: int, *, at: datetime | None = None) -> bool:
+    return Restriction.objects.in_force(at).filter(client_id=client_id).exists()
 
 
-def unrestricted(queryset):
-    """Registered with clienteling.hooks: clients without an open restriction."""
-    return queryset.exclude(
-        pk__in=Restriction.objects.filter(lifted_at__isnull=True).values("client_id")
-    )
+def unrestricted(queryset, *, at: datetime | None = None):
+    """Registered with core.hooks: clients without a restriction in
+    force now (Restriction.objects.in_force)."""
+    return queryset.exclude(pk__in=Restriction.objects.in_force(at).values("client_id"))
 
 
 def restriction_gate(client) -> None:
-    """Registered with clienteling.hooks: refuse edits while restricted."""
+    """Registered with core.hooks: refuse edits while restricted."""
     if client is not None and client.pk and client_is_restricted(client.pk):
         raise ValidationError(
             "Processing of this client is restricted (GDPR Art. 18): the "

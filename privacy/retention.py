@@ -24,14 +24,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clienteling.evidence import evidence_gate
 from clienteling.models import Client, IpAddressSeen, WebAccount, WebEvent
-from clienteling.writes import now_or as _now
 from consents import selectors as consent_selectors
+from core.evidence import evidence_gate
+from core.models import AccessLogEntry
+from core.writes import now_or as _now
 from orders import selectors as order_selectors
-from privacy import erasure
 from privacy import holds as holds_module
-from privacy.models import AccessLogEntry, RetentionRule, RetentionRun
+from privacy.erasure import engine, jobs, replay
+from privacy.erasure.plan import TOMBSTONE_PREFIX, with_merged
+from privacy.models import RetentionRule, RetentionRun
 
 # Rows per batch: one batch of client erasures is a few hundred
 # milliseconds of set-based statements, and ids of a batch fit in memory
@@ -87,7 +89,7 @@ def _due_clients(rule, now):
     client = OuterRef("pk")
     return (
         Client.objects.filter(status=Client.Status.ACTIVE)
-        .exclude(client_number__startswith=erasure.TOMBSTONE_PREFIX)
+        .exclude(client_number__startswith=TOMBSTONE_PREFIX)
         .annotate(_anchor=Coalesce("last_client_initiated_contact_at", "created_at"))
         .filter(_anchor__lt=since)
         .exclude(Exists(order_selectors.purchases_since(since).filter(client=client)))
@@ -111,11 +113,11 @@ def _apply_clients(ids, rule, now, dry_run) -> dict:
     held = holds_module.holds_for(ids)
     free = [i for i in ids if i not in held]
     if free and not dry_run:
-        erasure.erase_clients(client_ids=free)
-        erasure.replay_log_append(
+        engine.erase_clients(client_ids=free)
+        replay.replay_log_append(
             kind="retention",
             reference=f"retention:{rule.code}",
-            client_ids=erasure.with_merged(free),
+            client_ids=with_merged(free),
             held=[],
             at=now,
         )
@@ -159,7 +161,7 @@ def _apply_access_log(ids, rule, now, dry_run) -> dict:
     if dry_run:
         return {"rows_deleted": len(ids)}
     # The append-only trigger lets these rows go, and only these: the
-    # evidence gate is opened for their ids (clienteling.evidence).
+    # evidence gate is opened for their ids (core.evidence).
     with transaction.atomic(), evidence_gate("access_log_retention", ids):
         rows = AccessLogEntry.objects.filter(pk__in=ids)
         return {"rows_deleted": rows._raw_delete(rows.db)}
@@ -225,7 +227,7 @@ for _code, _handler in app_handlers().items():
 
 
 def _enqueue(run_id: int) -> None:
-    from privacy.tasks_erasure import retention_continue
+    from privacy.tasks.erasure import retention_continue
 
     transaction.on_commit(lambda: retention_continue.delay(run_id))
 
@@ -333,7 +335,7 @@ def retention_run_now(
 
 def retention_sweep(*, now: datetime | None = None) -> list[int]:
     """Re-enqueue runs whose heartbeat went quiet (a killed worker)."""
-    cutoff_at = _now(now) - erasure.STALE_AFTER
+    cutoff_at = _now(now) - jobs.STALE_AFTER
     ids = list(
         RetentionRun.objects.filter(status=RetentionRun.Status.RUNNING)
         .filter(Q(heartbeat_at__lt=cutoff_at) | Q(heartbeat_at__isnull=True))

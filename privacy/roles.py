@@ -1,5 +1,5 @@
-from clienteling import roles
-from clienteling.roles import perms
+from core import roles
+from core.roles import perms
 
 # Advisers and managers see the group's insights on the client page.
 _INSIGHTS = perms("privacy", "view", "groupinsight")
@@ -7,10 +7,8 @@ _INSIGHTS = perms("privacy", "view", "groupinsight")
 ROLE_PERMISSIONS = {
     roles.ADVISER: _INSIGHTS,
     roles.MANAGER: _INSIGHTS,
-    roles.COMPLIANCE: perms("privacy", "view", "accesslogentry")
-    | {"privacy.view_access_log"}
     # Data-subject requests (issue 7).
-    | perms("privacy", "view add change", "datasubjectrequest")
+    roles.COMPLIANCE: perms("privacy", "view add change", "datasubjectrequest")
     | perms("privacy", "view", "requestedit", "subjectaccessreport")
     | {"privacy.build_subject_access_report", "privacy.view_register"}
     # Group and partner sharing: compliance runs every transfer.

@@ -2,7 +2,7 @@
 
 Every app lists, in its datamap.py beside its models, the places where it
 stores files that may name a client (FILE_LOCATIONS of
-clienteling.classification.StoredFiles): the folder, how a client's files
+core.classification.StoredFiles): the folder, how a client's files
 are found, and what erasure does to them (delete, rewrite without the
 client, or keep under a named obligation). Erasure and retention call
 `files_erase` with the clients they remove; `problems` is the system
@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 
-from clienteling.classification import FileErasure, StoredFiles
-from privacy import data_map
+from core import data_map
+from core.classification import FileErasure, StoredFiles
 
 # Code outside the project apps that still runs in the app's processes.
 SCANNED_PACKAGES = ("config",)

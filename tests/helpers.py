@@ -59,7 +59,7 @@ def connected_as(role: str):
 # Published test numbers (Luhn-valid cards, IBANs with valid check digits),
 # written the ways people and clipboards write them. The free-text net
 # (tests/privacy/test_free_text_net.py) tries each on every free-text field
-# and write path; tests/clienteling/test_payment_numbers.py on the detector.
+# and write path; tests/core/test_payment_numbers.py on the detector.
 
 VISA = "4111111111111111"
 MASTERCARD = "5555555555554444"
@@ -229,3 +229,30 @@ def form_data(html: str, form_id: str | None = None) -> dict[str, list[str]]:
         parser.inside = True
     parser.feed(html)
     return parser.data
+
+
+# --- Change forms under optimistic locking (core.locking) ----------------------
+
+
+def signed_in_browser(user):
+    """A test browser of its own, signed in as the user (two people)."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def opened_change_form(browser, url: str, form_id: str) -> dict[str, list[str]]:
+    """Open a change form: what saving it untouched would post."""
+    page = browser.get(url)
+    assert page.status_code == 200, page.status_code
+    return form_data(page.text, form_id)
+
+
+def form_refusal(response) -> str:
+    """The text of the non-field errors of a change form sent back."""
+    from django.utils.html import strip_tags
+
+    errors = response.context["adminform"].form.non_field_errors()
+    return strip_tags(" ".join(str(error) for error in errors))

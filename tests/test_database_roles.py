@@ -5,7 +5,7 @@ create_db_roles`), every way round the append-only guards is refused:
 UPDATE, DELETE, TRUNCATE, the former `SET LOCAL ecrin.*` switches,
 disabling or replacing the triggers, writing the evidence gate's table,
 acting as the owner. The real erasure and retention still work as that
-role, through the evidence gate (clienteling.evidence). The suite itself
+role, through the evidence gate (core.evidence). The suite itself
 runs as the owner role, which creates and migrates the test database
 (docs/decisions/0011).
 """
@@ -23,13 +23,16 @@ from django.utils import timezone
 from psycopg import errors
 
 from clienteling.models import Client
-from clienteling.roles import sync_roles_migration
 from consents import registry
 from consents.models import PaperFormSubmission
+from core.models import AccessLogEntry
+from core.roles import sync_roles_migration
 from orders import services as order_services
 from orders.models import Invoice, InvoiceLine, Order
-from privacy import erasure, retention
-from privacy.models import AccessLogEntry, ErasureJob
+from privacy import retention
+from privacy.erasure import jobs
+from privacy.erasure.plan import TOMBSTONE_PREFIX
+from privacy.models import ErasureJob
 from tests.clienteling.factories import ClientFactory, compliance
 from tests.conftest import require
 from tests.consents.factories import grant, paper_version
@@ -310,14 +313,14 @@ def test_erasure_runs_as_the_app_role(app_role):
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone()[0] == app_role
-        job = erasure.erasure_request(acting_user=officer, client=client)
-        erasure.erasure_approve(acting_user=officer, job=job)
-        erasure.erasure_execute(job_id=job.pk)
+        job = jobs.erasure_request(acting_user=officer, client=client)
+        jobs.erasure_approve(acting_user=officer, job=job)
+        jobs.erasure_execute(job_id=job.pk)
         job.refresh_from_db()
 
     assert job.status == ErasureJob.Status.DONE, job.outcome
     client.refresh_from_db()
-    assert client.client_number.startswith(erasure.TOMBSTONE_PREFIX)
+    assert client.client_number.startswith(TOMBSTONE_PREFIX)
     paper.refresh_from_db()
     assert paper.scan_name == f"erased-{paper.pk}"
     with connection.cursor() as cursor:

@@ -44,6 +44,7 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.services import scan_path
+from core.models import AccessLogEntry
 from orders.models import (
     AfterSalesCase,
     Complaint,
@@ -52,9 +53,10 @@ from orders.models import (
     Order,
     Payment,
 )
-from privacy import erasure, reports
+from privacy import reports
+from privacy.erasure import engine
+from privacy.erasure.plan import TOMBSTONE_PREFIX
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     Disclosure,
     ErasureJob,
@@ -195,7 +197,7 @@ def _features(today) -> dict[str, int]:
         .count(),
         "erasure steps": ErasureStep.objects.filter(done_at__isnull=False).count(),
         "tombstones": Client.objects.filter(
-            client_number__startswith=erasure.TOMBSTONE_PREFIX
+            client_number__startswith=TOMBSTONE_PREFIX
         ).count(),
         "web accounts": WebAccount.objects.count(),
         "IP addresses seen": IpAddressSeen.objects.count(),
@@ -222,7 +224,7 @@ def _features(today) -> dict[str, int]:
         "complaints resolved": Complaint.objects.filter(status="resolved").count(),
         "outreach lists ready (file on disk)": sum(
             (outreach.storage_dir() / o.file_name).is_file()
-            for o in OutreachList.objects.filter(status="done")
+            for o in OutreachList.objects.ready()
         ),
         "retention dry runs": RetentionRun.objects.filter(dry_run=True).count(),
         "access-log entries": AccessLogEntry.objects.count(),
@@ -254,9 +256,9 @@ def test_every_demo_row_is_valid_every_feature_is_seeded_and_a_rerun_adds_nothin
 def test_an_erased_demo_client_is_not_recreated_by_a_second_seed():
     _seed()
     client = Client.objects.get(client_number="DEMO-0100")
-    erasure.erase_clients(client_ids=[client.pk])
+    engine.erase_clients(client_ids=[client.pk])
     client.refresh_from_db()
-    assert client.client_number == f"{erasure.TOMBSTONE_PREFIX}{client.pk}"
+    assert client.client_number == f"{TOMBSTONE_PREFIX}{client.pk}"
     after_erasure = _all_counts()
 
     out = _seed()

@@ -5,7 +5,7 @@ Two nets:
 - the registry net: the project's source is read for CSV writers, file
   responses, attachment headers, file content types, zip writers and
   django-import-export export admins; each site must be named by a
-  registered download (clienteling.downloads), and each registered site
+  registered download (core.downloads), and each registered site
   must exist. A new download added without registering fails here.
 - the formula net: each registered spreadsheet download is produced
   through its real code path with client data that a spreadsheet would
@@ -32,14 +32,17 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.admin import ExportMixin
 
-from clienteling import downloads, roles
 from clienteling.models import Boutique
 from clienteling.resources import CsvFormat
 from consents import outreach, registry
 from consents.models import Purpose
-from privacy import register, reports, sharing
+from core import downloads, roles
+from orders.selectors import PurchaseRow
+from privacy import register, reports
 from privacy import requests as dsr
 from privacy.models import DataSubjectRequest, Partner
+from privacy.sharing import eligibility, exports
+from privacy.sharing.files import export_root
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,
@@ -67,7 +70,7 @@ HOSTILE = (
 # --- Reading the source for download sites -----------------------------------
 
 # The one place a raw csv writer may be built: the formula-safe writer.
-RAW_WRITER_ALLOWED = {"clienteling.downloads._FormulaSafeWriter.__init__"}
+RAW_WRITER_ALLOWED = {"core.downloads._FormulaSafeWriter.__init__"}
 FILE_CONTENT_TYPES = (
     "text/csv",
     "text/tab-separated-values",
@@ -207,7 +210,7 @@ def test_the_scan_finds_the_known_downloads():
         "privacy.reports._csv",
         "privacy.reports.write_zip",
         "privacy.register.register_csv",
-        "privacy.sharing._CsvAndJsonLines.__init__",
+        "privacy.sharing.files._CsvAndJsonLines.__init__",
         "clienteling.admin.ClientAdmin",
     } <= sites
 
@@ -218,11 +221,11 @@ def test_every_place_that_writes_or_serves_a_file_is_a_registered_download():
     unregistered = sorted(
         f"{site} ({what})"
         for site, what in download_sites()
-        if site not in registered and not site.startswith("clienteling.downloads.")
+        if site not in registered and not site.startswith("core.downloads.")
     )
 
     assert unregistered == [], (
-        "Register these downloads in clienteling.downloads (and give the "
+        "Register these downloads in core.downloads (and give the "
         "formula test a producer for each spreadsheet): " + ", ".join(unregistered)
     )
 
@@ -234,7 +237,7 @@ def test_only_the_formula_safe_writer_builds_a_csv_writer():
         if what == "raw csv writer" and site not in RAW_WRITER_ALLOWED
     )
 
-    assert raw == [], "Write CSV with clienteling.downloads.csv_writer: " + str(raw)
+    assert raw == [], "Write CSV with core.downloads.csv_writer: " + str(raw)
 
 
 def test_every_registered_site_exists():
@@ -430,11 +433,11 @@ def _group_export(settings, **_):
     settings.SHARING_DEMO_KEYS = False
     people = _hostile_clients(BoutiqueFactory())
     for person in people:
-        grant(person, sharing.CROSS_GROUP)
+        grant(person, eligibility.CROSS_GROUP)
 
     def purchases(client_ids, since):
         for client_id, value in zip(client_ids, HOSTILE * len(people), strict=False):
-            yield sharing.PurchaseRow(
+            yield PurchaseRow(
                 client_id=client_id,
                 category=value,
                 collection=value,
@@ -445,8 +448,8 @@ def _group_export(settings, **_):
                 purchased_on=timezone.localdate().replace(day=1),
             )
 
-    batch = sharing.group_export_run(acting_user=None, purchases=purchases)
-    folder = sharing.export_root() / batch.folder
+    batch = exports.group_export_run(acting_user=None, purchases=purchases)
+    folder = export_root() / batch.folder
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
 
 
@@ -465,9 +468,9 @@ def _partner_export(settings, **_):
     partner.boutiques.set([shop])
     for n, person in enumerate(_hostile_clients(shop)):
         EmailFactory(client=person, address=f"formula{n}@example.com")
-        grant(person, sharing.PARTNER_SHARING)
-    batch = sharing.partner_export_run(acting_user=None, partner=partner)
-    folder = sharing.export_root() / batch.folder
+        grant(person, eligibility.PARTNER_SHARING)
+    batch = exports.partner_export_run(acting_user=None, partner=partner)
+    folder = export_root() / batch.folder
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
 
 

@@ -11,9 +11,9 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.urls import reverse
 
-from clienteling import hooks
 from clienteling.models import MetalAllergy
 from config.logging import PersonalDataFilter, mask
+from core import hooks
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, adviser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,13 +139,16 @@ def test_mask_leaves_ordinary_numbers_alone():
 
 
 @pytest.mark.django_db
-def test_allergy_notes_are_encrypted_at_rest_including_history(monkeypatch):
+def test_allergy_notes_are_encrypted_at_rest_including_history():
     from clienteling import services
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
-    allergy = services.allergy_record(
-        acting_user=None, client=ClientFactory(), metal="nickel", notes="MARKER-RASH"
-    )
+    with hooks.override("allergy_gate", lambda client: None):
+        allergy = services.allergy_record(
+            acting_user=None,
+            client=ClientFactory(),
+            metal="nickel",
+            notes="MARKER-RASH",
+        )
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT notes FROM clienteling_metalallergy")
@@ -161,13 +164,13 @@ def test_allergy_notes_are_encrypted_at_rest_including_history(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_rotated_keys_still_read_old_values(settings, monkeypatch):
+def test_rotated_keys_still_read_old_values(settings):
     from clienteling import services
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
-    allergy = services.allergy_record(
-        acting_user=None, client=ClientFactory(), metal="cobalt", notes="old key"
-    )
+    with hooks.override("allergy_gate", lambda client: None):
+        allergy = services.allergy_record(
+            acting_user=None, client=ClientFactory(), metal="cobalt", notes="old key"
+        )
     settings.FIELD_ENCRYPTION_KEYS = [
         Fernet.generate_key().decode(),
         *settings.FIELD_ENCRYPTION_KEYS,
@@ -177,15 +180,15 @@ def test_rotated_keys_still_read_old_values(settings, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_rotate_field_keys_re_encrypts_under_the_new_key(settings, monkeypatch):
+def test_rotate_field_keys_re_encrypts_under_the_new_key(settings):
     from django.core.management import call_command
 
     from clienteling import services
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
-    services.allergy_record(
-        acting_user=None, client=ClientFactory(), metal="cobalt", notes="rotate me"
-    )
+    with hooks.override("allergy_gate", lambda client: None):
+        services.allergy_record(
+            acting_user=None, client=ClientFactory(), metal="cobalt", notes="rotate me"
+        )
     old = list(settings.FIELD_ENCRYPTION_KEYS)
     new = Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [new, *old]

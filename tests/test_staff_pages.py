@@ -14,9 +14,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from clienteling import roles
 from clienteling.models import ClientPhone
-from privacy import erasure
+from core import roles
+from privacy.erasure import jobs
 from tests.clienteling.factories import (
     ClientFactory,
     ContactEventFactory,
@@ -25,7 +25,7 @@ from tests.clienteling.factories import (
     UserFactory,
 )
 from tests.orders.factories import ComplaintFactory, order
-from tests.privacy.factories import DataSubjectRequestFactory
+from tests.privacy.factories import DataSubjectRequestFactory, verified_erasure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +96,10 @@ def erased_job(officer, client, django_capture_on_commit_callbacks, settings, tm
     EmailFactory(client=someone)
     ContactEventFactory.create_batch(3, client=someone)
     order(client=someone, status="invoiced")
-    job = erasure.erasure_request(
-        acting_user=officer, client=someone, request_reference="DSR-7"
+    job = jobs.erasure_request(
+        acting_user=officer,
+        client=someone,
+        request=verified_erasure_request(someone, officer=officer),
     )
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -142,7 +144,7 @@ def test_erasure_receipt_speaks_staffs_words(client, erased_job):
 def test_erasure_approval_page_speaks_staffs_words(client, officer):
     someone = ClientFactory()
     order(client=someone, status="invoiced")
-    job = erasure.erasure_request(acting_user=officer, client=someone)
+    job = jobs.erasure_request(acting_user=officer, client=someone)
     client.force_login(officer)
 
     response = client.get(reverse("admin:privacy_erasurejob_approve", args=[job.pk]))

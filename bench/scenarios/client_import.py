@@ -62,8 +62,8 @@ def _file(rows: int = ROWS) -> bytes:
 def setup(size: int) -> None:
     from django.contrib.auth.models import Group
 
-    from clienteling import roles
     from clienteling.models import Client, User
+    from core import roles
 
     boutique = bench_boutique(BOUTIQUE, "Import bench boutique")
     user, _ = User.objects.get_or_create(username=IMPORTER, defaults={"is_staff": True})

@@ -4,7 +4,7 @@
 erasure_10k: erase 10,000 of 100,000 clients, each with an email, a phone
 and history rows for all three. Baseline: a naive QuerySet.delete() of
 another 10,000 (Django's collector, simple-history's post_delete writing a
-fresh history row per object). Candidate: privacy.erasure.erase_clients
+fresh history row per object). Candidate: privacy.erasure.engine.erase_clients
 (set-based, by chunks of ids, history purged explicitly). Both run in a
 transaction rolled back at the end, so every run sees the same table.
 
@@ -134,7 +134,8 @@ def naive_delete() -> dict:
 
 
 def set_based_erasure() -> dict:
-    from privacy.erasure import chunks, erase_clients
+    from privacy.erasure.engine import erase_clients
+    from privacy.erasure.plan import chunks
 
     ids = _ids(0, ERASE)
 

@@ -1,17 +1,16 @@
 """The cross-group export at 100,000 consenting clients x 10 purchases.
 
-Candidate: privacy.sharing.group_export_run, which streams chunk by chunk
-(CHUNK clients: one consent query, one purchases read, rows written to the
-CSV and JSON Lines files and hashed as they go).
+Candidate: privacy.sharing.exports.group_export_run, which streams chunk
+by chunk (CHUNK clients: one consent query, one purchases read, rows
+written to the CSV and JSON Lines files and hashed as they go).
 Baseline: the obvious implementation that builds the whole export in
 memory: every consenting id, every purchase row, the CSV and JSON Lines
 texts as strings, then writes them. Same selection, same pseudonyms, same
 disclosure rows, same files; only the shape of the work differs.
 
-Purchases: until the orders app is merged, both variants read the same
-deterministic generator of 10 rows per client (privacy.sharing's
-PurchaseRow, the interface orders plugs into), so the figures measure the
-export itself, not an orders query.
+Purchases: both variants read the same deterministic generator of 10
+rows per client (orders.selectors.PurchaseRow, what purchases_for
+yields), so the figures measure the export itself, not an orders query.
 """
 
 import csv
@@ -36,7 +35,7 @@ def setup(size: int) -> None:
     from clienteling.models import Client
     from consents.ledger import erasure_mode
     from consents.models import ConsentDecision, PurposeWording
-    from privacy.sharing import CROSS_GROUP
+    from privacy.sharing.eligibility import CROSS_GROUP
 
     boutique = bench_boutique("GXBENCH", "Group export bench boutique")
     wording = PurposeWording.objects.filter(purpose__code=CROSS_GROUP).first()
@@ -97,7 +96,7 @@ def setup(size: int) -> None:
 
 
 def _purchases(client_ids, since):
-    from privacy.sharing import PurchaseRow
+    from orders.selectors import PurchaseRow
 
     for client_id in client_ids:
         for n in range(PURCHASES_PER_CLIENT):
@@ -125,10 +124,10 @@ def _with_tmp_root(function):
 
 
 def candidate() -> dict:
-    from privacy import sharing
+    from privacy.sharing import exports
 
     def run():
-        batch = sharing.group_export_run(acting_user=None, purchases=_purchases)
+        batch = exports.group_export_run(acting_user=None, purchases=_purchases)
         return {"clients": batch.client_count, "rows": batch.row_count}
 
     return _with_tmp_root(run)
@@ -143,28 +142,29 @@ def _in_memory_export() -> dict:
     from django.utils import timezone
 
     from consents.models import ConsentDecision
-    from privacy import pseudonyms, sharing
+    from privacy import pseudonyms
     from privacy.models import Disclosure, SharingBatch
+    from privacy.sharing import eligibility, exports
 
     now = timezone.now()
     key = pseudonyms.current_key(pseudonyms.GROUP)
-    since = sharing.months_before(timezone.localdate(now), 36)
+    since = exports.months_before(timezone.localdate(now), 36)
     candidates = list(
-        ConsentDecision.objects.filter(purpose__code=sharing.CROSS_GROUP)
+        ConsentDecision.objects.filter(purpose__code=eligibility.CROSS_GROUP)
         .values_list("client_id", flat=True)
         .distinct()
     )
     consenting = sorted(
-        sharing.current_consenting(
-            purpose_code=sharing.CROSS_GROUP, client_ids=candidates, now=now
+        eligibility.current_consenting(
+            purpose_code=eligibility.CROSS_GROUP, client_ids=candidates, now=now
         )
     )
     names = {client_id: key.pseudonym(client_id) for client_id in consenting}
     rows = [
-        sharing.group_row(names[p.client_id], p) for p in _purchases(consenting, since)
+        exports.group_row(names[p.client_id], p) for p in _purchases(consenting, since)
     ]
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=sharing.GROUP_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(text, fieldnames=exports.GROUP_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     csv_text = text.getvalue()

@@ -1,7 +1,7 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL, trigram_index
-from clienteling.roles import sync_roles_migration
+from core.dbops import PostgresOnlySQL, trigram_index
+from core.roles import sync_roles_migration
 
 
 class Migration(migrations.Migration):

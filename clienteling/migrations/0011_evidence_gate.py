@@ -1,11 +1,11 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
+from core.dbops import PostgresOnlySQL
 
-# The evidence gate (clienteling/evidence.py, docs/decisions/0017). The
+# The evidence gate (core/evidence.py, docs/decisions/0011). The
 # table and both functions belong to the role that runs migrations (the
 # owner role); the app role may only EXECUTE the open and close functions
-# (clienteling.dbroles grants it), which run as their owner (SECURITY
+# (core.dbroles grants it), which run as their owner (SECURITY
 # DEFINER) with a fixed search_path so a caller cannot substitute objects.
 GATE = """
 CREATE TABLE IF NOT EXISTS ecrin_evidence_gate (

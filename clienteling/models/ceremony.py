@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from clienteling import ring_sizes
-from clienteling.display import day
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
+from core.display import day
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 
 class RingSize(FreeTextModel):

@@ -6,10 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
 from clienteling.querysets import RETIRED, ClientQuerySet
 from clienteling.validators import validate_plausible_birth_date
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 CLIENT_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9-]{3,19}$"
 

@@ -4,8 +4,8 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 
 class ClientEmail(models.Model):

@@ -3,8 +3,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
-from clienteling.history import house_history
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
+from core.history import house_history
 
 # The privacy notice's own words on instant messaging, shown whenever an
 # instant-messaging contact is logged.

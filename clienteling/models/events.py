@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 
-from clienteling.display import day
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
-from clienteling.history import house_history
+from core.display import day
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
+from core.history import house_history
 
 
 class HouseEvent(FreeTextModel):

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clienteling.display import day
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
+from core.display import day
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 
 class FollowUp(FreeTextModel):

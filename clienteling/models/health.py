@@ -2,16 +2,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from clienteling.fields import EncryptedTextField
-from clienteling.free_text import SHORT_TEXT_MAX_LENGTH, FreeTextModel
-from clienteling.history import house_history
+from core.fields import EncryptedTextField
+from core.free_text import SHORT_TEXT_MAX_LENGTH, FreeTextModel
+from core.history import house_history
 
 
 class MetalAllergy(FreeTextModel):
     """A metal the client reacts to: health data (GDPR Art. 9).
 
     Kept only under explicit consent (the consents app installs the gate,
-    see clienteling.hooks). Its history is deleted with it
+    see core.hooks). Its history is deleted with it
     (cascade_delete_history), so a withdrawal leaves no copy behind.
     Visible only with the view_metalallergy permission.
     """

@@ -1,7 +1,7 @@
 from django.db import models
 
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 
 class Collection(FreeTextModel):

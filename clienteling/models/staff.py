@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
 from clienteling.querysets import BoutiqueQuerySet
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 
 class Boutique(FreeTextModel):

@@ -1,6 +1,6 @@
 from django.db import models
 
-from clienteling.history import house_history
+from core.history import house_history
 
 
 class WebAccount(models.Model):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from clienteling.roles import sync_roles_migration
+from core.roles import sync_roles_migration
 from consents.registry import sync_registry_migration
 
 

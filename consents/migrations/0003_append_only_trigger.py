@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
+from core.dbops import PostgresOnlySQL
 
 # UPDATE and DELETE on the evidence tables are refused unless the
 # transaction ran SET LOCAL ecrin.erasure = 'on' (consents.ledger).

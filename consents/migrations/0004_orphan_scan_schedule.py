@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from clienteling.dbops import beat_schedules
+from core.dbops import beat_schedules
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,9 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
+from core.dbops import PostgresOnlySQL
 
 # Consent evidence changes only for clients whose erasure opened the gate
-# in this transaction (clienteling/evidence.py); the former session setting
+# in this transaction (core/evidence.py); the former session setting
 # `ecrin.erasure` opens nothing any more. The triggers themselves (0003)
 # are unchanged: they call this function.
 FUNCTION = """

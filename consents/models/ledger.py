@@ -13,11 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from clienteling.display import day
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
-from consents.querysets import AppendOnlyQuerySet, ConsentDecisionQuerySet
+from consents.querysets import (
+    AppendOnlyQuerySet,
+    ConsentDecisionQuerySet,
+    RestrictionQuerySet,
+)
+from core.display import day
+from core.free_text import FreeTextModel
+from core.history import house_history
 
 
 class LedgerIsAppendOnly(Exception):
@@ -189,7 +193,7 @@ class ConsentDecision(AppendOnly):
 class SoftOptIn(models.Model):
     """An existing customer who may be emailed about similar products.
 
-    Set on a sale announced by the orders app (clienteling.hooks ->
+    Set on a sale announced by the orders app (core.hooks ->
     consents.services.sale_recorded -> soft_opt_in_record), which also
     confirms the opt-out was offered at collection. Every message sent
     under it carries an opt-out; a current objection or withdrawal in the
@@ -236,6 +240,8 @@ class Restriction(FreeTextModel):
     started_at = models.DateTimeField()
     lifted_at = models.DateTimeField(null=True, blank=True)
 
+    # Restriction.objects.in_force(at): the one definition of "in force".
+    objects = RestrictionQuerySet.as_manager()
     history = house_history()
 
     class Meta:

@@ -1,8 +1,9 @@
-"""Outreach lists: one row per list asked for, the job's state and counts.
+"""Outreach lists: one row per list asked for, its build job and its counts.
 
-The list itself (client numbers, names and the channel's address) is a CSV
-in private storage, named by `file_name`, until `expires_at`; this row
-holds no client data. The lifecycle is in consents.outreach (the services).
+The list itself (client numbers, names and the channel's address) is the
+CSV result file of the list's core.jobs job, in private storage, until the
+job's result expires; this row holds no client data. The lifecycle is in
+consents.outreach (the services).
 """
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from consents.querysets import OutreachListQuerySet
 
 
 class OutreachList(models.Model):
-    """An outreach list asked for by a member of staff: the job row.
+    """An outreach list asked for by a member of staff; `job` builds it.
 
     The scope is the requester's at request time (`whole_house`, or the
     boutiques in `scope_boutique_ids`); the build and the download check it
@@ -52,29 +53,24 @@ class OutreachList(models.Model):
         blank=True,
         help_text="The boutiques the requester worked in when asking.",
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED
+    # The build: one core.jobs job (kind consents.outreach_list). Its row
+    # holds the bookkeeping (waiting, running, progress, attempts) and the
+    # CSV (its result file, deleted by the jobs sweeper at expiry).
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    # Each build claims the row with the next attempt number and writes only
-    # while the number is still its own: a re-delivered message running
-    # beside a slow first build cannot interleave with it.
-    attempt = models.PositiveIntegerField(default=0)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
+    # The outcome, recorded once when the build finishes.
     eligible_count = models.PositiveIntegerField(default=0)
     soft_opt_in_count = models.PositiveIntegerField(default=0)
     # {reason: count}, reasons being consents.selectors.Reason's sentences.
     excluded_by_reason = models.JSONField(default=dict, blank=True)
-    file_name = models.CharField(max_length=80, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    # Why the file was withdrawn before its expiry (a client on it erased).
+    withdrawn = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Written with each chunk's progress: the hourly sweep sends a list
-    # that shows no sign of life for an hour to a worker again.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutreachListQuerySet.as_manager()
 
@@ -83,7 +79,6 @@ class OutreachList(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["requested_by", "-created_at"]),
-            models.Index(fields=["status", "expires_at"]),
         ]
         permissions = [
             (
@@ -92,12 +87,6 @@ class OutreachList(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(
-                name="outreach_list_done_has_file_and_expiry",
-                condition=~Q(status="done")
-                | (~Q(file_name="") & Q(expires_at__isnull=False)),
-                violation_error_message="A ready list names its file and expiry.",
-            ),
             models.CheckConstraint(
                 name="outreach_list_scope_named",
                 condition=Q(whole_house=True) | ~Q(scope_boutique_ids=[]),
@@ -114,11 +103,77 @@ class OutreachList(models.Model):
     def excluded_count(self) -> int:
         return sum(self.excluded_by_reason.values())
 
+    # --- read from the job row ------------------------------------------------
+
+    def _job_value(self, name, default=None):
+        return getattr(self.job, name) if self.job_id else default
+
+    @property
+    def status(self) -> str:
+        """Waiting, building, ready, failed, or expired (file deleted)."""
+        from core.models import Job
+
+        job = self.job if self.job_id else None
+        if job is None or job.status == Job.Status.QUEUED:
+            return self.Status.QUEUED
+        if job.status == Job.Status.RUNNING:
+            return self.Status.RUNNING
+        if job.status != Job.Status.DONE:
+            return self.Status.FAILED
+        if self.withdrawn or not job.result_file:
+            return self.Status.EXPIRED
+        return self.Status.DONE
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def error(self) -> str:
+        """Why the list failed or was withdrawn, in staff words."""
+        return self.withdrawn or self._job_value("error", "")
+
+    @property
+    def progress_done(self) -> int:
+        return self._job_value("progress_done", 0)
+
+    @property
+    def progress_total(self) -> int:
+        return self._job_value("progress_total", 0)
+
+    @property
+    def progress_label(self) -> str:
+        return self._job_value("progress_label", "")
+
+    @property
+    def attempt(self) -> int:
+        return self._job_value("attempts", 0)
+
+    @property
+    def file_name(self) -> str:
+        """The CSV, relative to core.jobs.files.root() (the job's result)."""
+        return self._job_value("result_file", "")
+
+    @property
+    def size(self) -> int | None:
+        return self._job_value("result_size")
+
+    @property
+    def started_at(self):
+        return self._job_value("started_at")
+
+    @property
+    def finished_at(self):
+        return self._job_value("finished_at")
+
+    @property
+    def expires_at(self):
+        return self._job_value("result_expires_at")
+
     @property
     def percent(self) -> int:
-        if not self.progress_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, round(100 * self.progress_done / self.progress_total))
+        if self.status == self.Status.DONE:
+            return 100
+        return (self.job.percent or 0) if self.job_id else 0
 
     @property
     def has_expired(self) -> bool:

@@ -7,8 +7,8 @@ seed_demo); a published form version is never rewritten.
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from consents import registry
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 
 
 class Purpose(FreeTextModel):

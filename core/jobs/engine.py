@@ -175,9 +175,10 @@ def run(job_id: int, *, now: datetime | None = None) -> dict:
 
 def _finish(job: Job, ctx: JobContext, kind, result: dict) -> None:
     with ctx.fenced():
+        finished = timezone.now()
         values = {
             "status": S.DONE,
-            "finished_at": timezone.now(),
+            "finished_at": finished,
             "lease_token": None,
             "lease_until": None,
             "result": result,
@@ -190,7 +191,8 @@ def _finish(job: Job, ctx: JobContext, kind, result: dict) -> None:
             relative, size, sha256 = files.publish(job.pk, partial, name)
             values.update(result_file=relative, result_size=size, result_sha256=sha256)
             if kind.result_days is not None:
-                values["result_expires_at"] = timezone.now() + timedelta(
+                # Measured from the finish (a kind may show both).
+                values["result_expires_at"] = finished + timedelta(
                     days=kind.result_days
                 )
         Job.objects.filter(pk=job.pk).update(**values)

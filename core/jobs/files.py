@@ -109,4 +109,5 @@ def erase_clients(*, client_ids, identifiers=None) -> int:
     return sum(
         kind.erase_results(client_ids=list(client_ids), identifiers=identifiers)
         for kind in registry.kinds().values()
+        if not kind.file_location  # its app's location erases them
     )

@@ -81,6 +81,7 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "job"
+        permissions = [("view_all_jobs", "Can see every user's jobs")]
         indexes = [
             models.Index(fields=["status", "lease_until"], name="job_lease"),
             models.Index(fields=["status", "enqueued_at"], name="job_queue"),

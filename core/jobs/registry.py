@@ -44,6 +44,10 @@ class JobKind:
     #: The permission (app_label.codename) that lets someone other than the
     #: owner see the job and its file; compliance's jobs page shows all.
     view_permission: str = ""
+    #: The code of the app's FILE_LOCATIONS entry whose `erase` calls this
+    #: kind's erase_results (the erasure receipt counts the files there);
+    #: core's own location (job_results) then leaves the kind to it.
+    file_location: str = ""
 
     def run(self, job: Job, ctx: JobContext) -> dict[str, Any] | None:
         raise NotImplementedError

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
+from core.dbops import PostgresOnlySQL
 
 # Issued invoices are legal documents (Commercial Code L123-22): never
 # changed, and deleted only by the retention job after their 10 years,

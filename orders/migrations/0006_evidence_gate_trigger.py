@@ -1,9 +1,9 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
+from core.dbops import PostgresOnlySQL
 
 # Issued invoices and their lines are deleted only by the retention job,
-# through the evidence gate (clienteling/evidence.py), and never before
+# through the evidence gate (core/evidence.py), and never before
 # the retention_until stamped on the invoice at issue: the legal floor is
 # checked here as well as in orders.retention, so no caller can go under
 # it. The former session setting `ecrin.retention` opens nothing any more.

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clienteling.display import day
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
-from clienteling.history import house_history
+from core.display import day
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
+from core.history import house_history
 from orders.querysets import OpenCaseQuerySet
 
 # French Consumer Code L217-3: two years' legal guarantee of conformity.

@@ -3,9 +3,9 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
 from clienteling.models import MetalAllergy
+from core.free_text import FreeTextModel
+from core.history import house_history
 from orders.models.base import CURRENCIES, MONEY
 
 

@@ -7,8 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
-from clienteling.history import house_history
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
+from core.history import house_history
 from orders.models.base import CURRENCIES, MONEY
 from orders.querysets import OrderQuerySet
 

@@ -10,9 +10,9 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import FreeTextModel
-from clienteling.history import house_history
-from clienteling.payment_numbers import MASKED_IBAN_PATTERN
+from core.free_text import FreeTextModel
+from core.history import house_history
+from core.payment_numbers import MASKED_IBAN_PATTERN
 from orders.models.base import CURRENCIES, MONEY
 
 

@@ -1,4 +1,4 @@
-"""Erasure and retention in the admin: thin callers of privacy.erasure and
+"""Erasure and retention in the admin: thin callers of privacy.erasure.jobs and
 privacy.retention. Compliance requests an erasure (add form, also opened
 from the client page with the client filled in: privacy.panels), approves it
 on a confirmation page naming the client and what is kept and why, follows
@@ -14,24 +14,26 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin, adopt_saved
-from clienteling.confirmation import (
+from clienteling.models import Client
+from clienteling.scoping import ClientScopedMixin
+from core.admin_mixins import ReadOnlyAdminMixin, adopt_saved
+from core.confirmation import (
     Section,
     confirm_form_context,
     confirmation_page,
     is_confirmed,
     typed_confirmation_error,
 )
-from clienteling.models import Client
-from clienteling.scoping import ClientScopedMixin
-from privacy import erasure, receipts, retention, retention_preview
-from privacy.models import ErasureJob, RetentionRule, RetentionRun
+from privacy import receipts, retention, retention_preview
+from privacy import requests as dsr
+from privacy.erasure import jobs
+from privacy.models import DataSubjectRequest, ErasureJob, RetentionRule, RetentionRun
 
 
 class ErasureRequestForm(forms.ModelForm):
     class Meta:
         model = ErasureJob
-        fields = ["client", "request_reference", "allow_partial"]
+        fields = ["client", "request", "allow_partial"]
 
     partial_hint = (
         "Tick this to erase everything the holds do not keep (a partial "
@@ -43,15 +45,29 @@ class ErasureRequestForm(forms.ModelForm):
         self.request = request
         if request is not None and "client" in self.fields:
             self.fields["client"].queryset = Client.objects.visible_to(request.user)
+        if request is not None and "request" in self.fields:
+            # The erasure requests in progress of the clients this user sees.
+            self.fields["request"].queryset = DataSubjectRequest.objects.filter(
+                kind=DataSubjectRequest.Kind.ERASURE,
+                status=DataSubjectRequest.Status.IN_PROGRESS,
+                client__in=Client.objects.visible_to(request.user),
+            ).order_by("due_on", "id")
+            self.fields["request"].empty_label = "None (no request)"
 
     def clean(self):
         data = super().clean()
         client = data.get("client")
         if client is not None and not self.errors:
-            # The service's own check, so the user gets the form back with
+            # The service's own checks, so the user gets the form back with
             # the reason; the service checks again on save.
+            if data.get("request") is not None:
+                try:
+                    dsr.erasure_link_check(request=data["request"], client=client)
+                except ValidationError as exc:
+                    self.add_error("request", exc)
+                    return data
             try:
-                erasure.erasure_request_check(
+                jobs.erasure_request_check(
                     client=client, allow_partial=data.get("allow_partial", False)
                 )
             except ValidationError as exc:
@@ -69,15 +85,15 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         "id",
         "client",
         "status",
-        "request_reference",
+        "request",
         "requested_at",
         "approved_at",
         "finished_at",
         "partial",
     ]
-    list_select_related = ["client"]
+    list_select_related = ["client", "request"]
     list_filter = ["status", "partial"]
-    search_fields = ["request_reference"]
+    search_fields = ["=request__id"]  # the number of its request, DSR-<n>
     raw_id_fields = ["client"]
     show_full_result_count = False
     actions = None
@@ -93,12 +109,12 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["client", "request_reference", "allow_partial"]
+            return ["client", "request", "allow_partial"]
         return [
             "client",
             "status",
             "outcome",
-            "request_reference",
+            "request",
             "allow_partial",
             "requested_by",
             "requested_at",
@@ -118,10 +134,10 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        job = erasure.erasure_request(
+        job = jobs.erasure_request(
             acting_user=request.user,
             client=form.cleaned_data["client"],
-            request_reference=form.cleaned_data.get("request_reference", ""),
+            request=form.cleaned_data.get("request"),
             allow_partial=form.cleaned_data.get("allow_partial", False),
         )
         adopt_saved(obj, job)
@@ -169,7 +185,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 error = "Use the button on this page to approve. Nothing was changed."
         if request.method == "POST" and not error:
             try:
-                erasure.erasure_approve(acting_user=request.user, job=job)
+                jobs.erasure_approve(acting_user=request.user, job=job)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -177,7 +193,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                     request, f"Erasure #{job.pk} approved: it runs in the background."
                 )
                 return redirect("admin:privacy_erasurejob_receipt", job.pk)
-        holds = erasure.erasure_holds(client=job.client)
+        holds = jobs.erasure_holds(client=job.client)
         refused = bool(holds) and not job.allow_partial
         return TemplateResponse(
             request,
@@ -189,7 +205,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "job": job,
                 "holds": holds,
                 "refused": refused,
-                "preview": erasure.erasure_preview(job=job),
+                "preview": jobs.erasure_preview(job=job),
                 "can_approve": job.status == ErasureJob.Status.REQUESTED,
                 "confirm": confirm_form_context(
                     action_label="Approve and erase",

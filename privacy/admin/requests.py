@@ -13,13 +13,19 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from clienteling.admin_mixins import adopt_saved
 from clienteling.exceptions import StoredFileGone
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.scoping import ClientScopedMixin
+from core.admin_mixins import adopt_saved
+from core.free_text import LONG_TEXT_MAX_LENGTH
+from core.locking import OptimisticLockAdminMixin
 from privacy import register, reports
 from privacy import requests as dsr
-from privacy.models import DataSubjectRequest, RequestEdit, SubjectAccessReport
+from privacy.models import (
+    DataSubjectRequest,
+    ErasureJob,
+    RequestEdit,
+    SubjectAccessReport,
+)
 
 Status = DataSubjectRequest.Status
 
@@ -130,6 +136,30 @@ class ReportInline(admin.TabularInline):
         return "reviewed" if obj.reviewed_at else f"{len(obj.review_flags)} to review"
 
 
+class ErasureInline(admin.TabularInline):
+    """The erasures answering an erasure request: the request is completed
+    only once one of them is done (privacy.requests.request_close)."""
+
+    model = ErasureJob
+    fk_name = "request"
+    extra = 0
+    can_delete = False
+    fields = ["erasure_link", "status", "partial", "outcome"]
+    readonly_fields = fields
+    verbose_name_plural = "erasures answering this request"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="erasure")
+    def erasure_link(self, obj):
+        return format_html(
+            '<a href="{}">Erasure #{}</a>',
+            reverse("admin:privacy_erasurejob_receipt", args=[obj.pk]),
+            obj.pk,
+        )
+
+
 def _due_cell(request, today):
     left = dsr.days_left(request, today=today)
     css = "dsr-overdue" if left < 0 else "dsr-soon" if left <= dsr.SOON_DAYS else ""
@@ -142,7 +172,9 @@ def _due_cell(request, today):
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
+class DataSubjectRequestAdmin(
+    OptimisticLockAdminMixin, ClientScopedMixin, admin.ModelAdmin
+):
     client_path = "client"
     blocked_by_edit_gates = False  # it manages the restriction itself
     form = RequestForm
@@ -155,6 +187,12 @@ class DataSubjectRequestAdmin(ClientScopedMixin, admin.ModelAdmin):
     show_full_result_count = False
     inlines = [EditInline, ReportInline]
     actions = None
+
+    def get_inlines(self, request, obj):
+        # An erasure request shows the erasures answering it.
+        if obj is not None and obj.kind == DataSubjectRequest.Kind.ERASURE:
+            return [*self.inlines, ErasureInline]
+        return self.inlines
 
     @admin.display(description="due", ordering="due_on")
     def due(self, obj):

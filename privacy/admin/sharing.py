@@ -14,10 +14,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from clienteling.admin_mixins import ReadOnlyAdminMixin
 from clienteling.models import Boutique
-from privacy import sharing, tasks_sharing
+from core.admin_mixins import ReadOnlyAdminMixin
 from privacy.models import InsightImport, Partner, SharingBatch
+from privacy.sharing import exports, insights
+from privacy.tasks import sharing as tasks_sharing
 
 # An insights file is read whole to be validated before anything is
 # written; 50 MB is about 300,000 rows.
@@ -38,7 +39,7 @@ class PartnerForm(forms.ModelForm):
 
     def clean_boutiques(self):
         boutiques = self.cleaned_data["boutiques"]
-        sharing.partner_boutiques_clean(boutiques)
+        exports.partner_boutiques_clean(boutiques)
         return boutiques
 
 
@@ -152,7 +153,7 @@ class InsightImportForm(forms.Form):
         max_length=64, help_text="The group's identifier of this insights batch."
     )
     file = forms.FileField(
-        help_text="CSV with columns " + ", ".join(sharing.INSIGHT_COLUMNS) + "."
+        help_text="CSV with columns " + ", ".join(insights.INSIGHT_COLUMNS) + "."
     )
 
     def clean_file(self):
@@ -187,7 +188,7 @@ class InsightImportAdmin(ReadOnlyRecordAdmin):
         form = InsightImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                record = sharing.insights_import(
+                record = insights.insights_import(
                     acting_user=request.user,
                     batch_id=form.cleaned_data["batch_id"],
                     data=form.cleaned_data["file"].read(),

@@ -1,7 +1,7 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
-from clienteling.roles import sync_roles_migration
+from core.dbops import PostgresOnlySQL
+from core.roles import sync_roles_migration
 
 # The access log is evidence: rows are inserted, never changed. Deleting
 # old rows is allowed only to the retention job, which sets

@@ -5,8 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-from clienteling.dbops import beat_schedules
-from clienteling.roles import sync_roles_migration
+from core.dbops import beat_schedules
+from core.roles import sync_roles_migration
 
 class Migration(migrations.Migration):
 

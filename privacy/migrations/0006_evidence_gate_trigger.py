@@ -1,9 +1,9 @@
 from django.db import migrations
 
-from clienteling.dbops import PostgresOnlySQL
+from core.dbops import PostgresOnlySQL
 
 # Access log rows are deleted only by the retention job, through the
-# evidence gate (clienteling/evidence.py); the former session setting
+# evidence gate (core/evidence.py); the former session setting
 # `ecrin.retention` opens nothing any more.
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION privacy_access_log_append_only() RETURNS trigger AS $$

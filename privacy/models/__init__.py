@@ -1,12 +1,11 @@
 """privacy models, one module per concern.
 
-access_log: who saw what. requests: data-subject requests, the edits made
+requests: data-subject requests, the edits made
 under them and subject-access report jobs. sharing: group and partner
 transfers and the insights received back. erasure and retention: erasure
 jobs with their steps, retention rules and runs.
 """
 
-from privacy.models.access_log import AccessLogEntry
 from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.requests import (
     DataSubjectRequest,
@@ -23,7 +22,6 @@ from privacy.models.sharing import (
 )
 
 __all__ = [
-    "AccessLogEntry",
     "DataSubjectRequest",
     "Disclosure",
     "ErasureJob",

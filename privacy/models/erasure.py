@@ -1,6 +1,6 @@
 """Erasure jobs: the state of each erasure lives here, not in Redis.
 
-A job erases one client (a data-subject request) through ordered steps;
+A job erases one client (answering a data-subject request) through ordered steps;
 each step commits with its counts, so a killed worker resumes at the first
 step not done and counts nothing twice. Nothing here holds personal data:
 the receipt names models, actions, counts and holds, never values.
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import FreeTextModel
+from core.free_text import FreeTextModel
 
 
 class ErasureJob(FreeTextModel):
@@ -39,13 +39,17 @@ class ErasureJob(FreeTextModel):
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.PROTECT, related_name="+"
     )
-    # Free text until the data-subject request model (issue 7) is merged;
-    # a nullable foreign key to it goes beside this field then.
-    request_reference = models.CharField(
-        max_length=100,
+    # The data-subject request this erasure answers: an erasure request is
+    # completed only once an erasure linked to it is done
+    # (privacy.requests.request_close). Empty for an erasure compliance
+    # opened without a request.
+    request = models.ForeignKey(
+        "privacy.DataSubjectRequest",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text="The data-subject request this erasure answers (no "
-        "personal data: a reference such as DSR-2026-0042).",
+        related_name="erasures",
+        help_text="The erasure request (Art. 17) this erasure answers.",
     )
     allow_partial = models.BooleanField(
         default=False,

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
-from clienteling.history import house_history
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
+from core.history import house_history
 
 
 class DataSubjectRequest(FreeTextModel):

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from clienteling.classification import Category
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
+from core.classification import Category
+from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 
 
 class RetentionRule(FreeTextModel):

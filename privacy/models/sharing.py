@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clienteling.display import day
-from clienteling.free_text import FreeTextModel
+from core.display import day
+from core.free_text import FreeTextModel
 
 
 class Partner(FreeTextModel):

@@ -5,7 +5,6 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clienteling import roles
 from clienteling.models import (
     Boutique,
     Client,
@@ -20,6 +19,7 @@ from clienteling.models import (
     MetalAllergy,
     User,
 )
+from core import roles
 
 
 class BoutiqueFactory(factory.django.DjangoModelFactory):

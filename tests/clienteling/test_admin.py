@@ -208,7 +208,7 @@ def test_log_contact_without_subject_keeps_what_was_typed_and_writes_nothing(cli
 
 
 def test_customer_service_cannot_log_into_allergy_and_sees_none(client):
-    from clienteling import hooks
+    from core import hooks
 
     target = ClientFactory()
     MetalAllergy.objects.create(client=target, metal="nickel", notes="SECRET-NOTE")
@@ -233,15 +233,14 @@ def test_adviser_with_permission_sees_the_allergy_section(client):
     assert "NOTE-42" in response.text
 
 
-def test_allergy_inline_respects_the_consent_gate(client, monkeypatch):
+def test_allergy_inline_respects_the_consent_gate(client):
     from django.core.exceptions import ValidationError
 
-    from clienteling import hooks
+    from core import hooks
 
     def refuse(c):
         raise ValidationError("Explicit consent is required first.")
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [refuse])
     boutique = BoutiqueFactory()
     target = ClientFactory(home_boutique=boutique)
     client.force_login(adviser(boutique))
@@ -256,7 +255,8 @@ def test_allergy_inline_respects_the_consent_gate(client, monkeypatch):
         }
     )
 
-    response = client.post(_change(target), data)
+    with hooks.override("allergy_gate", refuse):
+        response = client.post(_change(target), data)
 
     assert response.status_code == 200
     assert "Explicit consent is required first." in response.text

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
-from clienteling import hooks, services
+from clienteling import services
 from clienteling.models import MetalAllergy
+from core import hooks
 from orders.selectors import allergy_conflicts
 from tests.clienteling.factories import ClientFactory
 from tests.orders.factories import ProductFactory
@@ -22,8 +23,9 @@ TABLES = ("clienteling_metalallergy", "clienteling_historicalmetalallergy")
 
 
 @pytest.fixture(autouse=True)
-def _consent_given(monkeypatch):
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
+def _consent_given():
+    with hooks.override("allergy_gate", lambda client: None):
+        yield
 
 
 def _stored(table: str) -> list[tuple[str, str]]:

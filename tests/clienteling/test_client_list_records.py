@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clienteling import roles, services
 from clienteling.models import Client
-from clienteling.paginators import EstimatedCountPaginator
-from privacy import erasure
+from core import roles, services
+from core.paginators import EstimatedCountPaginator
+from privacy.erasure import engine
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def records(paris):
         for name in ("Vivante", "Fusionnée", "Effacée")
     )
     services.client_merge(acting_user=None, survivor=live, duplicate=merged)
-    erasure.erase_clients(client_ids=[erased.pk])
+    engine.erase_clients(client_ids=[erased.pk])
     for record in (live, merged, erased):
         record.refresh_from_db()
     return user, {"live": live, "merged": merged, "erased": erased}

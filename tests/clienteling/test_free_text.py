@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from clienteling import services
 from clienteling.exceptions import ImportRefused
-from clienteling.free_text import LONG_TEXT_MAX_LENGTH
 from clienteling.health_mentions import mentions_health
 from clienteling.models import ContactEvent, FollowUp, WebEvent
+from core.free_text import LONG_TEXT_MAX_LENGTH
 from privacy.models import DataSubjectRequest
 from privacy.requests import request_extend, request_open
 from tests.clienteling.factories import (

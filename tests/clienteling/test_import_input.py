@@ -7,10 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from clienteling import imports, roles, services
+from clienteling import imports, services
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Client, ClientEmail
 from clienteling.resources import ClientResource
+from core import roles
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import import_uploads, roles, services
+from clienteling import import_uploads, services
 from clienteling.models import Client
+from core import roles
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from clienteling import roles
 from clienteling.models import Client, ClientEmail, ContactEvent, DuplicateFlag
 from consents import registry
 from consents.models import ConsentDecision
+from core import roles
 from orders.models import Order
 from tests.clienteling.factories import (
     BoutiqueFactory,

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from clienteling import roles
+from core import roles
 
 pytestmark = pytest.mark.django_db
 

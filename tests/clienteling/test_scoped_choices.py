@@ -14,7 +14,7 @@ from django.contrib.admin.filters import RelatedFieldListFilter
 from django.forms import ModelChoiceField
 from django.urls import reverse
 
-from clienteling import roles, services
+from clienteling import services
 from clienteling.models import (
     Boutique,
     Client,
@@ -25,6 +25,7 @@ from clienteling.models import (
     User,
 )
 from clienteling.scoping import ClientScopedMixin
+from core import roles
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 from tests.consents.factories import grant
 from tests.privacy.requests.builders import orders_of

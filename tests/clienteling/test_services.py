@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clienteling import hooks, services
+from clienteling import services
 from clienteling.models import (
     Client,
     ContactEvent,
@@ -16,6 +16,7 @@ from clienteling.models import (
     MetalAllergy,
     SelectionItem,
 )
+from core import hooks
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,
@@ -137,25 +138,27 @@ def test_out_of_range_coordinates_are_refused():
 # --- Allergy gate ----------------------------------------------------------------
 
 
-def test_allergy_is_refused_when_a_gate_refuses(monkeypatch):
+def test_allergy_is_refused_when_a_gate_refuses():
     client = ClientFactory()
 
     def no_consent(c):
         raise ValidationError("No explicit consent for allergy-aware service.")
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [no_consent])
-
-    with pytest.raises(ValidationError, match="No explicit consent"):
+    with (
+        hooks.override("allergy_gate", no_consent),
+        pytest.raises(ValidationError, match="No explicit consent"),
+    ):
         services.allergy_record(acting_user=None, client=client, metal="nickel")
 
     assert not MetalAllergy.objects.exists()
     assert not MetalAllergy.history.exists()
 
 
-def test_allergy_is_refused_when_no_gate_is_installed(monkeypatch):
-    monkeypatch.setattr(hooks, "_allergy_gates", [])
-
-    with pytest.raises(ValidationError, match="no consent check is installed"):
+def test_allergy_is_refused_when_no_gate_is_installed():
+    with (
+        hooks.override("allergy_gate"),
+        pytest.raises(ValidationError, match="no consent check is installed"),
+    ):
         services.allergy_record(
             acting_user=None, client=ClientFactory(), metal="nickel"
         )
@@ -163,11 +166,11 @@ def test_allergy_is_refused_when_no_gate_is_installed(monkeypatch):
     assert not MetalAllergy.objects.exists()
 
 
-def test_allergy_history_is_deleted_with_the_allergy(monkeypatch):
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
-    allergy = services.allergy_record(
-        acting_user=None, client=ClientFactory(), metal="nickel", notes="rash"
-    )
+def test_allergy_history_is_deleted_with_the_allergy():
+    with hooks.override("allergy_gate", lambda client: None):
+        allergy = services.allergy_record(
+            acting_user=None, client=ClientFactory(), metal="nickel", notes="rash"
+        )
     allergy.notes = "severe rash"
     allergy.save()
 

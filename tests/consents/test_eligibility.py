@@ -1,15 +1,14 @@
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from clienteling import services as clienteling_services
 from clienteling.models import Client, ClientEmail, ContactPreference
 from consents import registry, services
-from consents.ledger import erase_client_evidence
 from consents.models import Channel, SuppressionEntry
 from consents.selectors import Reason, outreach_eligibility
+from privacy.erasure import engine
 from tests.clienteling.factories import BoutiqueFactory
 from tests.consents.factories import ClientFactory, grant
 
@@ -217,12 +216,10 @@ def test_suppression_survives_an_erasure_and_a_re_import():
     )
     address = client.emails.get().address
 
-    # when the client is erased set-based, then re-imported with a consent
-    with transaction.atomic():
-        erase_client_evidence(client_ids=[client.pk])
-        ClientEmail.objects.filter(client_id=client.pk).delete()
-        client.phones.all().delete()
-        Client.objects.filter(pk=client.pk).delete()
+    # when the client is erased (the erasure steps), then re-imported with
+    # a consent
+    engine.erase_clients(client_ids=[client.pk])
+    assert not ClientEmail.objects.filter(client_id=client.pk).exists()
     assert SuppressionEntry.objects.count() == 2
     again = clienteling_services.client_create(
         acting_user=None,

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from consents import registry
 from consents.models import OutreachList
-from privacy.models import AccessLogEntry
+from core.models import AccessLogEntry
 from tests.helpers import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@
 here; tests/consents/test_outreach_worker.py runs a real worker), then
 downloaded under permission, scope and expiry."""
 
-import os
+import uuid
 from datetime import timedelta
 from unittest import mock
 
@@ -13,13 +13,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import roles
 from consents import outreach, registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import Reason
-from consents.tasks import sweep_outreach_lists
-from privacy import erasure
-from privacy.models import AccessLogEntry
+from core import jobs, roles
+from core.jobs import files as job_files
+from core.models import AccessLogEntry, Job
+from privacy.erasure import engine
 from tests.clienteling.factories import (
     BoutiqueFactory,
     UserFactory,
@@ -392,8 +392,9 @@ def test_download_is_refused_after_expiry_with_a_clear_message(client):
     people = populate(BoutiqueFactory())
     user = adviser(people.boutique)
     outreach_list = _built(user)
-    OutreachList.objects.filter(pk=outreach_list.pk).update(
-        expires_at=timezone.now() - timedelta(minutes=1)
+    # the download window is the job's result expiry
+    Job.objects.filter(pk=outreach_list.job_id).update(
+        result_expires_at=timezone.now() - timedelta(minutes=1)
     )
     client.force_login(user)
 
@@ -431,9 +432,24 @@ def test_a_requester_who_left_the_boutique_can_no_longer_download(client):
     assert not AccessLogEntry.objects.filter(action="export").exists()
 
 
-# --- Re-checks when the task runs, idempotence, the sweep --------------------------
+# --- Re-checks when the job runs, idempotence, the sweep ---------------------------
 
 
+@pytest.fixture
+def _registry_after_flush(transactional_db, monkeypatch):
+    """A refused job records its failure outside the caller's transaction:
+    these tests commit, so the registry and roles are synced again."""
+    from consents.registry import sync_registry
+    from core.jobs import engine
+    from core.roles import sync_roles
+
+    sync_registry()
+    sync_roles()
+    # the job waits for the in-process run below (no worker takes it)
+    monkeypatch.setattr(engine, "_send", lambda job_id, countdown=0: None)
+
+
+@pytest.mark.usefixtures("_registry_after_flush")
 def test_a_requester_who_lost_the_permission_before_the_run_gets_a_failed_list():
     people = populate(BoutiqueFactory())
     user = adviser(people.boutique)
@@ -453,6 +469,7 @@ def test_a_requester_who_lost_the_permission_before_the_run_gets_a_failed_list()
     assert list(outreach.storage_dir().iterdir()) == []
 
 
+@pytest.mark.usefixtures("_registry_after_flush")
 def test_a_requester_moved_to_another_boutique_before_the_run_gets_a_failed_list():
     people = populate(BoutiqueFactory())
     user = adviser(people.boutique)
@@ -489,38 +506,51 @@ def test_a_redelivery_while_a_live_build_holds_the_list_changes_nothing():
         purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
         channel="email",
     )
-    OutreachList.objects.filter(pk=outreach_list.pk).update(
-        status="running", attempt=1, heartbeat_at=timezone.now()
+    # its job held by a live worker (a lease not run out)
+    Job.objects.filter(pk=outreach_list.job_id).update(
+        status="running",
+        attempts=1,
+        lease_token=uuid.uuid4(),
+        lease_until=timezone.now() + timedelta(minutes=1),
     )
     before = OutreachList.objects.values().get(pk=outreach_list.pk)
+    job_before = Job.objects.values().get(pk=outreach_list.job_id)
 
     outreach.outreach_list_build(list_id=outreach_list.pk)
 
     assert OutreachList.objects.values().get(pk=outreach_list.pk) == before
+    assert Job.objects.values().get(pk=outreach_list.job_id) == job_before
     assert list(outreach.storage_dir().iterdir()) == []
 
 
-def test_a_list_whose_worker_died_is_taken_over_and_its_partial_file_swept():
-    # given a list left building by a killed worker an hour ago, with its
-    # partial file
+def test_a_list_whose_worker_died_is_taken_over_and_its_partial_file_swept(
+    django_capture_on_commit_callbacks,
+):
+    # given a list left building by a killed worker (its job's lease ran
+    # out), with its partial file
     people = populate(BoutiqueFactory())
     outreach_list = outreach.outreach_list_request(
         acting_user=adviser(people.boutique),
         purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
         channel="email",
     )
-    an_hour_ago = timezone.now() - timedelta(hours=1)
-    OutreachList.objects.filter(pk=outreach_list.pk).update(
-        status="running", attempt=1, heartbeat_at=an_hour_ago, progress_done=2
+    dead = uuid.uuid4()
+    Job.objects.filter(pk=outreach_list.job_id).update(
+        status="running",
+        attempts=1,
+        lease_token=dead,
+        lease_until=timezone.now() - timedelta(minutes=1),
+        progress_done=2,
+        progress_total=7,
     )
-    left = outreach.storage_dir() / f"outreach-{outreach_list.pk}-1-abcdef.csv.part"
+    left = job_files.partial_path(outreach_list.job_id, dead, outreach.RESULT_NAME)
     left.write_text("client number,name\n")
-    os.utime(left, (an_hour_ago.timestamp(), an_hour_ago.timestamp()))
-    # when the sweep runs (it sends the list again, built in-process here)
-    result = sweep_outreach_lists.delay().get(timeout=10)
+    # when the jobs sweeper runs (it sends the job again, built in-process)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = jobs.sweep()
     # then the list is rebuilt whole and the dead build's file is gone
-    outreach_list.refresh_from_db()
-    assert result["resent"] == [outreach_list.pk]
+    outreach_list = OutreachList.objects.get(pk=outreach_list.pk)
+    assert result["resumed"] == [outreach_list.job_id]
     assert result["partial_files_removed"] == 1
     assert outreach_list.status == OutreachList.Status.DONE
     assert outreach_list.attempt == 2
@@ -535,49 +565,56 @@ def test_a_live_builds_partial_file_is_left_alone():
         purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
         channel="email",
     )
-    OutreachList.objects.filter(pk=outreach_list.pk).update(
-        status="running", attempt=3, heartbeat_at=timezone.now()
+    live_token = uuid.uuid4()
+    Job.objects.filter(pk=outreach_list.job_id).update(
+        status="running",
+        attempts=3,
+        lease_token=live_token,
+        lease_until=timezone.now() + timedelta(minutes=1),
     )
-    live = outreach.storage_dir() / f"outreach-{outreach_list.pk}-3-abcdef.csv.part"
+    live = job_files.partial_path(
+        outreach_list.job_id, live_token, outreach.RESULT_NAME
+    )
     live.write_text("client number,name\n")
-    an_hour_ago = (timezone.now() - timedelta(hours=1)).timestamp()
-    os.utime(live, (an_hour_ago, an_hour_ago))  # no rows written for a while
 
-    removed = outreach.outreach_partial_files_remove()
+    removed = jobs.sweep()["partial_files_removed"]
 
     assert removed == 0
     assert live.exists()
 
 
-def test_the_sweep_deletes_expired_files_and_marks_the_lists():
+def test_the_sweep_deletes_expired_files_and_marks_the_lists(
+    django_capture_on_commit_callbacks,
+):
     people = populate(BoutiqueFactory())
     user = adviser(people.boutique)
     old, fresh = _built(user), _built(user)
-    OutreachList.objects.filter(pk=old.pk).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
+    Job.objects.filter(pk=old.job_id).update(
+        result_expires_at=timezone.now() - timedelta(seconds=1)
     )
+    old_file = outreach.storage_dir() / old.file_name
 
-    with mock.patch("consents.tasks.build_outreach_list.delay") as delay:
-        result = sweep_outreach_lists.delay().get(timeout=10)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = jobs.sweep()
 
-    old.refresh_from_db()
-    fresh.refresh_from_db()
-    assert result["expired"] == 1
+    old = OutreachList.objects.get(pk=old.pk)
+    fresh = OutreachList.objects.get(pk=fresh.pk)
+    assert result["results_expired"] == 1
     assert old.status == OutreachList.Status.EXPIRED
-    assert not (outreach.storage_dir() / old.file_name).exists()
+    assert not old_file.exists()
     assert fresh.status == OutreachList.Status.DONE
     assert (outreach.storage_dir() / fresh.file_name).exists()
-    delay.assert_not_called()
+    assert callbacks == []  # nothing sent to a worker
 
 
 def test_an_expired_list_on_the_page_says_so_without_a_link(client):
     people = populate(BoutiqueFactory())
     user = adviser(people.boutique)
     outreach_list = _built(user)
-    OutreachList.objects.filter(pk=outreach_list.pk).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
+    Job.objects.filter(pk=outreach_list.job_id).update(
+        result_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    outreach.outreach_lists_expire()
+    jobs.sweep()
     client.force_login(user)
 
     response = client.get(reverse(PAGE))
@@ -588,14 +625,13 @@ def test_an_expired_list_on_the_page_says_so_without_a_link(client):
     assert download.status_code == 302
 
 
-def test_the_sweep_is_scheduled_every_ten_minutes():
+def test_the_lists_own_sweep_is_unscheduled_the_jobs_sweeper_does_its_work():
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(name="consents.sweep_outreach_lists")
-
-    assert task.task == "consents.sweep_outreach_lists"
-    assert task.enabled
-    assert task.crontab.minute == "*/10"
+    assert not PeriodicTask.objects.filter(
+        task="consents.sweep_outreach_lists"
+    ).exists()
+    assert PeriodicTask.objects.get(name="core.jobs.sweep").enabled
 
 
 # --- Admin ------------------------------------------------------------------------
@@ -641,7 +677,7 @@ def test_erasing_a_client_withdraws_the_lists_naming_them(settings, tmp_path):
     gone = paris.eligible[0]
     assert any(row[0] == gone.client_number for row in read_csv(naming))
 
-    counts = erasure.erase_clients(client_ids=[gone.pk])
+    counts = engine.erase_clients(client_ids=[gone.pk])
 
     assert counts["storage"]["outreach_lists_files"] == 1
     naming.refresh_from_db()
@@ -714,7 +750,7 @@ def test_the_download_of_a_list_erasure_withdrew_answers_404(
     assert client.get(_download_url(naming)).status_code == 200
 
     # when the client is erased
-    erasure.erase_clients(client_ids=[paris.eligible[0].pk])
+    engine.erase_clients(client_ids=[paris.eligible[0].pk])
 
     # then the download is not found (not a 500, not the file)
     response = client.get(_download_url(naming))

@@ -30,8 +30,8 @@ def test_a_list_built_by_a_real_worker_in_chunks_of_any_size(
 ):
     # given the registry and roles (a transactional test flushed them), an
     # adviser's boutique with a client per outcome, and another boutique
-    from clienteling.roles import sync_roles
     from consents.registry import sync_registry
+    from core.roles import sync_roles
 
     sync_registry()
     sync_roles()

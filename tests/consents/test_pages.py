@@ -4,7 +4,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import hooks, roles
 from consents import registry, services, suppression
 from consents.models import (
     Channel,
@@ -14,6 +13,7 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.panels import consent_panel_context
+from core import hooks, roles
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
 from tests.consents.factories import ClientFactory, grant, paper_version
 from tests.consents.test_capture import _capture
@@ -188,7 +188,7 @@ def test_scan_is_served_only_to_permitted_staff_in_scope(client):
     assert out_of_scope.status_code == 404
     assert no_permission.status_code == 403
     assert PaperFormSubmission.objects.count() == 1
-    from privacy.models import AccessLogEntry
+    from core.models import AccessLogEntry
 
     logged = list(
         AccessLogEntry.objects.filter(object_type="consents.paperformsubmission")

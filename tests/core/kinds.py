@@ -9,7 +9,7 @@ as one access-log row (a table every process shares): what a real kind's
 from django.core.cache import cache
 
 from core import jobs
-from privacy.models import AccessLogEntry
+from core.models import AccessLogEntry
 
 EFFECT = "tests.count"
 

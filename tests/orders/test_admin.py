@@ -5,8 +5,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.html import escape
 
-from clienteling import roles
 from clienteling.models import ContactEvent
+from core import roles
 from orders import selectors
 from orders.models import AfterSalesCase, Invoice, Order, Payment
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
@@ -502,7 +502,7 @@ def test_order_changelist_query_count_does_not_grow_with_rows(client, paris):
 
 
 def test_opening_an_order_and_a_payment_is_in_the_access_log(client, history, paris):
-    from privacy.models import AccessLogEntry
+    from core.models import AccessLogEntry
 
     user = adviser(paris)
     client.force_login(user)
@@ -521,7 +521,7 @@ def test_opening_an_order_and_a_payment_is_in_the_access_log(client, history, pa
 
 
 def test_an_out_of_scope_order_is_a_logged_refusal(client, history):
-    from privacy.models import AccessLogEntry
+    from core.models import AccessLogEntry
 
     user = adviser(BoutiqueFactory(code="LON-T"))
     client.force_login(user)

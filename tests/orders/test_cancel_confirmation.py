@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from clienteling import roles
+from core import roles
 from orders import services
 from orders.models import Order
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clienteling import hooks, roles
+from core import hooks, roles
 from orders import services
 from orders.models import Order
 from orders.panels import ORDERS_PANEL

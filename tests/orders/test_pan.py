@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from clienteling.free_text import FreeTextModel, free_text_errors, free_text_fields
-from clienteling.payment_numbers import (
+from core.free_text import FreeTextModel, free_text_errors, free_text_fields
+from core.payment_numbers import (
     contains_card_number,
     contains_iban,
     iban_mask,

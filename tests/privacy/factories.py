@@ -1,7 +1,7 @@
 """One factory per privacy model the admin shows.
 
 Requests and erasures go through their services, as staff open them;
-rows only a job writes (runs, batches, imports, the access log) are
+rows only a job writes (runs, batches, imports) are
 created directly with the values such a job leaves.
 """
 
@@ -12,10 +12,9 @@ import factory
 from django.utils import timezone
 
 from clienteling.models import Boutique
-from privacy import erasure
 from privacy import requests as dsr
+from privacy.erasure import jobs
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     ErasureJob,
     InsightImport,
@@ -25,17 +24,6 @@ from privacy.models import (
     SharingBatch,
 )
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
-
-
-class AccessLogEntryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = AccessLogEntry
-
-    user = factory.SubFactory(UserFactory)
-    action = AccessLogEntry.Action.VIEW
-    object_type = "clienteling.client"
-    object_id = "1"
-    path = "/admin/clienteling/client/1/change/"
 
 
 class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
@@ -55,18 +43,35 @@ class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
         return dsr.request_open(acting_user=None, **kwargs)
 
 
+def verified_erasure_request(client, *, officer=None) -> DataSubjectRequest:
+    """The client's erasure request, identity verified: what an erasure
+    answers (privacy.requests.erasure_link_check)."""
+    request = DataSubjectRequestFactory(
+        client=client,
+        kind=DataSubjectRequest.Kind.ERASURE,
+        details="Asks to be forgotten.",
+    )
+    return dsr.request_verify_identity(
+        acting_user=officer or UserFactory(),
+        request=request,
+        method=DataSubjectRequest.IdentityMethod.ID_DOCUMENT,
+    )
+
+
 class ErasureJobFactory(factory.django.DjangoModelFactory):
-    """An erasure awaiting approval, through erasure_request."""
+    """An erasure awaiting approval, through erasure_request, answering the
+    client's erasure request (pass request=None for one without)."""
 
     class Meta:
         model = ErasureJob
 
     client = factory.SubFactory(ClientFactory)
-    request_reference = "Letter of 1 December"
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return erasure.erasure_request(acting_user=None, **kwargs)
+        if "request" not in kwargs:
+            kwargs["request"] = verified_erasure_request(kwargs["client"])
+        return jobs.erasure_request(acting_user=None, **kwargs)
 
 
 class InsightImportFactory(factory.django.DjangoModelFactory):

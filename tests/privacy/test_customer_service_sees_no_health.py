@@ -21,15 +21,15 @@ import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from clienteling import roles
 from clienteling import services as clienteling_services
-from clienteling.classification import Category, health_field_names
 from clienteling.models import Client, MetalAllergy
 from clienteling.scoping import ClientScopedMixin
 from consents import registry
 from consents.models import ConsentDecision
+from core import roles
+from core.classification import Category, health_field_names
+from core.data_map import datamap
 from orders.models import Order
-from privacy.data_map import datamap
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,

@@ -1,6 +1,6 @@
 """The free-text net: generated from the data map, so a new field is covered.
 
-Every free-text field the data map derives (clienteling.free_text) is tried
+Every free-text field the data map derives (core.free_text) is tried
 with every written form of a card number and an IBAN (tests.helpers) on the
 write paths: the model's own validation (what services call through
 full_clean), its save() (the last line before the database, for writes that
@@ -19,11 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.test import RequestFactory
 
-from clienteling import free_text, services
+from clienteling import services
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Client
 from clienteling.resources import ClientResource
-from privacy import data_map
+from core import data_map, free_text
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 from tests.helpers import PAYMENT_NUMBER_VARIANTS
 

@@ -26,7 +26,8 @@ from clienteling.models import (
     Invitation,
 )
 from clienteling.scoping import ClientScopedMixin
-from privacy.models import AccessLogEntry, ErasureJob
+from core.models import AccessLogEntry
+from privacy.models import ErasureJob
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 from tests.privacy.requests.builders import orders_of
 
@@ -132,16 +133,24 @@ def _everything_for(boutique) -> dict[str, object]:
     }
     # An outreach list of the boutique, asked for by one of its advisers.
     from consents.models import OutreachList, Purpose
+    from core.models import Job
 
     objects["consents.outreachlist"] = OutreachList.objects.create(
         requested_by=UserFactory(boutiques=[boutique]),
         purpose=Purpose.objects.get(code=registry.NEWSLETTERS),
         channel="email",
         scope_boutique_ids=[boutique.pk],
-        status="done",
-        file_name="outreach-list.csv",
+        # built: its job done, with its file
+        job=Job.objects.create(
+            kind="consents.outreach_list",
+            label="Outreach list",
+            status="done",
+            created_at=timezone.now(),
+            finished_at=timezone.now(),
+            result_file="1/outreach-list.csv",
+            result_expires_at=timezone.now() + timedelta(days=7),
+        ),
         created_at=timezone.now(),
-        expires_at=timezone.now() + timedelta(days=7),
     )
     # Last: a restricted client's record accepts no more changes (Art. 18).
     services.restriction_start(acting_user=None, client=client, reason="test")

@@ -15,11 +15,14 @@ from django.test import TestCase
 from django.test.utils import isolate_apps
 from django.urls import reverse
 
-from clienteling.classification import FileErasure, StoredFiles
 from consents import registry
-from privacy import erasure, reports, sharing, stored_files
+from core.classification import FileErasure, StoredFiles
+from privacy import reports, stored_files
 from privacy import requests as dsr
+from privacy.erasure import engine
 from privacy.models import DataSubjectRequest, SubjectAccessReport
+from privacy.sharing import exports
+from privacy.sharing.files import export_root
 from tests.clienteling.factories import UserFactory
 from tests.consents.factories import grant
 from tests.privacy.erasure.seeding import sharing_partner
@@ -188,10 +191,10 @@ def test_retention_erasure_deletes_the_report_and_rewrites_the_partner_batch(
     partner = sharing_partner(gone.home_boutique)
     for client in (gone, kept):
         grant(client, registry.PARTNER_SHARING)
-    batch = sharing.partner_export_run(acting_user=None, partner=partner)
+    batch = exports.partner_export_run(acting_user=None, partner=partner)
     report = _report_of(gone, staff)
     zip_path = reports.storage_dir() / report.file_name
-    folder = sharing.export_root() / batch.folder
+    folder = export_root() / batch.folder
     assert zip_path.is_file()
     assert {r["last_name"] for r in _rows(folder / "clients.csv")} == {
         "Quillfeather1",
@@ -199,7 +202,7 @@ def test_retention_erasure_deletes_the_report_and_rewrites_the_partner_batch(
     }
 
     # when retention erases the first (erase_clients: no job, no identifiers)
-    counts = erasure.erase_clients(client_ids=[gone.pk])
+    counts = engine.erase_clients(client_ids=[gone.pk])
 
     # then the zip is gone and its row says why; the batch keeps the other
     # (the zip is a job result now: core's job_results location, which runs
@@ -231,7 +234,7 @@ def test_retention_erasure_deletes_the_report_and_rewrites_the_partner_batch(
     assert browser.get(url).status_code == 404
     # and a second erasure of someone else leaves the files as they are
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert erasure.erase_clients(client_ids=[person(3).pk])["storage"] == {}
+    assert engine.erase_clients(client_ids=[person(3).pk])["storage"] == {}
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
@@ -247,10 +250,10 @@ def test_a_batch_whose_key_was_rotated_out_is_left_and_logged(
     gone = person(1)
     partner = sharing_partner(gone.home_boutique)
     grant(gone, registry.PARTNER_SHARING)
-    batch = sharing.partner_export_run(acting_user=None, partner=partner)
+    batch = exports.partner_export_run(acting_user=None, partner=partner)
     settings.SHARING_KEYS = {"lafayette": [("k2", "q" * 40)], "group": []}
 
-    counts = erasure.erase_clients(client_ids=[gone.pk])
+    counts = engine.erase_clients(client_ids=[gone.pk])
 
     assert "sharing_batches_files" not in counts["storage"]
     assert f"Sharing batch {batch.pk}: key k1" in caplog.text

@@ -8,7 +8,7 @@ the time are honoured). Safe to run twice: the second run finds nothing.
 
 from django.core.management.base import BaseCommand
 
-from privacy import erasure
+from privacy.erasure import replay
 
 
 class Command(BaseCommand):
@@ -20,11 +20,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        path = erasure.replay_log_path()
+        path = replay.replay_log_path()
         if not path.exists():
             self.stderr.write(f"No replay log at {path}: nothing to replay.")
             return
-        result = erasure.replay_erasures(dry_run=dry_run)
+        result = replay.replay_erasures(dry_run=dry_run)
         verb = "would re-erase" if dry_run else "re-erased"
         self.stdout.write(
             f"{result['entries']} logged erasure(s); {verb} "

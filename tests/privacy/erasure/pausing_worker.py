@@ -1,6 +1,6 @@
 """A real Celery worker process that stops after one erasure step.
 
-Started by test_worker_kill.py: it sets privacy.erasure.after_step so the
+Started by test_worker_kill.py: it sets privacy.erasure.jobs.after_step so the
 worker pauses once the given step has committed, which is where the test
 kills it (SIGKILL). Not a pytest module (no test_ prefix).
 """
@@ -16,7 +16,7 @@ import django  # noqa: E402
 django.setup()
 
 from config.celery import app  # noqa: E402
-from privacy import erasure  # noqa: E402
+from privacy.erasure import jobs  # noqa: E402
 
 PAUSE_AFTER = sys.argv[1]
 
@@ -27,6 +27,6 @@ def pause(step_name: str) -> None:
         time.sleep(300)
 
 
-erasure.after_step = pause
+jobs.after_step = pause
 app.conf.task_always_eager = False
 app.worker_main(["worker", "--pool=solo", "--concurrency=1", "--loglevel=WARNING"])

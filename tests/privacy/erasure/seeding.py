@@ -308,7 +308,7 @@ def sharing_partner(boutique):
 
 def grant_sharing_and_events(client) -> None:
     """Consents that put the client in every export and on an events list."""
-    from privacy.sharing import CROSS_GROUP
+    from privacy.sharing.eligibility import CROSS_GROUP
 
     for code in (CROSS_GROUP, registry.PARTNER_SHARING, registry.EVENTS):
         grant(client, code)

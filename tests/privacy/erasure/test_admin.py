@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from clienteling import roles
-from privacy import erasure
+from core import roles
+from privacy.erasure import jobs
 from privacy.models import ErasureJob, RetentionRun
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -12,6 +12,7 @@ from tests.clienteling.factories import (
     EmailFactory,
     UserFactory,
 )
+from tests.privacy.factories import verified_erasure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -25,24 +26,27 @@ def compliance():
 def job(compliance):
     client = ClientFactory(first_name="Ada", last_name="Exemple")
     EmailFactory(client=client)
-    return erasure.erasure_request(
-        acting_user=compliance, client=client, request_reference="DSR-7"
+    return jobs.erasure_request(
+        acting_user=compliance,
+        client=client,
+        request=verified_erasure_request(client, officer=compliance),
     )
 
 
 def test_request_form_opens_a_job_and_leads_to_the_confirmation(client, compliance):
     target = ClientFactory()
+    asked = verified_erasure_request(target, officer=compliance)
     client.force_login(compliance)
 
     response = client.post(
         reverse("admin:privacy_erasurejob_add"),
-        {"client": target.pk, "request_reference": "DSR-9"},
+        {"client": target.pk, "request": asked.pk},
     )
 
     job = ErasureJob.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("admin:privacy_erasurejob_approve", args=[job.pk])
-    assert (job.request_reference, job.requested_by) == ("DSR-9", compliance)
+    assert (job.request, job.requested_by) == (asked, compliance)
 
 
 def test_request_form_refuses_a_second_open_erasure(client, compliance, job):

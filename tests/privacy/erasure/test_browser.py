@@ -8,10 +8,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
+from clienteling.models import Boutique, Client, ClientEmail, ClientPhone, User
 from orders import services as order_services
 from privacy.models import ErasureJob
 from tests.helpers import admin_login
+from tests.privacy.factories import verified_erasure_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +40,9 @@ def test_compliance_requests_approves_and_reads_the_receipt(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     call_command("seed_demo")
     target = _client_with_email_and_phone()
+    asked = verified_erasure_request(
+        target, officer=User.objects.get(username="compliance")
+    )
     client_page = f"{live_server.url}/admin/clienteling/client/{target.pk}/change/"
     admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
 
@@ -49,7 +53,7 @@ def test_compliance_requests_approves_and_reads_the_receipt(
     # when the officer requests the erasure from it
     page.click("#erasure-request")
     expect(page.locator("#id_client")).to_have_value(str(target.pk))
-    page.fill("#id_request_reference", "DSR-2026-0042")
+    page.select_option("#id_request", str(asked.pk))
     page.click("input[name=_save]")
 
     # then the confirmation names the client and says what is kept and why
@@ -100,6 +104,7 @@ def test_compliance_requests_approves_and_reads_the_receipt(
     expect(page.locator("#erasure-request")).to_have_count(0)
     job.refresh_from_db()
     assert (job.status, job.approved_by.username) == ("done", "compliance")
+    assert job.request == asked
     assert not ClientEmail.objects.filter(client=target).exists()
     assert not ClientPhone.objects.filter(client=target).exists()
 
@@ -109,6 +114,9 @@ def test_an_erasure_under_a_legal_hold_is_refused_with_the_holds_shown(
 ):
     call_command("seed_demo")
     target = _client_with_email_and_phone()
+    asked = verified_erasure_request(
+        target, officer=User.objects.get(username="compliance")
+    )
     complaint = order_services.complaint_open(
         acting_user=None,
         client=target,
@@ -121,7 +129,7 @@ def test_an_erasure_under_a_legal_hold_is_refused_with_the_holds_shown(
     # when the officer requests the erasure from the client page
     page.goto(f"{live_server.url}/admin/clienteling/client/{target.pk}/change/")
     page.click("#erasure-request")
-    page.fill("#id_request_reference", "DSR-2026-0043")
+    page.select_option("#id_request", str(asked.pk))
     page.click("input[name=_save]")
 
     # then the form comes back with the holds and what to do about them
@@ -131,7 +139,7 @@ def test_an_erasure_under_a_legal_hold_is_refused_with_the_holds_shown(
     expect(page.locator(".field-allow_partial .errorlist")).to_contain_text(
         "partial erasure"
     )
-    expect(page.locator("#id_request_reference")).to_have_value("DSR-2026-0043")
+    expect(page.locator("#id_request")).to_have_value(str(asked.pk))
     # and nothing was written
     assert not ErasureJob.objects.filter(client=target).exists()
     assert ClientEmail.objects.filter(client=target).exists()

@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from clienteling import roles
 from clienteling import services as clienteling_services
+from core import roles
 from orders import services as order_services
-from privacy import erasure
+from privacy.erasure import engine, jobs
 from privacy.models import ErasureJob
 from tests.clienteling.factories import (
     BoutiqueFactory,
@@ -18,6 +18,7 @@ from tests.clienteling.factories import (
     compliance,
 )
 from tests.helpers import get_counting_queries
+from tests.privacy.factories import verified_erasure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,9 @@ def erase(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
 
     def erase(target, officer) -> ErasureJob:
-        job = erasure.erasure_request(acting_user=officer, client=target)
+        job = jobs.erasure_request(acting_user=officer, client=target)
         with django_capture_on_commit_callbacks(execute=True):
-            erasure.erasure_approve(acting_user=officer, job=job)
+            jobs.erasure_approve(acting_user=officer, job=job)
         job.refresh_from_db()
         target.refresh_from_db()
         assert job.status == ErasureJob.Status.DONE
@@ -82,7 +83,7 @@ def test_compliance_sees_the_request_action_for_a_client_never_erased(client):
 @pytest.mark.parametrize("role", [roles.ADVISER, roles.MANAGER, roles.CUSTOMER_SERVICE])
 def test_staff_without_the_permission_see_neither_action_nor_status(client, role):
     target = ClientFactory()
-    erasure.erasure_request(acting_user=compliance(), client=target)
+    jobs.erasure_request(acting_user=compliance(), client=target)
     user = UserFactory(role=role, boutiques=[target.home_boutique])
     assert not user.has_perm("privacy.add_erasurejob")
     client.force_login(user)
@@ -98,9 +99,9 @@ def test_staff_without_the_permission_see_neither_action_nor_status(client, role
 def test_staff_who_may_view_but_not_request_see_the_status_only(client):
     officer = compliance()
     target, other = ClientFactory(), ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
-    cancelled = erasure.erasure_request(acting_user=officer, client=other)
-    erasure.erasure_cancel(acting_user=officer, job=cancelled)
+    job = jobs.erasure_request(acting_user=officer, client=target)
+    cancelled = jobs.erasure_request(acting_user=officer, client=other)
+    jobs.erasure_cancel(acting_user=officer, job=cancelled)
     client.force_login(_user_with("view_client", "view_all_clients", "view_erasurejob"))
 
     page = _client_page(client, target).text
@@ -118,7 +119,7 @@ def test_staff_who_may_view_but_not_request_see_the_status_only(client):
 def test_an_open_erasure_shows_its_status_and_link_instead_of_the_action(client):
     officer = compliance()
     target = ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
+    job = jobs.erasure_request(acting_user=officer, client=target)
     client.force_login(officer)
 
     page = _client_page(client, target).text
@@ -149,8 +150,8 @@ def test_a_done_erasure_shows_the_tombstone_and_links_the_receipt(client, erase)
 def test_after_a_cancelled_erasure_a_new_one_may_be_requested(client):
     officer = compliance()
     target = ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
-    erasure.erasure_cancel(acting_user=officer, job=job)
+    job = jobs.erasure_request(acting_user=officer, client=target)
+    jobs.erasure_cancel(acting_user=officer, job=job)
     client.force_login(officer)
 
     page = _client_page(client, target).text
@@ -168,9 +169,9 @@ def test_the_panel_runs_the_same_queries_whatever_the_number_of_erasures(client)
     )
     for target, cancelled in ((few, 1), (many, 4)):
         for _ in range(cancelled):
-            job = erasure.erasure_request(acting_user=officer, client=target)
-            erasure.erasure_cancel(acting_user=officer, job=job)
-        erasure.erasure_request(acting_user=officer, client=target)
+            job = jobs.erasure_request(acting_user=officer, client=target)
+            jobs.erasure_cancel(acting_user=officer, job=job)
+        jobs.erasure_request(acting_user=officer, client=target)
     client.force_login(officer)
     _client_page(client, few)  # warm process-wide caches (content types)
 
@@ -224,7 +225,7 @@ def test_the_form_refuses_a_client_already_erased_saying_by_which_erasure(
     job = erase(target, officer)
     client.force_login(officer)
 
-    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-2"})
+    response = client.post(ADD, {"client": target.pk})
 
     assert response.status_code == 200
     assert (
@@ -237,7 +238,7 @@ def test_the_form_refuses_a_client_already_erased_saying_by_which_erasure(
 def test_the_form_refuses_a_second_open_erasure_naming_the_open_one(client):
     officer = compliance()
     target = ClientFactory()
-    job = erasure.erasure_request(acting_user=officer, client=target)
+    job = jobs.erasure_request(acting_user=officer, client=target)
     client.force_login(officer)
 
     response = client.post(ADD, {"client": target.pk})
@@ -253,9 +254,11 @@ def test_the_form_refuses_a_second_open_erasure_naming_the_open_one(client):
 def test_the_form_refuses_under_a_legal_hold_listing_the_holds(client):
     target = ClientFactory()
     complaint = _open_complaint(target)
-    client.force_login(compliance())
+    officer = compliance()
+    asked = verified_erasure_request(target, officer=officer)
+    client.force_login(officer)
 
-    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-3"})
+    response = client.post(ADD, {"client": target.pk, "request": asked.pk})
 
     form = response.context["adminform"].form
     assert response.status_code == 200
@@ -264,7 +267,7 @@ def test_the_form_refuses_under_a_legal_hold_listing_the_holds(client):
         f"complaint: complaint#{complaint.pk}",
     ]
     assert form.errors["allow_partial"] == [form.partial_hint]
-    assert 'value="DSR-3"' in response.text  # what the user typed stays
+    assert f'value="{asked.pk}" selected' in response.text  # the choice stays
     assert not ErasureJob.objects.exists()
 
 
@@ -286,11 +289,11 @@ def test_a_client_erased_by_retention_shows_it_and_cannot_be_requested(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     officer = compliance()
     target = ClientFactory()
-    erasure.erase_clients(client_ids=[target.pk])  # what a retention batch runs
+    engine.erase_clients(client_ids=[target.pk])  # what a retention batch runs
     client.force_login(officer)
 
     page = _client_page(client, target).text
-    response = client.post(ADD, {"client": target.pk, "request_reference": "DSR-3"})
+    response = client.post(ADD, {"client": target.pk})
 
     assert "Erased by the retention rules" in page
     assert "erasure-request" not in page
@@ -316,7 +319,7 @@ def test_a_record_merged_into_an_erased_client_names_the_erasure_that_took_it(
     client.force_login(officer)
 
     page = _client_page(client, duplicate).text
-    response = client.post(ADD, {"client": duplicate.pk, "request_reference": "X"})
+    response = client.post(ADD, {"client": duplicate.pk})
 
     assert f"Erased by erasure #{job.pk}" in page
     assert "retention rules" not in page

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling import roles
 from clienteling.models import Client
-from privacy import erasure, holds
+from core import roles
+from privacy import holds
+from privacy.erasure import jobs
 from privacy.models import ErasureJob, ErasureStep, RetentionRule, RetentionRun
 from tests.clienteling.factories import ClientFactory, EmailFactory, UserFactory
 
@@ -26,7 +27,7 @@ def compliance():
 def job(compliance):
     client = ClientFactory(first_name="Ada", last_name="Exemple")
     EmailFactory(client=client)
-    return erasure.erasure_request(acting_user=compliance, client=client)
+    return jobs.erasure_request(acting_user=compliance, client=client)
 
 
 def _inactive(first_name: str, last_name: str) -> Client:

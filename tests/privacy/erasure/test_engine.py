@@ -1,11 +1,12 @@
 """The set-based engine's own pieces, on SQLite and on PostgreSQL."""
 
 import pytest
+from django.db.models import F
 
 from clienteling.models import Client, ClientEmail, ClientPhone
 from consents import suppression
 from consents.models import SuppressionEntry
-from privacy import erasure
+from privacy.erasure import engine, plan, residue
 from tests.clienteling.factories import ClientFactory, EmailFactory, PhoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +16,10 @@ def test_in_ids_selects_exactly_the_listed_rows():
     clients = [ClientFactory() for _ in range(4)]
     chosen = [clients[0].pk, clients[2].pk]
 
-    found = Client.objects.filter(erasure.InIds(erasure.F("pk"), chosen))
+    found = Client.objects.filter(plan.InIds(F("pk"), chosen))
 
     assert sorted(found.values_list("pk", flat=True)) == sorted(chosen)
-    assert not Client.objects.filter(erasure.InIds(erasure.F("pk"), [])).exists()
+    assert not Client.objects.filter(plan.InIds(F("pk"), [])).exists()
 
 
 def test_in_ids_follows_a_relation_path():
@@ -26,7 +27,7 @@ def test_in_ids_follows_a_relation_path():
     EmailFactory(client=kept, address="kept@example.com")
     EmailFactory(client=erased, address="erased@example.com")
 
-    rows = ClientEmail.objects.filter(erasure.InIds(erasure.F("client"), [erased.pk]))
+    rows = ClientEmail.objects.filter(plan.InIds(F("client"), [erased.pk]))
 
     assert list(rows.values_list("address", flat=True)) == ["erased@example.com"]
 
@@ -43,7 +44,7 @@ def test_suppression_counts_new_and_already_listed_entries():
         reason="objection",
     )
 
-    counts = erasure.step_suppression(erasure.Context(client_ids=[listed.pk, fresh.pk]))
+    counts = residue.step_suppression(plan.Context(client_ids=[listed.pk, fresh.pk]))
 
     assert counts == {"added": 2, "already_listed": 1}
     digests = set(SuppressionEntry.objects.values_list("kind", "digest"))
@@ -53,7 +54,7 @@ def test_suppression_counts_new_and_already_listed_entries():
         ("phone", suppression.phone_digest("+33199001234")),
     }
     # The same again: nothing new, everything already listed.
-    again = erasure.step_suppression(erasure.Context(client_ids=[listed.pk, fresh.pk]))
+    again = residue.step_suppression(plan.Context(client_ids=[listed.pk, fresh.pk]))
     assert again == {"added": 0, "already_listed": 3}
     assert SuppressionEntry.objects.count() == 3
 
@@ -61,19 +62,19 @@ def test_suppression_counts_new_and_already_listed_entries():
 def test_suppression_of_clients_without_contact_details_adds_nothing():
     client = ClientFactory()
 
-    assert erasure.step_suppression(erasure.Context(client_ids=[client.pk])) == {
+    assert residue.step_suppression(plan.Context(client_ids=[client.pk])) == {
         "added": 0
     }
 
 
 def test_erasing_chunks_leaves_clients_outside_the_chunk_untouched(monkeypatch):
-    monkeypatch.setattr(erasure, "CHUNK", 2)
+    monkeypatch.setattr(plan, "CHUNK", 2)
     clients = [ClientFactory() for _ in range(5)]
     for c in clients:
         PhoneFactory(client=c)
     targets = [c.pk for c in clients[:3]]
 
-    erasure.erase_clients(client_ids=targets)
+    engine.erase_clients(client_ids=targets)
 
     erased = Client.objects.filter(client_number__startswith="ERASED-")
     assert sorted(erased.values_list("pk", flat=True)) == targets

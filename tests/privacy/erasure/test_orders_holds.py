@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from orders import services as order_services
 from orders.models import Complaint, Guarantee, Order
-from privacy import erasure
+from privacy.erasure import jobs
 from privacy.models import ErasureJob
 from tests.clienteling.factories import compliance
 from tests.orders.factories import ClientFactory, order
@@ -25,7 +25,7 @@ def test_an_open_complaint_refuses_the_erasure_naming_it():
     )
 
     with pytest.raises(ValidationError) as refused:
-        erasure.erasure_request(acting_user=None, client=client)
+        jobs.erasure_request(acting_user=None, client=client)
 
     assert f"complaint#{complaint.pk}" in " ".join(refused.value.messages)
     assert not ErasureJob.objects.exists()
@@ -44,7 +44,7 @@ def test_once_the_complaint_is_closed_the_erasure_may_be_requested():
         status=Complaint.Status.RESOLVED, resolution="Repaired"
     )
 
-    job = erasure.erasure_request(acting_user=None, client=client)
+    job = jobs.erasure_request(acting_user=None, client=client)
 
     assert job.pk
 
@@ -55,10 +55,10 @@ def test_the_receipt_lists_the_invoice_and_guarantee_kept_and_until_when(client)
     invoice = sold.invoices.get()
     guarantee = Guarantee.objects.get(client=buyer)
     officer = compliance()
-    job = erasure.erasure_request(acting_user=officer, client=buyer)
-    erasure.erasure_approve(acting_user=officer, job=job)
+    job = jobs.erasure_request(acting_user=officer, client=buyer)
+    jobs.erasure_approve(acting_user=officer, job=job)
 
-    erasure.erasure_execute(job_id=job.pk)
+    jobs.erasure_execute(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.status == ErasureJob.Status.DONE

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from clienteling import roles
 from clienteling.models import ClientEmail
-from privacy import erasure, holds
+from core import roles
+from privacy import holds
+from privacy.erasure import jobs
 from privacy.models import ErasureJob, ErasureStep
-from privacy.tasks_erasure import erasure_run
+from privacy.tasks.erasure import erasure_run
 from tests.clienteling.factories import (
     ClientFactory,
     EmailFactory,
@@ -51,15 +52,15 @@ def test_a_worker_dying_mid_erasure_is_resumed_by_the_sweeper(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     compliance = UserFactory()  # no groups after a flush
     client = _client_with_data()
-    job = erasure.erasure_request(acting_user=compliance, client=client)
+    job = jobs.erasure_request(acting_user=compliance, client=client)
 
     def crash(step_name):
         if step_name == "clienteling.ClientEmail":
             raise InjectedCrash
 
-    monkeypatch.setattr(erasure, "after_step", crash)
+    monkeypatch.setattr(jobs, "after_step", crash)
     results = _capture_delays(monkeypatch)
-    erasure.erasure_approve(acting_user=compliance, job=job)
+    jobs.erasure_approve(acting_user=compliance, job=job)
     with pytest.raises(InjectedCrash):
         results[0].get(timeout=60)
     job.refresh_from_db()
@@ -71,11 +72,11 @@ def test_a_worker_dying_mid_erasure_is_resumed_by_the_sweeper(
     )
     assert "clienteling.ClientEmail" in done_before
     assert "finish" not in done_before
-    monkeypatch.setattr(erasure, "after_step", None)
+    monkeypatch.setattr(jobs, "after_step", None)
 
     # when the sweeper finds it quiet
-    assert erasure.erasure_sweep(now=timezone.now()) == []  # not stale yet
-    swept = erasure.erasure_sweep(now=timezone.now() + timedelta(minutes=11))
+    assert jobs.erasure_sweep(now=timezone.now()) == []  # not stale yet
+    swept = jobs.erasure_sweep(now=timezone.now() + timedelta(minutes=11))
     results[-1].get(timeout=60)
 
     # then one complete erasure, one receipt, no step done twice
@@ -104,17 +105,17 @@ def test_the_same_job_delivered_twice_concurrently_does_the_work_once(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     compliance = UserFactory()
     client = _client_with_data()
-    job = erasure.erasure_request(acting_user=compliance, client=client)
+    job = jobs.erasure_request(acting_user=compliance, client=client)
     # Both deliveries come from the test, none from approval.
-    monkeypatch.setattr(erasure, "_enqueue", lambda job_id: None)
-    erasure.erasure_approve(acting_user=compliance, job=job)
+    monkeypatch.setattr(jobs, "_enqueue", lambda job_id: None)
+    jobs.erasure_approve(acting_user=compliance, job=job)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def deliver():
         try:
             barrier.wait()
-            outcomes.append(erasure.erasure_execute(job_id=job.pk))
+            outcomes.append(jobs.erasure_execute(job_id=job.pk))
         finally:
             connection.close()
 
@@ -147,13 +148,13 @@ def test_a_rerun_of_a_finished_job_changes_nothing(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     compliance = UserFactory(role=roles.COMPLIANCE)
     client = _client_with_data()
-    job = erasure.erasure_request(acting_user=compliance, client=client)
+    job = jobs.erasure_request(acting_user=compliance, client=client)
     with django_capture_on_commit_callbacks(execute=True):
-        erasure.erasure_approve(acting_user=compliance, job=job)  # in-process
+        jobs.erasure_approve(acting_user=compliance, job=job)  # in-process
     job.refresh_from_db()
     receipt = job.receipt
 
-    again = erasure.erasure_execute(job_id=job.pk)
+    again = jobs.erasure_execute(job_id=job.pk)
 
     job.refresh_from_db()
     assert again["steps"] == []
@@ -167,13 +168,13 @@ def test_erasure_requested_twice_finds_nothing_to_do(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     compliance = UserFactory(role=roles.COMPLIANCE)
     client = _client_with_data()
-    job = erasure.erasure_request(acting_user=compliance, client=client)
+    job = jobs.erasure_request(acting_user=compliance, client=client)
     with django_capture_on_commit_callbacks(execute=True):
-        erasure.erasure_approve(acting_user=compliance, job=job)
+        jobs.erasure_approve(acting_user=compliance, job=job)
     client.refresh_from_db()
 
     with pytest.raises(ValidationError) as refused:
-        erasure.erasure_request(acting_user=compliance, client=client)
+        jobs.erasure_request(acting_user=compliance, client=client)
 
     assert "Nothing to do" in refused.value.messages[0]
     assert ErasureJob.objects.filter(client=client).count() == 1
@@ -183,10 +184,10 @@ def test_erasure_requested_twice_finds_nothing_to_do(
 def test_a_second_request_while_one_is_open_is_refused():
     compliance = UserFactory(role=roles.COMPLIANCE)
     client = _client_with_data()
-    first = erasure.erasure_request(acting_user=compliance, client=client)
+    first = jobs.erasure_request(acting_user=compliance, client=client)
 
     with pytest.raises(ValidationError, match=f"#{first.pk}"):
-        erasure.erasure_request(acting_user=compliance, client=client)
+        jobs.erasure_request(acting_user=compliance, client=client)
 
     assert ErasureJob.objects.count() == 1
 
@@ -216,7 +217,7 @@ def test_erasure_under_a_hold_is_refused_with_the_holds_listed(fake_hold):
     client = _client_with_data()
 
     with pytest.raises(ValidationError) as refused:
-        erasure.erasure_request(acting_user=compliance, client=client)
+        jobs.erasure_request(acting_user=compliance, client=client)
 
     assert refused.value.messages == [
         "Erasure refused: legal holds apply.",
@@ -242,11 +243,11 @@ def test_partial_erasure_keeps_what_the_hold_needs_and_says_so(
         client=client, collection=Collection.objects.create(name="X")
     )
 
-    job = erasure.erasure_request(
+    job = jobs.erasure_request(
         acting_user=compliance, client=client, allow_partial=True
     )
     with django_capture_on_commit_callbacks(execute=True):
-        erasure.erasure_approve(acting_user=compliance, job=job)
+        jobs.erasure_approve(acting_user=compliance, job=job)
 
     job.refresh_from_db()
     client.refresh_from_db()
@@ -263,10 +264,10 @@ def test_partial_erasure_keeps_what_the_hold_needs_and_says_so(
 @pytest.mark.django_db
 def test_approval_needs_a_requested_job():
     compliance = UserFactory(role=roles.COMPLIANCE)
-    job = erasure.erasure_request(acting_user=compliance, client=_client_with_data())
-    erasure.erasure_cancel(acting_user=compliance, job=job)
+    job = jobs.erasure_request(acting_user=compliance, client=_client_with_data())
+    jobs.erasure_cancel(acting_user=compliance, job=job)
 
     with pytest.raises(ValidationError, match="cannot become"):
-        erasure.erasure_approve(acting_user=compliance, job=job)
+        jobs.erasure_approve(acting_user=compliance, job=job)
 
     assert not ErasureStep.objects.filter(job=job).exists()

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from privacy import erasure
+from privacy.erasure import jobs
 from tests.clienteling.factories import ClientFactory, EmailFactory, UserFactory
 from tests.conftest import require
 
@@ -34,7 +34,7 @@ def _server_url(name: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_replay_after_restoring_a_dump_reerases(tmp_path, settings, monkeypatch):
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
-    monkeypatch.setattr(erasure, "_enqueue", lambda job_id: None)
+    monkeypatch.setattr(jobs, "_enqueue", lambda job_id: None)
     gone = ClientFactory(first_name="Replaymarker")
     EmailFactory(client=gone, address="replaymarker@example.com")
     kept = ClientFactory(first_name="Stays")
@@ -45,9 +45,9 @@ def test_replay_after_restoring_a_dump_reerases(tmp_path, settings, monkeypatch)
         [_tool("pg_dump"), "-Fc", "-f", str(dump), _server_url(source)], check=True
     )
     compliance = UserFactory()
-    job = erasure.erasure_request(acting_user=compliance, client=gone)
-    erasure.erasure_approve(acting_user=compliance, job=job)
-    erasure.erasure_execute(job_id=job.pk)
+    job = jobs.erasure_request(acting_user=compliance, client=gone)
+    jobs.erasure_approve(acting_user=compliance, job=job)
+    jobs.erasure_execute(job_id=job.pk)
 
     # when the backup is restored and the replay log applied to it
     with psycopg.connect(_server_url("postgres"), autocommit=True) as admin:

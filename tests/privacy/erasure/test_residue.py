@@ -37,11 +37,13 @@ from consents.models import (
 )
 from consents.services import scan_path
 from consents.tasks import build_outreach_list
-from privacy import erasure, pseudonyms, reports, sharing, stored_files
+from privacy import pseudonyms, reports, stored_files
 from privacy import requests as dsr
+from privacy.erasure import jobs
 from privacy.models import DataSubjectRequest, ErasureJob, SubjectAccessReport
-from privacy.tasks_erasure import erasure_run
-from privacy.tasks_requests import build_report
+from privacy.sharing import exports
+from privacy.tasks.erasure import erasure_run
+from privacy.tasks.requests import build_report
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
 from tests.privacy.erasure.scan import (
     broker_hits,
@@ -68,8 +70,8 @@ def _kept_columns() -> set[tuple[str, str]]:
     The invoice's billed name, for example, is kept 10 years (Commercial
     Code L123-22); the marker may remain there and in that row's history.
     """
-    from clienteling.classification import Category, Erasure
-    from privacy import data_map
+    from core import data_map
+    from core.classification import Category, Erasure
 
     kept = set()
     for model, entry in data_map.client_models():
@@ -100,7 +102,7 @@ def _run_through_worker(monkeypatch, job):
         return results[-1]
 
     monkeypatch.setattr(erasure_run, "delay", capture)
-    erasure.erasure_approve(acting_user=job._approver, job=job)
+    jobs.erasure_approve(acting_user=job._approver, job=job)
     assert len(results) == 1
     return results[0].get(timeout=120)
 
@@ -184,7 +186,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     _sharing_keys(settings)
     # A transactional test before this one may have flushed the purposes,
     # form templates and role groups the migrations seeded.
-    from clienteling.roles import sync_roles
+    from core.roles import sync_roles
 
     registry.sync_registry()
     sync_roles()
@@ -200,8 +202,8 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
         grant_sharing_and_events(seeded.client)
     report = _report_built_by_the_worker(gone.client, compliance)
     outreach_list = _outreach_list_built_by_the_worker(staff)
-    partner_batch = sharing.partner_export_run(acting_user=None, partner=partner)
-    group_batch = sharing.group_export_run(acting_user=None)
+    partner_batch = exports.partner_export_run(acting_user=None, partner=partner)
+    group_batch = exports.group_export_run(acting_user=None)
     # Residue outside the models: a task result and an import file.
     TaskResult.objects.create(
         task_id="t-1", status="SUCCESS", result='"zqxmarkerone@example.com"'
@@ -218,8 +220,8 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     for folder in folders:
         files_before.update(files_naming(folder, needles))
     # Every location holds the client before: the scan can see each.
-    # (the report zip is a job result: PRIVATE_STORAGE_ROOT/jobs/<id>/)
-    for location in ("consent-scans", "jobs", "outreach-lists"):
+    # (report zips and outreach lists are job results: PRIVATE_STORAGE_ROOT/jobs/)
+    for location in ("consent-scans", "jobs"):
         assert any(f"/{location}/" in path for path in files_before), location
     assert any("/partners/lafayette/" in p for p in files_before)
     assert any("/group/" in p for p in files_before)
@@ -228,9 +230,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     other_scan = scan_path(kept.scan_name).read_bytes()
 
     # when compliance approves and the worker erases
-    job = erasure.erasure_request(
-        acting_user=compliance, client=gone.client, request_reference="DSR-1"
-    )
+    job = jobs.erasure_request(acting_user=compliance, client=gone.client)
     job._approver = compliance
     outcome = _run_through_worker(monkeypatch, job)
 

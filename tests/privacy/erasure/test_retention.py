@@ -9,8 +9,9 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from clienteling.models import Client, IpAddressSeen, WebEvent
+from core.models import AccessLogEntry
 from privacy import retention
-from privacy.models import AccessLogEntry, RetentionRule, RetentionRun
+from privacy.models import RetentionRule, RetentionRun
 from tests.clienteling.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db

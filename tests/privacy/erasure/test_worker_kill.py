@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
-from privacy import erasure
+from privacy.erasure import jobs
 from privacy.models import ErasureJob, ErasureStep
 from tests.clienteling.factories import ClientFactory, EmailFactory, UserFactory
 from tests.conftest import require
@@ -63,10 +63,10 @@ def test_killing_the_worker_mid_erasure_then_the_sweeper_gives_one_erasure(
         client = ClientFactory()
         EmailFactory(client=client, address=f"killed{client.pk}@example.com")
         officer = UserFactory()
-        job = erasure.erasure_request(acting_user=officer, client=client)
+        job = jobs.erasure_request(acting_user=officer, client=client)
         eager = app.conf.task_always_eager
         app.conf.task_always_eager = False
-        erasure.erasure_approve(acting_user=officer, job=job)
+        jobs.erasure_approve(acting_user=officer, job=job)
 
         def email_step_done():
             return ErasureStep.objects.filter(
@@ -84,8 +84,8 @@ def test_killing_the_worker_mid_erasure_then_the_sweeper_gives_one_erasure(
 
         # then the sweeper, once the job has gone quiet, finishes it
         app.conf.task_always_eager = True
-        assert erasure.erasure_sweep(now=timezone.now()) == []  # not stale yet
-        erasure.erasure_sweep(now=timezone.now() + timedelta(minutes=11))
+        assert jobs.erasure_sweep(now=timezone.now()) == []  # not stale yet
+        jobs.erasure_sweep(now=timezone.now() + timedelta(minutes=11))
     finally:
         app.conf.task_always_eager = eager
         if worker.poll() is None:

@@ -1,7 +1,7 @@
 """A client with data in every client model of the data map.
 
 BUILDERS is keyed by model label; test_report checks it covers
-privacy.data_map.client_models(), so a new client model (orders, when
+core.data_map.client_models(), so a new client model (orders, when
 merged) fails the report test until it gets a builder here.
 """
 
@@ -260,7 +260,6 @@ def _erasure(client, tag, staff):
 
     job = ErasureJob.objects.create(
         client=client,
-        request_reference=f"DSR-{tag}",
         requested_by=staff,
         requested_at=NOW,
         status=ErasureJob.Status.REFUSED,

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Job
+from core.models import AccessLogEntry, Job
 from privacy import register
-from privacy.models import AccessLogEntry, DataSubjectRequest, SubjectAccessReport
+from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
 from tests.clienteling.factories import (
     BoutiqueFactory,

@@ -8,7 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clienteling.models import Client
-from privacy.models import AccessLogEntry, DataSubjectRequest
+from core.models import AccessLogEntry
+from privacy.models import DataSubjectRequest
 from tests.helpers import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

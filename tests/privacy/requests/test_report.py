@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from clienteling.classification import Category
 from clienteling.models import ContactEvent
 from consents import registry
-from privacy import data_map, reports
-from privacy.models import AccessLogEntry, DataSubjectRequest, SubjectAccessReport
+from core import data_map
+from core.classification import Category
+from core.models import AccessLogEntry
+from privacy import reports
+from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
 from tests.privacy.requests.builders import fill
 
@@ -260,7 +262,7 @@ def test_json_schema_rejects_a_document_missing_art15_metadata():
 
 @pytest.mark.django_db
 def test_a_report_for_an_erased_client_says_what_remains_and_why():
-    from privacy.erasure import erase_clients
+    from privacy.erasure.engine import erase_clients
     from privacy.reports import build_document, render_html
     from tests.clienteling.factories import ClientFactory
 

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from core import jobs
+from core import data_map, jobs
 from core.jobs import engine, files
 from core.models import Job
-from privacy import data_map, reports
+from privacy import reports
 from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
 from tests.clienteling.factories import ClientFactory, compliance

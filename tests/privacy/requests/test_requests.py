@@ -167,8 +167,9 @@ def test_extension_without_a_reason_or_beyond_two_months_is_refused():
 
 
 def _in_status(status: str, user) -> DataSubjectRequest:
-    """An erasure request brought to `status` by the services themselves."""
-    request = _open(kind=Kind.ERASURE)
+    """An objection request brought to `status` by the services themselves
+    (no erasure or report is needed to complete it)."""
+    request = _open(kind=Kind.OBJECTION)
     if status == Status.RECEIVED:
         return request
     # Verified first, so that only the table refuses a move out of a
@@ -229,7 +230,7 @@ def test_a_request_without_identity_verification_cannot_be_fulfilled():
 
 def test_verified_request_completes_and_a_closed_one_cannot_move():
     user = compliance()
-    request = _open(kind=Kind.ERASURE)
+    request = _open(kind=Kind.OBJECTION)
     request = dsr.request_verify_identity(
         acting_user=user, request=request, method="id_document", note="passport"
     )
@@ -408,12 +409,11 @@ def test_rectification_links_the_history_rows_of_edits_made_under_it():
     assert Client.objects.get(pk=untouched.pk).last_name == "Rectifié"
 
 
-def test_restriction_blocks_the_services_too_until_lifted(monkeypatch):
-    from clienteling import hooks
+def test_restriction_blocks_the_services_too_until_lifted():
     from clienteling import services as clienteling_services
     from clienteling.models import ContactEvent, MetalAllergy
+    from core import hooks
 
-    monkeypatch.setattr(hooks, "_allergy_gates", [lambda client: None])
     officer = compliance()
     request = dsr.request_restrict(
         acting_user=officer, request=_restriction_request(officer), reason="accuracy"
@@ -428,7 +428,10 @@ def test_restriction_blocks_the_services_too_until_lifted(monkeypatch):
             direction="inbound",
             subject="x",
         )
-    with pytest.raises(ValidationError):
+    with (
+        hooks.override("allergy_gate", lambda client: None),
+        pytest.raises(ValidationError),
+    ):
         clienteling_services.allergy_record(
             acting_user=officer, client=target, metal="nickel"
         )

@@ -14,15 +14,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 def test_report_built_in_a_real_worker_on_postgresql(celery_worker):
     # given the registry and roles (a transactional test flushed them) and a
     # verified access request for a client with data everywhere
-    from clienteling.roles import sync_roles
     from consents.registry import sync_registry
+    from core.roles import sync_roles
 
     sync_registry()
     sync_roles()
     client, rows, access, staff = fill("Sujet")
     # when it is queued (after commit, as in the admin) and the worker runs
     report = reports.report_request(acting_user=staff, request=access)
-    from privacy.tasks_requests import build_report
+    from privacy.tasks.requests import build_report
 
     # the on_commit hook has sent it; wait on a second, idempotent delivery
     result = build_report.delay(report.pk).get(timeout=120)

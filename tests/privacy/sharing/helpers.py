@@ -6,7 +6,8 @@ from decimal import Decimal
 from clienteling.models import ClientAddress
 from consents import services
 from consents.models import ConsentDecision
-from privacy.sharing import CROSS_GROUP, PurchaseRow
+from orders.selectors import PurchaseRow
+from privacy.sharing.eligibility import CROSS_GROUP
 from tests.clienteling.factories import ClientFactory, EmailFactory, PhoneFactory
 from tests.consents.factories import grant
 

@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from privacy import pseudonyms, sharing, tasks_sharing
+from privacy import pseudonyms
 from privacy.models import GroupInsight, InsightImport, SharingBatch
+from privacy.sharing import exports, insights
+from privacy.tasks import sharing as tasks_sharing
 from tests.clienteling.factories import UserFactory, adviser, compliance
 from tests.privacy.sharing.helpers import NOW, consent, fake_purchases, person, withdraw
 
@@ -17,8 +19,7 @@ def _group_key(settings, monkeypatch):
     settings.SHARING_DEMO_KEYS = False
     # Pages and permissions, not purchases: fake rows keep the setup small
     # (test_orders_source.py covers the real source).
-    monkeypatch.setattr(sharing, "_orders_ready", lambda: True)
-    monkeypatch.setattr(sharing, "purchases_for", fake_purchases())
+    monkeypatch.setattr(exports, "purchases_for", fake_purchases())
 
 
 @pytest.mark.parametrize(
@@ -99,11 +100,11 @@ def test_import_page_shows_the_refusal_and_writes_nothing(client):
 def _client_with_insight():
     shown = person(1)
     consent(shown)
-    sharing.group_export_run(acting_user=None, now=NOW, purchases=fake_purchases())
+    exports.group_export_run(acting_user=None, now=NOW, purchases=fake_purchases())
     line = (
         f"{pseudonyms.current_key('group').pseudonym(shown.pk)},VIP-7,ring,maison-a:0.9"
     )
-    sharing.insights_import(
+    insights.insights_import(
         acting_user=None,
         batch_id="G-7",
         data=(

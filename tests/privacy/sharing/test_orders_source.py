@@ -7,7 +7,10 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Order
-from privacy import pseudonyms, sharing
+from orders.selectors import purchases_for
+from privacy import pseudonyms
+from privacy.sharing import exports
+from privacy.sharing.files import export_root
 from tests.orders.factories import CollectionFactory, ProductFactory, order
 from tests.privacy.sharing.helpers import consent, person
 
@@ -30,9 +33,7 @@ def test_only_invoiced_or_delivered_lines_since_the_date_are_purchases():
     sold = order(client=client, products=[ring], status=Order.Status.INVOICED)
     order(client=client, products=[ProductFactory()])  # a draft: not a sale
 
-    rows = list(
-        sharing.purchases_for([client.pk], timezone.localdate() - timedelta(days=1))
-    )
+    rows = list(purchases_for([client.pk], timezone.localdate() - timedelta(days=1)))
 
     assert len(rows) == 1
     row = rows[0]
@@ -43,10 +44,7 @@ def test_only_invoiced_or_delivered_lines_since_the_date_are_purchases():
     )
     assert row.metals == ("platinum", "white_gold")
     assert row.boutique_country == str(sold.boutique.country)
-    assert (
-        list(sharing.purchases_for([client.pk], timezone.localdate() + timedelta(1)))
-        == []
-    )
+    assert list(purchases_for([client.pk], timezone.localdate() + timedelta(1))) == []
 
 
 def test_the_group_export_reads_orders_and_leaks_nothing():
@@ -59,16 +57,16 @@ def test_the_group_export_reads_orders_and_leaks_nothing():
             status=Order.Status.INVOICED,
         )
 
-    batch = sharing.group_export_run(acting_user=None)
+    batch = exports.group_export_run(acting_user=None)
 
-    path = sharing.export_root() / batch.folder / "purchases.csv"
+    path = export_root() / batch.folder / "purchases.csv"
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [r["pseudonym"] for r in rows] == [
         pseudonyms.current_key("group").pseudonym(client.pk)
     ]
     data = b"".join(
-        p.read_bytes().lower() for p in (sharing.export_root() / batch.folder).iterdir()
+        p.read_bytes().lower() for p in (export_root() / batch.folder).iterdir()
     )
     for value in (
         client.first_name,

@@ -6,14 +6,16 @@ from datetime import date
 import pytest
 
 from clienteling.models import Boutique
-from privacy import pseudonyms, sharing
+from privacy import pseudonyms
 from privacy.models import Partner, SharingBatch
+from privacy.sharing import eligibility, exports
+from privacy.sharing.files import export_root
 from tests.clienteling.factories import BoutiqueFactory
 from tests.privacy.sharing.helpers import NOW, consent, person, withdraw
 
 pytestmark = pytest.mark.django_db
 
-PARTNER_SHARING = sharing.PARTNER_SHARING
+PARTNER_SHARING = eligibility.PARTNER_SHARING
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def partner(settings):
 
 
 def _rows(batch, stem):
-    path = sharing.export_root() / batch.folder / f"{stem}.csv"
+    path = export_root() / batch.folder / f"{stem}.csv"
     with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
@@ -47,9 +49,9 @@ def test_only_consenting_clients_of_the_shop_in_shop_with_minimum_fields(partner
     elsewhere = person(3)  # another boutique, consenting
     consent(yes, code=PARTNER_SHARING)
     consent(elsewhere, code=PARTNER_SHARING)
-    consent(no_consent, code=sharing.CROSS_GROUP)
+    consent(no_consent, code=eligibility.CROSS_GROUP)
 
-    batch = sharing.partner_export_run(acting_user=None, partner=partner, now=NOW)
+    batch = exports.partner_export_run(acting_user=None, partner=partner, now=NOW)
 
     rows = _rows(batch, "clients")
     assert rows == [
@@ -62,7 +64,7 @@ def test_only_consenting_clients_of_the_shop_in_shop_with_minimum_fields(partner
             "shop_in_shop": "SIS-MUNICH",
         }
     ]
-    data = (sharing.export_root() / batch.folder / "clients.csv").read_text()
+    data = (export_root() / batch.folder / "clients.csv").read_text()
     assert str(yes.phones.get().number) not in data
     assert "rue du Secret" not in data
     assert batch.partner == partner
@@ -72,10 +74,10 @@ def test_withdrawal_is_recalled_in_the_next_transfer(partner):
     shop = partner.boutiques.get()
     leaves = person(1, shop)
     consent(leaves, code=PARTNER_SHARING)
-    sharing.partner_export_run(acting_user=None, partner=partner, now=NOW)
+    exports.partner_export_run(acting_user=None, partner=partner, now=NOW)
     withdraw(leaves, code=PARTNER_SHARING, at=NOW.replace(day=16))
 
-    batch = sharing.partner_export_run(
+    batch = exports.partner_export_run(
         acting_user=None, partner=partner, now=NOW.replace(day=20)
     )
 
@@ -92,18 +94,18 @@ def test_a_partner_without_a_key_is_refused(partner, settings):
     settings.SHARING_KEYS = {"group": [("g", "g" * 40)]}
     consent(person(1, partner.boutiques.get()), code=PARTNER_SHARING)
 
-    with pytest.raises(sharing.SharingRefused, match="lafayette"):
-        sharing.partner_export_run(acting_user=None, partner=partner, now=NOW)
+    with pytest.raises(exports.SharingRefused, match="lafayette"):
+        exports.partner_export_run(acting_user=None, partner=partner, now=NOW)
 
     assert SharingBatch.objects.count() == 0
-    assert not sharing.export_root().exists()
+    assert not export_root().exists()
 
 
 def test_recipients_are_generated_from_the_data(partner):
     consent(person(1, partner.boutiques.get()), code=PARTNER_SHARING)
-    sharing.partner_export_run(acting_user=None, partner=partner, now=NOW)
+    exports.partner_export_run(acting_user=None, partner=partner, now=NOW)
 
-    found = {r.code: r for r in sharing.recipients()}
+    found = {r.code: r for r in exports.recipients()}
 
     assert found["group"].role == "processor"
     assert found["group"].transfers == 0
@@ -114,11 +116,11 @@ def test_recipients_are_generated_from_the_data(partner):
         1,
         1,
     )
-    assert sharing.transfers()[0]["recipient"] == "lafayette"
+    assert exports.transfers()[0]["recipient"] == "lafayette"
 
 
 def test_an_own_boutique_cannot_belong_to_a_partner():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Only shop-in-shops"):
-        sharing.partner_boutiques_clean([BoutiqueFactory()])
+        exports.partner_boutiques_clean([BoutiqueFactory()])

@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db import models
+
+from core.display import moment
+
+
+class AccessLogEntry(models.Model):
+    """Who looked at or took out what: never the values themselves.
+
+    Append-only: application code only inserts (core.services.
+    access_log_record); the admin is read-only for everyone, and on
+    PostgreSQL a trigger refuses UPDATE and DELETE outside the retention
+    job (privacy.ledger_guard).
+
+    The table keeps the name it had when the model lived in privacy
+    (privacy_accesslogentry, docs/decisions/0018): its trigger and rows
+    stayed where they were.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Opened a record"
+        VIEW_HEALTH = "view_health", "Saw health data (allergies)"
+        VIEW_PAYMENT = "view_payment", "Saw payment details"
+        HISTORY = "history", "Opened a record's history"
+        EXPORT = "export", "Exported"
+        DOWNLOAD = "download", "Downloaded a document"
+        DENIED = "denied", "Was refused (out of scope or no permission)"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # "app_label.model" and the primary key: what was touched, not its data.
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    # For exports: how many records left.
+    count = models.PositiveIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "privacy_accesslogentry"
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["user", "-at"]),
+        ]
+        permissions = [("view_access_log", "Can read the access log")]
+
+    def __str__(self):
+        return f"{moment(self.at)} {self.user_id} {self.action} {self.object_type}"

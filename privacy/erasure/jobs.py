@@ -1,0 +1,403 @@
+"""Erasure jobs: request, approve, cancel, execute, sweep.
+
+A job (privacy.models.ErasureJob) runs as ordered steps, each committed
+with its counts under a lock on the job row: a killed worker resumes at
+the first step not done, a duplicate delivery finds the lock taken or the
+step done, and nothing is counted twice. The approval page reads the
+job's preview (what it will erase and keep, and why).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from clienteling.models import Client
+from core.writes import now_or as _now
+from privacy import holds as holds_module
+from privacy import receipts
+from privacy import requests as dsr
+from privacy.erasure.engine import steps_for
+from privacy.erasure.plan import (
+    TOMBSTONE_PREFIX,
+    Context,
+    erasure_plan,
+    identifiers_of,
+    with_merged,
+)
+from privacy.erasure.replay import replay_log_append
+from privacy.models import DataSubjectRequest, ErasureJob, ErasureStep
+
+# A running job whose heartbeat is older than this is presumed dead (a
+# step takes seconds; ten minutes leaves room for a slow disk).
+STALE_AFTER = timedelta(minutes=10)
+
+
+def _move(job: ErasureJob, status: str) -> None:
+    allowed = ErasureJob.TRANSITIONS[ErasureJob.Status(job.status)]
+    if status not in allowed:
+        raise ValidationError(
+            f"Erasure #{job.pk} is {job.get_status_display().lower()}: it cannot "
+            f"become {ErasureJob.Status(status).label.lower()}."
+        )
+    job.status = status
+
+
+def is_tombstone(client: Client) -> bool:
+    return client.client_number.startswith(TOMBSTONE_PREFIX)
+
+
+def client_erasures(*, client: Client) -> list[ErasureJob]:
+    """The erasures that cover this client, latest first: its own and those
+    of the records it was merged into (an erasure takes merged records
+    with it). One query, plus one per merge the record went through."""
+    ids, survivor = [client.pk], client.merged_into_id
+    while survivor is not None and survivor not in ids:
+        ids.append(survivor)
+        survivor = (
+            Client.objects.filter(pk=survivor)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+    return list(
+        ErasureJob.objects.filter(client_id__in=ids).order_by("-requested_at", "-id")
+    )
+
+
+def erasure_blocking_job(
+    *, client: Client, jobs: list[ErasureJob] | None = None
+) -> ErasureJob | None:
+    """The erasure that stops a new one of this client, or None.
+
+    Either the one open (awaiting approval, approved or running), or the
+    complete erasure that made the client a tombstone (after a partial
+    one, what the holds kept may be erased once they end). `jobs`, the
+    client's erasures when already read (the client page), saves a query.
+    """
+    if jobs is None:
+        jobs = client_erasures(client=client)
+    open_job = next((j for j in jobs if j.status in ErasureJob.OPEN), None)
+    if open_job is not None:
+        return open_job
+    if not is_tombstone(client):
+        return None
+    done = [j for j in jobs if j.status == ErasureJob.Status.DONE]
+    last = max(done, key=lambda j: j.finished_at, default=None)
+    return last if last is not None and not last.partial else None
+
+
+def erased_without_a_job(
+    *, client: Client, jobs: list[ErasureJob] | None = None
+) -> bool:
+    """A tombstone made by retention (or a replay of it): no erasure job
+    did it, and no partial one left anything for a later request."""
+    if not is_tombstone(client):
+        return False
+    if jobs is None:
+        jobs = client_erasures(client=client)
+    return not any(j.status == ErasureJob.Status.DONE for j in jobs)
+
+
+def erasure_holds(*, client: Client) -> list[holds_module.Hold]:
+    return holds_module.holds_for([client.pk]).get(client.pk, [])
+
+
+def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
+    """Raise ValidationError when an erasure of this client cannot open.
+
+    Already erased (nothing to do), already open, or held by the law
+    without leave for a partial erasure. Returns the holds that apply.
+    Each refusal carries a code (already_erased, already_open,
+    legal_hold) for the pages that say what to do next.
+    """
+    blocking = erasure_blocking_job(client=client)
+    if blocking is not None and blocking.status == ErasureJob.Status.DONE:
+        raise ValidationError(
+            f"Nothing to do: client {client.pk} was erased by erasure "
+            f"#{blocking.pk} on {blocking.finished_at:%d/%m/%Y}.",
+            code="already_erased",
+        )
+    if blocking is None and erased_without_a_job(client=client):
+        raise ValidationError(
+            f"Nothing to do: client {client.pk} was erased by the retention "
+            "rules (no personal data is left on the record).",
+            code="already_erased",
+        )
+    if blocking is not None:
+        raise ValidationError(
+            f"Erasure #{blocking.pk} of this client is already "
+            f"{blocking.get_status_display().lower()}.",
+            code="already_open",
+        )
+    holds = erasure_holds(client=client)
+    if holds and not allow_partial:
+        raise ValidationError(
+            [
+                ValidationError(message, code="legal_hold")
+                for message in [
+                    "Erasure refused: legal holds apply.",
+                    *(str(h) for h in holds),
+                ]
+            ]
+        )
+    return holds
+
+
+@transaction.atomic
+def erasure_request(
+    *,
+    acting_user,
+    client: Client,
+    request: DataSubjectRequest | None = None,
+    allow_partial: bool = False,
+    now: datetime | None = None,
+) -> ErasureJob:
+    """Open an erasure of one client, awaiting compliance's approval.
+
+    Refused, with nothing written, when the client is already erased or an
+    erasure of theirs is already open, or when a legal hold applies and
+    the request does not allow a partial erasure, or when `request` is not
+    this client's erasure request in progress (dsr.erasure_link_check).
+    """
+    if request is not None:
+        dsr.erasure_link_check(request=request, client=client)
+    holds = erasure_request_check(client=client, allow_partial=allow_partial)
+    job = ErasureJob(
+        client=client,
+        request=request,
+        allow_partial=allow_partial,
+        requested_by=acting_user,
+        requested_at=_now(now),
+        holds=[h.as_receipt() for h in holds],
+    )
+    job.full_clean()
+    job.save()
+    return job
+
+
+@transaction.atomic
+def erasure_approve(
+    *, acting_user, job: ErasureJob, now: datetime | None = None
+) -> ErasureJob:
+    """Compliance approves: holds re-checked, steps written, job queued."""
+    job = ErasureJob.objects.select_for_update().get(pk=job.pk)
+    holds = erasure_holds(client=job.client)
+    if holds and not job.allow_partial:
+        raise ValidationError(
+            ["Erasure refused: legal holds apply."] + [str(h) for h in holds]
+        )
+    _move(job, ErasureJob.Status.APPROVED)
+    job.approved_by = acting_user
+    job.approved_at = _now(now)
+    job.heartbeat_at = job.approved_at
+    job.holds = [h.as_receipt() for h in holds]
+    job.partial = bool(holds)
+    job.full_clean()
+    job.save()
+    ctx = Context(client_ids=[job.client_id])
+    names = ["holds", *(name for name, _ in steps_for(ctx)), "finish"]
+    ErasureStep.objects.bulk_create(
+        [ErasureStep(job=job, position=i, name=n) for i, n in enumerate(names)]
+    )
+    _enqueue(job.pk)
+    return job
+
+
+def erasure_cancel(*, acting_user, job: ErasureJob) -> ErasureJob:
+    with transaction.atomic():
+        job = ErasureJob.objects.select_for_update().get(pk=job.pk)
+        _move(job, ErasureJob.Status.CANCELLED)
+        job.outcome = "Cancelled before approval."
+        job.save()
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from privacy.tasks.erasure import erasure_run
+
+    transaction.on_commit(lambda: erasure_run.delay(job_id))
+
+
+# A hook for tests: called with the step name after each step commits.
+after_step: Callable[[str], None] | None = None
+
+
+def erasure_execute(*, job_id: int, now: datetime | None = None) -> dict:
+    """Run the job's remaining steps, one transaction each. Idempotent.
+
+    Each step locks the job row (SKIP LOCKED: a concurrent delivery of the
+    same job steps aside instead of waiting), re-reads the step, does it,
+    and commits its counts with it. Returns what this call did.
+    """
+    did = []
+    while True:
+        with transaction.atomic():
+            job = (
+                ErasureJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job_id)
+                .first()
+            )
+            if job is None:
+                return {"job": job_id, "busy": True, "steps": did}
+            if job.is_finished or job.status == ErasureJob.Status.REQUESTED:
+                return {"job": job_id, "status": job.status, "steps": did}
+            step = job.steps.filter(done_at__isnull=True).order_by("position").first()
+            at = timezone.now()
+            if job.status == ErasureJob.Status.APPROVED:
+                _move(job, ErasureJob.Status.RUNNING)
+                job.started_at = at
+                job.attempts += 1
+            job.heartbeat_at = at
+            job.save(update_fields=["status", "started_at", "attempts", "heartbeat_at"])
+            if step is None:
+                return {"job": job_id, "status": job.status, "steps": did}
+            step.counts = _run_step(job, step.name, now=now)
+            step.done_at = timezone.now()
+            step.save()
+            did.append(step.name)
+        if after_step is not None:
+            after_step(step.name)
+
+
+def _context(job: ErasureJob) -> Context:
+    held = (
+        holds_module.held_categories(holds_module._coerce(h) for h in job.holds)
+        if job.partial
+        else set()
+    )
+    ids = with_merged([job.client_id])
+    return Context(client_ids=ids, held=held, identifiers=identifiers_of(ids))
+
+
+def _run_step(job: ErasureJob, name: str, *, now=None) -> dict:
+    if name == "holds":
+        holds = erasure_holds(client=job.client)
+        if holds and not job.allow_partial:
+            _move(job, ErasureJob.Status.REFUSED)
+            job.outcome = (
+                "Refused: legal holds apply (" + "; ".join(str(h) for h in holds) + ")."
+            )
+            job.holds = [h.as_receipt() for h in holds]
+            job.finished_at = timezone.now()
+            job.save()
+            return {"refused": len(holds)}
+        job.holds = [h.as_receipt() for h in holds]
+        job.partial = bool(holds)
+        job.save(update_fields=["holds", "partial"])
+        return {"holds": len(holds)}
+    if name == "finish":
+        return _finish(job, now=now)
+    ctx = _context(job)
+    step = dict(steps_for(ctx))[name]
+    return step(ctx)
+
+
+def _finish(job: ErasureJob, *, now=None) -> dict:
+    steps = {s.name: s.counts for s in job.steps.exclude(name="finish")}
+    touched = sum(
+        v
+        for counts in steps.values()
+        for k, v in counts.items()
+        if isinstance(v, int)
+        and not isinstance(v, bool)
+        and k not in ("holds", "already_listed")
+    )
+    job.receipt = {
+        "client": job.client_id,
+        "request": job.request_id,
+        "requested_by": job.requested_by_id,
+        "approved_by": job.approved_by_id,
+        "requested_at": job.requested_at.isoformat(),
+        "approved_at": job.approved_at.isoformat() if job.approved_at else None,
+        "partial": job.partial,
+        "holds": job.holds,
+        # Kept under their obligation, not holds: the erasure went ahead.
+        "retained": [
+            r.as_receipt()
+            for r in holds_module.retained_for(
+                with_merged([job.client_id]), today=_now(now).date()
+            )
+        ],
+        "steps": steps,
+    }
+    _move(job, ErasureJob.Status.DONE)
+    job.finished_at = _now(now)
+    if touched == 0:
+        job.outcome = "Nothing to do: the client's data was already erased."
+    elif job.partial:
+        job.outcome = "Partly erased: data under legal hold kept (see holds)."
+    else:
+        job.outcome = "Erased; the client row remains as an anonymised tombstone."
+    job.save()
+    replay_log_append(
+        kind="request",
+        reference=f"erasure#{job.pk}",
+        client_ids=with_merged([job.client_id]),
+        held=sorted(_context_held(job)),
+        at=job.finished_at,
+    )
+    return {"rows_touched": touched}
+
+
+def _context_held(job: ErasureJob) -> set[str]:
+    if not job.partial:
+        return set()
+    return holds_module.held_categories(holds_module._coerce(h) for h in job.holds)
+
+
+def erasure_sweep(*, now: datetime | None = None) -> list[int]:
+    """Re-enqueue approved or running jobs whose heartbeat went quiet."""
+    cutoff = _now(now) - STALE_AFTER
+    ids = list(
+        ErasureJob.objects.filter(status__in=ErasureJob.UNFINISHED)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        _enqueue(job_id)
+    return ids
+
+
+# --- Reads for the confirmation page ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    model: str
+    action: str  # "deleted", "blanked", "kept"
+    fields: list[str]
+    why: str = ""
+
+
+def erasure_preview(*, job: ErasureJob) -> list[PreviewLine]:
+    """What the job will erase and what it keeps, and why (no values)."""
+    held = _context_held(job) if job.allow_partial else set()
+    if job.allow_partial and not held:
+        held = holds_module.held_categories(erasure_holds(client=job.client))
+    lines = []
+    for plan in erasure_plan():
+        name = plan.model._meta.verbose_name
+        if held & plan.personal_categories() and not plan.keep_rows:
+            lines.append(PreviewLine(name, "kept", [], "under a legal hold"))
+            continue
+        if not plan.keep_rows:
+            lines.append(PreviewLine(name, "deleted", [], "rows and their history"))
+            continue
+        touched = [n for n in plan.touched if plan.categories[n] not in held]
+        if touched:
+            labels = receipts.field_labels(plan.model, sorted(touched))
+            lines.append(PreviewLine(name, "blanked", labels))
+        by_reason: dict[str, list[str]] = {}
+        for field_name, obligation in plan.kept.items():
+            by_reason.setdefault(obligation, []).append(field_name)
+        for field_name in plan.touched:
+            if plan.categories[field_name] in held:
+                by_reason.setdefault("under a legal hold", []).append(field_name)
+        for why, names in by_reason.items():
+            labels = receipts.field_labels(plan.model, sorted(names))
+            lines.append(PreviewLine(name, "kept", labels, why))
+    return lines

@@ -1,0 +1,182 @@
+"""Residue: a client's data outside the client models.
+
+The suppression list (keyed hashes of the emails and phones, so no
+re-import markets again), Celery task results and cached pages naming the
+client, the files of every registered location (privacy.stored_files),
+and the django_admin_log rows about the client's objects. Each is a step
+of the engine (privacy.erasure.engine.steps_for).
+"""
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from clienteling.models import ClientEmail, ClientPhone
+from consents import suppression
+from consents.models import SuppressionEntry
+from privacy import stored_files
+from privacy.erasure.plan import (
+    Context,
+    _history_of,
+    _in_ids,
+    _rows_of,
+    chunks,
+    erasure_plan,
+    identifiers_of,
+)
+
+ERASED_TEXT = "[erased]"
+
+
+def step_suppression(ctx: Context) -> dict:
+    """Keyed hashes of every email and phone, so no re-import markets again."""
+    added = listed = 0
+    for ids in chunks(ctx.client_ids):
+        entries = set()
+        for address in ClientEmail.objects.filter(_in_ids("client", ids)).values_list(
+            "address", flat=True
+        ):
+            digest = suppression.email_digest(address)
+            if digest:
+                entries.add((SuppressionEntry.Kind.EMAIL.value, digest))
+        # The stored text, not a PhoneNumber parsed back from it.
+        numbers = (
+            ClientPhone.objects.filter(_in_ids("client", ids))
+            .annotate(_text=Cast("number", models.TextField()))
+            .values_list("_text", flat=True)
+        )
+        for number in numbers:
+            digest = suppression.phone_digest(str(number))
+            if digest:
+                entries.add((SuppressionEntry.Kind.PHONE.value, digest))
+        new = _add_suppressed(sorted(entries))
+        added += new
+        listed += len(entries) - new
+    if not added and not listed:
+        return {"added": 0}
+    return {"added": added, "already_listed": listed}
+
+
+def _add_suppressed(entries: list[tuple[str, str]]) -> int:
+    """Insert the (kind, digest) pairs not yet listed; how many were new.
+
+    One statement per chunk, the list's unique constraint deciding what is
+    new: no read-then-write race, and no model instance per entry.
+    """
+    if not entries:
+        return 0
+    table = connection.ops.quote_name(SuppressionEntry._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            kinds, digests = zip(*entries, strict=True)
+            cursor.execute(
+                f"INSERT INTO {table} (kind, digest, added_at, reason) "  # noqa: S608
+                "SELECT k, d, %s, 'erasure' FROM unnest(%s::varchar[], "
+                "%s::varchar[]) AS t(k, d) ON CONFLICT (kind, digest) DO NOTHING",
+                [now, list(kinds), list(digests)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (kind, digest, added_at, reason) "  # noqa: S608
+                "VALUES (%s, %s, %s, 'erasure') ON CONFLICT (kind, digest) DO NOTHING",
+                [(k, d, now) for k, d in entries],
+            )
+        return cursor.rowcount
+
+
+def _task_results_mentioning(identifiers: list[str]) -> int:
+    from django_celery_results.models import TaskResult
+
+    if not identifiers:
+        return 0
+    query = Q()
+    for value in identifiers:
+        for column in ("result", "task_args", "task_kwargs", "meta", "traceback"):
+            query |= Q(**{f"{column}__icontains": value})
+    count, _ = TaskResult.objects.filter(query).delete()
+    return count
+
+
+# Cache keys that hold a client's data, as templates of "{client_id}".
+# Nothing caches client pages today; an app that starts to registers here.
+CLIENT_CACHE_KEYS: list[str] = []
+
+
+def _cache_keys(client_ids: list[int]) -> int:
+    from django.core.cache import caches
+
+    keys = [t.format(client_id=i) for t in CLIENT_CACHE_KEYS for i in client_ids]
+    if keys:
+        for alias in settings.CACHES:
+            caches[alias].delete_many(keys)
+    return len(keys)
+
+
+def step_residue(ctx: Context) -> dict:
+    """Task results and cached pages naming the client."""
+    return {
+        "task_results_deleted": _task_results_mentioning(ctx.identifiers),
+        "cache_keys_cleared": _cache_keys(ctx.client_ids),
+    }
+
+
+def step_storage(ctx: Context) -> dict:
+    """Every registered file location (privacy.stored_files): scans,
+    reports, outreach lists, sharing batches, import files.
+
+    Identifiers are computed for a chunk only when a location needs them
+    (import files hold no client id); a job has them already.
+    """
+    counts: dict[str, int] = {}
+    for ids in chunks(ctx.client_ids):
+
+        def identifiers(ids=ids) -> list[str]:
+            return ctx.identifiers or identifiers_of(ids)
+
+        done = stored_files.files_erase(
+            client_ids=ids, identifiers=identifiers, held=ctx.held
+        )
+        for code, count in done.items():
+            counts[code] = counts.get(code, 0) + count
+    return {f"{code}_files": count for code, count in sorted(counts.items()) if count}
+
+
+def step_admin_log(ctx: Context) -> dict:
+    """django_admin_log rows about the client's objects: repr and message.
+
+    One UPDATE per chunk; the object ids (text in django_admin_log) come
+    from subqueries over the base and history tables, never through Python.
+    """
+    scrubbed = 0
+    plans = {
+        ContentType.objects.get_for_model(p.model, for_concrete_model=False): p
+        for p in erasure_plan()
+    }
+    # Only the models the admin log mentions at all (most never appear).
+    logged = set(
+        LogEntry.objects.filter(content_type__in=list(plans))
+        .order_by()
+        .values_list("content_type", flat=True)
+        .distinct()
+    )
+    plans = {ct: p for ct, p in plans.items() if ct.pk in logged}
+    for ids in chunks(ctx.client_ids) if plans else ():
+        about = Q()
+        for ct, plan in plans.items():
+            keys = _rows_of(plan, ids).annotate(_key=Cast("pk", CharField()))
+            about |= Q(content_type=ct, object_id__in=keys.values("_key"))
+            history = _history_of(plan, ids)
+            if history is not None:
+                old = history.annotate(_key=Cast("id", CharField()))
+                about |= Q(content_type=ct, object_id__in=old.values("_key"))
+        scrubbed += (
+            LogEntry.objects.filter(about)
+            .exclude(object_repr=ERASED_TEXT, change_message="")
+            .update(object_repr=ERASED_TEXT, change_message="")
+        )
+    return {"scrubbed": scrubbed}

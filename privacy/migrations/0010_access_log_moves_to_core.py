@@ -1,0 +1,19 @@
+"""The access log now belongs to core (core's 0002_access_log): privacy
+forgets the model in state only; the table, its rows and its trigger stay
+(docs/decisions/0018)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0002_access_log"),
+        ("privacy", "0009_erasure_request_link"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name="AccessLogEntry")],
+            database_operations=[],
+        ),
+    ]

@@ -1,0 +1,289 @@
+"""Insights back from the group, and the client page's "From the group".
+
+An import is all or nothing; a row links only to a client disclosed to
+the group whose cross-group consent is still current, and the panel shows
+the insight only while it is.
+"""
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clienteling import imports
+from clienteling.models import Client
+from core.hooks import ClientPanel
+from privacy import pseudonyms
+from privacy.models import Disclosure, GroupInsight, InsightImport
+from privacy.sharing.eligibility import CHUNK, CROSS_GROUP, current_consenting
+
+INSIGHT_COLUMNS = (
+    "pseudonym",
+    "segment_codes",
+    "preferred_categories",
+    "house_affinity",
+)
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+_BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+MAX_REPORTED_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class ParsedInsight:
+    pseudonym: str
+    segment_codes: list[str]
+    preferred_categories: list[str]
+    house_affinity: dict[str, float]
+
+
+def _codes(value: str, what: str, line: int) -> list[str]:
+    codes = [c for c in value.split("|") if c] if value else []
+    for code in codes:
+        if not _CODE.fullmatch(code):
+            raise ValueError(f"line {line}: {what} {code[:40]!r} is not a code.")
+    return codes
+
+
+def _affinities(value: str, line: int) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for part in [p for p in value.split("|") if p] if value else []:
+        house, _, score = part.partition(":")
+        if not _CODE.fullmatch(house):
+            raise ValueError(f"line {line}: house {house[:40]!r} is not a code.")
+        try:
+            number = float(score)
+        except ValueError:
+            raise ValueError(
+                f"line {line}: affinity {score[:20]!r} of {house} is not a number."
+            ) from None
+        if not 0 <= number <= 1:
+            raise ValueError(
+                f"line {line}: affinity of {house} is not between 0 and 1."
+            )
+        if house in scores:
+            raise ValueError(f"line {line}: house {house} appears twice.")
+        scores[house] = number
+    return scores
+
+
+def insights_parse(data: bytes) -> list[ParsedInsight]:
+    """Validate a whole insights file; ValidationError listing what is wrong."""
+    # Empty, binary, not UTF-8 or a huge line: the client import's messages.
+    text = imports.read_text(data)
+    try:
+        return _insights_parse(text)
+    except csv.Error:
+        raise ValidationError(
+            "The insights file is not readable as CSV (a quote left open, or a "
+            "field too long). Nothing was imported."
+        ) from None
+
+
+def _insights_parse(text: str) -> list[ParsedInsight]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    unknown = [c for c in header if c not in INSIGHT_COLUMNS]
+    missing = [c for c in INSIGHT_COLUMNS if c not in header]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if unknown or missing or repeated:
+        problems = []
+        if unknown:
+            problems.append(
+                f"unknown columns: {', '.join(repr(c[:40]) for c in unknown)}"
+            )
+        if missing:
+            problems.append(f"missing columns: {', '.join(missing)}")
+        if repeated:
+            problems.append(f"appearing twice: {', '.join(map(repr, repeated))}")
+        raise ValidationError(
+            f"The insights file's header is wrong ({'; '.join(problems)}). "
+            f"Expected exactly: {', '.join(INSIGHT_COLUMNS)}. Nothing was imported."
+        )
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    parsed: list[ParsedInsight] = []
+    for line, row in enumerate(reader, start=2):
+        if None in row or any(v is None for v in row.values()):
+            errors.append(f"line {line}: wrong number of fields.")
+            continue
+        pseudonym = row["pseudonym"].strip()
+        if not pseudonyms.is_pseudonym(pseudonym):
+            errors.append(
+                f"line {line}: malformed pseudonym (expected 64 lower-case "
+                "hexadecimal characters)."
+            )
+            continue
+        if pseudonym in seen:
+            errors.append(
+                f"line {line}: duplicated row, pseudonym already on line "
+                f"{seen[pseudonym]}."
+            )
+            continue
+        seen[pseudonym] = line
+        try:
+            parsed.append(
+                ParsedInsight(
+                    pseudonym,
+                    _codes(row["segment_codes"].strip(), "segment code", line),
+                    _codes(row["preferred_categories"].strip(), "category", line),
+                    _affinities(row["house_affinity"].strip(), line),
+                )
+            )
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = len(errors) - len(shown)
+        raise ValidationError(
+            [
+                *shown,
+                *([f"... and {more} more."] if more else []),
+                "Nothing was imported.",
+            ]
+        )
+    return parsed
+
+
+@transaction.atomic
+def insights_import(
+    *, acting_user, batch_id: str, data: bytes, now: datetime | None = None
+) -> InsightImport:
+    """Import one insights file from the group, all or nothing.
+
+    A row is linked only if its pseudonym (under any of the group's keys)
+    belongs to a client disclosed to the group whose cross-group consent is
+    still current; other rows are dropped and counted, never stored.
+    """
+    now = now or timezone.now()
+    batch_id = batch_id.strip()
+    if not _BATCH_ID.fullmatch(batch_id):
+        raise ValidationError(
+            {
+                "batch_id": "A batch id is 1 to 64 letters, digits, dots, "
+                "dashes or colons."
+            }
+        )
+    if InsightImport.objects.filter(batch_id=batch_id).exists():
+        raise ValidationError(
+            {
+                "batch_id": f"Batch {batch_id} was already imported. "
+                "Nothing was imported."
+            }
+        )
+    rows = insights_parse(data)
+    try:
+        disclosed = Disclosure.objects.filter(recipient=pseudonyms.GROUP).values_list(
+            "client_id", flat=True
+        )
+        by_pseudonym = pseudonyms.reverse_map(pseudonyms.GROUP, disclosed.iterator())
+    except pseudonyms.NoSharingKey as exc:
+        raise ValidationError(str(exc)) from None
+    known = {
+        row.pseudonym: by_pseudonym[row.pseudonym]
+        for row in rows
+        if row.pseudonym in by_pseudonym
+    }
+    current = set()
+    ids = sorted(set(known.values()))
+    for start in range(0, len(ids), CHUNK):
+        current |= current_consenting(
+            purpose_code=CROSS_GROUP, client_ids=ids[start : start + CHUNK], now=now
+        )
+    record = InsightImport(
+        batch_id=batch_id,
+        imported_at=now,
+        imported_by=acting_user,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        rows_total=len(rows),
+        rows_linked=sum(1 for p in known.values() if p in current),
+        dropped_withdrawn=sum(1 for p in known.values() if p not in current),
+        dropped_unknown=len(rows) - len(known),
+    )
+    record.full_clean()
+    record.save()
+    linked = [
+        GroupInsight(
+            client_id=known[row.pseudonym],
+            source_import=record,
+            segment_codes=row.segment_codes,
+            preferred_categories=row.preferred_categories,
+            house_affinity=row.house_affinity,
+            received_at=now,
+        )
+        for row in rows
+        if row.pseudonym in known and known[row.pseudonym] in current
+    ]
+    for start in range(0, len(linked), CHUNK):
+        GroupInsight.objects.bulk_create(
+            linked[start : start + CHUNK],
+            update_conflicts=True,
+            unique_fields=["client"],
+            update_fields=[
+                "source_import",
+                "segment_codes",
+                "preferred_categories",
+                "house_affinity",
+                "received_at",
+            ],
+        )
+    group_insights_purge(client_ids=sorted(set(known.values()) - current))
+    return record
+
+
+def group_insights_purge(*, client_ids: Sequence[int]) -> int:
+    """Delete insights of clients whose cross-group consent ended."""
+    deleted = 0
+    for start in range(0, len(client_ids), CHUNK):
+        deleted += GroupInsight.objects.filter(
+            client_id__in=client_ids[start : start + CHUNK]
+        ).delete()[0]
+    return deleted
+
+
+def client_group_insight(*, client: Client, now: datetime | None = None):
+    """The client's group insight if their consent is still current, else None."""
+    now = now or timezone.now()
+    insight = (
+        GroupInsight.objects.select_related("source_import")
+        .filter(client=client)
+        .first()
+    )
+    if insight is None:
+        return None
+    if client.pk not in current_consenting(
+        purpose_code=CROSS_GROUP, client_ids=[client.pk], now=now
+    ):
+        return None
+    return insight
+
+
+# --- The client page ---------------------------------------------------------
+
+
+def group_insight_panel_context(request, client) -> dict:
+    """The group's insight if consent is current: a few queries at most."""
+    insight = client_group_insight(client=client)
+    return {
+        "insight": insight,
+        "affinities": sorted(
+            (insight.house_affinity if insight else {}).items(),
+            key=lambda item: -item[1],
+        ),
+    }
+
+
+GROUP_INSIGHT_PANEL = ClientPanel(
+    key="group_insights",
+    title="From the group",
+    template="privacy/sharing/panel.html",
+    get_context=group_insight_panel_context,
+    permission="privacy.view_groupinsight",
+    order=80,
+)
