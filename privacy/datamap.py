@@ -375,8 +375,8 @@ FILE_LOCATIONS = {
         erase="privacy.reports.reports_erase",
         writers=("privacy.reports.report_build",),
         found_by="the result file of the job (core.Job) of each "
-        "SubjectAccessReport of the client's requests; the report kind's "
-        "erase_results runs the same erasure for the jobs' location",
+        "SubjectAccessReport of the client's requests (the report kind's "
+        "erase_results; its file_location names this entry)",
         # Deleted whatever a hold keeps: the held data stays in the
         # database, and a report can be built again from it.
     ),

@@ -19,6 +19,9 @@ class SubjectAccessReportJob(jobs.JobKind):
     # The zip is the person's whole file: kept only for the download period.
     result_days = reports.REPORT_DOWNLOAD_DAYS
     view_permission = "privacy.build_subject_access_report"
+    # privacy's location erases the zips (reports_erase, this kind's
+    # erase_results) and counts them; core's job_results leaves them to it.
+    file_location = "subject_access_reports"
 
     def run(self, job, ctx):
         report = (

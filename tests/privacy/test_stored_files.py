@@ -205,9 +205,7 @@ def test_retention_erasure_deletes_the_report_and_rewrites_the_partner_batch(
     counts = engine.erase_clients(client_ids=[gone.pk])
 
     # then the zip is gone and its row says why; the batch keeps the other
-    # (the zip is a job result now: core's job_results location, which runs
-    # first, erases it through the report kind's erase_results)
-    assert counts["storage"]["job_results_files"] == 1
+    assert counts["storage"]["subject_access_reports_files"] == 1
     assert counts["storage"]["sharing_batches_files"] == 2
     assert not zip_path.exists()
     report.refresh_from_db()

@@ -310,16 +310,13 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
         "client_imports_files": 1,
         "consent_scans_files": 1,
         "outreach_lists_files": 1,
-        "job_results_files": 1,
         "sharing_batches_files": 4,
+        "subject_access_reports_files": 1,
     }
-    # Every location erased something, but the report zips: they are job
-    # results, erased first by core's job_results (the report kind's
-    # erase_results), the same function as their own location's erase.
     assert set(steps["storage"]) == {
         f"{code}_files"
         for code, location in stored_files.locations().items()
         if location.erasure.value != "keep"
-    } - {"subject_access_reports_files"}
+    }
     assert steps["residue"]["task_results_deleted"] == 1
     assert steps["clienteling.Client"]["updated"] == 1
