@@ -226,8 +226,8 @@ def test_no_report_without_identity_verification_nothing_queued():
 def test_a_failed_build_stores_the_kind_of_failure_only(monkeypatch):
     # (the job protocol records a failed attempt only outside the caller's
     # transaction, as in a worker: hence a transactional test)
-    from clienteling.roles import sync_roles
     from consents.registry import sync_registry
+    from core.roles import sync_roles
 
     sync_registry()
     sync_roles()
