@@ -10,10 +10,6 @@ from clienteling import services
 from clienteling.jobs import KIND
 from core import jobs
 
-# Clients per chunk of the follow-up job (clienteling/jobs.py): a chunk
-# takes seconds, and its memory does not grow with the table.
-FOLLOW_UP_CHUNK = 5000
-
 
 @shared_task(name="clienteling.generate_follow_ups", acks_late=True)
 def generate_follow_ups(today: str | None = None, after_id: int = 0) -> dict:

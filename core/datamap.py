@@ -105,7 +105,7 @@ FILE_LOCATIONS = {
         folder="PRIVATE_STORAGE_ROOT/jobs/",
         root="core.jobs.files.root",
         erasure=FileErasure.DELETE,
-        erase="core.jobs.files.erase_clients",
+        erase="core.jobs.registry.erase_clients",
         writers=("core.jobs.files.publish",),
         found_by="each job kind's erase_results (the jobs about the clients)",
     ),

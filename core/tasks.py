@@ -1,5 +1,5 @@
-"""core's Celery tasks (autodiscovered here)."""
+"""core's Celery tasks (autodiscovered here): the job protocol's two."""
 
-from core.jobs.tasks import run_job, sweep_jobs
+from core.jobs.engine import run_job, sweep_jobs
 
 __all__ = ["run_job", "sweep_jobs"]

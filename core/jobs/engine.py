@@ -11,6 +11,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import (
     DatabaseError,
@@ -59,8 +60,6 @@ def _lease(now: datetime) -> datetime:
 
 def _send(job_id: int, *, countdown: int = 0) -> None:
     """Give the broker a message for the job; the sweeper covers a failure."""
-    from core.jobs.tasks import run_job
-
     try:
         run_job.apply_async(args=[job_id], countdown=countdown or None)
     except Exception:
@@ -482,3 +481,16 @@ def result_path(job: Job):
         return None
     path = files.path_of(job.result_file)
     return path if path.exists() else None
+
+
+# --- the two Celery tasks (ids only) ------------------------------------------
+
+
+@shared_task(name="core.jobs.run", acks_late=True, reject_on_worker_lost=True)
+def run_job(job_id: int) -> dict:
+    return run(job_id)
+
+
+@shared_task(name="core.jobs.sweep", acks_late=True)
+def sweep_jobs() -> dict:
+    return sweep()

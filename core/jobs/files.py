@@ -100,14 +100,3 @@ def job_folders() -> list[int]:
     if not root().is_dir():
         return []
     return [int(p.name) for p in root().iterdir() if p.is_dir() and p.name.isdigit()]
-
-
-def erase_clients(*, client_ids, identifiers=None) -> int:
-    """Erasure: each job kind deletes or rewrites its results naming the clients."""
-    from core.jobs import registry
-
-    return sum(
-        kind.erase_results(client_ids=list(client_ids), identifiers=identifiers)
-        for kind in registry.kinds().values()
-        if not kind.file_location  # its app's location erases them
-    )

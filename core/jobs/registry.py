@@ -15,11 +15,7 @@ An app declares its kinds in its jobs.py (core.apps autodiscovers them):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from core.jobs.context import JobContext
-    from core.jobs.models import Job
+from typing import Any
 
 
 class JobRefused(Exception):
@@ -49,17 +45,18 @@ class JobKind:
     #: core's own location (job_results) then leaves the kind to it.
     file_location: str = ""
 
-    def run(self, job: Job, ctx: JobContext) -> dict[str, Any] | None:
+    def run(self, job, ctx) -> dict[str, Any] | None:
+        """Do the work of `job` (a core.Job) through `ctx` (a JobContext)."""
         raise NotImplementedError
 
-    def on_done(self, job: Job, result: dict) -> None:
+    def on_done(self, job, result: dict) -> None:
         """In the finishing transaction, fenced: record the outcome on the
         domain row. Runs once per job."""
 
-    def on_failed(self, job: Job) -> None:
+    def on_failed(self, job) -> None:
         """After the job failed for good (committed): tidy the domain row."""
 
-    def on_cancelled(self, job: Job) -> None:
+    def on_cancelled(self, job) -> None:
         """After the job was cancelled (committed): tidy the domain row."""
 
     def erase_results(self, *, client_ids: list[int], identifiers=None) -> int:
@@ -110,3 +107,13 @@ def kinds() -> dict[str, JobKind]:
 def label_of(name: str) -> str:
     kind = _KINDS.get(name)
     return kind.label if kind else name
+
+
+def erase_clients(*, client_ids, identifiers=None) -> int:
+    """Erasure: each job kind deletes or rewrites its results naming the
+    clients (the FILE_LOCATIONS entry of core/datamap.py)."""
+    return sum(
+        kind.erase_results(client_ids=list(client_ids), identifiers=identifiers)
+        for kind in _KINDS.values()
+        if not kind.file_location  # its app's location erases them
+    )

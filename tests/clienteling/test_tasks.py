@@ -53,9 +53,10 @@ def test_the_nightly_task_starts_one_job_that_walks_the_clients_in_chunks(
 ):
     # Was: each chunk a task enqueueing the next. Now one job walks them all,
     # reporting progress per chunk.
-    from clienteling import services, tasks
+    from clienteling import jobs as clienteling_jobs
+    from clienteling import services
 
-    monkeypatch.setattr(tasks, "FOLLOW_UP_CHUNK", 2)
+    monkeypatch.setattr(clienteling_jobs, "FOLLOW_UP_CHUNK", 2)
     ranges = []
     generate = services.follow_ups_generate
 
@@ -108,11 +109,12 @@ def test_a_retried_attempt_continues_a_chunk_before_where_the_last_stopped(
 ):
     # given six clients due, walked two at a time, and a first attempt that
     # died after four clients (their follow-ups made, progress 4 of 6)
-    from clienteling import services, tasks
+    from clienteling import jobs as clienteling_jobs
+    from clienteling import services
     from core.jobs import engine
 
     monkeypatch.setattr(engine, "_send", lambda job_id, countdown=0: None)
-    monkeypatch.setattr(tasks, "FOLLOW_UP_CHUNK", 2)
+    monkeypatch.setattr(clienteling_jobs, "FOLLOW_UP_CHUNK", 2)
     clients = ClientFactory.create_batch(6)
     for client in clients:
         ImportantDate.objects.create(

@@ -207,7 +207,7 @@ def drill_flush_broker(case: DrillCase, *, count: int = 3) -> list[Job]:
 
 
 def drill_double_delivery(case: DrillCase) -> Job:
-    from core.jobs.tasks import run_job
+    from core.jobs.engine import run_job
 
     with (
         Worker(pause_kind=case.kind, pause=0.5),
