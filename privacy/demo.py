@@ -18,11 +18,11 @@ from django.utils import timezone
 from clienteling.models import Boutique, Client, User
 from core import jobs as core_jobs
 from core import services
+from core.models import AccessLogEntry
 from core.writes import save_with_author
 from privacy import reports, requests, retention
 from privacy.erasure import jobs
 from privacy.models import (
-    AccessLogEntry,
     DataSubjectRequest,
     ErasureJob,
     Partner,
