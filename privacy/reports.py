@@ -12,15 +12,15 @@ render (JSON validated against privacy/schemas, HTML, PDF, CSV per
 category) and zip.
 """
 
-import hashlib
 import io
 import json
+import logging
 import re
-import secrets
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -39,9 +39,10 @@ from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
 from consents import registry
 from consents.models import ConsentDecision, PaperFormSubmission, Purpose
 from consents.selectors import current_decisions
-from core import data_map, downloads, free_text
+from core import data_map, downloads, free_text, jobs
 from core.classification import Category, Erasure, Source
-from core.models import AccessLogEntry
+from core.jobs import files as job_files
+from core.models import AccessLogEntry, Job
 from core.services import access_log_record
 from core.writes import now_or as _now
 from privacy.models import DataSubjectRequest, SubjectAccessReport
@@ -69,9 +70,9 @@ def schema() -> dict:
 
 
 def storage_dir() -> Path:
-    path = Path(settings.PRIVATE_STORAGE_ROOT) / "subject-access"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Where report zips are: the jobs' result folder (core.jobs.files);
+    a report's file_name is relative to it ("<job id>/report.zip")."""
+    return job_files.root()
 
 
 # --- Collect -----------------------------------------------------------------
@@ -558,14 +559,55 @@ def render_html(document: dict) -> str:
     )
 
 
-def render_pdf(html: str) -> bytes:
+class _EachStep(logging.Handler):
+    """Calls `callback` at each step WeasyPrint logs (parse, CSS, each page
+    laid out, PDF): the PDF of a large file takes many seconds, and a job
+    must renew its lease while it renders."""
+
+    def __init__(self, callback: Callable):
+        super().__init__(logging.INFO)
+        self.callback = callback
+
+    def emit(self, record):
+        self.callback()  # may raise LeaseLost/JobCancelled: stops the render
+
+
+@contextmanager
+def _on_pdf_steps(callback: Callable | None):
+    if callback is None:
+        yield
+        return
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _EachStep(callback)
+    saved = (logger.level, logger.disabled, logger.propagate)
+    if logger.disabled or not logger.isEnabledFor(logging.INFO):
+        # Switched on for the callback only: the logs stay where they were.
+        logger.setLevel(logging.INFO)
+        logger.disabled = False
+        logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.disabled, logger.propagate = saved[1:]
+
+
+def render_pdf(html: str, *, heartbeat: Callable | None = None) -> bytes:
+    """The PDF of the report; `heartbeat` is called at each rendering step."""
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    with _on_pdf_steps(heartbeat):
+        return HTML(string=html).write_pdf()
 
 
 def write_zip(
-    document: dict, *, portability: bool, progress: Callable | None = None
+    document: dict,
+    *,
+    portability: bool,
+    progress: Callable | None = None,
+    heartbeat: Callable | None = None,
 ) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -588,13 +630,23 @@ def write_zip(
             archive.writestr("report.html", html)
             if progress:
                 progress("Rendered the HTML report")
-            archive.writestr("report.pdf", render_pdf(html))
+            if heartbeat:
+                heartbeat()  # the PDF is the longest step: beats inside too
+            archive.writestr("report.pdf", render_pdf(html, heartbeat=heartbeat))
             if progress:
                 progress("Rendered the PDF report")
     return buffer.getvalue()
 
 
-# --- Jobs --------------------------------------------------------------------
+# --- The build (a core.Job: privacy.jobs.SubjectAccessReportJob) -------------
+
+# The build's one result file, a name fixed by the job: a build run twice
+# (a second delivery, a resumed worker) still ends with one zip.
+RESULT_NAME = "report.zip"
+
+
+def _dedupe_key(request: DataSubjectRequest) -> str:
+    return f"privacy.report:request:{request.pk}"
 
 
 @transaction.atomic
@@ -602,7 +654,7 @@ def report_request(
     *, acting_user, request: DataSubjectRequest, now: datetime | None = None
 ) -> SubjectAccessReport:
     """Queue a report build for a verified access or portability request."""
-    from privacy.tasks import requests as tasks_requests
+    from privacy.jobs import SubjectAccessReportJob
 
     if request.kind not in (
         DataSubjectRequest.Kind.ACCESS,
@@ -615,83 +667,92 @@ def report_request(
         )
     if not request.is_open:
         raise ValidationError("This request is closed.")
-    if request.reports.filter(
-        status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)
-    ).exists():
-        raise ValidationError("A report for this request is already being built.")
+    now = _now(now)
     report = SubjectAccessReport(
-        request=request, requested_by=acting_user, created_at=_now(now)
+        request=request, requested_by=acting_user, created_at=now
     )
     report.full_clean()
     report.save()
-    transaction.on_commit(lambda: tasks_requests.build_report.delay(report.pk))
+    try:
+        report.job = jobs.enqueue(
+            kind=SubjectAccessReportJob.name,
+            label=f"Subject-access report {report.pk} (request {request.pk})",
+            acting_user=acting_user,
+            params={"report": report.pk},
+            dedupe_key=_dedupe_key(request),
+            now=now,
+        )
+    except jobs.AlreadyQueued:
+        raise ValidationError(
+            "A report for this request is already being built."
+        ) from None
+    report.save(update_fields=["job"])
     return report
 
 
-def _progress_updater(report_id: int, total: int) -> Callable:
+@transaction.atomic
+def report_retry(*, acting_user, report: SubjectAccessReport) -> SubjectAccessReport:
+    """Build a failed (or stopped) report again, under the same job."""
+    if report.status not in (
+        SubjectAccessReport.Status.FAILED,
+        SubjectAccessReport.Status.CANCELLED,
+    ):
+        raise ValidationError("Only a failed or stopped report can be built again.")
+    if not report.request.is_open:
+        raise ValidationError("This request is closed.")
+    try:
+        report.job = jobs.retry(acting_user=acting_user, job=report.job)
+    except jobs.JobError:
+        raise ValidationError(
+            "A report for this request is already being built."
+        ) from None
+    return report
+
+
+def report_build(*, report: SubjectAccessReport, ctx) -> dict:
+    """Build the zip of one report, for its job (privacy.jobs).
+
+    Safe to run again: each run builds the whole report afresh into the
+    job's partial file, published under the job's one name when the job
+    finishes; the review flags are written, fenced, by the run that holds
+    the job. A progress report after every step renews the job's lease.
+    """
+    portability = report.request.kind == DataSubjectRequest.Kind.PORTABILITY
+    total = len(data_map.client_models()) + 3
     state = {"done": 0}
 
     def advance(step: str) -> None:
         state["done"] += 1
-        SubjectAccessReport.objects.filter(pk=report_id).update(
-            progress_done=min(state["done"], total), step=step[:100]
+        ctx.progress(min(state["done"], total), total, step)
+
+    ctx.progress(0, total, "Starting", force=True)
+    client = report.request.client
+    document = build_document(client, progress=advance)
+    flags = flag_other_clients(document, client)
+    if not portability:
+        # Workers import it at start (privacy.jobs); elsewhere its first
+        # import takes seconds: renew the lease after it.
+        import weasyprint  # noqa: F401
+
+        ctx.heartbeat()
+    advance("Checked staff notes for other clients")
+    content = write_zip(
+        document,
+        portability=portability,
+        progress=advance,
+        # renews the lease at most once a second (ctx.progress's own pace)
+        heartbeat=lambda: ctx.progress(min(state["done"], total)),
+    )
+    partial = ctx.partial_path(RESULT_NAME)
+    partial.write_bytes(content)
+    ctx.keep_as_result(partial, RESULT_NAME)
+    with ctx.fenced():
+        SubjectAccessReport.objects.filter(pk=report.pk).update(
+            review_flags=flags, reviewed_by=None, reviewed_at=None
         )
-
-    return advance
-
-
-def report_build(*, report_id: int, now: datetime | None = None) -> SubjectAccessReport:
-    """Build the zip for one job row. Idempotent: a finished job is left as
-    it is; a job left running by a killed worker is built again.
-
-    Not one transaction: progress updates must be visible while it runs.
-    """
-    report = SubjectAccessReport.objects.select_related("request__client").get(
-        pk=report_id
-    )
-    if report.status in (ReportStatus.DONE, ReportStatus.EXPIRED):
-        return report
-    portability = report.request.kind == DataSubjectRequest.Kind.PORTABILITY
-    total = len(data_map.client_models()) + 3
-    SubjectAccessReport.objects.filter(pk=report_id).update(
-        status=ReportStatus.RUNNING,
-        started_at=_now(now),
-        progress_done=0,
-        progress_total=total,
-        step="Starting",
-        error="",
-    )
-    advance = _progress_updater(report_id, total)
-    try:
-        client = report.request.client
-        document = build_document(client, progress=advance)
-        flags = flag_other_clients(document, client)
-        advance("Checked staff notes for other clients")
-        content = write_zip(document, portability=portability, progress=advance)
-        name = f"sar-{report.pk}-{secrets.token_hex(8)}.zip"
-        (storage_dir() / name).write_bytes(content)
-    except Exception as exc:
-        # The message may quote data; only the kind of failure is stored.
-        SubjectAccessReport.objects.filter(pk=report_id).update(
-            status=ReportStatus.FAILED,
-            error=f"{type(exc).__name__} (see the worker log)",
-            finished_at=_now(now),
-        )
-        raise
-    finished = _now(now)
-    SubjectAccessReport.objects.filter(pk=report_id).update(
-        status=ReportStatus.DONE,
-        progress_done=total,
-        step="Ready",
-        file_name=name,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        review_flags=flags,
-        finished_at=finished,
-        expires_at=finished + timedelta(days=REPORT_DOWNLOAD_DAYS),
-    )
-    report.refresh_from_db()
-    return report
+    ctx.progress(total, total, "Ready", force=True)
+    # Counts in words the Jobs page shows ("record types read: 37").
+    return {"record_types_read": len(document["models"]), "notes_to_review": len(flags)}
 
 
 @transaction.atomic
@@ -721,7 +782,7 @@ def report_open_for_download(
     file is missing; ValidationError for a report not ready, expired or
     awaiting review.
     """
-    if report.status == ReportStatus.EXPIRED and report.error == ERASED_CLIENT_REPORT:
+    if report.file_deleted_reason == ERASED_CLIENT_REPORT:
         raise StoredFileGone(ERASED_CLIENT_REPORT)
     if report.status not in (ReportStatus.DONE, ReportStatus.EXPIRED):
         raise ValidationError("This report is not ready.")
@@ -736,8 +797,8 @@ def report_open_for_download(
             "Staff notes in this report may name other clients: review them "
             "before the report is released."
         )
-    file = storage_dir() / report.file_name
-    if not report.file_name or not file.is_file():
+    file = jobs.result_path(report.job)
+    if file is None or not file.is_file():
         raise StoredFileGone("The report file is missing: build a new one.")
     access_log_record(
         acting_user=acting_user,
@@ -748,17 +809,29 @@ def report_open_for_download(
     return file
 
 
+def _delete_file(report: SubjectAccessReport) -> bool:
+    """Delete the report's zip (the job's result file); whether it existed."""
+    if not report.job or not report.job.result_file:
+        return False
+    return job_files.remove_result(report.job.result_file)
+
+
 def reports_expire(*, now: datetime | None = None) -> int:
-    """Delete the files of reports past their expiry."""
+    """Delete the files of reports past their expiry (REPORT_DOWNLOAD_DAYS).
+
+    The jobs' sweeper deletes expired result files too; this marks the
+    reports expired, and deletes a file the sweeper has not reached yet.
+    """
+    now = _now(now)
     expired = SubjectAccessReport.objects.filter(
-        status=ReportStatus.DONE, expires_at__lte=_now(now)
-    )
+        file_deleted_at__isnull=True,
+        job__status=Job.Status.DONE,
+        job__result_expires_at__lte=now,
+    ).select_related("job")
     count = 0
     for report in expired:
-        (storage_dir() / report.file_name).unlink(missing_ok=True)
-        SubjectAccessReport.objects.filter(pk=report.pk).update(
-            status=ReportStatus.EXPIRED
-        )
+        _delete_file(report)
+        SubjectAccessReport.objects.filter(pk=report.pk).update(file_deleted_at=now)
         count += 1
     return count
 
@@ -773,25 +846,29 @@ def reports_erase(*, client_ids: list[int], identifiers=None) -> int:
     """Delete the report zips of these clients (erasure, retention).
 
     A report is the client's whole file, allergy notes in clear included:
-    it cannot outlive the erasure of what it copies. The job row stays
-    (it is the proof the request was answered, decision 0300), marked
-    expired with the reason; its download then answers 404. A build
-    still running writes its file later: the erasure's tombstone leaves
-    it nothing but the tombstone to report.
+    it cannot outlive the erasure of what it copies. The report and its
+    job stay (the proof the request was answered, decision 0300), the
+    report marked expired with the reason; its download then answers 404.
+    A build still running publishes its file later: the erasure's
+    tombstone leaves it nothing but the tombstone to report.
     """
     deleted = 0
+    now = timezone.now()
     for start in range(0, len(client_ids), _ERASE_CHUNK):
-        reports = SubjectAccessReport.objects.filter(
-            request__client_id__in=client_ids[start : start + _ERASE_CHUNK]
-        ).exclude(file_name="")
-        for report_id, file_name in reports.values_list("pk", "file_name"):
-            path = storage_dir() / file_name
-            if path.is_file():
-                path.unlink()
+        reports = (
+            SubjectAccessReport.objects.filter(
+                request__client_id__in=client_ids[start : start + _ERASE_CHUNK]
+            )
+            .exclude(job__result_file="")
+            .exclude(job__isnull=True)
+            .exclude(file_deleted_reason=ERASED_CLIENT_REPORT)
+            .select_related("job")
+        )
+        for report in reports:
+            if _delete_file(report):
                 deleted += 1
-            SubjectAccessReport.objects.filter(pk=report_id).update(
-                status=ReportStatus.EXPIRED,
-                file_name="",
-                error=ERASED_CLIENT_REPORT,
+            SubjectAccessReport.objects.filter(pk=report.pk).update(
+                file_deleted_at=report.file_deleted_at or now,
+                file_deleted_reason=ERASED_CLIENT_REPORT,
             )
     return deleted

@@ -219,7 +219,10 @@ def request_close(
                 "A request without identity verification cannot be fulfilled."
             )
         if request.kind in (Kind.ACCESS, Kind.PORTABILITY) and not (
-            request.reports.filter(status="done").exists()
+            # a report built and not yet deleted (its job done)
+            request.reports.filter(
+                job__status="done", file_deleted_at__isnull=True
+            ).exists()
         ):
             raise ValidationError("Build the report before completing the request.")
         if request.kind == Kind.ERASURE:

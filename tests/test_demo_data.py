@@ -190,7 +190,7 @@ def _features(today) -> dict[str, int]:
         ).count(),
         "access reports built (file on disk)": sum(
             (reports.storage_dir() / r.file_name).is_file()
-            for r in SubjectAccessReport.objects.filter(status="done")
+            for r in SubjectAccessReport.objects.filter(job__status="done")
         ),
         "erasures done with a receipt": ErasureJob.objects.filter(status="done")
         .exclude(receipt={})

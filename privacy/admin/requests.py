@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from clienteling.exceptions import StoredFileGone
@@ -94,11 +95,31 @@ class ReportInline(admin.TabularInline):
     model = SubjectAccessReport
     extra = 0
     can_delete = False
-    fields = ["report_link", "status", "created_at", "expires_at", "review"]
+    fields = ["report_link", "state", "created_at", "ready_until", "review"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("job")
+
+    @admin.display(description="status")
+    def state(self, obj):
+        """The build's state and progress, from its job row."""
+        if obj.is_unfinished:
+            percent = f" ({obj.percent}%)" if obj.percent else ""
+            step = f": {obj.step}" if obj.step else ""
+            return f"{obj.status_label}{step}{percent}"
+        if obj.status == SubjectAccessReport.Status.FAILED and obj.error:
+            return f"{obj.status_label}: {obj.error}"
+        return obj.status_label
+
+    @admin.display(description="ready until")
+    def ready_until(self, obj):
+        if obj.status != SubjectAccessReport.Status.DONE or not obj.expires_at:
+            return "—"
+        return date_format(timezone.localtime(obj.expires_at), "d/m/Y H:i")
 
     @admin.display(description="report")
     def report_link(self, obj):
@@ -393,7 +414,7 @@ class DataSubjectRequestAdmin(
     def _report_or_404(self, request, report_id):
         report = (
             SubjectAccessReport.objects.filter(request__in=self.get_queryset(request))
-            .select_related("request")
+            .select_related("request", "job")
             .filter(pk=report_id)
             .first()
         )
@@ -410,6 +431,14 @@ class DataSubjectRequestAdmin(
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             return redirect("admin:privacy_report", report.pk)
+        if request.method == "POST" and "retry" in request.POST:
+            try:
+                reports.report_retry(acting_user=request.user, report=report)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, "The report is being built again.")
+            return redirect("admin:privacy_report", report.pk)
         return TemplateResponse(
             request,
             "privacy/requests/report_job.html",
@@ -418,7 +447,7 @@ class DataSubjectRequestAdmin(
                 "title": f"Report {report.pk} for {report.request}",
                 "report": report,
                 "opts": self.opts,
-                "running": report.status in ("queued", "running"),
+                "running": report.is_unfinished,
             },
         )
 

@@ -161,31 +161,32 @@ class RequestEdit(models.Model):
 
 
 class SubjectAccessReport(models.Model):
-    """One build of a subject-access (or portability) report: the job row.
+    """One subject-access (or portability) report of a request.
 
-    Progress is read from this row while the task runs; the zip lives in
-    private storage under `file_name` until `expires_at`.
+    The build is a core.Job (`job`): its status, progress, attempts and
+    the zip (the job's result file, deleted after REPORT_DOWNLOAD_DAYS)
+    are read from there. This row keeps the domain outcome: the review of
+    staff notes naming other clients, and why the file was removed.
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
+        QUEUED = "queued", "Waiting for a worker"
         RUNNING = "running", "Building"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Stopped"
         EXPIRED = "expired", "Expired (file deleted)"
 
     request = models.ForeignKey(
         DataSubjectRequest, on_delete=models.PROTECT, related_name="reports"
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    step = models.CharField(max_length=100, blank=True)
-    file_name = models.CharField(max_length=80, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
     # Where staff free text may name another client: model, id, field and
     # the other client's id; never the text itself.
     review_flags = models.JSONField(default=list, blank=True)
@@ -197,7 +198,6 @@ class SubjectAccessReport(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -206,9 +206,9 @@ class SubjectAccessReport(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    # The zip was deleted (expired, or the client was erased), and why.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = "subject-access report"
@@ -217,12 +217,93 @@ class SubjectAccessReport(models.Model):
     def __str__(self):
         return f"Report {self.pk} for {self.request}"
 
+    # --- Read from the job row ----------------------------------------------
+
+    @property
+    def status(self) -> str:
+        if self.file_deleted_at is not None:
+            return self.Status.EXPIRED
+        if self.job is None:
+            return self.Status.QUEUED
+        return self.Status(self.job.status)
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status).label
+
+    def get_status_display(self) -> str:
+        return self.status_label
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress_done(self) -> int:
+        return self.job.progress_done if self.job else 0
+
+    @property
+    def progress_total(self) -> int:
+        return self.job.progress_total if self.job else 0
+
+    @property
+    def step(self) -> str:
+        return self.job.progress_label if self.job else ""
+
     @property
     def percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, round(100 * self.progress_done / self.progress_total))
+        percent = self.job.percent if self.job else None
+        return percent or 0
+
+    @property
+    def error(self) -> str:
+        """Why the file is gone, or why the build failed (staff words)."""
+        if self.file_deleted_reason:
+            return self.file_deleted_reason
+        return self.job.error if self.job else ""
+
+    @property
+    def file_name(self) -> str:
+        """The zip, relative to core.jobs.files.root(); empty until built."""
+        return self.job.result_file if self.job else ""
+
+    @property
+    def size(self) -> int | None:
+        return self.job.result_size if self.job else None
+
+    @property
+    def sha256(self) -> str:
+        return self.job.result_sha256 if self.job else ""
+
+    @property
+    def started_at(self):
+        return self.job.started_at if self.job else None
+
+    @property
+    def finished_at(self):
+        return self.job.finished_at if self.job else None
+
+    @property
+    def expires_at(self):
+        return self.job.result_expires_at if self.job else None
 
     @property
     def needs_review(self) -> bool:
         return bool(self.review_flags) and self.reviewed_at is None
+
+    @property
+    def review_places(self) -> list[dict]:
+        """The review flags in staff words: the kind of record, its number,
+        the field's name (never a model label or a column name)."""
+        from django.apps import apps
+
+        places = []
+        for flag in self.review_flags:
+            try:
+                meta = apps.get_model(flag["model"])._meta
+                what = str(meta.verbose_name)
+                field = str(meta.get_field(flag["field"]).verbose_name)
+            except (LookupError, ValueError):
+                what, field = "record", "a note"
+            places.append({**flag, "what": what, "field_name": field})
+        return places

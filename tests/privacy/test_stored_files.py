@@ -11,9 +11,9 @@ import pytest
 from django.core import checks
 from django.db import models
 from django.test import Client as Browser
+from django.test import TestCase
 from django.test.utils import isolate_apps
 from django.urls import reverse
-from django.utils import timezone
 
 from consents import registry
 from core.classification import FileErasure, StoredFiles
@@ -163,10 +163,9 @@ def _report_of(client, staff):
     request = dsr.request_verify_identity(
         acting_user=staff, request=request, method="known_email"
     )
-    report = SubjectAccessReport.objects.create(
-        request=request, requested_by=staff, created_at=timezone.now()
-    )
-    return reports.report_build(report_id=report.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report = reports.report_request(acting_user=staff, request=request)
+    return SubjectAccessReport.objects.get(pk=report.pk)
 
 
 def _rows(path):

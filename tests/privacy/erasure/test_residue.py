@@ -220,8 +220,8 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     for folder in folders:
         files_before.update(files_naming(folder, needles))
     # Every location holds the client before: the scan can see each.
-    # (outreach lists are job results: PRIVATE_STORAGE_ROOT/jobs/)
-    for location in ("consent-scans", "subject-access", "jobs"):
+    # (report zips and outreach lists are job results: PRIVATE_STORAGE_ROOT/jobs/)
+    for location in ("consent-scans", "jobs"):
         assert any(f"/{location}/" in path for path in files_before), location
     assert any("/partners/lafayette/" in p for p in files_before)
     assert any("/group/" in p for p in files_before)

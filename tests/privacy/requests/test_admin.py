@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import AccessLogEntry
+from core.models import AccessLogEntry, Job
 from privacy import register
 from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
@@ -149,7 +149,15 @@ def test_other_roles_see_no_request_dashboard_register_or_report(client, make_us
     boutique = BoutiqueFactory()
     request = _request(client_obj=ClientFactory(home_boutique=boutique))
     report = SubjectAccessReport.objects.create(
-        request=request, status="done", file_name="x.zip", created_at=timezone.now()
+        request=request,
+        created_at=timezone.now(),
+        job=Job.objects.create(
+            kind="privacy.subject_access_report",
+            label="Subject-access report",
+            status=Job.Status.DONE,
+            result_file="1/report.zip",
+            created_at=timezone.now(),
+        ),
     )
     client.force_login(make_user(boutique) if make_user is adviser else make_user())
     for url in (

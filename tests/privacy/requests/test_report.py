@@ -222,19 +222,34 @@ def test_no_report_without_identity_verification_nothing_queued():
     assert not SubjectAccessReport.objects.filter(request=request).exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_build_stores_the_kind_of_failure_only(monkeypatch):
+    # (the job protocol records a failed attempt only outside the caller's
+    # transaction, as in a worker: hence a transactional test)
+    from consents.registry import sync_registry
+    from core.roles import sync_roles
+
+    sync_registry()
+    sync_roles()
     client, rows, access, staff = fill("Sujet")
 
     def boom(*args, **kwargs):
         raise RuntimeError("PrénomSujet leaked")
 
     monkeypatch.setattr(reports, "render_pdf", boom)
-    with pytest.raises(RuntimeError):
-        _build(access, staff)
+    # the job swallows the error: retried, then failed after its attempts
+    report = reports.report_request(acting_user=staff, request=access)
     report = SubjectAccessReport.objects.get(request=access)
     assert report.status == "failed"
+    assert report.job.attempts == 3
     assert report.error == "RuntimeError (see the worker log)"
     assert report.file_name == ""
+    # a failed report can be built again, and then it is ready
+    monkeypatch.undo()
+    reports.report_retry(acting_user=staff, report=report)
+    report = SubjectAccessReport.objects.get(pk=report.pk)
+    assert (report.status, report.error) == ("done", "")
+    assert _zip(report).namelist()
 
 
 def test_json_schema_rejects_a_document_missing_art15_metadata():
