@@ -13,7 +13,7 @@ from privacy.models import SubjectAccessReport
 
 
 class SubjectAccessReportJob(jobs.JobKind):
-    name = "privacy.subject_access_report"  # stored on job rows: never rename
+    name = reports.REPORT_JOB
     label = "Subject-access report"
     max_attempts = 3
     # The zip is the person's whole file: kept only for the download period.

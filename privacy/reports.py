@@ -640,6 +640,9 @@ def write_zip(
 
 # --- The build (a core.Job: privacy.jobs.SubjectAccessReportJob) -------------
 
+# The job kind's name (privacy.jobs), stored on job rows: never rename.
+REPORT_JOB = "privacy.subject_access_report"
+
 # The build's one result file, a name fixed by the job: a build run twice
 # (a second delivery, a resumed worker) still ends with one zip.
 RESULT_NAME = "report.zip"
@@ -654,8 +657,6 @@ def report_request(
     *, acting_user, request: DataSubjectRequest, now: datetime | None = None
 ) -> SubjectAccessReport:
     """Queue a report build for a verified access or portability request."""
-    from privacy.jobs import SubjectAccessReportJob
-
     if request.kind not in (
         DataSubjectRequest.Kind.ACCESS,
         DataSubjectRequest.Kind.PORTABILITY,
@@ -675,7 +676,7 @@ def report_request(
     report.save()
     try:
         report.job = jobs.enqueue(
-            kind=SubjectAccessReportJob.name,
+            kind=REPORT_JOB,
             label=f"Subject-access report {report.pk} (request {request.pk})",
             acting_user=acting_user,
             params={"report": report.pk},
