@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clienteling import services
 from clienteling.models import Client
-from core import roles, services
+from core import roles
 from core.paginators import EstimatedCountPaginator
 from privacy.erasure import engine
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
