@@ -220,7 +220,11 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "holds": receipts.hold_lines(job.holds),
                 "retained": receipts.hold_lines((job.receipt or {}).get("retained")),
                 "done": sum(1 for s in steps if s.done_at),
-                "running": job.status in ErasureJob.UNFINISHED,
+                # Progress, attempts and any failure: the run's job row.
+                "run_job": job.job,
+                "running": job.status in ErasureJob.UNFINISHED
+                and job.job is not None
+                and not job.job.is_finished,
             },
         )
 
@@ -364,7 +368,9 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        run = get_object_or_404(RetentionRun, pk=object_id)
+        run = get_object_or_404(
+            RetentionRun.objects.select_related("job"), pk=object_id
+        )
         lines = [
             (
                 line,
@@ -381,6 +387,11 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "opts": self.opts,
                 "run": run,
                 "lines": lines,
+                # Progress and any failure: the run's job row.
+                "run_job": run.job,
+                "running": run.status == RetentionRun.Status.RUNNING
+                and run.job is not None
+                and not run.job.is_finished,
                 # Who the dry run found, read again at its cut-offs: the run
                 # itself stores counts only. A real run's clients are
                 # tombstones by now, with no name to list.
