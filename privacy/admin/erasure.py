@@ -29,6 +29,18 @@ from privacy.erasure import jobs
 from privacy.models import ErasureJob, RetentionRule, RetentionRun
 
 
+def job_state(job) -> str:
+    """The run's state from its job row, in staff words (" Running, 40 %.")."""
+    if job is None:
+        return ""
+    state = job.get_status_display()
+    if job.status == job.Status.RUNNING and job.percent is not None:
+        state += f", {job.percent} %"
+    if job.status == job.Status.FAILED and job.error:
+        state += f": {job.error}"
+    return f" {state.rstrip('.')}."
+
+
 class ErasureRequestForm(forms.ModelForm):
     class Meta:
         model = ErasureJob
@@ -135,9 +147,10 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         steps = list(obj.steps.all())
         done = sum(1 for s in steps if s.done_at)
         return format_html(
-            '{} of {} steps done. <a href="{}">Receipt and progress</a>',
+            '{} of {} steps done.{} <a href="{}">Receipt and progress</a>',
             done,
             len(steps),
+            job_state(obj.job) if obj.status in ErasureJob.UNFINISHED else "",
             reverse("admin:privacy_erasurejob_receipt", args=[obj.pk]),
         )
 
@@ -264,8 +277,24 @@ class RetentionRuleAdmin(admin.ModelAdmin):
 
 @admin.register(RetentionRun)
 class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "dry_run", "status", "now", "started_at", "finished_at"]
+    list_display = [
+        "id",
+        "dry_run",
+        "status",
+        "now",
+        "started_at",
+        "finished_at",
+        "progress",
+    ]
     list_filter = ["dry_run", "status"]
+    list_select_related = ["job"]
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if obj.status == RetentionRun.Status.DONE:
+            return "Complete."
+        return job_state(obj.job).strip() or "—"
+
     actions = None
     change_list_template = "privacy/erasure/retention_run_changelist.html"
 
