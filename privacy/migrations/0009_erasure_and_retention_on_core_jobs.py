@@ -61,6 +61,9 @@ def link_jobs(apps, schema_editor):
 
 
 def unlink_jobs(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # Checked now, so the columns can be dropped in this transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Job = apps.get_model("core", "Job")
     ErasureJob = apps.get_model("privacy", "ErasureJob")
     RetentionRun = apps.get_model("privacy", "RetentionRun")
