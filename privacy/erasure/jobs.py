@@ -272,8 +272,7 @@ def erasure_execute(*, job_id: int, now: datetime | None = None, ctx=None) -> di
             step = job.steps.filter(done_at__isnull=True).order_by("position").first()
             if step is None:
                 return {"job": job_id, "status": job.status, "steps": did}
-            retried = ctx is not None and ctx.job.attempts > 1
-            step.counts = _run_step(job, step.name, now=now, retried=retried)
+            step.counts = _run_step(job, step.name, now=now)
             step.done_at = timezone.now()
             step.save()
             did.append(step.name)
@@ -295,7 +294,7 @@ def _context(job: ErasureJob) -> Context:
     return Context(client_ids=ids, held=held, identifiers=identifiers_of(ids))
 
 
-def _run_step(job: ErasureJob, name: str, *, now=None, retried=False) -> dict:
+def _run_step(job: ErasureJob, name: str, *, now=None) -> dict:
     if name == "holds":
         holds = erasure_holds(client=job.client)
         if holds and not job.allow_partial:
@@ -312,13 +311,13 @@ def _run_step(job: ErasureJob, name: str, *, now=None, retried=False) -> dict:
         job.save(update_fields=["holds", "partial"])
         return {"holds": len(holds)}
     if name == "finish":
-        return _finish(job, now=now, retried=retried)
+        return _finish(job, now=now)
     ctx = _context(job)
     step = dict(steps_for(ctx))[name]
     return step(ctx)
 
 
-def _finish(job: ErasureJob, *, now=None, retried=False) -> dict:
+def _finish(job: ErasureJob, *, now=None) -> dict:
     steps = {s.name: s.counts for s in job.steps.exclude(name="finish")}
     touched = sum(
         v
@@ -362,7 +361,9 @@ def _finish(job: ErasureJob, *, now=None, retried=False) -> dict:
         held=sorted(_context_held(job)),
         at=job.finished_at,
         key=f"erasure#{job.pk}",
-        retried=retried,
+        # One line per erasure even if an earlier attempt (or a run started
+        # again from the Jobs page) wrote it and died before its commit.
+        retried=True,
     )
     return {"rows_touched": touched}
 
