@@ -6,8 +6,11 @@ code. Other apps declare theirs in RETENTION_HANDLERS of their
 retention.py (orders: card references and invoices), found by name the
 way the data map finds datamap.py, so they import nothing from privacy. A run
 walks each rule's due rows by ascending id, BATCH at a time; each batch's
-work commits with the run's cursor, so a stopped run resumes where it
-stopped and memory stays flat whatever the table size. A dry run walks the
+work commits with the run's cursor, fenced by the lease of the run's
+core.Job (kind "privacy.retention", privacy/jobs.py), so a stopped run
+resumes where it stopped, a worker that lost the job commits nothing, and
+memory stays flat whatever the table size. Recovery (a killed worker, a
+lost message) is core.jobs' sweeper's. A dry run walks the
 same rows with the same checks and writes nothing but its counts.
 """
 
@@ -20,18 +23,19 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clienteling.models import Client, IpAddressSeen, WebAccount, WebEvent
 from consents import selectors as consent_selectors
+from core import jobs as core_jobs
 from core.evidence import evidence_gate
 from core.models import AccessLogEntry
 from core.writes import now_or as _now
 from orders import selectors as order_selectors
 from privacy import holds as holds_module
-from privacy.erasure import engine, jobs, replay
+from privacy.erasure import engine, replay
 from privacy.erasure.plan import TOMBSTONE_PREFIX, with_merged
 from privacy.models import RetentionRule, RetentionRun
 
@@ -39,9 +43,8 @@ from privacy.models import RetentionRule, RetentionRun
 # milliseconds of set-based statements, and ids of a batch fit in memory
 # many times over.
 BATCH = 1000
-# Batches per task: a task stays within a minute, far inside the broker's
-# visibility timeout, then re-enqueues itself.
-BATCHES_PER_TASK = 50
+# The core.jobs kind that carries out runs (privacy/jobs.py).
+KIND = "privacy.retention"
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def _due_clients(rule, now):
     )
 
 
-def _apply_clients(ids, rule, now, dry_run) -> dict:
+def _apply_clients(ids, rule, now, dry_run, *, key="", retried=False) -> dict:
     held = holds_module.holds_for(ids)
     free = [i for i in ids if i not in held]
     if free and not dry_run:
@@ -120,6 +123,8 @@ def _apply_clients(ids, rule, now, dry_run) -> dict:
             client_ids=with_merged(free),
             held=[],
             at=now,
+            key=key,
+            retried=retried,
         )
     return {"clients_erased": len(free), "clients_held": len(held)}
 
@@ -226,17 +231,15 @@ for _code, _handler in app_handlers().items():
 # --- Runs ----------------------------------------------------------------------
 
 
-def _enqueue(run_id: int) -> None:
-    from privacy.tasks.erasure import retention_continue
-
-    transaction.on_commit(lambda: retention_continue.delay(run_id))
+def _kind_label(run: RetentionRun) -> str:
+    return f"Retention {'dry run' if run.dry_run else 'run'} #{run.pk}"
 
 
 @transaction.atomic
 def retention_run_start(
     *, acting_user, dry_run: bool, now: datetime | None = None, enqueue: bool = True
 ) -> RetentionRun:
-    """Start a run over every active rule (queued after commit)."""
+    """Start a run over every active rule (its job is sent after commit)."""
     at = _now(now)
     codes = list(
         RetentionRule.objects.filter(is_active=True).values_list("code", flat=True)
@@ -245,7 +248,6 @@ def retention_run_start(
         dry_run=dry_run,
         now=at,
         started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
         started_by=acting_user,
         cursor=dict.fromkeys(codes, 0),
         counts={code: {} for code in codes},
@@ -253,7 +255,13 @@ def retention_run_start(
     run.full_clean()
     run.save()
     if enqueue:
-        _enqueue(run.pk)
+        run.job = core_jobs.enqueue(
+            kind=KIND,
+            label=_kind_label(run),
+            acting_user=acting_user,
+            params={"run": run.pk},
+        )
+        run.save(update_fields=["job"])
     return run
 
 
@@ -264,14 +272,19 @@ def _merge(total: dict, more: dict) -> dict:
 
 
 def retention_run_continue(
-    *, run_id: int, max_batches: int = BATCHES_PER_TASK, enqueue: bool = True
+    *, run_id: int, max_batches: int | None = None, ctx=None
 ) -> dict:
-    """Do up to max_batches batches of the run, each in its own transaction."""
+    """Do the run's remaining batches (up to max_batches), each in its own
+    transaction with the cursor; under core.jobs (`ctx`) each reports
+    progress first and commits fenced by the run's lease."""
     done = 0
-    while done < max_batches:
-        with transaction.atomic():
+    rules = RetentionRule.objects.in_bulk(field_name="code")
+    while max_batches is None or done < max_batches:
+        if ctx is not None:
+            _report(ctx, run_id, rules)
+        with ctx.fenced() if ctx is not None else transaction.atomic():
             run = (
-                RetentionRun.objects.select_for_update(skip_locked=True)
+                RetentionRun.objects.select_for_update(skip_locked=ctx is None)
                 .filter(pk=run_id)
                 .first()
             )
@@ -280,23 +293,29 @@ def retention_run_continue(
             if run.status == RetentionRun.Status.DONE:
                 return {"run": run_id, "status": run.status, "batches": done}
             pending = [c for c, last in run.cursor.items() if last is not None]
-            run.heartbeat_at = timezone.now()
             if not pending:
                 run.status = RetentionRun.Status.DONE
                 run.finished_at = timezone.now()
                 run.save()
                 return {"run": run_id, "status": run.status, "batches": done}
             code = pending[0]
-            _batch(run, code)
+            _batch(run, code, retried=ctx is not None and ctx.job.attempts > 1)
             run.save()
         done += 1
-    if enqueue:
-        with transaction.atomic():
-            _enqueue(run_id)
     return {"run": run_id, "status": "continuing", "batches": done}
 
 
-def _batch(run: RetentionRun, code: str) -> None:
+def _report(ctx, run_id: int, rules: dict) -> None:
+    """Progress in rules done (the job row: percent and what it is on)."""
+    cursor = RetentionRun.objects.values_list("cursor", flat=True).get(pk=run_id)
+    pending = [c for c, last in cursor.items() if last is not None]
+    total = max(len(cursor), 1)
+    rule = rules.get(pending[0]) if pending else None
+    label = f"Applying: {rule.name}" if rule else "Finishing the run"
+    ctx.progress(total - len(pending), total, label, force=True)
+
+
+def _batch(run: RetentionRun, code: str, *, retried: bool = False) -> None:
     handler = HANDLERS.get(code)
     rule = RetentionRule.objects.filter(code=code).first()
     if handler is None or rule is None:
@@ -313,7 +332,18 @@ def _batch(run: RetentionRun, code: str) -> None:
     if not ids:
         run.cursor[code] = None
         return
-    counts = handler.apply(ids, rule, run.now, run.dry_run)
+    if handler.apply is _apply_clients:
+        # Its replay-log line, written once even if the batch is retried.
+        counts = _apply_clients(
+            ids,
+            rule,
+            run.now,
+            run.dry_run,
+            key=f"retention#{run.pk}:{code}:{ids[-1]}",
+            retried=retried,
+        )
+    else:
+        counts = handler.apply(ids, rule, run.now, run.dry_run)
     run.counts[code] = _merge(run.counts.get(code) or {}, counts)
     run.cursor[code] = ids[-1]
 
@@ -322,29 +352,12 @@ def retention_run_now(
     *, acting_user, dry_run: bool, now: datetime | None = None
 ) -> RetentionRun:
     """Start a run and do it all in this process (tests, commands, bench)."""
-    run = retention_run_start(
-        acting_user=acting_user, dry_run=dry_run, now=now, enqueue=False
-    )
-    while retention_run_continue(run_id=run.pk, enqueue=False)["status"] not in (
-        RetentionRun.Status.DONE,
-    ):
-        pass
+    run = retention_run_start(acting_user=acting_user, dry_run=dry_run, now=now)
+    outcome = core_jobs.run(run.job_id)["outcome"]
     run.refresh_from_db()
+    if run.status != RetentionRun.Status.DONE and outcome != "skipped":
+        raise RuntimeError(f"{_kind_label(run)} did not finish ({outcome}).")
     return run
-
-
-def retention_sweep(*, now: datetime | None = None) -> list[int]:
-    """Re-enqueue runs whose heartbeat went quiet (a killed worker)."""
-    cutoff_at = _now(now) - jobs.STALE_AFTER
-    ids = list(
-        RetentionRun.objects.filter(status=RetentionRun.Status.RUNNING)
-        .filter(Q(heartbeat_at__lt=cutoff_at) | Q(heartbeat_at__isnull=True))
-        .values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        for run_id in ids:
-            _enqueue(run_id)
-    return ids
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,18 @@ from privacy.erasure import jobs
 from privacy.models import DataSubjectRequest, ErasureJob, RetentionRule, RetentionRun
 
 
+def job_state(job) -> str:
+    """The run's state from its job row, in staff words (" Running, 40 %.")."""
+    if job is None:
+        return ""
+    state = job.get_status_display()
+    if job.status == job.Status.RUNNING and job.percent is not None:
+        state += f", {job.percent} %"
+    if job.status == job.Status.FAILED and job.error:
+        state += f": {job.error}"
+    return f" {state.rstrip('.')}."
+
+
 class ErasureRequestForm(forms.ModelForm):
     class Meta:
         model = ErasureJob
@@ -150,9 +162,10 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         steps = list(obj.steps.all())
         done = sum(1 for s in steps if s.done_at)
         return format_html(
-            '{} of {} steps done. <a href="{}">Receipt and progress</a>',
+            '{} of {} steps done.{} <a href="{}">Receipt and progress</a>',
             done,
             len(steps),
+            job_state(obj.job) if obj.status in ErasureJob.UNFINISHED else "",
             reverse("admin:privacy_erasurejob_receipt", args=[obj.pk]),
         )
 
@@ -235,7 +248,11 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "holds": receipts.hold_lines(job.holds),
                 "retained": receipts.hold_lines((job.receipt or {}).get("retained")),
                 "done": sum(1 for s in steps if s.done_at),
-                "running": job.status in ErasureJob.UNFINISHED,
+                # Progress, attempts and any failure: the run's job row.
+                "run_job": job.job,
+                "running": job.status in ErasureJob.UNFINISHED
+                and job.job is not None
+                and not job.job.is_finished,
             },
         )
 
@@ -275,8 +292,24 @@ class RetentionRuleAdmin(admin.ModelAdmin):
 
 @admin.register(RetentionRun)
 class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "dry_run", "status", "now", "started_at", "finished_at"]
+    list_display = [
+        "id",
+        "dry_run",
+        "status",
+        "now",
+        "started_at",
+        "finished_at",
+        "progress",
+    ]
     list_filter = ["dry_run", "status"]
+    list_select_related = ["job"]
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if obj.status == RetentionRun.Status.DONE:
+            return "Complete."
+        return job_state(obj.job).strip() or "—"
+
     actions = None
     change_list_template = "privacy/erasure/retention_run_changelist.html"
 
@@ -379,7 +412,9 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        run = get_object_or_404(RetentionRun, pk=object_id)
+        run = get_object_or_404(
+            RetentionRun.objects.select_related("job"), pk=object_id
+        )
         lines = [
             (
                 line,
@@ -396,6 +431,11 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "opts": self.opts,
                 "run": run,
                 "lines": lines,
+                # Progress and any failure: the run's job row.
+                "run_job": run.job,
+                "running": run.status == RetentionRun.Status.RUNNING
+                and run.job is not None
+                and not run.job.is_finished,
                 # Who the dry run found, read again at its cut-offs: the run
                 # itself stores counts only. A real run's clients are
                 # tombstones by now, with no name to list.

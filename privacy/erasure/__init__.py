@@ -16,10 +16,11 @@ proof of lawfulness); the client row itself always stays, as a tombstone
 whose client number starts with TOMBSTONE_PREFIX, so ledger and order links
 hold.
 
-A job (privacy.models.ErasureJob) runs as ordered steps, each committed with
-its counts under a lock on the job row: a killed worker resumes at the
-first step not done, a duplicate delivery finds the lock taken or the step
-done, and nothing is counted twice.
+A job (privacy.models.ErasureJob) runs as ordered steps under a core.jobs
+job (kind "privacy.erasure", privacy/jobs.py), each step committed with its
+counts fenced by the job's lease: a killed worker's job resumes at the first
+step not done, a duplicate delivery is not claimed, and nothing is counted
+twice.
 
 The package, one module per concept (callers import the module they need):
 
@@ -29,7 +30,7 @@ The package, one module per concept (callers import the module they need):
 - residue: what lives outside the client models: the suppression list,
   task results, cache keys, stored files and the admin log.
 - engine: erasing one model, the ordered steps, and `erase_clients`.
-- jobs: an erasure job's lifecycle (request, approve, cancel, execute,
-  sweep) and the approval page's preview.
+- jobs: an erasure job's lifecycle (request, approve, cancel, execute)
+  and the approval page's preview.
 - replay: the replay log, and re-applying it after a restore.
 """

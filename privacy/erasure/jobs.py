@@ -1,22 +1,25 @@
-"""Erasure jobs: request, approve, cancel, execute, sweep.
+"""Erasure jobs: request, approve, cancel, execute.
 
-A job (privacy.models.ErasureJob) runs as ordered steps, each committed
-with its counts under a lock on the job row: a killed worker resumes at
-the first step not done, a duplicate delivery finds the lock taken or the
-step done, and nothing is counted twice. The approval page reads the
-job's preview (what it will erase and keep, and why).
+A job (privacy.models.ErasureJob) runs as ordered steps. Approval queues
+its run as a core.Job of kind "privacy.erasure" (privacy/jobs.py): the
+protocol claims it, keeps its lease and recovers it when a worker dies or
+a message is lost (core.jobs.sweep). Each step commits with its counts
+fenced by that lease (ctx.fenced()): a resumed run starts at the first
+step not done, a worker that lost its lease commits nothing, and nothing
+is counted twice. The approval page reads the job's preview (what it will
+erase and keep, and why).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from clienteling.models import Client
+from core import jobs as core_jobs
 from core.writes import now_or as _now
 from privacy import holds as holds_module
 from privacy import receipts
@@ -32,9 +35,8 @@ from privacy.erasure.plan import (
 from privacy.erasure.replay import replay_log_append
 from privacy.models import DataSubjectRequest, ErasureJob, ErasureStep
 
-# A running job whose heartbeat is older than this is presumed dead (a
-# step takes seconds; ten minutes leaves room for a slow disk).
-STALE_AFTER = timedelta(minutes=10)
+# The core.jobs kind that carries out approved erasures (privacy/jobs.py).
+KIND = "privacy.erasure"
 
 
 def _move(job: ErasureJob, status: str) -> None:
@@ -73,7 +75,7 @@ def erasure_blocking_job(
 ) -> ErasureJob | None:
     """The erasure that stops a new one of this client, or None.
 
-    Either the one open (awaiting approval, approved or running), or the
+    Either the one open (awaiting approval, or approved and under way), or the
     complete erasure that made the client a tombstone (after a partial
     one, what the holds kept may be erased once they end). `jobs`, the
     client's erasures when already read (the client page), saves a query.
@@ -193,7 +195,6 @@ def erasure_approve(
     _move(job, ErasureJob.Status.APPROVED)
     job.approved_by = acting_user
     job.approved_at = _now(now)
-    job.heartbeat_at = job.approved_at
     job.holds = [h.as_receipt() for h in holds]
     job.partial = bool(holds)
     job.full_clean()
@@ -203,7 +204,7 @@ def erasure_approve(
     ErasureStep.objects.bulk_create(
         [ErasureStep(job=job, position=i, name=n) for i, n in enumerate(names)]
     )
-    _enqueue(job.pk)
+    _enqueue(job)
     return job
 
 
@@ -216,28 +217,55 @@ def erasure_cancel(*, acting_user, job: ErasureJob) -> ErasureJob:
     return job
 
 
-def _enqueue(job_id: int) -> None:
-    from privacy.tasks.erasure import erasure_run
-
-    transaction.on_commit(lambda: erasure_run.delay(job_id))
+def _enqueue(job: ErasureJob):
+    """Queue the approved erasure's run (sent once the approval commits)."""
+    run = core_jobs.enqueue(
+        kind=KIND,
+        label=f"Erasure #{job.pk}",
+        acting_user=job.approved_by,
+        params={"erasure": job.pk},
+        dedupe_key=f"erasure:{job.pk}",
+    )
+    ErasureJob.objects.filter(pk=job.pk).update(job=run)
+    job.job = run
+    return run
 
 
 # A hook for tests: called with the step name after each step commits.
 after_step: Callable[[str], None] | None = None
 
 
-def erasure_execute(*, job_id: int, now: datetime | None = None) -> dict:
+def erasure_execute(*, job_id: int, now: datetime | None = None, ctx=None) -> dict:
     """Run the job's remaining steps, one transaction each. Idempotent.
 
-    Each step locks the job row (SKIP LOCKED: a concurrent delivery of the
-    same job steps aside instead of waiting), re-reads the step, does it,
-    and commits its counts with it. Returns what this call did.
+    Under core.jobs (`ctx`, the run's JobContext) each step reports
+    progress (renewing the lease) and commits fenced by the lease: a worker
+    that lost the job commits nothing. Without it (in-process: the demo,
+    tests) each step locks the erasure row with SKIP LOCKED, so a
+    concurrent call steps aside. Either way the step is re-read under the
+    lock, done, and committed with its counts. Returns what this call did.
     """
     did = []
+    total = ErasureStep.objects.filter(job_id=job_id).count()
     while True:
-        with transaction.atomic():
+        if ctx is not None:
+            pending = (
+                ErasureStep.objects.filter(job_id=job_id, done_at__isnull=True)
+                .order_by("position")
+                .values_list("name", flat=True)
+                .first()
+            )
+            ctx.progress(
+                total - _pending_count(job_id),
+                total,
+                f"Erasing: {receipts.step_title(pending)}"
+                if pending
+                else "Erasure finished",
+                force=True,
+            )
+        with ctx.fenced() if ctx is not None else transaction.atomic():
             job = (
-                ErasureJob.objects.select_for_update(skip_locked=True)
+                ErasureJob.objects.select_for_update(skip_locked=ctx is None)
                 .filter(pk=job_id)
                 .first()
             )
@@ -246,13 +274,6 @@ def erasure_execute(*, job_id: int, now: datetime | None = None) -> dict:
             if job.is_finished or job.status == ErasureJob.Status.REQUESTED:
                 return {"job": job_id, "status": job.status, "steps": did}
             step = job.steps.filter(done_at__isnull=True).order_by("position").first()
-            at = timezone.now()
-            if job.status == ErasureJob.Status.APPROVED:
-                _move(job, ErasureJob.Status.RUNNING)
-                job.started_at = at
-                job.attempts += 1
-            job.heartbeat_at = at
-            job.save(update_fields=["status", "started_at", "attempts", "heartbeat_at"])
             if step is None:
                 return {"job": job_id, "status": job.status, "steps": did}
             step.counts = _run_step(job, step.name, now=now)
@@ -261,6 +282,10 @@ def erasure_execute(*, job_id: int, now: datetime | None = None) -> dict:
             did.append(step.name)
         if after_step is not None:
             after_step(step.name)
+
+
+def _pending_count(job_id: int) -> int:
+    return ErasureStep.objects.filter(job_id=job_id, done_at__isnull=True).count()
 
 
 def _context(job: ErasureJob) -> Context:
@@ -339,6 +364,10 @@ def _finish(job: ErasureJob, *, now=None) -> dict:
         client_ids=with_merged([job.client_id]),
         held=sorted(_context_held(job)),
         at=job.finished_at,
+        key=f"erasure#{job.pk}",
+        # One line per erasure even if an earlier attempt (or a run started
+        # again from the Jobs page) wrote it and died before its commit.
+        retried=True,
     )
     return {"rows_touched": touched}
 
@@ -347,19 +376,6 @@ def _context_held(job: ErasureJob) -> set[str]:
     if not job.partial:
         return set()
     return holds_module.held_categories(holds_module._coerce(h) for h in job.holds)
-
-
-def erasure_sweep(*, now: datetime | None = None) -> list[int]:
-    """Re-enqueue approved or running jobs whose heartbeat went quiet."""
-    cutoff = _now(now) - STALE_AFTER
-    ids = list(
-        ErasureJob.objects.filter(status__in=ErasureJob.UNFINISHED)
-        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
-        .values_list("pk", flat=True)
-    )
-    for job_id in ids:
-        _enqueue(job_id)
-    return ids
 
 
 # --- Reads for the confirmation page ----------------------------------------------

@@ -24,29 +24,56 @@ def replay_log_folder() -> Path:
 
 
 def replay_log_append(
-    *, kind: str, reference: str, client_ids: list[int], held: list[str], at
-) -> None:
+    *,
+    kind: str,
+    reference: str,
+    client_ids: list[int],
+    held: list[str],
+    at,
+    key: str = "",
+    retried: bool = False,
+) -> bool:
     """One JSON line per erasure: ids and scope, never personal data.
 
     Kept outside the database on purpose: a restored backup predates the
-    erasures made since, and this file is what re-applies them.
+    erasures made since, and this file is what re-applies them. It is
+    written inside the job's fenced transaction, before its commit: a worker
+    that dies in between leaves the line without the commit, and the retried
+    attempt (`retried`) finds the line by its `key` and does not write it
+    twice. Returns whether a line was written.
     """
     path = replay_log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(
-        {
-            "kind": kind,
-            "reference": reference,
-            "client_ids": client_ids,
-            "held": held,
-            "at": at.isoformat(),
-        },
-        sort_keys=True,
-    )
+    if key and retried and replay_log_has(key):
+        return False
+    entry = {
+        "kind": kind,
+        "reference": reference,
+        "client_ids": client_ids,
+        "held": held,
+        "at": at.isoformat(),
+    }
+    if key:
+        entry["key"] = key
+    line = json.dumps(entry, sort_keys=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+    return True
+
+
+def replay_log_has(key: str) -> bool:
+    """Whether a line with this key is in the log (a retried attempt)."""
+    path = replay_log_path()
+    if not path.exists():
+        return False
+    needle = json.dumps(key)
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if needle in line and json.loads(line).get("key") == key:
+                return True
+    return False
 
 
 def replay_erasures(*, dry_run: bool = False) -> dict:

@@ -1,9 +1,12 @@
 """Erasure jobs: the state of each erasure lives here, not in Redis.
 
-A job erases one client (answering a data-subject request) through ordered steps;
-each step commits with its counts, so a killed worker resumes at the first
-step not done and counts nothing twice. Nothing here holds personal data:
-the receipt names models, actions, counts and holds, never values.
+A job erases one client (answering a data-subject request) through ordered
+steps; each step commits with its counts, fenced by the lease of its core.Job
+(job), so a worker that died resumes at the first step not done and counts
+nothing twice. The run's bookkeeping (claim, lease, attempts, progress,
+recovery) is the core.Job's; this row holds the domain lifecycle only.
+Nothing here holds personal data: the receipt names models, actions,
+counts and holds, never values.
 """
 
 from django.conf import settings
@@ -16,8 +19,7 @@ from core.free_text import FreeTextModel
 class ErasureJob(FreeTextModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Awaiting approval"
-        APPROVED = "approved", "Approved, queued"
-        RUNNING = "running", "Running"
+        APPROVED = "approved", "Approved, being carried out"
         DONE = "done", "Done"
         REFUSED = "refused", "Refused (legal hold)"
         CANCELLED = "cancelled", "Cancelled"
@@ -25,15 +27,14 @@ class ErasureJob(FreeTextModel):
     # The one place the lifecycle is written down (privacy.erasure checks).
     TRANSITIONS = {
         Status.REQUESTED: {Status.APPROVED, Status.REFUSED, Status.CANCELLED},
-        Status.APPROVED: {Status.RUNNING, Status.REFUSED},
-        Status.RUNNING: {Status.RUNNING, Status.DONE, Status.REFUSED},
+        Status.APPROVED: {Status.DONE, Status.REFUSED},
         Status.DONE: set(),
         Status.REFUSED: set(),
         Status.CANCELLED: set(),
     }
-    UNFINISHED = (Status.APPROVED, Status.RUNNING)
+    UNFINISHED = (Status.APPROVED,)
     # At most one per client (erasure_one_open_per_client).
-    OPEN = (Status.REQUESTED, Status.APPROVED, Status.RUNNING)
+    OPEN = (Status.REQUESTED, Status.APPROVED)
 
     # The client row survives as a tombstone, so the link holds after.
     client = models.ForeignKey(
@@ -74,11 +75,15 @@ class ErasureJob(FreeTextModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Bumped by every step: the sweeper re-enqueues jobs gone quiet.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    # The run once approved: its progress, attempts and recovery.
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # [{"kind", "reference", "until", "categories"}]: no personal data.
     holds = models.JSONField(default=list, blank=True)
     partial = models.BooleanField(default=False)
@@ -89,12 +94,11 @@ class ErasureJob(FreeTextModel):
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = "erasure"
-        indexes = [models.Index(fields=["status", "heartbeat_at"])]
         constraints = [
             # One erasure in flight per client: a second request is refused.
             models.UniqueConstraint(
                 fields=["client"],
-                condition=Q(status__in=["requested", "approved", "running"]),
+                condition=Q(status__in=["requested", "approved"]),
                 name="erasure_one_open_per_client",
                 violation_error_message="An erasure of this client is already open.",
             )

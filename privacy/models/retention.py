@@ -68,7 +68,9 @@ class RetentionRun(models.Model):
 
     `now` is frozen when the run starts so a run resumed the next morning
     applies the same cut-offs; `cursor` holds, per rule, the last id done
-    (committed with that batch's work).
+    (committed with that batch's work, fenced by the lease of its core.Job).
+    The run's bookkeeping (claim, lease, progress, recovery) is `job`'s;
+    `status` says whether the pass over the rules is complete.
     """
 
     class Status(models.TextChoices):
@@ -82,7 +84,13 @@ class RetentionRun(models.Model):
     now = models.DateTimeField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,22 +1,14 @@
 """privacy's Celery tasks, one module per concern (autodiscovered here)."""
 
-from privacy.tasks.erasure import (
-    erasure_run,
-    erasure_sweep,
-    retention_continue,
-    retention_nightly,
-)
+from privacy.tasks.erasure import retention_nightly
 from privacy.tasks.requests import build_report, flag_due_requests
 from privacy.tasks.sharing import group_export, partner_export, partner_exports
 
 __all__ = [
     "build_report",
-    "erasure_run",
-    "erasure_sweep",
     "flag_due_requests",
     "group_export",
     "partner_export",
     "partner_exports",
-    "retention_continue",
     "retention_nightly",
 ]

@@ -37,12 +37,12 @@ from consents.models import (
 )
 from consents.services import scan_path
 from consents.tasks import build_outreach_list
+from core.jobs.tasks import run_job
 from privacy import pseudonyms, reports, stored_files
 from privacy import requests as dsr
 from privacy.erasure import jobs
 from privacy.models import DataSubjectRequest, ErasureJob, SubjectAccessReport
 from privacy.sharing import exports
-from privacy.tasks.erasure import erasure_run
 from privacy.tasks.requests import build_report
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
 from tests.privacy.erasure.scan import (
@@ -95,13 +95,13 @@ ALLOWED_FILE_HITS: dict[str, str] = {}
 
 def _run_through_worker(monkeypatch, job):
     results = []
-    delay = erasure_run.delay
+    send = run_job.apply_async
 
     def capture(*args, **kwargs):
-        results.append(delay(*args, **kwargs))
+        results.append(send(*args, **kwargs))
         return results[-1]
 
-    monkeypatch.setattr(erasure_run, "delay", capture)
+    monkeypatch.setattr(run_job, "apply_async", capture)
     jobs.erasure_approve(acting_user=job._approver, job=job)
     assert len(results) == 1
     return results[0].get(timeout=120)

@@ -177,17 +177,12 @@ def test_a_stopped_run_resumes_where_it_stopped(monkeypatch, settings, tmp_path)
     )
 
     # when the worker stops after two batches, then another picks it up
-    first = retention.retention_run_continue(
-        run_id=run.pk, max_batches=2, enqueue=False
-    )
+    first = retention.retention_run_continue(run_id=run.pk, max_batches=2)
     run.refresh_from_db()
     assert first["status"] == "continuing"
     assert run.counts["web_activity"]["rows_deleted"] == 4
     assert WebEvent.objects.count() == 1
-    while (
-        retention.retention_run_continue(run_id=run.pk, enqueue=False)["status"]
-        != "done"
-    ):
+    while retention.retention_run_continue(run_id=run.pk)["status"] != "done":
         pass
 
     run.refresh_from_db()
@@ -269,7 +264,7 @@ def test_seeded_rules_and_schedules():
     }
     assert RetentionRule.objects.get(code="inactive_clients").period_days == 1095
     assert RetentionRule.objects.get(code="invoices").period_days == 3653
-    assert {"privacy.retention_nightly", "privacy.erasure_sweep"} <= set(
+    assert {"privacy.retention_nightly", "core.jobs.sweep"} <= set(
         PeriodicTask.objects.values_list("task", flat=True)
     )
     assert django_settings.ACCESS_LOG_RETENTION_DAYS >= 30
