@@ -12,7 +12,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from clienteling import imports, services, staged_imports
+from clienteling import csv_files, imports, services, staged_imports
 from clienteling.exceptions import ImportRefused
 from clienteling.models import StagedImport
 from core import jobs
@@ -91,7 +91,7 @@ class ClientImportCheck(_Check):
 
     def check(self, staged, data, ctx):
         try:
-            dataset = imports.read_dataset(data)
+            dataset = csv_files.read_dataset(data)
         except ImportRefused as refused:
             return [], [], 0, refused.messages
         headers = [(h or "").strip() for h in (dataset.headers or [])]
@@ -112,7 +112,7 @@ class ClientImportCheck(_Check):
 
 def _web_event_rows(data: bytes) -> tuple[list[dict], list[str]]:
     """The events of a JSON Lines file, and the lines that are not one."""
-    text = imports.read_text(data)
+    text = csv_files.read_text(data)
     rows, problems = [], []
     for number, line in enumerate(
         (line for line in text.splitlines() if line.strip()), start=1
@@ -214,7 +214,7 @@ class ClientImportApply(_Apply):
     label = "Client import"
 
     def write(self, staged, data, ctx):
-        dataset = imports.read_dataset(data)
+        dataset = csv_files.read_dataset(data)
         clients = imports.validate(
             dataset,
             acting_user=staged.uploaded_by,

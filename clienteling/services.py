@@ -681,9 +681,9 @@ def clients_import(
     INSERT ... SELECT on PostgreSQL, one history row per created client,
     email and phone. The admin's import screens confirm through here too.
     """
-    from clienteling import imports
+    from clienteling import csv_files, imports
 
-    dataset = data if isinstance(data, tablib.Dataset) else imports.read_dataset(data)
+    dataset = data if isinstance(data, tablib.Dataset) else csv_files.read_dataset(data)
     return imports.import_set_based(dataset, acting_user=acting_user, now=now)
 
 

@@ -115,11 +115,11 @@ def _import_rolled_back(run) -> dict:
 
 
 def row_engine() -> dict:
-    from clienteling import imports
+    from clienteling import csv_files, imports
 
     return _import_rolled_back(
         lambda user, data: imports.import_row_by_row(
-            imports.read_dataset(data), acting_user=user
+            csv_files.read_dataset(data), acting_user=user
         )
     )
 

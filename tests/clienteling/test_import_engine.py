@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clienteling import imports, services
+from clienteling import csv_files, imports, services
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Client, ClientEmail, ClientPhone
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, adviser
@@ -128,7 +128,7 @@ def _rolled_back(work):
 
 
 def _by_rows(data, user):
-    return imports.import_row_by_row(imports.read_dataset(data), acting_user=user)
+    return imports.import_row_by_row(csv_files.read_dataset(data), acting_user=user)
 
 
 def _set_based(data, user):
@@ -206,7 +206,7 @@ def test_each_writer_gives_the_row_engines_rows(paris, writer):
     user = adviser(paris)
 
     def set_based():
-        clients = imports.validate(imports.read_dataset(data), acting_user=user)
+        clients = imports.validate(csv_files.read_dataset(data), acting_user=user)
         write[writer](clients, acting_user=user, now=timezone.now())
         return clients
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from clienteling import imports, services
+from clienteling import csv_files, imports, services
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Client, ClientEmail
 from clienteling.resources import ClientResource
@@ -74,7 +74,7 @@ def test_a_nul_character_is_refused_with_row_and_column(paris, column):
 
 
 def test_the_row_engine_refuses_a_nul_character_the_same_way(paris):
-    dataset = imports.read_dataset(f"{HEADER}\nIN-1,Al\x00ine,M,PAR,\n")
+    dataset = csv_files.read_dataset(f"{HEADER}\nIN-1,Al\x00ine,M,PAR,\n")
 
     with pytest.raises(ImportRefused) as refused:
         imports.import_row_by_row(dataset, acting_user=None)
