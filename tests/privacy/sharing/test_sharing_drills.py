@@ -57,6 +57,11 @@ def _services(settings, tmp_path):
     settings.SHARING_DEMO_KEYS = True
     require_services(settings)
     from config.celery import app
+    from consents import registry
+
+    # A transactional test may follow another that flushed the registry's
+    # migrated rows; the consent wordings must exist.
+    registry.sync_registry()
 
     app.conf.task_always_eager = False  # messages go through Redis
 
