@@ -176,3 +176,41 @@ def test_the_task_runs_in_a_real_worker(celery_worker, settings):
 
     batch = SharingBatch.objects.get(job_id=result["job"])
     assert batch.client_count == 1
+
+
+def test_the_batch_list_shows_a_failed_export_and_one_under_way(client):
+    from core.models import Job
+    from privacy.jobs import GroupExportJob
+    from tests.core.factories import JobFactory
+    from tests.privacy.factories import PartnerFactory
+
+    partner = PartnerFactory(name="Kaufhaus Exemple")
+    failed = JobFactory(
+        kind=exports.GROUP_KIND,
+        label="Cross-group export",
+        params={"batch_id": "0" * 32},
+        status=Job.Status.FAILED,
+        error=GroupExportJob().error_message(RuntimeError()),
+        result={},
+    )
+    JobFactory(
+        kind=exports.PARTNER_KIND,
+        label="Partner export to Kaufhaus Exemple",
+        params={"batch_id": "1" * 32, "partner": partner.pk},
+        status=Job.Status.RUNNING,
+        finished_at=None,
+        progress_done=1,
+        progress_total=4,
+        progress_label="Listing clients: 1 of 4",
+        result={},
+    )
+    client.force_login(compliance())
+
+    page = client.get(reverse("admin:privacy_sharingbatch_changelist"))
+
+    text = page.content.decode()
+    assert "Cross-group export</strong>" in text
+    assert failed.error in text
+    assert "Partner export to Kaufhaus Exemple</strong>" in text
+    assert "Listing clients: 1 of 4" in text
+    assert "25%" in text
