@@ -161,7 +161,7 @@ def test_staff_without_the_permission_do_not_see_the_panel(client):
 @pytest.mark.celery_worker
 def test_the_task_runs_in_a_real_worker(celery_worker, settings):
     from consents import registry
-    from core.jobs.tasks import run_job
+    from core.jobs.engine import run_job
 
     # A transactional test may follow another that flushed the registry's
     # migrated rows; the consent wording must exist.

@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.models import Boutique
+from core.models import AccessLogEntry
 from orders.models import Order
 from privacy import pseudonyms
 from privacy.models import (
-    AccessLogEntry,
     Disclosure,
     GroupInsight,
     InsightImport,
