@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling import imports
+from clienteling import csv_files
 from clienteling.models import Client
 from core import jobs
 from core.hooks import ClientPanel
@@ -83,7 +83,7 @@ def _affinities(value: str, line: int) -> dict[str, float]:
 def insights_parse(data: bytes) -> list[ParsedInsight]:
     """Validate a whole insights file; ValidationError listing what is wrong."""
     # Empty, binary, not UTF-8 or a huge line: the client import's messages.
-    text = imports.read_text(data)
+    text = csv_files.read_text(data)
     try:
         return _insights_parse(text)
     except csv.Error:
