@@ -275,6 +275,7 @@ DATAMAP.update(
                         "withdrawal_count",
                         "folder",
                         "manifest_sha256",
+                        "job",
                     ),
                     NOT_PERSONAL,
                 ),
@@ -329,6 +330,7 @@ DATAMAP.update(
                         "rows_linked",
                         "dropped_withdrawn",
                         "dropped_unknown",
+                        "job",
                     ),
                     NOT_PERSONAL,
                 ),
@@ -386,12 +388,23 @@ FILE_LOCATIONS = {
         erase="privacy.sharing.files.sharing_batches_erase",
         writers=(
             "privacy.sharing.files._HashedFile.__init__",
+            "privacy.sharing.files._write_manifest",
             "privacy.sharing.files._finish",
             "privacy.sharing.files._rewrite_without",
             "privacy.sharing.files._batch_rewrite",
         ),
         found_by="the client's disclosures (recipient, first and last batch) "
         "and the pseudonym under each batch's key",
+    ),
+    "insight_uploads": StoredFiles(
+        name="insights files uploaded from the group, waiting for their import",
+        folder="PRIVATE_STORAGE_ROOT/sharing-inbox/",
+        root="privacy.sharing.insights.insights_inbox",
+        erasure=FileErasure.DELETE,
+        erase="privacy.sharing.insights.insight_uploads_erase",
+        writers=("privacy.sharing.insights._store_upload",),
+        found_by="the group's pseudonyms only; each file is deleted when its "
+        "import job ends (erasure deletes any left by an ended job)",
     ),
     "erasure_replay_log": StoredFiles(
         name="erasure replay log",

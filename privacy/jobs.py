@@ -9,13 +9,18 @@
 - "privacy.retention": applies the retention rules by batches
   (privacy.retention.retention_run_continue); each batch commits with the
   run's cursor, fenced, so a resumed run goes on where it stopped.
+- "privacy.group_export", "privacy.partner_export", "privacy.insights_import":
+  one core.Job per batch or import (SharingBatch.job, InsightImport.job);
+  the runs are in privacy.sharing (exports, insights).
 """
 
 from celery.signals import worker_init
+from django.db import transaction
 
 from core import jobs
 from privacy import reports
 from privacy.models import SubjectAccessReport
+from privacy.sharing import exports, insights
 
 
 class SubjectAccessReportJob(jobs.JobKind):
@@ -48,6 +53,81 @@ class SubjectAccessReportJob(jobs.JobKind):
 
 
 jobs.register(SubjectAccessReportJob())
+
+
+# The exports keep no result file of the job: their batch folder is the
+# sharing batches' file location (privacy.datamap, rewritten on erasure by
+# privacy.sharing.files.sharing_batches_erase); the job's partial files
+# live only while it runs (the sweeper deletes those of a dead worker).
+# So erase_results stays the default (nothing of theirs to erase).
+
+
+class GroupExportJob(jobs.JobKind):
+    name = exports.GROUP_KIND  # never rename: stored on job rows
+    label = "Cross-group export"
+    max_attempts = 3
+    view_permission = "privacy.view_sharingbatch"
+
+    def run(self, job, ctx):
+        return exports.group_export_job(job, ctx)
+
+    def error_message(self, exc):
+        return (
+            "The cross-group export stopped on an unexpected error before its "
+            "batch was written; nothing was sent. The technical team has the "
+            "details in the logs."
+        )
+
+
+class PartnerExportJob(jobs.JobKind):
+    name = exports.PARTNER_KIND  # never rename: stored on job rows
+    label = "Partner export"
+    max_attempts = 3
+    view_permission = "privacy.view_sharingbatch"
+
+    def run(self, job, ctx):
+        return exports.partner_export_job(job, ctx)
+
+    def error_message(self, exc):
+        return (
+            "The partner export stopped on an unexpected error before its "
+            "transfer was written; nothing was sent. The technical team has "
+            "the details in the logs."
+        )
+
+
+class InsightsImportJob(jobs.JobKind):
+    name = insights.INSIGHTS_KIND  # never rename: stored on job rows
+    label = "Insights import"
+    max_attempts = 3
+    # The upload is deleted when the job ends: staff upload the file again.
+    retryable = False
+    view_permission = "privacy.view_insightimport"
+
+    def run(self, job, ctx):
+        return insights.insights_import_job(job, ctx)
+
+    def on_done(self, job, result):
+        # The upload is deleted once the import is committed.
+        job_id = job.pk
+        transaction.on_commit(lambda: insights.upload_remove(job_id))
+
+    def on_failed(self, job):
+        insights.upload_remove(job.pk)
+
+    def on_cancelled(self, job):
+        insights.upload_remove(job.pk)
+
+    def error_message(self, exc):
+        return (
+            "The insights import stopped on an unexpected error; nothing was "
+            "imported. The technical team has the details in the logs."
+        )
+
+
+jobs.register(GroupExportJob())
+jobs.register(PartnerExportJob())
+jobs.register(InsightsImportJob())
 
 
 @worker_init.connect

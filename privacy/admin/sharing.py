@@ -1,7 +1,9 @@
 """Admin of group and partner sharing: thin callers of privacy.sharing.
 
 Batches and insight imports are records: nobody edits or deletes them.
-Exports run as tasks (in-process without a broker), enqueued after commit.
+Exports and imports run as core.jobs jobs (started here, sent to a worker
+when the request commits); the batch list shows the latest export to each
+recipient that is waiting, running or failed, from its job row.
 """
 
 from django import forms
@@ -15,10 +17,12 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from clienteling.models import Boutique
+from core import jobs
 from core.admin_mixins import ReadOnlyAdminMixin
+from core.display import moment
+from core.models import Job
 from privacy.models import InsightImport, Partner, SharingBatch
 from privacy.sharing import exports, insights
-from privacy.tasks import sharing as tasks_sharing
 
 # An insights file is read whole to be validated before anything is
 # written; 50 MB is about 300,000 rows.
@@ -73,18 +77,29 @@ class PartnerAdmin(admin.ModelAdmin):
         permissions=["run_partner_export"],
     )
     def export_to_partner(self, request, queryset):
-        user_id = request.user.pk
+        started = 0
         for partner in queryset.filter(is_active=True):
-            pk = partner.pk
-            transaction.on_commit(
-                lambda pk=pk: tasks_sharing.partner_export.delay(pk, user_id)
+            try:
+                exports.partner_export_start(acting_user=request.user, partner=partner)
+            except exports.SharingRefused as exc:
+                self.message_user(request, exc.staff_message, messages.ERROR)
+            except jobs.AlreadyQueued:
+                self.message_user(
+                    request,
+                    f"An export to {partner.name} is already under way; "
+                    "follow it on the Jobs page.",
+                    messages.WARNING,
+                )
+            else:
+                started += 1
+        if started:
+            self.message_user(
+                request,
+                f"{started} partner export{'s' if started > 1 else ''} started; "
+                "follow them on the Jobs page. Each transfer appears under "
+                "Sharing batches when written.",
+                messages.SUCCESS,
             )
-        self.message_user(
-            request,
-            "Partner exports started; each transfer appears under "
-            "Sharing batches when written.",
-            messages.SUCCESS,
-        )
 
     def has_run_partner_export_permission(self, request):
         return request.user.has_perm("privacy.run_partner_export")
@@ -128,6 +143,8 @@ class SharingBatchAdmin(ReadOnlyRecordAdmin):
             **(extra_context or {}),
             "can_run_group_export": request.user.has_perm("privacy.run_group_export"),
             "group_export_url": reverse("admin:privacy_group_export"),
+            "export_jobs": export_jobs_shown(),
+            "jobs_url": reverse("admin:core_job_changelist"),
         }
         return super().changelist_view(request, extra_context)
 
@@ -135,16 +152,50 @@ class SharingBatchAdmin(ReadOnlyRecordAdmin):
         return _group_export(request)
 
 
+def export_jobs_shown() -> list[dict]:
+    """The latest export to the group and to each active partner, when it
+    is waiting, running or failed (a done one is the batch in the list)."""
+    latest = [exports.last_export_job()]
+    latest += [
+        exports.last_export_job(partner=partner)
+        for partner in Partner.objects.filter(is_active=True)
+    ]
+    return [
+        {
+            "label": job.label,
+            "status": job.get_status_display(),
+            "failed": job.status == Job.Status.FAILED,
+            "percent": job.percent,
+            "step": job.progress_label,
+            "error": job.error,
+            "started": moment(job.created_at),
+        }
+        for job in latest
+        if job is not None and job.status not in (Job.Status.DONE, Job.Status.CANCELLED)
+    ]
+
+
 @require_POST
 def _group_export(request):
     if not request.user.has_perm("privacy.run_group_export"):
         raise PermissionDenied
-    user_id = request.user.pk
-    transaction.on_commit(lambda: tasks_sharing.group_export.delay(user_id))
-    messages.success(
-        request,
-        "Cross-group export started; the batch appears in this list when written.",
-    )
+    try:
+        with transaction.atomic():
+            exports.group_export_start(acting_user=request.user)
+    except exports.SharingRefused as exc:
+        messages.error(request, exc.staff_message)
+    except jobs.AlreadyQueued:
+        messages.warning(
+            request,
+            "A cross-group export is already under way; its progress is "
+            "shown above the list.",
+        )
+    else:
+        messages.success(
+            request,
+            "Cross-group export started; its progress is shown above the "
+            "list, and the batch appears in this list when written.",
+        )
     return redirect("admin:privacy_sharingbatch_changelist")
 
 
@@ -187,10 +238,11 @@ class InsightImportAdmin(ReadOnlyRecordAdmin):
             raise PermissionDenied
         form = InsightImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            batch_id = form.cleaned_data["batch_id"].strip()
             try:
-                record = insights.insights_import(
+                insights.insights_import_start(
                     acting_user=request.user,
-                    batch_id=form.cleaned_data["batch_id"],
+                    batch_id=batch_id,
                     data=form.cleaned_data["file"].read(),
                 )
             except ValidationError as exc:
@@ -199,10 +251,9 @@ class InsightImportAdmin(ReadOnlyRecordAdmin):
             else:
                 messages.success(
                     request,
-                    f"Batch {record.batch_id}: {record.rows_linked} insights "
-                    f"linked, {record.dropped_withdrawn} dropped (consent no "
-                    f"longer current), {record.dropped_unknown} dropped "
-                    "(unknown pseudonym).",
+                    f"Batch {batch_id} checked and being imported; follow it "
+                    "on the Jobs page. It appears in this list with its counts "
+                    "when linked.",
                 )
                 return redirect("admin:privacy_insightimport_changelist")
         context = {

@@ -81,6 +81,15 @@ class SharingBatch(models.Model):
     withdrawal_count = models.PositiveIntegerField(default=0)
     folder = models.CharField(max_length=300)
     manifest_sha256 = models.CharField(max_length=64)
+    # The export job that wrote it (one batch per job); its progress,
+    # attempts and failures live on the job row.
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -157,6 +166,14 @@ class InsightImport(models.Model):
     rows_linked = models.PositiveIntegerField()
     dropped_withdrawn = models.PositiveIntegerField()
     dropped_unknown = models.PositiveIntegerField()
+    # The import job that linked it (its progress and failures live there).
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-imported_at", "-id"]

@@ -51,24 +51,42 @@ def current_consenting(
     return active - restricted
 
 
+def _candidates(purpose_code: str, boutique_ids: Sequence[int] | None):
+    found = ConsentDecision.objects.filter(
+        purpose_id=_purpose_id(purpose_code),
+        decision=ConsentDecision.Decision.GRANT,
+    )
+    if boutique_ids is not None:
+        found = found.filter(client__home_boutique_id__in=boutique_ids)
+    return found
+
+
+def candidate_count(
+    *, purpose_code: str, boutique_ids: Sequence[int] | None = None
+) -> int:
+    """How many clients ever granted the purpose (a job's progress total)."""
+    return (
+        _candidates(purpose_code, boutique_ids).values("client_id").distinct().count()
+    )
+
+
 def consenting_chunks(
-    *, purpose_code: str, now: datetime, boutique_ids: Sequence[int] | None = None
-) -> Iterator[list[int]]:
+    *,
+    purpose_code: str,
+    now: datetime,
+    boutique_ids: Sequence[int] | None = None,
+    with_candidates: bool = False,
+) -> Iterator:
     """Chunks of consenting client ids, ascending, CHUNK candidates at a time.
 
     Candidates are clients who ever granted the purpose; each chunk is then
-    filtered to those whose latest decision is a grant.
+    filtered to those whose latest decision is a grant. With
+    `with_candidates`, each chunk comes with how many candidates it read
+    (a job's progress).
     """
-    purpose_id = _purpose_id(purpose_code)
     after = 0
     while True:
-        candidates = ConsentDecision.objects.filter(
-            purpose_id=purpose_id,
-            decision=ConsentDecision.Decision.GRANT,
-            client_id__gt=after,
-        )
-        if boutique_ids is not None:
-            candidates = candidates.filter(client__home_boutique_id__in=boutique_ids)
+        candidates = _candidates(purpose_code, boutique_ids).filter(client_id__gt=after)
         ids = list(
             candidates.order_by("client_id")
             .values_list("client_id", flat=True)
@@ -78,4 +96,5 @@ def consenting_chunks(
             return
         after = ids[-1]
         keep = current_consenting(purpose_code=purpose_code, client_ids=ids, now=now)
-        yield [client_id for client_id in ids if client_id in keep]
+        chunk = [client_id for client_id in ids if client_id in keep]
+        yield (chunk, len(ids)) if with_candidates else chunk

@@ -1,10 +1,13 @@
-"""The batch files: streamed, hashed, written into a partial folder.
+"""The batch files: streamed, hashed, written as the job's partial files.
 
-A batch's files are written into `<folder>.partial`, their checksums
-signed into the manifest, and the folder moved into place as the last
-step of the batch row's transaction: a refused or failed run leaves no
-file (`_guarded`). Erasure rewrites delivered batches without the
-erased clients (`sharing_batches_erase`, docs/decisions/0501).
+A batch's files are written as partial files of its export job
+(core.jobs: `ctx.partial_path`, in the job's own folder, removed by the
+job sweeper if the worker dies), their checksums signed into the
+manifest, and moved into the batch's folder (a name fixed by the job) as
+the last step of the fenced transaction that records the batch: a
+refused, failed or killed run leaves no file, and a job run twice ends
+with one folder. Erasure rewrites delivered batches without the erased
+clients (`sharing_batches_erase`, docs/decisions/0501).
 """
 
 import csv
@@ -13,10 +16,7 @@ import io
 import json
 import logging
 import os
-import shutil
-import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -25,8 +25,7 @@ from core import downloads
 from core.models import AccessLogEntry
 from core.services import access_log_record
 from privacy import pseudonyms
-from privacy.models import Disclosure, Partner, SharingBatch
-from privacy.sharing.eligibility import RULE_VERSION
+from privacy.models import Disclosure, SharingBatch
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ GROUP_EXPORT = downloads.register(
         label="Cross-group export (purchases.csv and .jsonl, for the group)",
         sites=(
             "privacy.sharing.files._CsvAndJsonLines.__init__",
-            "privacy.sharing.exports.group_export_run",
+            "privacy.sharing.exports.group_export_job",
             # Erasure rewrites a delivered batch without the erased client.
             "privacy.sharing.files._rewrite_without",
         ),
@@ -74,7 +73,7 @@ PARTNER_EXPORT = downloads.register(
         label="Partner export (clients.csv and .jsonl, for a department store)",
         sites=(
             "privacy.sharing.files._CsvAndJsonLines.__init__",
-            "privacy.sharing.exports.partner_export_run",
+            "privacy.sharing.exports.partner_export_job",
             # Erasure rewrites a delivered batch without the erased client.
             "privacy.sharing.files._rewrite_without",
         ),
@@ -83,12 +82,17 @@ PARTNER_EXPORT = downloads.register(
 
 
 class _CsvAndJsonLines:
-    """The same rows as CSV and as JSON Lines, streamed."""
+    """The same rows as CSV and as JSON Lines, streamed into partial files.
 
-    def __init__(self, folder: Path, stem: str, columns: Sequence[str]):
+    `place(name)` gives where the file named `name` is written (the job's
+    partial path); the manifest knows it by `name`.
+    """
+
+    def __init__(self, place, stem: str, columns: Sequence[str]):
         self.columns = columns
-        self.csv = _HashedFile(folder / f"{stem}.csv")
-        self.jsonl = _HashedFile(folder / f"{stem}.jsonl")
+        self.names = (f"{stem}.csv", f"{stem}.jsonl")
+        self.csv = _HashedFile(place(self.names[0]))
+        self.jsonl = _HashedFile(place(self.names[1]))
         self._buffer = io.StringIO()
         self._writer = downloads.csv_dict_writer(self._buffer, fieldnames=columns)
         self._writer.writeheader()
@@ -112,8 +116,8 @@ class _CsvAndJsonLines:
 
     def close(self) -> dict[str, dict]:
         return {
-            self.csv.path.name: self.csv.close(),
-            self.jsonl.path.name: self.jsonl.close(),
+            self.names[0]: self.csv.close(),
+            self.names[1]: self.jsonl.close(),
         }
 
 
@@ -122,41 +126,15 @@ def export_root() -> Path:
     return Path(root) if root else Path(settings.PRIVATE_STORAGE_ROOT) / "sharing"
 
 
-@dataclass
-class _Run:
-    batch: SharingBatch
-    partial: Path
-    final: Path
-    files: dict[str, dict] = field(default_factory=dict)
+def batch_folder(*, partner_code: str | None, created_at, batch_id) -> str:
+    """The batch's folder, relative to export_root(): fixed by its job."""
+    base = Path("group") if partner_code is None else Path("partners") / partner_code
+    return str(base / f"{created_at:%Y%m%dT%H%M%S}-{batch_id}")
 
 
-def _start(*, kind: str, partner: Partner | None, acting_user, now, key) -> _Run:
-    batch = SharingBatch(
-        batch_id=uuid.uuid4(),
-        kind=kind,
-        partner=partner,
-        created_at=now,
-        created_by=acting_user,
-        consent_snapshot_at=now,
-        rule_version=RULE_VERSION,
-        key_id=key.key_id,
-        folder="",
-        manifest_sha256="0" * 64,
-    )
-    relative = (
-        Path("group") if partner is None else Path("partners") / partner.code
-    ) / f"{now:%Y%m%dT%H%M%S}-{batch.batch_id}"
-    batch.folder = str(relative)
-    batch.full_clean()
-    batch.save()
-    final = export_root() / relative
-    partial = final.with_name(final.name + ".partial")
-    partial.mkdir(parents=True)
-    return _Run(batch, partial, final)
-
-
-def _finish(run: _Run, *, acting_user, extra: dict) -> SharingBatch:
-    batch = run.batch
+def _write_manifest(
+    batch: SharingBatch, *, files: dict[str, dict], extra: dict, path: Path
+) -> None:
     manifest = {
         "batch_id": str(batch.batch_id),
         "kind": batch.kind,
@@ -169,11 +147,29 @@ def _finish(run: _Run, *, acting_user, extra: dict) -> SharingBatch:
         "client_count": batch.client_count,
         "withdrawal_count": batch.withdrawal_count,
         **extra,
-        "files": run.files,
+        "files": files,
     }
     data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
-    (run.partial / "manifest.json").write_bytes(data)
+    path.write_bytes(data)
     batch.manifest_sha256 = hashlib.sha256(data).hexdigest()
+
+
+def _finish(
+    batch: SharingBatch,
+    *,
+    acting_user,
+    files: dict[str, dict],
+    partials: dict[str, Path],
+    manifest: Path,
+    extra: dict,
+) -> SharingBatch:
+    """Sign, record and publish a batch (inside the job's fenced transaction).
+
+    The files move into the batch's folder as the last step: a failure
+    before the commit rolls the batch back, and the job's next attempt
+    writes the same folder again.
+    """
+    _write_manifest(batch, files=files, extra=extra, path=manifest)
     batch.full_clean()
     batch.save()
     access_log_record(
@@ -183,27 +179,11 @@ def _finish(run: _Run, *, acting_user, extra: dict) -> SharingBatch:
         count=batch.client_count,
         path=f"sharing:{batch.kind}:{batch.recipient}",
     )
-    # Last step inside the transaction: a failure here rolls the batch back.
-    os.replace(run.partial, run.final)
+    final = export_root() / batch.folder
+    final.mkdir(parents=True, exist_ok=True)
+    for name, partial in {**partials, "manifest.json": manifest}.items():
+        os.replace(partial, final / name)
     return batch
-
-
-def _guarded(function):
-    """Run an export; on any failure remove its partial folder."""
-
-    def wrapper(*args, **kwargs):
-        created: list[Path] = []
-        kwargs["_created"] = created
-        try:
-            return function(*args, **kwargs)
-        except BaseException:
-            for folder in created:
-                shutil.rmtree(folder, ignore_errors=True)
-            raise
-
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
-    return wrapper
 
 
 # --- Erasure of the batch files ------------------------------------------------

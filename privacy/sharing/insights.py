@@ -8,18 +8,23 @@ the insight only while it is.
 import csv
 import hashlib
 import io
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from clienteling import csv_files
 from clienteling.models import Client
+from core import jobs
 from core.hooks import ClientPanel
+from core.models import Job
 from privacy import pseudonyms
 from privacy.models import Disclosure, GroupInsight, InsightImport
 from privacy.sharing.eligibility import CHUNK, CROSS_GROUP, current_consenting
@@ -33,6 +38,8 @@ INSIGHT_COLUMNS = (
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 _BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 MAX_REPORTED_ERRORS = 20
+# The job kind (privacy/jobs.py); never renamed: stored on job rows.
+INSIGHTS_KIND = "privacy.insights_import"
 
 
 @dataclass(frozen=True)
@@ -151,17 +158,54 @@ def _insights_parse(text: str) -> list[ParsedInsight]:
     return parsed
 
 
-@transaction.atomic
-def insights_import(
-    *, acting_user, batch_id: str, data: bytes, now: datetime | None = None
-) -> InsightImport:
-    """Import one insights file from the group, all or nothing.
+def insights_inbox() -> Path:
+    """Where an uploaded insights file waits for its import job."""
+    return Path(settings.PRIVATE_STORAGE_ROOT) / "sharing-inbox"
 
-    A row is linked only if its pseudonym (under any of the group's keys)
-    belongs to a client disclosed to the group whose cross-group consent is
-    still current; other rows are dropped and counted, never stored.
+
+def _upload_path(job_id: int) -> Path:
+    return insights_inbox() / f"{int(job_id)}.csv"
+
+
+def _store_upload(job_id: int, data: bytes) -> None:
+    """Keep the uploaded file for its job (deleted when the job ends)."""
+    insights_inbox().mkdir(parents=True, exist_ok=True)
+    path = _upload_path(job_id)
+    temporary = path.with_name(path.name + ".upload")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def upload_remove(job_id: int) -> None:
+    _upload_path(job_id).unlink(missing_ok=True)
+
+
+def insight_uploads_erase(*, client_ids, identifiers=None) -> int:
+    """Erasure: delete uploads whose import job has ended (left behind by a
+    worker that died after the import committed); how many.
+
+    An upload still waiting holds only the group's pseudonyms and lives
+    minutes: its job links a row only to a client whose consent is
+    current, never to an erased one, then deletes it.
     """
-    now = now or timezone.now()
+    folder = insights_inbox()
+    if not folder.is_dir():
+        return 0
+    waiting = {
+        str(pk)
+        for pk in Job.objects.filter(
+            kind=INSIGHTS_KIND, status__in=Job.UNFINISHED
+        ).values_list("pk", flat=True)
+    }
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.name.split(".")[0] not in waiting:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _check_batch_id(batch_id: str) -> str:
     batch_id = batch_id.strip()
     if not _BATCH_ID.fullmatch(batch_id):
         raise ValidationError(
@@ -177,14 +221,101 @@ def insights_import(
                 "Nothing was imported."
             }
         )
-    rows = insights_parse(data)
+    return batch_id
+
+
+def insights_import_start(
+    *, acting_user, batch_id: str, data: bytes, now: datetime | None = None
+) -> Job:
+    """Check an insights file whole and queue its import job.
+
+    Everything staff can fix is refused here (ValidationError, nothing
+    kept): the batch id, the file's shape and rows, a missing group key, a
+    batch already imported or being imported.
+    """
+    batch_id = _check_batch_id(batch_id)
+    insights_parse(data)
     try:
+        pseudonyms.current_key(pseudonyms.GROUP)
+    except pseudonyms.NoSharingKey as exc:
+        raise ValidationError(str(exc)) from None
+    insight_uploads_erase(client_ids=[])  # leftovers of ended jobs
+    try:
+        with transaction.atomic():
+            job = jobs.enqueue(
+                kind=INSIGHTS_KIND,
+                label=f"Insights import, batch {batch_id}",
+                acting_user=acting_user,
+                params={
+                    "batch_id": batch_id,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                },
+                dedupe_key=f"insights:{batch_id}",
+                now=now,
+            )
+            _store_upload(job.pk, data)
+    except jobs.AlreadyQueued:
+        raise ValidationError(
+            {
+                "batch_id": f"Batch {batch_id} is already being imported. "
+                "Nothing more was imported."
+            }
+        ) from None
+    return job
+
+
+def insights_import(
+    *, acting_user, batch_id: str, data: bytes, now: datetime | None = None
+) -> InsightImport:
+    """Check and import one insights file here, now (tests, shell): the
+    admin's upload only queues the job."""
+    job = insights_import_start(
+        acting_user=acting_user, batch_id=batch_id, data=data, now=now
+    )
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    record = InsightImport.objects.filter(job=job).first()
+    if record is None:
+        raise ValidationError(job.error or "The import stopped; nothing was imported.")
+    return record
+
+
+def insights_import_job(job: Job, ctx) -> dict:
+    """The import job: link rows to consenting clients, all or nothing.
+
+    A row is linked only if its pseudonym (under any of the group's keys)
+    belongs to a client disclosed to the group whose cross-group consent is
+    still current (at the upload); other rows are dropped and counted,
+    never stored. Idempotent: the record and the insights are written
+    once, fenced.
+    """
+    done = InsightImport.objects.filter(job=job).first()
+    if done is not None:
+        return _import_figures(done)
+    now = job.created_at
+    batch_id = job.params["batch_id"]
+    path = _upload_path(job.pk)
+    if not path.is_file():
+        raise jobs.JobRefused("The uploaded file is no longer there; upload it again.")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != job.params["sha256"]:
+        raise jobs.JobRefused(
+            "The uploaded file changed after it was checked; upload it again."
+        )
+    ctx.progress(0, 1, "Reading the file", force=True)
+    try:
+        rows = insights_parse(data)
         disclosed = Disclosure.objects.filter(recipient=pseudonyms.GROUP).values_list(
             "client_id", flat=True
         )
         by_pseudonym = pseudonyms.reverse_map(pseudonyms.GROUP, disclosed.iterator())
-    except pseudonyms.NoSharingKey as exc:
-        raise ValidationError(str(exc)) from None
+    except (ValidationError, pseudonyms.NoSharingKey):
+        raise jobs.JobRefused(
+            "The file could not be read again, or the group's key is gone; "
+            "nothing was imported. Upload it again."
+        ) from None
+    total = len(rows)
+    ctx.progress(0, total, f"Matching {total} rows")
     known = {
         row.pseudonym: by_pseudonym[row.pseudonym]
         for row in rows
@@ -196,45 +327,67 @@ def insights_import(
         current |= current_consenting(
             purpose_code=CROSS_GROUP, client_ids=ids[start : start + CHUNK], now=now
         )
-    record = InsightImport(
-        batch_id=batch_id,
-        imported_at=now,
-        imported_by=acting_user,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        rows_total=len(rows),
-        rows_linked=sum(1 for p in known.values() if p in current),
-        dropped_withdrawn=sum(1 for p in known.values() if p not in current),
-        dropped_unknown=len(rows) - len(known),
-    )
-    record.full_clean()
-    record.save()
-    linked = [
-        GroupInsight(
-            client_id=known[row.pseudonym],
-            source_import=record,
-            segment_codes=row.segment_codes,
-            preferred_categories=row.preferred_categories,
-            house_affinity=row.house_affinity,
-            received_at=now,
+        ctx.progress(
+            min(total, start + CHUNK),
+            total,
+            f"Checking consents: {min(len(ids), start + CHUNK)} of {len(ids)}",
         )
-        for row in rows
-        if row.pseudonym in known and known[row.pseudonym] in current
-    ]
-    for start in range(0, len(linked), CHUNK):
-        GroupInsight.objects.bulk_create(
-            linked[start : start + CHUNK],
-            update_conflicts=True,
-            unique_fields=["client"],
-            update_fields=[
-                "source_import",
-                "segment_codes",
-                "preferred_categories",
-                "house_affinity",
-                "received_at",
-            ],
+    ctx.progress(total, total, "Linking the insights", force=True)
+    with ctx.fenced():
+        if InsightImport.objects.filter(batch_id=batch_id).exists():
+            raise jobs.JobRefused(
+                f"Batch {batch_id} was already imported. Nothing was imported."
+            )
+        record = InsightImport(
+            batch_id=batch_id,
+            imported_at=now,
+            imported_by=job.owner,
+            file_sha256=job.params["sha256"],
+            rows_total=len(rows),
+            rows_linked=sum(1 for p in known.values() if p in current),
+            dropped_withdrawn=sum(1 for p in known.values() if p not in current),
+            dropped_unknown=len(rows) - len(known),
+            job=job,
         )
-    group_insights_purge(client_ids=sorted(set(known.values()) - current))
-    return record
+        record.full_clean()
+        record.save()
+        linked = [
+            GroupInsight(
+                client_id=known[row.pseudonym],
+                source_import=record,
+                segment_codes=row.segment_codes,
+                preferred_categories=row.preferred_categories,
+                house_affinity=row.house_affinity,
+                received_at=now,
+            )
+            for row in rows
+            if row.pseudonym in known and known[row.pseudonym] in current
+        ]
+        for start in range(0, len(linked), CHUNK):
+            GroupInsight.objects.bulk_create(
+                linked[start : start + CHUNK],
+                update_conflicts=True,
+                unique_fields=["client"],
+                update_fields=[
+                    "source_import",
+                    "segment_codes",
+                    "preferred_categories",
+                    "house_affinity",
+                    "received_at",
+                ],
+            )
+        group_insights_purge(client_ids=sorted(set(known.values()) - current))
+    return _import_figures(record)
+
+
+def _import_figures(record: InsightImport) -> dict:
+    return {
+        "import": record.pk,
+        "rows": record.rows_total,
+        "linked": record.rows_linked,
+        "dropped_withdrawn": record.dropped_withdrawn,
+        "dropped_unknown": record.dropped_unknown,
+    }
 
 
 def group_insights_purge(*, client_ids: Sequence[int]) -> int:

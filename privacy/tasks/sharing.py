@@ -1,10 +1,16 @@
-"""Celery tasks of group and partner sharing: ids only, thin callers."""
+"""Celery tasks of group and partner sharing: they start core.jobs jobs.
+
+The exports themselves run as core.jobs jobs (privacy/jobs.py): claimed
+once, resumed by the job sweeper after a dead worker or a lost message,
+one batch per job. These task names are what the monthly beat rows call.
+"""
 
 import logging
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from core import jobs
 from privacy.models import Partner
 from privacy.sharing import exports
 
@@ -17,38 +23,35 @@ def _user(user_id: int | None):
 
 @shared_task(name="privacy.group_export", acks_late=True)
 def group_export(user_id: int | None = None) -> dict:
-    """Monthly (beat) or on demand: one cross-group batch.
-
-    One batch streams every consenting client in chunks
-    (privacy.sharing.eligibility.CHUNK); at 100,000 clients it takes
-    seconds, far inside the broker's visibility timeout. A redelivered
-    message writes a second, complete batch, never a half one, and
-    withdrawals are recalled once.
-    """
+    """Monthly (beat) or on demand: start one cross-group export job."""
     try:
-        batch = exports.group_export_run(acting_user=_user(user_id))
+        job = exports.group_export_start(acting_user=_user(user_id))
     except exports.SharingRefused as exc:
         logger.warning("Cross-group export refused: %s", exc)
         return {"refused": str(exc)}
-    return {"batch": batch.pk, "clients": batch.client_count}
+    except jobs.AlreadyQueued as exc:
+        return {"job": exc.job.pk, "already": True}
+    return {"job": job.pk}
 
 
 @shared_task(name="privacy.partner_export", acks_late=True)
 def partner_export(partner_id: int, user_id: int | None = None) -> dict:
-    """One transfer to one partner."""
+    """Start one transfer job to one partner."""
     partner = Partner.objects.get(pk=partner_id)
     try:
-        batch = exports.partner_export_run(acting_user=_user(user_id), partner=partner)
+        job = exports.partner_export_start(acting_user=_user(user_id), partner=partner)
     except exports.SharingRefused as exc:
         logger.warning("Partner export for %s refused: %s", partner.code, exc)
         return {"refused": str(exc)}
-    return {"batch": batch.pk, "clients": batch.client_count}
+    except jobs.AlreadyQueued as exc:
+        return {"job": exc.job.pk, "already": True}
+    return {"job": job.pk}
 
 
 @shared_task(name="privacy.partner_exports", acks_late=True)
 def partner_exports() -> list[int]:
-    """Monthly (beat): one transfer task per active partner."""
+    """Monthly (beat): one transfer job per active partner."""
     ids = list(Partner.objects.filter(is_active=True).values_list("pk", flat=True))
     for partner_id in ids:
-        partner_export.delay(partner_id)
+        partner_export(partner_id)
     return ids

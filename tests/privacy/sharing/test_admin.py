@@ -161,13 +161,56 @@ def test_staff_without_the_permission_do_not_see_the_panel(client):
 @pytest.mark.celery_worker
 def test_the_task_runs_in_a_real_worker(celery_worker, settings):
     from consents import registry
+    from core.jobs.engine import run_job
 
     # A transactional test may follow another that flushed the registry's
     # migrated rows; the consent wording must exist.
     registry.sync_registry()
     consent(person(1))
 
+    # The task starts a job (core.jobs) whose own message the worker runs
+    # next; a second message for the same job, behind it on the solo
+    # worker, returns once the job has ended.
     result = tasks_sharing.group_export.delay().get(timeout=60)
+    run_job.delay(result["job"]).get(timeout=60)
 
-    assert result["clients"] == 1
-    assert SharingBatch.objects.filter(pk=result["batch"]).exists()
+    batch = SharingBatch.objects.get(job_id=result["job"])
+    assert batch.client_count == 1
+
+
+def test_the_batch_list_shows_a_failed_export_and_one_under_way(client):
+    from core.models import Job
+    from privacy.jobs import GroupExportJob
+    from tests.core.factories import JobFactory
+    from tests.privacy.factories import PartnerFactory
+
+    partner = PartnerFactory(name="Kaufhaus Exemple")
+    failed = JobFactory(
+        kind=exports.GROUP_KIND,
+        label="Cross-group export",
+        params={"batch_id": "0" * 32},
+        status=Job.Status.FAILED,
+        error=GroupExportJob().error_message(RuntimeError()),
+        result={},
+    )
+    JobFactory(
+        kind=exports.PARTNER_KIND,
+        label="Partner export to Kaufhaus Exemple",
+        params={"batch_id": "1" * 32, "partner": partner.pk},
+        status=Job.Status.RUNNING,
+        finished_at=None,
+        progress_done=1,
+        progress_total=4,
+        progress_label="Listing clients: 1 of 4",
+        result={},
+    )
+    client.force_login(compliance())
+
+    page = client.get(reverse("admin:privacy_sharingbatch_changelist"))
+
+    text = page.content.decode()
+    assert "Cross-group export</strong>" in text
+    assert failed.error in text
+    assert "Partner export to Kaufhaus Exemple</strong>" in text
+    assert "Listing clients: 1 of 4" in text
+    assert "25%" in text

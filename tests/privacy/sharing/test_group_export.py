@@ -276,17 +276,22 @@ def test_an_export_with_no_key_is_refused_and_writes_nothing(settings):
 
 
 def test_a_failing_source_leaves_no_file_and_no_batch():
+    from core.jobs import files as job_files
+
     consent(person(1))
 
     def broken(client_ids, since):
         yield from fake_purchases()(client_ids, since)
         raise RuntimeError("orders database went away")
 
-    with pytest.raises(RuntimeError):
+    # The export is a job now: its attempt fails (the job is tried again,
+    # then fails visibly), and the run in this process says it stopped.
+    with pytest.raises(exports.ExportStopped):
         exports.group_export_run(acting_user=None, now=NOW, purchases=broken)
 
     assert SharingBatch.objects.count() == 0
     assert not [p for p in export_root().rglob("*") if p.is_file()]
+    assert not list(job_files.root().rglob("*.partial"))
 
 
 def test_a_source_cannot_widen_the_selection():
