@@ -37,7 +37,7 @@ from consents.models import (
 )
 from consents.services import scan_path
 from consents.tasks import build_outreach_list
-from core.jobs.tasks import run_job
+from core.jobs.engine import run_job
 from privacy import pseudonyms, reports, stored_files
 from privacy import requests as dsr
 from privacy.erasure import jobs
