@@ -39,6 +39,10 @@ PROJECT_APPS = ("clienteling", "consents", "orders", "privacy")
 # because the URL pattern does not say; unknown ones fail the test.
 CUSTOM_VIEWS = {
     "clienteling_client_log_contact": "clienteling.client",
+    # An import is its uploader's alone: anyone else is answered 404.
+    "clienteling_client_import_status": "clienteling.stagedimport",
+    "clienteling_client_import_progress": "clienteling.stagedimport",
+    "clienteling_client_import_abandon": "clienteling.stagedimport",
     "consents_client": "clienteling.client",
     "consents_withdraw": "clienteling.client",
     "consents_object": "clienteling.client",
@@ -65,6 +69,7 @@ UNSCOPED_VIEWS = {
 }
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {
+    "clienteling_client_import_abandon",
     "consents_withdraw",
     "orders_order_status",
     "orders_order_issue_invoice",
@@ -151,6 +156,16 @@ def _everything_for(boutique) -> dict[str, object]:
             result_expires_at=timezone.now() + timedelta(days=7),
         ),
         created_at=timezone.now(),
+    )
+    from clienteling.models import StagedImport
+
+    objects["clienteling.stagedimport"] = StagedImport.objects.create(
+        what=StagedImport.What.CLIENTS,
+        uploaded_by=UserFactory(boutiques=[boutique]),
+        uploaded_at=timezone.now(),
+        file_id="",
+        rows=1,
+        problem_count=0,
     )
     # Last: a restricted client's record accepts no more changes (Art. 18).
     services.restriction_start(acting_user=None, client=client, reason="test")
