@@ -43,6 +43,7 @@ from privacy import requests as dsr
 from privacy.erasure import jobs
 from privacy.models import DataSubjectRequest, ErasureJob, SubjectAccessReport
 from privacy.sharing import exports
+from privacy.sharing.insights import insights_inbox
 from privacy.tasks.requests import build_report
 from tests.clienteling.factories import BoutiqueFactory, UserFactory, adviser
 from tests.privacy.erasure.scan import (
@@ -150,6 +151,18 @@ def _pseudonyms(client_id: int) -> list[str]:
     ]
 
 
+def _import_checked_naming(staff, seeded) -> None:
+    """An import file naming the client, checked (its check file kept)."""
+    from clienteling import services as clienteling_services
+
+    data = (
+        "client_number,first_name,last_name,home_boutique,email\n"
+        f"CHK-1,{seeded.marker}-first,Check,{seeded.client.home_boutique.code},"
+        f"{seeded.marker}@example.com\n"
+    ).encode()
+    clienteling_services.import_start(acting_user=staff, what="clients", data=data)
+
+
 def _storage_folders(settings) -> list[Path]:
     return [Path(settings.PRIVATE_STORAGE_ROOT), Path(settings.SHARING_EXPORT_ROOT)]
 
@@ -212,6 +225,13 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     (import_uploads.folder() / ("a" * 32)).write_text(
         "first_name\nzqxmarkerone-first\n"
     )
+    # An import check's result (first rows and problems) naming the client:
+    # a job result of core.jobs (PRIVATE_STORAGE_ROOT/jobs/).
+    _import_checked_naming(staff, gone)
+    # An insights upload left by a worker that died after its import: the
+    # group's file waits in the sharing inbox.
+    insights_inbox().mkdir(parents=True, exist_ok=True)
+    (insights_inbox() / "0.left-behind.bin").write_bytes(b"group file")
     before = {needle: database_hits(needle) for needle in gone.needles}
     assert all(before.values()), before  # the seed did reach the database
     folders = _storage_folders(settings)
@@ -307,8 +327,11 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     assert steps["clienteling.ClientEmail"]["history_purged"] == 3
     assert steps["django_admin_log"]["scrubbed"] == 2
     assert steps["storage"] == {
-        "client_imports_files": 1,
+        # the loose file, and the checked import's upload kept to confirm
+        "client_imports_files": 2,
         "consent_scans_files": 1,
+        "insight_uploads_files": 1,
+        "job_results_files": 1,
         "outreach_lists_files": 1,
         "sharing_batches_files": 4,
         "subject_access_reports_files": 1,
