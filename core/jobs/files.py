@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -89,10 +88,6 @@ def remove_result(relative: str) -> bool:
     with contextlib.suppress(OSError):
         path.parent.rmdir()
     return existed
-
-
-def remove_job_folder(job_id: int) -> None:
-    shutil.rmtree(job_dir(job_id), ignore_errors=True)
 
 
 def job_folders() -> list[int]:

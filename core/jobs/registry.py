@@ -104,11 +104,6 @@ def kinds() -> dict[str, JobKind]:
     return dict(_KINDS)
 
 
-def label_of(name: str) -> str:
-    kind = _KINDS.get(name)
-    return kind.label if kind else name
-
-
 def erase_clients(*, client_ids, identifiers=None) -> int:
     """Erasure: each job kind deletes or rewrites its results naming the
     clients (the FILE_LOCATIONS entry of core/datamap.py)."""
