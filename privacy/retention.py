@@ -237,7 +237,7 @@ def _kind_label(run: RetentionRun) -> str:
 
 @transaction.atomic
 def retention_run_start(
-    *, acting_user, dry_run: bool, now: datetime | None = None, enqueue: bool = True
+    *, acting_user, dry_run: bool, now: datetime | None = None
 ) -> RetentionRun:
     """Start a run over every active rule (its job is sent after commit)."""
     at = _now(now)
@@ -254,14 +254,13 @@ def retention_run_start(
     )
     run.full_clean()
     run.save()
-    if enqueue:
-        run.job = core_jobs.enqueue(
-            kind=KIND,
-            label=_kind_label(run),
-            acting_user=acting_user,
-            params={"run": run.pk},
-        )
-        run.save(update_fields=["job"])
+    run.job = core_jobs.enqueue(
+        kind=KIND,
+        label=_kind_label(run),
+        acting_user=acting_user,
+        params={"run": run.pk},
+    )
+    run.save(update_fields=["job"])
     return run
 
 
@@ -271,25 +270,17 @@ def _merge(total: dict, more: dict) -> dict:
     return total
 
 
-def retention_run_continue(
-    *, run_id: int, max_batches: int | None = None, ctx=None
-) -> dict:
-    """Do the run's remaining batches (up to max_batches), each in its own
-    transaction with the cursor; under core.jobs (`ctx`) each reports
-    progress first and commits fenced by the run's lease."""
+def retention_run_continue(*, run_id: int, ctx: core_jobs.JobContext) -> dict:
+    """Do the run's remaining batches, each in its own transaction with the
+    cursor. Only core.jobs calls this (the retention kind's run, with
+    `ctx`): each batch reports progress first and commits fenced by the
+    run's lease, so a worker that lost the job commits nothing."""
     done = 0
     rules = RetentionRule.objects.in_bulk(field_name="code")
-    while max_batches is None or done < max_batches:
-        if ctx is not None:
-            _report(ctx, run_id, rules)
-        with ctx.fenced() if ctx is not None else transaction.atomic():
-            run = (
-                RetentionRun.objects.select_for_update(skip_locked=ctx is None)
-                .filter(pk=run_id)
-                .first()
-            )
-            if run is None:
-                return {"run": run_id, "busy": True, "batches": done}
+    while True:
+        _report(ctx, run_id, rules)
+        with ctx.fenced():
+            run = RetentionRun.objects.select_for_update().get(pk=run_id)
             if run.status == RetentionRun.Status.DONE:
                 return {"run": run_id, "status": run.status, "batches": done}
             pending = [c for c, last in run.cursor.items() if last is not None]
@@ -299,10 +290,9 @@ def retention_run_continue(
                 run.save()
                 return {"run": run_id, "status": run.status, "batches": done}
             code = pending[0]
-            _batch(run, code, retried=ctx is not None and ctx.job.attempts > 1)
+            _batch(run, code, retried=ctx.job.attempts > 1)
             run.save()
         done += 1
-    return {"run": run_id, "status": "continuing", "batches": done}
 
 
 def _report(ctx, run_id: int, rules: dict) -> None:

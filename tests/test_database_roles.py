@@ -38,6 +38,7 @@ from tests.conftest import require
 from tests.consents.factories import grant, paper_version
 from tests.helpers import connected_as
 from tests.orders.factories import order
+from tests.privacy.factories import run_erasure
 
 # Committed rows, so that a second connection (as the app role) sees them.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -315,7 +316,7 @@ def test_erasure_runs_as_the_app_role(app_role):
             assert cursor.fetchone()[0] == app_role
         job = jobs.erasure_request(acting_user=officer, client=client)
         jobs.erasure_approve(acting_user=officer, job=job)
-        jobs.erasure_execute(job_id=job.pk)
+        run_erasure(job)
         job.refresh_from_db()
 
     assert job.status == ErasureJob.Status.DONE, job.outcome

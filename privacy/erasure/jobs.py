@@ -235,42 +235,38 @@ def _enqueue(job: ErasureJob):
 after_step: Callable[[str], None] | None = None
 
 
-def erasure_execute(*, job_id: int, now: datetime | None = None, ctx=None) -> dict:
+def erasure_execute(
+    *, job_id: int, ctx: core_jobs.JobContext, now: datetime | None = None
+) -> dict:
     """Run the job's remaining steps, one transaction each. Idempotent.
 
-    Under core.jobs (`ctx`, the run's JobContext) each step reports
-    progress (renewing the lease) and commits fenced by the lease: a worker
-    that lost the job commits nothing. Without it (in-process: the demo,
-    tests) each step locks the erasure row with SKIP LOCKED, so a
-    concurrent call steps aside. Either way the step is re-read under the
-    lock, done, and committed with its counts. Returns what this call did.
+    Only core.jobs calls this (the erasure kind's run, with `ctx`, the
+    run's JobContext): each step reports progress (renewing the lease) and
+    commits fenced by the lease, so a worker that lost the job commits
+    nothing. The step is re-read under the lock, done, and committed with
+    its counts. Returns what this call did.
     """
     did = []
     total = ErasureStep.objects.filter(job_id=job_id).count()
     while True:
-        if ctx is not None:
-            pending = (
-                ErasureStep.objects.filter(job_id=job_id, done_at__isnull=True)
-                .order_by("position")
-                .values_list("name", flat=True)
-                .first()
-            )
-            ctx.progress(
-                total - _pending_count(job_id),
-                total,
+        pending = (
+            ErasureStep.objects.filter(job_id=job_id, done_at__isnull=True)
+            .order_by("position")
+            .values_list("name", flat=True)
+            .first()
+        )
+        ctx.progress(
+            total - _pending_count(job_id),
+            total,
+            (
                 f"Erasing: {receipts.step_title(pending)}"
                 if pending
-                else "Erasure finished",
-                force=True,
-            )
-        with ctx.fenced() if ctx is not None else transaction.atomic():
-            job = (
-                ErasureJob.objects.select_for_update(skip_locked=ctx is None)
-                .filter(pk=job_id)
-                .first()
-            )
-            if job is None:
-                return {"job": job_id, "busy": True, "steps": did}
+                else "Erasure finished"
+            ),
+            force=True,
+        )
+        with ctx.fenced():
+            job = ErasureJob.objects.select_for_update().get(pk=job_id)
             if job.is_finished or job.status == ErasureJob.Status.REQUESTED:
                 return {"job": job_id, "status": job.status, "steps": did}
             step = job.steps.filter(done_at__isnull=True).order_by("position").first()

@@ -144,3 +144,11 @@ class SharingBatchFactory(factory.django.DjangoModelFactory):
     manifest_sha256 = factory.Sequence(
         lambda n: hashlib.sha256(f"m{n}".encode()).hexdigest()
     )
+
+
+def run_erasure(job) -> dict:
+    """Deliver an approved erasure's job once, as a worker would (core.jobs)."""
+    from core import jobs as core_jobs
+    from privacy.models import ErasureJob
+
+    return core_jobs.run(ErasureJob.objects.get(pk=job.pk).job_id)

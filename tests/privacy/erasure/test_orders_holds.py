@@ -10,6 +10,7 @@ from privacy.erasure import jobs
 from privacy.models import ErasureJob
 from tests.clienteling.factories import compliance
 from tests.orders.factories import ClientFactory, order
+from tests.privacy.factories import run_erasure
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_the_receipt_lists_the_invoice_and_guarantee_kept_and_until_when(client)
     job = jobs.erasure_request(acting_user=officer, client=buyer)
     jobs.erasure_approve(acting_user=officer, job=job)
 
-    jobs.erasure_execute(job_id=job.pk)
+    run_erasure(job)
 
     job.refresh_from_db()
     assert job.status == ErasureJob.Status.DONE

@@ -11,9 +11,11 @@ import psycopg
 import pytest
 from django.db import connection
 
+from core.jobs import engine
 from privacy.erasure import jobs
 from tests.clienteling.factories import ClientFactory, EmailFactory, UserFactory
 from tests.conftest import require
+from tests.privacy.factories import run_erasure
 
 RESTORE_DB = "ecrin_erasure_restore"
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,7 +36,8 @@ def _server_url(name: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_replay_after_restoring_a_dump_reerases(tmp_path, settings, monkeypatch):
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
-    monkeypatch.setattr(jobs, "_enqueue", lambda job_id: None)
+    # the erasure's job runs here, not on a worker
+    monkeypatch.setattr(engine, "_send", lambda job_id, countdown=0: None)
     gone = ClientFactory(first_name="Replaymarker")
     EmailFactory(client=gone, address="replaymarker@example.com")
     kept = ClientFactory(first_name="Stays")
@@ -47,7 +50,7 @@ def test_replay_after_restoring_a_dump_reerases(tmp_path, settings, monkeypatch)
     compliance = UserFactory()
     job = jobs.erasure_request(acting_user=compliance, client=gone)
     jobs.erasure_approve(acting_user=compliance, job=job)
-    jobs.erasure_execute(job_id=job.pk)
+    run_erasure(job)
 
     # when the backup is restored and the replay log applied to it
     with psycopg.connect(_server_url("postgres"), autocommit=True) as admin:

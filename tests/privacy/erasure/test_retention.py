@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import timezone
 
 from clienteling.models import Client, IpAddressSeen, WebEvent
+from core import jobs as core_jobs
 from core.models import AccessLogEntry
 from privacy import retention
 from privacy.models import RetentionRule, RetentionRun
@@ -172,22 +174,30 @@ def test_a_stopped_run_resumes_where_it_stopped(monkeypatch, settings, tmp_path)
     RetentionRule.objects.exclude(code="web_activity").update(is_active=False)
     for n in range(5):
         _web_event(NOW - timedelta(days=500), n)
-    run = retention.retention_run_start(
-        acting_user=None, dry_run=False, now=NOW, enqueue=False
-    )
+    run = retention.retention_run_start(acting_user=None, dry_run=False, now=NOW)
+    batch, calls = retention._batch, []
 
-    # when the worker stops after two batches, then another picks it up
-    first = retention.retention_run_continue(run_id=run.pk, max_batches=2)
+    def dies_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("worker lost")
+        return batch(*args, **kwargs)
+
+    # when the worker stops after two batches...
+    monkeypatch.setattr(retention, "_batch", dies_on_the_third)
+    assert core_jobs.run(run.job_id)["outcome"] != "done"
     run.refresh_from_db()
-    assert first["status"] == "continuing"
     assert run.counts["web_activity"]["rows_deleted"] == 4
     assert WebEvent.objects.count() == 1
-    while retention.retention_run_continue(run_id=run.pk)["status"] != "done":
-        pass
+
+    # ...another picks it up once its lease has run out, from the cursor
+    later = timezone.now() + timedelta(seconds=django_settings.JOBS_LEASE_SECONDS + 1)
+    assert core_jobs.run(run.job_id, now=later)["outcome"] == "done"
 
     run.refresh_from_db()
     assert run.counts["web_activity"]["rows_deleted"] == 5
     assert run.status == RetentionRun.Status.DONE
+    assert run.job.attempts == 2
     assert not WebEvent.objects.exists()
 
 
