@@ -16,10 +16,11 @@
 
 from celery.signals import worker_init
 from django.db import transaction
+from django.utils import timezone
 
 from core import jobs
 from privacy import reports
-from privacy.models import SubjectAccessReport
+from privacy.models import RetentionRun, SubjectAccessReport
 from privacy.sharing import exports, insights
 
 
@@ -46,6 +47,19 @@ class SubjectAccessReportJob(jobs.JobKind):
 
     def erase_results(self, *, client_ids, identifiers=None) -> int:
         return reports.reports_erase(client_ids=client_ids, identifiers=identifiers)
+
+    def before_retry(self, job):
+        # The jobs page's "Start again" follows report_retry's rule.
+        report = (
+            SubjectAccessReport.objects.select_related("request")
+            .filter(pk=job.params["report"])
+            .first()
+        )
+        if report is None or not report.request.is_open:
+            raise jobs.JobRefused(
+                "The request this report answers is closed: its report is not "
+                "built again."
+            )
 
     def error_message(self, exc: BaseException) -> str:
         # The exception's text may quote the person's data: only its kind.
@@ -172,6 +186,24 @@ class RetentionKind(jobs.JobKind):
 
         outcome = retention_run_continue(run_id=job.params["run"], ctx=ctx)
         return {"batches": outcome["batches"]}
+
+    def on_failed(self, job):
+        self._mark(job, RetentionRun.Status.STOPPED)
+
+    def on_cancelled(self, job):
+        self._mark(job, RetentionRun.Status.STOPPED)
+
+    def before_retry(self, job):
+        # Started again: it goes on from its cursor.
+        RetentionRun.objects.filter(pk=job.params["run"]).update(
+            status=RetentionRun.Status.RUNNING, finished_at=None
+        )
+
+    @staticmethod
+    def _mark(job, status):
+        RetentionRun.objects.filter(
+            pk=job.params["run"], status=RetentionRun.Status.RUNNING
+        ).update(status=status, finished_at=timezone.now())
 
     def error_message(self, exc):
         return (

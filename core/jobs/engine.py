@@ -350,6 +350,10 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
             raise JobError(
                 f"Another {kind.label.lower()} for the same thing is already under way."
             )
+        try:
+            kind.before_retry(job)
+        except JobRefused as exc:
+            raise JobError(str(exc)) from None
         job.status = S.QUEUED
         job.attempts = 0
         job.error = ""

@@ -59,6 +59,12 @@ class JobKind:
     def on_cancelled(self, job) -> None:
         """After the job was cancelled (committed): tidy the domain row."""
 
+    def before_retry(self, job) -> None:
+        """Inside the transaction that starts a failed or cancelled job
+        again (the jobs page's "Start again"): refuse with JobRefused and a
+        sentence for staff when the domain says no, or put the domain row
+        back to its running state."""
+
     def erase_results(self, *, client_ids: list[int], identifiers=None) -> int:
         """Erasure: delete or rewrite this kind's result files that name any
         of the clients; how many. A kind whose results name clients must

@@ -76,6 +76,9 @@ class RetentionRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+        # Its job failed for good or was stopped; "Start again" on the jobs
+        # page puts it back to running, from its cursor.
+        STOPPED = "stopped", "Stopped before the end"
 
     dry_run = models.BooleanField(default=False)
     status = models.CharField(

@@ -14,7 +14,7 @@ from core import jobs as core_jobs
 from core.models import AccessLogEntry
 from privacy import retention
 from privacy.models import RetentionRule, RetentionRun
-from tests.clienteling.factories import ClientFactory
+from tests.clienteling.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,33 @@ def test_a_stopped_run_resumes_where_it_stopped(monkeypatch, settings, tmp_path)
     assert run.counts["web_activity"]["rows_deleted"] == 5
     assert run.status == RetentionRun.Status.DONE
     assert run.job.attempts == 2
+    assert not WebEvent.objects.exists()
+
+
+def test_a_run_stopped_from_the_jobs_page_says_so_and_starts_again_from_its_cursor(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+    RetentionRule.objects.exclude(code="web_activity").update(is_active=False)
+    _web_event(NOW - timedelta(days=500), 1)
+    officer = UserFactory()
+    run = retention.retention_run_start(acting_user=officer, dry_run=False, now=NOW)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        core_jobs.cancel(acting_user=officer, job=run.job)
+    run.refresh_from_db()
+    assert run.status == RetentionRun.Status.STOPPED
+    assert run.get_status_display() == "Stopped before the end"
+    assert run.finished_at is not None
+    assert WebEvent.objects.count() == 1
+
+    core_jobs.retry(acting_user=officer, job=run.job)
+    run.refresh_from_db()
+    assert run.status == RetentionRun.Status.RUNNING
+    assert run.finished_at is None
+    assert core_jobs.run(run.job_id)["outcome"] == "done"
+    run.refresh_from_db()
+    assert run.status == RetentionRun.Status.DONE
     assert not WebEvent.objects.exists()
 
 

@@ -132,6 +132,22 @@ def test_a_failed_report_is_built_again_only_while_failed(unsent):
     assert _report(report.pk).status == "done"
 
 
+def test_the_jobs_page_does_not_build_again_the_report_of_a_closed_request(
+    unsent,
+):
+    staff = compliance()
+    report = reports.report_request(acting_user=staff, request=_portability(staff))
+    Job.objects.filter(pk=report.job_id).update(status=Job.Status.FAILED)
+    DataSubjectRequest.objects.filter(pk=report.request_id).update(
+        status=DataSubjectRequest.Status.WITHDRAWN
+    )
+
+    with pytest.raises(jobs.JobError, match="request this report answers is closed"):
+        jobs.retry(acting_user=staff, job=Job.objects.get(pk=report.job_id))
+
+    assert Job.objects.get(pk=report.job_id).status == Job.Status.FAILED
+
+
 def test_the_request_page_shows_the_reports_progress_from_its_job(client, unsent):
     officer = compliance()
     client.force_login(officer)
