@@ -12,27 +12,11 @@ from clienteling.models import FollowUp, ImportantDate
 from clienteling.tasks import generate_follow_ups
 from core.models import Job
 from tests.clienteling.factories import ClientFactory
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 5
-
-
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    require_services(settings)
-    from config.celery import app
-
-    app.conf.task_always_eager = False  # messages go through Redis
 
 
 @pytest.fixture
@@ -64,20 +48,5 @@ def case():
     return DrillCase(kind=KIND, start=start, check_once=check_once)
 
 
-def test_sigkill_of_the_whole_worker_mid_walk(case):
-    job = drill_sigkill(case)
-    assert job.attempts == 2
-
-
-def test_its_database_connection_terminated_mid_walk(case):
-    job = drill_terminate_connection(case)
-    assert job.attempts >= 2
-
-
-def test_the_broker_flushed_while_nights_wait(case):
-    walked = drill_flush_broker(case)
-    assert all(job.attempts == 1 for job in walked)
-
-
-def test_the_same_night_delivered_twice_at_once(case):
-    drill_double_delivery(case)
+class TestDrills(DrillTests):
+    pass

@@ -17,14 +17,7 @@ from clienteling.models import Client, ClientEmail, StagedImport
 from core import jobs
 from core.jobs import files
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -122,33 +115,8 @@ CHECK = DrillCase(
 )
 
 
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    require_services(settings)
-    BoutiqueFactory(code="PAR")
-    from config.celery import app
-
-    app.conf.task_always_eager = False  # messages go through Redis
-
-
-@pytest.mark.parametrize("case", [APPLY, CHECK], ids=["apply", "check"])
-def test_sigkill_of_the_whole_worker_mid_job(case):
-    job = drill_sigkill(case)
-    assert job.attempts == 2
-
-
-@pytest.mark.parametrize("case", [APPLY, CHECK], ids=["apply", "check"])
-def test_its_database_connection_terminated_mid_job(case):
-    job = drill_terminate_connection(case)
-    assert job.attempts >= 2
-
-
-@pytest.mark.parametrize("case", [APPLY, CHECK], ids=["apply", "check"])
-def test_the_broker_flushed_while_jobs_wait(case):
-    assert all(job.attempts == 1 for job in drill_flush_broker(case))
-
-
-@pytest.mark.parametrize("case", [APPLY, CHECK], ids=["apply", "check"])
-def test_the_same_job_delivered_twice_at_once(case):
-    drill_double_delivery(case)
+class TestDrills(DrillTests):
+    @pytest.fixture(params=[APPLY, CHECK], ids=["apply", "check"])
+    def case(self, request):
+        BoutiqueFactory(code="PAR")
+        return request.param

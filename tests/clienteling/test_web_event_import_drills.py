@@ -18,14 +18,7 @@ from clienteling.models import StagedImport, WebEvent
 from core import jobs
 from core.jobs import files
 from tests.clienteling.factories import ClientFactory, UserFactory
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -119,35 +112,9 @@ CHECK = DrillCase(
     start=_start_check,
     check_once=_checked_once,
 )
-CASES = pytest.mark.parametrize("case", [APPLY, CHECK], ids=["apply", "check"])
 
 
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    require_services(settings)
-    from config.celery import app
-
-    app.conf.task_always_eager = False  # messages go through Redis
-
-
-@CASES
-def test_sigkill_of_the_whole_worker_mid_job(case):
-    job = drill_sigkill(case)
-    assert job.attempts == 2
-
-
-@CASES
-def test_its_database_connection_terminated_mid_job(case):
-    job = drill_terminate_connection(case)
-    assert job.attempts >= 2
-
-
-@CASES
-def test_the_broker_flushed_while_jobs_wait(case):
-    assert all(job.attempts == 1 for job in drill_flush_broker(case))
-
-
-@CASES
-def test_the_same_job_delivered_twice_at_once(case):
-    drill_double_delivery(case)
+class TestDrills(DrillTests):
+    @pytest.fixture(params=[APPLY, CHECK], ids=["apply", "check"])
+    def case(self, request):
+        return request.param

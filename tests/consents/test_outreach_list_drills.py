@@ -10,25 +10,9 @@ from consents.models import OutreachList, Purpose
 from core.jobs import files
 from tests.clienteling.factories import BoutiqueFactory, adviser
 from tests.consents.outreach_people import expected_rows, populate, read_csv
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    require_services(settings)
-    from config.celery import app
-
-    app.conf.task_always_eager = False  # messages go through Redis
 
 
 @pytest.fixture
@@ -68,21 +52,6 @@ def case():
     return DrillCase(kind=outreach.JOB_KIND, start=start, check_once=check_once)
 
 
-def test_sigkill_of_the_whole_worker_mid_build(case):
-    job = drill_sigkill(case)
-    assert job.attempts == 2
-
-
-def test_its_database_connection_terminated_mid_build(case):
-    job = drill_terminate_connection(case)
-    assert job.attempts >= 2
-
-
-def test_the_broker_flushed_while_lists_wait(case):
-    built = drill_flush_broker(case)
-    assert all(job.attempts == 1 for job in built)
-    assert OutreachList.objects.count() == 3
-
-
-def test_the_same_list_delivered_twice_at_once(case):
-    drill_double_delivery(case)
+class TestDrills(DrillTests):
+    def after_flush(self, jobs):
+        assert OutreachList.objects.count() == 3

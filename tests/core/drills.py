@@ -55,6 +55,9 @@ class DrillCase:
     # Asserts the job's effects happened exactly once (one zip, one receipt,
     # one batch...) and that nothing it should not have left is left.
     check_once: Callable[[Job], None]
+    # How many jobs the flush drill queues at once: 1 for a kind that allows
+    # only one unfinished job (its dedupe key is fixed, e.g. the group export).
+    flush_count: int = 3
 
 
 def require_services(settings_fixture) -> None:
@@ -227,3 +230,40 @@ def _finished_once(case: DrillCase, job: Job) -> Job:
     case.check_once(row)
     assert no_partial_files() == []
     return row
+
+
+class DrillTests:
+    """The four drills as tests, for one kind or several.
+
+    A drill module subclasses it as `TestDrills` and gives a `case` fixture
+    returning its DrillCase (parametrised when the module drills several
+    kinds); `after_flush` may add the module's checks to the flush drill.
+    """
+
+    @pytest.fixture(autouse=True)
+    def _drill_services(self, settings, tmp_path):
+        settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+        require_services(settings)
+        from config.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = False  # messages go through Redis
+        yield
+        app.conf.task_always_eager = eager
+
+    def after_flush(self, jobs: list[Job]) -> None:
+        """The module's own checks after the flush drill."""
+
+    def test_sigkill_of_the_whole_worker_mid_job(self, case):
+        assert drill_sigkill(case).attempts == 2
+
+    def test_its_database_connection_terminated_mid_job(self, case):
+        assert drill_terminate_connection(case).attempts >= 2
+
+    def test_the_broker_flushed_while_jobs_wait(self, case):
+        flushed = drill_flush_broker(case, count=case.flush_count)
+        assert all(job.attempts == 1 for job in flushed)
+        self.after_flush(flushed)
+
+    def test_the_same_job_delivered_twice_at_once(self, case):
+        drill_double_delivery(case)

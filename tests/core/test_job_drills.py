@@ -8,14 +8,7 @@ import pytest
 from core import jobs
 from core.jobs import files
 from tests.core import kinds
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -34,28 +27,7 @@ def _check_once(job):
 CASE = DrillCase(kind="tests.count", start=_start, check_once=_check_once)
 
 
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    require_services(settings)
-    from config.celery import app
-
-    app.conf.task_always_eager = False  # messages go through Redis
-
-
-def test_sigkill_of_the_whole_worker_mid_job():
-    job = drill_sigkill(CASE)
-    assert job.attempts == 2
-
-
-def test_its_database_connection_terminated_mid_job():
-    job = drill_terminate_connection(CASE)
-    assert job.attempts >= 2
-
-
-def test_the_broker_flushed_while_jobs_wait():
-    assert all(job.attempts == 1 for job in drill_flush_broker(CASE))
-
-
-def test_the_same_job_delivered_twice_at_once():
-    drill_double_delivery(CASE)
+class TestDrills(DrillTests):
+    @pytest.fixture
+    def case(self):
+        return CASE

@@ -16,14 +16,7 @@ from core.models import Job
 from privacy.erasure import jobs
 from privacy.models import ErasureJob, ErasureStep
 from tests.clienteling.factories import ClientFactory, EmailFactory, UserFactory
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -78,32 +71,8 @@ def _check_once_with(settings):
     return check
 
 
-@pytest.fixture
-def case(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
-    require_services(settings)
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False  # messages go through Redis
-    yield DrillCase(kind=KIND, start=_start, check_once=_check_once_with(settings))
-    app.conf.task_always_eager = eager
-
-
-def test_sigkill_of_the_whole_worker_mid_erasure(case):
-    job = drill_sigkill(case)
-    assert job.attempts == 2
-
-
-def test_its_database_connection_terminated_mid_erasure(case):
-    job = drill_terminate_connection(case)
-    assert job.attempts >= 2
-
-
-def test_the_broker_flushed_while_erasures_wait(case):
-    assert all(job.attempts == 1 for job in drill_flush_broker(case))
-
-
-def test_the_same_erasure_delivered_twice_at_once(case):
-    drill_double_delivery(case)
+class TestDrills(DrillTests):
+    @pytest.fixture
+    def case(self, settings, tmp_path):
+        settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
+        return DrillCase(kind=KIND, start=_start, check_once=_check_once_with(settings))

@@ -18,14 +18,7 @@ from privacy import reports
 from privacy.models import DataSubjectRequest, SubjectAccessReport
 from privacy.requests import request_open, request_verify_identity
 from tests.clienteling.factories import ClientFactory, UserFactory
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,28 +61,7 @@ CASE = DrillCase(
 )
 
 
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    require_services(settings)
-    from config.celery import app
-
-    app.conf.task_always_eager = False  # messages go through Redis
-
-
-def test_sigkill_of_the_worker_mid_report():
-    job = drill_sigkill(CASE)
-    assert job.attempts == 2
-
-
-def test_its_database_connection_terminated_mid_report():
-    job = drill_terminate_connection(CASE)
-    assert job.attempts >= 2
-
-
-def test_the_broker_flushed_while_reports_wait():
-    assert all(job.attempts == 1 for job in drill_flush_broker(CASE))
-
-
-def test_the_same_report_delivered_twice_at_once():
-    drill_double_delivery(CASE)
+class TestDrills(DrillTests):
+    @pytest.fixture
+    def case(self):
+        return CASE

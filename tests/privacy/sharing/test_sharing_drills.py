@@ -31,14 +31,7 @@ from privacy.models import (
 from privacy.sharing import eligibility, exports, insights
 from privacy.sharing.files import export_root
 from tests.clienteling.factories import BoutiqueFactory
-from tests.core.drills import (
-    DrillCase,
-    drill_double_delivery,
-    drill_flush_broker,
-    drill_sigkill,
-    drill_terminate_connection,
-    require_services,
-)
+from tests.core.drills import DrillCase, DrillTests
 from tests.orders.factories import ProductFactory, order
 from tests.privacy.factories import SharingBatchFactory
 from tests.privacy.sharing.helpers import consent, person, withdraw
@@ -47,23 +40,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 3
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _services(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    # The workers derive the same demo keys (no SHARING_KEYS in their env).
-    settings.SHARING_KEYS = {}
-    settings.SHARING_DEMO_KEYS = True
-    require_services(settings)
-    from config.celery import app
-    from consents import registry
-
-    # A transactional test may follow another that flushed the registry's
-    # migrated rows; the consent wordings must exist.
-    registry.sync_registry()
-
-    app.conf.task_always_eager = False  # messages go through Redis
 
 
 def _recent():
@@ -161,7 +137,10 @@ def _group_check_once(job):
 
 
 GROUP = DrillCase(
-    kind=exports.GROUP_KIND, start=_group_start, check_once=_group_check_once
+    kind=exports.GROUP_KIND,
+    start=_group_start,
+    check_once=_group_check_once,
+    flush_count=1,  # one group export at a time (dedupe key "sharing:group")
 )
 
 
@@ -258,33 +237,19 @@ INSIGHTS = DrillCase(
 
 # --- the drills ----------------------------------------------------------------------
 
-CASES = [
-    pytest.param(GROUP, id="group_export"),
-    pytest.param(PARTNER, id="partner_export"),
-    pytest.param(INSIGHTS, id="insights_import"),
-]
 
+class TestDrills(DrillTests):
+    @pytest.fixture(
+        params=[GROUP, PARTNER, INSIGHTS],
+        ids=["group_export", "partner_export", "insights_import"],
+    )
+    def case(self, request, settings):
+        # The workers derive the same demo keys (no SHARING_KEYS in their env).
+        settings.SHARING_KEYS = {}
+        settings.SHARING_DEMO_KEYS = True
+        from consents import registry
 
-@pytest.mark.parametrize("case", CASES)
-def test_sigkill_of_the_whole_worker_mid_job(case):
-    job = drill_sigkill(case)
-    assert job.attempts == 2
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_its_database_connection_terminated_mid_job(case):
-    job = drill_terminate_connection(case)
-    assert job.attempts >= 2
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_the_broker_flushed_while_jobs_wait(case):
-    # One group export waits at a time (the next is refused while one is
-    # under way); partners and insight batches are one job each.
-    count = 1 if case is GROUP else 3
-    assert all(job.attempts == 1 for job in drill_flush_broker(case, count=count))
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_the_same_job_delivered_twice_at_once(case):
-    drill_double_delivery(case)
+        # A transactional test may follow another that flushed the registry's
+        # migrated rows; the consent wordings must exist.
+        registry.sync_registry()
+        return request.param
