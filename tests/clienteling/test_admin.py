@@ -333,15 +333,6 @@ def test_admin_changelist_and_add_pages_open(admin_client, model):
     assert add.status_code in (200, 403)
 
 
-def test_admin_index_has_my_clients_and_follow_ups_today(client):
-    client.force_login(adviser(BoutiqueFactory()))
-
-    response = client.get(reverse("admin:index"))
-
-    assert "My clients" in response.text
-    assert "My follow-ups today" in response.text
-
-
 def test_client_360_page_query_count_does_not_grow_with_interests(client):
     from clienteling.models import Collection, Interest
 

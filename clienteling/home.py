@@ -1,0 +1,189 @@
+"""What the client side puts on staff's home pages (config.homes composes them).
+
+Every function returns plain values for a template, in a fixed, small number
+of queries whatever the size of the book: lists are cut at HOME_ROWS and
+counts are single aggregates.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clienteling.models import Client, ContactEvent, FollowUp, ImportantDate, User
+from clienteling.querysets import anniversaries_within
+from clienteling.scoping import visible_boutiques
+from clienteling.services import LAPSING_AFTER_DAYS
+from core.models import AccessLogEntry
+from core.roles import ADVISER
+
+HOME_ROWS = 8
+
+
+@dataclass
+class Book:
+    active: int
+    lapsing: int
+    new_this_month: int
+
+
+@dataclass
+class DateRow:
+    client: Client
+    kind: str
+    label: str
+    next_on: date
+
+
+@dataclass
+class TeamRow:
+    adviser: User
+    open_follow_ups: int
+    overdue_follow_ups: int
+    contacted_this_month: int
+    extra: dict = field(default_factory=dict)
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def my_book(user, *, today: date) -> Book:
+    """The clients this adviser advises: active, lapsing (no contact for 18
+    months, as the nightly follow-ups count it), new since the 1st."""
+    lapsing_before = _start_of_day(today - timedelta(days=LAPSING_AFTER_DAYS))
+    month_start = _start_of_day(today.replace(day=1))
+    figures = (
+        Client.objects.live()
+        .advised_by(user)
+        .annotate(last_seen=Coalesce("last_contact_at", "created_at"))
+        .aggregate(
+            active=Count("pk"),
+            lapsing=Count("pk", filter=Q(last_seen__lt=lapsing_before)),
+            new=Count("pk", filter=Q(created_at__gte=month_start)),
+        )
+    )
+    return Book(figures["active"], figures["lapsing"], figures["new"])
+
+
+def follow_ups_due(user, *, today: date, limit: int = HOME_ROWS):
+    """My open follow-ups due today or overdue, oldest first, and their count."""
+    due = FollowUp.objects.filter(
+        adviser=user, status=FollowUp.Status.OPEN, due_date__lte=today
+    )
+    rows = list(due.select_related("client").order_by("due_date", "id")[:limit])
+    return rows, due.count()
+
+
+def dates_ahead(user, *, today: date, days: int = 7, limit: int = HOME_ROWS):
+    """Recurring dates of my clients in the next `days` days, soonest first."""
+    dates = (
+        ImportantDate.objects.filter(
+            anniversaries_within("date", today, days),
+            recurring=True,
+            client__in=Client.objects.live().advised_by(user),
+        )
+        .select_related("client")
+        .order_by()
+    )[:200]
+    rows = []
+    for important in dates:
+        rows.append(
+            DateRow(
+                client=important.client,
+                kind=important.get_kind_display(),
+                label=important.label,
+                next_on=_next_occurrence(important.date, today),
+            )
+        )
+    rows.sort(key=lambda row: (row.next_on, row.client.last_name))
+    return rows[:limit]
+
+
+def _next_occurrence(value: date, today: date) -> date:
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = value.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            candidate = date(year, 3, 1)
+        if candidate >= today:
+            return candidate
+    return candidate
+
+
+def recently_viewed(user, *, limit: int = HOME_ROWS):
+    """The clients this person opened last (from the access log), newest
+    first, among those they may still see."""
+    opened = (
+        AccessLogEntry.objects.filter(
+            user=user,
+            action=AccessLogEntry.Action.VIEW,
+            object_type="clienteling.client",
+        )
+        .order_by("-at")
+        .values_list("object_id", flat=True)[:100]
+    )
+    ids = []
+    for object_id in opened:
+        if object_id.isdigit() and int(object_id) not in ids:
+            ids.append(int(object_id))
+        if len(ids) == limit:
+            break
+    clients = Client.objects.visible_to(user).live().in_bulk(ids)
+    return [clients[pk] for pk in ids if pk in clients]
+
+
+def calls_today(user, *, today: date, limit: int = HOME_ROWS):
+    """The contacts this person logged today, newest first, and their count."""
+    logged = ContactEvent.objects.filter(
+        staff=user, occurred_at__gte=_start_of_day(today)
+    )
+    rows = list(logged.select_related("client").order_by("-occurred_at")[:limit])
+    return rows, logged.count()
+
+
+def team_board(user, *, today: date) -> list[TeamRow]:
+    """Each adviser of the manager's boutiques: open and overdue follow-ups,
+    clients contacted since the 1st. One query for the whole team."""
+    boutiques = visible_boutiques(user)
+    month_start = _start_of_day(today.replace(day=1))
+    contacted = (
+        ContactEvent.objects.filter(staff=OuterRef("pk"), occurred_at__gte=month_start)
+        .values("staff")
+        .annotate(n=Count("client", distinct=True))
+        .values("n")
+    )
+    team = (
+        User.objects.filter(
+            is_active=True, boutiques__in=boutiques, groups__name=ADVISER
+        )
+        .distinct()
+        .annotate(
+            open_follow_ups=Count(
+                "follow_ups",
+                filter=Q(follow_ups__status=FollowUp.Status.OPEN),
+                distinct=True,
+            ),
+            overdue_follow_ups=Count(
+                "follow_ups",
+                filter=Q(
+                    follow_ups__status=FollowUp.Status.OPEN,
+                    follow_ups__due_date__lt=today,
+                ),
+                distinct=True,
+            ),
+            contacted=Coalesce(contacted, 0),
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    return [
+        TeamRow(
+            adviser=member,
+            open_follow_ups=member.open_follow_ups,
+            overdue_follow_ups=member.overdue_follow_ups,
+            contacted_this_month=member.contacted,
+        )
+        for member in team
+    ]
