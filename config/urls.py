@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
@@ -11,8 +12,17 @@ admin.site.site_header = settings.HOUSE_NAME
 admin.site.site_title = f"{settings.HOUSE_NAME} · Écrin"
 admin.site.index_title = "Back office"
 
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("ecrin/favicon.svg"), permanent=True),
+    ),
     path("theme.css", house_theme, name="house-theme"),
     path(
         "admin/login/verify/", staff_auth.staff_login_verify, name="staff-login-verify"
