@@ -33,7 +33,8 @@ ERRORS = {
     400: (
         _("The request could not be read"),
         _(
-            "Something in the address or the form was not understood. Go back and try again."
+            "Something in the address or the form was not understood. "
+            "Go back and try again."
         ),
     ),
     403: (
@@ -72,11 +73,7 @@ def _error(request, status: int, *, text=None):
         "error_title": title,
         "error_text": text or default_text,
         # The admin header's user links (welcome, password, sign out).
-        "has_permission": bool(
-            getattr(request, "user", None)
-            and request.user.is_active
-            and request.user.is_staff
-        ),
+        "has_permission": bool(user and user.is_active and user.is_staff),
     }
     try:
         return render(request, "error_page.html", context, status=status)
