@@ -1,0 +1,57 @@
+"""No page scrolls sideways at tablet and desktop widths, for each role's
+pages (issue 14): the role homes, the client list, a client's page and the
+order form, at 768, 1024 and 1440 px."""
+
+import pytest
+from django.core.management import call_command
+
+from clienteling.models import Client
+from tests.helpers import admin_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (768, 1024, 1440)
+PASSWORDS = {
+    "adviser": "demo-adviser-2026",
+    "manager": "demo-manager-2026",
+    "service": "demo-service-2026",
+    "compliance": "demo-compliance-2026",
+}
+
+
+def pages_for(username: str, client_id: int) -> list[str]:
+    card = f"/admin/clienteling/client/{client_id}/change/"
+    pages = {
+        "adviser": [
+            "/admin/",
+            "/admin/clienteling/client/",
+            card,
+            "/admin/orders/order/add/",
+        ],
+        "manager": ["/admin/", "/admin/clienteling/client/", card],
+        "service": ["/admin/", "/admin/clienteling/client/", card],
+        "compliance": ["/admin/", "/admin/privacy/datasubjectrequest/dashboard/"],
+    }
+    return pages[username]
+
+
+def test_no_page_scrolls_sideways_for_any_role(live_server, browser, tmp_path):
+    call_command("seed_demo")
+    paris_client = (
+        Client.objects.live().filter(home_boutique__code="PAR-VENDOME").first()
+    )
+    too_wide = []
+    for username, password in PASSWORDS.items():
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        admin_login(page, live_server.url, username, password)
+        for path in pages_for(username, paris_client.pk):
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(f"{live_server.url}{path}")
+                assert page.locator("#content").count() == 1, (username, path)
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    too_wide.append(f"{username} {path} at {width}: {scroll} px")
+        context.close()
+    assert too_wide == []
