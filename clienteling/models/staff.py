@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -6,6 +7,11 @@ from django_countries.fields import CountryField
 from clienteling.querysets import BoutiqueQuerySet
 from core.free_text import FreeTextModel
 from core.history import house_history
+from core.localisation import validate_time_zone
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class Boutique(FreeTextModel):
@@ -35,6 +41,13 @@ class Boutique(FreeTextModel):
     latitude = models.DecimalField(max_digits=8, decimal_places=5)
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
     is_active = models.BooleanField(default=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The boutique's time zone (e.g. Europe/Paris): the times its "
+        "staff see are in it.",
+    )
 
     history = house_history()
     objects = BoutiqueQuerySet.as_manager()
@@ -73,6 +86,13 @@ class User(FreeTextModel, AbstractUser):
         blank=True,
         related_name="staff",
         help_text="The boutiques this person works in.",
+    )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of the back office for this person; blank: "
+        "the browser's language.",
     )
 
     history = house_history(excluded_fields=["password", "last_login"])
