@@ -5,6 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import services
 from clienteling.jobs import KIND
@@ -26,7 +27,9 @@ def generate_follow_ups(today: str | None = None, after_id: int = 0) -> dict:
         with transaction.atomic():
             job = jobs.enqueue(
                 kind=KIND,
-                label=f"Follow-ups for {today:%d/%m/%Y}",
+                label=(
+                    _("Follow-ups for %(today)s") % {"today": format(today, "%d/%m/%Y")}
+                ),
                 params={"today": today.isoformat()},
                 dedupe_key=f"follow-ups:{today.isoformat()}",
             )

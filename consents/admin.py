@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.scoping import ClientScopedMixin
 from consents import views
@@ -78,7 +79,7 @@ class PurposeAdmin(ViewOnlyAdmin):
     ]
     readonly_fields = ["categories", "recipient_list"]
 
-    @admin.display(description="data categories")
+    @admin.display(description=_("data categories"))
     def categories(self, obj):
         return ", ".join(obj.data_categories)
 
@@ -99,15 +100,15 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
     fields = ["template", "number", "published_at", "field_list", "wording_list"]
     readonly_fields = ["field_list", "wording_list", "published_at"]
 
-    @admin.display(description="printable blank form")
+    @admin.display(description=_("printable blank form"))
     def printable(self, obj):
         return format_html(
-            '<a href="{}">HTML</a> · <a href="{}">PDF</a>',
+            _('<a href="{}">HTML</a> · <a href="{}">PDF</a>'),
             reverse("admin:consents_print_form", args=[obj.pk]),
             reverse("admin:consents_print_form_pdf", args=[obj.pk]),
         )
 
-    @admin.display(description="fields (* = compulsory for a service)")
+    @admin.display(description=_("fields (* = compulsory for a service)"))
     def field_list(self, obj):
         return format_html_join(
             "",
@@ -123,7 +124,7 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
             ),
         )
 
-    @admin.display(description="consent wording")
+    @admin.display(description=_("consent wording"))
     def wording_list(self, obj):
         return format_html_join(
             "",
@@ -219,7 +220,7 @@ class PaperFormSubmissionAdmin(ClientScopedAdmin):
     @admin.display(description="scan")
     def scan_link(self, obj):
         return format_html(
-            '<a href="{}">Open the signed scan</a>',
+            _('<a href="{}">Open the signed scan</a>'),
             reverse("admin:consents_scan", args=[obj.pk]),
         )
 
@@ -321,17 +322,17 @@ class OutreachListAdmin(ViewOnlyAdmin):
             request.user
         )
 
-    @admin.display(description="excluded, by reason")
+    @admin.display(description=_("excluded, by reason"))
     def exclusions(self, obj):
         return format_html_join(
             "", "<div>{}: {}</div>", sorted(obj.excluded_by_reason.items())
         )
 
-    @admin.display(description="CSV")
+    @admin.display(description=_("CSV"))
     def download(self, obj):
         if obj.status != OutreachList.Status.DONE:
             return "—"
         return format_html(
-            '<a href="{}">Download</a>',
+            _('<a href="{}">Download</a>'),
             reverse("admin:consents_outreach_download", args=[obj.pk]),
         )

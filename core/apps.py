@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Activity"
+    verbose_name = _("Activity")
 
     def ready(self):
         from django.utils.module_loading import autodiscover_modules

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 VERSION_FIELD = "record_version"
 REFUSALS = ("bad_version", "changed_since_opened")
@@ -212,12 +213,14 @@ def conflict_message(instance, conflict: Conflict, *, viewer, record_url: str):
     else:
         changed = "What changed can no longer be told from its history."
     return format_html(
-        "{} <strong>{}</strong> Nothing of yours is saved yet: your "
-        "entries are kept below. "
-        'Compare them with the <a href="{}" target="_blank" rel="noopener">'
-        "{} as saved now</a> (it opens in a new tab), then save again to "
-        "keep yours, or reload this page to start again from the saved "
-        "version.",
+        _(
+            "{} <strong>{}</strong> Nothing of yours is saved yet: your "
+            "entries are kept below. "
+            'Compare them with the <a href="{}" target="_blank" rel="noopener">'
+            "{} as saved now</a> (it opens in a new tab), then save again to "
+            "keep yours, or reload this page to start again from the saved "
+            "version."
+        ),
         opening,
         changed,
         record_url,

@@ -25,6 +25,7 @@ import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 PAN_MIN_DIGITS = 13
 PAN_MAX_DIGITS = 19
@@ -254,7 +255,7 @@ def iban_mask(iban: str) -> str:
     compact = re.sub(r"\s", "", normalised(iban)).upper()
     if not iban_valid(compact):
         raise ValidationError(
-            "This is not a valid IBAN (the check digits do not match).",
+            _("This is not a valid IBAN (the check digits do not match)."),
             code="invalid_iban",
         )
     return f"{compact[:2]}{'*' * (len(compact) - 6)}{compact[-4:]}"

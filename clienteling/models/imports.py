@@ -8,12 +8,13 @@ preview and problems are the validation job's result file.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StagedImport(models.Model):
     class What(models.TextChoices):
-        CLIENTS = "clients", "Clients"
-        WEB_EVENTS = "web_events", "Website activity"
+        CLIENTS = "clients", _("Clients")
+        WEB_EVENTS = "web_events", _("Website activity")
 
     what = models.CharField(max_length=20, choices=What.choices)
     uploaded_by = models.ForeignKey(

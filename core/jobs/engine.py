@@ -25,6 +25,7 @@ from django.db import (
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.jobs import files, registry
 from core.jobs.context import JobCancelled, JobContext, LeaseLost
@@ -313,12 +314,15 @@ def cancel(*, acting_user, job: Job, now: datetime | None = None) -> Job:
     now = _now(now)
     kind = registry.get(job.kind)
     if not kind.cancellable:
-        raise JobError(f"{kind.label} cannot be stopped once started.")
+        raise JobError(
+            _("%(label)s cannot be stopped once started.") % {"label": kind.label}
+        )
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:
             raise JobError(
-                f"{job.label} has already ended ({job.get_status_display().lower()})."
+                _("%(label)s has already ended (%(lower)s).")
+                % {"label": job.label, "lower": job.get_status_display().lower()}
             )
         job.cancel_requested_at = now
         job.cancelled_by = acting_user
@@ -333,13 +337,19 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
     now = _now(now)
     kind = registry.get(job.kind)
     if not kind.retryable:
-        raise JobError(f"{kind.label} cannot be started again from the jobs page.")
+        raise JobError(
+            _("%(label)s cannot be started again from the jobs page.")
+            % {"label": kind.label}
+        )
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.status not in (S.FAILED, S.CANCELLED):
             raise JobError(
-                "Only a failed or cancelled job can be started again; "
-                f"{job.label} is {job.get_status_display().lower()}."
+                _(
+                    "Only a failed or cancelled job can be started again; %(label)s "
+                    "is %(lower)s."
+                )
+                % {"label": job.label, "lower": job.get_status_display().lower()}
             )
         if (
             job.dedupe_key
@@ -348,7 +358,8 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
             ).exists()
         ):
             raise JobError(
-                f"Another {kind.label.lower()} for the same thing is already under way."
+                _("Another %(lower)s for the same thing is already under way.")
+                % {"lower": kind.label.lower()}
             )
         try:
             kind.before_retry(job)
