@@ -19,6 +19,12 @@ class CoreConfig(AppConfig):
 
         hooks.register_access_recorder(services.access_log_record)
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.localisation import remember_time_zone
+
+        user_logged_in.connect(remember_time_zone, dispatch_uid="core-time-zone")
+
         # post_migrate is sent once per app after the whole run; the
         # grants need to run once, with every table in place.
         post_migrate.connect(

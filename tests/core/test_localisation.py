@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from core import roles
 from core.localisation import (
+    SESSION_TIME_ZONE,
     StaffLocaleMiddleware,
     staff_time_zone,
     validate_time_zone,
@@ -120,6 +121,7 @@ def test_the_middleware_activates_language_and_time_zone(rf, adviser):
 
     request = rf.get("/admin/")
     request.user = adviser
+    request.session = {}
     StaffLocaleMiddleware(view)(request)
     timezone.deactivate()
     translation.activate("en")
@@ -135,3 +137,10 @@ def test_boutique_time_zone_must_be_an_iana_name():
     with pytest.raises(ValidationError) as refused:
         boutique.full_clean(exclude=["country"])
     assert "time_zone" in refused.value.message_dict
+
+
+def test_the_time_zone_is_looked_up_at_sign_in(client, adviser):
+    adviser.boutiques.set([BoutiqueFactory(time_zone="America/New_York")])
+    client.force_login(adviser)
+
+    assert client.session[SESSION_TIME_ZONE] == "America/New_York"
