@@ -176,7 +176,7 @@ class AllergyInline(ClientInline):
 
 
 class MineFilter(admin.SimpleListFilter):
-    title = "adviser"
+    title = _("adviser")
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
@@ -192,7 +192,7 @@ class RecordFilter(admin.SimpleListFilter):
     """Live clients by default; merged records and erased tombstones on
     request, so their pages stay one click away."""
 
-    title = "record"
+    title = _("record")
     parameter_name = "record"
     views = {
         "merged": ("Merged into another record", "merged"),
@@ -719,7 +719,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
 
 
 class DueFilter(admin.SimpleListFilter):
-    title = "due"
+    title = _("due")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
@@ -735,7 +735,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 class MyFollowUpsFilter(admin.SimpleListFilter):
-    title = "adviser"
+    title = _("adviser")
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
@@ -780,7 +780,7 @@ class ContactEventAdmin(ClientScopedAdmin):
     readonly_fields = ["staff", "boutique"]
     date_hierarchy = None
 
-    @admin.display(description="health")
+    @admin.display(description=_("health"))
     def health_mention(self, obj):
         # Computed from the summary on display, never stored (decision 0012).
         return "⚠ mentions health" if mentions_health(obj.summary) else ""

@@ -83,7 +83,7 @@ class PurposeAdmin(ViewOnlyAdmin):
     def categories(self, obj):
         return ", ".join(obj.data_categories)
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipient_list(self, obj):
         return "; ".join(obj.recipients)
 
@@ -217,7 +217,7 @@ class PaperFormSubmissionAdmin(ClientScopedAdmin):
     list_select_related = ["client", "version__template", "boutique"]
     readonly_fields = ["scan_link"]
 
-    @admin.display(description="scan")
+    @admin.display(description=_("scan"))
     def scan_link(self, obj):
         return format_html(
             _('<a href="{}">Open the signed scan</a>'),
@@ -243,7 +243,7 @@ class SuppressionEntryAdmin(ViewOnlyAdmin):
     list_filter = ["kind"]
     show_full_result_count = False
 
-    @admin.display(description="digest")
+    @admin.display(description=_("digest"))
     def short_digest(self, obj):
         return f"{obj.digest[:16]}…"
 
@@ -306,11 +306,11 @@ class OutreachListAdmin(ViewOnlyAdmin):
         "download",
     ]
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_shown(self, obj):
         return obj.get_status_display()
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         """From the list's job row: clients checked, of how many."""
         if not obj.progress_total:

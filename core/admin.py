@@ -227,9 +227,10 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     )
             return HttpResponseRedirect(self._detail_url(job))
         done = (
-            f"{job.progress_done} of {job.progress_total} done so far"
+            _("%(done)s of %(total)s done so far")
+            % {"done": job.progress_done, "total": job.progress_total}
             if job.progress_total
-            else "It has not reported any progress yet"
+            else _("It has not reported any progress yet")
         )
         return confirmation_page(
             request,

@@ -73,12 +73,12 @@ IBAN_LENGTHS = {
 }  # fmt: skip
 IBAN_MIN_LENGTH, IBAN_MAX_LENGTH = 15, 34
 
-CARD_NUMBER_MESSAGE = (
+CARD_NUMBER_MESSAGE = _(
     "This looks like a payment card number (13 to 19 digits passing the Luhn "
     "check). Card numbers are never stored: keep only the brand and the last "
     "four digits."
 )
-IBAN_MESSAGE = (
+IBAN_MESSAGE = _(
     "This looks like a full IBAN. Full bank account numbers are never "
     "stored: keep only the masked form (country code and last four)."
 )

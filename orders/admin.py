@@ -101,7 +101,7 @@ class ProductAdmin(OptimisticLockAdminMixin, SimpleHistoryAdmin):
     search_fields = ["=reference", "name"]
     show_full_result_count = False
 
-    @admin.display(description="metals")
+    @admin.display(description=_("metals"))
     def get_metals_display(self, obj):
         return obj.get_metals_display()
 

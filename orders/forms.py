@@ -164,7 +164,7 @@ class _TransitionForm(forms.ModelForm):
                     % {
                         "lower": labels[previous].lower(),
                         "lower2": labels[status].lower(),
-                        "value": ", ".join(sorted(labels[s] for s in allowed))
+                        "value": ", ".join(sorted(str(labels[s]) for s in allowed))
                         or "none",
                     }
                 )

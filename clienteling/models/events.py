@@ -21,7 +21,7 @@ class HouseEvent(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "event"
+        verbose_name = _("event")
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(

@@ -49,7 +49,7 @@ class StagedImport(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        verbose_name = "import"
+        verbose_name = _("import")
 
     def __str__(self):
         what = "Client" if self.what == self.What.CLIENTS else "Website activity"

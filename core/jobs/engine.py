@@ -44,8 +44,11 @@ class JobError(Exception):
 class AlreadyQueued(JobError):
     def __init__(self, job: Job):
         self.job = job
-        state = "running" if job.status == S.RUNNING else "waiting for a worker"
-        super().__init__(f"{job.label} is already {state} (job {job.pk}).")
+        if job.status == S.RUNNING:
+            message = _("%(label)s is already running (job %(pk)s).")
+        else:
+            message = _("%(label)s is already waiting for a worker (job %(pk)s).")
+        super().__init__(message % {"label": job.label, "pk": job.pk})
 
 
 def _now(now: datetime | None) -> datetime:
@@ -426,9 +429,12 @@ def sweep(*, now: datetime | None = None) -> dict:
             elif job.attempts >= job.max_attempts:
                 _fail(
                     job,
-                    f"The worker stopped responding {job.attempts} times; "
-                    "the job was stopped. Start it again from the jobs page, "
-                    "or ask the technical team if it keeps failing.",
+                    _(
+                        "The worker stopped responding %(attempts)s times; the "
+                        "job was stopped. Start it again from the jobs page, or "
+                        "ask the technical team if it keeps failing."
+                    )
+                    % {"attempts": job.attempts},
                 )
                 failed.append(job.pk)
             else:

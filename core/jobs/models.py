@@ -81,7 +81,7 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "job"
+        verbose_name = _("job")
         permissions = [("view_all_jobs", "Can see every user's jobs")]
         indexes = [
             models.Index(fields=["status", "lease_until"], name="job_lease"),

@@ -80,4 +80,4 @@ class Product(FreeTextModel):
 
     def get_metals_display(self) -> str:
         labels = dict(MetalAllergy.Metal.choices)
-        return ", ".join(labels.get(m, m) for m in self.metals)
+        return ", ".join(str(labels.get(m, m)) for m in self.metals)

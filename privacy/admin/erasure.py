@@ -158,7 +158,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:privacy_erasurejob_approve", obj.pk)
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         steps = list(obj.steps.all())
         done = sum(1 for s in steps if s.done_at)
@@ -309,7 +309,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["dry_run", "status"]
     list_select_related = ["job"]
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         if obj.status == RetentionRun.Status.DONE:
             return "Complete."

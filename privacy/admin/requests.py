@@ -105,7 +105,7 @@ class ReportInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("job")
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def state(self, obj):
         """The build's state and progress, from its job row."""
         if obj.is_unfinished:
@@ -122,7 +122,7 @@ class ReportInline(admin.TabularInline):
             return "—"
         return date_format(timezone.localtime(obj.expires_at), "d/m/Y H:i")
 
-    @admin.display(description="report")
+    @admin.display(description=_("report"))
     def report_link(self, obj):
         return format_html(
             _('<a href="{}">Report {}</a>'),
@@ -152,7 +152,7 @@ class ErasureInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="erasure")
+    @admin.display(description=_("erasure"))
     def erasure_link(self, obj):
         return format_html(
             _('<a href="{}">Erasure #{}</a>'),
@@ -195,7 +195,7 @@ class DataSubjectRequestAdmin(
             return [*self.inlines, ErasureInline]
         return self.inlines
 
-    @admin.display(description="due", ordering="due_on")
+    @admin.display(description=_("due"), ordering="due_on")
     def due(self, obj):
         return _due_cell(obj, timezone.localdate())
 

@@ -94,7 +94,7 @@ class ErasureJob(FreeTextModel):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = "erasure"
+        verbose_name = _("erasure")
         constraints = [
             # One erasure in flight per client: a second request is refused.
             models.UniqueConstraint(
