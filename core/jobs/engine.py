@@ -324,8 +324,8 @@ def cancel(*, acting_user, job: Job, now: datetime | None = None) -> Job:
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:
             raise JobError(
-                _("%(label)s has already ended (%(lower)s).")
-                % {"label": job.label, "lower": job.get_status_display().lower()}
+                _("%(label)s has already ended (%(status)s).")
+                % {"label": job.label, "status": job.get_status_display().lower()}
             )
         job.cancel_requested_at = now
         job.cancelled_by = acting_user
@@ -350,9 +350,9 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
             raise JobError(
                 _(
                     "Only a failed or cancelled job can be started again; %(label)s "
-                    "is %(lower)s."
+                    "is %(status)s."
                 )
-                % {"label": job.label, "lower": job.get_status_display().lower()}
+                % {"label": job.label, "status": job.get_status_display().lower()}
             )
         if (
             job.dedupe_key
@@ -361,8 +361,8 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
             ).exists()
         ):
             raise JobError(
-                _("Another %(lower)s for the same thing is already under way.")
-                % {"lower": kind.label.lower()}
+                _("Another %(kind)s for the same thing is already under way.")
+                % {"kind": kind.label.lower()}
             )
         try:
             kind.before_retry(job)
