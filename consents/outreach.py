@@ -40,6 +40,7 @@ from consents import registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import OUTREACH_CHANNELS, Reason
 from core import downloads, hooks, jobs
+from core.display import moment
 from core.jobs import files as job_files
 from core.writes import now_or as _now
 
@@ -405,7 +406,7 @@ def outreach_list_open_for_download(
                 "This list expired on %(until)s and its file is deleted: build a "
                 "new one if it is still needed."
             )
-            % {"until": format(until, "%d/%m/%Y at %H:%M")}
+            % {"until": moment(until)}
         )
     if outreach_list.status != Status.DONE:
         raise ValidationError(_("This list is not ready yet."))

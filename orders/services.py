@@ -59,7 +59,7 @@ def _transition_error(model, current: str, target: str) -> ValidationError:
                     "verbose_name": model._meta.verbose_name,
                     "lower": labels[current].lower(),
                     "lower2": labels.get(target, target).lower(),
-                    "value": ", ".join(allowed) or "none, it is closed",
+                    "value": ", ".join(map(str, allowed)) or "none, it is closed",
                 }
             )
         },

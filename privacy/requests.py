@@ -23,6 +23,7 @@ from clienteling.models import Client
 from consents import services as consent_services
 from consents.models import Restriction
 from core import data_map
+from core.display import day
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
 from privacy.models import DataSubjectRequest, RequestEdit
@@ -170,7 +171,7 @@ def request_extend(
                 "The first due date (%(due_on)s) has passed: an extension must be "
                 "recorded before it."
             )
-            % {"due_on": format(request.due_on, "%d/%m/%Y")}
+            % {"due_on": day(request.due_on)}
         )
     already = 0
     if request.extended_due_on:

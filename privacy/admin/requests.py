@@ -10,13 +10,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
 from core.admin_mixins import adopt_saved
+from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH
 from core.locking import OptimisticLockAdminMixin
 from privacy import register, reports
@@ -120,7 +120,7 @@ class ReportInline(admin.TabularInline):
     def ready_until(self, obj):
         if obj.status != SubjectAccessReport.Status.DONE or not obj.expires_at:
             return "—"
-        return date_format(timezone.localtime(obj.expires_at), "d/m/Y H:i")
+        return moment(obj.expires_at)
 
     @admin.display(description=_("report"))
     def report_link(self, obj):
@@ -167,7 +167,7 @@ def _due_cell(request, today):
     return format_html(
         _('<span class="{}">{} ({} d)</span>'),
         css,
-        request.effective_due_on.strftime("%d/%m/%Y"),
+        day(request.effective_due_on),
         left,
     )
 

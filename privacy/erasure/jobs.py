@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
 from core import jobs as core_jobs
+from core.display import day
 from core.writes import now_or as _now
 from privacy import holds as holds_module
 from privacy import receipts
@@ -132,7 +133,7 @@ def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
                 % {
                     "pk": client.pk,
                     "pk2": blocking.pk,
-                    "finished_at": format(blocking.finished_at, "%d/%m/%Y"),
+                    "finished_at": day(blocking.finished_at),
                 }
             ),
             code="already_erased",

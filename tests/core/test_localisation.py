@@ -59,7 +59,8 @@ def test_the_users_language_wins_over_the_browsers(client, adviser):
     response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-GB,en")
 
     assert response.headers["Content-Language"] == "fr"
-    assert "Déconnexion" in response.text
+    assert "Déconnexion" in response.text  # Django's own catalogue
+    assert "Mes préférences" in response.text  # the project's catalogue
 
 
 def test_preferences_page_from_the_user_menu_sets_the_language(client, adviser):
@@ -75,7 +76,8 @@ def test_preferences_page_from_the_user_menu_sets_the_language(client, adviser):
     adviser.refresh_from_db()
     assert adviser.language == "fr"
     assert response.headers["Content-Language"] == "fr"
-    assert "Déconnexion" in response.text
+    assert "Déconnexion" in response.text  # Django's own catalogue
+    assert "Mes préférences" in response.text  # the project's catalogue
 
 
 def test_preferences_page_refuses_a_language_it_does_not_speak(client, adviser):
