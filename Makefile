@@ -11,12 +11,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run test lint format worker beat bench clean
+.PHONY: help venv run test lint format messages worker beat bench clean
 
 help:
 	@echo "make run    - demo back office with demo data on http://$(HOST):$(PORT)/admin/"
 	@echo "make test   - the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check, import layers, makemigrations --check"
+	@echo "make messages - refresh the French catalogues from the code, then compile them"
 	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat   - the Celery beat scheduler (needs CELERY_BROKER_URL)"
 	@echo "make bench  - the benchmarks (needs PostgreSQL, see README)"
@@ -52,6 +53,13 @@ lint: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Every app's catalogue (<app>/locale/) and the project's (locale/: config/
+# and templates/) in one pass; .mo files are committed (decision 0029).
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=var
+messages: venv
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l fr $(MESSAGES_IGNORE)
 
 worker: venv
 	$(BIN)/celery -A config worker --loglevel=INFO

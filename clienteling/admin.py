@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -124,7 +125,7 @@ class SocialInline(ClientInline):
 class PreferenceInline(ClientInline):
     model = ContactPreference
     fields = ["channel", "time_window"]
-    verbose_name_plural = "preferred contact channels"
+    verbose_name_plural = _("preferred contact channels")
 
 
 class InterestInline(ClientInline):
@@ -150,7 +151,7 @@ class RingSizeInline(ClientInline):
     fields = ["finger", "system", "size", "measured_at", "conversions"]
     readonly_fields = ["conversions"]
 
-    @admin.display(description="In every system")
+    @admin.display(description=_("In every system"))
     def conversions(self, obj):
         if not obj.pk:
             return "—"
@@ -168,14 +169,14 @@ class AllergyInline(ClientInline):
     model = MetalAllergy
     formset = AllergyFormSet
     fields = ["metal", "severity", "notes"]
-    verbose_name_plural = "metal allergies (health data, explicit consent only)"
+    verbose_name_plural = _("metal allergies (health data, explicit consent only)")
 
 
 # --- Filters -----------------------------------------------------------------------
 
 
 class MineFilter(admin.SimpleListFilter):
-    title = "adviser"
+    title = _("adviser")
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
@@ -191,7 +192,7 @@ class RecordFilter(admin.SimpleListFilter):
     """Live clients by default; merged records and erased tombstones on
     request, so their pages stay one click away."""
 
-    title = "record"
+    title = _("record")
     parameter_name = "record"
     views = {
         "merged": ("Merged into another record", "merged"),
@@ -200,7 +201,7 @@ class RecordFilter(admin.SimpleListFilter):
     }
 
     def lookups(self, request, model_admin):
-        return [(key, label) for key, (label, _) in self.views.items()]
+        return [(key, label) for key, (label, _unused) in self.views.items()]
 
     def queryset(self, request, queryset):
         view = self.views.get(self.value())
@@ -225,7 +226,7 @@ class RecordFilter(admin.SimpleListFilter):
 
 
 class UpcomingDateFilter(admin.SimpleListFilter):
-    title = "upcoming date"
+    title = _("upcoming date")
     parameter_name = "upcoming"
     horizons = {"7": 7, "30": 30}
 
@@ -247,7 +248,7 @@ class UpcomingDateFilter(admin.SimpleListFilter):
 class HomeBoutiqueFilter(admin.SimpleListFilter):
     """Only the boutiques whose clients the user can see."""
 
-    title = "home boutique"
+    title = _("home boutique")
     parameter_name = "boutique"
 
     def lookups(self, request, model_admin):
@@ -255,7 +256,7 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         # Only a value this filter offered; anything else is ignored.
-        if self.value() in {key for key, _ in self.lookup_choices}:
+        if self.value() in {key for key, _unused in self.lookup_choices}:
             return queryset.filter(home_boutique_id=self.value())
         return queryset
 
@@ -366,7 +367,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         _viewer.set(request.user)
         return super().get_fieldsets(request, obj)
 
-    @admin.display(description="merged into")
+    @admin.display(description=_("merged into"))
     def merged_into_record(self, obj):
         """The surviving record, linked, when the user may see it; else only
         that it is another boutique's (its name and number are not theirs
@@ -382,7 +383,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         if survivor is None:
             return "A record of another boutique"
         return format_html(
-            '<a href="{}">{}</a>',
+            _('<a href="{}">{}</a>'),
             reverse("admin:clienteling_client_change", args=[survivor.pk]),
             survivor,
         )
@@ -502,7 +503,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             return redirect("admin:clienteling_client_import_status", staged.pk)
         messages.success(
             request,
-            "The import was abandoned and its file deleted; nothing was imported.",
+            _("The import was abandoned and its file deleted; nothing was imported."),
         )
         return redirect("admin:clienteling_client_import")
 
@@ -584,13 +585,20 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         if count < everyone:
             messages.warning(
                 request,
-                f"{everyone - count} client(s) under a restriction of processing "
-                "were left out of the export.",
+                (
+                    _(
+                        "%(value)s client(s) under a restriction "
+                        "of processing were left "
+                        "out of the export."
+                    )
+                    % {"value": everyone - count}
+                ),
             )
         limit = settings.BULK_EXPORT_COMPLIANCE_THRESHOLD
         if count > limit and not request.user.has_perm("clienteling.export_client"):
             raise PermissionDenied(
-                f"Exports of more than {limit} clients need the compliance role."
+                _("Exports of more than %(limit)s clients need the compliance role.")
+                % {"limit": limit}
             )
         hooks.record_access(
             user=request.user,
@@ -666,7 +674,10 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                 for field, errors in by_field.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"Contact logged: {event.subject}.")
+                messages.success(
+                    request,
+                    (_("Contact logged: %(subject)s.") % {"subject": event.subject}),
+                )
                 if event.is_instant_messaging:
                     messages.warning(request, ContactLogForm.instant_messaging_warning)
                 if mentions_health(event.summary):
@@ -697,7 +708,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         messages.warning(
             request,
             format_html(
-                '{} <a href="{}#allergies-group">Record an allergy</a>',
+                _('{} <a href="{}#allergies-group">Record an allergy</a>'),
                 HEALTH_MENTION_MESSAGE,
                 url,
             ),
@@ -708,7 +719,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
 
 
 class DueFilter(admin.SimpleListFilter):
-    title = "due"
+    title = _("due")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
@@ -724,7 +735,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 class MyFollowUpsFilter(admin.SimpleListFilter):
-    title = "adviser"
+    title = _("adviser")
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
@@ -769,7 +780,7 @@ class ContactEventAdmin(ClientScopedAdmin):
     readonly_fields = ["staff", "boutique"]
     date_hierarchy = None
 
-    @admin.display(description="health")
+    @admin.display(description=_("health"))
     def health_mention(self, obj):
         # Computed from the summary on display, never stored (decision 0012).
         return "⚠ mentions health" if mentions_health(obj.summary) else ""
@@ -856,11 +867,11 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
         if obj.status != DuplicateFlag.Status.OPEN:
             return ""
         return format_html(
-            '<a href="{}">Merge…</a>',
+            _('<a href="{}">Merge…</a>'),
             reverse("admin:clienteling_duplicateflag_merge", args=[obj.pk]),
         )
 
-    @admin.action(description="Merge the second record into the first")
+    @admin.action(description=_("Merge the second record into the first"))
     def merge_into_first(self, request, queryset):
         """Opens the merge's confirmation page: one merge, one page."""
         if not request.user.has_perm("clienteling.change_client"):
@@ -869,8 +880,10 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
         if len(ids) != 1:
             messages.error(
                 request,
-                "Select one duplicate flag at a time: each merge is checked "
-                "on its own page before it happens.",
+                _(
+                    "Select one duplicate flag at a time: each merge is checked "
+                    "on its own page before it happens."
+                ),
             )
             return None
         return redirect("admin:clienteling_duplicateflag_merge", ids[0])
@@ -911,7 +924,13 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                messages.success(request, f"Merged {duplicate} into {survivor}.")
+                messages.success(
+                    request,
+                    (
+                        _("Merged %(duplicate)s into %(survivor)s.")
+                        % {"duplicate": duplicate, "survivor": survivor}
+                    ),
+                )
                 return redirect("admin:clienteling_client_change", survivor.pk)
         elif request.method == "POST":
             error = "Use the button on this page to merge. Nothing was changed."
@@ -920,14 +939,19 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
         return confirmation_page(
             request,
             admin_site=self.admin_site,
-            title=f"Merge {duplicate} into {survivor}",
+            title=(
+                _("Merge %(duplicate)s into %(survivor)s")
+                % {"duplicate": duplicate, "survivor": survivor}
+            ),
             lead=(
-                f"{survivor} is kept. {duplicate} becomes a merged record "
-                "pointing to it and leaves the client list. A merge is not "
-                "undone."
+                _(
+                    "%(survivor)s is kept. %(duplicate)s becomes a merged record "
+                    "pointing to it and leaves the client list. A merge is not undone."
+                )
+                % {"survivor": survivor, "duplicate": duplicate}
             ),
             sections=merge_sections(preview),
-            action_label="Merge the two records",
+            action_label=_("Merge the two records"),
             cancel_url=changelist,
             breadcrumbs=[("Duplicate flags", changelist)],
             error=error,
@@ -949,23 +973,29 @@ def merge_sections(preview) -> list[Section]:
     if duplicate.lifetime_value:
         moves.append(f"lifetime value of {duplicate.lifetime_value} EUR added")
     return [
-        Section(heading="Kept record", lines=[describe(survivor)]),
-        Section(heading="Merged record", lines=[describe(duplicate)]),
+        Section(heading=_("Kept record"), lines=[describe(survivor)]),
+        Section(heading=_("Merged record"), lines=[describe(duplicate)]),
         Section(
-            heading=f"What moves to {survivor.full_name}",
-            lines=moves or ["Nothing: the merged record holds no other data."],
+            heading=(
+                _("What moves to %(full_name)s") % {"full_name": survivor.full_name}
+            ),
+            lines=moves or [_("Nothing: the merged record holds no other data.")],
             note=(
-                "A row that would repeat one the kept record already has "
-                "(the same email address twice) stays on the merged record."
+                _(
+                    "A row that would repeat one the kept record already has "
+                    "(the same email address twice) stays on the merged record."
+                )
             ),
         ),
         Section(
-            heading="What stays with the merged record",
+            heading=_("What stays with the merged record"),
             lines=[f"{count} {label}" for label, count in preview.stays]
-            or ["Nothing."],
+            or [_("Nothing.")],
             note=(
-                "Evidence and legal documents stay where they were written; "
-                "the consent history is copied to the kept record."
+                _(
+                    "Evidence and legal documents stay where they were written; "
+                    "the consent history is copied to the kept record."
+                )
             ),
         ),
     ]

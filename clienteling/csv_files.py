@@ -5,6 +5,7 @@ through here, so each refuses the same bad files with the same sentences."""
 import logging
 
 import tablib
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import ImportRefused
 
@@ -27,13 +28,19 @@ def read_text(data: bytes | str) -> str:
     Every CSV import of the project reads its file through here."""
     text = _decode(data)
     if not text.strip():
-        raise ImportRefused("The file is empty: nothing was imported.")
+        raise ImportRefused(_("The file is empty: nothing was imported."))
     for number, line in enumerate(text.splitlines(), start=1):
         if len(line) > MAX_LINE_CHARACTERS:
             raise ImportRefused(
-                f"Line {number} is {len(line):,} characters long; the limit is "
-                f"{MAX_LINE_CHARACTERS:,}. Check that the file is the expected "
-                "CSV."
+                _(
+                    "Line %(number)s is %(count)s characters long; the limit is "
+                    "%(max_line_characters)s. Check that the file is the expected CSV."
+                )
+                % {
+                    "number": number,
+                    "count": format(len(line), ","),
+                    "max_line_characters": format(MAX_LINE_CHARACTERS, ","),
+                }
             )
     return text
 
@@ -46,8 +53,10 @@ def read_dataset(data: bytes | str) -> tablib.Dataset:
     except Exception:  # noqa: BLE001 - tablib raises several types
         logger.warning("Unreadable import file", exc_info=True)
         raise ImportRefused(
-            "The file is not readable as CSV: save it as 'CSV UTF-8' (comma "
-            "separated) and try again."
+            _(
+                "The file is not readable as CSV: save it as 'CSV UTF-8' (comma "
+                "separated) and try again."
+            )
         ) from None
 
 
@@ -57,12 +66,19 @@ def _decode(data: bytes | str) -> str:
     for magic, kind in _NOT_CSV.items():
         if data.startswith(magic):
             raise ImportRefused(
-                f"The file is {kind}, not a CSV: save it as 'CSV UTF-8' and try again."
+                _(
+                    "The file is %(kind)s, not a CSV: save it as 'CSV UTF-8' and try "
+                    "again."
+                )
+                % {"kind": kind}
             )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRefused(
-            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-            f"position {exc.start}): save it as 'CSV UTF-8' and try again."
+            _(
+                "The file is not UTF-8 text (byte 0x%(value)s at position "
+                "%(start)s): save it as 'CSV UTF-8' and try again."
+            )
+            % {"value": format(data[exc.start], "02x"), "start": exc.start}
         ) from None

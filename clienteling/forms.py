@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import import_uploads
 from clienteling.models import ContactEvent
@@ -25,7 +26,7 @@ class ContactLogForm(forms.Form):
     )
     occurred_at = forms.DateTimeField(
         required=False,
-        help_text="Leave empty for now.",
+        help_text=_("Leave empty for now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
@@ -54,7 +55,7 @@ class AllergyFormSet(BaseInlineFormSet):
                 continue
             metal = data.get("metal")
             if metal and metal in seen:
-                form.add_error("metal", "This allergy is already recorded.")
+                form.add_error("metal", _("This allergy is already recorded."))
             seen.add(metal)
 
 
@@ -84,13 +85,13 @@ class ContactDetailFormSet(BaseInlineFormSet):
             key = str(value).strip().lower() if value else None
             if key and key in seen:
                 form.add_error(
-                    self.unique_field, "This value is already in another row."
+                    self.unique_field, _("This value is already in another row.")
                 )
             elif key:
                 seen[key] = form
         primaries = [f for f in self._kept_forms() if f.cleaned_data.get("is_primary")]
         if len(primaries) > 1:
-            raise forms.ValidationError("Mark only one row as primary.")
+            raise forms.ValidationError(_("Mark only one row as primary."))
 
 
 class EmailFormSet(ContactDetailFormSet):
@@ -135,7 +136,14 @@ class ClientAdminForm(forms.ModelForm):
                 and not adviser.boutiques.filter(pk=boutique.pk).exists()
             ):
                 self.add_error(
-                    name, f"{adviser} does not work in {boutique}, the home boutique."
+                    name,
+                    (
+                        _(
+                            "%(adviser)s does not work in "
+                            "%(boutique)s, the home boutique."
+                        )
+                        % {"adviser": adviser, "boutique": boutique}
+                    ),
                 )
         return cleaned
 
@@ -146,15 +154,15 @@ class ImportUploadForm(forms.Form):
     when too large."""
 
     what = forms.ChoiceField(
-        label="The file holds",
+        label=_("The file holds"),
         choices=[
-            ("clients", "Clients (CSV, one client a row)"),
-            ("web_events", "Website activity (JSON Lines, one event a line)"),
+            ("clients", _("Clients (CSV, one client a row)")),
+            ("web_events", _("Website activity (JSON Lines, one event a line)")),
         ],
         initial="clients",
         required=False,
     )
-    import_file = forms.FileField(label="File to import")
+    import_file = forms.FileField(label=_("File to import"))
 
     def clean_what(self):
         return self.cleaned_data.get("what") or "clients"
@@ -164,8 +172,14 @@ class ImportUploadForm(forms.Form):
         limit = import_uploads.UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise ValidationError(
-                f"The file is {upload.size // (1024 * 1024)} MB; the limit is "
-                f"{limit // (1024 * 1024)} MB. Split it and import each part."
+                _(
+                    "The file is %(value)s MB; the limit is %(value2)s MB. Split it "
+                    "and import each part."
+                )
+                % {
+                    "value": upload.size // (1024 * 1024),
+                    "value2": limit // (1024 * 1024),
+                }
             )
         return upload
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.writes import now_or as _now
 
@@ -59,9 +60,14 @@ def upload_store(*, acting_user, data: bytes) -> str:
     """Keep an uploaded file until it is confirmed; return its token."""
     if len(data) > UPLOAD_MAX_BYTES:
         raise ValidationError(
-            f"The file is {len(data) // (1024 * 1024)} MB; the limit is "
-            f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB. Split it and import "
-            "each part."
+            _(
+                "The file is %(value)s MB; the limit is %(value2)s MB. Split it "
+                "and import each part."
+            )
+            % {
+                "value": len(data) // (1024 * 1024),
+                "value2": UPLOAD_MAX_BYTES // (1024 * 1024),
+            }
         )
     file_id = store(data)
     return signing.dumps({"file": file_id, "user": acting_user.pk}, salt=_SALT)
@@ -75,9 +81,14 @@ def store(data: bytes) -> str:
     """
     if len(data) > UPLOAD_MAX_BYTES:
         raise ValidationError(
-            f"The file is {len(data) // (1024 * 1024)} MB; the limit is "
-            f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB. Split it and import "
-            "each part."
+            _(
+                "The file is %(value)s MB; the limit is %(value2)s MB. Split it "
+                "and import each part."
+            )
+            % {
+                "value": len(data) // (1024 * 1024),
+                "value2": UPLOAD_MAX_BYTES // (1024 * 1024),
+            }
         )
     file_id = secrets.token_hex(16)
     target = folder()

@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import csv_files, imports, services, staged_imports
 from clienteling.exceptions import ImportRefused
@@ -87,7 +88,7 @@ class _Check(jobs.JobKind):
 
 class ClientImportCheck(_Check):
     name = "clienteling.client_import_validate"
-    label = "Client import check"
+    label = _("Client import check")
 
     def check(self, staged, data, ctx):
         try:
@@ -122,7 +123,10 @@ def _web_event_rows(data: bytes) -> tuple[list[dict], list[str]]:
         except json.JSONDecodeError:
             row = None
         if not isinstance(row, dict):
-            problems.append(f"Row {number}: not an event (one JSON object a line).")
+            problems.append(
+                _("Row %(number)s: not an event (one JSON object a line).")
+                % {"number": number}
+            )
             row = {}
         rows.append(row)
     return rows, problems
@@ -139,7 +143,7 @@ WEB_EVENT_COLUMNS = [
 
 class WebEventImportCheck(_Check):
     name = "clienteling.web_event_import_validate"
-    label = "Website activity import check"
+    label = _("Website activity import check")
 
     def check(self, staged, data, ctx):
         try:
@@ -152,7 +156,7 @@ class WebEventImportCheck(_Check):
         ]
         if problems:
             return WEB_EVENT_COLUMNS, preview, len(rows), problems
-        _, problems = services.web_events_check(
+        _unused, problems = services.web_events_check(
             rows=rows,
             progress=staged_imports.progress_reporter(
                 ctx, "Checked {done:,} of {total:,} events"
@@ -211,7 +215,7 @@ class _Apply(jobs.JobKind):
 
 class ClientImportApply(_Apply):
     name = "clienteling.client_import_apply"
-    label = "Client import"
+    label = _("Client import")
 
     def write(self, staged, data, ctx):
         dataset = csv_files.read_dataset(data)
@@ -233,7 +237,7 @@ class ClientImportApply(_Apply):
 
 class WebEventImportApply(_Apply):
     name = "clienteling.web_event_import_apply"
-    label = "Website activity import"
+    label = _("Website activity import")
 
     def write(self, staged, data, ctx):
         rows, problems = _web_event_rows(data)
@@ -285,7 +289,7 @@ class FollowUpGenerationJob(jobs.JobKind):
     """
 
     name = KIND
-    label = "Follow-up generation"
+    label = _("Follow-up generation")
     max_attempts = 3
     view_permission = "clienteling.view_followup"
 

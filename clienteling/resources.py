@@ -14,6 +14,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
@@ -160,7 +161,7 @@ class CsvFormat(base_formats.CSV):
 CLIENT_LIST_EXPORT = downloads.register(
     downloads.Download(
         key="client-list-export",
-        label="Client list export (Clients, Export)",
+        label=_("Client list export (Clients, Export)"),
         sites=(
             "clienteling.resources.CsvFormat.export_data",
             "clienteling.admin.ClientAdmin",
@@ -303,8 +304,11 @@ class ClientResource(resources.ModelResource):
         for row, value in enumerate(numbers, start=1):
             if value in seen:
                 problems.append(
-                    f"Row {row}, column client_number: {value} repeats row "
-                    f"{seen[value]}."
+                    _(
+                        "Row %(row)s, column client_number: "
+                        "%(value)s repeats row %(value2)s."
+                    )
+                    % {"row": row, "value": value, "value2": seen[value]}
                 )
             elif value:
                 seen[value] = row
@@ -401,7 +405,9 @@ class ClientResource(resources.ModelResource):
         mobile = getattr(instance, "import_mobile", "")
         if mobile and mobile == getattr(instance, "import_landline", ""):
             errors["import_landline"] = [
-                ValidationError(f"{mobile} is already the mobile number.")
+                ValidationError(
+                    _("%(mobile)s is already the mobile number.") % {"mobile": mobile}
+                )
             ]
 
     def validate_instance(

@@ -18,6 +18,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class SizingSystem(StrEnum):
     EU = "EU"
@@ -48,7 +50,9 @@ def _number(label: str) -> float:
     try:
         return float(label.replace(",", "."))
     except ValueError:
-        raise RingSizeError(f"{label!r} is not a number.") from None
+        raise RingSizeError(
+            _("%(label)s is not a number.") % {"label": repr(label)}
+        ) from None
 
 
 def _uk_index(label: str) -> float:
@@ -56,11 +60,12 @@ def _uk_index(label: str) -> float:
     match = re.fullmatch(r"\s*([A-Za-z])\s*(½|1/2|\.5)?\s*", label)
     if not match:
         raise RingSizeError(
-            f"{label!r} is not a UK size: use a letter A to Z, optionally with ½."
+            _("%(label)s is not a UK size: use a letter A to Z, optionally with ½.")
+            % {"label": repr(label)}
         )
     index = _LETTERS.index(match.group(1).upper()) + (0.5 if match.group(2) else 0)
     if index > len(_LETTERS) - 1:
-        raise RingSizeError("UK sizes stop at Z.")
+        raise RingSizeError(_("UK sizes stop at Z."))
     return index
 
 
@@ -77,10 +82,14 @@ def circumference_mm(system: SizingSystem | str, label: str) -> float:
     low, high, step = RANGES[system]
     if not low <= value <= high:
         raise RingSizeError(
-            f"{label} is outside the {system} range {_fmt(low)} to {_fmt(high)}."
+            _("%(label)s is outside the %(system)s range %(fmt)s to %(fmt2)s.")
+            % {"label": label, "system": system, "fmt": _fmt(low), "fmt2": _fmt(high)}
         )
     if not _on_step(value, step):
-        raise RingSizeError(f"{system} sizes go in steps of {_fmt(step)}.")
+        raise RingSizeError(
+            _("%(system)s sizes go in steps of %(fmt)s.")
+            % {"system": system, "fmt": _fmt(step)}
+        )
     if system is SizingSystem.EU:
         return value
     if system is SizingSystem.US:

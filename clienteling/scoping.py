@@ -14,6 +14,7 @@ from django.contrib.admin import RelatedFieldListFilter
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Boutique, Client
 from core import hooks
@@ -333,7 +334,7 @@ class ClientScopedMixin(ScopedChoicesMixin, HealthFieldsHiddenMixin):
         # and saves whatever is POSTed to it (a revert) whatever the user's
         # permissions: history is for reading only.
         if request.method != "GET":
-            raise PermissionDenied("History versions are read-only.")
+            raise PermissionDenied(_("History versions are read-only."))
         self.in_scope_or_404(request, object_id)
         hooks.record_access(
             user=request.user,

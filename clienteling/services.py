@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import ImportRefused
 from clienteling.models import (
@@ -108,7 +109,7 @@ def contact_log(
     _editable_or_refuse(client)
     occurred_at = _now(occurred_at)
     if occurred_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "A contact cannot be in the future."})
+        raise ValidationError({"occurred_at": _("A contact cannot be in the future.")})
     event = ContactEvent(
         client=client,
         channel=channel,
@@ -166,7 +167,7 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def nearest_boutique(*, latitude: float, longitude: float) -> Boutique | None:
     """The active boutique closest to a point (great-circle distance)."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ValidationError("Latitude or longitude out of range.")
+        raise ValidationError(_("Latitude or longitude out of range."))
     boutiques = Boutique.objects.active().only("id", "latitude", "longitude")
     return min(
         boutiques,
@@ -245,7 +246,12 @@ def invitation_capacity_check(
     taken = event.invitations.filter(status__in=Invitation.SEAT_HOLDING).count()
     if taken >= event.capacity:
         raise ValidationError(
-            {"status": f"The event is full ({event.capacity} places)."}
+            {
+                "status": (
+                    _("The event is full (%(capacity)s places).")
+                    % {"capacity": event.capacity}
+                )
+            }
         )
 
 
@@ -367,7 +373,13 @@ def follow_ups_generate(
                 if occurrence - timedelta(days=7) >= today
                 else today,
                 reason=FollowUp.Reason.ANNIVERSARY,
-                note=f"{important.get_kind_display()} on {occurrence:%d %B}",
+                note=(
+                    _("%(kind)s on %(occurrence)s")
+                    % {
+                        "kind": important.get_kind_display(),
+                        "occurrence": format(occurrence, "%d %B"),
+                    }
+                ),
                 source_key=f"anniversary:{important.pk}:{occurrence.year}",
             )
         )
@@ -387,7 +399,7 @@ def follow_ups_generate(
             adviser_id=client.primary_adviser_id,
             due_date=today,
             reason=FollowUp.Reason.LAPSING,
-            note="No contact for 18 months",
+            note=_("No contact for 18 months"),
             # One per lapse: a new contact starts a new period.
             source_key=f"lapsing:{client.pk}:{client.last_seen:%Y%m%d}",
         )
@@ -524,7 +536,7 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     remain in history.
     """
     if survivor.pk == duplicate.pk:
-        raise ValidationError("A client cannot be merged into itself.")
+        raise ValidationError(_("A client cannot be merged into itself."))
     locked = {
         c.pk: c
         for c in Client.objects.select_for_update()
@@ -534,7 +546,10 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client) -> MergeRe
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     for client in (survivor, duplicate):
         if client.status != Client.Status.ACTIVE:
-            raise ValidationError(f"{client} is already merged into another record.")
+            raise ValidationError(
+                _("%(client)s is already merged into another record.")
+                % {"client": client}
+            )
     result = MergeResult(survivor=survivor, merged=duplicate)
     reason = f"merged {duplicate.client_number} into {survivor.client_number}"
 
@@ -795,26 +810,38 @@ def web_events_check(*, rows: list[dict], progress=None) -> tuple[list, list[str
             progress(n, total)
         unknown = set(row) - WEB_EVENT_FIELDS
         if unknown:
-            problems.append(f"Row {n}: unknown field(s) {', '.join(sorted(unknown))}.")
+            problems.append(
+                _("Row %(n)s: unknown field(s) %(items)s.")
+                % {"n": n, "items": ", ".join(sorted(unknown))}
+            )
             continue
         number = str(row.get("client_number", "")).strip().upper()
         external_id = str(row.get("external_id", "")).strip()
         try:
             occurred_at = datetime.fromisoformat(str(row.get("occurred_at", "")))
         except ValueError:
-            problems.append(f"Row {n}: occurred_at is not an ISO 8601 date-time.")
+            problems.append(
+                _("Row %(n)s: occurred_at is not an ISO 8601 date-time.") % {"n": n}
+            )
             continue
         if timezone.is_naive(occurred_at):
-            problems.append(f"Row {n}: occurred_at has no time zone.")
+            problems.append(_("Row %(n)s: occurred_at has no time zone.") % {"n": n})
             continue
         if not external_id:
-            problems.append(f"Row {n}: external_id is missing.")
+            problems.append(_("Row %(n)s: external_id is missing.") % {"n": n})
         elif number not in clients:
-            problems.append(f"Row {n}: no client has the number {number or '(empty)'}.")
+            problems.append(
+                _("Row %(n)s: no client has the number %(value)s.")
+                % {"n": n, "value": number or "(empty)"}
+            )
         elif row.get("kind") not in kinds:
             problems.append(
-                f"Row {n}: kind {row.get('kind')!r} is not one of "
-                f"{', '.join(sorted(kinds))}."
+                _("Row %(n)s: kind %(get)s is not one of %(items)s.")
+                % {
+                    "n": n,
+                    "get": repr(row.get("kind")),
+                    "items": ", ".join(sorted(kinds)),
+                }
             )
         else:
             event = WebEvent(

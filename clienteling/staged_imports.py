@@ -31,6 +31,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import import_uploads
 from clienteling.models import StagedImport
@@ -68,7 +69,7 @@ def start(
     """Store an uploaded file and queue its check; nothing else is read."""
     if what not in StagedImport.What.values:
         raise ValidationError(
-            "Choose what the file holds: clients or website activity."
+            _("Choose what the file holds: clients or website activity.")
         )
     now = _now(now)
     file_id = import_uploads.store(data)
@@ -78,7 +79,7 @@ def start(
         )
         staged.validation_job = jobs.enqueue(
             kind=CHECK_KINDS[what],
-            label=f"Checking {staged}",
+            label=(_("Checking %(staged)s") % {"staged": staged}),
             acting_user=acting_user,
             params={"import": staged.pk},
             dedupe_key=f"import-check:{staged.pk}",
@@ -99,16 +100,18 @@ def confirm(*, acting_user, staged: StagedImport) -> StagedImport:
         if staged.uploaded_by_id != acting_user.pk:
             raise PermissionDenied(NOT_YOURS)
         if staged.apply_job_id is not None:
-            raise ValidationError("This import has already been confirmed.")
+            raise ValidationError(_("This import has already been confirmed."))
         check = staged.validation_job
         if check is None or check.status != Job.Status.DONE:
             raise ValidationError(
-                "The file is still being checked: confirm it once the check "
-                "has finished."
+                _(
+                    "The file is still being checked: confirm it once the check "
+                    "has finished."
+                )
             )
         if staged.problem_count:
             raise ValidationError(
-                "The file has problems: correct them, then upload it again."
+                _("The file has problems: correct them, then upload it again.")
             )
         if (
             not staged.file_id
@@ -117,7 +120,7 @@ def confirm(*, acting_user, staged: StagedImport) -> StagedImport:
             raise ValidationError(GONE)
         staged.apply_job = jobs.enqueue(
             kind=APPLY_KINDS[staged.what],
-            label=f"Importing {staged}",
+            label=(_("Importing %(staged)s") % {"staged": staged}),
             acting_user=acting_user,
             params={"import": staged.pk},
             dedupe_key=f"import-apply:{staged.pk}",
@@ -138,7 +141,7 @@ def abandon(*, acting_user, staged: StagedImport) -> StagedImport:
             raise PermissionDenied(NOT_YOURS)
         if staged.apply_job_id is not None:
             raise ValidationError(
-                "This import has been confirmed; it can no longer be abandoned."
+                _("This import has been confirmed; it can no longer be abandoned.")
             )
         check = staged.validation_job
         if check is not None and not check.is_finished:

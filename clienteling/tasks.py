@@ -5,10 +5,12 @@ from datetime import date
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import services
 from clienteling.jobs import KIND
 from core import jobs
+from core.display import day
 
 
 @shared_task(name="clienteling.generate_follow_ups", acks_late=True)
@@ -26,7 +28,7 @@ def generate_follow_ups(today: str | None = None, after_id: int = 0) -> dict:
         with transaction.atomic():
             job = jobs.enqueue(
                 kind=KIND,
-                label=f"Follow-ups for {today:%d/%m/%Y}",
+                label=(_("Follow-ups for %(today)s") % {"today": day(today)}),
                 params={"today": today.isoformat()},
                 dedupe_key=f"follow-ups:{today.isoformat()}",
             )

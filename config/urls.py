@@ -3,14 +3,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from config.views import house_theme
 from core import auth_views as staff_auth
+from core.preferences import my_preferences
 
 admin.site.site_header = settings.HOUSE_NAME
 admin.site.site_title = f"{settings.HOUSE_NAME} · Écrin"
-admin.site.index_title = "Back office"
+admin.site.index_title = _("Back office")
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
@@ -53,6 +55,11 @@ urlpatterns = [
         "admin/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path(
+        "admin/preferences/",
+        admin.site.admin_view(my_preferences),
+        name="staff-preferences",
     ),
     path("admin/", admin.site.urls),
 ]

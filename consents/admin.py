@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.scoping import ClientScopedMixin
 from consents import views
@@ -78,11 +79,11 @@ class PurposeAdmin(ViewOnlyAdmin):
     ]
     readonly_fields = ["categories", "recipient_list"]
 
-    @admin.display(description="data categories")
+    @admin.display(description=_("data categories"))
     def categories(self, obj):
         return ", ".join(obj.data_categories)
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipient_list(self, obj):
         return "; ".join(obj.recipients)
 
@@ -99,15 +100,15 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
     fields = ["template", "number", "published_at", "field_list", "wording_list"]
     readonly_fields = ["field_list", "wording_list", "published_at"]
 
-    @admin.display(description="printable blank form")
+    @admin.display(description=_("printable blank form"))
     def printable(self, obj):
         return format_html(
-            '<a href="{}">HTML</a> · <a href="{}">PDF</a>',
+            _('<a href="{}">HTML</a> · <a href="{}">PDF</a>'),
             reverse("admin:consents_print_form", args=[obj.pk]),
             reverse("admin:consents_print_form_pdf", args=[obj.pk]),
         )
 
-    @admin.display(description="fields (* = compulsory for a service)")
+    @admin.display(description=_("fields (* = compulsory for a service)"))
     def field_list(self, obj):
         return format_html_join(
             "",
@@ -123,7 +124,7 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
             ),
         )
 
-    @admin.display(description="consent wording")
+    @admin.display(description=_("consent wording"))
     def wording_list(self, obj):
         return format_html_join(
             "",
@@ -216,10 +217,10 @@ class PaperFormSubmissionAdmin(ClientScopedAdmin):
     list_select_related = ["client", "version__template", "boutique"]
     readonly_fields = ["scan_link"]
 
-    @admin.display(description="scan")
+    @admin.display(description=_("scan"))
     def scan_link(self, obj):
         return format_html(
-            '<a href="{}">Open the signed scan</a>',
+            _('<a href="{}">Open the signed scan</a>'),
             reverse("admin:consents_scan", args=[obj.pk]),
         )
 
@@ -242,7 +243,7 @@ class SuppressionEntryAdmin(ViewOnlyAdmin):
     list_filter = ["kind"]
     show_full_result_count = False
 
-    @admin.display(description="digest")
+    @admin.display(description=_("digest"))
     def short_digest(self, obj):
         return f"{obj.digest[:16]}…"
 
@@ -305,11 +306,11 @@ class OutreachListAdmin(ViewOnlyAdmin):
         "download",
     ]
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_shown(self, obj):
         return obj.get_status_display()
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         """From the list's job row: clients checked, of how many."""
         if not obj.progress_total:
@@ -321,17 +322,17 @@ class OutreachListAdmin(ViewOnlyAdmin):
             request.user
         )
 
-    @admin.display(description="excluded, by reason")
+    @admin.display(description=_("excluded, by reason"))
     def exclusions(self, obj):
         return format_html_join(
             "", "<div>{}: {}</div>", sorted(obj.excluded_by_reason.items())
         )
 
-    @admin.display(description="CSV")
+    @admin.display(description=_("CSV"))
     def download(self, obj):
         if obj.status != OutreachList.Status.DONE:
             return "—"
         return format_html(
-            '<a href="{}">Download</a>',
+            _('<a href="{}">Download</a>'),
             reverse("admin:consents_outreach_download", args=[obj.pk]),
         )

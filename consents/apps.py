@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsentsConfig(AppConfig):
     name = "consents"
-    verbose_name = "Consents"
+    verbose_name = _("Consents")
 
     def ready(self):
         from consents import panels, selectors, services

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from clienteling.models import Boutique, Client
@@ -50,22 +51,22 @@ class PaperFormCaptureForm(forms.Form):
     """
 
     services = forms.MultipleChoiceField(
-        label="Services the client asked for",
+        label=_("Services the client asked for"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     consents = forms.MultipleChoiceField(
-        label="Consents ticked by the client",
+        label=_("Consents ticked by the client"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     signed_on = forms.DateField(
-        label="Signature date",
+        label=_("Signature date"),
         required=False,
         widget=IsoDateInput(),
     )
     scan = forms.FileField(
-        label="Scan of the signed form (PDF, JPEG or PNG)", required=False
+        label=_("Scan of the signed form (PDF, JPEG or PNG)"), required=False
     )
 
     def __init__(self, *args, version: FormTemplateVersion, boutiques, **kwargs):
@@ -94,7 +95,7 @@ class PaperFormCaptureForm(forms.Form):
             )
         ]
         self.fields["boutique"] = forms.ModelChoiceField(
-            queryset=boutiques, label="Boutique", empty_label=None
+            queryset=boutiques, label=_("Boutique"), empty_label=None
         )
         # Field order: boutique, client fields, services, consents, signature.
         order = ["boutique", *self.field_keys, "services", "consents"]
@@ -137,7 +138,7 @@ class OutreachForm(forms.Form):
     boutique = forms.ModelChoiceField(
         queryset=Boutique.objects.none(),
         required=False,
-        empty_label="All my clients",
+        empty_label=_("All my clients"),
     )
 
     def __init__(self, *args, boutiques, **kwargs):

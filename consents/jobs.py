@@ -1,6 +1,7 @@
 """Long jobs of consents (core.jobs): building an outreach list."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core import jobs
 
@@ -14,7 +15,7 @@ class OutreachListJob(jobs.JobKind):
     """
 
     name = "consents.outreach_list"
-    label = "Outreach list"
+    label = _("Outreach list")
     max_attempts = 3
     view_permission = "consents.download_any_outreach_list"
     # consents.datamap's "outreach_lists" location erases the lists (by

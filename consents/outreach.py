@@ -25,6 +25,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import (
@@ -39,6 +40,7 @@ from consents import registry, selectors
 from consents.models import OutreachList, Purpose
 from consents.selectors import OUTREACH_CHANNELS, Reason
 from core import downloads, hooks, jobs
+from core.display import moment
 from core.jobs import files as job_files
 from core.writes import now_or as _now
 
@@ -146,7 +148,7 @@ def outreach_list_request(
 ) -> OutreachList:
     """Record the list asked for and queue its build (a job) after commit."""
     if not acting_user.has_perm(BUILD_PERMISSION):
-        raise ValidationError("You may not build outreach lists.")
+        raise ValidationError(_("You may not build outreach lists."))
     errors = {}
     if not outreach_purposes().filter(pk=purpose.pk).exists():
         errors["purpose"] = not_an_outreach_purpose(purpose)
@@ -175,7 +177,7 @@ def outreach_list_request(
     outreach_list.save()
     outreach_list.job = jobs.enqueue(
         kind=JOB_KIND,
-        label=f"Outreach list {outreach_list.pk}",
+        label=(_("Outreach list %(pk)s") % {"pk": outreach_list.pk}),
         acting_user=acting_user,
         params={"list": outreach_list.pk},
         dedupe_key=f"outreach-list:{outreach_list.pk}",
@@ -250,7 +252,7 @@ def _addresses(channel: str, ids: list[int]) -> dict[int, str]:
 OUTREACH_LIST = downloads.register(
     downloads.Download(
         key="outreach-list",
-        label="Outreach list (Consent decisions, Build an outreach list)",
+        label=_("Outreach list (Consent decisions, Build an outreach list)"),
         sites=("consents.outreach._write", "consents.views.outreach_download"),
     )
 )
@@ -384,7 +386,7 @@ def outreach_list_open_for_download(
             and outreach_list.requested_by_id == acting_user.pk
         )
     ):
-        raise ValidationError("You may not download this outreach list.")
+        raise ValidationError(_("You may not download this outreach list."))
     if (
         outreach_list.status == Status.EXPIRED
         and outreach_list.error == ERASED_CLIENT_ON_LIST
@@ -400,14 +402,17 @@ def outreach_list_open_for_download(
     if expired:
         until = timezone.localtime(outreach_list.expires_at)
         raise ValidationError(
-            f"This list expired on {until:%d/%m/%Y at %H:%M} and its file is "
-            "deleted: build a new one if it is still needed."
+            _(
+                "This list expired on %(until)s and its file is deleted: build a "
+                "new one if it is still needed."
+            )
+            % {"until": moment(until)}
         )
     if outreach_list.status != Status.DONE:
-        raise ValidationError("This list is not ready yet.")
+        raise ValidationError(_("This list is not ready yet."))
     if _scope_refusal(acting_user, outreach_list):
         raise ValidationError(
-            "This list covers boutiques you no longer work in: build a new one."
+            _("This list covers boutiques you no longer work in: build a new one.")
         )
     file = jobs.result_path(outreach_list.job)
     if file is None or not file.is_file():

@@ -1,6 +1,7 @@
 """The consents section of the client 360 page (core.hooks)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from consents.selectors import client_consent_states
 from core.hooks import ClientPanel
@@ -21,7 +22,7 @@ def consent_panel_context(request, client) -> dict:
 
 CONSENTS_PANEL = ClientPanel(
     key="consents",
-    title="Consents",
+    title=_("Consents"),
     template="consents/panel.html",
     get_context=consent_panel_context,
     permission="consents.view_consentdecision",

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import services as clienteling_services
 from clienteling.models import (
@@ -60,7 +61,12 @@ def purpose_get(code: str) -> Purpose:
         return Purpose.objects.get(code=code, is_active=True)
     except Purpose.DoesNotExist:
         raise ValidationError(
-            {"purpose": f"Unknown purpose {code!r}: no such purpose in the registry."}
+            {
+                "purpose": (
+                    _("Unknown purpose %(code)s: no such purpose in the registry.")
+                    % {"code": repr(code)}
+                )
+            }
         ) from None
 
 
@@ -97,13 +103,28 @@ def consent_record(
         # health data (Art. 9): refused before the ledger is read, so the
         # answer is the same whatever it holds.
         raise PermissionDenied(
-            "Only staff with access to health data may record decisions on "
-            f"“{purpose}”."
+            _(
+                "Only staff with access to health data may record decisions on "
+                "“%(purpose)s”."
+            )
+            % {"purpose": purpose}
         )
     if decision not in Decision.values:
-        raise ValidationError({"decision": f"Unknown decision {decision!r}."})
+        raise ValidationError(
+            {
+                "decision": (
+                    _("Unknown decision %(decision)s.") % {"decision": repr(decision)}
+                )
+            }
+        )
     if channel not in Channel.values:
-        raise ValidationError({"channel": f"Unknown channel {channel!r}."})
+        raise ValidationError(
+            {
+                "channel": (
+                    _("Unknown channel %(channel)s.") % {"channel": repr(channel)}
+                )
+            }
+        )
     # Lock the client row so two decisions about one client serialise and
     # "latest wins" stays well defined.
     Client.objects.select_for_update().filter(pk=client.pk).exists()
@@ -115,26 +136,50 @@ def consent_record(
         if not purpose.needs_consent:
             raise ValidationError(
                 {
-                    "purpose": f"“{purpose}” is based on "
-                    f"{purpose.get_legal_basis_display().lower()}, not consent: "
-                    "there is no consent to record."
+                    "purpose": (
+                        _(
+                            "“%(purpose)s” is based on %(lower)s, not "
+                            "consent: there is no "
+                            "consent to record."
+                        )
+                        % {
+                            "purpose": purpose,
+                            "lower": purpose.get_legal_basis_display().lower(),
+                        }
+                    )
                 }
             )
         if wording is None or wording.purpose_id != purpose.pk:
             raise ValidationError(
-                {"wording": f"A consent to “{purpose}” names the wording shown."}
+                {
+                    "wording": (
+                        _("A consent to “%(purpose)s” names the wording shown.")
+                        % {"purpose": purpose}
+                    )
+                }
             )
     elif decision == Decision.WITHDRAW:
         if current_state != Decision.GRANT:
             raise ValidationError(
                 {
-                    "purpose": f"“{purpose}” is not currently granted by this "
-                    "client: there is nothing to withdraw."
+                    "purpose": (
+                        _(
+                            "“%(purpose)s” is not currently granted by "
+                            "this client: there is "
+                            "nothing to withdraw."
+                        )
+                        % {"purpose": purpose}
+                    )
                 }
             )
     elif not purpose.can_object:
         raise ValidationError(
-            {"purpose": f"“{purpose}” is not a purpose the client can object to."}
+            {
+                "purpose": (
+                    _("“%(purpose)s” is not a purpose the client can object to.")
+                    % {"purpose": purpose}
+                )
+            }
         )
 
     row = ConsentDecision(
@@ -189,8 +234,10 @@ def allergy_gate(client: Client) -> None:
     """Installed as clienteling's allergy gate (ConsentsConfig.ready)."""
     if client.pk is None or not _granted(client, registry.ALLERGY_AWARE_SERVICE):
         raise ValidationError(
-            "An allergy can be recorded only with the client's current explicit "
-            "consent to allergy-aware service (GDPR Art. 9(2)(a))."
+            _(
+                "An allergy can be recorded only with the client's current explicit "
+                "consent to allergy-aware service (GDPR Art. 9(2)(a))."
+            )
         )
 
 
@@ -253,8 +300,10 @@ def soft_opt_in_record(
     if not opt_out_offered:
         raise ValidationError(
             {
-                "opt_out_offered": "Soft opt-in needs the opt-out to have been "
-                "offered when the email address was collected."
+                "opt_out_offered": _(
+                    "Soft opt-in needs the opt-out to have been "
+                    "offered when the email address was collected."
+                )
             }
         )
     row = SoftOptIn.objects.filter(client=client).first()
@@ -352,13 +401,15 @@ def scan_kind(head: bytes) -> tuple[str, str] | None:
 def scan_validate(upload) -> tuple[str, str]:
     """Check a scan by size and content (never by name); raise if refused."""
     if upload is None:
-        raise ValidationError({"scan": "Attach the scan of the signed form."})
+        raise ValidationError({"scan": _("Attach the scan of the signed form.")})
     limit = settings.CONSENT_SCAN_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
             {
-                "scan": f"The scan is {upload.size // 1024} KB; the limit is "
-                f"{limit // 1024} KB."
+                "scan": (
+                    _("The scan is %(value)s KB; the limit is %(value2)s KB.")
+                    % {"value": upload.size // 1024, "value2": limit // 1024}
+                )
             }
         )
     upload.seek(0)
@@ -367,8 +418,10 @@ def scan_validate(upload) -> tuple[str, str]:
     if kind is None:
         raise ValidationError(
             {
-                "scan": "The scan must be a PDF, JPEG or PNG file (checked by its "
-                "content, not its name)."
+                "scan": _(
+                    "The scan must be a PDF, JPEG or PNG file (checked by its "
+                    "content, not its name)."
+                )
             }
         )
     return kind
@@ -636,7 +689,13 @@ def _client_from_form(
     email = (values.get("email") or "").strip()
     phone = (values.get("phone") or "").strip()
     if phone and not normalise_phone(phone):
-        raise ValidationError({"phone": f"{phone!r} is not a valid phone number."})
+        raise ValidationError(
+            {
+                "phone": (
+                    _("%(phone)s is not a valid phone number.") % {"phone": repr(phone)}
+                )
+            }
+        )
     created = client is None
     if created:
         client = clienteling_services.client_create(

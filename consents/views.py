@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from clienteling.exceptions import StoredFileGone
@@ -79,7 +80,7 @@ def client_consents(request, client_id: int):
         "consents/client_consents.html",
         _context(
             request,
-            title=f"Consents of {client}",
+            title=(_("Consents of %(client)s") % {"client": client}),
             ledger=ledger,
             panel=consent_panel_context(request, client),
         ),
@@ -112,7 +113,13 @@ def withdraw(request, client_id: int):
             messages.error(request, message)
     else:
         done = "Objection recorded" if objecting else "Consent withdrawn"
-        messages.success(request, f"{done} for {client}, effective now.")
+        messages.success(
+            request,
+            (
+                _("%(done)s for %(client)s, effective now.")
+                % {"done": done, "client": client}
+            ),
+        )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -167,7 +174,11 @@ def object_consent(request, client_id: int):
             error = " ".join(exc.messages)
         else:
             messages.success(
-                request, f"Objection recorded for {client}, effective now."
+                request,
+                (
+                    _("Objection recorded for %(client)s, effective now.")
+                    % {"client": client}
+                ),
             )
             return redirect(target)
     elif can_act and request.method == "POST" and request.POST.get("confirm"):
@@ -175,7 +186,7 @@ def object_consent(request, client_id: int):
     return confirmation_page(
         request,
         admin_site=admin.site,
-        title=f"Record an objection for {client}",
+        title=(_("Record an objection for %(client)s") % {"client": client}),
         lead=(
             f"{client.full_name} ({client.client_number}) objects"
             + (f" to “{purpose.name}”" if purpose else "")
@@ -185,7 +196,7 @@ def object_consent(request, client_id: int):
         sections=_objection_sections(purpose=purpose, channel=channel)
         if can_act
         else [],
-        action_label="Record the objection",
+        action_label=_("Record the objection"),
         cancel_url=target,
         breadcrumbs=[(str(client), client_page_url(client))],
         hidden={
@@ -213,13 +224,16 @@ def _objection_sections(*, purpose: Purpose, channel: str) -> list[Section]:
         )
     return [
         Section(
-            heading="The objection",
+            heading=_("The objection"),
             lines=[
-                f"Purpose: {purpose.name}",
-                f"How the client told you: {Channel(channel).label}",
+                (_("Purpose: %(name)s") % {"name": purpose.name}),
+                (
+                    _("How the client told you: %(label)s")
+                    % {"label": Channel(channel).label}
+                ),
             ],
         ),
-        Section(heading="What stops", lines=stops),
+        Section(heading=_("What stops"), lines=stops),
     ]
 
 
@@ -288,8 +302,13 @@ def capture(request, client_id: int | None = None):
         else:
             messages.success(
                 request,
-                f"Paper form recorded for {result.client}: "
-                f"{len(result.decisions)} consent decision(s).",
+                (
+                    _(
+                        "Paper form recorded for %(client)s: "
+                        "%(count)s consent decision(s)."
+                    )
+                    % {"client": result.client, "count": len(result.decisions)}
+                ),
             )
             return redirect(client_page_url(result.client))
     return render(
@@ -297,7 +316,10 @@ def capture(request, client_id: int | None = None):
         "consents/capture.html",
         _context(
             request,
-            title=f"Key in a signed paper form{f' for {client}' if client else ''}",
+            title=(
+                _("Key in a signed paper form%(value)s")
+                % {"value": f" for {client}" if client else ""}
+            ),
             form=form,
             version=version,
             client=client,
@@ -311,7 +333,7 @@ def capture(request, client_id: int | None = None):
 PAPER_FORM_SCAN = downloads.register(
     downloads.Download(
         key="paper-form-scan",
-        label="Scan of a signed paper form (client consents page)",
+        label=_("Scan of a signed paper form (client consents page)"),
         # The demo uploads a generated scan, served by the same view.
         sites=("consents.views.scan", "consents.demo._seed_paper_form"),
         spreadsheet=False,
@@ -378,7 +400,7 @@ def print_form(request, pk: int):
 PAPER_FORM_PDF = downloads.register(
     downloads.Download(
         key="paper-form-pdf",
-        label="Paper consent form to print (PDF)",
+        label=_("Paper consent form to print (PDF)"),
         sites=("consents.views.print_form_pdf",),
         spreadsheet=False,
         not_spreadsheet_because=(
@@ -432,8 +454,14 @@ def outreach(request):
         else:
             messages.success(
                 request,
-                f"Outreach list {outreach_list.pk} is being built: its progress "
-                "is below, and a download link appears when it is ready.",
+                (
+                    _(
+                        "Outreach list %(pk)s is being built: its "
+                        "progress is below, and "
+                        "a download link appears when it is ready."
+                    )
+                    % {"pk": outreach_list.pk}
+                ),
             )
             return redirect("admin:consents_outreach")
     recent = list(
@@ -446,7 +474,7 @@ def outreach(request):
         "consents/outreach.html",
         _context(
             request,
-            title="Build an outreach list",
+            title=_("Build an outreach list"),
             form=form,
             lists=recent,
             running=any(item.is_running for item in recent),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.display import moment
 
@@ -18,13 +19,13 @@ class AccessLogEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        VIEW = "view", "Opened a record"
-        VIEW_HEALTH = "view_health", "Saw health data (allergies)"
-        VIEW_PAYMENT = "view_payment", "Saw payment details"
-        HISTORY = "history", "Opened a record's history"
-        EXPORT = "export", "Exported"
-        DOWNLOAD = "download", "Downloaded a document"
-        DENIED = "denied", "Was refused (out of scope or no permission)"
+        VIEW = "view", _("Opened a record")
+        VIEW_HEALTH = "view_health", _("Saw health data (allergies)")
+        VIEW_PAYMENT = "view_payment", _("Saw payment details")
+        HISTORY = "history", _("Opened a record's history")
+        EXPORT = "export", _("Exported")
+        DOWNLOAD = "download", _("Downloaded a document")
+        DENIED = "denied", _("Was refused (out of scope or no permission)")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -43,8 +44,8 @@ class AccessLogEntry(models.Model):
 
     class Meta:
         db_table = "privacy_accesslogentry"
-        verbose_name = "access log entry"
-        verbose_name_plural = "access log"
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id", "-at"]),

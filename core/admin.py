@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core import jobs
 from core.admin_mixins import ReadOnlyAdminMixin
@@ -32,7 +33,7 @@ def may_act_on(user, job: Job) -> bool:
 
 
 class KindFilter(admin.SimpleListFilter):
-    title = "kind of job"
+    title = _("kind of job")
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
@@ -50,7 +51,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 class WhoseFilter(admin.SimpleListFilter):
-    title = "started by"
+    title = _("started by")
     parameter_name = "whose"
 
     def lookups(self, request, model_admin):
@@ -113,53 +114,53 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     # --- columns ------------------------------------------------------------
 
-    @admin.display(description="Job", ordering="label")
+    @admin.display(description=_("Job"), ordering="label")
     def job(self, obj):
         return obj.label
 
-    @admin.display(description="State", ordering="status")
+    @admin.display(description=_("State"), ordering="status")
     def state(self, obj):
         if obj.status == Job.Status.RUNNING and obj.cancel_requested_at:
             return "Stopping"
         return obj.get_status_display()
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj):
         percent = obj.percent
         label = obj.progress_label or ""
         if percent is None:
             return label or "—"
         return format_html(
-            '<progress max="100" value="{}">{} %</progress> {} % {}',
+            _('<progress max="100" value="{}">{} %</progress> {} % {}'),
             percent,
             percent,
             percent,
             label,
         )
 
-    @admin.display(description="Started by", ordering="owner")
+    @admin.display(description=_("Started by"), ordering="owner")
     def started_by(self, obj):
         if obj.owner is None:
             return "Écrin (scheduled)"
         return obj.owner.get_full_name() or obj.owner.get_username()
 
-    @admin.display(description="Started", ordering="created_at")
+    @admin.display(description=_("Started"), ordering="created_at")
     def started(self, obj):
         return moment(obj.created_at)
 
-    @admin.display(description="Ended", ordering="finished_at")
+    @admin.display(description=_("Ended"), ordering="finished_at")
     def ended(self, obj):
         return moment(obj.finished_at) if obj.finished_at else "—"
 
-    @admin.display(description="What went wrong")
+    @admin.display(description=_("What went wrong"))
     def what_went_wrong(self, obj):
         return obj.error or "—"
 
-    @admin.display(description="Tries")
+    @admin.display(description=_("Tries"))
     def tries(self, obj):
         return f"{obj.attempts} of {obj.max_attempts}"
 
-    @admin.display(description="Outcome")
+    @admin.display(description=_("Outcome"))
     def outcome(self, obj):
         if not obj.result:
             return "—"
@@ -210,29 +211,39 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, str(exc), messages.ERROR)
             else:
                 if job.status == Job.Status.CANCELLED:
-                    self.message_user(request, f"{job.label} was stopped.")
+                    self.message_user(
+                        request, (_("%(label)s was stopped.") % {"label": job.label})
+                    )
                 else:
                     self.message_user(
                         request,
-                        f"{job.label} will stop at its next step; this page shows "
-                        "when it has.",
+                        (
+                            _(
+                                "%(label)s will stop at its next step; this "
+                                "page shows when it has."
+                            )
+                            % {"label": job.label}
+                        ),
                     )
             return HttpResponseRedirect(self._detail_url(job))
         done = (
-            f"{job.progress_done} of {job.progress_total} done so far"
+            _("%(done)s of %(total)s done so far")
+            % {"done": job.progress_done, "total": job.progress_total}
             if job.progress_total
-            else "It has not reported any progress yet"
+            else _("It has not reported any progress yet")
         )
         return confirmation_page(
             request,
             admin_site=self.admin_site,
-            title=f"Stop {job.label}?",
-            lead="The job stops at its next step. What it has finished stays "
-            "finished; what it was writing is thrown away.",
+            title=(_("Stop %(label)s?") % {"label": job.label}),
+            lead=_(
+                "The job stops at its next step. What it has finished stays "
+                "finished; what it was writing is thrown away."
+            ),
             sections=[
-                Section("Where it is", [f"{job.get_status_display()}. {done}."]),
+                Section(_("Where it is"), [f"{job.get_status_display()}. {done}."]),
             ],
-            action_label="Stop the job",
+            action_label=_("Stop the job"),
             cancel_url=self._detail_url(job),
             breadcrumbs=[
                 (reverse("admin:core_job_changelist"), "Jobs"),
@@ -249,7 +260,9 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except jobs.JobError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
-            self.message_user(request, f"{job.label} was started again.")
+            self.message_user(
+                request, (_("%(label)s was started again.") % {"label": job.label})
+            )
         return HttpResponseRedirect(self._detail_url(job))
 
 

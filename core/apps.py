@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Activity"
+    verbose_name = _("Activity")
 
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
@@ -17,6 +18,12 @@ class CoreConfig(AppConfig):
         autodiscover_modules("jobs")
 
         hooks.register_access_recorder(services.access_log_record)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.localisation import remember_time_zone
+
+        user_logged_in.connect(remember_time_zone, dispatch_uid="core-time-zone")
 
         # post_migrate is sent once per app after the whole run; the
         # grants need to run once, with every table in place.

@@ -26,6 +26,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -41,7 +42,7 @@ BACKUP_CODES = 10
 
 class TokenForm(forms.Form):
     otp_token = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={
@@ -50,7 +51,7 @@ class TokenForm(forms.Form):
                 "autofocus": True,
             }
         ),
-        help_text="The 6-digit code from your authenticator app, or a backup code.",
+        help_text=_("The 6-digit code from your authenticator app, or a backup code."),
     )
 
 
@@ -109,7 +110,7 @@ def staff_login(request):
         return redirect("staff-login-enrol")
     context = _admin_context(
         request,
-        title="Log in",
+        title=_("Log in"),
         form=form,
         next=request.GET.get("next", ""),
         app_path=request.get_full_path(),
@@ -124,7 +125,7 @@ def staff_login_verify(request):
     """Step 2: a TOTP code (or a backup code) for a user who has one."""
     user = _pending_user(request)
     if user is None:
-        messages.error(request, "Please sign in again.")
+        messages.error(request, _("Please sign in again."))
         return redirect("admin:login")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -134,11 +135,11 @@ def staff_login_verify(request):
         device = django_otp.match_token(user, form.cleaned_data["otp_token"].strip())
         if device is not None:
             return _finish(request, user, device)
-        form.add_error("otp_token", "This code is not valid (or was already used).")
+        form.add_error("otp_token", _("This code is not valid (or was already used)."))
     return TemplateResponse(
         request,
         "registration/otp_verify.html",
-        _admin_context(request, title="Second factor", form=form, pending=user),
+        _admin_context(request, title=_("Second factor"), form=form, pending=user),
     )
 
 
@@ -155,11 +156,11 @@ def staff_login_enrol(request):
     """First sign-in: set up an authenticator, then get backup codes."""
     user = _pending_user(request)
     if user is None:
-        messages.error(request, "Please sign in again.")
+        messages.error(request, _("Please sign in again."))
         return redirect("admin:login")
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("staff-login-verify")
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _unused = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "Authenticator app"}
     )
     form = TokenForm(request.POST or None)
@@ -174,19 +175,19 @@ def staff_login_enrol(request):
                 "registration/otp_backup_codes.html",
                 _admin_context(
                     request,
-                    title="Backup codes",
+                    title=_("Backup codes"),
                     codes=codes,
                     next_url=response.url,
                 ),
             )
-        form.add_error("otp_token", "This code does not match: try the next one.")
+        form.add_error("otp_token", _("This code does not match: try the next one."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return TemplateResponse(
         request,
         "registration/otp_enrol.html",
         _admin_context(
             request,
-            title="Set up your second factor",
+            title=_("Set up your second factor"),
             form=form,
             qr=_qr_data_uri(device.config_url),
             secret=secret,
@@ -196,8 +197,8 @@ def staff_login_enrol(request):
 
 def _new_backup_codes(user) -> list[str]:
     """Replace the user's backup codes; each works once."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes")
+    device, _unused = StaticDevice.objects.get_or_create(user=user, name="Backup codes")
     device.token_set.all().delete()
-    codes = [secrets.token_hex(4) for _ in range(BACKUP_CODES)]
+    codes = [secrets.token_hex(4) for _unused in range(BACKUP_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     return codes

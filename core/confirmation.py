@@ -15,6 +15,7 @@ pages look and behave alike.
 from dataclasses import dataclass, field
 
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 # Set by the confirmation page's form: a POST without it (a crafted request,
 # an old one-click form) never acts.
@@ -43,9 +44,13 @@ def typed_confirmation_error(request, *, expected: str) -> str:
     """
     given = " ".join(request.POST.get(TYPED_FIELD, "").split())
     if not given:
-        return f"Type {expected} in the box to confirm. Nothing was changed."
+        return _("Type %(expected)s in the box to confirm. Nothing was changed.") % {
+            "expected": expected
+        }
     if given.casefold() != " ".join(expected.split()).casefold():
-        return f"What you typed ({given[:60]}) is not {expected}. Nothing was changed."
+        return _(
+            "What you typed (%(given)s) is not %(expected)s. Nothing was changed."
+        ) % {"given": given[:60], "expected": expected}
     return ""
 
 

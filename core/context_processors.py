@@ -1,5 +1,7 @@
 """The header notice: the signed-in user's jobs that ended since they looked."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.models import Job
 
 
@@ -23,13 +25,24 @@ def finished_jobs(request):
         ).count()
         label, status = ended[0]
         if total == 1:
-            verb = {"done": "is done", "failed": "failed", "cancelled": "was stopped"}
-            return {"text": f"{label} {verb[status]}.", "failed": status == "failed"}
+            sentence = {
+                "done": _("%(label)s is done."),
+                "failed": _("%(label)s failed."),
+                "cancelled": _("%(label)s was stopped."),
+            }[status]
+            return {"text": sentence % {"label": label}, "failed": status == "failed"}
         failed = Job.objects.filter(
             owner=user, status=Job.Status.FAILED, seen_at__isnull=True
         ).count()
-        text = f"{total} of your jobs have ended"
-        text += f", {failed} of them failed." if failed else "."
+        if failed:
+            text = _(
+                "%(total)s of your jobs have ended, %(failed)s of them failed."
+            ) % {
+                "total": total,
+                "failed": failed,
+            }
+        else:
+            text = _("%(total)s of your jobs have ended.") % {"total": total}
         return {"text": text, "failed": bool(failed)}
 
     # Lazy: evaluated only by pages that show the header.

@@ -26,6 +26,7 @@ from importlib.util import find_spec
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.payment_numbers import payment_number_kind
@@ -99,9 +100,15 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
     if "\x00" in value:
         problems.append(
             ValidationError(
-                f"{label} contains a NUL character (an invisible control "
-                "character, often pasted from another program), which cannot "
-                "be stored: retype the text.",
+                (
+                    _(
+                        "%(label)s contains a NUL character (an invisible control "
+                        "character, often pasted from another "
+                        "program), which cannot be "
+                        "stored: retype the text."
+                    )
+                    % {"label": label}
+                ),
                 code="nul_character",
             )
         )
@@ -109,8 +116,18 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
     if isinstance(field, models.TextField) and max_length and len(value) > max_length:
         problems.append(
             ValidationError(
-                f"{label} is {len(value):,} characters long; at most "
-                f"{max_length:,} are accepted.",
+                (
+                    _(
+                        "%(label)s is %(count)s characters long; "
+                        "at most %(max_length)s "
+                        "are accepted."
+                    )
+                    % {
+                        "label": label,
+                        "count": format(len(value), ","),
+                        "max_length": format(max_length, ","),
+                    }
+                ),
                 code="max_length",
             )
         )
@@ -118,19 +135,29 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
     if kind == "card_number":
         problems.append(
             ValidationError(
-                f"{label} holds what looks like a payment card number. A card "
-                "number must never be written here: remove it (keep only the "
-                "brand and the last four digits, in the payment record).",
+                (
+                    _(
+                        "%(label)s holds what looks like a payment card number. A card "
+                        "number must never be written here: remove it (keep only the "
+                        "brand and the last four digits, in the payment record)."
+                    )
+                    % {"label": label}
+                ),
                 code="card_number",
             )
         )
     elif kind == "iban":
         problems.append(
             ValidationError(
-                f"{label} holds what looks like a full IBAN. A bank account "
-                "number must never be written here: remove it (keep only the "
-                "masked form, country code and last four, in the payment "
-                "record).",
+                (
+                    _(
+                        "%(label)s holds what looks like a full IBAN. A bank account "
+                        "number must never be written here: remove it (keep only the "
+                        "masked form, country code and last four, "
+                        "in the payment record)."
+                    )
+                    % {"label": label}
+                ),
                 code="iban",
             )
         )

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 class Registry(list):
@@ -35,7 +36,7 @@ def check_allergy_allowed(client) -> None:
     """
     if not _allergy_gates:
         raise ValidationError(
-            "Health data cannot be recorded: no consent check is installed."
+            _("Health data cannot be recorded: no consent check is installed.")
         )
     errors = []
     for gate in _allergy_gates:

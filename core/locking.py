@@ -34,19 +34,18 @@ from django.db import router, transaction
 from django.forms.models import _get_foreign_key
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 VERSION_FIELD = "record_version"
 REFUSALS = ("bad_version", "changed_since_opened")
 # Rows of history read to explain a refusal: a record saved more often
 # than this while a form was open is a conflict all the same.
 MAX_ROWS_EXPLAINED = 50
-# "7 December 2026, 14:05", in the house's time zone.
-HUMAN_DATETIME = "j F Y, H:i"
 
-BAD_VERSION_MESSAGE = (
+BAD_VERSION_MESSAGE = _(
     "This form could not be checked against the saved {name} (its version "
     "mark is missing or altered), so nothing was saved. Your entries are "
     "kept below: compare them with the {name} as saved now, then save again."
@@ -182,16 +181,19 @@ def changes_since(instance, version: Version, *, fields: dict, inlines=()) -> Co
 
 def _human_name(user, viewer) -> str:
     if user is None:
-        return "an automatic task"
+        return str(_("an automatic task"))
     if viewer is not None and user.pk == viewer.pk:
-        return "you, in another tab or window"
+        return str(_("you, in another tab or window"))
     return user.get_full_name() or user.get_username()
 
 
 def _joined(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(items)s and %(last)s") % {
+        "items": ", ".join(words[:-1]),
+        "last": words[-1],
+    }
 
 
 def conflict_message(instance, conflict: Conflict, *, viewer, record_url: str):
@@ -199,25 +201,31 @@ def conflict_message(instance, conflict: Conflict, *, viewer, record_url: str):
     name = instance._meta.verbose_name
     who = _joined([_human_name(user, viewer) for user in conflict.authors])
     when = (
-        date_format(timezone.localtime(conflict.last_at), HUMAN_DATETIME)
+        date_format(timezone.localtime(conflict.last_at), "DATETIME_FORMAT")
         if conflict.last_at
         else ""
     )
     if who and when:
-        opening = f"This {name} was changed by {who} on {when}, after you opened it."
+        opening = _(
+            "This %(name)s was changed by %(who)s on %(when)s, after you opened it."
+        ) % {"name": name, "who": who, "when": when}
     else:
-        opening = f"This {name} was changed after you opened it."
+        opening = _("This %(name)s was changed after you opened it.") % {"name": name}
     if conflict.labels:
-        changed = "Changed: " + _joined(conflict.labels) + "."
+        changed = _("Changed: %(labels)s.") % {
+            "labels": _joined([str(label) for label in conflict.labels])
+        }
     else:
-        changed = "What changed can no longer be told from its history."
+        changed = _("What changed can no longer be told from its history.")
     return format_html(
-        "{} <strong>{}</strong> Nothing of yours is saved yet: your "
-        "entries are kept below. "
-        'Compare them with the <a href="{}" target="_blank" rel="noopener">'
-        "{} as saved now</a> (it opens in a new tab), then save again to "
-        "keep yours, or reload this page to start again from the saved "
-        "version.",
+        _(
+            "{} <strong>{}</strong> Nothing of yours is saved yet: your "
+            "entries are kept below. "
+            'Compare them with the <a href="{}" target="_blank" rel="noopener">'
+            "{} as saved now</a> (it opens in a new tab), then save again to "
+            "keep yours, or reload this page to start again from the saved "
+            "version."
+        ),
         opening,
         changed,
         record_url,
@@ -322,7 +330,7 @@ def locked_form(base, *, inlines=(), viewer=None, record_url=""):
         (LockedFormMixin, base),
         {
             VERSION_FIELD: forms.CharField(
-                widget=forms.HiddenInput, required=False, label="version"
+                widget=forms.HiddenInput, required=False, label=_("version")
             ),
             "locking_inlines": tuple(inlines),
             "locking_viewer": viewer,

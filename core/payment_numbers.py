@@ -25,6 +25,7 @@ import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 PAN_MIN_DIGITS = 13
 PAN_MAX_DIGITS = 19
@@ -72,12 +73,12 @@ IBAN_LENGTHS = {
 }  # fmt: skip
 IBAN_MIN_LENGTH, IBAN_MAX_LENGTH = 15, 34
 
-CARD_NUMBER_MESSAGE = (
+CARD_NUMBER_MESSAGE = _(
     "This looks like a payment card number (13 to 19 digits passing the Luhn "
     "check). Card numbers are never stored: keep only the brand and the last "
     "four digits."
 )
-IBAN_MESSAGE = (
+IBAN_MESSAGE = _(
     "This looks like a full IBAN. Full bank account numbers are never "
     "stored: keep only the masked form (country code and last four)."
 )
@@ -254,7 +255,7 @@ def iban_mask(iban: str) -> str:
     compact = re.sub(r"\s", "", normalised(iban)).upper()
     if not iban_valid(compact):
         raise ValidationError(
-            "This is not a valid IBAN (the check digits do not match).",
+            _("This is not a valid IBAN (the check digits do not match)."),
             code="invalid_iban",
         )
     return f"{compact[:2]}{'*' * (len(compact) - 6)}{compact[-4:]}"

@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling.models import Client
@@ -100,7 +101,7 @@ class ProductAdmin(OptimisticLockAdminMixin, SimpleHistoryAdmin):
     search_fields = ["=reference", "name"]
     show_full_result_count = False
 
-    @admin.display(description="metals")
+    @admin.display(description=_("metals"))
     def get_metals_display(self, obj):
         return obj.get_metals_display()
 
@@ -277,7 +278,11 @@ class OrderAdmin(ClientScopedAdmin):
             self.message_user(request, _error_text(exc), messages.ERROR)
         else:
             self.message_user(
-                request, f"Order {order.number} is now {order.get_status_display()}."
+                request,
+                (
+                    _("Order %(number)s is now %(status)s.")
+                    % {"number": order.number, "status": order.get_status_display()}
+                ),
             )
         return self._back(order)
 
@@ -307,7 +312,13 @@ class OrderAdmin(ClientScopedAdmin):
             except ValidationError as exc:
                 error = _error_text(exc)
             else:
-                self.message_user(request, f"Order {order.number} is now cancelled.")
+                self.message_user(
+                    request,
+                    (
+                        _("Order %(number)s is now cancelled.")
+                        % {"number": order.number}
+                    ),
+                )
                 return self._back(order)
         elif request.method == "POST":
             error = "Use the button on this page to cancel. Nothing was changed."
@@ -315,15 +326,25 @@ class OrderAdmin(ClientScopedAdmin):
         return confirmation_page(
             request,
             admin_site=self.admin_site,
-            title=f"Cancel order {order.number}",
+            title=(_("Cancel order %(number)s") % {"number": order.number}),
             lead=(
-                f"Order {order.number} of {order.client.full_name} "
-                f"({order.client.client_number}), {order.boutique.name}, "
-                f"{order.get_status_display().lower()}, total {order.total} "
-                f"{order.currency}. A cancelled order cannot be reopened."
+                _(
+                    "Order %(number)s of %(full_name)s (%(client_number)s), %(name)s, "
+                    "%(lower)s, total %(total)s %(currency)s. A cancelled order "
+                    "cannot be reopened."
+                )
+                % {
+                    "number": order.number,
+                    "full_name": order.client.full_name,
+                    "client_number": order.client.client_number,
+                    "name": order.boutique.name,
+                    "lower": order.get_status_display().lower(),
+                    "total": order.total,
+                    "currency": order.currency,
+                }
             ),
             sections=cancel_sections(order),
-            action_label="Cancel the order",
+            action_label=_("Cancel the order"),
             cancel_url=back,
             breadcrumbs=[
                 ("Orders", reverse("admin:orders_order_changelist")),
@@ -342,7 +363,9 @@ class OrderAdmin(ClientScopedAdmin):
         except ValidationError as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
         else:
-            self.message_user(request, f"Invoice {invoice.number} issued.")
+            self.message_user(
+                request, (_("Invoice %(number)s issued.") % {"number": invoice.number})
+            )
         return self._back(order)
 
     def render_change_form(self, request, context, add=False, change=False, **kw):
@@ -382,11 +405,11 @@ def cancel_sections(order: Order) -> list[Section]:
         money = ["No payment was received: there is nothing to refund."]
     return [
         Section(
-            heading="Lines cancelled",
-            lines=lines or ["The order has no lines."],
-            note="The order stays on the client's record, marked cancelled.",
+            heading=_("Lines cancelled"),
+            lines=lines or [_("The order has no lines.")],
+            note=_("The order stays on the client's record, marked cancelled."),
         ),
-        Section(heading="Payments and refunds", lines=money),
+        Section(heading=_("Payments and refunds"), lines=money),
     ]
 
 
@@ -469,7 +492,9 @@ class InvoiceAdmin(ReadOnlyAdminMixin, ClientScopedAdmin):
             self.message_user(request, _error_text(exc), messages.ERROR)
             target = invoice
         else:
-            self.message_user(request, f"Credit note {note.number} issued.")
+            self.message_user(
+                request, (_("Credit note %(number)s issued.") % {"number": note.number})
+            )
             target = note
         return HttpResponseRedirect(
             reverse("admin:orders_invoice_change", args=[target.pk])

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import MetalAllergy
 from core import hooks
@@ -15,8 +16,10 @@ class ProductForm(forms.ModelForm):
         choices=MetalAllergy.Metal.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Every metal in the piece, plating included: the allergy "
-        "warning checks these.",
+        help_text=_(
+            "Every metal in the piece, plating included: the allergy "
+            "warning checks these."
+        ),
     )
 
     class Meta:
@@ -37,9 +40,11 @@ class ProductForm(forms.ModelForm):
 class OrderForm(forms.ModelForm):
     allergy_discussed = forms.BooleanField(
         required=False,
-        label="I have discussed this with the client",
-        help_text="Required to save when a piece contains a metal the client "
-        "is recorded as allergic to.",
+        label=_("I have discussed this with the client"),
+        help_text=_(
+            "Required to save when a piece contains a metal the client "
+            "is recorded as allergic to."
+        ),
     )
 
     class Meta:
@@ -110,9 +115,11 @@ class OrderLineFormSet(forms.BaseInlineFormSet):
 class PaymentForm(forms.ModelForm):
     iban = forms.CharField(
         required=False,
-        label="IBAN",
-        help_text="For a transfer: only the country code and the last four "
-        "characters are kept.",
+        label=_("IBAN"),
+        help_text=_(
+            "For a transfer: only the country code and the last four "
+            "characters are kept."
+        ),
     )
 
     class Meta:
@@ -150,9 +157,16 @@ class _TransitionForm(forms.ModelForm):
             if status not in allowed:
                 labels = dict(model.Status.choices)
                 raise ValidationError(
-                    f"This cannot go from {labels[previous].lower()} to "
-                    f"{labels[status].lower()} (allowed: "
-                    f"{', '.join(sorted(labels[s] for s in allowed)) or 'none'})."
+                    _(
+                        "This cannot go from %(lower)s to "
+                        "%(lower2)s (allowed: %(value)s)."
+                    )
+                    % {
+                        "lower": labels[previous].lower(),
+                        "lower2": labels[status].lower(),
+                        "value": ", ".join(sorted(str(labels[s]) for s in allowed))
+                        or "none",
+                    }
                 )
         return status
 

@@ -1,6 +1,7 @@
 """The orders section of the client 360 page (core.hooks)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 from core.hooks import ClientPanel
@@ -25,7 +26,7 @@ def client_panel_context(request, client) -> dict:
 
 ORDERS_PANEL = ClientPanel(
     key="orders",
-    title="Purchases, guarantees and after-sales",
+    title=_("Purchases, guarantees and after-sales"),
     template="orders/client_panel.html",
     get_context=client_panel_context,
     permission="orders.view_order",

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, ContactEvent
@@ -49,9 +50,18 @@ def _transition_error(model, current: str, target: str) -> ValidationError:
     allowed = sorted(labels[s] for s in model.TRANSITIONS[current])
     return ValidationError(
         {
-            "status": f"A {model._meta.verbose_name} cannot go from "
-            f"{labels[current].lower()} to {labels.get(target, target).lower()}"
-            f" (allowed: {', '.join(allowed) or 'none, it is closed'})."
+            "status": (
+                _(
+                    "A %(verbose_name)s cannot go from %(lower)s to %(lower2)s "
+                    "(allowed: %(value)s)."
+                )
+                % {
+                    "verbose_name": model._meta.verbose_name,
+                    "lower": labels[current].lower(),
+                    "lower2": labels.get(target, target).lower(),
+                    "value": ", ".join(map(str, allowed)) or "none, it is closed",
+                }
+            )
         },
         code="transition_not_allowed",
     )
@@ -189,8 +199,15 @@ def order_lines_saved(
     for line in lines:
         if line.currency != order.currency:
             raise ValidationError(
-                f"{line.product.reference} is priced in {line.currency}; this "
-                f"order is in {order.currency}."
+                _(
+                    "%(reference)s is priced in %(currency)s; this order is in "
+                    "%(currency2)s."
+                )
+                % {
+                    "reference": line.product.reference,
+                    "currency": line.currency,
+                    "currency2": order.currency,
+                }
             )
     order_allergy_check(
         acting_user=acting_user,
@@ -213,7 +230,12 @@ def order_transition(*, acting_user, order: Order, status: str) -> Order:
             else ("a credit note")
         )
         raise ValidationError(
-            {"status": f"An order becomes {status} only through {verb}."},
+            {
+                "status": (
+                    _("An order becomes %(status)s only through %(verb)s.")
+                    % {"status": status, "verb": verb}
+                )
+            },
             code="transition_not_allowed",
         )
     return _order_set_status(acting_user=acting_user, order=order, status=status)
@@ -224,7 +246,7 @@ def _order_set_status(*, acting_user, order: Order, status: str) -> Order:
     if status not in Order.TRANSITIONS[locked.status]:
         raise _transition_error(Order, locked.status, status)
     if status == Order.Status.CONFIRMED and not locked.lines.exists():
-        raise ValidationError("An order needs at least one line to be confirmed.")
+        raise ValidationError(_("An order needs at least one line to be confirmed."))
     locked.status = status
     _save(locked, acting_user)
     order.refresh_from_db()
@@ -359,13 +381,18 @@ def invoice_issue(*, acting_user, order: Order, now: datetime | None = None) -> 
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status != Order.Status.CONFIRMED:
         raise ValidationError(
-            f"Only a confirmed order can be invoiced; {locked.number} is "
-            f"{locked.get_status_display().lower()}.",
+            (
+                _("Only a confirmed order can be invoiced; %(number)s is %(lower)s.")
+                % {
+                    "number": locked.number,
+                    "lower": locked.get_status_display().lower(),
+                }
+            ),
             code="not_invoiceable",
         )
     lines = list(locked.lines.select_related("product", "order__client"))
     if not lines:
-        raise ValidationError("An order without lines cannot be invoiced.")
+        raise ValidationError(_("An order without lines cannot be invoiced."))
     invoice = _issue(
         acting_user=acting_user,
         kind=Invoice.Kind.INVOICE,
@@ -405,9 +432,9 @@ def credit_note_issue(
     """
     now = _now(now)
     if invoice.kind != Invoice.Kind.INVOICE:
-        raise ValidationError("A credit note credits an invoice, not a credit note.")
+        raise ValidationError(_("A credit note credits an invoice, not a credit note."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the pieces are returned."})
+        raise ValidationError({"reason": _("Say why the pieces are returned.")})
     order = Order.objects.select_for_update().get(pk=invoice.order_id)
     invoice_lines = list(invoice.lines.select_related("order_line__product"))
     invoiced = {il.order_line_id: il for il in invoice_lines}
@@ -421,16 +448,19 @@ def credit_note_issue(
             il.order_line for il in invoice_lines if il.order_line_id not in credited
         ]
         if not wanted:
-            raise ValidationError("Every line of this invoice is already credited.")
+            raise ValidationError(_("Every line of this invoice is already credited."))
     else:
         wanted = list(order_lines)
     if not wanted:
-        raise ValidationError("Choose at least one returned line to credit.")
+        raise ValidationError(_("Choose at least one returned line to credit."))
     for line in wanted:
         if line.pk not in invoiced:
-            raise ValidationError(f"{line} is not on invoice {invoice.number}.")
+            raise ValidationError(
+                _("%(line)s is not on invoice %(number)s.")
+                % {"line": line, "number": invoice.number}
+            )
         if line.pk in credited:
-            raise ValidationError(f"{line} is already credited.")
+            raise ValidationError(_("%(line)s is already credited.") % {"line": line})
     note = _issue(
         acting_user=acting_user,
         kind=Invoice.Kind.CREDIT_NOTE,
@@ -557,9 +587,9 @@ def case_open(
         opened_by=acting_user,
     )
     if promised_date and promised_date < timezone.localtime(now).date():
-        raise ValidationError({"promised_date": "The promised date is in the past."})
+        raise ValidationError({"promised_date": _("The promised date is in the past.")})
     if guarantee and guarantee.client_id != client.pk:
-        raise ValidationError({"guarantee": "This guarantee is another client's."})
+        raise ValidationError({"guarantee": _("This guarantee is another client's.")})
     _save(case, acting_user)
     clienteling_services.contact_log(
         acting_user=acting_user,
@@ -610,7 +640,7 @@ def complaint_open(
     """Record a complaint; it is also a contact from the client."""
     now = _now(now)
     if order and order.client_id != client.pk:
-        raise ValidationError({"order": "This order is another client's."})
+        raise ValidationError({"order": _("This order is another client's.")})
     complaint = Complaint(
         client=client,
         channel=channel,

@@ -17,6 +17,7 @@
 from celery.signals import worker_init
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core import jobs
 from privacy import reports
@@ -26,7 +27,7 @@ from privacy.sharing import exports, insights
 
 class SubjectAccessReportJob(jobs.JobKind):
     name = reports.REPORT_JOB
-    label = "Subject-access report"
+    label = _("Subject-access report")
     max_attempts = 3
     # The zip is the person's whole file: kept only for the download period.
     result_days = reports.REPORT_DOWNLOAD_DAYS
@@ -42,7 +43,9 @@ class SubjectAccessReportJob(jobs.JobKind):
             .first()
         )
         if report is None:
-            raise jobs.JobRefused("The report this job was building no longer exists.")
+            raise jobs.JobRefused(
+                _("The report this job was building no longer exists.")
+            )
         return reports.report_build(report=report, ctx=ctx)
 
     def erase_results(self, *, client_ids, identifiers=None) -> int:
@@ -57,8 +60,10 @@ class SubjectAccessReportJob(jobs.JobKind):
         )
         if report is None or not report.request.is_open:
             raise jobs.JobRefused(
-                "The request this report answers is closed: its report is not "
-                "built again."
+                _(
+                    "The request this report answers is closed: its report is not "
+                    "built again."
+                )
             )
 
     def error_message(self, exc: BaseException) -> str:
@@ -78,7 +83,7 @@ jobs.register(SubjectAccessReportJob())
 
 class GroupExportJob(jobs.JobKind):
     name = exports.GROUP_KIND  # never rename: stored on job rows
-    label = "Cross-group export"
+    label = _("Cross-group export")
     max_attempts = 3
     view_permission = "privacy.view_sharingbatch"
 
@@ -95,7 +100,7 @@ class GroupExportJob(jobs.JobKind):
 
 class PartnerExportJob(jobs.JobKind):
     name = exports.PARTNER_KIND  # never rename: stored on job rows
-    label = "Partner export"
+    label = _("Partner export")
     max_attempts = 3
     view_permission = "privacy.view_sharingbatch"
 
@@ -112,7 +117,7 @@ class PartnerExportJob(jobs.JobKind):
 
 class InsightsImportJob(jobs.JobKind):
     name = insights.INSIGHTS_KIND  # never rename: stored on job rows
-    label = "Insights import"
+    label = _("Insights import")
     max_attempts = 3
     # The upload is deleted when the job ends: staff upload the file again.
     retryable = False
@@ -154,7 +159,7 @@ def _import_the_pdf_library(**kwargs):
 
 class ErasureKind(jobs.JobKind):
     name = "privacy.erasure"  # never rename: stored on rows
-    label = "Erasure"
+    label = _("Erasure")
     max_attempts = 5
     # Stopping an approved erasure half-way would leave a client half
     # erased: it runs to the end (a failed one can be started again).
@@ -177,7 +182,7 @@ class ErasureKind(jobs.JobKind):
 
 class RetentionKind(jobs.JobKind):
     name = "privacy.retention"  # never rename: stored on rows
-    label = "Retention run"
+    label = _("Retention run")
     max_attempts = 5
     view_permission = "privacy.view_retentionrun"
 

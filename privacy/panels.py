@@ -10,6 +10,7 @@ has already erased the client: then its status and link stand instead.
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.hooks import ClientPanel
 from privacy.erasure.jobs import (
@@ -54,7 +55,7 @@ def erasure_panel_context(request, client) -> dict:
 
 ERASURE_PANEL = ClientPanel(
     key="erasure",
-    title="Erasure",
+    title=_("Erasure"),
     template="privacy/erasure/panel.html",
     get_context=erasure_panel_context,
     permission="privacy.view_erasurejob",

@@ -121,7 +121,7 @@ def step_facts(name: str, counts: dict) -> list[str]:
                 facts.append(FLAGS[key])
         elif key in FIELD_LISTS:
             labels = field_labels(model, value)
-            facts.append(f"{FIELD_LISTS[key]}: {', '.join(labels)}")
+            facts.append(f"{FIELD_LISTS[key]}: {', '.join(map(str, labels))}")
         elif key == "fields_kept":
             for field_name, why in value.items():
                 facts.append(f"kept: {field_labels(model, [field_name])[0]} ({why})")

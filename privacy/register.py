@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from consents import registry
 from core import data_map, downloads
@@ -111,7 +112,7 @@ def register_context() -> dict:
 REGISTER_CSV = downloads.register(
     downloads.Download(
         key="register-csv",
-        label="Register of processing activities (CSV)",
+        label=_("Register of processing activities (CSV)"),
         sites=(
             "privacy.register.register_csv",
             "privacy.admin.requests.DataSubjectRequestAdmin.register_csv_view",
@@ -121,7 +122,7 @@ REGISTER_CSV = downloads.register(
 REGISTER_HTML = downloads.register(
     downloads.Download(
         key="register-html",
-        label="Register of processing activities (HTML page)",
+        label=_("Register of processing activities (HTML page)"),
         sites=("privacy.admin.requests.DataSubjectRequestAdmin.register_html_view",),
         spreadsheet=False,
         not_spreadsheet_because=(

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
@@ -104,9 +105,9 @@ def _rows(model, entry, client_id: int) -> list[dict]:
     path = entry.client_path or "pk"
     fields = list(_personal_fields(model, entry))
     related = [
-        field.name for field, _ in fields if field.is_relation and field.concrete
+        field.name for field, _unused in fields if field.is_relation and field.concrete
     ]
-    m2m = [field.name for field, _ in fields if field.many_to_many]
+    m2m = [field.name for field, _unused in fields if field.many_to_many]
     queryset = (
         model._default_manager.filter(**{path: client_id})
         .select_related(*related)
@@ -441,7 +442,7 @@ def flag_other_clients(document: dict, client: Client) -> list[dict]:
     if not mentions:
         return []
     emails, phones, numbers, pairs = set(), set(), set(), set()
-    for *_, text in mentions:
+    for *_unused, text in mentions:
         emails |= {e.lower() for e in _EMAIL.findall(text)}
         phones |= {re.sub(r"[ .-]", "", p) for p in _PHONE.findall(text)}
         numbers |= set(_NUMBER.findall(text))
@@ -472,7 +473,7 @@ def flag_other_clients(document: dict, client: Client) -> list[dict]:
 ACCESS_REPORT = downloads.register(
     downloads.Download(
         key="access-report",
-        label="Subject access report (zip: CSV per category, JSON, HTML, PDF)",
+        label=_("Subject access report (zip: CSV per category, JSON, HTML, PDF)"),
         sites=(
             "privacy.reports._csv",
             "privacy.reports.write_zip",
@@ -661,13 +662,13 @@ def report_request(
         DataSubjectRequest.Kind.ACCESS,
         DataSubjectRequest.Kind.PORTABILITY,
     ):
-        raise ValidationError("Only access and portability requests have a report.")
+        raise ValidationError(_("Only access and portability requests have a report."))
     if request.identity_verified_at is None:
         raise ValidationError(
-            "Verify the person's identity before building their report."
+            _("Verify the person's identity before building their report.")
         )
     if not request.is_open:
-        raise ValidationError("This request is closed.")
+        raise ValidationError(_("This request is closed."))
     now = _now(now)
     report = SubjectAccessReport(
         request=request, requested_by=acting_user, created_at=now
@@ -677,7 +678,10 @@ def report_request(
     try:
         report.job = jobs.enqueue(
             kind=REPORT_JOB,
-            label=f"Subject-access report {report.pk} (request {request.pk})",
+            label=(
+                _("Subject-access report %(pk)s (request %(pk2)s)")
+                % {"pk": report.pk, "pk2": request.pk}
+            ),
             acting_user=acting_user,
             params={"report": report.pk},
             dedupe_key=_dedupe_key(request),
@@ -685,7 +689,7 @@ def report_request(
         )
     except jobs.AlreadyQueued:
         raise ValidationError(
-            "A report for this request is already being built."
+            _("A report for this request is already being built.")
         ) from None
     report.save(update_fields=["job"])
     return report
@@ -698,14 +702,14 @@ def report_retry(*, acting_user, report: SubjectAccessReport) -> SubjectAccessRe
         SubjectAccessReport.Status.FAILED,
         SubjectAccessReport.Status.CANCELLED,
     ):
-        raise ValidationError("Only a failed or stopped report can be built again.")
+        raise ValidationError(_("Only a failed or stopped report can be built again."))
     if not report.request.is_open:
-        raise ValidationError("This request is closed.")
+        raise ValidationError(_("This request is closed."))
     try:
         report.job = jobs.retry(acting_user=acting_user, job=report.job)
     except jobs.JobError:
         raise ValidationError(
-            "A report for this request is already being built."
+            _("A report for this request is already being built.")
         ) from None
     return report
 
@@ -762,11 +766,11 @@ def report_review_release(
 ) -> SubjectAccessReport:
     """Record that flagged staff notes were reviewed before release."""
     if report.status != ReportStatus.DONE:
-        raise ValidationError("Only a finished report can be released.")
+        raise ValidationError(_("Only a finished report can be released."))
     if not report.review_flags:
-        raise ValidationError("Nothing in this report needs review.")
+        raise ValidationError(_("Nothing in this report needs review."))
     if report.reviewed_at is not None:
-        raise ValidationError("This report was already reviewed.")
+        raise ValidationError(_("This report was already reviewed."))
     report.reviewed_by = acting_user
     report.reviewed_at = _now(now)
     report.full_clean()
@@ -786,17 +790,19 @@ def report_open_for_download(
     if report.file_deleted_reason == ERASED_CLIENT_REPORT:
         raise StoredFileGone(ERASED_CLIENT_REPORT)
     if report.status not in (ReportStatus.DONE, ReportStatus.EXPIRED):
-        raise ValidationError("This report is not ready.")
+        raise ValidationError(_("This report is not ready."))
     if report.status == ReportStatus.EXPIRED or (
         report.expires_at and _now(now) >= report.expires_at
     ):
         raise ValidationError(
-            "This report has expired: build a new one if it is still needed."
+            _("This report has expired: build a new one if it is still needed.")
         )
     if report.needs_review:
         raise ValidationError(
-            "Staff notes in this report may name other clients: review them "
-            "before the report is released."
+            _(
+                "Staff notes in this report may name other clients: review them "
+                "before the report is released."
+            )
         )
     file = jobs.result_path(report.job)
     if file is None or not file.is_file():

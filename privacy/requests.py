@@ -17,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
 from consents import services as consent_services
 from consents.models import Restriction
 from core import data_map
+from core.display import day
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
 from privacy.models import DataSubjectRequest, RequestEdit
@@ -89,7 +91,7 @@ def request_open(
     today = timezone.localdate(_now(now))
     if received_on > today:
         raise ValidationError(
-            {"received_on": "A request cannot be received in the future."}
+            {"received_on": _("A request cannot be received in the future.")}
         )
     request = DataSubjectRequest(
         client=client,
@@ -107,8 +109,11 @@ def request_open(
 def _move(request: DataSubjectRequest, to: str) -> None:
     if to not in TRANSITIONS[request.status]:
         raise ValidationError(
-            f"A request that is {request.get_status_display().lower()} cannot "
-            f"become {Status(to).label.lower()}."
+            _("A request that is %(lower)s cannot become %(lower2)s.")
+            % {
+                "lower": request.get_status_display().lower(),
+                "lower2": Status(to).label.lower(),
+            }
         )
     request.status = to
 
@@ -125,9 +130,11 @@ def request_verify_identity(
     """Record who checked the person's identity and how; opens the work."""
     request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if not method:
-        raise ValidationError({"identity_method": "Say how the identity was checked."})
+        raise ValidationError(
+            {"identity_method": _("Say how the identity was checked.")}
+        )
     if acting_user is None:
-        raise ValidationError("An identity check is made by a member of staff.")
+        raise ValidationError(_("An identity check is made by a member of staff."))
     _move(request, Status.IN_PROGRESS)
     request.identity_method = method
     request.identity_note = note
@@ -153,15 +160,18 @@ def request_extend(
     moment = _now(now)
     today = timezone.localdate(moment)
     if not request.is_open:
-        raise ValidationError("Only an open request can be extended.")
+        raise ValidationError(_("Only an open request can be extended."))
     if not reason.strip():
         raise ValidationError(
-            {"extension_reason": "An extension must record its reason."}
+            {"extension_reason": _("An extension must record its reason.")}
         )
     if today > request.due_on:
         raise ValidationError(
-            f"The first due date ({request.due_on:%d/%m/%Y}) has passed: an "
-            "extension must be recorded before it."
+            _(
+                "The first due date (%(due_on)s) has passed: an extension must be "
+                "recorded before it."
+            )
+            % {"due_on": day(request.due_on)}
         )
     already = 0
     if request.extended_due_on:
@@ -173,9 +183,14 @@ def request_extend(
     if months < 1 or already + months > MAX_EXTENSION_MONTHS:
         raise ValidationError(
             {
-                "months": f"A deadline may be extended by at most "
-                f"{MAX_EXTENSION_MONTHS} further months in total "
-                f"({already} already granted)."
+                "months": (
+                    _(
+                        "A deadline may be extended by at most "
+                        "%(max_extension_months)s "
+                        "further months in total (%(already)s already granted)."
+                    )
+                    % {"max_extension_months": MAX_EXTENSION_MONTHS, "already": already}
+                )
             }
         )
     request.extended_due_on = add_months(request.received_on, 1 + already + months)
@@ -216,7 +231,7 @@ def request_close(
     if status == Status.COMPLETED:
         if request.identity_verified_at is None:
             raise ValidationError(
-                "A request without identity verification cannot be fulfilled."
+                _("A request without identity verification cannot be fulfilled.")
             )
         if request.kind in (Kind.ACCESS, Kind.PORTABILITY) and not (
             # a report built and not yet deleted (its job done)
@@ -224,13 +239,13 @@ def request_close(
                 job__status="done", file_deleted_at__isnull=True
             ).exists()
         ):
-            raise ValidationError("Build the report before completing the request.")
+            raise ValidationError(_("Build the report before completing the request."))
         if request.kind == Kind.ERASURE:
             error = erasure_completion_error(request, outcome=outcome)
             if error:
                 raise ValidationError(error)
     if status == Status.REFUSED and not outcome.strip():
-        raise ValidationError({"outcome": "A refusal states its reason."})
+        raise ValidationError({"outcome": _("A refusal states its reason.")})
     _move(request, status)
     request.outcome = outcome
     request.closed_at = _now(now)
@@ -285,22 +300,29 @@ def erasure_link_check(*, request: DataSubjectRequest, client: Client) -> None:
     the client's own erasure request, identity verified, still open."""
     if request.kind != Kind.ERASURE:
         raise ValidationError(
-            f"{request} is not an erasure request: only an erasure request "
-            "(Art. 17) is answered by an erasure."
+            _(
+                "%(request)s is not an erasure request: only an erasure request "
+                "(Art. 17) is answered by an erasure."
+            )
+            % {"request": request}
         )
     if request.client_id != client.pk:
         raise ValidationError(
-            f"{request} is about another client: start the erasure of the "
-            "client who made the request."
+            _(
+                "%(request)s is about another client: start the erasure of the "
+                "client who made the request."
+            )
+            % {"request": request}
         )
     if request.status == Status.RECEIVED:
         raise ValidationError(
-            f"Verify the identity of the person behind {request} before erasing."
+            _("Verify the identity of the person behind %(request)s before erasing.")
+            % {"request": request}
         )
     if not request.is_open:
         raise ValidationError(
-            f"{request} is {request.get_status_display().lower()}: no erasure "
-            "can answer it any more."
+            _("%(request)s is %(lower)s: no erasure can answer it any more.")
+            % {"request": request, "lower": request.get_status_display().lower()}
         )
 
 
@@ -315,18 +337,18 @@ def request_restrict(
     """Restrict processing of the client (Art. 18) under this request."""
     request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if request.kind != Kind.RESTRICTION:
-        raise ValidationError("Only a restriction request restricts processing.")
+        raise ValidationError(_("Only a restriction request restricts processing."))
     if request.status != Status.IN_PROGRESS:
-        raise ValidationError("Verify the identity before restricting processing.")
+        raise ValidationError(_("Verify the identity before restricting processing."))
     if (
         request.restriction_id
         and Restriction.objects.in_force(_now(now))
         .filter(pk=request.restriction_id)
         .exists()
     ):
-        raise ValidationError("Processing is already restricted under this request.")
+        raise ValidationError(_("Processing is already restricted under this request."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why processing is restricted."})
+        raise ValidationError({"reason": _("Say why processing is restricted.")})
     request.restriction = consent_services.restriction_start(
         acting_user=acting_user, client=request.client, reason=reason, now=now
     )
@@ -345,7 +367,7 @@ def request_lift_restriction(
         .first()
     )
     if restriction is None:
-        raise ValidationError("No restriction is in force under this request.")
+        raise ValidationError(_("No restriction is in force under this request."))
     return consent_services.restriction_lift(
         acting_user=acting_user, restriction=restriction, now=now
     )
@@ -365,8 +387,10 @@ def restriction_gate(client) -> None:
     """Registered with core.hooks: refuse edits while restricted."""
     if client is not None and client.pk and client_is_restricted(client.pk):
         raise ValidationError(
-            "Processing of this client is restricted (GDPR Art. 18): the "
-            "record cannot be changed until the restriction is lifted."
+            _(
+                "Processing of this client is restricted (GDPR Art. 18): the "
+                "record cannot be changed until the restriction is lifted."
+            )
         )
 
 
@@ -392,9 +416,9 @@ def rectification_link_edits(
     arrived (history rows not yet linked to any request) to this request.
     """
     if request.kind != Kind.RECTIFICATION:
-        raise ValidationError("Only a rectification request links edits.")
+        raise ValidationError(_("Only a rectification request links edits."))
     if request.status != Status.IN_PROGRESS:
-        raise ValidationError("Verify the identity before rectifying anything.")
+        raise ValidationError(_("Verify the identity before rectifying anything."))
     since = request.identity_verified_at
     linked = []
     for model, history_model, path in history_models_of_client():

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import ring_sizes
 from core.display import day
@@ -12,16 +13,16 @@ class RingSize(FreeTextModel):
     """A measured ring size (part of the "selling ceremony")."""
 
     class Finger(models.TextChoices):
-        LEFT_RING = "left_ring", "Left ring finger"
-        RIGHT_RING = "right_ring", "Right ring finger"
-        LEFT_MIDDLE = "left_middle", "Left middle finger"
-        RIGHT_MIDDLE = "right_middle", "Right middle finger"
-        LEFT_INDEX = "left_index", "Left index"
-        RIGHT_INDEX = "right_index", "Right index"
-        LEFT_LITTLE = "left_little", "Left little finger"
-        RIGHT_LITTLE = "right_little", "Right little finger"
-        LEFT_THUMB = "left_thumb", "Left thumb"
-        RIGHT_THUMB = "right_thumb", "Right thumb"
+        LEFT_RING = "left_ring", _("Left ring finger")
+        RIGHT_RING = "right_ring", _("Right ring finger")
+        LEFT_MIDDLE = "left_middle", _("Left middle finger")
+        RIGHT_MIDDLE = "right_middle", _("Right middle finger")
+        LEFT_INDEX = "left_index", _("Left index")
+        RIGHT_INDEX = "right_index", _("Right index")
+        LEFT_LITTLE = "left_little", _("Left little finger")
+        RIGHT_LITTLE = "right_little", _("Right little finger")
+        LEFT_THUMB = "left_thumb", _("Left thumb")
+        RIGHT_THUMB = "right_thumb", _("Right thumb")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="ring_sizes"
@@ -32,7 +33,7 @@ class RingSize(FreeTextModel):
         choices=[(s.value, s.value) for s in ring_sizes.SizingSystem],
         default=ring_sizes.SizingSystem.EU.value,
     )
-    size = models.CharField(max_length=6, help_text="As measured, e.g. 52, 6.5, N½.")
+    size = models.CharField(max_length=6, help_text=_("As measured, e.g. 52, 6.5, N½."))
     circumference_mm = models.DecimalField(
         max_digits=5, decimal_places=2, editable=False
     )
@@ -74,11 +75,11 @@ class ImportantDate(FreeTextModel):
     """A date that matters to the client; recurring ones feed follow-ups."""
 
     class Kind(models.TextChoices):
-        WEDDING = "wedding", "Wedding"
-        ENGAGEMENT = "engagement", "Engagement"
-        BIRTHDAY = "birthday", "Birthday (someone close)"
-        ANNIVERSARY = "anniversary", "Anniversary"
-        OTHER = "other", "Other"
+        WEDDING = "wedding", _("Wedding")
+        ENGAGEMENT = "engagement", _("Engagement")
+        BIRTHDAY = "birthday", _("Birthday (someone close)")
+        ANNIVERSARY = "anniversary", _("Anniversary")
+        OTHER = "other", _("Other")
 
     client = models.ForeignKey(
         "clienteling.Client",
@@ -89,7 +90,7 @@ class ImportantDate(FreeTextModel):
     date = models.DateField()
     label = models.CharField(max_length=100, blank=True)
     recurring = models.BooleanField(
-        default=True, help_text="Remembered every year (an anniversary)."
+        default=True, help_text=_("Remembered every year (an anniversary).")
     )
 
     history = house_history()

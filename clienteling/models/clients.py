@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from clienteling.querysets import RETIRED, ClientQuerySet
@@ -37,36 +38,36 @@ class Client(FreeTextModel):
 
     class Title(models.TextChoices):
         NONE = "", "—"
-        MRS = "mrs", "Mrs"
-        MS = "ms", "Ms"
-        MR = "mr", "Mr"
-        MX = "mx", "Mx"
-        DR = "dr", "Dr"
+        MRS = "mrs", _("Mrs")
+        MS = "ms", _("Ms")
+        MR = "mr", _("Mr")
+        MX = "mx", _("Mx")
+        DR = "dr", _("Dr")
 
     class CivilStatus(models.TextChoices):
-        UNDISCLOSED = "", "Not disclosed"
-        SINGLE = "single", "Single"
-        MARRIED = "married", "Married"
-        CIVIL_PARTNERSHIP = "civil_partnership", "Civil partnership"
-        DIVORCED = "divorced", "Divorced"
-        WIDOWED = "widowed", "Widowed"
+        UNDISCLOSED = "", _("Not disclosed")
+        SINGLE = "single", _("Single")
+        MARRIED = "married", _("Married")
+        CIVIL_PARTNERSHIP = "civil_partnership", _("Civil partnership")
+        DIVORCED = "divorced", _("Divorced")
+        WIDOWED = "widowed", _("Widowed")
 
     class Source(models.TextChoices):
-        BOUTIQUE = "boutique", "Boutique"
-        WEB = "web", "Website"
-        PAPER_FORM = "paper_form", "Paper form"
-        IMPORT = "import", "Import"
-        CUSTOMER_SERVICE = "customer_service", "Customer service"
+        BOUTIQUE = "boutique", _("Boutique")
+        WEB = "web", _("Website")
+        PAPER_FORM = "paper_form", _("Paper form")
+        IMPORT = "import", _("Import")
+        CUSTOMER_SERVICE = "customer_service", _("Customer service")
 
     class CookieConsent(models.TextChoices):
-        UNKNOWN = "", "Unknown"
-        ACCEPTED = "accepted", "Accepted all"
-        REFUSED = "refused", "Refused all"
-        CUSTOMISED = "customised", "Customised"
+        UNKNOWN = "", _("Unknown")
+        ACCEPTED = "accepted", _("Accepted all")
+        REFUSED = "refused", _("Refused all")
+        CUSTOMISED = "customised", _("Customised")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        MERGED = "merged", "Merged into another record"
+        ACTIVE = "active", _("Active")
+        MERGED = "merged", _("Merged into another record")
 
     client_number = models.CharField(
         max_length=20,
@@ -118,7 +119,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Computed from a coarse location; the location is not kept.",
+        help_text=_("Computed from a coarse location; the location is not kept."),
     )
     display_language = models.CharField(max_length=5, choices=LANGUAGES, blank=True)
     cookie_consent = models.CharField(
@@ -150,9 +151,11 @@ class Client(FreeTextModel):
         decimal_places=2,
         default=0,
         editable=False,
-        help_text="Invoices less credit notes, converted to euros at the "
-        "house's budget exchange rates (set once a year by finance), so "
-        "purchases in different currencies add up.",
+        help_text=_(
+            "Invoices less credit notes, converted to euros at the "
+            "house's budget exchange rates (set once a year by finance), so "
+            "purchases in different currencies add up."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -211,13 +214,13 @@ class DuplicateFlag(models.Model):
     merge_policy = "keep"
 
     class Reason(models.TextChoices):
-        SAME_EMAIL = "same_email", "Same email"
-        SAME_PHONE = "same_phone", "Same phone"
+        SAME_EMAIL = "same_email", _("Same email")
+        SAME_PHONE = "same_phone", _("Same phone")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        MERGED = "merged", "Merged"
-        DISMISSED = "dismissed", "Not the same person"
+        OPEN = "open", _("Open")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not the same person")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -18,20 +19,20 @@ class ClientEmail(models.Model):
     history = house_history()
 
     class Meta:
-        verbose_name = "email address"
-        verbose_name_plural = "email addresses"
+        verbose_name = _("email address")
+        verbose_name_plural = _("email addresses")
         constraints = [
             models.UniqueConstraint(
                 "client",
                 Lower("address"),
                 name="client_email_once",
-                violation_error_message="This client already has this email.",
+                violation_error_message=_("This client already has this email."),
             ),
             models.UniqueConstraint(
                 fields=["client"],
                 condition=Q(is_primary=True),
                 name="client_one_primary_email",
-                violation_error_message="A client has one primary email.",
+                violation_error_message=_("A client has one primary email."),
             ),
         ]
         indexes = [models.Index(Lower("address"), name="client_email_lower")]
@@ -46,8 +47,8 @@ class ClientEmail(models.Model):
 
 class ClientPhone(models.Model):
     class Kind(models.TextChoices):
-        MOBILE = "mobile", "Mobile"
-        LANDLINE = "landline", "Landline"
+        MOBILE = "mobile", _("Mobile")
+        LANDLINE = "landline", _("Landline")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="phones"
@@ -60,18 +61,18 @@ class ClientPhone(models.Model):
     history = house_history()
 
     class Meta:
-        verbose_name = "phone number"
+        verbose_name = _("phone number")
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "number"],
                 name="client_phone_once",
-                violation_error_message="This client already has this number.",
+                violation_error_message=_("This client already has this number."),
             ),
             models.UniqueConstraint(
                 fields=["client"],
                 condition=Q(is_primary=True),
                 name="client_one_primary_phone",
-                violation_error_message="A client has one primary phone number.",
+                violation_error_message=_("A client has one primary phone number."),
             ),
         ]
 
@@ -94,14 +95,14 @@ class ClientAddress(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "postal address"
-        verbose_name_plural = "postal addresses"
+        verbose_name = _("postal address")
+        verbose_name_plural = _("postal addresses")
         constraints = [
             models.UniqueConstraint(
                 fields=["client"],
                 condition=Q(is_primary=True),
                 name="client_one_primary_address",
-                violation_error_message="A client has one primary address.",
+                violation_error_message=_("A client has one primary address."),
             ),
         ]
 
@@ -111,15 +112,15 @@ class ClientAddress(FreeTextModel):
 
 class SocialIdentifier(FreeTextModel):
     class Network(models.TextChoices):
-        INSTAGRAM = "instagram", "Instagram"
-        WECHAT = "wechat", "WeChat"
-        WHATSAPP = "whatsapp", "WhatsApp"
-        LINE = "line", "LINE"
-        KAKAOTALK = "kakaotalk", "KakaoTalk"
+        INSTAGRAM = "instagram", _("Instagram")
+        WECHAT = "wechat", _("WeChat")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        LINE = "line", _("LINE")
+        KAKAOTALK = "kakaotalk", _("KakaoTalk")
         X = "x", "X"
-        FACEBOOK = "facebook", "Facebook"
-        LINKEDIN = "linkedin", "LinkedIn"
-        OTHER = "other", "Other"
+        FACEBOOK = "facebook", _("Facebook")
+        LINKEDIN = "linkedin", _("LinkedIn")
+        OTHER = "other", _("Other")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="social_ids"
@@ -130,7 +131,7 @@ class SocialIdentifier(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "social-media identifier"
+        verbose_name = _("social-media identifier")
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "network", "handle"], name="client_social_once"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -20,17 +21,17 @@ class ContactEvent(FreeTextModel):
     """One contact with the client, in any direction and on any channel."""
 
     class Channel(models.TextChoices):
-        BOUTIQUE_VISIT = "boutique_visit", "Boutique visit"
-        PHONE = "phone", "Phone"
-        EMAIL = "email", "Email"
-        POST = "post", "Post"
-        SOCIAL_NETWORK = "social_network", "Social network"
-        INSTANT_MESSAGING = "instant_messaging", "Instant messaging"
-        WEB_FORM = "web_form", "Web form"
+        BOUTIQUE_VISIT = "boutique_visit", _("Boutique visit")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        POST = "post", _("Post")
+        SOCIAL_NETWORK = "social_network", _("Social network")
+        INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
+        WEB_FORM = "web_form", _("Web form")
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "From the client"
-        OUTBOUND = "outbound", "To the client"
+        INBOUND = "inbound", _("From the client")
+        OUTBOUND = "outbound", _("To the client")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="contacts"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.display import day
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -20,7 +21,7 @@ class HouseEvent(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "event"
+        verbose_name = _("event")
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(
@@ -34,11 +35,11 @@ class HouseEvent(FreeTextModel):
 
 class Invitation(models.Model):
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        ATTENDED = "attended", "Attended"
-        NO_SHOW = "no_show", "Did not come"
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not come")
 
     # Seats are held by these statuses; capacity is checked against them.
     SEAT_HOLDING = (Status.ACCEPTED, Status.ATTENDED)
@@ -69,7 +70,7 @@ class Invitation(models.Model):
             models.UniqueConstraint(
                 fields=["event", "client"],
                 name="invitation_once",
-                violation_error_message="This client is already invited.",
+                violation_error_message=_("This client is already invited."),
             )
         ]
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.display import day
 from core.free_text import FreeTextModel
@@ -11,15 +12,15 @@ class FollowUp(FreeTextModel):
     """A task for an adviser: call, write or invite a client."""
 
     class Reason(models.TextChoices):
-        ANNIVERSARY = "anniversary", "Upcoming date"
-        AFTER_PURCHASE = "after_purchase", "After a purchase"
-        LAPSING = "lapsing", "Lapsing client"
-        MANUAL = "manual", "Manual"
+        ANNIVERSARY = "anniversary", _("Upcoming date")
+        AFTER_PURCHASE = "after_purchase", _("After a purchase")
+        LAPSING = "lapsing", _("Lapsing client")
+        MANUAL = "manual", _("Manual")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        DISMISSED = "dismissed", _("Dismissed")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="follow_ups"
@@ -45,7 +46,7 @@ class FollowUp(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "follow-up"
+        verbose_name = _("follow-up")
         ordering = ["due_date", "id"]
         indexes = [models.Index(fields=["adviser", "status", "due_date"])]
         constraints = [

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 from core.free_text import SHORT_TEXT_MAX_LENGTH, FreeTextModel
@@ -17,21 +18,21 @@ class MetalAllergy(FreeTextModel):
     """
 
     class Metal(models.TextChoices):
-        NICKEL = "nickel", "Nickel"
-        COBALT = "cobalt", "Cobalt"
-        PALLADIUM = "palladium", "Palladium"
-        COPPER = "copper", "Copper (rose and red gold alloys)"
-        WHITE_GOLD = "white_gold", "White gold alloys"
-        YELLOW_GOLD = "yellow_gold", "Yellow gold alloys"
-        SILVER = "silver", "Silver"
-        PLATINUM = "platinum", "Platinum"
-        TITANIUM = "titanium", "Titanium"
-        RHODIUM = "rhodium", "Rhodium plating"
+        NICKEL = "nickel", _("Nickel")
+        COBALT = "cobalt", _("Cobalt")
+        PALLADIUM = "palladium", _("Palladium")
+        COPPER = "copper", _("Copper (rose and red gold alloys)")
+        WHITE_GOLD = "white_gold", _("White gold alloys")
+        YELLOW_GOLD = "yellow_gold", _("Yellow gold alloys")
+        SILVER = "silver", _("Silver")
+        PLATINUM = "platinum", _("Platinum")
+        TITANIUM = "titanium", _("Titanium")
+        RHODIUM = "rhodium", _("Rhodium plating")
 
     class Severity(models.TextChoices):
-        MILD = "mild", "Mild (irritation)"
-        MODERATE = "moderate", "Moderate"
-        SEVERE = "severe", "Severe"
+        MILD = "mild", _("Mild (irritation)")
+        MODERATE = "moderate", _("Moderate")
+        SEVERE = "severe", _("Severe")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="allergies"
@@ -58,8 +59,8 @@ class MetalAllergy(FreeTextModel):
     history = house_history(cascade_delete_history=True)
 
     class Meta:
-        verbose_name = "metal allergy"
-        verbose_name_plural = "metal allergies"
+        verbose_name = _("metal allergy")
+        verbose_name_plural = _("metal allergies")
 
     def __str__(self):
         return self.get_metal_display()
@@ -81,6 +82,6 @@ class MetalAllergy(FreeTextModel):
         )
         if self.metal in set(others.values_list("metal", flat=True)):
             raise ValidationError(
-                {"metal": "This allergy is already recorded."},
+                {"metal": _("This allergy is already recorded.")},
                 code="unique",
             )

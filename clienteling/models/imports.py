@@ -8,12 +8,13 @@ preview and problems are the validation job's result file.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StagedImport(models.Model):
     class What(models.TextChoices):
-        CLIENTS = "clients", "Clients"
-        WEB_EVENTS = "web_events", "Website activity"
+        CLIENTS = "clients", _("Clients")
+        WEB_EVENTS = "web_events", _("Website activity")
 
     what = models.CharField(max_length=20, choices=What.choices)
     uploaded_by = models.ForeignKey(
@@ -48,7 +49,7 @@ class StagedImport(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        verbose_name = "import"
+        verbose_name = _("import")
 
     def __str__(self):
         what = "Client" if self.what == self.What.CLIENTS else "Website activity"

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -31,8 +32,8 @@ class Interest(models.Model):
     history = house_history()
 
     class Meta:
-        verbose_name = "collection of interest"
-        verbose_name_plural = "collections of interest"
+        verbose_name = _("collection of interest")
+        verbose_name_plural = _("collections of interest")
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "collection"], name="client_interest_once"
@@ -47,19 +48,19 @@ class ContactPreference(models.Model):
     """How and when the client prefers to be contacted."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone call"
-        SMS = "sms", "Text message"
-        POST = "post", "Post"
-        INSTANT_MESSAGING = "instant_messaging", "Instant messaging"
-        BOUTIQUE = "boutique", "In the boutique"
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("Text message")
+        POST = "post", _("Post")
+        INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
+        BOUTIQUE = "boutique", _("In the boutique")
 
     class TimeWindow(models.TextChoices):
-        ANY = "any", "Any time"
-        MORNING = "morning", "Mornings"
-        AFTERNOON = "afternoon", "Afternoons"
-        EVENING = "evening", "Evenings"
-        WEEKEND = "weekend", "Weekends"
+        ANY = "any", _("Any time")
+        MORNING = "morning", _("Mornings")
+        AFTERNOON = "afternoon", _("Afternoons")
+        EVENING = "evening", _("Evenings")
+        WEEKEND = "weekend", _("Weekends")
 
     client = models.ForeignKey(
         "clienteling.Client",

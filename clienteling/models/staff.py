@@ -1,40 +1,56 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from clienteling.querysets import BoutiqueQuerySet
 from core.free_text import FreeTextModel
 from core.history import house_history
+from core.localisation import validate_time_zone
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class Boutique(FreeTextModel):
     """A place that sells: the house's own boutique or a shop-in-shop."""
 
     class Kind(models.TextChoices):
-        OWN = "own", "Own boutique"
-        SHOP_IN_SHOP = "shop_in_shop", "Shop-in-shop (department store)"
+        OWN = "own", _("Own boutique")
+        SHOP_IN_SHOP = "shop_in_shop", _("Shop-in-shop (department store)")
 
     code = models.SlugField(
-        max_length=20, unique=True, help_text="Short stable code, e.g. PAR-VENDOME."
+        max_length=20, unique=True, help_text=_("Short stable code, e.g. PAR-VENDOME.")
     )
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OWN)
     department_store = models.CharField(
         max_length=120,
         blank=True,
-        help_text="The store operating the premises (shop-in-shops only).",
+        help_text=_("The store operating the premises (shop-in-shops only)."),
     )
     address_line = models.CharField(max_length=200)
     postal_code = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=100)
     country = CountryField()
     language = models.CharField(
-        max_length=10, help_text="Language code the boutique works in, e.g. fr, en."
+        max_length=10, help_text=_("Language code the boutique works in, e.g. fr, en.")
     )
     latitude = models.DecimalField(max_digits=8, decimal_places=5)
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
     is_active = models.BooleanField(default=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_(
+            "The boutique's time zone (e.g. Europe/Paris): the times its "
+            "staff see are in it."
+        ),
+    )
 
     history = house_history()
     objects = BoutiqueQuerySet.as_manager()
@@ -49,15 +65,17 @@ class Boutique(FreeTextModel):
                     | Q(kind="own", department_store="")
                 ),
                 violation_error_message=(
-                    "A shop-in-shop names its department store; an own "
-                    "boutique names none."
+                    _(
+                        "A shop-in-shop names its department store; an own "
+                        "boutique names none."
+                    )
                 ),
             ),
             models.CheckConstraint(
                 name="boutique_coordinates_in_range",
                 condition=Q(latitude__gte=-90, latitude__lte=90)
                 & Q(longitude__gte=-180, longitude__lte=180),
-                violation_error_message="Latitude or longitude out of range.",
+                violation_error_message=_("Latitude or longitude out of range."),
             ),
         ]
 
@@ -72,7 +90,16 @@ class User(FreeTextModel, AbstractUser):
         Boutique,
         blank=True,
         related_name="staff",
-        help_text="The boutiques this person works in.",
+        help_text=_("The boutiques this person works in."),
+    )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the back office for this person; blank: "
+            "the browser's language."
+        ),
     )
 
     history = house_history(excluded_fields=["password", "last_login"])

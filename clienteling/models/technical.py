@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.history import house_history
 
@@ -30,8 +31,8 @@ class IpAddressSeen(models.Model):
     history = house_history()
 
     class Meta:
-        verbose_name = "IP address seen"
-        verbose_name_plural = "IP addresses seen"
+        verbose_name = _("IP address seen")
+        verbose_name_plural = _("IP addresses seen")
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "ip_address"], name="client_ip_once"
@@ -39,7 +40,7 @@ class IpAddressSeen(models.Model):
             models.CheckConstraint(
                 name="ip_seen_dates_ordered",
                 condition=models.Q(first_seen_at__lte=models.F("last_seen_at")),
-                violation_error_message="First seen must not be after last seen.",
+                violation_error_message=_("First seen must not be after last seen."),
             ),
         ]
 

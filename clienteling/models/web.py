@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -8,12 +9,12 @@ class WebEvent(FreeTextModel):
     """An imported website activity event."""
 
     class Kind(models.TextChoices):
-        PRODUCT_VIEW = "product_view", "Product page viewed"
-        ACCOUNT_CREATED = "account_created", "Account created"
-        LOGIN = "login", "Logged in"
-        SELECTION_ADDED = "selection_added", "Added to Selection"
-        SELECTION_REMOVED = "selection_removed", "Removed from Selection"
-        CONTACT_FORM = "contact_form", "Contact-us form sent"
+        PRODUCT_VIEW = "product_view", _("Product page viewed")
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        LOGIN = "login", _("Logged in")
+        SELECTION_ADDED = "selection_added", _("Added to Selection")
+        SELECTION_REMOVED = "selection_removed", _("Removed from Selection")
+        CONTACT_FORM = "contact_form", _("Contact-us form sent")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="web_events"
@@ -51,7 +52,7 @@ class SelectionItem(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "Selection item"
+        verbose_name = _("Selection item")
         ordering = ["-added_at"]
         constraints = [
             models.UniqueConstraint(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
 from consents.querysets import (
@@ -31,12 +32,12 @@ class LedgerIsAppendOnly(Exception):
 class Channel(models.TextChoices):
     """How a decision reached the house."""
 
-    PAPER_FORM = "paper_form", "Paper form"
-    WEBSITE = "website", "Website"
-    CLIENTELING_TOOL = "clienteling_tool", "Clienteling tool"
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
-    IN_PERSON = "in_person", "In person"
+    PAPER_FORM = "paper_form", _("Paper form")
+    WEBSITE = "website", _("Website")
+    CLIENTELING_TOOL = "clienteling_tool", _("Clienteling tool")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
 
 
 class AppendOnly(models.Model):
@@ -97,7 +98,7 @@ class PaperFormSubmission(AppendOnly):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        verbose_name = "paper-form submission"
+        verbose_name = _("paper-form submission")
         indexes = [models.Index(fields=["client", "recorded_at"])]
 
     def __str__(self):
@@ -112,9 +113,9 @@ class ConsentDecision(AppendOnly):
     """
 
     class Decision(models.TextChoices):
-        GRANT = "grant", "Granted"
-        WITHDRAW = "withdraw", "Withdrawn"
-        OBJECT = "object", "Objected"
+        GRANT = "grant", _("Granted")
+        WITHDRAW = "withdraw", _("Withdrawn")
+        OBJECT = "object", _("Objected")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="+"
@@ -128,7 +129,7 @@ class ConsentDecision(AppendOnly):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The exact wording shown when the consent was given.",
+        help_text=_("The exact wording shown when the consent was given."),
     )
     submission = models.ForeignKey(
         PaperFormSubmission,
@@ -152,7 +153,7 @@ class ConsentDecision(AppendOnly):
 
     class Meta:
         ordering = ["-decided_at", "-id"]
-        verbose_name = "consent decision"
+        verbose_name = _("consent decision")
         permissions = [("build_outreach_list", "Can build an outreach list")]
         indexes = [
             models.Index(
@@ -166,13 +167,13 @@ class ConsentDecision(AppendOnly):
                 name="consent_grant_names_its_wording",
                 condition=~Q(decision="grant") | Q(wording__isnull=False),
                 violation_error_message=(
-                    "A consent names the exact wording the client was shown."
+                    _("A consent names the exact wording the client was shown.")
                 ),
             ),
             models.CheckConstraint(
                 name="consent_web_keeps_ip",
                 condition=~Q(channel="website") | Q(ip_address__isnull=False),
-                violation_error_message="A website decision keeps the IP address.",
+                violation_error_message=_("A website decision keeps the IP address."),
             ),
         ]
 
@@ -187,7 +188,9 @@ class ConsentDecision(AppendOnly):
             and self.purpose_id
             and self.wording.purpose_id != self.purpose_id
         ):
-            raise ValidationError({"wording": "This wording is for another purpose."})
+            raise ValidationError(
+                {"wording": _("This wording is for another purpose.")}
+            )
 
 
 class SoftOptIn(models.Model):
@@ -211,14 +214,16 @@ class SoftOptIn(models.Model):
     history = house_history()
 
     class Meta:
-        verbose_name = "soft opt-in"
+        verbose_name = _("soft opt-in")
         constraints = [
             models.CheckConstraint(
                 name="soft_opt_in_offered_opt_out",
                 condition=Q(opt_out_offered=True),
                 violation_error_message=(
-                    "Soft opt-in requires the opt-out to have been offered at "
-                    "collection."
+                    _(
+                        "Soft opt-in requires the opt-out to have been offered at "
+                        "collection."
+                    )
                 ),
             )
         ]
@@ -259,8 +264,8 @@ class SuppressionEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone"
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     digest = models.CharField(max_length=64)
@@ -268,8 +273,8 @@ class SuppressionEntry(models.Model):
     reason = models.CharField(max_length=100)
 
     class Meta:
-        verbose_name = "suppression-list entry"
-        verbose_name_plural = "suppression list"
+        verbose_name = _("suppression-list entry")
+        verbose_name_plural = _("suppression list")
         constraints = [
             models.UniqueConstraint(fields=["kind", "digest"], name="suppressed_once")
         ]

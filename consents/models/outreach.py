@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import ContactPreference
 from consents.models.purposes import Purpose
@@ -25,11 +26,11 @@ class OutreachList(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Building"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired (file deleted)"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired (file deleted)")
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -42,16 +43,16 @@ class OutreachList(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Only this boutique's clients; empty for all in scope.",
+        help_text=_("Only this boutique's clients; empty for all in scope."),
     )
     whole_house = models.BooleanField(
         default=False,
-        help_text="The requester saw the clients of every boutique.",
+        help_text=_("The requester saw the clients of every boutique."),
     )
     scope_boutique_ids = models.JSONField(
         default=list,
         blank=True,
-        help_text="The boutiques the requester worked in when asking.",
+        help_text=_("The boutiques the requester worked in when asking."),
     )
     # The build: one core.jobs job (kind consents.outreach_list). Its row
     # holds the bookkeeping (waiting, running, progress, attempts) and the
@@ -75,7 +76,7 @@ class OutreachList(models.Model):
     objects = OutreachListQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "outreach list"
+        verbose_name = _("outreach list")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["requested_by", "-created_at"]),
@@ -91,7 +92,7 @@ class OutreachList(models.Model):
                 name="outreach_list_scope_named",
                 condition=Q(whole_house=True) | ~Q(scope_boutique_ids=[]),
                 violation_error_message=(
-                    "An outreach list covers the whole house or named boutiques."
+                    _("An outreach list covers the whole house or named boutiques.")
                 ),
             ),
         ]

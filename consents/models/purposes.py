@@ -6,6 +6,7 @@ seed_demo); a published form version is never rewritten.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from consents import registry
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -15,10 +16,10 @@ class Purpose(FreeTextModel):
     """A purpose of the privacy notice; rows come from consents.registry."""
 
     class LegalBasis(models.TextChoices):
-        CONSENT = registry.CONSENT, "Consent"
-        CONTRACT = registry.CONTRACT, "Contract"
-        LEGITIMATE_INTEREST = registry.LEGITIMATE_INTEREST, "Legitimate interest"
-        LEGAL_OBLIGATION = registry.LEGAL_OBLIGATION, "Legal obligation"
+        CONSENT = registry.CONSENT, _("Consent")
+        CONTRACT = registry.CONTRACT, _("Contract")
+        LEGITIMATE_INTEREST = registry.LEGITIMATE_INTEREST, _("Legitimate interest")
+        LEGAL_OBLIGATION = registry.LEGAL_OBLIGATION, _("Legal obligation")
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
@@ -31,10 +32,10 @@ class Purpose(FreeTextModel):
     direct_marketing = models.BooleanField(default=False)
     soft_opt_in = models.BooleanField(
         default=False,
-        help_text="Existing customers may be emailed without prior consent.",
+        help_text=_("Existing customers may be emailed without prior consent."),
     )
     special_category = models.BooleanField(
-        default=False, help_text="GDPR Art. 9 data: explicit consent only."
+        default=False, help_text=_("GDPR Art. 9 data: explicit consent only.")
     )
     balancing_interest = models.TextField(
         "legitimate interest pursued", blank=True, max_length=LONG_TEXT_MAX_LENGTH
@@ -64,7 +65,10 @@ class Purpose(FreeTextModel):
                     & ~Q(balancing_rights="")
                 ),
                 violation_error_message=(
-                    "A purpose based on legitimate interest carries its balancing test."
+                    _(
+                        "A purpose based on legitimate interest "
+                        "carries its balancing test."
+                    )
                 ),
             )
         ]
@@ -79,9 +83,9 @@ class Purpose(FreeTextModel):
 
 class FormTemplate(FreeTextModel):
     class Kind(models.TextChoices):
-        PAPER = "paper", "Paper form"
-        WEBSITE = "website", "Website form"
-        CLIENTELING_TOOL = "clienteling_tool", "Clienteling-tool form"
+        PAPER = "paper", _("Paper form")
+        WEBSITE = "website", _("Website form")
+        CLIENTELING_TOOL = "clienteling_tool", _("Clienteling-tool form")
 
     code = models.SlugField(max_length=50, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -104,7 +108,7 @@ class FormTemplateVersion(models.Model):
     services = models.ManyToManyField(
         Purpose,
         related_name="+",
-        help_text="The services a client can ask for on this form.",
+        help_text=_("The services a client can ask for on this form."),
     )
     published_at = models.DateTimeField(auto_now_add=True)
 

@@ -25,6 +25,7 @@ from django.db import (
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.jobs import files, registry
 from core.jobs.context import JobCancelled, JobContext, LeaseLost
@@ -43,8 +44,11 @@ class JobError(Exception):
 class AlreadyQueued(JobError):
     def __init__(self, job: Job):
         self.job = job
-        state = "running" if job.status == S.RUNNING else "waiting for a worker"
-        super().__init__(f"{job.label} is already {state} (job {job.pk}).")
+        if job.status == S.RUNNING:
+            message = _("%(label)s is already running (job %(pk)s).")
+        else:
+            message = _("%(label)s is already waiting for a worker (job %(pk)s).")
+        super().__init__(message % {"label": job.label, "pk": job.pk})
 
 
 def _now(now: datetime | None) -> datetime:
@@ -313,12 +317,15 @@ def cancel(*, acting_user, job: Job, now: datetime | None = None) -> Job:
     now = _now(now)
     kind = registry.get(job.kind)
     if not kind.cancellable:
-        raise JobError(f"{kind.label} cannot be stopped once started.")
+        raise JobError(
+            _("%(label)s cannot be stopped once started.") % {"label": kind.label}
+        )
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:
             raise JobError(
-                f"{job.label} has already ended ({job.get_status_display().lower()})."
+                _("%(label)s has already ended (%(status)s).")
+                % {"label": job.label, "status": job.get_status_display().lower()}
             )
         job.cancel_requested_at = now
         job.cancelled_by = acting_user
@@ -333,13 +340,19 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
     now = _now(now)
     kind = registry.get(job.kind)
     if not kind.retryable:
-        raise JobError(f"{kind.label} cannot be started again from the jobs page.")
+        raise JobError(
+            _("%(label)s cannot be started again from the jobs page.")
+            % {"label": kind.label}
+        )
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.status not in (S.FAILED, S.CANCELLED):
             raise JobError(
-                "Only a failed or cancelled job can be started again; "
-                f"{job.label} is {job.get_status_display().lower()}."
+                _(
+                    "Only a failed or cancelled job can be started again; %(label)s "
+                    "is %(status)s."
+                )
+                % {"label": job.label, "status": job.get_status_display().lower()}
             )
         if (
             job.dedupe_key
@@ -348,7 +361,8 @@ def retry(*, acting_user, job: Job, now: datetime | None = None) -> Job:
             ).exists()
         ):
             raise JobError(
-                f"Another {kind.label.lower()} for the same thing is already under way."
+                _("Another %(kind)s for the same thing is already under way.")
+                % {"kind": kind.label.lower()}
             )
         try:
             kind.before_retry(job)
@@ -415,9 +429,12 @@ def sweep(*, now: datetime | None = None) -> dict:
             elif job.attempts >= job.max_attempts:
                 _fail(
                     job,
-                    f"The worker stopped responding {job.attempts} times; "
-                    "the job was stopped. Start it again from the jobs page, "
-                    "or ask the technical team if it keeps failing.",
+                    _(
+                        "The worker stopped responding %(attempts)s times; the "
+                        "job was stopped. Start it again from the jobs page, or "
+                        "ask the technical team if it keeps failing."
+                    )
+                    % {"attempts": job.attempts},
                 )
                 failed.append(job.pk)
             else:

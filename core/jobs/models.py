@@ -10,15 +10,16 @@ attempts, progress, sweep) is written only in core.jobs.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
@@ -40,7 +41,7 @@ class Job(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who started it; empty for scheduled jobs.",
+        help_text=_("Who started it; empty for scheduled jobs."),
     )
     created_at = models.DateTimeField()
     # When a message for it was last sent to the broker.
@@ -80,7 +81,7 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "job"
+        verbose_name = _("job")
         permissions = [("view_all_jobs", "Can see every user's jobs")]
         indexes = [
             models.Index(fields=["status", "lease_until"], name="job_lease"),
@@ -93,7 +94,7 @@ class Job(models.Model):
                 fields=["dedupe_key"],
                 condition=Q(status__in=["queued", "running"]) & ~Q(dedupe_key=""),
                 name="job_one_unfinished_per_key",
-                violation_error_message="This job is already waiting or running.",
+                violation_error_message=_("This job is already waiting or running."),
             ),
             models.CheckConstraint(
                 condition=Q(progress_done__lte=models.F("progress_total"))

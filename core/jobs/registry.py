@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class JobRefused(Exception):
     """Raised by a kind when the job cannot be done: it fails at once, no
@@ -73,7 +75,7 @@ class JobKind:
 
     def error_message(self, exc: BaseException) -> str:
         """The sentence staff read when an attempt fails with `exc`."""
-        return (
+        return _(
             "It stopped on an unexpected error; the technical team has the "
             "details in the logs."
         )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.display import day
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -38,8 +39,8 @@ class Guarantee(FreeTextModel):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        VOID = "void", "Void (piece returned)"
+        ACTIVE = "active", _("Active")
+        VOID = "void", _("Void (piece returned)")
 
     certificate_number = models.CharField(
         max_length=20, unique=True, default=new_certificate_number, editable=False
@@ -71,7 +72,7 @@ class Guarantee(FreeTextModel):
                 name="guarantee_dates_ordered",
                 condition=Q(legal_end__gte=models.F("legal_start"))
                 & Q(house_end__gte=models.F("house_start")),
-                violation_error_message="A guarantee ends after it starts.",
+                violation_error_message=_("A guarantee ends after it starts."),
             )
         ]
 
@@ -86,9 +87,9 @@ class Guarantee(FreeTextModel):
 
     def clean(self):
         if self.legal_start and self.legal_end and self.legal_end < self.legal_start:
-            raise ValidationError({"legal_end": "A guarantee ends after it starts."})
+            raise ValidationError({"legal_end": _("A guarantee ends after it starts.")})
         if self.house_start and self.house_end and self.house_end < self.house_start:
-            raise ValidationError({"house_end": "A guarantee ends after it starts."})
+            raise ValidationError({"house_end": _("A guarantee ends after it starts.")})
 
 
 class AfterSalesCaseQuerySet(OpenCaseQuerySet):
@@ -99,17 +100,17 @@ class AfterSalesCase(FreeTextModel):
     """A piece left with the house for repair, resizing, cleaning..."""
 
     class Kind(models.TextChoices):
-        REPAIR = "repair", "Repair"
-        RESIZING = "resizing", "Resizing"
-        CLEANING = "cleaning", "Cleaning"
-        ENGRAVING = "engraving", "Engraving"
+        REPAIR = "repair", _("Repair")
+        RESIZING = "resizing", _("Resizing")
+        CLEANING = "cleaning", _("Cleaning")
+        ENGRAVING = "engraving", _("Engraving")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        IN_WORKSHOP = "in_workshop", "In the workshop"
-        READY = "ready", "Ready for collection"
-        RETURNED = "returned", "Returned to the client"
-        CANCELLED = "cancelled", "Cancelled"
+        RECEIVED = "received", _("Received")
+        IN_WORKSHOP = "in_workshop", _("In the workshop")
+        READY = "ready", _("Ready for collection")
+        RETURNED = "returned", _("Returned to the client")
+        CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.RECEIVED: frozenset({Status.IN_WORKSHOP, Status.CANCELLED}),
@@ -150,7 +151,7 @@ class AfterSalesCase(FreeTextModel):
     objects = AfterSalesCaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "after-sales case"
+        verbose_name = _("after-sales case")
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["client", "status"])]
 
@@ -164,14 +165,16 @@ class AfterSalesCase(FreeTextModel):
             and self.client_id
             and (self.guarantee.client_id != self.client_id)
         ):
-            raise ValidationError({"guarantee": "This guarantee is another client's."})
+            raise ValidationError(
+                {"guarantee": _("This guarantee is another client's.")}
+            )
         if (
             self._state.adding
             and self.promised_date
             and self.promised_date < timezone.localdate()
         ):
             raise ValidationError(
-                {"promised_date": "The promised date is in the past."}
+                {"promised_date": _("The promised date is in the past.")}
             )
 
     @property
@@ -185,28 +188,28 @@ class ComplaintQuerySet(OpenCaseQuerySet):
 
 class Complaint(FreeTextModel):
     class Channel(models.TextChoices):
-        BOUTIQUE = "boutique", "In the boutique"
-        PHONE = "phone", "Phone"
-        EMAIL = "email", "Email"
-        POST = "post", "Post"
-        WEB_FORM = "web_form", "Web form"
-        SOCIAL_NETWORK = "social_network", "Social network"
-        INSTANT_MESSAGING = "instant_messaging", "Instant messaging"
+        BOUTIQUE = "boutique", _("In the boutique")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        POST = "post", _("Post")
+        WEB_FORM = "web_form", _("Web form")
+        SOCIAL_NETWORK = "social_network", _("Social network")
+        INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
 
     class Category(models.TextChoices):
-        PRODUCT_QUALITY = "product_quality", "Product quality"
-        AFTER_SALES = "after_sales", "After-sales service"
-        DELIVERY = "delivery", "Delivery"
-        BILLING = "billing", "Invoicing or payment"
-        SERVICE = "service", "Welcome and service"
-        PRIVACY = "privacy", "Personal data"
-        OTHER = "other", "Other"
+        PRODUCT_QUALITY = "product_quality", _("Product quality")
+        AFTER_SALES = "after_sales", _("After-sales service")
+        DELIVERY = "delivery", _("Delivery")
+        BILLING = "billing", _("Invoicing or payment")
+        SERVICE = "service", _("Welcome and service")
+        PRIVACY = "privacy", _("Personal data")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        INVESTIGATING = "investigating", "Investigating"
-        RESOLVED = "resolved", "Resolved"
-        REJECTED = "rejected", "Closed without remedy"
+        OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Closed without remedy")
 
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.OPEN: frozenset(
@@ -268,8 +271,12 @@ class Complaint(FreeTextModel):
     def clean(self):
         super().clean()
         if self.order_id and self.client_id and self.order.client_id != self.client_id:
-            raise ValidationError({"order": "This order is another client's."})
+            raise ValidationError({"order": _("This order is another client's.")})
         if self.status in self.CLOSED and not self.resolution.strip():
             raise ValidationError(
-                {"resolution": "Say how the complaint was resolved before closing it."}
+                {
+                    "resolution": _(
+                        "Say how the complaint was resolved before closing it."
+                    )
+                }
             )

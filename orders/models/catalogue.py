@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import MetalAllergy
 from core.free_text import FreeTextModel
@@ -13,12 +14,12 @@ def validate_metals(value) -> None:
     """A list of MetalAllergy.Metal values, so allergy checks are exact."""
     allowed = set(MetalAllergy.Metal.values)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("Metals are a list of metal codes.")
+        raise ValidationError(_("Metals are a list of metal codes."))
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise ValidationError(
-            f"Unknown metal(s): {', '.join(unknown)}. Use one of: "
-            f"{', '.join(sorted(allowed))}."
+            _("Unknown metal(s): %(items)s. Use one of: %(items2)s.")
+            % {"items": ", ".join(unknown), "items2": ", ".join(sorted(allowed))}
         )
 
 
@@ -26,15 +27,15 @@ class Product(FreeTextModel):
     """A piece of the catalogue, with what it is made of."""
 
     class Category(models.TextChoices):
-        RING = "ring", "Ring"
-        NECKLACE = "necklace", "Necklace"
-        PENDANT = "pendant", "Pendant"
-        BRACELET = "bracelet", "Bracelet"
-        EARRINGS = "earrings", "Earrings"
-        BROOCH = "brooch", "Brooch"
-        TIARA = "tiara", "Tiara"
-        WATCH = "watch", "Watch"
-        OTHER = "other", "Other"
+        RING = "ring", _("Ring")
+        NECKLACE = "necklace", _("Necklace")
+        PENDANT = "pendant", _("Pendant")
+        BRACELET = "bracelet", _("Bracelet")
+        EARRINGS = "earrings", _("Earrings")
+        BROOCH = "brooch", _("Brooch")
+        TIARA = "tiara", _("Tiara")
+        WATCH = "watch", _("Watch")
+        OTHER = "other", _("Other")
 
     reference = models.CharField(
         max_length=30,
@@ -57,7 +58,7 @@ class Product(FreeTextModel):
         default=list,
         blank=True,
         validators=[validate_metals],
-        help_text="Every metal in the piece, plating included.",
+        help_text=_("Every metal in the piece, plating included."),
     )
     stones = models.CharField(max_length=200, blank=True)
     price = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
@@ -79,4 +80,4 @@ class Product(FreeTextModel):
 
     def get_metals_display(self) -> str:
         labels = dict(MetalAllergy.Metal.choices)
-        return ", ".join(labels.get(m, m) for m in self.metals)
+        return ", ".join(str(labels.get(m, m)) for m in self.metals)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import SHORT_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -31,7 +32,7 @@ class LegalObligation:
 # Read by the privacy data map and erasure: invoices are kept, not erased.
 INVOICE_RETENTION = LegalObligation(
     code="fr-commercial-code-l123-22",
-    label="French Commercial Code art. L123-22: accounting documents kept 10 years",
+    label=_("French Commercial Code art. L123-22: accounting documents kept 10 years"),
     years=10,
 )
 
@@ -73,8 +74,8 @@ class Invoice(FreeTextModel):
     merge_policy = "keep"
 
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        CREDIT_NOTE = "credit_note", "Credit note"
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     number = models.CharField(max_length=40, unique=True)
@@ -117,7 +118,7 @@ class Invoice(FreeTextModel):
         max_length=40, default=INVOICE_RETENTION.code, editable=False
     )
     retention_until = models.DateField(
-        help_text="Kept at least until this date under the legal obligation."
+        help_text=_("Kept at least until this date under the legal obligation.")
     )
 
     history = house_history()

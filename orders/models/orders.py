@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -22,20 +23,20 @@ class Order(FreeTextModel):
     """A sale to a client, in a boutique or at a distance."""
 
     class Channel(models.TextChoices):
-        BOUTIQUE = "boutique", "In the boutique"
-        DISTANCE = "distance", "Distance selling"
+        BOUTIQUE = "boutique", _("In the boutique")
+        DISTANCE = "distance", _("Distance selling")
 
     class MarketingEmail(models.TextChoices):
-        OFFERED = "offered", "Told they may refuse; did not refuse"
-        REFUSED = "refused", "Refused"
+        OFFERED = "offered", _("Told they may refuse; did not refuse")
+        REFUSED = "refused", _("Refused")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        CONFIRMED = "confirmed", "Confirmed"
-        INVOICED = "invoiced", "Invoiced"
-        DELIVERED = "delivered", "Delivered"
-        RETURNED = "returned", "Returned"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        CONFIRMED = "confirmed", _("Confirmed")
+        INVOICED = "invoiced", _("Invoiced")
+        DELIVERED = "delivered", _("Delivered")
+        RETURNED = "returned", _("Returned")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The one place the order lifecycle is defined: from -> allowed targets.
     # INVOICED is reached only by issuing the invoice and RETURNED only by
@@ -64,8 +65,10 @@ class Order(FreeTextModel):
         "clienteling.Boutique",
         on_delete=models.PROTECT,
         related_name="orders",
-        help_text="The boutique that sells (for distance selling: that handles "
-        "the order). Its invoice series numbers the invoice.",
+        help_text=_(
+            "The boutique that sells (for distance selling: that handles "
+            "the order). Its invoice series numbers the invoice."
+        ),
     )
     adviser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,9 +87,11 @@ class Order(FreeTextModel):
         max_length=10,
         choices=MarketingEmail.choices,
         blank=True,
-        help_text="Asked when the email address is taken at the sale: the client "
-        "may refuse emails about the house's similar products (soft opt-in). "
-        "Recorded when the invoice is issued.",
+        help_text=_(
+            "Asked when the email address is taken at the sale: the client "
+            "may refuse emails about the house's similar products (soft opt-in). "
+            "Recorded when the invoice is issued."
+        ),
     )
     # Kept on the row by the services that change the lines, so lists never
     # aggregate.
@@ -141,9 +146,11 @@ class Order(FreeTextModel):
         ):
             raise ValidationError(
                 {
-                    "marketing_email": "The client has no email address: record "
-                    "the address they gave before noting that they did not "
-                    "refuse emails on similar products."
+                    "marketing_email": _(
+                        "The client has no email address: record "
+                        "the address they gave before noting that they did not "
+                        "refuse emails on similar products."
+                    )
                 }
             )
 
@@ -170,11 +177,11 @@ class OrderLine(FreeTextModel):
         "orders.Product", on_delete=models.PROTECT, related_name="+"
     )
     ring_size = models.CharField(
-        max_length=10, blank=True, help_text="Rings only (e.g. 52 or UK M)."
+        max_length=10, blank=True, help_text=_("Rings only (e.g. 52 or UK M).")
     )
     engraving = models.CharField(max_length=60, blank=True)
     serial_number = models.CharField(
-        max_length=40, blank=True, help_text="The piece's serial, for its guarantee."
+        max_length=40, blank=True, help_text=_("The piece's serial, for its guarantee.")
     )
     quantity = models.IntegerField(
         default=1,
@@ -185,7 +192,7 @@ class OrderLine(FreeTextModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(0, "A price cannot be negative.")],
-        help_text="Leave empty for the catalogue price.",
+        help_text=_("Leave empty for the catalogue price."),
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, editable=False)
 

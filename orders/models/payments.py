@@ -9,6 +9,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -26,20 +27,20 @@ class Payment(FreeTextModel):
     """
 
     class Method(models.TextChoices):
-        CARD = "card", "Card"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        CASH = "cash", "Cash"
-        CHEQUE = "cheque", "Cheque"
-        GIFT_CARD = "gift_card", "Gift card"
+        CARD = "card", _("Card")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+        CHEQUE = "cheque", _("Cheque")
+        GIFT_CARD = "gift_card", _("Gift card")
 
     class CardBrand(models.TextChoices):
         NONE = "", "—"
-        VISA = "visa", "Visa"
-        MASTERCARD = "mastercard", "Mastercard"
-        AMEX = "amex", "American Express"
-        CB = "cb", "Carte Bancaire"
-        UNIONPAY = "unionpay", "UnionPay"
-        JCB = "jcb", "JCB"
+        VISA = "visa", _("Visa")
+        MASTERCARD = "mastercard", _("Mastercard")
+        AMEX = "amex", _("American Express")
+        CB = "cb", _("Carte Bancaire")
+        UNIONPAY = "unionpay", _("UnionPay")
+        JCB = "jcb", _("JCB")
 
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, related_name="payments"
@@ -53,7 +54,7 @@ class Payment(FreeTextModel):
     provider_reference = models.CharField(
         max_length=100,
         blank=True,
-        help_text="The payment provider's token or authorisation reference.",
+        help_text=_("The payment provider's token or authorisation reference."),
     )
     card_brand = models.CharField(max_length=12, choices=CardBrand.choices, blank=True)
     card_last4 = models.CharField(
@@ -117,7 +118,7 @@ class Payment(FreeTextModel):
                 name="payment_card_details_only_for_cards",
                 condition=Q(method="card")
                 | Q(card_brand="", card_last4="", card_expiry_month__isnull=True),
-                violation_error_message="Card details belong to a card payment.",
+                violation_error_message=_("Card details belong to a card payment."),
             ),
         ]
 

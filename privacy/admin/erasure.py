@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
@@ -157,12 +158,12 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:privacy_erasurejob_approve", obj.pk)
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         steps = list(obj.steps.all())
         done = sum(1 for s in steps if s.done_at)
         return format_html(
-            '{} of {} steps done.{} <a href="{}">Receipt and progress</a>',
+            _('{} of {} steps done.{} <a href="{}">Receipt and progress</a>'),
             done,
             len(steps),
             job_state(obj.job) if obj.status in ErasureJob.UNFINISHED else "",
@@ -203,7 +204,11 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 error = " ".join(exc.messages)
             else:
                 messages.success(
-                    request, f"Erasure #{job.pk} approved: it runs in the background."
+                    request,
+                    (
+                        _("Erasure #%(pk)s approved: it runs in the background.")
+                        % {"pk": job.pk}
+                    ),
                 )
                 return redirect("admin:privacy_erasurejob_receipt", job.pk)
         holds = jobs.erasure_holds(client=job.client)
@@ -221,7 +226,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "preview": jobs.erasure_preview(job=job),
                 "can_approve": job.status == ErasureJob.Status.REQUESTED,
                 "confirm": confirm_form_context(
-                    action_label="Approve and erase",
+                    action_label=_("Approve and erase"),
                     cancel_url=reverse("admin:privacy_erasurejob_changelist"),
                     typed=expected,
                     error=error,
@@ -304,7 +309,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["dry_run", "status"]
     list_select_related = ["job"]
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         if obj.status == RetentionRun.Status.DONE:
             return "Complete."
@@ -341,7 +346,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             # A real run starts only from its confirmation page.
             return redirect("admin:privacy_retentionrun_run")
         run = retention.retention_run_start(acting_user=request.user, dry_run=True)
-        messages.success(request, f"{run} started.")
+        messages.success(request, (_("%(run)s started.") % {"run": run}))
         return redirect("admin:privacy_retentionrun_report", run.pk)
 
     def run_view(self, request):
@@ -365,7 +370,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 run = retention.retention_run_start(
                     acting_user=request.user, dry_run=False
                 )
-                messages.success(request, f"{run} started.")
+                messages.success(request, (_("%(run)s started.") % {"run": run}))
                 return redirect("admin:privacy_retentionrun_report", run.pk)
             if " is not " in error:
                 error += " The list below is as of now: check it again before typing."
@@ -374,15 +379,17 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return confirmation_page(
             request,
             admin_site=self.admin_site,
-            title="Run retention now",
+            title=_("Run retention now"),
             lead=(
-                f"This erases {erased} client{'' if erased == 1 else 's'} "
-                "and deletes the other records below, for good. It cannot be "
-                "undone."
+                _(
+                    "This erases %(erased)s client%(value)s and deletes the other "
+                    "records below, for good. It cannot be undone."
+                )
+                % {"erased": erased, "value": "" if erased == 1 else "s"}
             ),
             sections=[
                 Section(
-                    heading="What each rule does",
+                    heading=_("What each rule does"),
                     lines=[
                         f"{step.rule.name}"
                         + (f" (before {step.cutoff:%d/%m/%Y})" if step.cutoff else "")
@@ -396,7 +403,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     ],
                 )
             ],
-            action_label="Run retention and erase",
+            action_label=_("Run retention and erase"),
             cancel_url=changelist,
             breadcrumbs=[("Retention runs", changelist)],
             typed=preview.phrase,

@@ -10,12 +10,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
 from core.admin_mixins import adopt_saved
+from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH
 from core.locking import OptimisticLockAdminMixin
 from privacy import register, reports
@@ -38,7 +39,7 @@ class RequestForm(forms.ModelForm):
     def clean_received_on(self):
         received = self.cleaned_data["received_on"]
         if received and received > timezone.localdate():
-            raise ValidationError("A request cannot be received in the future.")
+            raise ValidationError(_("A request cannot be received in the future."))
         return received
 
     def _post_clean(self):
@@ -61,9 +62,9 @@ class ExtendForm(forms.Form):
 class CloseForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
-            (Status.COMPLETED, "Completed"),
-            (Status.REFUSED, "Refused"),
-            (Status.WITHDRAWN, "Withdrawn by the person"),
+            (Status.COMPLETED, _("Completed")),
+            (Status.REFUSED, _("Refused")),
+            (Status.WITHDRAWN, _("Withdrawn by the person")),
         ]
     )
     outcome = forms.CharField(
@@ -85,7 +86,7 @@ class EditInline(admin.TabularInline):
     can_delete = False
     fields = ["object_type", "object_id", "history_type", "edited_at", "edited_by"]
     readonly_fields = fields
-    verbose_name_plural = "edits made under this request (history rows)"
+    verbose_name_plural = _("edits made under this request (history rows)")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -104,7 +105,7 @@ class ReportInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("job")
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def state(self, obj):
         """The build's state and progress, from its job row."""
         if obj.is_unfinished:
@@ -115,21 +116,21 @@ class ReportInline(admin.TabularInline):
             return f"{obj.status_label}: {obj.error}"
         return obj.status_label
 
-    @admin.display(description="ready until")
+    @admin.display(description=_("ready until"))
     def ready_until(self, obj):
         if obj.status != SubjectAccessReport.Status.DONE or not obj.expires_at:
             return "—"
-        return date_format(timezone.localtime(obj.expires_at), "d/m/Y H:i")
+        return moment(obj.expires_at)
 
-    @admin.display(description="report")
+    @admin.display(description=_("report"))
     def report_link(self, obj):
         return format_html(
-            '<a href="{}">Report {}</a>',
+            _('<a href="{}">Report {}</a>'),
             reverse("admin:privacy_report", args=[obj.pk]),
             obj.pk,
         )
 
-    @admin.display(description="staff notes to review")
+    @admin.display(description=_("staff notes to review"))
     def review(self, obj):
         if not obj.review_flags:
             return "—"
@@ -146,15 +147,15 @@ class ErasureInline(admin.TabularInline):
     can_delete = False
     fields = ["erasure_link", "status", "partial", "outcome"]
     readonly_fields = fields
-    verbose_name_plural = "erasures answering this request"
+    verbose_name_plural = _("erasures answering this request")
 
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="erasure")
+    @admin.display(description=_("erasure"))
     def erasure_link(self, obj):
         return format_html(
-            '<a href="{}">Erasure #{}</a>',
+            _('<a href="{}">Erasure #{}</a>'),
             reverse("admin:privacy_erasurejob_receipt", args=[obj.pk]),
             obj.pk,
         )
@@ -164,9 +165,9 @@ def _due_cell(request, today):
     left = dsr.days_left(request, today=today)
     css = "dsr-overdue" if left < 0 else "dsr-soon" if left <= dsr.SOON_DAYS else ""
     return format_html(
-        '<span class="{}">{} ({} d)</span>',
+        _('<span class="{}">{} ({} d)</span>'),
         css,
-        request.effective_due_on.strftime("%d/%m/%Y"),
+        day(request.effective_due_on),
         left,
     )
 
@@ -194,7 +195,7 @@ class DataSubjectRequestAdmin(
             return [*self.inlines, ErasureInline]
         return self.inlines
 
-    @admin.display(description="due", ordering="due_on")
+    @admin.display(description=_("due"), ordering="due_on")
     def due(self, obj):
         return _due_cell(obj, timezone.localdate())
 
@@ -374,7 +375,13 @@ class DataSubjectRequestAdmin(
             dsr.request_lift_restriction(acting_user=user, request=obj)
         elif action == "link-edits":
             edits = dsr.rectification_link_edits(acting_user=user, request=obj)
-            messages.success(request, f"{len(edits)} edit(s) linked to this request.")
+            messages.success(
+                request,
+                (
+                    _("%(count)s edit(s) linked to this request.")
+                    % {"count": len(edits)}
+                ),
+            )
         elif action == "report":
             report = reports.report_request(acting_user=user, request=obj)
             return redirect("admin:privacy_report", report.pk)
@@ -397,7 +404,7 @@ class DataSubjectRequestAdmin(
             else:
                 if response is not None:
                     return response
-                messages.success(request, f"{title}: done.")
+                messages.success(request, (_("%(title)s: done.") % {"title": title}))
                 return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
         return TemplateResponse(
             request,
@@ -437,7 +444,7 @@ class DataSubjectRequestAdmin(
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, "The report is being built again.")
+                messages.success(request, _("The report is being built again."))
             return redirect("admin:privacy_report", report.pk)
         return TemplateResponse(
             request,

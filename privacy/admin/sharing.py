@@ -14,6 +14,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from clienteling.models import Boutique
@@ -73,7 +74,7 @@ class PartnerAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(
-        description="Export consenting clients to the selected partners",
+        description=_("Export consenting clients to the selected partners"),
         permissions=["run_partner_export"],
     )
     def export_to_partner(self, request, queryset):
@@ -86,8 +87,14 @@ class PartnerAdmin(admin.ModelAdmin):
             except jobs.AlreadyQueued:
                 self.message_user(
                     request,
-                    f"An export to {partner.name} is already under way; "
-                    "follow it on the Jobs page.",
+                    (
+                        _(
+                            "An export to %(name)s is already under "
+                            "way; follow it on the "
+                            "Jobs page."
+                        )
+                        % {"name": partner.name}
+                    ),
                     messages.WARNING,
                 )
             else:
@@ -95,9 +102,15 @@ class PartnerAdmin(admin.ModelAdmin):
         if started:
             self.message_user(
                 request,
-                f"{started} partner export{'s' if started > 1 else ''} started; "
-                "follow them on the Jobs page. Each transfer appears under "
-                "Sharing batches when written.",
+                (
+                    _(
+                        "%(started)s partner export%(value)s "
+                        "started; follow them on the "
+                        "Jobs page. Each transfer appears under Sharing batches when "
+                        "written."
+                    )
+                    % {"started": started, "value": "s" if started > 1 else ""}
+                ),
                 messages.SUCCESS,
             )
 
@@ -187,21 +200,25 @@ def _group_export(request):
     except jobs.AlreadyQueued:
         messages.warning(
             request,
-            "A cross-group export is already under way; its progress is "
-            "shown above the list.",
+            _(
+                "A cross-group export is already under way; its progress is "
+                "shown above the list."
+            ),
         )
     else:
         messages.success(
             request,
-            "Cross-group export started; its progress is shown above the "
-            "list, and the batch appears in this list when written.",
+            _(
+                "Cross-group export started; its progress is shown above the "
+                "list, and the batch appears in this list when written."
+            ),
         )
     return redirect("admin:privacy_sharingbatch_changelist")
 
 
 class InsightImportForm(forms.Form):
     batch_id = forms.CharField(
-        max_length=64, help_text="The group's identifier of this insights batch."
+        max_length=64, help_text=_("The group's identifier of this insights batch.")
     )
     file = forms.FileField(
         help_text="CSV with columns " + ", ".join(insights.INSIGHT_COLUMNS) + "."
@@ -211,7 +228,8 @@ class InsightImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > INSIGHTS_MAX_BYTES:
             raise ValidationError(
-                f"The file is larger than {INSIGHTS_MAX_BYTES // 1024 // 1024} MB."
+                _("The file is larger than %(value)s MB.")
+                % {"value": INSIGHTS_MAX_BYTES // 1024 // 1024}
             )
         return upload
 
@@ -251,9 +269,15 @@ class InsightImportAdmin(ReadOnlyRecordAdmin):
             else:
                 messages.success(
                     request,
-                    f"Batch {batch_id} checked and being imported; follow it "
-                    "on the Jobs page. It appears in this list with its counts "
-                    "when linked.",
+                    (
+                        _(
+                            "Batch %(batch_id)s checked and being "
+                            "imported; follow it on the "
+                            "Jobs page. It appears in this list with "
+                            "its counts when linked."
+                        )
+                        % {"batch_id": batch_id}
+                    ),
                 )
                 return redirect("admin:privacy_insightimport_changelist")
         context = {

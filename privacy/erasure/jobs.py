@@ -17,9 +17,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
 from core import jobs as core_jobs
+from core.display import day
 from core.writes import now_or as _now
 from privacy import holds as holds_module
 from privacy import receipts
@@ -43,8 +45,12 @@ def _move(job: ErasureJob, status: str) -> None:
     allowed = ErasureJob.TRANSITIONS[ErasureJob.Status(job.status)]
     if status not in allowed:
         raise ValidationError(
-            f"Erasure #{job.pk} is {job.get_status_display().lower()}: it cannot "
-            f"become {ErasureJob.Status(status).label.lower()}."
+            _("Erasure #%(pk)s is %(lower)s: it cannot become %(lower2)s.")
+            % {
+                "pk": job.pk,
+                "lower": job.get_status_display().lower(),
+                "lower2": ErasureJob.Status(status).label.lower(),
+            }
         )
     job.status = status
 
@@ -119,20 +125,36 @@ def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
     blocking = erasure_blocking_job(client=client)
     if blocking is not None and blocking.status == ErasureJob.Status.DONE:
         raise ValidationError(
-            f"Nothing to do: client {client.pk} was erased by erasure "
-            f"#{blocking.pk} on {blocking.finished_at:%d/%m/%Y}.",
+            (
+                _(
+                    "Nothing to do: client %(pk)s was erased by erasure #%(pk2)s on "
+                    "%(finished_at)s."
+                )
+                % {
+                    "pk": client.pk,
+                    "pk2": blocking.pk,
+                    "finished_at": day(blocking.finished_at),
+                }
+            ),
             code="already_erased",
         )
     if blocking is None and erased_without_a_job(client=client):
         raise ValidationError(
-            f"Nothing to do: client {client.pk} was erased by the retention "
-            "rules (no personal data is left on the record).",
+            (
+                _(
+                    "Nothing to do: client %(pk)s was erased by the retention rules "
+                    "(no personal data is left on the record)."
+                )
+                % {"pk": client.pk}
+            ),
             code="already_erased",
         )
     if blocking is not None:
         raise ValidationError(
-            f"Erasure #{blocking.pk} of this client is already "
-            f"{blocking.get_status_display().lower()}.",
+            (
+                _("Erasure #%(pk)s of this client is already %(lower)s.")
+                % {"pk": blocking.pk, "lower": blocking.get_status_display().lower()}
+            ),
             code="already_open",
         )
     holds = erasure_holds(client=client)
@@ -200,7 +222,7 @@ def erasure_approve(
     job.full_clean()
     job.save()
     ctx = Context(client_ids=[job.client_id])
-    names = ["holds", *(name for name, _ in steps_for(ctx)), "finish"]
+    names = ["holds", *(name for name, _unused in steps_for(ctx)), "finish"]
     ErasureStep.objects.bulk_create(
         [ErasureStep(job=job, position=i, name=n) for i, n in enumerate(names)]
     )
@@ -221,7 +243,7 @@ def _enqueue(job: ErasureJob):
     """Queue the approved erasure's run (sent once the approval commits)."""
     run = core_jobs.enqueue(
         kind=KIND,
-        label=f"Erasure #{job.pk}",
+        label=(_("Erasure #%(pk)s") % {"pk": job.pk}),
         acting_user=job.approved_by,
         params={"erasure": job.pk},
         dedupe_key=f"erasure:{job.pk}",

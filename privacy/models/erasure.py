@@ -12,17 +12,18 @@ counts and holds, never values.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import FreeTextModel
 
 
 class ErasureJob(FreeTextModel):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Awaiting approval"
-        APPROVED = "approved", "Approved, being carried out"
-        DONE = "done", "Done"
-        REFUSED = "refused", "Refused (legal hold)"
-        CANCELLED = "cancelled", "Cancelled"
+        REQUESTED = "requested", _("Awaiting approval")
+        APPROVED = "approved", _("Approved, being carried out")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused (legal hold)")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The one place the lifecycle is written down (privacy.erasure checks).
     TRANSITIONS = {
@@ -50,11 +51,11 @@ class ErasureJob(FreeTextModel):
         null=True,
         blank=True,
         related_name="erasures",
-        help_text="The erasure request (Art. 17) this erasure answers.",
+        help_text=_("The erasure request (Art. 17) this erasure answers."),
     )
     allow_partial = models.BooleanField(
         default=False,
-        help_text="Under a legal hold, erase what is not held instead of refusing.",
+        help_text=_("Under a legal hold, erase what is not held instead of refusing."),
     )
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.REQUESTED
@@ -93,14 +94,14 @@ class ErasureJob(FreeTextModel):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = "erasure"
+        verbose_name = _("erasure")
         constraints = [
             # One erasure in flight per client: a second request is refused.
             models.UniqueConstraint(
                 fields=["client"],
                 condition=Q(status__in=["requested", "approved"]),
                 name="erasure_one_open_per_client",
-                violation_error_message="An erasure of this client is already open.",
+                violation_error_message=_("An erasure of this client is already open."),
             )
         ]
         permissions = [("approve_erasurejob", "Can approve an erasure")]

@@ -7,6 +7,7 @@ services); these models hold fields and constraints only.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -16,33 +17,33 @@ class DataSubjectRequest(FreeTextModel):
     """A request from a person exercising a GDPR right (Art. 15 to 22)."""
 
     class Kind(models.TextChoices):
-        ACCESS = "access", "Access (Art. 15)"
-        RECTIFICATION = "rectification", "Rectification (Art. 16)"
-        ERASURE = "erasure", "Erasure (Art. 17)"
-        RESTRICTION = "restriction", "Restriction (Art. 18)"
-        OBJECTION = "objection", "Objection (Art. 21)"
-        PORTABILITY = "portability", "Portability (Art. 20)"
-        CONSENT_WITHDRAWAL = "consent_withdrawal", "Consent withdrawal (Art. 7(3))"
+        ACCESS = "access", _("Access (Art. 15)")
+        RECTIFICATION = "rectification", _("Rectification (Art. 16)")
+        ERASURE = "erasure", _("Erasure (Art. 17)")
+        RESTRICTION = "restriction", _("Restriction (Art. 18)")
+        OBJECTION = "objection", _("Objection (Art. 21)")
+        PORTABILITY = "portability", _("Portability (Art. 20)")
+        CONSENT_WITHDRAWAL = "consent_withdrawal", _("Consent withdrawal (Art. 7(3))")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        POST = "post", "Post"
-        PHONE = "phone", "Phone"
-        IN_PERSON = "in_person", "In person (boutique)"
-        WEBSITE = "website", "Website form"
+        EMAIL = "email", _("Email")
+        POST = "post", _("Post")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person (boutique)")
+        WEBSITE = "website", _("Website form")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received, identity to verify"
-        IN_PROGRESS = "in_progress", "Identity verified, in progress"
-        COMPLETED = "completed", "Completed"
-        REFUSED = "refused", "Refused"
-        WITHDRAWN = "withdrawn", "Withdrawn by the person"
+        RECEIVED = "received", _("Received, identity to verify")
+        IN_PROGRESS = "in_progress", _("Identity verified, in progress")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the person")
 
     class IdentityMethod(models.TextChoices):
-        ID_DOCUMENT = "id_document", "Identity document seen in person"
-        KNOWN_EMAIL = "known_email", "Reply from the email address on file"
-        KNOWN_PHONE = "known_phone", "Call-back to the phone number on file"
-        SIGNED_LETTER = "signed_letter", "Signed letter with a copy of an ID"
+        ID_DOCUMENT = "id_document", _("Identity document seen in person")
+        KNOWN_EMAIL = "known_email", _("Reply from the email address on file")
+        KNOWN_PHONE = "known_phone", _("Call-back to the phone number on file")
+        SIGNED_LETTER = "signed_letter", _("Signed letter with a copy of an ID")
 
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.PROTECT, related_name="+"
@@ -53,7 +54,7 @@ class DataSubjectRequest(FreeTextModel):
     details = models.TextField(
         blank=True,
         max_length=LONG_TEXT_MAX_LENGTH,
-        help_text="What the person asks for, in their words.",
+        help_text=_("What the person asks for, in their words."),
     )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.RECEIVED
@@ -65,7 +66,7 @@ class DataSubjectRequest(FreeTextModel):
         blank=True,
         related_name="+",
     )
-    due_on = models.DateField(help_text="One calendar month from receipt.")
+    due_on = models.DateField(help_text=_("One calendar month from receipt."))
     extended_due_on = models.DateField(null=True, blank=True)
     extension_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     extended_at = models.DateTimeField(null=True, blank=True)
@@ -97,7 +98,7 @@ class DataSubjectRequest(FreeTextModel):
     history = house_history()
 
     class Meta:
-        verbose_name = "data-subject request"
+        verbose_name = _("data-subject request")
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["status", "due_on"])]
         permissions = [
@@ -108,12 +109,12 @@ class DataSubjectRequest(FreeTextModel):
             models.CheckConstraint(
                 name="dsr_extension_has_reason",
                 condition=Q(extended_due_on__isnull=True) | ~Q(extension_reason=""),
-                violation_error_message="An extension records its reason.",
+                violation_error_message=_("An extension records its reason."),
             ),
             models.CheckConstraint(
                 name="dsr_verified_has_method",
                 condition=Q(identity_verified_at__isnull=True) | ~Q(identity_method=""),
-                violation_error_message="An identity check records its method.",
+                violation_error_message=_("An identity check records its method."),
             ),
         ]
 
@@ -170,12 +171,12 @@ class SubjectAccessReport(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Building"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Stopped"
-        EXPIRED = "expired", "Expired (file deleted)"
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Stopped")
+        EXPIRED = "expired", _("Expired (file deleted)")
 
     request = models.ForeignKey(
         DataSubjectRequest, on_delete=models.PROTECT, related_name="reports"
@@ -211,7 +212,7 @@ class SubjectAccessReport(models.Model):
     file_deleted_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "subject-access report"
+        verbose_name = _("subject-access report")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.classification import Category
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -24,15 +25,17 @@ class RetentionRule(FreeTextModel):
     period_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Empty: the period is set for the installation, not here "
-        "(the access log: one year unless configured otherwise).",
+        help_text=_(
+            "Empty: the period is set for the installation, not here "
+            "(the access log: one year unless configured otherwise)."
+        ),
     )
     anchor = models.CharField(
-        max_length=150, help_text="The date the period runs from."
+        max_length=150, help_text=_("The date the period runs from.")
     )
     source = models.TextField(
         max_length=LONG_TEXT_MAX_LENGTH,
-        help_text="The law or guidance behind the period.",
+        help_text=_("The law or guidance behind the period."),
     )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,11 +77,11 @@ class RetentionRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
         # Its job failed for good or was stopped; "Start again" on the jobs
         # page puts it back to running, from its cursor.
-        STOPPED = "stopped", "Stopped before the end"
+        STOPPED = "stopped", _("Stopped before the end")
 
     dry_run = models.BooleanField(default=False)
     status = models.CharField(

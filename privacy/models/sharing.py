@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.display import day
 from core.free_text import FreeTextModel
@@ -27,7 +28,7 @@ class Partner(FreeTextModel):
     code = models.SlugField(
         max_length=50,
         unique=True,
-        help_text="Stable code; also the recipient name in SHARING_KEYS.",
+        help_text=_("Stable code; also the recipient name in SHARING_KEYS."),
     )
     name = models.CharField(max_length=120)
     agreement_reference = models.CharField(
@@ -37,7 +38,7 @@ class Partner(FreeTextModel):
     boutiques = models.ManyToManyField(
         "clienteling.Boutique",
         related_name="sharing_partners",
-        help_text="The shop-in-shops this store operates.",
+        help_text=_("The shop-in-shops this store operates."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -53,8 +54,8 @@ class SharingBatch(models.Model):
     """One transfer to the parent group or to a partner."""
 
     class Kind(models.TextChoices):
-        GROUP = "group", "Cross-group intelligence (parent group)"
-        PARTNER = "partner", "Department-store partner"
+        GROUP = "group", _("Cross-group intelligence (parent group)")
+        PARTNER = "partner", _("Department-store partner")
 
     batch_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -68,10 +69,10 @@ class SharingBatch(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty for the scheduled job.",
+        help_text=_("Empty for the scheduled job."),
     )
     consent_snapshot_at = models.DateTimeField(
-        help_text="Consents are read as they stood at this instant."
+        help_text=_("Consents are read as they stood at this instant.")
     )
     since = models.DateField(null=True, blank=True)
     rule_version = models.CharField(max_length=40)
@@ -93,8 +94,8 @@ class SharingBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "sharing batch"
-        verbose_name_plural = "sharing batches"
+        verbose_name = _("sharing batch")
+        verbose_name_plural = _("sharing batches")
         constraints = [
             models.CheckConstraint(
                 name="sharing_batch_partner_iff_partner_kind",
@@ -118,7 +119,9 @@ class SharingBatch(models.Model):
 class Disclosure(models.Model):
     """One client's data went to one recipient (and whether it was recalled)."""
 
-    recipient = models.CharField(max_length=50, help_text="'group' or a partner code.")
+    recipient = models.CharField(
+        max_length=50, help_text=_("'group' or a partner code.")
+    )
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="+"
     )
@@ -134,7 +137,7 @@ class Disclosure(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The batch whose withdrawal list asked the recipient to delete.",
+        help_text=_("The batch whose withdrawal list asked the recipient to delete."),
     )
 
     class Meta:
@@ -194,12 +197,12 @@ class GroupInsight(models.Model):
     segment_codes = models.JSONField(default=list)
     preferred_categories = models.JSONField(default=list)
     house_affinity = models.JSONField(
-        default=dict, help_text="House code -> score between 0 and 1."
+        default=dict, help_text=_("House code -> score between 0 and 1.")
     )
     received_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "insight from the group"
+        verbose_name = _("insight from the group")
 
     def __str__(self):
         return f"group insight for client {self.client_id}"

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, ClientEmail
 from consents import registry
@@ -170,7 +171,7 @@ def group_export_start(*, acting_user, now: datetime | None = None) -> Job:
     with transaction.atomic():
         return jobs.enqueue(
             kind=GROUP_KIND,
-            label="Cross-group export",
+            label=_("Cross-group export"),
             acting_user=acting_user,
             params={"batch_id": str(uuid.uuid4())},
             dedupe_key="sharing:group",
@@ -186,7 +187,7 @@ def partner_export_start(
     with transaction.atomic():
         return jobs.enqueue(
             kind=PARTNER_KIND,
-            label=f"Partner export to {partner.name}",
+            label=(_("Partner export to %(name)s") % {"name": partner.name}),
             acting_user=acting_user,
             params={"batch_id": str(uuid.uuid4()), "partner": partner.pk},
             dedupe_key=f"sharing:partner:{partner.pk}",
@@ -631,7 +632,9 @@ def partner_boutiques_clean(boutiques: Iterable) -> None:
     if own:
         raise ValidationError(
             {
-                "boutiques": "Only shop-in-shops can belong to a partner; "
-                f"not {', '.join(own)}."
+                "boutiques": (
+                    _("Only shop-in-shops can belong to a partner; not %(items)s.")
+                    % {"items": ", ".join(own)}
+                )
             }
         )

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core import downloads
 from core.models import AccessLogEntry
@@ -58,7 +59,7 @@ class _HashedFile:
 GROUP_EXPORT = downloads.register(
     downloads.Download(
         key="group-export",
-        label="Cross-group export (purchases.csv and .jsonl, for the group)",
+        label=_("Cross-group export (purchases.csv and .jsonl, for the group)"),
         sites=(
             "privacy.sharing.files._CsvAndJsonLines.__init__",
             "privacy.sharing.exports.group_export_job",
@@ -70,7 +71,7 @@ GROUP_EXPORT = downloads.register(
 PARTNER_EXPORT = downloads.register(
     downloads.Download(
         key="partner-export",
-        label="Partner export (clients.csv and .jsonl, for a department store)",
+        label=_("Partner export (clients.csv and .jsonl, for a department store)"),
         sites=(
             "privacy.sharing.files._CsvAndJsonLines.__init__",
             "privacy.sharing.exports.partner_export_job",

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import csv_files
 from clienteling.models import Client
@@ -61,7 +62,7 @@ def _codes(value: str, what: str, line: int) -> list[str]:
 def _affinities(value: str, line: int) -> dict[str, float]:
     scores: dict[str, float] = {}
     for part in [p for p in value.split("|") if p] if value else []:
-        house, _, score = part.partition(":")
+        house, _unused, score = part.partition(":")
         if not _CODE.fullmatch(house):
             raise ValueError(f"line {line}: house {house[:40]!r} is not a code.")
         try:
@@ -88,8 +89,10 @@ def insights_parse(data: bytes) -> list[ParsedInsight]:
         return _insights_parse(text)
     except csv.Error:
         raise ValidationError(
-            "The insights file is not readable as CSV (a quote left open, or a "
-            "field too long). Nothing was imported."
+            _(
+                "The insights file is not readable as CSV (a quote left open, or a "
+                "field too long). Nothing was imported."
+            )
         ) from None
 
 
@@ -103,34 +106,46 @@ def _insights_parse(text: str) -> list[ParsedInsight]:
         problems = []
         if unknown:
             problems.append(
-                f"unknown columns: {', '.join(repr(c[:40]) for c in unknown)}"
+                _("unknown columns: %(items)s")
+                % {"items": ", ".join(repr(c[:40]) for c in unknown)}
             )
         if missing:
-            problems.append(f"missing columns: {', '.join(missing)}")
+            problems.append(
+                _("missing columns: %(items)s") % {"items": ", ".join(missing)}
+            )
         if repeated:
-            problems.append(f"appearing twice: {', '.join(map(repr, repeated))}")
+            problems.append(
+                _("appearing twice: %(items)s")
+                % {"items": ", ".join(map(repr, repeated))}
+            )
         raise ValidationError(
-            f"The insights file's header is wrong ({'; '.join(problems)}). "
-            f"Expected exactly: {', '.join(INSIGHT_COLUMNS)}. Nothing was imported."
+            _(
+                "The insights file's header is wrong (%(items)s). Expected "
+                "exactly: %(items2)s. Nothing was imported."
+            )
+            % {"items": "; ".join(problems), "items2": ", ".join(INSIGHT_COLUMNS)}
         )
     errors: list[str] = []
     seen: dict[str, int] = {}
     parsed: list[ParsedInsight] = []
     for line, row in enumerate(reader, start=2):
         if None in row or any(v is None for v in row.values()):
-            errors.append(f"line {line}: wrong number of fields.")
+            errors.append(_("line %(line)s: wrong number of fields.") % {"line": line})
             continue
         pseudonym = row["pseudonym"].strip()
         if not pseudonyms.is_pseudonym(pseudonym):
             errors.append(
-                f"line {line}: malformed pseudonym (expected 64 lower-case "
-                "hexadecimal characters)."
+                _(
+                    "line %(line)s: malformed pseudonym (expected 64 lower-case "
+                    "hexadecimal characters)."
+                )
+                % {"line": line}
             )
             continue
         if pseudonym in seen:
             errors.append(
-                f"line {line}: duplicated row, pseudonym already on line "
-                f"{seen[pseudonym]}."
+                _("line %(line)s: duplicated row, pseudonym already on line %(value)s.")
+                % {"line": line, "value": seen[pseudonym]}
             )
             continue
         seen[pseudonym] = line
@@ -152,7 +167,7 @@ def _insights_parse(text: str) -> list[ParsedInsight]:
             [
                 *shown,
                 *([f"... and {more} more."] if more else []),
-                "Nothing was imported.",
+                _("Nothing was imported."),
             ]
         )
     return parsed
@@ -210,15 +225,18 @@ def _check_batch_id(batch_id: str) -> str:
     if not _BATCH_ID.fullmatch(batch_id):
         raise ValidationError(
             {
-                "batch_id": "A batch id is 1 to 64 letters, digits, dots, "
-                "dashes or colons."
+                "batch_id": _(
+                    "A batch id is 1 to 64 letters, digits, dots, dashes or colons."
+                )
             }
         )
     if InsightImport.objects.filter(batch_id=batch_id).exists():
         raise ValidationError(
             {
-                "batch_id": f"Batch {batch_id} was already imported. "
-                "Nothing was imported."
+                "batch_id": (
+                    _("Batch %(batch_id)s was already imported. Nothing was imported.")
+                    % {"batch_id": batch_id}
+                )
             }
         )
     return batch_id
@@ -244,7 +262,9 @@ def insights_import_start(
         with transaction.atomic():
             job = jobs.enqueue(
                 kind=INSIGHTS_KIND,
-                label=f"Insights import, batch {batch_id}",
+                label=(
+                    _("Insights import, batch %(batch_id)s") % {"batch_id": batch_id}
+                ),
                 acting_user=acting_user,
                 params={
                     "batch_id": batch_id,
@@ -257,8 +277,14 @@ def insights_import_start(
     except jobs.AlreadyQueued:
         raise ValidationError(
             {
-                "batch_id": f"Batch {batch_id} is already being imported. "
-                "Nothing more was imported."
+                "batch_id": (
+                    _(
+                        "Batch %(batch_id)s is already being "
+                        "imported. Nothing more was "
+                        "imported."
+                    )
+                    % {"batch_id": batch_id}
+                )
             }
         ) from None
     return job
@@ -276,7 +302,9 @@ def insights_import(
     job.refresh_from_db()
     record = InsightImport.objects.filter(job=job).first()
     if record is None:
-        raise ValidationError(job.error or "The import stopped; nothing was imported.")
+        raise ValidationError(
+            job.error or _("The import stopped; nothing was imported.")
+        )
     return record
 
 
@@ -296,11 +324,13 @@ def insights_import_job(job: Job, ctx) -> dict:
     batch_id = job.params["batch_id"]
     path = _upload_path(job.pk)
     if not path.is_file():
-        raise jobs.JobRefused("The uploaded file is no longer there; upload it again.")
+        raise jobs.JobRefused(
+            _("The uploaded file is no longer there; upload it again.")
+        )
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != job.params["sha256"]:
         raise jobs.JobRefused(
-            "The uploaded file changed after it was checked; upload it again."
+            _("The uploaded file changed after it was checked; upload it again.")
         )
     ctx.progress(0, 1, "Reading the file", force=True)
     try:
@@ -311,8 +341,10 @@ def insights_import_job(job: Job, ctx) -> dict:
         by_pseudonym = pseudonyms.reverse_map(pseudonyms.GROUP, disclosed.iterator())
     except (ValidationError, pseudonyms.NoSharingKey):
         raise jobs.JobRefused(
-            "The file could not be read again, or the group's key is gone; "
-            "nothing was imported. Upload it again."
+            _(
+                "The file could not be read again, or the group's key is gone; "
+                "nothing was imported. Upload it again."
+            )
         ) from None
     total = len(rows)
     ctx.progress(0, total, f"Matching {total} rows")
@@ -336,7 +368,8 @@ def insights_import_job(job: Job, ctx) -> dict:
     with ctx.fenced():
         if InsightImport.objects.filter(batch_id=batch_id).exists():
             raise jobs.JobRefused(
-                f"Batch {batch_id} was already imported. Nothing was imported."
+                _("Batch %(batch_id)s was already imported. Nothing was imported.")
+                % {"batch_id": batch_id}
             )
         record = InsightImport(
             batch_id=batch_id,
@@ -434,7 +467,7 @@ def group_insight_panel_context(request, client) -> dict:
 
 GROUP_INSIGHT_PANEL = ClientPanel(
     key="group_insights",
-    title="From the group",
+    title=_("From the group"),
     template="privacy/sharing/panel.html",
     get_context=group_insight_panel_context,
     permission="privacy.view_groupinsight",

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 
 from clienteling.models import Client
 from core import roles
@@ -84,7 +84,7 @@ def test_a_save_over_a_newer_version_is_refused_then_accepted(setting):
     assert refused.status_code == 200
     message = form_refusal(refused)
     saved_at = client.history.order_by("-history_id").first().history_date
-    when = date_format(timezone.localtime(saved_at), "j F Y, H:i")
+    when = date_format(timezone.localtime(saved_at), "DATETIME_FORMAT")
     assert "Anna Martin" in message
     assert "First name" in message
     assert when in message
