@@ -644,8 +644,101 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                 self.admin_site.admin_view(self.log_contact_view),
                 name="clienteling_client_log_contact",
             ),
+            # The client's page: the card. Before the admin's own
+            # "<object_id>/" (a redirect to the edit form).
+            path(
+                "<int:object_id>/",
+                self.admin_site.admin_view(self.card_view),
+                name="clienteling_client_card",
+            ),
         ]
         return custom + urls
+
+    # -- The client card: the client's page ---------------------------------
+
+    def card_view(self, request, object_id):
+        """What an adviser reads first; editing is a click away (change_view)."""
+        client = self.get_object(request, str(object_id))
+        if client is None:
+            raise Http404(_("No client with this id in your boutiques."))
+        if not self.has_view_or_change_permission(request, client):
+            raise PermissionDenied
+        self._log_client_view(request, client)
+        user = request.user
+        context_360 = self.client_360_context(request, client)
+        page = request.GET.get("page", "1")
+        timeline = selectors.client_timeline(
+            client=client, page=int(page) if page.isdigit() else 1
+        )
+        summaries = [
+            panel.summarise(request, client, ctx)
+            for panel, ctx in context_360["panels"]
+            if panel.summarise is not None
+        ]
+        card_url = reverse("admin:clienteling_client_card", args=[client.pk])
+        actions = []
+        if context_360["can_log_contact"] and not client.is_retired:
+            actions.append((_("Log a contact"), "#log-contact"))
+        if user.has_perm("clienteling.add_followup") and not client.is_retired:
+            actions.append(
+                (
+                    _("Add a follow-up"),
+                    reverse("admin:clienteling_followup_add") + f"?client={client.pk}",
+                )
+            )
+        for summary in summaries:
+            actions.extend(summary.actions)
+        context = {
+            **self.admin_site.each_context(request),
+            **context_360,
+            "opts": self.opts,
+            "title": client.full_name,
+            "original": client,
+            "card": selectors.client_card(client=client, user=user),
+            "timeline": timeline,
+            "facts": [fact for summary in summaries for fact in summary.facts],
+            "chips": [chip for summary in summaries for chip in summary.chips],
+            "notices": [notice for summary in summaries for notice in summary.notices],
+            "restriction": hooks.edit_refusal(client),
+            "quick_actions": actions if not client.is_retired else [],
+            "can_edit": self.has_change_permission(request, client),
+            "edit_url": reverse("admin:clienteling_client_change", args=[client.pk]),
+            "history_url": reverse(
+                "admin:clienteling_client_history", args=[client.pk]
+            ),
+            "card_url": card_url,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/clienteling/client/card.html", context)
+
+    def get_changelist(self, request, **kwargs):
+        """Rows open the client's card, not the edit form."""
+        base = super().get_changelist(request, **kwargs)
+
+        class CardChangeList(base):
+            def url_for_result(self, result):
+                return reverse("admin:clienteling_client_card", args=[result.pk])
+
+        return CardChangeList
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST or "_addanother" in request.POST:
+            return response
+        if response.status_code == 302:
+            return redirect("admin:clienteling_client_card", obj.pk)
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if (
+            response.status_code == 302
+            and "_continue" not in request.POST
+            and "_addanother" not in request.POST
+            and "_popup" not in request.POST
+        ):
+            return redirect("admin:clienteling_client_card", obj.pk)
+        return response
 
     def log_contact_view(self, request, object_id):
         client = self.get_object(request, object_id)
@@ -682,7 +775,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                     messages.warning(request, ContactLogForm.instant_messaging_warning)
                 if mentions_health(event.summary):
                     self._warn_health_mention(request, client)
-                url = reverse("admin:clienteling_client_change", args=[client.pk])
+                url = reverse("admin:clienteling_client_card", args=[client.pk])
                 return redirect(f"{url}#timeline")
         context = {
             **self.admin_site.each_context(request),

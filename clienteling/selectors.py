@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
+from django.utils import timezone
+
 from clienteling.models import Client, FollowUp
 
 TIMELINE_LENGTH = 50
@@ -40,3 +43,90 @@ def client_360(*, client: Client) -> Client360:
         ip_addresses=list(client.ip_addresses.order_by("-last_seen_at")[:10]),
         web_account=web_account,
     )
+
+
+# --- The client card ----------------------------------------------------------
+
+TIMELINE_PAGE = 25
+
+
+@dataclass
+class RingSizeFact:
+    finger: str
+    size: str
+    system: str
+    conversions: dict
+
+
+@dataclass
+class ClientCard:
+    """The header of the client's page: what an adviser reads first."""
+
+    allergies: list  # [(metal, severity)], only for staff who see health data
+    ring_sizes: list
+    next_date: tuple | None  # (label, date)
+    channels: list  # preferred contact channels, in the client's order
+    advisers: list
+
+
+def client_card(*, client: Client, user) -> ClientCard:
+    """Four queries, whatever the client's history."""
+    from core.classification import sees_health_data
+
+    allergies = []
+    if sees_health_data(user):
+        allergies = [
+            (a.get_metal_display(), a.get_severity_display())
+            for a in client.allergies.all()
+        ]
+    ring_sizes = [
+        RingSizeFact(
+            finger=r.get_finger_display(),
+            size=r.size,
+            system=r.get_system_display(),
+            conversions=_safe_conversions(r),
+        )
+        for r in client.ring_sizes.all()
+    ]
+    today = timezone.localdate()
+    upcoming = []
+    for important in client.important_dates.all():
+        label = important.label or important.get_kind_display()
+        if important.recurring:
+            upcoming.append((_next_occurrence(important.date, today), label))
+        elif important.date >= today:
+            upcoming.append((important.date, label))
+    next_date = min(upcoming) if upcoming else None
+    channels = [p.get_channel_display() for p in client.contact_preferences.all()]
+    advisers = [a for a in (client.primary_adviser, client.secondary_adviser) if a]
+    return ClientCard(
+        allergies=allergies,
+        ring_sizes=ring_sizes,
+        next_date=(next_date[1], next_date[0]) if next_date else None,
+        channels=channels,
+        advisers=advisers,
+    )
+
+
+def _safe_conversions(ring_size) -> dict:
+    try:
+        return ring_size.conversions
+    except ValueError:
+        return {}
+
+
+def _next_occurrence(value, today):
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = value.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            candidate = value.replace(year=year, month=3, day=1)
+        if candidate >= today:
+            return candidate
+    return candidate
+
+
+def client_timeline(*, client: Client, page: int = 1):
+    """One page of the contact history, newest first: a count and a slice."""
+    contacts = client.contacts.select_related("staff", "boutique")
+    return Paginator(contacts, TIMELINE_PAGE).get_page(page)

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from consents.selectors import client_consent_states
-from core.hooks import ClientPanel
+from core.hooks import CardSummary, ClientPanel
 
 
 def consent_panel_context(request, client) -> dict:
@@ -20,6 +20,23 @@ def consent_panel_context(request, client) -> dict:
     }
 
 
+def consent_card_summary(request, client, ctx) -> CardSummary:
+    """A chip per purpose (granted, refused or withdrawn, no decision) and
+    "Capture consent" for staff who key in forms."""
+    chips = []
+    for state in ctx["states"]:
+        if state.granted:
+            chips.append((state.purpose.name, "yes"))
+        elif state.decision is not None:
+            chips.append((state.purpose.name, "no"))
+        else:
+            chips.append((state.purpose.name, "none"))
+    actions = []
+    if ctx["can_capture"]:
+        actions.append((_("Capture consent"), ctx["capture_url"]))
+    return CardSummary(chips=chips, actions=actions)
+
+
 CONSENTS_PANEL = ClientPanel(
     key="consents",
     title=_("Consents"),
@@ -27,4 +44,5 @@ CONSENTS_PANEL = ClientPanel(
     get_context=consent_panel_context,
     permission="consents.view_consentdecision",
     order=50,
+    summarise=consent_card_summary,
 )

@@ -7,7 +7,7 @@ the admin. Tests replace what is registered with `override(name, ...)`.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +67,24 @@ class ClientPanel:
     get_context: Callable
     permission: str | None = None
     order: int = 100
+    # summarise(request, client, context) -> CardSummary: what the panel puts
+    # in the client card's header, from the context it already computed (no
+    # extra query).
+    summarise: Callable | None = None
+
+
+@dataclass
+class CardSummary:
+    """A panel's share of the client card's header."""
+
+    # (label, value) pairs shown among the key facts.
+    facts: list = field(default_factory=list)
+    # (label, state) chips; state is "yes", "no" or "none" (styling only).
+    chips: list = field(default_factory=list)
+    # (label, url) quick actions.
+    actions: list = field(default_factory=list)
+    # Sentences shown at the top of the card (a restriction, an erasure).
+    notices: list = field(default_factory=list)
 
 
 _client_panels: dict[str, ClientPanel] = {}

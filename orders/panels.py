@@ -1,10 +1,12 @@
 """The orders section of the client 360 page (core.hooks)."""
 
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
-from core.hooks import ClientPanel
+from core.hooks import CardSummary, ClientPanel
+from core.money import format_money
 from orders import selectors
 from orders.models import Payment
 
@@ -24,6 +26,32 @@ def client_panel_context(request, client) -> dict:
     return context
 
 
+def orders_card_summary(request, client, ctx) -> CardSummary:
+    """The last purchase among the key facts, and "New order"."""
+    facts = []
+    if ctx["orders"]:
+        last = ctx["orders"][0]
+        facts.append(
+            (
+                _("Last purchase"),
+                "{} · {}".format(
+                    formats.date_format(
+                        timezone.localtime(last.created_at), "DATE_FORMAT"
+                    ),
+                    format_money(last.total, last.currency),
+                ),
+            )
+        )
+    else:
+        facts.append((_("Last purchase"), _("None yet")))
+    actions = []
+    if request.user.has_perm("orders.add_order"):
+        actions.append(
+            (_("New order"), reverse("admin:orders_order_add") + f"?client={client.pk}")
+        )
+    return CardSummary(facts=facts, actions=actions)
+
+
 ORDERS_PANEL = ClientPanel(
     key="orders",
     title=_("Purchases, guarantees and after-sales"),
@@ -31,4 +59,5 @@ ORDERS_PANEL = ClientPanel(
     get_context=client_panel_context,
     permission="orders.view_order",
     order=50,
+    summarise=orders_card_summary,
 )

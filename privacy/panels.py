@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.hooks import ClientPanel
+from core.hooks import CardSummary, ClientPanel
 from privacy.erasure.jobs import (
     client_erasures,
     erased_without_a_job,
@@ -53,6 +53,20 @@ def erasure_panel_context(request, client) -> dict:
     }
 
 
+def erasure_card_summary(request, client, ctx) -> CardSummary:
+    """ "Request erasure" for compliance; an erasure under way says so."""
+    summary = CardSummary()
+    if ctx["can_request"]:
+        summary.actions.append((_("Request erasure"), ctx["request_url"]))
+    blocking = ctx["blocking"]
+    if blocking is not None and not client.is_erased:
+        summary.notices.append(
+            _("An erasure of this client is %(status)s.")
+            % {"status": blocking.get_status_display().lower()}
+        )
+    return summary
+
+
 ERASURE_PANEL = ClientPanel(
     key="erasure",
     title=_("Erasure"),
@@ -60,4 +74,5 @@ ERASURE_PANEL = ClientPanel(
     get_context=erasure_panel_context,
     permission="privacy.view_erasurejob",
     order=90,
+    summarise=erasure_card_summary,
 )

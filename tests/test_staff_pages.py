@@ -177,12 +177,13 @@ def test_client_page_speaks_staffs_words(client, officer):
     order(client=someone, status="invoiced")
     client.force_login(UserFactory(is_superuser=True))
 
-    response = client.get(reverse("admin:clienteling_client_change", args=[someone.pk]))
-
-    text = visible_text(response.text)
-    assert response.status_code == 200
-    assert internals_in(text) == []
-    assert "Email addresses" in text
+    for page in ("card", "change"):
+        url = reverse(f"admin:clienteling_client_{page}", args=[someone.pk])
+        response = client.get(url)
+        text = visible_text(response.text)
+        assert response.status_code == 200
+        assert internals_in(text) == [], page
+    assert "Email addresses" in text  # the edit form's inline
 
 
 def test_request_pages_speak_staffs_words(client, officer):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from clienteling.querysets import RETIRED, ClientQuerySet
+from clienteling.querysets import RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
 from clienteling.validators import validate_plausible_birth_date
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -205,6 +205,15 @@ class Client(FreeTextModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_erased(self) -> bool:
+        return self.client_number.startswith(TOMBSTONE_PREFIX)
+
+    @property
+    def is_retired(self) -> bool:
+        """Merged into another record or erased: nothing more is done to it."""
+        return self.status == self.Status.MERGED or self.is_erased
 
 
 class DuplicateFlag(models.Model):

@@ -12,3 +12,20 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   });
 });
+
+// The card's "Log a contact" opens its form where it sits in the timeline;
+// a form sent back with errors stays open.
+const openLogContact = () => {
+  const details = document.getElementById("log-contact");
+  if (details && window.location.hash === "#log-contact") {
+    details.open = true;
+    const first = details.querySelector("select, input, textarea");
+    if (first) first.focus();
+  }
+};
+window.addEventListener("hashchange", openLogContact);
+document.addEventListener("DOMContentLoaded", () => {
+  openLogContact();
+  const details = document.getElementById("log-contact");
+  if (details && details.querySelector(".errorlist")) details.open = true;
+});

@@ -258,6 +258,7 @@ def test_a_health_word_saves_the_contact_and_points_to_the_allergy_record(client
     assert ContactEvent.objects.get().summary == "Client is allergic to nickel"
     warnings = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("seems to mention the client" in w for w in warnings)
+    # allergies are recorded on the edit form
     url = reverse("admin:clienteling_client_change", args=[customer.pk])
     assert f'href="{url}#allergies-group">Record an allergy</a>' in "".join(warnings)
     # and the message repeats none of the summary's words

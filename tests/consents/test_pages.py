@@ -302,9 +302,7 @@ def test_client_360_page_shows_the_consent_panel_with_withdraw(client):
     grant(customer, registry.NEWSLETTERS)
     client.force_login(adviser(boutique))
 
-    response = client.get(
-        reverse("admin:clienteling_client_change", args=[customer.pk])
-    )
+    response = client.get(reverse("admin:clienteling_client_card", args=[customer.pk]))
 
     assert response.status_code == 200
     assert 'id="consents-panel"' in response.text
@@ -336,7 +334,7 @@ def test_customer_service_cannot_learn_who_consented_to_allergy_aware_service(cl
     listing = client.get(reverse("admin:consents_consentdecision_changelist"))
     page = client.get(reverse("admin:consents_client", args=[customer.pk]))
     client_page = client.get(
-        reverse("admin:clienteling_client_change", args=[customer.pk])
+        reverse("admin:clienteling_client_card", args=[customer.pk])
     )
 
     assert [d.purpose.code for d in listing.context["cl"].result_list] == [
@@ -352,7 +350,7 @@ def test_an_adviser_still_sees_the_allergy_consent(client):
     grant(customer, registry.ALLERGY_AWARE_SERVICE)
     client.force_login(adviser(boutique))
 
-    page = client.get(reverse("admin:clienteling_client_change", args=[customer.pk]))
+    page = client.get(reverse("admin:clienteling_client_card", args=[customer.pk]))
 
     assert "llergy" in page.text
 
@@ -365,7 +363,7 @@ def test_an_objection_to_direct_marketing_is_recorded_from_the_client_page(clien
     EmailFactory(client=customer, address="objector@example.com")
     grant(customer, registry.NEWSLETTERS)
     client.force_login(customer_service())
-    page = client.get(reverse("admin:clienteling_client_change", args=[customer.pk]))
+    page = client.get(reverse("admin:clienteling_client_card", args=[customer.pk]))
     assert 'name="decision" value="object"' in page.text
 
     url = reverse("admin:consents_withdraw", args=[customer.pk])

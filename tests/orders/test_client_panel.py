@@ -119,7 +119,7 @@ def test_customer_service_sees_no_payment_details_in_the_panel():
 
 
 def _client_page(c):
-    return reverse("admin:clienteling_client_change", args=[c.pk])
+    return reverse("admin:clienteling_client_card", args=[c.pk])
 
 
 def test_client_page_query_count_is_the_same_for_1_and_30_orders(client):

@@ -39,6 +39,7 @@ PROJECT_APPS = ("clienteling", "consents", "orders", "privacy")
 # because the URL pattern does not say; unknown ones fail the test.
 CUSTOM_VIEWS = {
     "clienteling_client_log_contact": "clienteling.client",
+    "clienteling_client_card": "clienteling.client",
     # An import is its uploader's alone: anyone else is answered 404.
     "clienteling_client_import_status": "clienteling.stagedimport",
     "clienteling_client_import_progress": "clienteling.stagedimport",

@@ -121,7 +121,7 @@ def test_the_client_page_shows_the_groups_insight_labelled(client):
     shown = _client_with_insight()
     client.force_login(adviser(shown.home_boutique))
 
-    page = client.get(reverse("admin:clienteling_client_change", args=[shown.pk]))
+    page = client.get(reverse("admin:clienteling_client_card", args=[shown.pk]))
 
     assert b'id="panel-group_insights"' in page.content
     assert b"From the group" in page.content
@@ -133,7 +133,7 @@ def test_after_a_withdrawal_the_client_page_shows_no_insight(client):
     withdraw(shown, at=NOW.replace(day=16))
     client.force_login(adviser(shown.home_boutique))
 
-    page = client.get(reverse("admin:clienteling_client_change", args=[shown.pk]))
+    page = client.get(reverse("admin:clienteling_client_card", args=[shown.pk]))
 
     assert b"VIP-7" not in page.content
     assert GroupInsight.objects.count() == 1  # purged at the next transfer
@@ -152,7 +152,7 @@ def test_staff_without_the_permission_do_not_see_the_panel(client):
     )
     client.force_login(user)
 
-    page = client.get(reverse("admin:clienteling_client_change", args=[shown.pk]))
+    page = client.get(reverse("admin:clienteling_client_card", args=[shown.pk]))
 
     assert page.status_code == 200
     assert b"VIP-7" not in page.content
