@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -655,6 +656,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                     direction=form.cleaned_data["direction"],
                     subject=form.cleaned_data["subject"],
                     summary=form.cleaned_data["summary"],
+                    outcome=form.cleaned_data["outcome"],
                     occurred_at=form.cleaned_data["occurred_at"],
                 )
             except ValidationError as exc:
@@ -750,6 +752,52 @@ class FollowUpAdmin(ClientScopedAdmin):
         return super().get_queryset(request).filter(client__status="active")
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    """The contacts' outcomes, each with how many of the listed contacts
+    (the other filters applied) had it: one grouped query."""
+
+    title = _("outcome")
+    parameter_name = "outcome"
+    NOT_RECORDED = "none"
+
+    def lookups(self, request, model_admin):
+        return [
+            *ContactEvent.Outcome.choices,
+            (self.NOT_RECORDED, _("Not recorded")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NOT_RECORDED:
+            return queryset.filter(outcome="")
+        if self.value() in ContactEvent.Outcome.values:
+            return queryset.filter(outcome=self.value())
+        return queryset
+
+    def counts(self, changelist) -> dict[str, int]:
+        listed = changelist.get_queryset(
+            self.request, exclude_parameters=self.expected_parameters()
+        )
+        counts = dict(listed.order_by().values_list("outcome").annotate(n=Count("pk")))
+        counts[self.NOT_RECORDED] = counts.pop("", 0)
+        return counts
+
+    def choices(self, changelist):
+        counts = self.counts(changelist)
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All (%(count)s)") % {"count": sum(counts.values())},
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value}
+                ),
+                "display": f"{label} ({counts.get(value, 0)})",
+            }
+
+
 @admin.register(ContactEvent)
 class ContactEventAdmin(ClientScopedAdmin):
     list_display = [
@@ -757,12 +805,13 @@ class ContactEventAdmin(ClientScopedAdmin):
         "client",
         "channel",
         "direction",
+        "outcome",
         "subject",
         "staff",
         "health_mention",
     ]
     list_select_related = ["client", "staff"]
-    list_filter = ["channel", "direction"]
+    list_filter = ["channel", "direction", OutcomeFilter]
     show_full_result_count = False
     raw_id_fields = ["client"]
     exclude = ["related_type", "related_id"]

@@ -218,6 +218,7 @@ DATAMAP = {
             "direction": F(C.CONTACT_HISTORY, E.ERASE, S.STAFF),
             "subject": F(C.CONTACT_HISTORY, E.ERASE, S.STAFF),
             "summary": F(C.STAFF_NOTES, E.ERASE, S.STAFF),
+            "outcome": F(C.CONTACT_HISTORY, E.ERASE, S.STAFF),
             "staff": STAFF_LINK,
             "boutique": KEY,
             "occurred_at": F(C.CONTACT_HISTORY, E.ERASE, S.STAFF),

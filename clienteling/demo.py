@@ -500,6 +500,7 @@ def _seed_client(
             direction=rng.choice(ContactEvent.Direction.values),
             subject=rng.choice(SUBJECTS),
             summary=rng.choice(SUMMARIES),
+            outcome=rng.choice(ContactEvent.Outcome.values),
             occurred_at=max(moment, client.created_at),
             boutique=boutique,
         )

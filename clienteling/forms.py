@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from clienteling import import_uploads
 from clienteling.models import ContactEvent
@@ -16,6 +17,12 @@ class ContactLogForm(forms.Form):
     direction = forms.ChoiceField(
         choices=ContactEvent.Direction.choices,
         initial=ContactEvent.Direction.OUTBOUND,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "---------"), *ContactEvent.Outcome.choices],
+        required=False,
+        help_text=_("Required for a phone call."),
     )
     subject = forms.CharField(max_length=200)
     summary = forms.CharField(

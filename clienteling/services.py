@@ -100,11 +100,15 @@ def contact_log(
     direction: str,
     subject: str,
     summary: str = "",
+    outcome: str = "",
     occurred_at: datetime | None = None,
     related: models.Model | None = None,
     boutique: Boutique | None = None,
 ) -> ContactEvent:
-    """Record a contact and keep the client's last-contact dates current."""
+    """Record a contact and keep the client's last-contact dates current.
+
+    A phone call needs its outcome (ContactEvent.clean).
+    """
     _editable_or_refuse(client)
     occurred_at = _now(occurred_at)
     if occurred_at > timezone.now() + timedelta(minutes=5):
@@ -115,6 +119,7 @@ def contact_log(
         direction=direction,
         subject=subject.strip(),
         summary=summary.strip(),
+        outcome=outcome,
         occurred_at=occurred_at,
         staff=acting_user,
         boutique=boutique,

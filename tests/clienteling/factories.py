@@ -105,6 +105,7 @@ class ContactEventFactory(factory.django.DjangoModelFactory):
     client = factory.SubFactory(ClientFactory)
     channel = ContactEvent.Channel.PHONE
     direction = ContactEvent.Direction.OUTBOUND
+    outcome = ContactEvent.Outcome.REACHED
     subject = "Call"
     occurred_at = factory.LazyFunction(timezone.now)
 

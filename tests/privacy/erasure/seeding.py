@@ -126,6 +126,7 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         client=client,
         channel="phone",
         direction="inbound",
+        outcome="reached",
         subject=f"{marker} subject",
         summary=f"{marker} summary",
         staff=user,
