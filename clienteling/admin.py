@@ -2,6 +2,7 @@ import logging
 from contextvars import ContextVar
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -14,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
@@ -608,6 +610,10 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             "client_360": selectors.client_360(client=client),
             "contact_form": contact_form or ContactLogForm(),
             "can_log_contact": user.has_perm("clienteling.add_contactevent"),
+            "can_add_follow_up": user.has_perm("clienteling.add_followup")
+            and not hooks.edit_refusal(client),
+            "can_complete_follow_up": user.has_perm("clienteling.change_followup"),
+            "follow_up_outcomes": FollowUp.Outcome.choices,
             "panels": [
                 (panel, panel.get_context(request, client))
                 for panel in hooks.client_panels_for(user)
@@ -738,18 +744,229 @@ class MyFollowUpsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FollowUpListForm(forms.ModelForm):
+    """A row of the follow-up list: choosing an outcome marks it done."""
+
+    class Meta:
+        model = FollowUp
+        fields = ["status", "done_outcome"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("done_outcome") and data.get("status") == FollowUp.Status.OPEN:
+            data["status"] = FollowUp.Status.DONE
+            self.instance.status = FollowUp.Status.DONE
+        return data
+
+
+class FollowUpAddForm(forms.ModelForm):
+    """The add form: a client whose processing is restricted is refused
+    here, where the user can still correct the form (save_model cannot
+    send them back)."""
+
+    def clean(self):
+        data = super().clean()
+        client = data.get("client") or getattr(self.instance, "client", None)
+        if self.instance.pk is None and client is not None:
+            refusal = hooks.edit_refusal(client)
+            if refusal:
+                if "client" in self.fields:
+                    self.add_error("client", refusal)
+                else:
+                    self.add_error(
+                        None,
+                        _("Client %(name)s: %(reason)s")
+                        % {"name": client.full_name, "reason": refusal},
+                    )
+        return data
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(ClientScopedAdmin):
-    list_display = ["due_date", "client", "reason", "note", "adviser", "status"]
+    form = FollowUpAddForm
+    list_display = [
+        "due_date",
+        "client_link",
+        "preferred_channel",
+        "reason",
+        "note",
+        "adviser",
+        "status",
+        "done_outcome",
+    ]
     list_select_related = ["client", "adviser"]
-    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason"]
-    list_editable = ["status"]
+    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason", "done_outcome"]
+    list_editable = ["status", "done_outcome"]
     show_full_result_count = False
     raw_id_fields = ["client"]
-    readonly_fields = ["source_key", "created_at"]
+    readonly_fields = ["source_key", "created_at", "done_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(client__status="active")
+        # The page's clients' preferred channels in one more query.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(client__status="active")
+            .prefetch_related("client__contact_preferences")
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(
+            request, **{"form": FollowUpListForm, **kwargs}
+        )
+
+    @admin.display(description=_("client"), ordering="client__last_name")
+    def client_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:clienteling_client_change", args=[obj.client_id]),
+            obj.client.full_name,
+        )
+
+    @admin.display(description=_("preferred channel"))
+    def preferred_channel(self, obj):
+        preferences = list(obj.client.contact_preferences.all())
+        if not preferences:
+            return "—"
+        return ", ".join(str(p) for p in preferences)
+
+    # -- Created from the client page ----------------------------------------
+
+    def prefilled_client(self, request):
+        """The client named by ?client= on the add page, if the user sees
+        them and the record is live; None otherwise."""
+        pk = request.GET.get("client", "")
+        if not pk.isdigit():
+            return None
+        return Client.objects.visible_to(request.user).live().filter(pk=pk).first()
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None and self.prefilled_client(request) is not None:
+            fields = [
+                "client_name",
+                *[f for f in fields if f not in ("client", "client_name")],
+            ]
+        if obj is None:
+            fields = [
+                f
+                for f in fields
+                if f not in ("status", "done_outcome", "done_at", "source_key")
+            ]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None and self.prefilled_client(request) is not None:
+            fields.append("client_name")
+        return fields
+
+    @admin.display(description=_("client"))
+    def client_name(self, obj):
+        client = getattr(obj, "client", None) if obj is not None else None
+        if client is None:
+            return "—"
+        return f"{client.full_name} ({client.client_number})"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        client = self.prefilled_client(request) if obj is None else None
+        if client is None:
+            return form_class
+
+        class Prefilled(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.instance.client = client
+
+        return Prefilled
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("client", None)
+        initial.setdefault("adviser", request.user.pk)
+        initial.setdefault("due_date", timezone.localdate())
+        initial.setdefault("reason", FollowUp.Reason.MANUAL)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if obj.status == FollowUp.Status.DONE and obj.done_at is None:
+                obj.done_at = timezone.now()
+            super().save_model(request, obj, form, change)
+            return
+        saved = services.follow_up_create(
+            acting_user=request.user,
+            client=obj.client,
+            due_date=obj.due_date,
+            reason=obj.reason,
+            note=obj.note,
+            adviser=obj.adviser or request.user,
+        )
+        adopt_saved(obj, saved)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if (
+            self.prefilled_client(request) is not None
+            and "_continue" not in (request.POST)
+            and "_addanother" not in request.POST
+        ):
+            messages.success(
+                request,
+                _("Follow-up added for %(name)s.") % {"name": obj.client.full_name},
+            )
+            url = reverse("admin:clienteling_client_change", args=[obj.client_id])
+            return redirect(f"{url}#follow-ups")
+        return super().response_add(request, obj, post_url_continue)
+
+    # -- Done from the home page -----------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/done/",
+                self.admin_site.admin_view(self.done_view),
+                name="clienteling_followup_done",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_POST)
+    def done_view(self, request, object_id):
+        """Mark one follow-up done with an outcome (a one-tap form on the
+        home or the client page); back to where the form was."""
+        self.in_scope_or_404(request, object_id)
+        follow_up = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, follow_up):
+            raise PermissionDenied
+        outcome = request.POST.get("done_outcome", "")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}
+        ):
+            back = reverse("admin:clienteling_followup_changelist")
+        if outcome not in FollowUp.Outcome.values:
+            messages.error(
+                request,
+                _("Outcome: choose what came of the follow-up; it is still open."),
+            )
+            return redirect(back)
+        try:
+            services.follow_up_complete(
+                acting_user=request.user, follow_up=follow_up, outcome=outcome
+            )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                _("Follow-up for %(name)s done: %(outcome)s.")
+                % {
+                    "name": follow_up.client.full_name,
+                    "outcome": FollowUp.Outcome(outcome).label,
+                },
+            )
+        return redirect(back)
 
 
 class OutcomeFilter(admin.SimpleListFilter):

@@ -276,6 +276,8 @@ DATAMAP = {
             "reason": F(C.STAFF_NOTES, E.ERASE, S.SYSTEM),
             "note": F(C.STAFF_NOTES, E.ERASE, S.STAFF),
             "status": F(C.STAFF_NOTES, E.ERASE, S.STAFF),
+            "done_outcome": F(C.CONTACT_HISTORY, E.ERASE, S.STAFF),
+            "done_at": F(C.CONTACT_HISTORY, E.ERASE, S.STAFF),
             "source_key": F(C.STAFF_NOTES, E.ERASE, S.SYSTEM),
             "created_at": WHEN,
         },

@@ -634,7 +634,13 @@ def _seed_follow_ups(today: date) -> None:
             note=note,
             source_key=f"demo:{client.client_number}",
         )
-        if follow_up is not None and status != FollowUp.Status.OPEN:
+        if follow_up is not None and status == FollowUp.Status.DONE:
+            services.follow_up_complete(
+                acting_user=client.primary_adviser,
+                follow_up=follow_up,
+                outcome=FollowUp.Outcome.APPOINTMENT_BOOKED,
+            )
+        elif follow_up is not None and status != FollowUp.Status.OPEN:
             follow_up.status = status
             _save(follow_up, client.primary_adviser)
     services.follow_ups_generate(

@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clienteling.exceptions import ImportRefused
 from clienteling.models import (
@@ -430,7 +431,14 @@ def follow_up_create(
     adviser=None,
     source_key: str | None = None,
 ) -> FollowUp | None:
-    """Create one follow-up (None if source_key was already generated)."""
+    """Create one follow-up (None if source_key was already generated).
+
+    Refused for a client whose processing is restricted (Art. 18): their
+    data may only be stored, and a call to plan is a use of it.
+    """
+    refusal = hooks.edit_refusal(client)
+    if refusal:
+        raise ValidationError({"client": refusal})
     if source_key and FollowUp.objects.filter(source_key=source_key).exists():
         return None
     follow_up = FollowUp(
@@ -450,6 +458,30 @@ def follow_up_create(
             return None
         raise exc from None
     return follow_up
+
+
+@transaction.atomic
+def follow_up_complete(
+    *,
+    acting_user,
+    follow_up: FollowUp,
+    outcome: str,
+    now: datetime | None = None,
+) -> FollowUp:
+    """Mark a follow-up done with what came of it."""
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.status != FollowUp.Status.OPEN:
+        raise ValidationError(
+            {
+                "status": _("This follow-up is already %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
+    locked.status = FollowUp.Status.DONE
+    locked.done_outcome = outcome
+    locked.done_at = _now(now)
+    _save(locked, acting_user)
+    return locked
 
 
 # --- Duplicates and merge -----------------------------------------------------
