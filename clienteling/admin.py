@@ -22,6 +22,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import selectors, services, staged_imports
+from clienteling.appointments_admin import AppointmentAdmin
 from clienteling.forms import (
     AddressFormSet,
     AllergyFormSet,
@@ -39,6 +40,7 @@ from clienteling.health_mentions import (
     mentions_health,
 )
 from clienteling.models import (
+    Appointment,
     Boutique,
     Client,
     ClientAddress,
@@ -613,6 +615,8 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             "can_add_follow_up": user.has_perm("clienteling.add_followup")
             and not hooks.edit_refusal(client),
             "can_complete_follow_up": user.has_perm("clienteling.change_followup"),
+            "can_book_appointment": user.has_perm("clienteling.add_appointment")
+            and not hooks.edit_refusal(client),
             "follow_up_outcomes": FollowUp.Outcome.choices,
             "panels": [
                 (panel, panel.get_context(request, client))
@@ -1265,3 +1269,7 @@ class UserAdmin(
         *DjangoUserAdmin.fieldsets,
         ("Boutiques", {"fields": ["boutiques"]}),
     )
+
+
+# Registered here so the admin registry sees it with the other models.
+admin.site.register(Appointment, AppointmentAdmin)
