@@ -2,11 +2,12 @@ import logging
 from contextvars import ContextVar
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,12 +15,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling import selectors, services, staged_imports
+from clienteling.appointments_admin import AppointmentAdmin
 from clienteling.forms import (
     AddressFormSet,
     AllergyFormSet,
@@ -37,6 +40,7 @@ from clienteling.health_mentions import (
     mentions_health,
 )
 from clienteling.models import (
+    Appointment,
     Boutique,
     Client,
     ClientAddress,
@@ -611,10 +615,19 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
 
     def client_360_context(self, request, client, contact_form=None):
         user = request.user
+        restriction = hooks.edit_refusal(client)
+        open_record = not restriction and not client.is_retired
         return {
             "client_360": selectors.client_360(client=client),
+            "restriction": restriction,
             "contact_form": contact_form or ContactLogForm(),
             "can_log_contact": user.has_perm("clienteling.add_contactevent"),
+            "can_add_follow_up": user.has_perm("clienteling.add_followup")
+            and open_record,
+            "can_complete_follow_up": user.has_perm("clienteling.change_followup"),
+            "can_book_appointment": user.has_perm("clienteling.add_appointment")
+            and open_record,
+            "follow_up_outcomes": FollowUp.Outcome.choices,
             "panels": [
                 (panel, panel.get_context(request, client))
                 for panel in hooks.client_panels_for(user)
@@ -679,11 +692,19 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         actions = []
         if context_360["can_log_contact"] and not client.is_retired:
             actions.append((_("Log a contact"), "#log-contact"))
-        if user.has_perm("clienteling.add_followup") and not client.is_retired:
+        if context_360["can_add_follow_up"]:
             actions.append(
                 (
                     _("Add a follow-up"),
                     reverse("admin:clienteling_followup_add") + f"?client={client.pk}",
+                )
+            )
+        if context_360["can_book_appointment"]:
+            actions.append(
+                (
+                    _("Book an appointment"),
+                    reverse("admin:clienteling_appointment_add")
+                    + f"?client={client.pk}",
                 )
             )
         for summary in summaries:
@@ -699,7 +720,6 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             "facts": [fact for summary in summaries for fact in summary.facts],
             "chips": [chip for summary in summaries for chip in summary.chips],
             "notices": [notice for summary in summaries for notice in summary.notices],
-            "restriction": hooks.edit_refusal(client),
             "quick_actions": actions if not client.is_retired else [],
             "can_edit": self.has_change_permission(request, client),
             "edit_url": reverse("admin:clienteling_client_change", args=[client.pk]),
@@ -756,6 +776,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                     direction=form.cleaned_data["direction"],
                     subject=form.cleaned_data["subject"],
                     summary=form.cleaned_data["summary"],
+                    outcome=form.cleaned_data["outcome"],
                     occurred_at=form.cleaned_data["occurred_at"],
                 )
             except ValidationError as exc:
@@ -840,18 +861,275 @@ class MyFollowUpsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FollowUpListForm(forms.ModelForm):
+    """A row of the follow-up list: choosing an outcome marks it done."""
+
+    class Meta:
+        model = FollowUp
+        fields = ["status", "done_outcome"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("done_outcome") and data.get("status") == FollowUp.Status.OPEN:
+            data["status"] = FollowUp.Status.DONE
+            self.instance.status = FollowUp.Status.DONE
+        return data
+
+
+class FollowUpAddForm(forms.ModelForm):
+    """The add form: a client whose processing is restricted is refused
+    here, where the user can still correct the form (save_model cannot
+    send them back)."""
+
+    def clean(self):
+        data = super().clean()
+        client = data.get("client") or getattr(self.instance, "client", None)
+        if self.instance.pk is None and client is not None:
+            refusal = hooks.edit_refusal(client)
+            if refusal:
+                if "client" in self.fields:
+                    self.add_error("client", refusal)
+                else:
+                    self.add_error(
+                        None,
+                        _("Client %(name)s: %(reason)s")
+                        % {"name": client.full_name, "reason": refusal},
+                    )
+        return data
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(ClientScopedAdmin):
-    list_display = ["due_date", "client", "reason", "note", "adviser", "status"]
+    form = FollowUpAddForm
+    list_display = [
+        "due_date",
+        "client_link",
+        "preferred_channel",
+        "reason",
+        "note",
+        "adviser",
+        "status",
+        "done_outcome",
+    ]
     list_select_related = ["client", "adviser"]
-    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason"]
-    list_editable = ["status"]
+    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason", "done_outcome"]
+    list_editable = ["status", "done_outcome"]
     show_full_result_count = False
     raw_id_fields = ["client"]
-    readonly_fields = ["source_key", "created_at"]
+    readonly_fields = ["source_key", "created_at", "done_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(client__status="active")
+        # The page's clients' preferred channels in one more query.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(client__status="active")
+            .prefetch_related("client__contact_preferences")
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(
+            request, **{"form": FollowUpListForm, **kwargs}
+        )
+
+    @admin.display(description=_("client"), ordering="client__last_name")
+    def client_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:clienteling_client_change", args=[obj.client_id]),
+            obj.client.full_name,
+        )
+
+    @admin.display(description=_("preferred channel"))
+    def preferred_channel(self, obj):
+        preferences = list(obj.client.contact_preferences.all())
+        if not preferences:
+            return "—"
+        return ", ".join(str(p) for p in preferences)
+
+    # -- Created from the client page ----------------------------------------
+
+    def prefilled_client(self, request):
+        """The client named by ?client= on the add page, if the user sees
+        them and the record is live; None otherwise."""
+        pk = request.GET.get("client", "")
+        if not pk.isdigit():
+            return None
+        return Client.objects.visible_to(request.user).live().filter(pk=pk).first()
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None and self.prefilled_client(request) is not None:
+            fields = [
+                "client_name",
+                *[f for f in fields if f not in ("client", "client_name")],
+            ]
+        if obj is None:
+            fields = [
+                f
+                for f in fields
+                if f not in ("status", "done_outcome", "done_at", "source_key")
+            ]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None and self.prefilled_client(request) is not None:
+            fields.append("client_name")
+        return fields
+
+    @admin.display(description=_("client"))
+    def client_name(self, obj):
+        client = getattr(obj, "client", None) if obj is not None else None
+        if client is None:
+            return "—"
+        return f"{client.full_name} ({client.client_number})"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        client = self.prefilled_client(request) if obj is None else None
+        if client is None:
+            return form_class
+
+        class Prefilled(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.instance.client = client
+
+        return Prefilled
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("client", None)
+        initial.setdefault("adviser", request.user.pk)
+        initial.setdefault("due_date", timezone.localdate())
+        initial.setdefault("reason", FollowUp.Reason.MANUAL)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if obj.status == FollowUp.Status.DONE and obj.done_at is None:
+                obj.done_at = timezone.now()
+            super().save_model(request, obj, form, change)
+            return
+        saved = services.follow_up_create(
+            acting_user=request.user,
+            client=obj.client,
+            due_date=obj.due_date,
+            reason=obj.reason,
+            note=obj.note,
+            adviser=obj.adviser or request.user,
+        )
+        adopt_saved(obj, saved)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if (
+            self.prefilled_client(request) is not None
+            and "_continue" not in (request.POST)
+            and "_addanother" not in request.POST
+        ):
+            messages.success(
+                request,
+                _("Follow-up added for %(name)s.") % {"name": obj.client.full_name},
+            )
+            url = reverse("admin:clienteling_client_change", args=[obj.client_id])
+            return redirect(f"{url}#follow-ups")
+        return super().response_add(request, obj, post_url_continue)
+
+    # -- Done from the home page -----------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/done/",
+                self.admin_site.admin_view(self.done_view),
+                name="clienteling_followup_done",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_POST)
+    def done_view(self, request, object_id):
+        """Mark one follow-up done with an outcome (a one-tap form on the
+        home or the client page); back to where the form was."""
+        self.in_scope_or_404(request, object_id)
+        follow_up = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, follow_up):
+            raise PermissionDenied
+        outcome = request.POST.get("done_outcome", "")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}
+        ):
+            back = reverse("admin:clienteling_followup_changelist")
+        if outcome not in FollowUp.Outcome.values:
+            messages.error(
+                request,
+                _("Outcome: choose what came of the follow-up; it is still open."),
+            )
+            return redirect(back)
+        try:
+            services.follow_up_complete(
+                acting_user=request.user, follow_up=follow_up, outcome=outcome
+            )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                _("Follow-up for %(name)s done: %(outcome)s.")
+                % {
+                    "name": follow_up.client.full_name,
+                    "outcome": FollowUp.Outcome(outcome).label,
+                },
+            )
+        return redirect(back)
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    """The contacts' outcomes, each with how many of the listed contacts
+    (the other filters applied) had it: one grouped query."""
+
+    title = _("outcome")
+    parameter_name = "outcome"
+    NOT_RECORDED = "none"
+
+    def lookups(self, request, model_admin):
+        return [
+            *ContactEvent.Outcome.choices,
+            (self.NOT_RECORDED, _("Not recorded")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NOT_RECORDED:
+            return queryset.filter(outcome="")
+        if self.value() in ContactEvent.Outcome.values:
+            return queryset.filter(outcome=self.value())
+        return queryset
+
+    def counts(self, changelist) -> dict[str, int]:
+        listed = changelist.get_queryset(
+            self.request, exclude_parameters=self.expected_parameters()
+        )
+        counts = dict(listed.order_by().values_list("outcome").annotate(n=Count("pk")))
+        counts[self.NOT_RECORDED] = counts.pop("", 0)
+        return counts
+
+    def choices(self, changelist):
+        counts = self.counts(changelist)
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All (%(count)s)") % {"count": sum(counts.values())},
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value}
+                ),
+                "display": f"{label} ({counts.get(value, 0)})",
+            }
 
 
 @admin.register(ContactEvent)
@@ -861,12 +1139,13 @@ class ContactEventAdmin(ClientScopedAdmin):
         "client",
         "channel",
         "direction",
+        "outcome",
         "subject",
         "staff",
         "health_mention",
     ]
     list_select_related = ["client", "staff"]
-    list_filter = ["channel", "direction"]
+    list_filter = ["channel", "direction", OutcomeFilter]
     show_full_result_count = False
     raw_id_fields = ["client"]
     exclude = ["related_type", "related_id"]
@@ -1122,3 +1401,7 @@ class UserAdmin(
         *DjangoUserAdmin.fieldsets,
         ("Boutiques", {"fields": ["boutiques"]}),
     )
+
+
+# Registered here so the admin registry sees it with the other models.
+admin.site.register(Appointment, AppointmentAdmin)

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clienteling import services
 from clienteling.models import (
+    Appointment,
     Boutique,
     Client,
     ClientAddress,
@@ -372,6 +373,7 @@ def _seed_clients(boutiques: dict[str, Boutique], *, stdout) -> None:
     _seed_duplicates()
     _seed_events(boutiques)
     _seed_follow_ups(today)
+    _seed_appointments(today)
     _seed_web_activity()
     stdout.write(
         f"Demo clients: {created} created, {len(existing)} already there, "
@@ -500,6 +502,7 @@ def _seed_client(
             direction=rng.choice(ContactEvent.Direction.values),
             subject=rng.choice(SUBJECTS),
             summary=rng.choice(SUMMARIES),
+            outcome=rng.choice(ContactEvent.Outcome.values),
             occurred_at=max(moment, client.created_at),
             boutique=boutique,
         )
@@ -633,7 +636,13 @@ def _seed_follow_ups(today: date) -> None:
             note=note,
             source_key=f"demo:{client.client_number}",
         )
-        if follow_up is not None and status != FollowUp.Status.OPEN:
+        if follow_up is not None and status == FollowUp.Status.DONE:
+            services.follow_up_complete(
+                acting_user=client.primary_adviser,
+                follow_up=follow_up,
+                outcome=FollowUp.Outcome.APPOINTMENT_BOOKED,
+            )
+        elif follow_up is not None and status != FollowUp.Status.OPEN:
             follow_up.status = status
             _save(follow_up, client.primary_adviser)
     services.follow_ups_generate(
@@ -644,6 +653,55 @@ def _seed_follow_ups(today: date) -> None:
             )
         ),
     )
+
+
+def _seed_appointments(today: date) -> None:
+    """Appointments through the services: past ones attended or missed,
+    today's, this week's, one cancelled. Seeded once."""
+    if Appointment.objects.filter(client__client_number__startswith="DEMO-").exists():
+        return
+    plan = [
+        # (client n, days from today, hour, purpose, then)
+        (8, -6, 11, Appointment.Purpose.RING_SIZING, Appointment.Status.ATTENDED),
+        (16, -3, 15, Appointment.Purpose.VIEWING, Appointment.Status.NO_SHOW),
+        (24, 0, 17, Appointment.Purpose.COLLECTION, None),
+        (32, 1, 11, Appointment.Purpose.ENGAGEMENT, None),
+        (40, 3, 14, Appointment.Purpose.AFTER_SALES, None),
+        (48, 4, 16, Appointment.Purpose.VIEWING, Appointment.Status.CANCELLED),
+    ]
+    for n, days, hour, purpose, then in plan:
+        client = (
+            Client.objects.filter(client_number=f"DEMO-{n:04d}")
+            .select_related("primary_adviser", "home_boutique")
+            .first()
+        )
+        if client is None or client.primary_adviser is None:
+            continue
+        starts_at = timezone.make_aware(
+            datetime.combine(today + timedelta(days=days), time(hour))
+        )
+        booked_on = min(starts_at, timezone.now()) - timedelta(days=7)
+        appointment = services.appointment_book(
+            acting_user=client.primary_adviser,
+            client=client,
+            boutique=client.home_boutique,
+            adviser=client.primary_adviser,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            purpose=purpose,
+            notes="Demo appointment",
+            now=booked_on,
+        )
+        if then == Appointment.Status.CANCELLED:
+            services.appointment_cancel(
+                acting_user=client.primary_adviser, appointment=appointment
+            )
+        elif then is not None:
+            services.appointment_mark(
+                acting_user=client.primary_adviser,
+                appointment=appointment,
+                status=then,
+            )
 
 
 def _seed_web_activity() -> None:

@@ -18,6 +18,12 @@ class ContactLogForm(forms.Form):
         choices=ContactEvent.Direction.choices,
         initial=ContactEvent.Direction.OUTBOUND,
     )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "---------"), *ContactEvent.Outcome.choices],
+        required=False,
+        help_text=_("Required for a phone call."),
+    )
     subject = forms.CharField(max_length=200)
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -17,7 +17,14 @@ _CLIENT_READ_ONLY = ("webaccount", "ipaddressseen", "webevent", "selectionitem")
 
 _ADVISER = (
     perms("clienteling", "view", "boutique", "collection", "houseevent")
-    | perms("clienteling", "view add change", "client", "invitation", "followup")
+    | perms(
+        "clienteling",
+        "view add change",
+        "client",
+        "invitation",
+        "followup",
+        "appointment",
+    )
     | perms("clienteling", "view add change delete", *_CLIENT_DETAILS)
     | perms("clienteling", "view add", "contactevent")
     | perms("clienteling", "view", *_CLIENT_READ_ONLY)
@@ -41,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"clienteling.view_all_clients"}
         | perms("clienteling", "view add change", *_CLIENT_DETAILS)
         | perms("clienteling", "view add", "contactevent")
+        # Agents book appointments for callers, in any boutique.
+        | perms("clienteling", "view add change", "appointment")
         | perms("clienteling", "view", "followup", "invitation", *_CLIENT_READ_ONLY)
     ),
     COMPLIANCE: (
@@ -54,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "houseevent",
             "invitation",
             "followup",
+            "appointment",
             "contactevent",
             "metalallergy",
             "duplicateflag",

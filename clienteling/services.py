@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import ImportRefused
 from clienteling.models import (
+    Appointment,
     Boutique,
     Client,
     ClientEmail,
@@ -35,6 +37,7 @@ from clienteling.models import (
 )
 from clienteling.querysets import anniversaries_within
 from core import hooks
+from core.display import day, moment
 from core.free_text import free_text_refusals
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
@@ -101,11 +104,15 @@ def contact_log(
     direction: str,
     subject: str,
     summary: str = "",
+    outcome: str = "",
     occurred_at: datetime | None = None,
     related: models.Model | None = None,
     boutique: Boutique | None = None,
 ) -> ContactEvent:
-    """Record a contact and keep the client's last-contact dates current."""
+    """Record a contact and keep the client's last-contact dates current.
+
+    A phone call needs its outcome (ContactEvent.clean).
+    """
     _editable_or_refuse(client)
     occurred_at = _now(occurred_at)
     if occurred_at > timezone.now() + timedelta(minutes=5):
@@ -116,6 +123,7 @@ def contact_log(
         direction=direction,
         subject=subject.strip(),
         summary=summary.strip(),
+        outcome=outcome,
         occurred_at=occurred_at,
         staff=acting_user,
         boutique=boutique,
@@ -437,7 +445,14 @@ def follow_up_create(
     adviser=None,
     source_key: str | None = None,
 ) -> FollowUp | None:
-    """Create one follow-up (None if source_key was already generated)."""
+    """Create one follow-up (None if source_key was already generated).
+
+    Refused for a client whose processing is restricted (Art. 18): their
+    data may only be stored, and a call to plan is a use of it.
+    """
+    refusal = hooks.edit_refusal(client)
+    if refusal:
+        raise ValidationError({"client": refusal})
     if source_key and FollowUp.objects.filter(source_key=source_key).exists():
         return None
     follow_up = FollowUp(
@@ -457,6 +472,30 @@ def follow_up_create(
             return None
         raise exc from None
     return follow_up
+
+
+@transaction.atomic
+def follow_up_complete(
+    *,
+    acting_user,
+    follow_up: FollowUp,
+    outcome: str,
+    now: datetime | None = None,
+) -> FollowUp:
+    """Mark a follow-up done with what came of it."""
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.status != FollowUp.Status.OPEN:
+        raise ValidationError(
+            {
+                "status": _("This follow-up is already %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
+    locked.status = FollowUp.Status.DONE
+    locked.done_outcome = outcome
+    locked.done_at = _now(now)
+    _save(locked, acting_user)
+    return locked
 
 
 # --- Duplicates and merge -----------------------------------------------------
@@ -886,3 +925,310 @@ def web_events_write(*, events: list) -> WebEventImport:
                 client_id=event.client_id, product_reference=event.product_reference
             ).delete()
     return WebEventImport(created=len(new), already_known=len(parsed) - len(new))
+
+
+# --- Appointments -----------------------------------------------------------
+
+# How the client asked for the appointment, for the timeline entry.
+BOOKING_CHANNELS = (
+    ContactEvent.Channel.PHONE,
+    ContactEvent.Channel.BOUTIQUE_VISIT,
+    ContactEvent.Channel.EMAIL,
+    ContactEvent.Channel.INSTANT_MESSAGING,
+    ContactEvent.Channel.WEB_FORM,
+)
+
+
+def appointment_check(
+    *,
+    acting_user,
+    client: Client,
+    adviser,
+    starts_at: datetime,
+    ends_at: datetime,
+    appointment: Appointment | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Raise a ValidationError naming the field for an appointment that may
+    not be booked (or moved) there: a restricted client, a time in the
+    past, an end before the start, an adviser already booked then.
+
+    The admin form runs it to send the user back; the services run it
+    again under the adviser's lock.
+    """
+    errors: dict[str, list[str]] = {}
+    refusal = hooks.edit_refusal(client) if client is not None else None
+    if refusal:
+        errors["client"] = [refusal]
+    if starts_at and starts_at < _now(now):
+        errors.setdefault("starts_at", []).append(
+            _("The start (%(start)s) is in the past: an appointment is booked ahead.")
+            % {"start": moment(starts_at)}
+        )
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors.setdefault("ends_at", []).append(
+            _("The end must be after the start (%(start)s).")
+            % {"start": moment(starts_at)}
+        )
+    elif starts_at and ends_at and adviser is not None:
+        clash = (
+            Appointment.objects.booked()
+            .filter(adviser=adviser)
+            .overlapping(starts_at, ends_at)
+            .exclude(pk=getattr(appointment, "pk", None))
+            .select_related("client")
+            .first()
+        )
+        if clash is not None:
+            errors.setdefault("starts_at", []).append(
+                _double_booking_message(clash, adviser=adviser, viewer=acting_user)
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _double_booking_message(clash: Appointment, *, adviser, viewer) -> str:
+    """Names the other appointment's time; its client only when the user
+    may see that client."""
+    local_start = timezone.localtime(clash.starts_at)
+    local_end = timezone.localtime(clash.ends_at)
+    values = {
+        "adviser": adviser.get_full_name() or adviser.get_username(),
+        "day": day(local_start),
+        "start": f"{local_start:%H:%M}",
+        "end": f"{local_end:%H:%M}",
+    }
+    sees_client = viewer is not None and (
+        Client.objects.visible_to(viewer).filter(pk=clash.client_id).exists()
+    )
+    if sees_client:
+        values["client"] = clash.client.full_name
+        return (
+            _(
+                "%(adviser)s already has an appointment on %(day)s from "
+                "%(start)s to %(end)s, with %(client)s. Choose another time "
+                "or another adviser."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(adviser)s already has an appointment on %(day)s from %(start)s "
+            "to %(end)s. Choose another time or another adviser."
+        )
+        % values
+    )
+
+
+def _lock_adviser(adviser) -> None:
+    """Two bookings of one adviser at once wait for each other, so the
+    second sees the first and is refused."""
+    type(adviser).objects.select_for_update().filter(pk=adviser.pk).exists()
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    acting_user,
+    client: Client,
+    boutique: Boutique,
+    adviser,
+    starts_at: datetime,
+    ends_at: datetime,
+    purpose: str,
+    notes: str = "",
+    booked_via: str = ContactEvent.Channel.PHONE,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book an appointment; the client's timeline records the booking."""
+    now = _now(now)
+    _lock_adviser(adviser)
+    appointment_check(
+        acting_user=acting_user,
+        client=client,
+        adviser=adviser,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+    )
+    appointment = Appointment(
+        client=client,
+        boutique=boutique,
+        adviser=adviser,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=purpose,
+        notes=notes.strip(),
+        booked_by=acting_user,
+    )
+    _save(appointment, acting_user)
+    contact_log(
+        acting_user=acting_user,
+        client=client,
+        channel=booked_via,
+        direction=ContactEvent.Direction.INBOUND,
+        subject=_("Appointment booked: %(what)s with %(adviser)s")
+        % {
+            "what": str(appointment),
+            "adviser": adviser.get_full_name() or adviser.get_username(),
+        },
+        outcome=ContactEvent.Outcome.APPOINTMENT_BOOKED,
+        occurred_at=now,
+        related=appointment,
+        boutique=boutique,
+    )
+    return appointment
+
+
+def _locked_booked(appointment: Appointment) -> Appointment:
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not locked.is_booked:
+        raise ValidationError(
+            {
+                "status": _("This appointment is already %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
+    return locked
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    acting_user,
+    appointment: Appointment,
+    starts_at: datetime,
+    ends_at: datetime,
+    adviser=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booked appointment; its history keeps the times it had."""
+    adviser = adviser or appointment.adviser
+    _lock_adviser(adviser)
+    locked = _locked_booked(appointment)
+    appointment_check(
+        acting_user=acting_user,
+        client=locked.client,
+        adviser=adviser,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        appointment=locked,
+        now=now,
+    )
+    locked.starts_at, locked.ends_at, locked.adviser = starts_at, ends_at, adviser
+    locked._change_reason = "rescheduled"
+    _save(locked, acting_user)
+    return locked
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, acting_user, appointment: Appointment, now: datetime | None = None
+) -> Appointment:
+    """Cancel a booked appointment (not undone: book again instead)."""
+    locked = _locked_booked(appointment)
+    locked.status = Appointment.Status.CANCELLED
+    locked._change_reason = "cancelled"
+    _save(locked, acting_user)
+    return locked
+
+
+@transaction.atomic
+def appointment_mark(
+    *,
+    acting_user,
+    appointment: Appointment,
+    status: str,
+    now: datetime | None = None,
+) -> Appointment:
+    """Mark a booked appointment attended or missed, once it has begun.
+
+    An attended appointment is a boutique visit on the client's timeline.
+    """
+    if status not in (Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW):
+        raise ValidationError({"status": _("Choose attended or did not come.")})
+    now = _now(now)
+    locked = _locked_booked(appointment)
+    if locked.starts_at > now:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This appointment starts on %(start)s: it can be marked "
+                    "once it has begun."
+                )
+                % {"start": moment(locked.starts_at)}
+            }
+        )
+    locked.status = status
+    _save(locked, acting_user)
+    if status == Appointment.Status.ATTENDED:
+        contact_log(
+            acting_user=acting_user,
+            client=locked.client,
+            channel=ContactEvent.Channel.BOUTIQUE_VISIT,
+            direction=ContactEvent.Direction.INBOUND,
+            subject=_("Appointment attended: %(what)s") % {"what": str(locked)},
+            outcome=ContactEvent.Outcome.REACHED,
+            occurred_at=locked.starts_at,
+            related=locked,
+            boutique=locked.boutique,
+        )
+    return locked
+
+
+def appointments_to_remind(*, now: datetime | None = None):
+    """Booked appointments of tomorrow (local day) not yet reminded."""
+    tomorrow = timezone.localtime(_now(now)).date() + timedelta(days=1)
+    return (
+        Appointment.objects.booked()
+        .on_day(tomorrow)
+        .filter(reminded_at__isnull=True, adviser__is_active=True)
+    )
+
+
+def appointment_reminders_send(*, now: datetime | None = None) -> int:
+    """Email each adviser a reminder of tomorrow's appointments, once each.
+
+    Each appointment is claimed (reminded_at set where it was empty) in its
+    own transaction with the sending: a second run, or two at once, claims
+    nothing twice; a failed send rolls its claim back for the next run.
+    """
+    now = _now(now)
+    sent = 0
+    for pk in list(appointments_to_remind(now=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=pk, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if not claimed:
+                continue
+            appointment = Appointment.objects.select_related(
+                "client", "boutique", "adviser"
+            ).get(pk=pk)
+            if appointment.adviser.email:
+                _send_reminder(appointment)
+                sent += 1
+    return sent
+
+
+def _send_reminder(appointment: Appointment) -> None:
+    start = timezone.localtime(appointment.starts_at)
+    end = timezone.localtime(appointment.ends_at)
+    values = {
+        "purpose": appointment.get_purpose_display(),
+        "day": day(start),
+        "start": f"{start:%H:%M}",
+        "end": f"{end:%H:%M}",
+        "client": appointment.client.full_name,
+        "boutique": appointment.boutique.name,
+    }
+    send_mail(
+        subject=_("Tomorrow %(start)s: %(purpose)s with %(client)s") % values,
+        message=_(
+            "A reminder of your appointment tomorrow, %(day)s, from %(start)s "
+            "to %(end)s at %(boutique)s: %(purpose)s with %(client)s."
+        )
+        % values,
+        from_email=None,
+        recipient_list=[appointment.adviser.email],
+    )

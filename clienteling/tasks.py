@@ -47,3 +47,11 @@ def detect_duplicates() -> int:
 def sweep_import_uploads() -> int:
     """Hourly: delete import files whose preview was never confirmed."""
     return services.import_uploads_sweep()
+
+
+@shared_task(name="clienteling.send_appointment_reminders", acks_late=True)
+def send_appointment_reminders() -> int:
+    """Hourly: remind advisers of tomorrow's appointments, once each
+    (reminded_at); an appointment booked today for tomorrow is reminded
+    within the hour."""
+    return services.appointment_reminders_send()

@@ -658,6 +658,8 @@ def complaint_open(
         channel=_COMPLAINT_CONTACT_CHANNEL[channel],
         direction=ContactEvent.Direction.INBOUND,
         subject=f"Complaint: {complaint.get_category_display().lower()}",
+        # The client called, wrote or came in: they were reached.
+        outcome=ContactEvent.Outcome.REACHED,
         occurred_at=now,
         related=complaint,
         boutique=boutique,

@@ -232,3 +232,25 @@ def test_consent_decision_page_speaks_staffs_words(client, officer):
     assert internals_in(text) == []
     assert "newsletters_invitations" not in text  # the purpose's name instead
     assert decision.purpose.name in text
+
+
+def test_appointment_pages_speak_staffs_words(client):
+    from tests.clienteling.factories import AppointmentFactory
+
+    appointment = AppointmentFactory()
+    client.force_login(appointment.adviser)
+    appointment.adviser.groups.add(*UserFactory(role=roles.ADVISER).groups.all())
+    day = appointment.starts_at.date().isoformat()
+    pages = [
+        reverse("admin:clienteling_appointment_calendar") + f"?span=day&day={day}",
+        reverse("admin:clienteling_appointment_calendar") + f"?span=week&day={day}",
+        reverse("admin:clienteling_appointment_changelist"),
+        reverse("admin:clienteling_appointment_change", args=[appointment.pk]),
+        reverse("admin:clienteling_appointment_cancel", args=[appointment.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        text = visible_text(response.text)
+        assert response.status_code == 200, url
+        assert internals_in(text) == [], url
+        assert appointment.client.full_name in text, url

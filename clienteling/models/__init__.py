@@ -1,5 +1,6 @@
 """Clienteling models, one module per concept (see the app README)."""
 
+from clienteling.models.appointments import Appointment
 from clienteling.models.ceremony import ImportantDate, RingSize
 from clienteling.models.clients import Client, DuplicateFlag
 from clienteling.models.contact_details import (
@@ -19,6 +20,7 @@ from clienteling.models.technical import IpAddressSeen, WebAccount
 from clienteling.models.web import SelectionItem, WebEvent
 
 __all__ = [
+    "Appointment",
     "Boutique",
     "Client",
     "ClientAddress",

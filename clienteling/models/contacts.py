@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,21 @@ class ContactEvent(FreeTextModel):
         INBOUND = "inbound", _("From the client")
         OUTBOUND = "outbound", _("To the client")
 
+    class Outcome(models.TextChoices):
+        """What came of the contact; the list a call centre would use."""
+
+        REACHED = "reached", _("Reached the client")
+        APPOINTMENT_BOOKED = "appointment_booked", _("Appointment booked")
+        CALL_BACK = "call_back", _("Asked to be called back")
+        VOICEMAIL = "voicemail", _("Left a voicemail")
+        MESSAGE_SENT = "message_sent", _("Message sent")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        DECLINED = "declined", _("Declined to talk")
+
+    # Channels on which the outcome is not obvious and must be given.
+    OUTCOME_REQUIRED_CHANNELS = frozenset({Channel.PHONE})
+
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="contacts"
     )
@@ -40,6 +56,9 @@ class ContactEvent(FreeTextModel):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     subject = models.CharField(max_length=200)
     summary = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, blank=True
+    )
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -66,7 +85,12 @@ class ContactEvent(FreeTextModel):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["client", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["client", "-occurred_at"]),
+            models.Index(
+                fields=["outcome", "-occurred_at"], name="contact_outcome_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="contact_related_both_or_neither",
@@ -77,6 +101,18 @@ class ContactEvent(FreeTextModel):
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.subject}"
+
+    def clean(self):
+        super().clean()
+        if self.channel in self.OUTCOME_REQUIRED_CHANNELS and not self.outcome:
+            raise ValidationError(
+                {
+                    "outcome": _(
+                        "Choose the outcome of the call (reached, voicemail, "
+                        "no answer...): a phone call is logged with its outcome."
+                    )
+                }
+            )
 
     @property
     def is_instant_messaging(self) -> bool:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,16 @@ class FollowUp(FreeTextModel):
         DONE = "done", _("Done")
         DISMISSED = "dismissed", _("Dismissed")
 
+    class Outcome(models.TextChoices):
+        """What came of a follow-up marked done."""
+
+        REACHED = "reached", _("Spoke with the client")
+        APPOINTMENT_BOOKED = "appointment_booked", _("Appointment booked")
+        MESSAGE_LEFT = "message_left", _("Left a message")
+        NOT_REACHED = "not_reached", _("Could not reach the client")
+        NOT_INTERESTED = "not_interested", _("Client not interested")
+        NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed")
+
     client = models.ForeignKey(
         "clienteling.Client", on_delete=models.CASCADE, related_name="follow_ups"
     )
@@ -38,6 +49,10 @@ class FollowUp(FreeTextModel):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    done_outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     # What generated it ("anniversary:<date id>:<year>"); makes the nightly
     # generation idempotent.
     source_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
@@ -59,3 +74,24 @@ class FollowUp(FreeTextModel):
 
     def __str__(self):
         return f"{self.get_reason_display()} · {day(self.due_date)}"
+
+    def clean(self):
+        super().clean()
+        if self.status == self.Status.DONE and not self.done_outcome:
+            raise ValidationError(
+                {
+                    "done_outcome": _(
+                        "Choose the outcome: a follow-up is marked done with "
+                        "what came of it."
+                    )
+                }
+            )
+        if self.status == self.Status.OPEN and self.done_outcome:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "An open follow-up has no outcome yet: mark it done, "
+                        "or leave the outcome empty."
+                    )
+                }
+            )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from clienteling.models import (
+    Appointment,
     Boutique,
     Client,
     ClientEmail,
@@ -105,6 +106,7 @@ class ContactEventFactory(factory.django.DjangoModelFactory):
     client = factory.SubFactory(ClientFactory)
     channel = ContactEvent.Channel.PHONE
     direction = ContactEvent.Direction.OUTBOUND
+    outcome = ContactEvent.Outcome.REACHED
     subject = "Call"
     occurred_at = factory.LazyFunction(timezone.now)
 
@@ -185,3 +187,31 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(
         HouseEventFactory, boutique=factory.SelfAttribute("..client.home_boutique")
     )
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """Tomorrow 15:00-16:00 local time, in the client's home boutique, with
+    an adviser who works there."""
+
+    class Meta:
+        model = Appointment
+        skip_postgeneration_save = True
+
+    client = factory.SubFactory(ClientFactory)
+    boutique = factory.SelfAttribute("client.home_boutique")
+    adviser = factory.SubFactory(UserFactory)
+    starts_at = factory.LazyFunction(
+        lambda: timezone.make_aware(
+            datetime.datetime.combine(
+                timezone.localdate() + datetime.timedelta(days=1), datetime.time(15)
+            )
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    purpose = Appointment.Purpose.RING_SIZING
+    notes = "Bring the engagement ring"
+
+    @factory.post_generation
+    def adviser_works_there(self, create, extracted, **kwargs):
+        if create:
+            self.adviser.boutiques.add(self.boutique)

@@ -167,7 +167,13 @@ def test_log_contact_from_the_client_page(client):
     url = reverse("admin:clienteling_client_log_contact", args=[target.pk])
 
     response = client.post(
-        url, {"channel": "phone", "direction": "outbound", "subject": "Ring ready"}
+        url,
+        {
+            "channel": "phone",
+            "direction": "outbound",
+            "outcome": "reached",
+            "subject": "Ring ready",
+        },
     )
 
     assert response.status_code == 302

@@ -38,7 +38,7 @@ def _log(client, user, **fields):
         client=client,
         channel=ContactEvent.Channel.PHONE,
         direction=ContactEvent.Direction.INBOUND,
-        **{"subject": "Call", **fields},
+        **{"subject": "Call", "outcome": ContactEvent.Outcome.REACHED, **fields},
     )
 
 
@@ -186,6 +186,7 @@ def _post(http, client, summary):
         {
             "channel": ContactEvent.Channel.PHONE,
             "direction": ContactEvent.Direction.INBOUND,
+            "outcome": ContactEvent.Outcome.REACHED,
             "subject": "Call",
             "summary": summary,
         },

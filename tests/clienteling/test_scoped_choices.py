@@ -57,6 +57,7 @@ def _boutique_with_everything(boutique, tag):
         client=client,
         channel="phone",
         direction="inbound",
+        outcome="reached",
         subject=f"Call {tag}",
         occurred_at=timezone.now(),
     )

@@ -46,6 +46,7 @@ def test_contact_log_keeps_last_contact_dates_on_the_client():
         client=client,
         channel="phone",
         direction="inbound",
+        outcome="reached",
         subject="Question",
         occurred_at=earlier,
     )
@@ -81,6 +82,7 @@ def test_contact_in_the_future_is_refused_and_not_written():
             client=client,
             channel="phone",
             direction="inbound",
+            outcome="reached",
             subject="x",
             occurred_at=timezone.now() + timedelta(days=1),
         )

@@ -28,7 +28,12 @@ from clienteling.models import (
 from clienteling.scoping import ClientScopedMixin
 from core.models import AccessLogEntry
 from privacy.models import ErasureJob
-from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
+from tests.clienteling.factories import (
+    AppointmentFactory,
+    BoutiqueFactory,
+    ClientFactory,
+    UserFactory,
+)
 from tests.privacy.requests.builders import orders_of
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +45,9 @@ PROJECT_APPS = ("clienteling", "consents", "orders", "privacy")
 CUSTOM_VIEWS = {
     "clienteling_client_log_contact": "clienteling.client",
     "clienteling_client_card": "clienteling.client",
+    "clienteling_followup_done": "clienteling.followup",
+    "clienteling_appointment_cancel": "clienteling.appointment",
+    "clienteling_appointment_mark": "clienteling.appointment",
     # An import is its uploader's alone: anyone else is answered 404.
     "clienteling_client_import_status": "clienteling.stagedimport",
     "clienteling_client_import_progress": "clienteling.stagedimport",
@@ -70,6 +78,8 @@ UNSCOPED_VIEWS = {
 }
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {
+    "clienteling_followup_done",
+    "clienteling_appointment_mark",
     "clienteling_client_import_abandon",
     "consents_withdraw",
     "orders_order_status",
@@ -116,6 +126,7 @@ def _everything_for(boutique) -> dict[str, object]:
             request=request, created_at=timezone.now()
         ),
         "clienteling.client": client,
+        "clienteling.appointment": AppointmentFactory(client=client),
         "clienteling.followup": FollowUp.objects.create(
             client=client, due_date=date(2026, 12, 1), reason="manual"
         ),
@@ -248,6 +259,8 @@ def test_every_admin_object_url_of_boutique_b_is_404_for_an_adviser_of_a(client)
         values = {kwargs[0]: target.pk}
         if "action" in kwargs:
             values["action"] = "verify"
+        if "status" in kwargs:
+            values["status"] = "attended"
         if "version_id" in kwargs:
             values["version_id"] = target.history.first().history_id
         url = (

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clienteling import services as clienteling_services
 from clienteling.models import (
+    Appointment,
     Client,
     ClientAddress,
     ClientEmail,
@@ -126,6 +127,7 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         client=client,
         channel="phone",
         direction="inbound",
+        outcome="reached",
         subject=f"{marker} subject",
         summary=f"{marker} summary",
         staff=user,
@@ -152,6 +154,15 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         defaults={"starts_at": timezone.now(), "capacity": 50},
     )
     Invitation.objects.create(event=event, client=client, invited_by=user)
+    Appointment.objects.create(
+        client=client,
+        boutique=boutique,
+        adviser=user,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=1),
+        purpose="viewing",
+        notes=f"{marker} appointment notes",
+    )
     FollowUp.objects.create(
         client=client,
         adviser=user,
