@@ -388,7 +388,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             return "A record of another boutique"
         return format_html(
             _('<a href="{}">{}</a>'),
-            reverse("admin:clienteling_client_change", args=[survivor.pk]),
+            reverse("admin:clienteling_client_card", args=[survivor.pk]),
             survivor,
         )
 
@@ -936,7 +936,7 @@ class FollowUpAdmin(ClientScopedAdmin):
     def client_link(self, obj):
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:clienteling_client_change", args=[obj.client_id]),
+            reverse("admin:clienteling_client_card", args=[obj.client_id]),
             obj.client.full_name,
         )
 
@@ -1032,7 +1032,7 @@ class FollowUpAdmin(ClientScopedAdmin):
                 request,
                 _("Follow-up added for %(name)s.") % {"name": obj.client.full_name},
             )
-            url = reverse("admin:clienteling_client_change", args=[obj.client_id])
+            url = reverse("admin:clienteling_client_card", args=[obj.client_id])
             return redirect(f"{url}#follow-ups")
         return super().response_add(request, obj, post_url_continue)
 

@@ -5,14 +5,21 @@ of queries whatever the size of the book: lists are cut at HOME_ROWS and
 counts are single aggregates.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clienteling.models import Client, ContactEvent, FollowUp, ImportantDate, User
+from clienteling.models import (
+    Appointment,
+    Client,
+    ContactEvent,
+    FollowUp,
+    ImportantDate,
+    User,
+)
 from clienteling.querysets import anniversaries_within
 from clienteling.scoping import visible_boutiques
 from clienteling.services import LAPSING_AFTER_DAYS
@@ -43,7 +50,7 @@ class TeamRow:
     open_follow_ups: int
     overdue_follow_ups: int
     contacted_this_month: int
-    extra: dict = field(default_factory=dict)
+    appointments_this_week: int
 
 
 def _start_of_day(day: date) -> datetime:
@@ -75,6 +82,22 @@ def follow_ups_due(user, *, today: date, limit: int = HOME_ROWS):
     )
     rows = list(due.select_related("client").order_by("due_date", "id")[:limit])
     return rows, due.count()
+
+
+def appointments_ahead(user, *, today: date, limit: int = HOME_ROWS):
+    """My booked appointments today and tomorrow, in order."""
+    start = _start_of_day(today)
+    end = _start_of_day(today + timedelta(days=2))
+    return list(
+        Appointment.objects.filter(
+            adviser=user,
+            status=Appointment.Status.BOOKED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("client", "boutique")
+        .order_by("starts_at")[:limit]
+    )
 
 
 def dates_ahead(user, *, today: date, days: int = 7, limit: int = HOME_ROWS):
@@ -149,6 +172,7 @@ def team_board(user, *, today: date) -> list[TeamRow]:
     clients contacted since the 1st. One query for the whole team."""
     boutiques = visible_boutiques(user)
     month_start = _start_of_day(today.replace(day=1))
+    week_start = _start_of_day(today - timedelta(days=today.weekday()))
     contacted = (
         ContactEvent.objects.filter(staff=OuterRef("pk"), occurred_at__gte=month_start)
         .values("staff")
@@ -175,6 +199,15 @@ def team_board(user, *, today: date) -> list[TeamRow]:
                 distinct=True,
             ),
             contacted=Coalesce(contacted, 0),
+            week_appointments=Count(
+                "appointments",
+                filter=Q(
+                    appointments__starts_at__gte=week_start,
+                    appointments__starts_at__lt=week_start + timedelta(days=7),
+                )
+                & ~Q(appointments__status=Appointment.Status.CANCELLED),
+                distinct=True,
+            ),
         )
         .order_by("last_name", "first_name", "username")
     )
@@ -184,6 +217,7 @@ def team_board(user, *, today: date) -> list[TeamRow]:
             open_follow_ups=member.open_follow_ups,
             overdue_follow_ups=member.overdue_follow_ups,
             contacted_this_month=member.contacted,
+            appointments_this_week=member.week_appointments,
         )
         for member in team
     ]

@@ -7,10 +7,13 @@ person with several roles sees each role's panels once; someone with none
 everyone ("All sections").
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling import home as client_home
+from clienteling.models import FollowUp
 from core.jobs.models import Job
 from core.roles import ADVISER, COMPLIANCE, CUSTOMER_SERVICE, MANAGER, ROLES
 from privacy import home as privacy_home
@@ -44,6 +47,10 @@ def home_context(user) -> dict:
             follow_ups=follow_ups,
             follow_ups_count=follow_ups_count,
             dates_ahead=client_home.dates_ahead(user, today=today),
+            appointments=client_home.appointments_ahead(user, today=today),
+            tomorrow=today + timedelta(days=1),
+            follow_up_outcomes=FollowUp.Outcome.choices,
+            can_complete_follow_up=user.has_perm("clienteling.change_followup"),
         )
         # A manager who advises no client of their own sees the team first
         # and no empty "my book".

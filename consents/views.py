@@ -54,7 +54,7 @@ def _boutiques_for(user):
 def client_page_url(client: Client) -> str:
     """The client 360 page if installed, else this app's consents page."""
     try:
-        return reverse("admin:clienteling_client_change", args=[client.pk])
+        return reverse("admin:clienteling_client_card", args=[client.pk])
     except NoReverseMatch:
         return reverse("admin:consents_client", args=[client.pk])
 

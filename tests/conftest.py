@@ -74,6 +74,18 @@ def _force_login_passes_the_second_factor(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request through LocaleMiddleware leaves its language active on the
+    thread (a server activates it again on the next request): tests that
+    call services directly must not inherit the last request's French."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

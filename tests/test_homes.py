@@ -13,6 +13,7 @@ from clienteling.models import FollowUp, ImportantDate
 from core import roles
 from core.services import access_log_record
 from tests.clienteling.factories import (
+    AppointmentFactory,
     BoutiqueFactory,
     ClientFactory,
     ContactEventFactory,
@@ -29,7 +30,7 @@ HOME = reverse("admin:index")
 SECTIONS = reverse("admin:sections")
 
 PANELS = {
-    "adviser": ["home-book", "home-follow-ups", "home-dates"],
+    "adviser": ["home-book", "home-follow-ups", "home-appointments", "home-dates"],
     "recent": ["home-recent"],
     "manager": ["home-team"],
     "service": ["home-search", "home-calls"],
@@ -136,6 +137,54 @@ def test_follow_ups_due_are_mine_open_and_due_by_today(client, paris):
     assert "overdue since" in response.content.decode()
 
 
+def test_my_appointments_today_and_tomorrow_are_listed(client, paris):
+    me = adviser(paris)
+    someone = ClientFactory(home_boutique=paris, last_name="Lefèvre")
+    tomorrow = AppointmentFactory(client=someone, adviser=me)
+    AppointmentFactory(
+        client=someone,
+        adviser=me,
+        starts_at=tomorrow.starts_at + datetime.timedelta(days=3),
+        ends_at=tomorrow.ends_at + datetime.timedelta(days=3),
+    )
+    AppointmentFactory(client=someone, adviser=adviser(paris))  # a colleague's
+    client.force_login(me)
+    response = client.get(HOME)
+    assert response.context["appointments"] == [tomorrow]
+    assert "Tomorrow" in response.content.decode()
+
+
+def test_a_follow_up_is_done_from_the_home_in_one_tap(client, paris):
+    me = adviser(paris)
+    follow_up = FollowUpFactory(
+        client=ClientFactory(home_boutique=paris),
+        adviser=me,
+        due_date=timezone.localdate(),
+    )
+    client.force_login(me)
+    html = client.get(HOME).content.decode()
+    done_url = reverse("admin:clienteling_followup_done", args=[follow_up.pk])
+    assert f'action="{done_url}"' in html
+    response = client.post(
+        done_url,
+        {"done_outcome": FollowUp.Outcome.values[0], "next": HOME + "#home-follow-ups"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == HOME + "#home-follow-ups"
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.DONE
+    # without an outcome it stays open, and says why
+    other = FollowUpFactory(
+        client=follow_up.client, adviser=me, due_date=timezone.localdate()
+    )
+    client.post(
+        reverse("admin:clienteling_followup_done", args=[other.pk]),
+        {"done_outcome": "", "next": HOME},
+    )
+    other.refresh_from_db()
+    assert other.status == FollowUp.Status.OPEN
+
+
 def test_dates_ahead_are_my_clients_recurring_dates_within_a_week(client, paris):
     me = adviser(paris)
     today = timezone.localdate()
@@ -194,12 +243,20 @@ def test_the_managers_team_board_counts_each_adviser(client, paris):
     FollowUpFactory(client=someone, adviser=anna, due_date=yesterday)
     ContactEventFactory(client=someone, staff=anna)
     ContactEventFactory(client=someone, staff=anna)
+    AppointmentFactory(client=someone, adviser=anna)  # tomorrow
     client.force_login(boss)
     team = client.get(HOME).context["team"]
+    tomorrow_this_week = (today + datetime.timedelta(days=1)).weekday() != 0
     assert [
-        (r.adviser, r.open_follow_ups, r.overdue_follow_ups, r.contacted_this_month)
+        (
+            r.adviser,
+            r.open_follow_ups,
+            r.overdue_follow_ups,
+            r.contacted_this_month,
+            r.appointments_this_week,
+        )
         for r in team
-    ] == [(anna, 2, 1, 1)]
+    ] == [(anna, 2, 1, 1, 1 if tomorrow_this_week else 0)]
 
 
 def test_compliance_sees_the_legal_clock(client):
@@ -231,6 +288,7 @@ def test_a_home_costs_the_same_queries_for_a_small_and_a_big_book(client, paris,
             ContactEventFactory(client=someone, staff=user)
             access_log_record(acting_user=user, action="view", target=someone)
             DataSubjectRequestFactory(client=someone)
+            AppointmentFactory(client=someone, adviser=user)
 
     def count():
         with CaptureQueriesContext(connection) as queries:

@@ -102,7 +102,7 @@ def test_the_outcome_is_on_the_timeline(client):
             "subject": "Engagement ring",
         },
     )
-    page = client.get(reverse("admin:clienteling_client_change", args=[target.pk]))
+    page = client.get(reverse("admin:clienteling_client_card", args=[target.pk]))
 
     assert "Asked to be called back" in page.text
 
