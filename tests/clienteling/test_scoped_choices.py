@@ -217,5 +217,5 @@ def test_a_user_who_sees_both_boutiques_gets_the_link(client):
 
     page = client.get(reverse("admin:clienteling_client_change", args=[duplicate.pk]))
 
-    assert reverse("admin:clienteling_client_change", args=[survivor.pk]) in page.text
+    assert reverse("admin:clienteling_client_card", args=[survivor.pk]) in page.text
     assert "Müllerhaus" in page.text
