@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.scoping import ClientScopedMixin
 from consents import views
+from consents.documents.languages import COMPLETE, NATIVE_NAMES
 from consents.models import (
     ConsentDecision,
     FormTemplate,
@@ -99,12 +101,21 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
     fields = ["template", "number", "published_at", "field_list", "wording_list"]
     readonly_fields = ["field_list", "wording_list", "published_at"]
 
-    @admin.display(description="printable blank form")
+    @admin.display(description=_("printable blank form"))
     def printable(self, obj):
-        return format_html(
-            '<a href="{}">HTML</a> · <a href="{}">PDF</a>',
-            reverse("admin:consents_print_form", args=[obj.pk]),
-            reverse("admin:consents_print_form_pdf", args=[obj.pk]),
+        return format_html_join(
+            " · ",
+            '{}: <a href="{}?language={}">HTML</a> <a href="{}?language={}">PDF</a>',
+            (
+                (
+                    NATIVE_NAMES[code],
+                    reverse("admin:consents_print_form", args=[obj.pk]),
+                    code,
+                    reverse("admin:consents_print_form_pdf", args=[obj.pk]),
+                    code,
+                )
+                for code in COMPLETE
+            ),
         )
 
     @admin.display(description="fields (* = compulsory for a service)")
@@ -127,8 +138,11 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
     def wording_list(self, obj):
         return format_html_join(
             "",
-            "<p><strong>{}</strong>: {}</p>",
-            ((w.purpose.name, w.text) for w in obj.wordings.select_related("purpose")),
+            "<p><strong>{}</strong> ({}): {}</p>",
+            (
+                (w.purpose.name, NATIVE_NAMES.get(w.language, w.language), w.text)
+                for w in obj.wordings.select_related("purpose")
+            ),
         )
 
 
@@ -205,6 +219,10 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 "form/<int:pk>/print.pdf",
                 wrap(views.print_form_pdf),
                 name="consents_print_form_pdf",
+            ),
+            path("notice/print/", wrap(views.notice), name="consents_notice"),
+            path(
+                "notice/print.pdf", wrap(views.notice_pdf), name="consents_notice_pdf"
             ),
             *super().get_urls(),
         ]
