@@ -19,7 +19,11 @@ from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
 from consents import services
 from consents.documents import render as documents_render
-from consents.documents.languages import DocumentLanguage, document_language
+from consents.documents.languages import (
+    DocumentLanguage,
+    document_language,
+    language_choices,
+)
 from consents.documents.render import render_notice, render_paper_form
 from consents.forms import OutreachForm, PaperFormCaptureForm
 from consents.models import (
@@ -84,6 +88,13 @@ def client_consents(request, client_id: int):
             title=f"Consents of {client}",
             ledger=ledger,
             panel=consent_panel_context(request, client),
+            print_version=FormTemplateVersion.objects.filter(
+                template__kind=FormTemplate.Kind.PAPER
+            )
+            .order_by("-published_at", "-number")
+            .first(),
+            document_languages=language_choices(),
+            client_language=client.preferred_language,
         ),
     )
 

@@ -255,3 +255,18 @@ def test_printed_notice_pdf(client):
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     assert 'filename="privacy-notice-fr.pdf"' in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_client_consents_page_offers_printing_in_the_client_s_language(client):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+    french = ClientFactory(home_boutique=boutique, preferred_language="fr")
+
+    response = client.get(reverse("admin:consents_client", args=[french.pk]))
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="print-in-language"' in text
+    assert '<option value="fr" selected>Français</option>' in text
+    assert reverse("admin:consents_notice_pdf") in text
