@@ -50,7 +50,10 @@ ALLERGIES = [
     ("DEMO-0120", "nickel", "mild", "Told the adviser at the fitting."),
 ]
 # The client whose signed paper form (with its scan) is on file.
-PAPER_FORM_CLIENT = "DEMO-0012"
+# A French client with a metal allergy and an order: the demo's paper form
+# (signed on the French form, allergy consent ticked again) makes their
+# access report show a form, allergies and purchases (issues 18, 21).
+PAPER_FORM_CLIENT = "DEMO-0027"
 # The client who objected to profiling for customer relations.
 OBJECTING_CLIENT = "DEMO-0014"
 
@@ -216,7 +219,12 @@ def _seed_paper_form() -> int:
             "email": email.address if email else "",
             "phone": str(phone.number) if phone else "",
         },
-        consents=[registry.NEWSLETTERS, registry.EVENTS],
+        consents=[
+            registry.NEWSLETTERS,
+            registry.EVENTS,
+            # ticked again: an allergy on file stays under its consent
+            *([registry.ALLERGY_AWARE_SERVICE] if client.allergies.exists() else []),
+        ],
         signed_on=timezone.localdate() - timedelta(days=3),
         scan=scan,
         boutique=client.home_boutique,

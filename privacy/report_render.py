@@ -48,6 +48,8 @@ class _Words:
         self.code = language.code
         self.time_zone = time_zone
         self.module = texts(language.code)
+        # "Name: value"; French typography puts a non-breaking space first.
+        self.colon = "\u00a0: " if language.code == "fr" else ": "
         self.t = {
             key: text.replace("{house}", settings.HOUSE_NAME)
             for key, text in self.module.TEXTS.items()
@@ -178,7 +180,7 @@ def _section(section: dict, words: _Words, listed: dict) -> dict:
         "legal_bases": sorted({words.label(b) for b in section["legal_bases"]}),
         "recipients": [module.RECIPIENTS.get(r, r) for r in section["recipients"]],
         "retention": [
-            f"{words.purpose(p['code'])}: "
+            f"{words.purpose(p['code'])}{words.colon}"
             f"{words.purpose_field(p['code'], 'retention', p['retention'])}"
             for p in section["purposes"]
         ],

@@ -86,7 +86,7 @@ TEXTS = {
     "form_details_heading": "Your details",
     "form_legend": (
         "Fields marked with an asterisk (*) are compulsory for the services "
-        "named beside them."
+        "whose numbers are given beside them."
     ),
     "form_mandatory_sentence": (
         "If you do not complete these compulsory fields, {house} will not be "

@@ -176,8 +176,8 @@ LABELS = {
     "Contract": "Exécution d’un contrat",
     "Legitimate interest": "Intérêt légitime",
     "Legal obligation": "Obligation légale",
-    "Granted": "Consentement donné",
-    "Withdrawn": "Consentement retiré",
+    "Granted": "Accord",
+    "Withdrawn": "Retrait",
     "Objected": "Opposition",
     "Paper form": "Formulaire papier",
     "Website": "Site internet",
@@ -232,7 +232,7 @@ TEXTS = {
     "form_details_heading": "Vos informations",
     "form_legend": (
         "Les champs signalés par un astérisque (*) sont obligatoires pour les "
-        "services indiqués en regard."
+        "services dont le numéro figure en regard."
     ),
     "form_mandatory_sentence": (
         "Si vous ne renseignez pas ces champs obligatoires, {house} ne sera pas "

@@ -78,6 +78,8 @@ def paper_form_context(
         # A version published before its translation: the English stands.
         wordings = version.wordings.filter(language=ENGLISH).select_related("purpose")
     title = module.FORM_TITLES.get(version.template.code, version.template.title)
+    services = list(version.services.order_by("display_order"))
+    number = {p.pk: index for index, p in enumerate(services, start=1)}
     return {
         "lang": language,
         "t": t,
@@ -85,16 +87,16 @@ def paper_form_context(
         "version": version,
         "title": t["form_title_version"].format(title=title, number=version.number),
         "services": [
-            purpose_name(p.code, p.name, language.code)
-            for p in version.services.order_by("display_order")
+            (number[p.pk], purpose_name(p.code, p.name, language.code))
+            for p in services
         ],
+        # each compulsory field names the numbers of the services needing it
         "fields": [
             (
                 module.FIELD_LABELS.get(f.key, f.label),
-                [
-                    purpose_name(p.code, p.name, language.code)
-                    for p in f.mandatory_for.all()
-                ],
+                sorted(
+                    str(number[p.pk]) for p in f.mandatory_for.all() if p.pk in number
+                ),
             )
             for f in fields
         ],

@@ -49,7 +49,7 @@ def test_report_of_a_french_client_is_french_with_french_local_dates():
     assert "Vos données personnelles détenues par" in html
     assert "Historique de vos consentements" in html
     assert "L’origine de vos données" in html
-    assert "Consentement donné" in html
+    assert ">Accord<" in html
     assert "Lettres d’information, invitations et actualités" in html
     assert "De nous" in html  # the direction of the call
     assert "6 décembre 2026, 00:30" in html
