@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.scoping import ClientScopedMixin
 from consents import views
+from consents.documents.languages import COMPLETE, NATIVE_NAMES
 from consents.models import (
     ConsentDecision,
     FormTemplate,
@@ -102,10 +103,19 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
 
     @admin.display(description=_("printable blank form"))
     def printable(self, obj):
-        return format_html(
-            _('<a href="{}">HTML</a> · <a href="{}">PDF</a>'),
-            reverse("admin:consents_print_form", args=[obj.pk]),
-            reverse("admin:consents_print_form_pdf", args=[obj.pk]),
+        return format_html_join(
+            " · ",
+            '{}: <a href="{}?language={}">HTML</a> <a href="{}?language={}">PDF</a>',
+            (
+                (
+                    NATIVE_NAMES[code],
+                    reverse("admin:consents_print_form", args=[obj.pk]),
+                    code,
+                    reverse("admin:consents_print_form_pdf", args=[obj.pk]),
+                    code,
+                )
+                for code in COMPLETE
+            ),
         )
 
     @admin.display(description=_("fields (* = compulsory for a service)"))
@@ -128,8 +138,11 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
     def wording_list(self, obj):
         return format_html_join(
             "",
-            "<p><strong>{}</strong>: {}</p>",
-            ((w.purpose.name, w.text) for w in obj.wordings.select_related("purpose")),
+            "<p><strong>{}</strong> ({}): {}</p>",
+            (
+                (w.purpose.name, NATIVE_NAMES.get(w.language, w.language), w.text)
+                for w in obj.wordings.select_related("purpose")
+            ),
         )
 
 
@@ -206,6 +219,10 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 "form/<int:pk>/print.pdf",
                 wrap(views.print_form_pdf),
                 name="consents_print_form_pdf",
+            ),
+            path("notice/print/", wrap(views.notice), name="consents_notice"),
+            path(
+                "notice/print.pdf", wrap(views.notice_pdf), name="consents_notice_pdf"
             ),
             *super().get_urls(),
         ]

@@ -35,6 +35,7 @@ DATAMAP = {
             "decision": F(C.PREFERENCES, E.KEEP, S.CLIENT, obligation=PROOF),
             "channel": F(C.PREFERENCES, E.KEEP, S.CLIENT, obligation=PROOF),
             "wording": F(C.PREFERENCES, E.KEEP, S.SYSTEM, obligation=PROOF),
+            "language": F(C.PREFERENCES, E.KEEP, S.SYSTEM, obligation=PROOF),
             "submission": KEY,
             "recorded_by": STAFF_LINK,
             "decided_at": F(C.PREFERENCES, E.KEEP, S.SYSTEM, obligation=PROOF),
@@ -43,6 +44,7 @@ DATAMAP = {
         },
         codes={
             "user_agent": "the browser's User-Agent header, copied verbatim",
+            "language": "a language code (en, fr) copied from the wording",
         },
     ),
     "consents.PaperFormSubmission": ModelMap(
@@ -202,7 +204,9 @@ DATAMAP = {
         ),
     ),
     "consents.PurposeWording": ModelMap(
-        Subject.NONE, None, fields=_reference("id", "version", "purpose", "text")
+        Subject.NONE,
+        None,
+        fields=_reference("id", "version", "purpose", "language", "text"),
     ),
 }
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, MetalAllergy, User
 from consents import outreach, registry, services
+from consents.documents.languages import document_language
 from consents.models import (
     Channel,
     ConsentDecision,
@@ -49,7 +50,10 @@ ALLERGIES = [
     ("DEMO-0120", "nickel", "mild", "Told the adviser at the fitting."),
 ]
 # The client whose signed paper form (with its scan) is on file.
-PAPER_FORM_CLIENT = "DEMO-0012"
+# A French client with a metal allergy and an order: the demo's paper form
+# (signed on the French form, allergy consent ticked again) makes their
+# access report show a form, allergies and purchases (issues 18, 21).
+PAPER_FORM_CLIENT = "DEMO-0027"
 # The client who objected to profiling for customer relations.
 OBJECTING_CLIENT = "DEMO-0014"
 
@@ -85,7 +89,16 @@ def seed(*, stdout) -> None:
     version = FormTemplateVersion.objects.get(
         template__code="clienteling-tool", number=1
     )
-    wordings = {w.purpose.code: w for w in version.wordings.select_related("purpose")}
+    by_language = {
+        (w.language, w.purpose.code): w
+        for w in version.wordings.select_related("purpose")
+    }
+
+    def wording_for(client, code):
+        """The wording in the client's language, as the tool shows it."""
+        language = document_language(client.preferred_language).code
+        return by_language[(language, code)]
+
     clients = list(Client.objects.active().order_by("pk"))
     decided = set(
         ConsentDecision.objects.values_list("client_id", "purpose__code").distinct()
@@ -102,7 +115,7 @@ def seed(*, stdout) -> None:
             purpose_code=code,
             decision=ConsentDecision.Decision.GRANT,
             channel=Channel.CLIENTELING_TOOL,
-            wording=wordings[code],
+            wording=wording_for(client, code),
             now=base + timedelta(days=days),
         )
         created += 1
@@ -125,7 +138,7 @@ def seed(*, stdout) -> None:
         code = registry.ALLERGY_AWARE_SERVICE
         if client.pk in with_allergy and (client.pk, code) not in decided:
             give(client, code, 0)
-    allergies = _seed_allergies(wordings, decided)
+    allergies = _seed_allergies(wording_for, decided)
     _seed_objection(decided)
     forms = _seed_paper_form()
     lists = _seed_outreach_list()
@@ -142,7 +155,7 @@ def _demo_client(number: str) -> Client | None:
     ).first()
 
 
-def _seed_allergies(wordings, decided) -> int:
+def _seed_allergies(wording_for, decided) -> int:
     """Explicit consent first, then the allergy: the gate refuses otherwise."""
     created = 0
     code = registry.ALLERGY_AWARE_SERVICE
@@ -156,7 +169,7 @@ def _seed_allergies(wordings, decided) -> int:
             purpose_code=code,
             decision=ConsentDecision.Decision.GRANT,
             channel=Channel.CLIENTELING_TOOL,
-            wording=wordings[code],
+            wording=wording_for(client, code),
         )
         clienteling_services.allergy_record(
             acting_user=client.primary_adviser,
@@ -206,11 +219,18 @@ def _seed_paper_form() -> int:
             "email": email.address if email else "",
             "phone": str(phone.number) if phone else "",
         },
-        consents=[registry.NEWSLETTERS, registry.EVENTS],
+        consents=[
+            registry.NEWSLETTERS,
+            registry.EVENTS,
+            # ticked again: an allergy on file stays under its consent
+            *([registry.ALLERGY_AWARE_SERVICE] if client.allergies.exists() else []),
+        ],
         signed_on=timezone.localdate() - timedelta(days=3),
         scan=scan,
         boutique=client.home_boutique,
         client=client,
+        # The form printed in the client's language (consents.documents).
+        language=document_language(client.preferred_language).code,
     )
     return 1
 

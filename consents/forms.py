@@ -4,6 +4,7 @@ from django_countries import countries
 
 from clienteling.models import Boutique, Client
 from clienteling.models.clients import LANGUAGES
+from consents.documents.languages import ENGLISH, NATIVE_NAMES
 from consents.models import FormTemplateVersion, Purpose
 from consents.outreach import not_an_outreach_purpose, outreach_purposes
 from consents.selectors import OUTREACH_CHANNELS
@@ -60,6 +61,13 @@ class PaperFormCaptureForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the signed form"),
+        help_text=_(
+            "The language printed on the form: its consent sentences are the "
+            "ones recorded."
+        ),
+    )
     signed_on = forms.DateField(
         label=_("Signature date"),
         required=False,
@@ -90,16 +98,22 @@ class PaperFormCaptureForm(forms.Form):
         ]
         self.fields["consents"].choices = [
             (w.purpose.code, w.text)
-            for w in version.wordings.select_related("purpose").order_by(
-                "purpose__display_order"
-            )
+            for w in version.wordings.filter(language=ENGLISH)
+            .select_related("purpose")
+            .order_by("purpose__display_order")
         ]
+        languages = sorted(set(version.wordings.values_list("language", flat=True)))
+        self.fields["language"].choices = [
+            (code, NATIVE_NAMES.get(code, code)) for code in languages
+        ]
+        if not self.is_bound and not self.initial.get("language"):
+            self.initial["language"] = ENGLISH
         self.fields["boutique"] = forms.ModelChoiceField(
             queryset=boutiques, label=_("Boutique"), empty_label=None
         )
         # Field order: boutique, client fields, services, consents, signature.
         order = ["boutique", *self.field_keys, "services", "consents"]
-        self.order_fields([*order, "signed_on", "scan"])
+        self.order_fields([*order, "language", "signed_on", "scan"])
 
     def client_fields(self):
         return [self[key] for key in self.field_keys]

@@ -340,12 +340,13 @@ class FormVersionSpec:
     version: int
     services: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
-    wording: dict[str, str] = field(default_factory=dict)
+    # language -> purpose code -> the consent sentence
+    wording: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 _ALL_SERVICES = (NEWSLETTERS, EVENTS, "boutique_orders", "customer_relations")
 
-_CLIENT_FIELDS = (
+CLIENT_FIELDS = (
     FieldSpec("title", "Title", IDENTITY),
     FieldSpec("first_name", "First name", IDENTITY, _ALL_SERVICES),
     FieldSpec("last_name", "Last name", IDENTITY, _ALL_SERVICES),
@@ -360,28 +361,73 @@ _CLIENT_FIELDS = (
     FieldSpec("preferred_language", "Preferred language", PREFERENCES),
 )
 
+# The consent wordings, per language: the form version is the legal
+# content (services, fields, purposes); each language is a rendering of it,
+# added to a published version without changing what was signed before.
+# Every language of consents.documents.languages.COMPLETE has a wording for
+# every purpose here (tests/consents/test_document_languages.py).
 _WORDING = {
-    NEWSLETTERS: (
-        "I agree to receive information on offers, products, news and events "
-        "(newsletters, invitations and other publications). I can withdraw "
-        "at any time."
-    ),
-    EVENTS: "I agree that my details are used to invite me to events.",
-    PARTNER_SHARING: (
-        "I agree that my details are shared with the department store hosting "
-        "this boutique for its own customer relationship programme."
-    ),
-    "cross_group_intelligence": (
-        "I agree that my purchases of the last 3 years are shared, without my "
-        "name or contact details, with the parent group to receive offers "
-        "matching my interests."
-    ),
-    ALLERGY_AWARE_SERVICE: (
-        "I explicitly agree that my metal allergies are recorded so that I am "
-        "never offered a piece I react to. I can withdraw at any time, and "
-        "the information is then erased."
-    ),
+    "en": {
+        NEWSLETTERS: (
+            "I agree to receive information on offers, products, news and events "
+            "(newsletters, invitations and other publications). I can withdraw "
+            "at any time."
+        ),
+        EVENTS: "I agree that my details are used to invite me to events.",
+        PARTNER_SHARING: (
+            "I agree that my details are shared with the department store "
+            "hosting this boutique for its own customer relationship programme."
+        ),
+        "cross_group_intelligence": (
+            "I agree that my purchases of the last 3 years are shared, without "
+            "my name or contact details, with the parent group to receive "
+            "offers matching my interests."
+        ),
+        ALLERGY_AWARE_SERVICE: (
+            "I explicitly agree that my metal allergies are recorded so that I "
+            "am never offered a piece I react to. I can withdraw at any time, "
+            "and the information is then erased."
+        ),
+    },
+    "fr": {
+        NEWSLETTERS: (
+            "J’accepte de recevoir des informations sur les offres, les "
+            "produits, les actualités et les événements (lettres "
+            "d’information, invitations et autres publications). Je peux "
+            "retirer mon consentement à tout moment."
+        ),
+        EVENTS: (
+            "J’accepte que mes données soient utilisées pour "
+            "m’inviter aux événements de la maison."
+        ),
+        PARTNER_SHARING: (
+            "J’accepte que mes données soient communiquées au "
+            "grand magasin qui accueille ce corner, pour son propre programme de "
+            "gestion de la relation client."
+        ),
+        "cross_group_intelligence": (
+            "J’accepte que mes achats des 3 dernières années "
+            "soient communiqués à la société mère du "
+            "groupe, sans mon nom ni mes coordonnées, afin de recevoir des "
+            "offres correspondant à mes centres d’intérêt."
+        ),
+        ALLERGY_AWARE_SERVICE: (
+            "Je consens expressément à l’enregistrement de mes "
+            "allergies aux métaux, afin que ne me soit jamais proposée "
+            "une pièce à laquelle je réagis. Je peux retirer mon "
+            "consentement à tout moment ; ces informations sont alors "
+            "effacées."
+        ),
+    },
 }
+
+
+def _only(*codes: str) -> dict[str, dict[str, str]]:
+    return {
+        language: {code: texts[code] for code in codes}
+        for language, texts in _WORDING.items()
+    }
+
 
 FORM_VERSIONS: tuple[FormVersionSpec, ...] = (
     FormVersionSpec(
@@ -390,7 +436,7 @@ FORM_VERSIONS: tuple[FormVersionSpec, ...] = (
         title="Boutique client form",
         version=1,
         services=_ALL_SERVICES,
-        fields=_CLIENT_FIELDS,
+        fields=CLIENT_FIELDS,
         wording=_WORDING,
     ),
     FormVersionSpec(
@@ -408,9 +454,9 @@ FORM_VERSIONS: tuple[FormVersionSpec, ...] = (
                 if f.key in ("first_name", "last_name", "email")
                 else f.mandatory_for,
             )
-            for f in _CLIENT_FIELDS
+            for f in CLIENT_FIELDS
         ),
-        wording={NEWSLETTERS: _WORDING[NEWSLETTERS]},
+        wording=_only(NEWSLETTERS),
     ),
     FormVersionSpec(
         template="clienteling-tool",
@@ -418,17 +464,19 @@ FORM_VERSIONS: tuple[FormVersionSpec, ...] = (
         title="Clienteling tool form",
         version=1,
         services=_ALL_SERVICES,
-        fields=_CLIENT_FIELDS,
+        fields=CLIENT_FIELDS,
         wording=_WORDING,
     ),
 )
 
 
 def sync_registry(apps=None) -> None:
-    """Make the Purpose table match PURPOSES; add missing form versions.
+    """Make the Purpose table match PURPOSES; add missing form versions
+    and the wordings of a language a version does not have yet.
 
     Purposes no longer in code are kept (the ledger points at them) but
-    marked inactive. Existing form versions are left untouched.
+    marked inactive. Existing form versions, and every wording already
+    written, are left untouched: running it twice writes nothing.
     """
     if apps is None:
         from django.apps import apps
@@ -463,31 +511,46 @@ def sync_registry(apps=None) -> None:
         )
     Purpose.objects.exclude(code__in=purposes).update(is_active=False)
 
+    # Before migration 0011 a wording had no language: old migrations
+    # running this with their historical models write the English only.
+    by_language = any(f.name == "language" for f in PurposeWording._meta.get_fields())
     for spec in FORM_VERSIONS:
         template, _ = FormTemplate.objects.get_or_create(
             code=spec.template, defaults={"kind": spec.kind, "title": spec.title}
         )
-        if FormTemplateVersion.objects.filter(
+        version = FormTemplateVersion.objects.filter(
             template=template, number=spec.version
-        ).exists():
-            continue
-        version = FormTemplateVersion.objects.create(
-            template=template, number=spec.version
-        )
-        version.services.set([purposes[code] for code in spec.services])
-        for order, f in enumerate(spec.fields):
-            form_field = FormField.objects.create(
-                version=version,
-                key=f.key,
-                label=f.label,
-                data_category=f.category,
-                display_order=order,
+        ).first()
+        if version is None:
+            version = FormTemplateVersion.objects.create(
+                template=template, number=spec.version
             )
-            form_field.mandatory_for.set([purposes[c] for c in f.mandatory_for])
-        for code, text in spec.wording.items():
-            PurposeWording.objects.create(
-                version=version, purpose=purposes[code], text=text
-            )
+            version.services.set([purposes[code] for code in spec.services])
+            for order, f in enumerate(spec.fields):
+                form_field = FormField.objects.create(
+                    version=version,
+                    key=f.key,
+                    label=f.label,
+                    data_category=f.category,
+                    display_order=order,
+                )
+                form_field.mandatory_for.set([purposes[c] for c in f.mandatory_for])
+        # A wording already published is never rewritten; a language added
+        # to a version adds its wordings beside the others.
+        for language, texts in spec.wording.items():
+            if not by_language and language != "en":
+                continue
+            have = PurposeWording.objects.filter(version=version)
+            if by_language:
+                have = have.filter(language=language)
+            present = set(have.values_list("purpose__code", flat=True))
+            for code, text in texts.items():
+                if code in present:
+                    continue
+                extra = {"language": language} if by_language else {}
+                PurposeWording.objects.create(
+                    version=version, purpose=purposes[code], text=text, **extra
+                )
 
 
 def sync_registry_migration(apps, schema_editor) -> None:

@@ -23,6 +23,7 @@ from clienteling.models import (
     SocialIdentifier,
 )
 from consents import suppression
+from consents.documents.languages import document_language
 from consents.models import (
     ConsentDecision,
     Purpose,
@@ -278,6 +279,8 @@ def paper_form_initial(client: Client) -> dict:
         "birth_date": client.birth_date,
         "nationality": client.nationality.code or "",
         "preferred_language": client.preferred_language,
+        # The form printed for them is in their language (or English).
+        "language": document_language(client.preferred_language).code,
         "email": email.address if email else "",
         "phone": mobile.number.as_international if mobile else "",
     }

@@ -188,6 +188,8 @@ def consent_record(
         decision=decision,
         channel=channel,
         wording=wording if decision == Decision.GRANT else None,
+        # A withdrawal keyed in from a form is in the form's language too.
+        language=wording.language if wording is not None else "",
         submission=submission,
         recorded_by=acting_user,
         decided_at=_now(now),
@@ -557,6 +559,7 @@ def paper_form_capture(
     scan,
     boutique: Boutique,
     client: Client | None = None,
+    language: str = "en",
     now: datetime | None = None,
 ) -> Capture:
     """Key in a signed paper form: client, ledger rows and submission.
@@ -565,9 +568,21 @@ def paper_form_capture(
     the transaction and nothing stays written (the scan file is removed).
     For an existing client, a purpose left unticked that the client had
     granted is recorded as withdrawn, with this form as evidence.
+    `language` is the language of the printed form the client signed: its
+    wordings are the ones recorded (and the ledger rows say that language).
     """
     now = _now(now)
-    wordings = {w.purpose.code: w for w in version.wordings.select_related("purpose")}
+    wordings = {
+        w.purpose.code: w
+        for w in version.wordings.filter(language=language).select_related("purpose")
+    }
+    if not wordings:
+        raise ValidationError(
+            {
+                "language": f"{version} has no wording in the language "
+                f"{language!r}: choose the language printed on the signed form."
+            }
+        )
     content_type, extension = _capture_check(
         version=version,
         services=services,
@@ -766,6 +781,7 @@ def ledger_merge(*, survivor: Client, duplicate: Client, acting_user) -> dict[st
             decision=row.decision,
             channel=row.channel,
             wording_id=row.wording_id,
+            language=row.language,
             submission_id=row.submission_id,
             recorded_by_id=row.recorded_by_id,
             decided_at=row.decided_at,

@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,13 @@ from clienteling.exceptions import StoredFileGone
 from clienteling.models import Boutique, Client
 from consents import outreach as outreach_lists
 from consents import services
+from consents.documents import render as documents_render
+from consents.documents.languages import (
+    DocumentLanguage,
+    document_language,
+    language_choices,
+)
+from consents.documents.render import render_notice, render_paper_form
 from consents.forms import OutreachForm, PaperFormCaptureForm
 from consents.models import (
     Channel,
@@ -83,6 +89,13 @@ def client_consents(request, client_id: int):
             title=(_("Consents of %(client)s") % {"client": client}),
             ledger=ledger,
             panel=consent_panel_context(request, client),
+            print_version=FormTemplateVersion.objects.filter(
+                template__kind=FormTemplate.Kind.PAPER
+            )
+            .order_by("-published_at", "-number")
+            .first(),
+            document_languages=language_choices(),
+            client_language=client.preferred_language,
         ),
     )
 
@@ -284,6 +297,7 @@ def capture(request, client_id: int | None = None):
                 scan=form.cleaned_data["scan"],
                 boutique=form.cleaned_data["boutique"],
                 client=client,
+                language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
             mandatory = set(
@@ -375,18 +389,21 @@ def scan(request, pk: int):
     return response
 
 
-def _print_context(version: FormTemplateVersion) -> dict:
-    fields = version.fields.prefetch_related("mandatory_for")
-    return {
-        "version": version,
-        "house_name": settings.HOUSE_NAME,
-        "services": list(version.services.order_by("display_order")),
-        "fields": [(f, [p.name for p in f.mandatory_for.all()]) for f in fields],
-        "wordings": version.wordings.select_related("purpose"),
-        "sentence": services.MANDATORY_FIELDS_SENTENCE.format(
-            house=settings.HOUSE_NAME
-        ),
-    }
+def _document_language(request) -> DocumentLanguage:
+    """The language a printed document is asked in: ?language=, else the
+    language of ?client= (in the user's scope, the access logged), else
+    English. A language without texts falls back to English, and says so."""
+    code = request.GET.get("language", "")
+    client_id = request.GET.get("client", "")
+    if not code and client_id:
+        if not client_id.isdigit():
+            raise Http404("No client with this id.")
+        client = _visible_client(request, int(client_id))
+        hooks.record_access(
+            user=request.user, action="view", target=client, path=request.path
+        )
+        code = client.preferred_language
+    return document_language(code)
 
 
 def print_form(request, pk: int):
@@ -394,7 +411,8 @@ def print_form(request, pk: int):
     version = get_object_or_404(
         FormTemplateVersion.objects.select_related("template"), pk=pk
     )
-    return render(request, "consents/print_form.html", _print_context(version))
+    language = _document_language(request)
+    return HttpResponse(render_paper_form(version, language, for_pdf=False))
 
 
 PAPER_FORM_PDF = downloads.register(
@@ -415,18 +433,46 @@ def print_form_pdf(request, pk: int):
     version = get_object_or_404(
         FormTemplateVersion.objects.select_related("template"), pk=pk
     )
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(
-        "consents/print_form.html", {**_print_context(version), "for_pdf": True}
+    language = _document_language(request)
+    html = render_paper_form(version, language, for_pdf=True)
+    response = HttpResponse(
+        documents_render.pdf(html, "consents/print-form.css"),
+        content_type="application/pdf",
     )
-    pdf = HTML(string=html).write_pdf(
-        stylesheets=[CSS(filename=finders.find("consents/print-form.css"))]
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="{version.template.code}-v{version.number}.pdf"'
+        f'inline; filename="{version.template.code}-v{version.number}-'
+        f'{language.code}.pdf"'
+    )
+    return response
+
+
+def notice(request):
+    """The privacy notice to print and hand over, in a language."""
+    _require(request, "consents.view_formtemplateversion")
+    return HttpResponse(render_notice(_document_language(request), for_pdf=False))
+
+
+PRIVACY_NOTICE_PDF = downloads.register(
+    downloads.Download(
+        key="privacy-notice-pdf",
+        label="Privacy notice to print (PDF)",
+        sites=("consents.views.notice_pdf",),
+        spreadsheet=False,
+        not_spreadsheet_because="a PDF of the notice: it holds no client data",
+    )
+)
+
+
+def notice_pdf(request):
+    _require(request, "consents.view_formtemplateversion")
+    language = _document_language(request)
+    html = render_notice(language, for_pdf=True)
+    response = HttpResponse(
+        documents_render.pdf(html, "consents/print-form.css"),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="privacy-notice-{language.code}.pdf"'
     )
     return response
 

@@ -30,14 +30,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Client, ClientEmail, ClientPhone, ContactEvent
 from consents import registry
+from consents.documents.languages import (
+    ENGLISH,
+    DocumentLanguage,
+    document_language,
+    time_zone_name,
+)
 from consents.models import ConsentDecision, PaperFormSubmission, Purpose
 from consents.selectors import current_decisions
 from core import data_map, downloads, free_text, jobs
@@ -46,6 +51,7 @@ from core.jobs import files as job_files
 from core.models import AccessLogEntry, Job
 from core.services import access_log_record
 from core.writes import now_or as _now
+from privacy import report_render
 from privacy.models import DataSubjectRequest, SubjectAccessReport
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "subject_access_report.schema.json"
@@ -325,7 +331,17 @@ def _is_erased(client: Client) -> bool:
 
 
 def build_document(client: Client, *, progress: Callable | None = None) -> dict:
-    """The whole report as one JSON-ready document."""
+    """The whole report as one JSON-ready document.
+
+    Built in English whatever the language active: its keys and the labels
+    it holds are the stable identifiers machines read; render_html gives
+    the person's language.
+    """
+    with translation.override(ENGLISH):
+        return _build_document(client, progress=progress)
+
+
+def _build_document(client: Client, *, progress: Callable | None) -> dict:
     found = collect(client, progress=progress)
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -504,59 +520,24 @@ def _csv(section: dict) -> bytes:
 LISTED_IN_SECTION = {"clienteling.ContactEvent": "contact-history"}
 
 
-def _tables(section: dict) -> list[dict]:
-    """A category's records as one table per model, one row per record.
-
-    A row per record rather than per field keeps the PDF's layout work
-    proportional to the number of records.
-    """
-    tables: dict[str, dict] = {}
-    for record in section["records"]:
-        anchor = LISTED_IN_SECTION.get(record["model"])
-        if anchor:
-            table = tables.setdefault(
-                record["model"],
-                {"name": record["model_name"], "anchor": anchor, "count": 0},
-            )
-            table["count"] += 1
-            continue
-        table = tables.setdefault(
-            record["model"],
-            {"name": record["model_name"], "columns": {}, "rows": []},
-        )
-        for name, f in record["fields"].items():
-            table["columns"].setdefault(name, (f["label"], f["source"]))
-        table["rows"].append(record)
-    out = []
-    for table in tables.values():
-        if "anchor" in table:
-            out.append(table)
-            continue
-        names = list(table["columns"])
-        out.append(
-            {
-                "name": table["name"],
-                "columns": [table["columns"][n] for n in names],
-                "rows": [
-                    (
-                        r["id"],
-                        [
-                            r["fields"][n]["value"] if n in r["fields"] else ""
-                            for n in names
-                        ],
-                    )
-                    for r in table["rows"]
-                ],
-            }
-        )
-    return out
+def render_html(
+    document: dict,
+    *,
+    language: DocumentLanguage | None = None,
+    time_zone: str | None = None,
+) -> str:
+    """The report for a person, in `language` (English by default), dates
+    in `time_zone` (privacy.report_render)."""
+    return report_render.render_html(
+        document, language=language, time_zone=time_zone, listed=LISTED_IN_SECTION
+    )
 
 
-def render_html(document: dict) -> str:
-    sections = [{**s, "tables": _tables(s)} for s in document["categories"]]
-    return render_to_string(
-        "privacy/requests/report.html",
-        {"doc": document, "sections": sections, "house": settings.HOUSE_NAME},
+def document_language_for(client: Client) -> tuple[DocumentLanguage, str]:
+    """The client's document language and their boutique's time zone."""
+    return (
+        document_language(client.preferred_language),
+        time_zone_name(client.home_boutique),
     )
 
 
@@ -609,6 +590,8 @@ def write_zip(
     portability: bool,
     progress: Callable | None = None,
     heartbeat: Callable | None = None,
+    language: DocumentLanguage | None = None,
+    time_zone: str | None = None,
 ) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -627,7 +610,7 @@ def write_zip(
                 archive.writestr(
                     f"csv/{slugify(section['category'])}.csv", _csv(section)
                 )
-            html = render_html(document)
+            html = render_html(document, language=language, time_zone=time_zone)
             archive.writestr("report.html", html)
             if progress:
                 progress("Rendered the HTML report")
@@ -741,9 +724,12 @@ def report_build(*, report: SubjectAccessReport, ctx) -> dict:
 
         ctx.heartbeat()
     advance("Checked staff notes for other clients")
+    language, time_zone = document_language_for(client)
     content = write_zip(
         document,
         portability=portability,
+        language=language,
+        time_zone=time_zone,
         progress=advance,
         # renews the lease at most once a second (ctx.progress's own pace)
         heartbeat=lambda: ctx.progress(min(state["done"], total)),

@@ -131,6 +131,9 @@ class ConsentDecision(AppendOnly):
         related_name="+",
         help_text=_("The exact wording shown when the consent was given."),
     )
+    # The language the decision was given in: the wording's, set by
+    # consents.services.consent_record (blank when no wording was shown).
+    language = models.CharField(max_length=5, blank=True)
     submission = models.ForeignKey(
         PaperFormSubmission,
         on_delete=models.PROTECT,

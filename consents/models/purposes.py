@@ -149,21 +149,29 @@ class FormField(FreeTextModel):
 
 
 class PurposeWording(FreeTextModel):
-    """The exact consent sentence a form version shows for a purpose."""
+    """The exact consent sentence a form version shows for a purpose, in
+    one language (decision 0030: the version is the legal content, each
+    language a rendering of it)."""
 
     version = models.ForeignKey(
         FormTemplateVersion, on_delete=models.PROTECT, related_name="wordings"
     )
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(
+        max_length=5,
+        default="en",
+        help_text="Language code of the sentence, e.g. en, fr.",
+    )
     text = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
 
     class Meta:
-        ordering = ["version", "purpose__display_order"]
+        ordering = ["version", "purpose__display_order", "language"]
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "purpose"], name="purpose_wording_once"
+                fields=["version", "purpose", "language"],
+                name="purpose_wording_once_per_language",
             )
         ]
 
     def __str__(self):
-        return f"{self.version}: {self.purpose.name}"
+        return f"{self.version}: {self.purpose.name} ({self.language})"

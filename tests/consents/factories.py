@@ -35,7 +35,7 @@ def paper_version() -> FormTemplateVersion:
 
 
 def grant(client, code, *, user=None, now=None, channel=Channel.IN_PERSON):
-    wording = paper_version().wordings.filter(purpose__code=code).first()
+    wording = paper_version().wordings.filter(purpose__code=code, language="en").first()
     return services.consent_record(
         acting_user=user,
         client=client,

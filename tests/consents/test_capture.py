@@ -178,6 +178,7 @@ def _post(client_http, url, **overrides):
         "consents": [registry.NEWSLETTERS],
         "signed_on": TODAY.isoformat(),
         "scan": _scan(),
+        "language": "en",
         **VALUES,
     }
     data.update(overrides)
@@ -214,6 +215,51 @@ def test_capture_page_success_redirects_to_the_client(client):
     created = Client.objects.get()
     assert str(created.pk) in response["Location"]
     assert ConsentDecision.objects.filter(client=created).count() == 1
+
+
+def test_a_consent_captured_from_a_french_form_records_french(client):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+
+    response = _post(
+        client,
+        reverse("admin:consents_capture_new"),
+        boutique=boutique.pk,
+        language="fr",
+    )
+
+    assert response.status_code == 302
+    decision = ConsentDecision.objects.get(client=Client.objects.get())
+    assert decision.language == "fr"
+    assert decision.wording.language == "fr"
+    assert decision.wording.text.startswith("J’accepte de recevoir")
+
+
+def test_capture_page_refuses_a_language_the_form_is_not_printed_in(client, settings):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+
+    response = _post(
+        client,
+        reverse("admin:consents_capture_new"),
+        boutique=boutique.pk,
+        language="de",
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
+    _nothing_written(settings)
+
+
+def test_capture_page_offers_the_client_s_language_first(client):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+    french = ClientFactory(home_boutique=boutique, preferred_language="fr")
+
+    response = client.get(reverse("admin:consents_capture_client", args=[french.pk]))
+
+    assert response.status_code == 200
+    assert '<option value="fr" selected>Français</option>' in response.text
 
 
 def test_capture_page_refuses_a_boutique_the_adviser_does_not_work_in(client, settings):

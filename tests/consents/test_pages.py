@@ -207,7 +207,7 @@ def test_printable_form_html_shows_asterisks_wording_and_sentence(client):
 
     assert response.status_code == 200
     assert 'class="asterisk">*<' in response.text
-    assert registry._WORDING[registry.ALLERGY_AWARE_SERVICE] in response.text
+    assert registry._WORDING["en"][registry.ALLERGY_AWARE_SERVICE] in response.text
     assert "will not be able to answer your requests" in response.text
     assert "print-form.css" in response.text
 

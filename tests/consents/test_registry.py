@@ -42,14 +42,47 @@ def test_every_data_category_is_from_the_data_map_vocabulary():
 
 
 def test_sync_is_idempotent_and_never_rewrites_a_published_version():
-    version = FormTemplateVersion.objects.get(template__code="boutique-paper")
-    wording = version.wordings.get(purpose__code=registry.NEWSLETTERS)
+    from consents.models import PurposeWording
 
+    version = FormTemplateVersion.objects.get(template__code="boutique-paper")
+    english = version.wordings.get(purpose__code=registry.NEWSLETTERS, language="en")
+    french = version.wordings.get(purpose__code=registry.NEWSLETTERS, language="fr")
+    # a published wording edited in the database (as if code had changed)
+    PurposeWording.objects.filter(pk=french.pk).update(text="Texte signé.")
+    before = PurposeWording.objects.count()
+
+    registry.sync_registry()
     registry.sync_registry()
 
     assert FormTemplateVersion.objects.count() == len(registry.FORM_VERSIONS)
-    wording.refresh_from_db()
-    assert wording.text == registry._WORDING[registry.NEWSLETTERS]
+    assert PurposeWording.objects.count() == before
+    english.refresh_from_db()
+    french.refresh_from_db()
+    assert english.text == registry._WORDING["en"][registry.NEWSLETTERS]
+    assert french.text == "Texte signé."
+
+
+def test_sync_adds_a_language_to_a_published_version_beside_the_others():
+    from consents.models import PurposeWording
+
+    version = FormTemplateVersion.objects.get(template__code="boutique-paper")
+    english_ids = set(
+        version.wordings.filter(language="en").values_list("pk", flat=True)
+    )
+    version.wordings.filter(language="fr").delete()
+
+    registry.sync_registry()
+
+    french = PurposeWording.objects.filter(version=version, language="fr")
+    assert set(french.values_list("purpose__code", flat=True)) == set(
+        registry._WORDING["fr"]
+    )
+    assert english_ids == set(
+        version.wordings.filter(language="en").values_list("pk", flat=True)
+    )
+    assert french.get(purpose__code=registry.EVENTS).text.startswith(
+        "J’accepte que mes données"
+    )
 
 
 def test_demo_seed_is_idempotent_and_consents_allergies():

@@ -174,7 +174,9 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
     # A website consent keeps the address and user agent.
     grant(client, registry.NEWSLETTERS)
     wording = (
-        paper_version().wordings.filter(purpose__code=registry.NEWSLETTERS).first()
+        paper_version()
+        .wordings.filter(purpose__code=registry.NEWSLETTERS, language="en")
+        .first()
     )
     consent_services.consent_record(
         acting_user=None,

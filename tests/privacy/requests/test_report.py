@@ -129,8 +129,10 @@ def test_report_holds_every_model_category_and_value_with_art15_metadata(
     assert {f"csv/{c.replace(' ', '-')}.csv" for c in sections} <= names
     assert archive.read("report.pdf").startswith(b"%PDF")
     html = archive.read("report.html").decode()
+    from consents.documents import en
+
     for category in sections:
-        assert f">{category.capitalize()}</h2>" in html, category
+        assert f">{en.CATEGORIES[category]}</h2>" in html, category
     assert "Souhaite revoir la bague Sujet" in html  # in the contact history
     # and nothing of the other client
     everything = b"".join(archive.read(n) for n in names if n != "report.pdf")
