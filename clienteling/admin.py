@@ -14,11 +14,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import selectors, services, staged_imports
+from clienteling import search, selectors, services, staged_imports
 from clienteling.forms import (
     AddressFormSet,
     AllergyFormSet,
@@ -290,7 +291,10 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         UpcomingDateFilter,
     ]
     search_fields = ["client_number", "last_name", "first_name"]
-    search_help_text = "Name, client number, email, or phone number in any format."
+    search_help_text = _(
+        "Name (accents optional), client number, part of an email, a phone "
+        "number or its last digits."
+    )
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -511,7 +515,17 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         raise PermissionDenied
 
     def get_search_results(self, request, queryset, search_term):
-        return queryset.matching(search_term), False
+        """The one search (clienteling.search) on the list's queryset, so
+        the list's scope and filters apply; a term too long runs no query,
+        and more than search.CAP matches ask to refine the search."""
+        try:
+            found = search.search_clients(queryset, search_term)
+        except ValidationError as refused:
+            messages.error(request, refused.messages[0])
+            return queryset.none(), False
+        if found.truncated:
+            messages.warning(request, found.refine_message)
+        return found.clients, False
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
