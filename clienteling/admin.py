@@ -264,6 +264,8 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 # --- Clients -----------------------------------------------------------------------
 
 UPLOAD_AGAIN = "This import cannot be confirmed. Upload the file again."
+# Clients offered under the header's search box while typing.
+SUGGESTIONS = 8
 
 
 @admin.register(Client)
@@ -646,12 +648,58 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                 name="clienteling_client_import_abandon",
             ),
             path(
+                "search/suggest/",
+                self.admin_site.admin_view(self.search_suggest_view),
+                name="clienteling_client_search_suggest",
+            ),
+            path(
                 "<path:object_id>/log-contact/",
                 self.admin_site.admin_view(self.log_contact_view),
                 name="clienteling_client_log_contact",
             ),
         ]
         return custom + urls
+
+    @method_decorator(require_POST)
+    def search_suggest_view(self, request):
+        """The header search's suggestions: a few live clients of the
+        user's scope, by name, with their number and home boutique.
+
+        A POST, so the term stays out of URLs and request lines; nothing is
+        written to the access log here (a list of names, like the client
+        list): opening a client is logged by its page, with its id.
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            found = search.search_clients(
+                self.get_queryset(request).live(),
+                request.POST.get("q", ""),
+                cap=SUGGESTIONS,
+            )
+        except ValidationError as refused:
+            return JsonResponse({"results": [], "error": refused.messages[0]})
+        if not (request.POST.get("q") or "").strip():
+            return JsonResponse({"results": []})
+        clients = found.clients.select_related("home_boutique").order_by(
+            *self.ordering
+        )[:SUGGESTIONS]
+        results = [
+            {
+                "name": client.full_name,
+                "number": client.client_number,
+                "boutique": client.home_boutique.name,
+                "url": reverse("admin:clienteling_client_change", args=[client.pk]),
+            }
+            for client in clients
+        ]
+        if not results:
+            note = _("No client matches. Check the spelling, or try an email or phone.")
+        elif found.truncated:
+            note = _("More clients match: press Enter to see the list, or refine.")
+        else:
+            note = ""
+        return JsonResponse({"results": results, "note": str(note)})
 
     def log_contact_view(self, request, object_id):
         client = self.get_object(request, object_id)

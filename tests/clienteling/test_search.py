@@ -210,3 +210,114 @@ def test_explain_of_each_kind_of_search_names_its_index():
     (phone, number) = _plans("345678")
     assert "client_phone_reversed" in phone
     assert "client_number" in number
+
+
+# --- The header search and its suggestions --------------------------------------
+
+SUGGEST = reverse("admin:clienteling_client_search_suggest")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        reverse("admin:index"),
+        reverse("admin:clienteling_followup_changelist"),
+        reverse("admin:clienteling_client_changelist"),
+    ],
+)
+def test_the_header_search_box_is_on_every_page(client, page):
+    boutique = BoutiqueFactory()
+    client.force_login(adviser(boutique))
+
+    html = client.get(page).content.decode()
+
+    assert 'role="search"' in html
+    assert f'action="{CHANGELIST}"' in html
+    assert f'data-suggest-url="{SUGGEST}"' in html
+    assert "ecrin/header_search.js" in html
+    assert "<script>" not in html  # strict CSP: the script is a file
+
+
+def test_the_header_search_box_is_on_a_client_page(client):
+    boutique = BoutiqueFactory()
+    someone = ClientFactory(home_boutique=boutique)
+    client.force_login(adviser(boutique))
+
+    page = client.get(reverse("admin:clienteling_client_change", args=[someone.pk]))
+
+    assert 'role="search"' in page.content.decode()
+
+
+def test_no_search_box_on_the_sign_in_page(client):
+    html = client.get(reverse("admin:login")).content.decode()
+
+    assert 'role="search"' not in html
+
+
+def test_suggestions_are_scoped_and_show_name_number_and_boutique(client):
+    paris = BoutiqueFactory(name="Paris Vendôme")
+    london = BoutiqueFactory(name="London Bond Street")
+    theirs = ClientFactory(home_boutique=london, first_name="Anne", last_name="Lefèvre")
+    ClientFactory(home_boutique=paris, first_name="Zoé", last_name="Lefèvre")
+    client.force_login(adviser(london))
+
+    response = client.post(SUGGEST, {"q": "lefevre"})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {
+            "name": "Anne Lefèvre",
+            "number": theirs.client_number,
+            "boutique": "London Bond Street",
+            "url": reverse("admin:clienteling_client_change", args=[theirs.pk]),
+        }
+    ]
+
+
+def test_suggestions_are_refused_to_staff_without_client_access(client):
+    from tests.clienteling.factories import UserFactory
+
+    client.force_login(UserFactory())  # staff, no role
+
+    assert client.post(SUGGEST, {"q": "lefevre"}).status_code == 403
+
+
+def test_suggestions_answer_a_post_only(client):
+    client.force_login(customer_service())
+
+    assert client.get(SUGGEST, {"q": "lefevre"}).status_code == 405
+
+
+def test_suggestions_refuse_a_10000_character_term_with_its_reason(client):
+    client.force_login(customer_service())
+
+    with CaptureQueriesContext(connection) as queries:
+        data = client.post(SUGGEST, {"q": "9" * 10_000}).json()
+
+    assert data["results"] == []
+    assert "10000 characters is too long" in data["error"]
+    assert not [q for q in queries if "clienteling_client" in q["sql"]]
+
+
+def test_the_access_log_records_the_client_opened_never_what_was_typed(client, caplog):
+    from core.models import AccessLogEntry
+
+    boutique = BoutiqueFactory()
+    wanted = ClientFactory(home_boutique=boutique, last_name="Lefèvre")
+    PhoneFactory(client=wanted, number="+33612345678")
+    client.force_login(customer_service())
+    typed = "345678"
+
+    found = client.post(SUGGEST, {"q": typed}).json()["results"]
+    client.get(CHANGELIST, {"q": "lefevre"})
+    client.get(found[0]["url"])
+
+    entries = list(AccessLogEntry.objects.all())
+    assert [(e.action, e.object_type, e.object_id) for e in entries] == [
+        ("view", "clienteling.client", str(wanted.pk))
+    ]
+    for entry in entries:
+        assert typed not in entry.path
+        assert "lefevre" not in entry.path
+    assert typed not in caplog.text
+    assert "lefevre" not in caplog.text.lower()
