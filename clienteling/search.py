@@ -125,12 +125,15 @@ def search_clients(queryset, term: str, *, cap: int | None = None) -> Found:
     truncated = False
     for condition in _branches(term):
         found = list(base.filter(condition).values_list("pk", flat=True)[: cap + 1])
-        truncated = truncated or len(found) > cap
         for pk in found:
             if pk not in seen:
                 seen.add(pk)
                 ids.append(pk)
-    truncated = truncated or len(ids) > cap
+        if len(ids) > cap:
+            # Enough to fill the page and ask for a narrower term: the
+            # other branches would only add to what is not shown.
+            truncated = True
+            break
     return Found(
         clients=queryset.filter(pk__in=ids[:cap]), truncated=truncated, cap=cap
     )
