@@ -161,7 +161,7 @@ def _branches(term: str) -> list[Q]:
                 )
             )
         if " " not in term and len(digits) == len(term):
-            # Bare digits may also be (part of) a client number.
+            # Bare digits may also be a whole client number.
             branches.append(Q(client_number=term.upper()))
         return branches
     names = Q()
