@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clienteling import selectors, services, staged_imports
+from clienteling import search, selectors, services, staged_imports
 from clienteling.appointments_admin import AppointmentAdmin
 from clienteling.forms import (
     AddressFormSet,
@@ -268,6 +268,8 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 # --- Clients -----------------------------------------------------------------------
 
 UPLOAD_AGAIN = "This import cannot be confirmed. Upload the file again."
+# Clients offered under the header's search box while typing.
+SUGGESTIONS = 8
 
 
 @admin.register(Client)
@@ -295,7 +297,10 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         UpcomingDateFilter,
     ]
     search_fields = ["client_number", "last_name", "first_name"]
-    search_help_text = "Name, client number, email, or phone number in any format."
+    search_help_text = _(
+        "Name (accents optional), client number, part of an email, a phone "
+        "number or its last digits."
+    )
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -516,7 +521,17 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         raise PermissionDenied
 
     def get_search_results(self, request, queryset, search_term):
-        return queryset.matching(search_term), False
+        """The one search (clienteling.search) on the list's queryset, so
+        the list's scope and filters apply; a term too long runs no query,
+        and more than search.CAP matches ask to refine the search."""
+        try:
+            found = search.search_clients(queryset, search_term)
+        except ValidationError as refused:
+            messages.error(request, refused.messages[0])
+            return queryset.none(), False
+        if found.truncated:
+            messages.warning(request, found.refine_message)
+        return found.clients, False
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -653,6 +668,11 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                 name="clienteling_client_import_abandon",
             ),
             path(
+                "search/suggest/",
+                self.admin_site.admin_view(self.search_suggest_view),
+                name="clienteling_client_search_suggest",
+            ),
+            path(
                 "<path:object_id>/log-contact/",
                 self.admin_site.admin_view(self.log_contact_view),
                 name="clienteling_client_log_contact",
@@ -759,6 +779,47 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         ):
             return redirect("admin:clienteling_client_card", obj.pk)
         return response
+
+    @method_decorator(require_POST)
+    def search_suggest_view(self, request):
+        """The header search's suggestions: a few live clients of the
+        user's scope, by name, with their number and home boutique.
+
+        A POST, so the term stays out of URLs and request lines; nothing is
+        written to the access log here (a list of names, like the client
+        list): opening a client is logged by its page, with its id.
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            found = search.search_clients(
+                self.get_queryset(request).live(),
+                request.POST.get("q", ""),
+                cap=SUGGESTIONS,
+            )
+        except ValidationError as refused:
+            return JsonResponse({"results": [], "error": refused.messages[0]})
+        if not (request.POST.get("q") or "").strip():
+            return JsonResponse({"results": []})
+        clients = found.clients.select_related("home_boutique").order_by(
+            *self.ordering
+        )[:SUGGESTIONS]
+        results = [
+            {
+                "name": client.full_name,
+                "number": client.client_number,
+                "boutique": client.home_boutique.name,
+                "url": reverse("admin:clienteling_client_card", args=[client.pk]),
+            }
+            for client in clients
+        ]
+        if not results:
+            note = _("No client matches. Check the spelling, or try an email or phone.")
+        elif found.truncated:
+            note = _("More clients match: press Enter to see the list, or refine.")
+        else:
+            note = ""
+        return JsonResponse({"results": results, "note": str(note)})
 
     def log_contact_view(self, request, object_id):
         client = self.get_object(request, object_id)

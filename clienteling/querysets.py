@@ -2,10 +2,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
-
-from clienteling.phones import normalise_phone
+from django.db.models import Q
 
 
 def anniversaries_within(prefix: str, start: date, days: int) -> Q:
@@ -85,36 +82,9 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(Q(primary_adviser=user) | Q(secondary_adviser=user))
 
     def matching(self, term: str):
-        """Clients matching a search box entry.
+        """Clients matching a search box entry: clienteling.search's rules
+        (accent-insensitive names, part of an email, the last digits of a
+        phone, a client number), at most search.CAP of them."""
+        from clienteling.search import search_clients
 
-        A phone number in any common format matches the stored E.164 number
-        exactly; an email matches case-insensitively; anything else matches
-        the client number or each word against first or last name (trigram
-        indexes on PostgreSQL serve the icontains lookups).
-        """
-        from clienteling.models import ClientEmail, ClientPhone
-
-        term = (term or "").strip()
-        if not term:
-            return self
-        phone = normalise_phone(term)
-        if phone:
-            return self.filter(
-                Exists(ClientPhone.objects.filter(client=OuterRef("pk"), number=phone))
-            )
-        if "@" in term:
-            # LOWER(address) is indexed (client_email_lower); iexact is not.
-            emails = ClientEmail.objects.alias(lower=Lower("address")).filter(
-                client=OuterRef("pk"), lower=term.lower()
-            )
-            return self.filter(Exists(emails))
-        query = self
-        for word in term.split():
-            # Client numbers are stored in capitals: an exact match uses the
-            # unique index; names use the trigram indexes.
-            query = query.filter(
-                Q(client_number=word.upper())
-                | Q(last_name__icontains=word)
-                | Q(first_name__icontains=word)
-            )
-        return query
+        return search_clients(self, term).clients
