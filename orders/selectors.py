@@ -288,11 +288,15 @@ def client_purchases_panel(*, user, client: Client, today: date) -> dict:
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-created_at", "-id")[:PANEL_ORDERS]
     )
+    all_guarantees = Guarantee.objects.filter(client=client)
+    # Bounded: the heaviest client's page stays as fast as anyone's; the
+    # panel says how many there are in all.
     guarantees = list(
-        Guarantee.objects.filter(client=client)
-        .select_related("product")
-        .order_by("-legal_start", "-id")
+        all_guarantees.select_related("product").order_by("-legal_start", "-id")[
+            :PANEL_ORDERS
+        ]
     )
+    guarantee_count = all_guarantees.count()  # always: a constant query count
     open_cases = list(
         AfterSalesCase.objects.open().filter(client=client).select_related("boutique")
     )
@@ -311,6 +315,7 @@ def client_purchases_panel(*, user, client: Client, today: date) -> dict:
         "client": client,
         "orders": orders,
         "guarantees": [(g, g.is_in_force(today)) for g in guarantees],
+        "guarantee_count": guarantee_count,
         "open_cases": open_cases,
         "open_complaints": open_complaints,
         "lifetime_value": client.lifetime_value,

@@ -53,7 +53,7 @@ def test_service_agent_finds_a_caller_by_the_last_6_digits(live_server, browser,
 
     # and a tap opens the record, logged as the client opened
     offered.click()
-    page.wait_for_url(f"**/admin/clienteling/client/{caller.pk}/change/")
+    page.wait_for_url(f"**/admin/clienteling/client/{caller.pk}/")
     expect(page.locator("#content")).to_contain_text(caller.client_number)
     page.screenshot(path=str(SHOTS / f"header-search-opened-{width}.png"))
     logged = AccessLogEntry.objects.filter(

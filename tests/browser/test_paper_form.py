@@ -69,7 +69,7 @@ def test_adviser_prints_then_keys_in_a_signed_paper_form(live_server, page, tmp_
     expect(row.get_by_role("button", name="Withdraw")).to_be_visible()
 
     client = Client.objects.get(last_name="Exemple-Navigateur")
-    assert page.url.endswith(f"/admin/clienteling/client/{client.pk}/change/")
+    assert page.url.endswith(f"/admin/clienteling/client/{client.pk}/")
     assert ConsentDecision.objects.filter(client=client).count() == 1
     assert PaperFormSubmission.objects.filter(client=client).count() == 1
 

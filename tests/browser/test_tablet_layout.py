@@ -20,12 +20,14 @@ PASSWORDS = {
 
 
 def pages_for(username: str, client_id: int) -> list[str]:
-    card = f"/admin/clienteling/client/{client_id}/change/"
+    card = f"/admin/clienteling/client/{client_id}/"
+    edit = f"/admin/clienteling/client/{client_id}/change/"
     pages = {
         "adviser": [
             "/admin/",
             "/admin/clienteling/client/",
             card,
+            edit,
             "/admin/orders/order/add/",
         ],
         "manager": ["/admin/", "/admin/clienteling/client/", card],
@@ -37,9 +39,16 @@ def pages_for(username: str, client_id: int) -> list[str]:
 
 def test_no_page_scrolls_sideways_for_any_role(live_server, browser, tmp_path):
     call_command("seed_demo")
+    # a Paris client with an allergy and ring sizes: the card's key facts
     paris_client = (
-        Client.objects.live().filter(home_boutique__code="PAR-VENDOME").first()
+        Client.objects.live()
+        .filter(home_boutique__code="PAR-VENDOME", allergies__isnull=False)
+        .filter(ring_sizes__isnull=False)
+        .distinct()
+        .first()
     )
+    assert paris_client is not None
+    above_the_fold = []
     too_wide = []
     for username, password in PASSWORDS.items():
         context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -53,5 +62,11 @@ def test_no_page_scrolls_sideways_for_any_role(live_server, browser, tmp_path):
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 if scroll > width:
                     too_wide.append(f"{username} {path} at {width}: {scroll} px")
+                if path.endswith(f"/{paris_client.pk}/") and username == "adviser":
+                    for key in ("#allergy-badge", "#client-facts"):
+                        box = page.locator(key).bounding_box()
+                        if box is None or box["y"] + min(box["height"], 200) > 900:
+                            above_the_fold.append(f"{key} at {width}: {box}")
         context.close()
     assert too_wide == []
+    assert above_the_fold == []

@@ -269,7 +269,7 @@ def test_suggestions_are_scoped_and_show_name_number_and_boutique(client):
             "name": "Anne Lefèvre",
             "number": theirs.client_number,
             "boutique": "London Bond Street",
-            "url": reverse("admin:clienteling_client_change", args=[theirs.pk]),
+            "url": reverse("admin:clienteling_client_card", args=[theirs.pk]),
         }
     ]
 
