@@ -70,6 +70,7 @@ from core.admin_mixins import adopt_saved
 from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
 from core.models import Job
+from core.money import money
 from core.paginators import EstimatedCountPaginator
 
 logger = logging.getLogger(__name__)
@@ -971,7 +972,10 @@ def merge_sections(preview) -> list[Section]:
 
     moves = [f"{count} {label}" for label, count in preview.moves]
     if duplicate.lifetime_value:
-        moves.append(f"lifetime value of {duplicate.lifetime_value} EUR added")
+        moves.append(
+            _("lifetime value of %(amount)s added")
+            % {"amount": money(duplicate.lifetime_value, "EUR")}
+        )
     return [
         Section(heading=_("Kept record"), lines=[describe(survivor)]),
         Section(heading=_("Merged record"), lines=[describe(duplicate)]),

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from clienteling import services as clienteling_services
 from core import roles
+from core.display import day
 from orders import services as order_services
 from privacy.erasure import engine, jobs
 from privacy.models import ErasureJob
@@ -230,7 +231,7 @@ def test_the_form_refuses_a_client_already_erased_saying_by_which_erasure(
     assert response.status_code == 200
     assert (
         f"Nothing to do: client {target.pk} was erased by erasure #{job.pk} on "
-        f"{job.finished_at:%d/%m/%Y}." in response.text
+        f"{day(job.finished_at)}." in response.text
     )
     assert list(ErasureJob.objects.all()) == [job]
 
