@@ -264,7 +264,7 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 
 # --- Clients -----------------------------------------------------------------------
 
-UPLOAD_AGAIN = "This import cannot be confirmed. Upload the file again."
+UPLOAD_AGAIN = _("This import cannot be confirmed. Upload the file again.")
 
 
 @admin.register(Client)
@@ -422,7 +422,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import",
+            "title": _("Import"),
             "form": form,
             "recent": recent,
         }
@@ -688,7 +688,9 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Log a contact with {client.full_name}",
+            "title": (
+                _("Log a contact with %(full_name)s") % {"full_name": client.full_name}
+            ),
             "client": client,
             "contact_form": form,
         }

@@ -41,11 +41,11 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 _SALT = "clienteling.import-upload"
 _FILE_ID = re.compile(r"[0-9a-f]{32}")
 
-REFUSED = (
+REFUSED = _(
     "This import cannot be confirmed: it is not a file you uploaded, or it "
     "has already been imported. Upload the file again."
 )
-EXPIRED = (
+EXPIRED = _(
     "This import was uploaded more than {hours} hours ago and has expired. "
     "Upload the file again."
 )

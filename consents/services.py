@@ -49,7 +49,7 @@ from core.writes import save_with_author as _save
 Decision = ConsentDecision.Decision
 
 # The privacy notice's own sentence, shown when compulsory fields are missing.
-MANDATORY_FIELDS_SENTENCE = (
+MANDATORY_FIELDS_SENTENCE = _(
     "If you do not complete these compulsory fields, {house} will not be able "
     "to answer your requests and/or provide you with the requested services."
 )

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, MetalAllergy
 from orders.models import (
@@ -64,7 +65,7 @@ def allergy_conflicts(*, client_id: int, products: Iterable[Product]):
     return conflicts
 
 
-GENERIC_ALLERGY_WARNING = (
+GENERIC_ALLERGY_WARNING = _(
     "Check with an adviser before saving: a piece in this order may not suit "
     "this client. Confirm below once an adviser who can see the client's "
     "record has discussed it with them."
@@ -266,7 +267,7 @@ def purchases_for(client_ids: Sequence[int], since: date) -> Iterator[PurchaseRo
             str(country),
             timezone.localdate(at),
         )
-        for _ in range(max(qty, 1)):
+        for _unused in range(max(qty, 1)):
             yield row
 
 

@@ -43,7 +43,7 @@ class Product(FreeTextModel):
         validators=[
             RegexValidator(
                 r"^[A-Z0-9][A-Z0-9.\-]{2,29}$",
-                "A reference is 3 to 30 capital letters, digits, dots or dashes.",
+                _("A reference is 3 to 30 capital letters, digits, dots or dashes."),
             )
         ],
     )

@@ -185,13 +185,13 @@ class OrderLine(FreeTextModel):
     )
     quantity = models.IntegerField(
         default=1,
-        validators=[MinValueValidator(1, "The quantity is at least 1.")],
+        validators=[MinValueValidator(1, _("The quantity is at least 1."))],
     )
     unit_price = models.DecimalField(
         **MONEY,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, "A price cannot be negative.")],
+        validators=[MinValueValidator(0, _("A price cannot be negative."))],
         help_text=_("Leave empty for the catalogue price."),
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, editable=False)

@@ -218,7 +218,9 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
             "privacy/erasure/approve.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Approve the erasure of {job.client}",
+                "title": (
+                    _("Approve the erasure of %(client)s") % {"client": job.client}
+                ),
                 "opts": self.opts,
                 "job": job,
                 "holds": holds,
@@ -246,7 +248,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
             "privacy/erasure/receipt.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Erasure #{job.pk}",
+                "title": (_("Erasure #%(pk)s") % {"pk": job.pk}),
                 "opts": self.opts,
                 "job": job,
                 "steps": receipts.step_lines(steps),

@@ -282,7 +282,7 @@ class InsightImportAdmin(ReadOnlyRecordAdmin):
                 return redirect("admin:privacy_insightimport_changelist")
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import insights from the group",
+            "title": _("Import insights from the group"),
             "form": form,
             "opts": self.opts,
             "max_mb": INSIGHTS_MAX_BYTES // 1024 // 1024,

@@ -142,7 +142,9 @@ def _group_key():
 def _partner_setup(partner: Partner):
     """(key, shop-in-shop ids) of an active partner, or SharingRefused."""
     if not partner.is_active:
-        raise SharingRefused(f"{partner.name} is not an active partner.")
+        raise SharingRefused(
+            _("%(name)s is not an active partner.") % {"name": partner.name}
+        )
     try:
         key = pseudonyms.current_key(partner.code)
     except pseudonyms.NoSharingKey as exc:
@@ -153,7 +155,9 @@ def _partner_setup(partner: Partner):
         ) from None
     boutique_ids = list(partner.boutiques.values_list("pk", flat=True))
     if not boutique_ids:
-        raise SharingRefused(f"{partner.name} operates no shop-in-shop.")
+        raise SharingRefused(
+            _("%(name)s operates no shop-in-shop.") % {"name": partner.name}
+        )
     return key, boutique_ids
 
 
@@ -213,7 +217,9 @@ def _run_here(job: Job) -> SharingBatch:
         return batch
     if job.status == Job.Status.FAILED:
         raise SharingRefused(job.error)
-    raise ExportStopped(job.error or "The export stopped before its batch was written.")
+    raise ExportStopped(
+        job.error or _("The export stopped before its batch was written.")
+    )
 
 
 def group_export_run(
