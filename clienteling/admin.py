@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -196,7 +197,7 @@ class RecordFilter(admin.SimpleListFilter):
     title = _("record")
     parameter_name = "record"
     views = {
-        "merged": ("Merged into another record", "merged"),
+        "merged": (_("Merged into another record"), "merged"),
         "erased": ("Erased", "erased"),
         "all": ("All records", "all"),
     }
@@ -232,7 +233,7 @@ class UpcomingDateFilter(admin.SimpleListFilter):
     horizons = {"7": 7, "30": 30}
 
     def lookups(self, request, model_admin):
-        return [("7", "In the next 7 days"), ("30", "In the next 30 days")]
+        return [("7", _("In the next 7 days")), ("30", _("In the next 30 days"))]
 
     def queryset(self, request, queryset):
         days = self.horizons.get(self.value())
@@ -292,7 +293,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         UpcomingDateFilter,
     ]
     search_fields = ["client_number", "last_name", "first_name"]
-    search_help_text = "Name, client number, email, or phone number in any format."
+    search_help_text = _("Name, client number, email, or phone number in any format.")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -382,7 +383,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             else Client.objects.visible_to(viewer).filter(pk=obj.merged_into_id).first()
         )
         if survivor is None:
-            return "A record of another boutique"
+            return _("A record of another boutique")
         return format_html(
             _('<a href="{}">{}</a>'),
             reverse("admin:clienteling_client_change", args=[survivor.pk]),
@@ -587,12 +588,14 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             messages.warning(
                 request,
                 (
-                    _(
-                        "%(value)s client(s) under a restriction "
-                        "of processing were left "
-                        "out of the export."
+                    ngettext(
+                        "%(count)s client under a restriction of processing was "
+                        "left out of the export.",
+                        "%(count)s clients under a restriction of processing were "
+                        "left out of the export.",
+                        everyone - count,
                     )
-                    % {"value": everyone - count}
+                    % {"count": everyone - count}
                 ),
             )
         limit = settings.BULK_EXPORT_COMPLIANCE_THRESHOLD
@@ -726,7 +729,7 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("today", "Today or overdue"), ("week", "In the next 7 days")]
+        return [("today", _("Today or overdue")), ("week", _("In the next 7 days"))]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -918,7 +921,9 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
         error = ""
         is_open = flag.status == DuplicateFlag.Status.OPEN
         if not is_open:
-            error = f"This flag is already settled ({flag.get_status_display()})."
+            error = _("This flag is already settled (%(status)s).") % {
+                "status": flag.get_status_display()
+            }
         elif is_confirmed(request):
             try:
                 services.client_merge(
@@ -936,7 +941,7 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
                 )
                 return redirect("admin:clienteling_client_change", survivor.pk)
         elif request.method == "POST":
-            error = "Use the button on this page to merge. Nothing was changed."
+            error = _("Use the button on this page to merge. Nothing was changed.")
         preview = services.client_merge_preview(survivor=survivor, duplicate=duplicate)
         changelist = reverse("admin:clienteling_duplicateflag_changelist")
         return confirmation_page(

@@ -77,8 +77,8 @@ def _decode(data: bytes | str) -> str:
     except UnicodeDecodeError as exc:
         raise ImportRefused(
             _(
-                "The file is not UTF-8 text (byte 0x%(value)s at position "
+                "The file is not UTF-8 text (byte 0x%(byte)s at position "
                 "%(start)s): save it as 'CSV UTF-8' and try again."
             )
-            % {"value": format(data[exc.start], "02x"), "start": exc.start}
+            % {"byte": format(data[exc.start], "02x"), "start": exc.start}
         ) from None

@@ -99,10 +99,10 @@ def not_an_outreach_purpose(purpose) -> str:
     offered = " or ".join(
         f"“{name}”" for name in outreach_purposes().values_list("name", flat=True)
     )
-    return (
-        f"“{purpose}” is not a marketing purpose: an outreach list can be "
-        f"built only for {offered}."
-    )
+    return _(
+        "“%(purpose)s” is not a marketing purpose: an outreach list can "
+        "be built only for %(offered)s."
+    ) % {"purpose": purpose, "offered": offered}
 
 
 # --- Scope -------------------------------------------------------------------
@@ -153,12 +153,14 @@ def outreach_list_request(
     if not outreach_purposes().filter(pk=purpose.pk).exists():
         errors["purpose"] = not_an_outreach_purpose(purpose)
     if channel not in CHANNEL.values:
-        errors["channel"] = f"Unknown outreach channel {channel!r}."
+        errors["channel"] = _("Unknown outreach channel %(channel)s.") % {
+            "channel": repr(channel)
+        }
     if (
         boutique is not None
         and not visible_boutiques(acting_user).filter(pk=boutique.pk).exists()
     ):
-        errors["boutique"] = "This boutique is not one of yours."
+        errors["boutique"] = _("This boutique is not one of yours.")
     if errors:
         raise ValidationError(errors)
     whole_house = sees_every_boutique(acting_user)

@@ -309,10 +309,9 @@ class OrderAdmin(ClientScopedAdmin):
         allowed = Order.Status.CANCELLED in order.allowed_transitions()
         error = ""
         if not allowed:
-            error = (
-                f"Order {order.number} is {order.get_status_display().lower()}: "
-                "it can no longer be cancelled."
-            )
+            error = _(
+                "Order %(number)s is %(status)s: it can no longer be cancelled."
+            ) % {"number": order.number, "status": order.get_status_display().lower()}
         elif is_confirmed(request):
             try:
                 services.order_transition(
@@ -332,7 +331,7 @@ class OrderAdmin(ClientScopedAdmin):
                 )
                 return self._back(order)
         elif request.method == "POST":
-            error = "Use the button on this page to cancel. Nothing was changed."
+            error = _("Use the button on this page to cancel. Nothing was changed.")
         back = reverse("admin:orders_order_change", args=[order.pk])
         return confirmation_page(
             request,
@@ -341,7 +340,7 @@ class OrderAdmin(ClientScopedAdmin):
             lead=(
                 _(
                     "Order %(number)s of %(full_name)s (%(client_number)s), %(name)s, "
-                    "%(lower)s, total %(total)s %(currency)s. A cancelled order "
+                    "%(status)s, total %(total)s %(currency)s. A cancelled order "
                     "cannot be reopened."
                 )
                 % {
@@ -349,7 +348,7 @@ class OrderAdmin(ClientScopedAdmin):
                     "full_name": order.client.full_name,
                     "client_number": order.client.client_number,
                     "name": order.boutique.name,
-                    "lower": order.get_status_display().lower(),
+                    "status": order.get_status_display().lower(),
                     "total": order.total,
                     "currency": order.currency,
                 }

@@ -85,12 +85,12 @@ def activities() -> list[Activity]:
                 description=spec.description,
                 legal_basis=LEGAL_BASES[spec.legal_basis]
                 + (
-                    " and explicit consent (Art. 9(2)(a))"
+                    _(" and explicit consent (Art. 9(2)(a))")
                     if spec.special_category
                     else ""
                 ),
                 categories=list(spec.data_categories),
-                people=["Clients and prospective clients"],
+                people=[_("Clients and prospective clients")],
                 recipients=list(spec.recipients),
                 transfers=TRANSFERS.get(spec.code, NO_TRANSFER),
                 retention=spec.retention,

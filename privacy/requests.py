@@ -109,10 +109,10 @@ def request_open(
 def _move(request: DataSubjectRequest, to: str) -> None:
     if to not in TRANSITIONS[request.status]:
         raise ValidationError(
-            _("A request that is %(lower)s cannot become %(lower2)s.")
+            _("A request that is %(status)s cannot become %(target)s.")
             % {
-                "lower": request.get_status_display().lower(),
-                "lower2": Status(to).label.lower(),
+                "status": request.get_status_display().lower(),
+                "target": Status(to).label.lower(),
             }
         )
     request.status = to
@@ -267,32 +267,32 @@ def erasure_completion_error(request: DataSubjectRequest, *, outcome: str) -> st
     done = [job for job in jobs if job.status == job.Status.DONE]
     if done:
         if all(job.partial for job in done) and not outcome.strip():
-            return (
-                f"Erasure #{done[0].pk} was partial: data under legal hold was "
-                "kept. Say what was kept, and why, in the outcome."
-            )
+            return _(
+                "Erasure #%(pk)s was partial: data under legal hold was kept. Say "
+                "what was kept, and why, in the outcome."
+            ) % {"pk": done[0].pk}
         return ""
     if not jobs:
-        return (
+        return _(
             "Start the erasure of this client from this request (Start the "
             "erasure), and complete the request once it is done."
         )
     latest = jobs[0]
     if latest.status == latest.Status.REFUSED:
-        return (
-            f"Erasure #{latest.pk} was refused (legal hold): nothing was erased. "
+        return _(
+            "Erasure #%(pk)s was refused (legal hold): nothing was erased. "
             "Refuse the request, stating the hold, or start a partial erasure "
             "from it."
-        )
+        ) % {"pk": latest.pk}
     if latest.status == latest.Status.CANCELLED:
-        return (
-            f"Erasure #{latest.pk} was cancelled: start the erasure again from "
-            "this request, or refuse the request."
-        )
-    return (
-        f"Erasure #{latest.pk} is {latest.get_status_display().lower()}: "
-        "complete the request once it is done."
-    )
+        return _(
+            "Erasure #%(pk)s was cancelled: start the erasure again from this "
+            "request, or refuse the request."
+        ) % {"pk": latest.pk}
+    return _("Erasure #%(pk)s is %(status)s: complete the request once it is done.") % {
+        "pk": latest.pk,
+        "status": latest.get_status_display().lower(),
+    }
 
 
 def erasure_link_check(*, request: DataSubjectRequest, client: Client) -> None:
@@ -321,8 +321,8 @@ def erasure_link_check(*, request: DataSubjectRequest, client: Client) -> None:
         )
     if not request.is_open:
         raise ValidationError(
-            _("%(request)s is %(lower)s: no erasure can answer it any more.")
-            % {"request": request, "lower": request.get_status_display().lower()}
+            _("%(request)s is %(status)s: no erasure can answer it any more.")
+            % {"request": request, "status": request.get_status_display().lower()}
         )
 
 

@@ -276,9 +276,9 @@ def retention_preview(*, now: datetime | None = None) -> RetentionPreview:
         if handler is None:
             followed = retention.FOLLOWS.get(rule.code)
             sentence = (
-                "No sweep of its own: erased with the client."
+                _("No sweep of its own: erased with the client.")
                 if followed
-                else "No handler installed: this rule changes nothing."
+                else _("No handler installed: this rule changes nothing.")
             )
             steps.append(StepPreview(rule, None, 0, sentence, False))
             continue

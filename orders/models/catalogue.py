@@ -18,8 +18,8 @@ def validate_metals(value) -> None:
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise ValidationError(
-            _("Unknown metal(s): %(items)s. Use one of: %(items2)s.")
-            % {"items": ", ".join(unknown), "items2": ", ".join(sorted(allowed))}
+            _("Unknown metal(s): %(unknown)s. Use one of: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
         )
 
 

@@ -83,7 +83,7 @@ class Order(FreeTextModel):
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
     notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     marketing_email = models.CharField(
-        "emails about similar products",
+        _("emails about similar products"),
         max_length=10,
         choices=MarketingEmail.choices,
         blank=True,
@@ -230,11 +230,15 @@ class OrderLine(FreeTextModel):
         except Order.DoesNotExist:
             order = None
         if order is not None and order.currency and self.currency != order.currency:
-            errors["product"] = (
-                f"{product.reference} is priced in {product.currency}; this order "
-                f"is in {order.currency}. Every line of an order is in one currency."
-            )
+            errors["product"] = _(
+                "%(reference)s is priced in %(currency)s; this order is in "
+                "%(currency2)s. Every line of an order is in one currency."
+            ) % {
+                "reference": product.reference,
+                "currency": product.currency,
+                "currency2": order.currency,
+            }
         if self.ring_size and product.category != product.Category.RING:
-            errors["ring_size"] = "Only a ring has a ring size."
+            errors["ring_size"] = _("Only a ring has a ring size.")
         if errors:
             raise ValidationError(errors)

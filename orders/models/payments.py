@@ -132,16 +132,16 @@ class Payment(FreeTextModel):
         errors = {}
         order = self.order if self.order_id else None
         if order and self.currency and self.currency != order.currency:
-            errors["currency"] = (
-                f"The order is in {order.currency}, not {self.currency}."
-            )
+            errors["currency"] = _(
+                "The order is in %(currency)s, not %(currency2)s."
+            ) % {"currency": order.currency, "currency2": self.currency}
         if order and order.status in ("draft", "cancelled"):
-            errors["order"] = (
-                f"A {order.get_status_display().lower()} order takes no payment."
-            )
+            errors["order"] = _("A %(status)s order takes no payment.") % {
+                "status": order.get_status_display().lower()
+            }
         if self.method != self.Method.CARD and (
             self.card_brand or self.card_last4 or self.card_expiry_month
         ):
-            errors["method"] = "Card details belong to a card payment."
+            errors["method"] = _("Card details belong to a card payment.")
         if errors:
             raise ValidationError(errors)

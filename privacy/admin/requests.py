@@ -340,12 +340,12 @@ class DataSubjectRequestAdmin(
         "link-edits": (
             EmptyForm,
             "privacy.change_datasubjectrequest",
-            "Link the edits made under this request",
+            _("Link the edits made under this request"),
         ),
         "report": (
             EmptyForm,
             "privacy.build_subject_access_report",
-            "Build the report",
+            _("Build the report"),
         ),
     }
 

@@ -68,7 +68,7 @@ PRICE_BANDS = (
     (Decimal(20000), "5k-20k"),
     (Decimal(100000), "20k-100k"),
 )
-NO_GROUP_KEY = (
+NO_GROUP_KEY = _(
     "The cross-group export cannot run: no pseudonymisation key is set up "
     "for the group. Ask the technical team to configure it."
 )
@@ -150,8 +150,13 @@ def _partner_setup(partner: Partner):
     except pseudonyms.NoSharingKey as exc:
         raise SharingRefused(
             str(exc),
-            f"The export to {partner.name} cannot run: no pseudonymisation key "
-            "is set up for this partner. Ask the technical team to configure it.",
+            (
+                _(
+                    "The export to %(name)s cannot run: no pseudonymisation key is "
+                    "set up for this partner. Ask the technical team to configure it."
+                )
+                % {"name": partner.name}
+            ),
         ) from None
     boutique_ids = list(partner.boutiques.values_list("pk", flat=True))
     if not boutique_ids:
@@ -567,7 +572,7 @@ def recipients() -> list[SharingRecipient]:
     found = [
         SharingRecipient(
             code=pseudonyms.GROUP,
-            name="The parent group",
+            name=_("The parent group"),
             role="processor",
             purpose=CROSS_GROUP,
             purpose_name=group_purpose.name,
