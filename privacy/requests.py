@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clienteling.models import Client
 from consents import services as consent_services
 from consents.models import Restriction
 from core import data_map
 from core.display import day
+from core.localisation import staff_language
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
 from privacy.models import DataSubjectRequest, RequestEdit
@@ -515,17 +518,31 @@ def requests_flag_due(*, now: datetime | None = None) -> dict[int, list[int]]:
                 _save(request, None)
                 flagged[days].append(request.pk)
                 if request.assignee and request.assignee.email:
-                    send_mail(
-                        f"{request}: due on {request.effective_due_on:%d/%m/%Y}",
-                        f"{request} is due in {left} day(s). Open the privacy "
-                        "dashboard in Écrin.",
-                        None,
-                        [request.assignee.email],
-                        fail_silently=True,
-                    )
+                    _remind(request, left)
     if any(flagged.values()):
         logger.info("Data-subject requests flagged: %s", flagged)
     return flagged
+
+
+def _remind(request, left: int) -> None:
+    """The assignee's reminder, in their language: the number and date only."""
+    assignee = request.assignee
+    with translation.override(staff_language(assignee) or settings.LANGUAGE_CODE):
+        send_mail(
+            _("%(request)s: due on %(due_on)s")
+            % {"request": request, "due_on": day(request.effective_due_on)},
+            ngettext(
+                "%(request)s is due in %(days)s day. Open the privacy dashboard "
+                "in Écrin.",
+                "%(request)s is due in %(days)s days. Open the privacy dashboard "
+                "in Écrin.",
+                left,
+            )
+            % {"request": request, "days": left},
+            None,
+            [assignee.email],
+            fail_silently=True,
+        )
 
 
 def due_soon_cutoff(today: date) -> date:
