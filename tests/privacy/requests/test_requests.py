@@ -304,7 +304,7 @@ def test_the_reminder_is_in_the_assignees_language(settings):
     dsr.requests_flag_due(now=at(date(2026, 2, 21)))
 
     # the date in French; the sentence follows once privacy's catalogue is
-    # translated (tests/test_translations.py)
+    # translated: see tests/test_translations.py.
     assert "28 fév. 2026" in mail.outbox[0].subject
 
 
