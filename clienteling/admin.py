@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -74,6 +75,7 @@ from core.admin_mixins import adopt_saved
 from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
 from core.models import Job
+from core.money import money
 from core.paginators import EstimatedCountPaginator
 
 logger = logging.getLogger(__name__)
@@ -199,7 +201,7 @@ class RecordFilter(admin.SimpleListFilter):
     title = _("record")
     parameter_name = "record"
     views = {
-        "merged": ("Merged into another record", "merged"),
+        "merged": (_("Merged into another record"), "merged"),
         "erased": ("Erased", "erased"),
         "all": ("All records", "all"),
     }
@@ -235,7 +237,7 @@ class UpcomingDateFilter(admin.SimpleListFilter):
     horizons = {"7": 7, "30": 30}
 
     def lookups(self, request, model_admin):
-        return [("7", "In the next 7 days"), ("30", "In the next 30 days")]
+        return [("7", _("In the next 7 days")), ("30", _("In the next 30 days"))]
 
     def queryset(self, request, queryset):
         days = self.horizons.get(self.value())
@@ -267,7 +269,7 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
 
 # --- Clients -----------------------------------------------------------------------
 
-UPLOAD_AGAIN = "This import cannot be confirmed. Upload the file again."
+UPLOAD_AGAIN = _("This import cannot be confirmed. Upload the file again.")
 # Clients offered under the header's search box while typing.
 SUGGESTIONS = 8
 
@@ -390,7 +392,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             else Client.objects.visible_to(viewer).filter(pk=obj.merged_into_id).first()
         )
         if survivor is None:
-            return "A record of another boutique"
+            return _("A record of another boutique")
         return format_html(
             _('<a href="{}">{}</a>'),
             reverse("admin:clienteling_client_card", args=[survivor.pk]),
@@ -430,7 +432,7 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import",
+            "title": _("Import"),
             "form": form,
             "recent": recent,
         }
@@ -605,12 +607,14 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             messages.warning(
                 request,
                 (
-                    _(
-                        "%(value)s client(s) under a restriction "
-                        "of processing were left "
-                        "out of the export."
+                    ngettext(
+                        "%(count)s client under a restriction of processing was "
+                        "left out of the export.",
+                        "%(count)s clients under a restriction of processing were "
+                        "left out of the export.",
+                        everyone - count,
                     )
-                    % {"value": everyone - count}
+                    % {"count": everyone - count}
                 ),
             )
         limit = settings.BULK_EXPORT_COMPLIANCE_THRESHOLD
@@ -862,7 +866,9 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Log a contact with {client.full_name}",
+            "title": (
+                _("Log a contact with %(full_name)s") % {"full_name": client.full_name}
+            ),
             "client": client,
             "contact_form": form,
         }
@@ -898,7 +904,7 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("today", "Today or overdue"), ("week", "In the next 7 days")]
+        return [("today", _("Today or overdue")), ("week", _("In the next 7 days"))]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -1348,7 +1354,9 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
         error = ""
         is_open = flag.status == DuplicateFlag.Status.OPEN
         if not is_open:
-            error = f"This flag is already settled ({flag.get_status_display()})."
+            error = _("This flag is already settled (%(status)s).") % {
+                "status": flag.get_status_display()
+            }
         elif is_confirmed(request):
             try:
                 services.client_merge(
@@ -1366,7 +1374,7 @@ class DuplicateFlagAdmin(OptimisticLockAdminMixin, ClientScopedMixin, admin.Mode
                 )
                 return redirect("admin:clienteling_client_change", survivor.pk)
         elif request.method == "POST":
-            error = "Use the button on this page to merge. Nothing was changed."
+            error = _("Use the button on this page to merge. Nothing was changed.")
         preview = services.client_merge_preview(survivor=survivor, duplicate=duplicate)
         changelist = reverse("admin:clienteling_duplicateflag_changelist")
         return confirmation_page(
@@ -1404,7 +1412,10 @@ def merge_sections(preview) -> list[Section]:
 
     moves = [f"{count} {label}" for label, count in preview.moves]
     if duplicate.lifetime_value:
-        moves.append(f"lifetime value of {duplicate.lifetime_value} EUR added")
+        moves.append(
+            _("lifetime value of %(amount)s added")
+            % {"amount": money(duplicate.lifetime_value, "EUR")}
+        )
     return [
         Section(heading=_("Kept record"), lines=[describe(survivor)]),
         Section(heading=_("Merged record"), lines=[describe(duplicate)]),

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 MAX_LINE_CHARACTERS = 10_000
 # The first bytes of files that are often chosen instead of a CSV.
 _NOT_CSV = {
-    b"PK\x03\x04": "a spreadsheet workbook (XLSX or ODS)",
+    b"PK\x03\x04": _("a spreadsheet workbook (XLSX or ODS)"),
     b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (XLS)",
     b"%PDF": "a PDF",
 }
@@ -77,8 +77,8 @@ def _decode(data: bytes | str) -> str:
     except UnicodeDecodeError as exc:
         raise ImportRefused(
             _(
-                "The file is not UTF-8 text (byte 0x%(value)s at position "
+                "The file is not UTF-8 text (byte 0x%(byte)s at position "
                 "%(start)s): save it as 'CSV UTF-8' and try again."
             )
-            % {"value": format(data[exc.start], "02x"), "start": exc.start}
+            % {"byte": format(data[exc.start], "02x"), "start": exc.start}
         ) from None

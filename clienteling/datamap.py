@@ -341,6 +341,7 @@ DATAMAP = {
             ),
             NOT_PERSONAL,
         ),
+        codes={"time_zone": "an IANA time-zone name, checked against the zone list"},
     ),
     "clienteling.StagedImport": ModelMap(
         Subject.NONE,

@@ -179,12 +179,12 @@ class ImportUploadForm(forms.Form):
         if upload.size > limit:
             raise ValidationError(
                 _(
-                    "The file is %(value)s MB; the limit is %(value2)s MB. Split it "
+                    "The file is %(size)s MB; the limit is %(limit)s MB. Split it "
                     "and import each part."
                 )
                 % {
-                    "value": upload.size // (1024 * 1024),
-                    "value2": limit // (1024 * 1024),
+                    "size": upload.size // (1024 * 1024),
+                    "limit": limit // (1024 * 1024),
                 }
             )
         return upload

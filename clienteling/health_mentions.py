@@ -15,6 +15,8 @@ anywhere new (the flash message lives in the session).
 import re
 import unicodedata
 
+from django.utils.translation import gettext_lazy as _
+
 # Word stems in the house's languages (en, fr, de, it, es), accents folded:
 # allergy, eczema, dermatitis, hives, itching, irritated or sensitive skin,
 # intolerance. Each matches at the start of a word.
@@ -50,13 +52,13 @@ _STEMS = (
 )
 _HEALTH_WORD = re.compile(r"\b(?:" + "|".join(_STEMS) + ")", re.IGNORECASE)
 
-HEALTH_MENTION_MESSAGE = (
+HEALTH_MENTION_MESSAGE = _(
     "This summary seems to mention the client's health (an allergy or a skin "
     "condition). Health data may only be kept in the client's allergy "
     "record, under their explicit consent, and seen by staff allowed to: "
     "record it there if the client agrees, and keep it out of the summary."
 )
-HEALTH_MENTION_NO_ACCESS_MESSAGE = (
+HEALTH_MENTION_NO_ACCESS_MESSAGE = _(
     "This summary seems to mention the client's health (an allergy or a skin "
     "condition). Health data may only be kept in the client's allergy "
     "record, under their explicit consent: ask the client's adviser to record "

@@ -41,11 +41,11 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 _SALT = "clienteling.import-upload"
 _FILE_ID = re.compile(r"[0-9a-f]{32}")
 
-REFUSED = (
+REFUSED = _(
     "This import cannot be confirmed: it is not a file you uploaded, or it "
     "has already been imported. Upload the file again."
 )
-EXPIRED = (
+EXPIRED = _(
     "This import was uploaded more than {hours} hours ago and has expired. "
     "Upload the file again."
 )
@@ -61,12 +61,12 @@ def upload_store(*, acting_user, data: bytes) -> str:
     if len(data) > UPLOAD_MAX_BYTES:
         raise ValidationError(
             _(
-                "The file is %(value)s MB; the limit is %(value2)s MB. Split it "
+                "The file is %(size)s MB; the limit is %(limit)s MB. Split it "
                 "and import each part."
             )
             % {
-                "value": len(data) // (1024 * 1024),
-                "value2": UPLOAD_MAX_BYTES // (1024 * 1024),
+                "size": len(data) // (1024 * 1024),
+                "limit": UPLOAD_MAX_BYTES // (1024 * 1024),
             }
         )
     file_id = store(data)
@@ -82,12 +82,12 @@ def store(data: bytes) -> str:
     if len(data) > UPLOAD_MAX_BYTES:
         raise ValidationError(
             _(
-                "The file is %(value)s MB; the limit is %(value2)s MB. Split it "
+                "The file is %(size)s MB; the limit is %(limit)s MB. Split it "
                 "and import each part."
             )
             % {
-                "value": len(data) // (1024 * 1024),
-                "value2": UPLOAD_MAX_BYTES // (1024 * 1024),
+                "size": len(data) // (1024 * 1024),
+                "limit": UPLOAD_MAX_BYTES // (1024 * 1024),
             }
         )
     file_id = secrets.token_hex(16)

@@ -18,7 +18,7 @@ from clienteling.exceptions import ImportRefused
 from clienteling.models import StagedImport
 from core import jobs
 
-CHANGED = (
+CHANGED = _(
     "The file no longer passes the checks ({count} problem(s), for example "
     "a client number taken since it was checked). Nothing was imported; "
     "upload it again to see each problem."

@@ -15,6 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
@@ -113,10 +114,11 @@ def _reason(error, where: str) -> str:
     if type(exc) is ValueError:  # the widgets' own messages
         return str(exc)
     logger.error("Client import failed on %s:\n%s", where, error.traceback)
-    return (
-        f"{where.capitalize()} could not be imported because of an unexpected "
-        "error; it was logged for the technical team. Nothing was imported."
-    )
+    return _(
+        "%(where)s could not be imported because of an unexpected "
+        "error; it was logged for the technical team. Nothing was "
+        "imported."
+    ) % {"where": where.capitalize()}
 
 
 def existing_client_numbers(numbers) -> set[str]:
@@ -244,9 +246,14 @@ class ClientResource(resources.ModelResource):
             return problems
         missing = [c for c in self.REQUIRED if c not in headers]
         if missing:
-            return [f"Missing required column(s): {', '.join(missing)}."]
+            return [
+                (
+                    _("Missing required column(s): %(items)s.")
+                    % {"items": ", ".join(missing)}
+                )
+            ]
         if not len(dataset):
-            return ["The file has a header but no rows."]
+            return [_("The file has a header but no rows.")]
         problems = self._check_nul_characters(dataset)
         if problems:
             # PostgreSQL refuses a NUL in any text, the number lookup too.
@@ -261,11 +268,15 @@ class ClientResource(resources.ModelResource):
         """Blank, repeated and unknown column names, each named."""
         blank = [str(i) for i, h in enumerate(headers, start=1) if not h]
         if blank:
-            which = "Column" if len(blank) == 1 else "Columns"
-            verb = "has" if len(blank) == 1 else "have"
             return [
-                f"{which} {_and(blank)} {verb} no name in the first line; "
-                "every column needs one."
+                ngettext(
+                    "Column %(columns)s has no name in the first line; every "
+                    "column needs one.",
+                    "Columns %(columns)s have no name in the first line; every "
+                    "column needs one.",
+                    len(blank),
+                )
+                % {"columns": _and(blank)}
             ]
         positions: dict[str, list[int]] = {}
         for i, h in enumerate(headers, start=1):
@@ -290,8 +301,13 @@ class ClientResource(resources.ModelResource):
     @staticmethod
     def _check_nul_characters(dataset) -> list[str]:
         return [
-            f"Row {row}, column {header}: contains a NUL character (an "
-            "invisible control character); remove it and import again."
+            (
+                _(
+                    "Row %(row)s, column %(header)s: contains a NUL character (an "
+                    "invisible control character); remove it and import again."
+                )
+                % {"row": row, "header": header}
+            )
             for row, values in enumerate(dataset, start=1)
             for header, value in zip(dataset.headers, values, strict=True)
             if isinstance(value, str) and "\x00" in value
@@ -306,9 +322,9 @@ class ClientResource(resources.ModelResource):
                 problems.append(
                     _(
                         "Row %(row)s, column client_number: "
-                        "%(value)s repeats row %(value2)s."
+                        "%(client_number)s repeats row %(first_row)s."
                     )
-                    % {"row": row, "value": value, "value2": seen[value]}
+                    % {"row": row, "client_number": value, "first_row": seen[value]}
                 )
             elif value:
                 seen[value] = row
@@ -336,8 +352,13 @@ class ClientResource(resources.ModelResource):
         """A problem for each of these numbers already in the database."""
         existing = existing_client_numbers(rows_by_number)
         return [
-            f"Row {rows_by_number[value]}, column client_number: client {value} "
-            "already exists; imports create clients and never overwrite one."
+            (
+                _(
+                    "Row %(row)s, column client_number: client %(client_number)s "
+                    "already exists; imports create clients and never overwrite one."
+                )
+                % {"row": rows_by_number[value], "client_number": value}
+            )
             for value in sorted(existing, key=rows_by_number.get)
         ]
 
@@ -351,7 +372,13 @@ class ClientResource(resources.ModelResource):
             return []
         allowed = set(user.boutiques.values_list("code", flat=True))
         return [
-            f"Row {row}, column home_boutique: you do not work in {code.strip()}."
+            (
+                _(
+                    "Row %(row)s, column home_boutique: you do not work in "
+                    "%(boutique_code)s."
+                )
+                % {"row": row, "boutique_code": code.strip()}
+            )
             for row, code in enumerate(dataset["home_boutique"], start=1)
             if (code or "").strip() and code.strip() not in allowed
         ]

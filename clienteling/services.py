@@ -870,8 +870,8 @@ def web_events_check(*, rows: list[dict], progress=None) -> tuple[list, list[str
             problems.append(_("Row %(n)s: external_id is missing.") % {"n": n})
         elif number not in clients:
             problems.append(
-                _("Row %(n)s: no client has the number %(value)s.")
-                % {"n": n, "value": number or "(empty)"}
+                _("Row %(n)s: no client has the number %(client_number)s.")
+                % {"n": n, "client_number": number or "(empty)"}
             )
         elif row.get("kind") not in kinds:
             problems.append(

@@ -53,8 +53,8 @@ CHECK_FILE = "check.jsonl"
 PREVIEW_ROWS = 10
 PROBLEMS_PER_PAGE = 100
 
-NOT_YOURS = "This import is not one you uploaded."
-GONE = (
+NOT_YOURS = _("This import is not one you uploaded.")
+GONE = _(
     "The uploaded file is no longer kept (imports wait at most two hours "
     "for a confirmation). Nothing was imported; upload the file again."
 )

@@ -53,7 +53,7 @@ class PurposeAdmin(ViewOnlyAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "legal_basis"]}),
         (
-            "Data and recipients",
+            _("Data and recipients"),
             {"fields": ["categories", "recipient_list", "retention"]},
         ),
         (

@@ -60,7 +60,7 @@ RECENT_LISTS_SHOWN = 20
 Status = OutreachList.Status
 CHANNEL = OUTREACH_CHANNELS
 
-SOFT_OPT_IN_BASIS = "soft opt-in: offer an opt-out in the message"
+SOFT_OPT_IN_BASIS = _("soft opt-in: offer an opt-out in the message")
 CONSENT_BASIS = "consent"
 # The CSV's third column, by channel; "in the boutique" needs no address.
 ADDRESS_HEADER = {
@@ -71,8 +71,8 @@ ADDRESS_HEADER = {
     CHANNEL.INSTANT_MESSAGING: "instant messaging",
 }
 
-NO_PERMISSION = "The requester may no longer build outreach lists."
-SCOPE_CHANGED = (
+NO_PERMISSION = _("The requester may no longer build outreach lists.")
+SCOPE_CHANGED = _(
     "The requester's boutiques changed since the list was asked for: "
     "ask for a new list."
 )
@@ -99,10 +99,10 @@ def not_an_outreach_purpose(purpose) -> str:
     offered = " or ".join(
         f"“{name}”" for name in outreach_purposes().values_list("name", flat=True)
     )
-    return (
-        f"“{purpose}” is not a marketing purpose: an outreach list can be "
-        f"built only for {offered}."
-    )
+    return _(
+        "“%(purpose)s” is not a marketing purpose: an outreach list can "
+        "be built only for %(offered)s."
+    ) % {"purpose": purpose, "offered": offered}
 
 
 # --- Scope -------------------------------------------------------------------
@@ -153,12 +153,14 @@ def outreach_list_request(
     if not outreach_purposes().filter(pk=purpose.pk).exists():
         errors["purpose"] = not_an_outreach_purpose(purpose)
     if channel not in CHANNEL.values:
-        errors["channel"] = f"Unknown outreach channel {channel!r}."
+        errors["channel"] = _("Unknown outreach channel %(channel)s.") % {
+            "channel": repr(channel)
+        }
     if (
         boutique is not None
         and not visible_boutiques(acting_user).filter(pk=boutique.pk).exists()
     ):
-        errors["boutique"] = "This boutique is not one of yours."
+        errors["boutique"] = _("This boutique is not one of yours.")
     if errors:
         raise ValidationError(errors)
     whole_house = sees_every_boutique(acting_user)
@@ -416,7 +418,7 @@ def outreach_list_open_for_download(
         )
     file = jobs.result_path(outreach_list.job)
     if file is None or not file.is_file():
-        raise StoredFileGone("The list's file is missing: build a new one.")
+        raise StoredFileGone(_("The list's file is missing: build a new one."))
     hooks.record_access(
         user=acting_user,
         action="export",
@@ -430,7 +432,7 @@ def outreach_list_open_for_download(
 # --- Erasure -----------------------------------------------------------------
 
 
-ERASED_CLIENT_ON_LIST = (
+ERASED_CLIENT_ON_LIST = _(
     "Withdrawn: a client on this list was erased since it was built; build a "
     "new one if it is still needed."
 )

@@ -49,7 +49,7 @@ from core.writes import save_with_author as _save
 Decision = ConsentDecision.Decision
 
 # The privacy notice's own sentence, shown when compulsory fields are missing.
-MANDATORY_FIELDS_SENTENCE = (
+MANDATORY_FIELDS_SENTENCE = _(
     "If you do not complete these compulsory fields, {house} will not be able "
     "to answer your requests and/or provide you with the requested services."
 )
@@ -138,13 +138,13 @@ def consent_record(
                 {
                     "purpose": (
                         _(
-                            "“%(purpose)s” is based on %(lower)s, not "
+                            "“%(purpose)s” is based on %(legal_basis)s, not "
                             "consent: there is no "
                             "consent to record."
                         )
                         % {
                             "purpose": purpose,
-                            "lower": purpose.get_legal_basis_display().lower(),
+                            "legal_basis": purpose.get_legal_basis_display().lower(),
                         }
                     )
                 }
@@ -409,8 +409,8 @@ def scan_validate(upload) -> tuple[str, str]:
         raise ValidationError(
             {
                 "scan": (
-                    _("The scan is %(value)s KB; the limit is %(value2)s KB.")
-                    % {"value": upload.size // 1024, "value2": limit // 1024}
+                    _("The scan is %(size)s KB; the limit is %(limit)s KB.")
+                    % {"size": upload.size // 1024, "limit": limit // 1024}
                 )
             }
         )
@@ -523,9 +523,9 @@ def missing_mandatory_fields(
         needed_by = [p for p in form_field.mandatory_for.all() if p.code in services]
         if needed_by and not str(values.get(form_field.key) or "").strip():
             names = ", ".join(p.name for p in needed_by)
-            missing[form_field.key] = (
-                f"{form_field.label} is compulsory for the requested service: {names}."
-            )
+            missing[form_field.key] = _(
+                "%(label)s is compulsory for the requested service: %(names)s."
+            ) % {"label": form_field.label, "names": names}
     return missing
 
 
@@ -667,10 +667,12 @@ def _capture_check(
     """Every refusal of a paper form at once; returns the scan's kind."""
     errors: dict[str, list[str]] = {}
     if signed_on is None:
-        errors.setdefault("signed_on", []).append("Enter the date the form was signed.")
+        errors.setdefault("signed_on", []).append(
+            _("Enter the date the form was signed.")
+        )
     elif signed_on > timezone.localdate(now):
         errors.setdefault("signed_on", []).append(
-            "The signature date cannot be in the future."
+            _("The signature date cannot be in the future.")
         )
     offered = set(version.services.values_list("code", flat=True))
     for code in services:
@@ -681,7 +683,8 @@ def _capture_check(
     for code in consents:
         if code not in wordings:
             errors.setdefault("consents", []).append(
-                f"Unknown purpose {code!r}: {version} has no consent for it."
+                _("Unknown purpose %(code)s: %(version)s has no consent for it.")
+                % {"code": repr(code), "version": version}
             )
     for key, message in missing_mandatory_fields(
         version=version, services=services, values=values

@@ -168,11 +168,11 @@ def object_consent(request, client_id: int):
         raise PermissionDenied
     error = ""
     if purpose is None:
-        error = "Choose a purpose from the client's consents: this one is unknown."
+        error = _("Choose a purpose from the client's consents: this one is unknown.")
     elif not purpose.can_object:
-        error = f"The client cannot object to “{purpose.name}”."
+        error = _("The client cannot object to “%(name)s”.") % {"name": purpose.name}
     elif channel not in Channel.values:
-        error = "Choose how the client told you: in person, by phone or by email."
+        error = _("Choose how the client told you: in person, by phone or by email.")
     can_act = not error
     if can_act and is_confirmed(request):
         try:
@@ -195,7 +195,7 @@ def object_consent(request, client_id: int):
             )
             return redirect(target)
     elif can_act and request.method == "POST" and request.POST.get("confirm"):
-        error = "Use the button on this page to record it. Nothing was changed."
+        error = _("Use the button on this page to record it. Nothing was changed.")
     return confirmation_page(
         request,
         admin_site=admin.site,
@@ -203,8 +203,10 @@ def object_consent(request, client_id: int):
         lead=(
             f"{client.full_name} ({client.client_number}) objects"
             + (f" to “{purpose.name}”" if purpose else "")
-            + ". It takes effect at once; only a new consent from the client "
-            "reverses it."
+            + _(
+                ". It takes effect at once; only a new consent from the client "
+                "reverses it."
+            )
         ),
         sections=_objection_sections(purpose=purpose, channel=channel)
         if can_act
@@ -225,15 +227,22 @@ def object_consent(request, client_id: int):
 
 def _objection_sections(*, purpose: Purpose, channel: str) -> list[Section]:
     stops = [
-        f"Processing for “{purpose.name}” stops for this client from now on: "
-        f"{purpose.description}",
-        "Outreach lists for this purpose leave the client out.",
+        (
+            _(
+                "Processing for “%(name)s” stops for this client from now on: "
+                "%(description)s"
+            )
+            % {"name": purpose.name, "description": purpose.description}
+        ),
+        _("Outreach lists for this purpose leave the client out."),
     ]
     if purpose.direct_marketing:
         stops.append(
-            "The client's email addresses and phone numbers go on the "
-            "suppression list: no marketing reaches them, whoever imports "
-            "them again."
+            _(
+                "The client's email addresses and phone numbers go on the "
+                "suppression list: no marketing reaches them, whoever imports "
+                "them again."
+            )
         )
     return [
         Section(
@@ -331,8 +340,9 @@ def capture(request, client_id: int | None = None):
         _context(
             request,
             title=(
-                _("Key in a signed paper form%(value)s")
-                % {"value": f" for {client}" if client else ""}
+                _("Key in a signed paper form for %(client)s") % {"client": client}
+                if client
+                else _("Key in a signed paper form")
             ),
             form=form,
             version=version,

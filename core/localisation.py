@@ -25,9 +25,8 @@ def validate_time_zone(value: str) -> None:
     """An IANA time-zone name such as Europe/Paris."""
     if value not in known_time_zones():
         raise ValidationError(
-            _("%(value)s is not a time zone: use a name such as Europe/Paris."),
+            _("This is not a time zone: use a name such as Europe/Paris."),
             code="time_zone",
-            params={"value": value},
         )
 
 

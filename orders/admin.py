@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from clienteling.models import Client
@@ -22,6 +23,7 @@ from core import hooks
 from core.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
+from core.money import money
 from core.paginators import EstimatedCountPaginator
 from orders import services
 from orders.forms import (
@@ -47,6 +49,17 @@ from orders.models import (
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def money_column(field: str, label):
+    """A list column showing `field` with the row's currency (core.money)."""
+
+    @admin.display(description=label, ordering=field)
+    def column(obj):
+        return money(getattr(obj, field), obj.currency)
+
+    column.__name__ = f"{field}_with_currency"
+    return column
 
 
 class ClientScopedAdmin(
@@ -92,8 +105,7 @@ class ProductAdmin(OptimisticLockAdminMixin, SimpleHistoryAdmin):
         "collection",
         "category",
         "get_metals_display",
-        "price",
-        "currency",
+        money_column("price", _("price")),
         "is_active",
     ]
     list_select_related = ["collection"]
@@ -169,8 +181,7 @@ class OrderAdmin(ClientScopedAdmin):
         "boutique",
         "channel",
         "status",
-        "total",
-        "currency",
+        money_column("total", _("total")),
         "created_at",
     ]
     list_select_related = ["client", "boutique"]
@@ -298,10 +309,9 @@ class OrderAdmin(ClientScopedAdmin):
         allowed = Order.Status.CANCELLED in order.allowed_transitions()
         error = ""
         if not allowed:
-            error = (
-                f"Order {order.number} is {order.get_status_display().lower()}: "
-                "it can no longer be cancelled."
-            )
+            error = _(
+                "Order %(number)s is %(status)s: it can no longer be cancelled."
+            ) % {"number": order.number, "status": order.get_status_display().lower()}
         elif is_confirmed(request):
             try:
                 services.order_transition(
@@ -321,7 +331,7 @@ class OrderAdmin(ClientScopedAdmin):
                 )
                 return self._back(order)
         elif request.method == "POST":
-            error = "Use the button on this page to cancel. Nothing was changed."
+            error = _("Use the button on this page to cancel. Nothing was changed.")
         back = reverse("admin:orders_order_change", args=[order.pk])
         return confirmation_page(
             request,
@@ -330,7 +340,7 @@ class OrderAdmin(ClientScopedAdmin):
             lead=(
                 _(
                     "Order %(number)s of %(full_name)s (%(client_number)s), %(name)s, "
-                    "%(lower)s, total %(total)s %(currency)s. A cancelled order "
+                    "%(status)s, total %(total)s %(currency)s. A cancelled order "
                     "cannot be reopened."
                 )
                 % {
@@ -338,7 +348,7 @@ class OrderAdmin(ClientScopedAdmin):
                     "full_name": order.client.full_name,
                     "client_number": order.client.client_number,
                     "name": order.boutique.name,
-                    "lower": order.get_status_display().lower(),
+                    "status": order.get_status_display().lower(),
                     "total": order.total,
                     "currency": order.currency,
                 }
@@ -388,28 +398,39 @@ class OrderAdmin(ClientScopedAdmin):
 
 def cancel_sections(order: Order) -> list[Section]:
     lines = [
-        f"{line.quantity} × {line.product.name} ({line.product.reference}), "
-        f"{line.unit_price} {line.currency} each"
+        _("%(quantity)s × %(name)s (%(reference)s), %(price)s each")
+        % {
+            "quantity": line.quantity,
+            "name": line.product.name,
+            "reference": line.product.reference,
+            "price": money(line.unit_price, line.currency),
+        }
         for line in order.lines.select_related("product").order_by("id")
     ]
     payments = list(order.payments.order_by("received_at", "id"))
     received = sum((p.amount for p in payments), Decimal("0"))
     if payments:
-        money = [
-            f"{len(payments)} payment{'' if len(payments) == 1 else 's'} "
-            f"received, {received} {order.currency} in all: cancelling "
-            "refunds nothing. Refund the client through the payment "
-            "terminal or provider, then note it on the order."
+        refunds = [
+            ngettext(
+                "%(count)s payment received, %(amount)s in all: cancelling "
+                "refunds nothing. Refund the client through the payment "
+                "terminal or provider, then note it on the order.",
+                "%(count)s payments received, %(amount)s in all: cancelling "
+                "refunds nothing. Refund the client through the payment "
+                "terminal or provider, then note it on the order.",
+                len(payments),
+            )
+            % {"count": len(payments), "amount": money(received, order.currency)}
         ]
     else:
-        money = ["No payment was received: there is nothing to refund."]
+        refunds = [_("No payment was received: there is nothing to refund.")]
     return [
         Section(
             heading=_("Lines cancelled"),
             lines=lines or [_("The order has no lines.")],
             note=_("The order stays on the client's record, marked cancelled."),
         ),
-        Section(heading=_("Payments and refunds"), lines=money),
+        Section(heading=_("Payments and refunds"), lines=refunds),
     ]
 
 
@@ -438,8 +459,7 @@ class InvoiceAdmin(ReadOnlyAdminMixin, ClientScopedAdmin):
         "kind",
         "client",
         "boutique",
-        "total",
-        "currency",
+        money_column("total", _("total")),
         "issued_at",
         "retention_until",
     ]
@@ -521,8 +541,7 @@ class PaymentAdmin(ClientScopedAdmin):
     list_display = [
         "order",
         "method",
-        "amount",
-        "currency",
+        money_column("amount", _("amount")),
         "card_brand",
         "card_last4",
         "received_at",

@@ -158,13 +158,13 @@ class _TransitionForm(forms.ModelForm):
                 labels = dict(model.Status.choices)
                 raise ValidationError(
                     _(
-                        "This cannot go from %(lower)s to "
-                        "%(lower2)s (allowed: %(value)s)."
+                        "This cannot go from %(current)s to "
+                        "%(target)s (allowed: %(allowed)s)."
                     )
                     % {
-                        "lower": labels[previous].lower(),
-                        "lower2": labels[status].lower(),
-                        "value": ", ".join(sorted(str(labels[s]) for s in allowed))
+                        "current": labels[previous].lower(),
+                        "target": labels[status].lower(),
+                        "allowed": ", ".join(sorted(str(labels[s]) for s in allowed))
                         or "none",
                     }
                 )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 from core.hooks import CardSummary, ClientPanel
-from core.money import format_money
+from core.money import money as format_money
 from orders import selectors
 from orders.models import Payment
 

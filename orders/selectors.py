@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, MetalAllergy
 from orders.models import (
@@ -64,7 +65,7 @@ def allergy_conflicts(*, client_id: int, products: Iterable[Product]):
     return conflicts
 
 
-GENERIC_ALLERGY_WARNING = (
+GENERIC_ALLERGY_WARNING = _(
     "Check with an adviser before saving: a piece in this order may not suit "
     "this client. Confirm below once an adviser who can see the client's "
     "record has discussed it with them."
@@ -79,14 +80,24 @@ def allergy_warning(*, user, conflicts: list[AllergyConflict]) -> str:
     if user is not None and not user.has_perm(ALLERGY_PERMISSION):
         return GENERIC_ALLERGY_WARNING
     detail = "; ".join(
-        f"{c.product.reference} {c.product.name} contains {c.metal_label.lower()}, "
-        f"to which the client is allergic ({c.severity})"
+        (
+            _(
+                "%(reference)s %(name)s contains %(metal)s, to which the client "
+                "is allergic (%(severity)s)"
+            )
+            % {
+                "reference": c.product.reference,
+                "name": c.product.name,
+                "metal": c.metal_label.lower(),
+                "severity": c.severity,
+            }
+        )
         for c in conflicts
     )
-    return (
-        f"Allergy warning: {detail}. Tick \u201cI have discussed this with the "
-        "client\u201d to save the order anyway."
-    )
+    return _(
+        "Allergy warning: %(detail)s. Tick “I have discussed this with "
+        "the client” to save the order anyway."
+    ) % {"detail": detail}
 
 
 # --- Legal holds and retention (read by privacy) ------------------------------
@@ -162,7 +173,7 @@ def records_retained_for(
                 invoice.client_id,
                 "invoice",
                 invoice.pk,
-                "Invoice kept 10 years (Code de commerce L123-22)",
+                _("Invoice kept 10 years (Code de commerce L123-22)"),
                 invoice.retention_until,
             )
         )
@@ -175,7 +186,7 @@ def records_retained_for(
                 guarantee.client_id,
                 "guarantee",
                 guarantee.pk,
-                "Guarantee the client may still claim",
+                _("Guarantee the client may still claim"),
                 max(guarantee.legal_end, guarantee.house_end),
             )
         )
@@ -266,7 +277,7 @@ def purchases_for(client_ids: Sequence[int], since: date) -> Iterator[PurchaseRo
             str(country),
             timezone.localdate(at),
         )
-        for _ in range(max(qty, 1)):
+        for _unused in range(max(qty, 1)):
             yield row
 
 

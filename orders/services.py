@@ -52,14 +52,14 @@ def _transition_error(model, current: str, target: str) -> ValidationError:
         {
             "status": (
                 _(
-                    "A %(verbose_name)s cannot go from %(lower)s to %(lower2)s "
-                    "(allowed: %(value)s)."
+                    "A %(verbose_name)s cannot go from %(current)s to %(target)s "
+                    "(allowed: %(allowed)s)."
                 )
                 % {
                     "verbose_name": model._meta.verbose_name,
-                    "lower": labels[current].lower(),
-                    "lower2": labels.get(target, target).lower(),
-                    "value": ", ".join(map(str, allowed)) or "none, it is closed",
+                    "current": labels[current].lower(),
+                    "target": labels.get(target, target).lower(),
+                    "allowed": ", ".join(map(str, allowed)) or _("none, it is closed"),
                 }
             )
         },
@@ -225,9 +225,9 @@ def order_transition(*, acting_user, order: Order, status: str) -> Order:
     their own services)."""
     if status in Order.SERVICE_ONLY:
         verb = (
-            "issuing its invoice"
+            _("issuing its invoice")
             if status == Order.Status.INVOICED
-            else ("a credit note")
+            else (_("a credit note"))
         )
         raise ValidationError(
             {
@@ -382,10 +382,10 @@ def invoice_issue(*, acting_user, order: Order, now: datetime | None = None) -> 
     if locked.status != Order.Status.CONFIRMED:
         raise ValidationError(
             (
-                _("Only a confirmed order can be invoiced; %(number)s is %(lower)s.")
+                _("Only a confirmed order can be invoiced; %(number)s is %(status)s.")
                 % {
                     "number": locked.number,
-                    "lower": locked.get_status_display().lower(),
+                    "status": locked.get_status_display().lower(),
                 }
             ),
             code="not_invoiceable",

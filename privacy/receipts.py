@@ -13,50 +13,59 @@ from datetime import date
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 # Steps that are not a model of the data map.
 STEP_TITLES = {
-    "holds": "Legal holds checked",
-    "suppression": "Suppression list (never contacted again)",
-    "residue": "Copies elsewhere (task results, import files, outreach lists)",
-    "storage": "Stored files",
-    "django_admin_log": "Admin change log",
-    "finish": "Receipt written",
+    "holds": _("Legal holds checked"),
+    "suppression": _("Suppression list (never contacted again)"),
+    "residue": _("Copies elsewhere (task results, import files, outreach lists)"),
+    "storage": _("Stored files"),
+    "django_admin_log": _("Admin change log"),
+    "finish": _("Receipt written"),
 }
 
-# (one, many) "{n} ..." for each count the engine keeps.
+# "%(n)s ..." (one, many) for each count the engine keeps.
 COUNT_PHRASES = {
-    "deleted": ("{n} entry erased", "{n} entries erased"),
-    "updated": ("{n} anonymised", "{n} anonymised"),
-    "history_purged": ("{n} past version purged", "{n} past versions purged"),
-    "added": ("{n} contact detail added", "{n} contact details added"),
-    "already_listed": ("{n} already listed", "{n} already listed"),
-    "task_results_deleted": ("{n} task result deleted", "{n} task results deleted"),
-    "import_temp_files_deleted": (
-        "{n} import file deleted",
-        "{n} import files deleted",
+    "deleted": ngettext_lazy("%(n)s entry erased", "%(n)s entries erased", "n"),
+    "updated": ngettext_lazy("%(n)s anonymised", "%(n)s anonymised", "n"),
+    "history_purged": ngettext_lazy(
+        "%(n)s past version purged", "%(n)s past versions purged", "n"
     ),
-    "outreach_lists_withdrawn": (
-        "{n} outreach list withdrawn",
-        "{n} outreach lists withdrawn",
+    "added": ngettext_lazy(
+        "%(n)s contact detail added", "%(n)s contact details added", "n"
     ),
-    "cache_keys_cleared": ("{n} cached page cleared", "{n} cached pages cleared"),
-    "files_deleted": ("{n} file deleted", "{n} files deleted"),
-    "scrubbed": ("{n} entry scrubbed", "{n} entries scrubbed"),
-    "holds": ("{n} legal hold found", "{n} legal holds found"),
-    "rows_touched": (
-        "{n} row or file touched in all",
-        "{n} rows and files touched in all",
+    "already_listed": ngettext_lazy(
+        "%(n)s already listed", "%(n)s already listed", "n"
+    ),
+    "task_results_deleted": ngettext_lazy(
+        "%(n)s task result deleted", "%(n)s task results deleted", "n"
+    ),
+    "import_temp_files_deleted": ngettext_lazy(
+        "%(n)s import file deleted", "%(n)s import files deleted", "n"
+    ),
+    "outreach_lists_withdrawn": ngettext_lazy(
+        "%(n)s outreach list withdrawn", "%(n)s outreach lists withdrawn", "n"
+    ),
+    "cache_keys_cleared": ngettext_lazy(
+        "%(n)s cached page cleared", "%(n)s cached pages cleared", "n"
+    ),
+    "files_deleted": ngettext_lazy("%(n)s file deleted", "%(n)s files deleted", "n"),
+    "scrubbed": ngettext_lazy("%(n)s entry scrubbed", "%(n)s entries scrubbed", "n"),
+    "holds": ngettext_lazy("%(n)s legal hold found", "%(n)s legal holds found", "n"),
+    "rows_touched": ngettext_lazy(
+        "%(n)s row or file touched in all", "%(n)s rows and files touched in all", "n"
     ),
 }
 FLAGS = {
-    "nothing_to_do": "nothing left to erase",
-    "skipped_held": "kept whole: under a legal hold",
+    "nothing_to_do": _("nothing left to erase"),
+    "skipped_held": _("kept whole: under a legal hold"),
 }
 FIELD_LISTS = {
-    "fields_erased": "erased",
-    "fields_anonymised": "anonymised",
-    "fields_held": "kept under a legal hold",
+    "fields_erased": _("erased"),
+    "fields_anonymised": _("anonymised"),
+    "fields_held": _("kept under a legal hold"),
 }
 
 _REFERENCE = re.compile(r"^(?P<app>\w+)\.(?P<model>\w+)#(?P<id>.+)$")
@@ -107,7 +116,7 @@ def field_labels(model, names) -> list[str]:
 def _count(key: str, value: int) -> str:
     phrases = COUNT_PHRASES.get(key)
     if phrases:
-        return phrases[0 if value == 1 else 1].format(n=value)
+        return phrases % {"n": value}
     return f"{key.replace('_', ' ')}: {value}"
 
 
@@ -121,10 +130,16 @@ def step_facts(name: str, counts: dict) -> list[str]:
                 facts.append(FLAGS[key])
         elif key in FIELD_LISTS:
             labels = field_labels(model, value)
-            facts.append(f"{FIELD_LISTS[key]}: {', '.join(map(str, labels))}")
+            facts.append(
+                _("%(what)s: %(fields)s")
+                % {"what": FIELD_LISTS[key], "fields": ", ".join(map(str, labels))}
+            )
         elif key == "fields_kept":
             for field_name, why in value.items():
-                facts.append(f"kept: {field_labels(model, [field_name])[0]} ({why})")
+                facts.append(
+                    _("kept: %(field)s (%(why)s)")
+                    % {"field": field_labels(model, [field_name])[0], "why": why}
+                )
         elif isinstance(value, bool):
             if value:
                 facts.append(key.replace("_", " "))

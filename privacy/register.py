@@ -24,19 +24,26 @@ LEGAL_BASES = {
     registry.LEGITIMATE_INTEREST: "Legitimate interest (Art. 6(1)(f))",
 }
 SECURITY_MEASURES = (
-    "Staff sign-in with password and a second factor (TOTP), lockout after "
-    "repeated failures",
-    "Role-based permissions kept in code; advisers see only their boutiques' "
-    "clients on every path",
-    "Access log of every view, export and download of personal data",
-    "Health data encrypted at rest, readable only with explicit consent",
-    "Append-only consent ledger enforced by a database trigger",
-    "Private storage for scans and reports; downloads permission-checked and expiring",
+    _(
+        "Staff sign-in with password and a second factor (TOTP), lockout after "
+        "repeated failures"
+    ),
+    _(
+        "Role-based permissions kept in code; advisers see only their boutiques' "
+        "clients on every path"
+    ),
+    _("Access log of every view, export and download of personal data"),
+    _("Health data encrypted at rest, readable only with explicit consent"),
+    _("Append-only consent ledger enforced by a database trigger"),
+    _(
+        "Private storage for scans and reports; downloads permission-checked "
+        "and expiring"
+    ),
 )
 # Transfers outside the EEA, by purpose code; none is declared by the
 # registry today. A purpose that starts one must be added here.
 TRANSFERS: dict[str, str] = {}
-NO_TRANSFER = "None outside the EEA"
+NO_TRANSFER = _("None outside the EEA")
 
 
 @dataclass
@@ -78,12 +85,12 @@ def activities() -> list[Activity]:
                 description=spec.description,
                 legal_basis=LEGAL_BASES[spec.legal_basis]
                 + (
-                    " and explicit consent (Art. 9(2)(a))"
+                    _(" and explicit consent (Art. 9(2)(a))")
                     if spec.special_category
                     else ""
                 ),
                 categories=list(spec.data_categories),
-                people=["Clients and prospective clients"],
+                people=[_("Clients and prospective clients")],
                 recipients=list(spec.recipients),
                 transfers=TRANSFERS.get(spec.code, NO_TRANSFER),
                 retention=spec.retention,
@@ -158,13 +165,13 @@ def register_csv() -> bytes:
                 a.code,
                 a.description,
                 a.legal_basis,
-                "; ".join(a.categories),
-                "; ".join(a.people),
-                "; ".join(a.recipients),
+                "; ".join(map(str, a.categories)),
+                "; ".join(map(str, a.people)),
+                "; ".join(map(str, a.recipients)),
                 a.transfers,
                 a.retention,
-                "; ".join(SECURITY_MEASURES),
-                "; ".join(f for fs in a.fields.values() for f in fs),
+                "; ".join(map(str, SECURITY_MEASURES)),
+                "; ".join(str(f) for fs in a.fields.values() for f in fs),
             ]
         )
     return out.getvalue().encode("utf-8")

@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clienteling.models import Client
 from consents import services as consent_services
 from consents.models import Restriction
 from core import data_map
 from core.display import day
+from core.localisation import staff_language
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
 from privacy.models import DataSubjectRequest, RequestEdit
@@ -109,10 +112,10 @@ def request_open(
 def _move(request: DataSubjectRequest, to: str) -> None:
     if to not in TRANSITIONS[request.status]:
         raise ValidationError(
-            _("A request that is %(lower)s cannot become %(lower2)s.")
+            _("A request that is %(status)s cannot become %(target)s.")
             % {
-                "lower": request.get_status_display().lower(),
-                "lower2": Status(to).label.lower(),
+                "status": request.get_status_display().lower(),
+                "target": Status(to).label.lower(),
             }
         )
     request.status = to
@@ -267,32 +270,32 @@ def erasure_completion_error(request: DataSubjectRequest, *, outcome: str) -> st
     done = [job for job in jobs if job.status == job.Status.DONE]
     if done:
         if all(job.partial for job in done) and not outcome.strip():
-            return (
-                f"Erasure #{done[0].pk} was partial: data under legal hold was "
-                "kept. Say what was kept, and why, in the outcome."
-            )
+            return _(
+                "Erasure #%(pk)s was partial: data under legal hold was kept. Say "
+                "what was kept, and why, in the outcome."
+            ) % {"pk": done[0].pk}
         return ""
     if not jobs:
-        return (
+        return _(
             "Start the erasure of this client from this request (Start the "
             "erasure), and complete the request once it is done."
         )
     latest = jobs[0]
     if latest.status == latest.Status.REFUSED:
-        return (
-            f"Erasure #{latest.pk} was refused (legal hold): nothing was erased. "
+        return _(
+            "Erasure #%(pk)s was refused (legal hold): nothing was erased. "
             "Refuse the request, stating the hold, or start a partial erasure "
             "from it."
-        )
+        ) % {"pk": latest.pk}
     if latest.status == latest.Status.CANCELLED:
-        return (
-            f"Erasure #{latest.pk} was cancelled: start the erasure again from "
-            "this request, or refuse the request."
-        )
-    return (
-        f"Erasure #{latest.pk} is {latest.get_status_display().lower()}: "
-        "complete the request once it is done."
-    )
+        return _(
+            "Erasure #%(pk)s was cancelled: start the erasure again from this "
+            "request, or refuse the request."
+        ) % {"pk": latest.pk}
+    return _("Erasure #%(pk)s is %(status)s: complete the request once it is done.") % {
+        "pk": latest.pk,
+        "status": latest.get_status_display().lower(),
+    }
 
 
 def erasure_link_check(*, request: DataSubjectRequest, client: Client) -> None:
@@ -321,8 +324,8 @@ def erasure_link_check(*, request: DataSubjectRequest, client: Client) -> None:
         )
     if not request.is_open:
         raise ValidationError(
-            _("%(request)s is %(lower)s: no erasure can answer it any more.")
-            % {"request": request, "lower": request.get_status_display().lower()}
+            _("%(request)s is %(status)s: no erasure can answer it any more.")
+            % {"request": request, "status": request.get_status_display().lower()}
         )
 
 
@@ -515,17 +518,31 @@ def requests_flag_due(*, now: datetime | None = None) -> dict[int, list[int]]:
                 _save(request, None)
                 flagged[days].append(request.pk)
                 if request.assignee and request.assignee.email:
-                    send_mail(
-                        f"{request}: due on {request.effective_due_on:%d/%m/%Y}",
-                        f"{request} is due in {left} day(s). Open the privacy "
-                        "dashboard in Écrin.",
-                        None,
-                        [request.assignee.email],
-                        fail_silently=True,
-                    )
+                    _remind(request, left)
     if any(flagged.values()):
         logger.info("Data-subject requests flagged: %s", flagged)
     return flagged
+
+
+def _remind(request, left: int) -> None:
+    """The assignee's reminder, in their language: the number and date only."""
+    assignee = request.assignee
+    with translation.override(staff_language(assignee) or settings.LANGUAGE_CODE):
+        send_mail(
+            _("%(request)s: due on %(due_on)s")
+            % {"request": request, "due_on": day(request.effective_due_on)},
+            ngettext(
+                "%(request)s is due in %(days)s day. Open the privacy dashboard "
+                "in Écrin.",
+                "%(request)s is due in %(days)s days. Open the privacy dashboard "
+                "in Écrin.",
+                left,
+            )
+            % {"request": request, "days": left},
+            None,
+            [assignee.email],
+            fail_silently=True,
+        )
 
 
 def due_soon_cutoff(today: date) -> date:

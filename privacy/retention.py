@@ -26,6 +26,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, IpAddressSeen, WebAccount, WebEvent
 from consents import selectors as consent_selectors
@@ -367,9 +368,11 @@ def retention_report(*, run: RetentionRun) -> list[RuleReport]:
         if rule is None:
             continue
         if code in FOLLOWS:
-            note = f"No sweep of its own: erased with the client ({FOLLOWS[code]})."
+            note = _("No sweep of its own: erased with the client (%(follows)s).") % {
+                "follows": FOLLOWS[code]
+            }
         elif code not in HANDLERS:
-            note = (
+            note = _(
                 "No handler installed: no app declares one in the "
                 "RETENTION_HANDLERS of its retention.py."
             )

@@ -16,6 +16,8 @@ from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from privacy import holds as holds_module
 from privacy import retention
@@ -27,116 +29,183 @@ PAGE_SIZE = 50
 # of due rows. A rule another app adds without a sentence gets the fallback.
 STEP_SENTENCES = {
     "inactive_clients": (
-        "{n} client is past the period: erased, the record becoming an "
-        "anonymised tombstone, unless a legal hold keeps it.",
-        "{n} clients are past the period: erased, each record becoming an "
-        "anonymised tombstone; clients under a legal hold are kept.",
+        _(
+            "{n} client is past the period: erased, the record becoming an "
+            "anonymised tombstone, unless a legal hold keeps it."
+        ),
+        _(
+            "{n} clients are past the period: erased, each record becoming an "
+            "anonymised tombstone; clients under a legal hold are kept."
+        ),
     ),
     "web_activity": (
-        "{n} website event deleted, with its history.",
-        "{n} website events deleted, with their history.",
+        _("{n} website event deleted, with its history."),
+        _("{n} website events deleted, with their history."),
     ),
     "ip_addresses": (
-        "{n} IP address record deleted, with its history.",
-        "{n} IP address records deleted, with their history.",
+        _("{n} IP address record deleted, with its history."),
+        _("{n} IP address records deleted, with their history."),
     ),
     "cookie_choices": (
-        "{n} client has their cookie choice cleared.",
-        "{n} clients have their cookie choice cleared.",
+        _("{n} client has their cookie choice cleared."),
+        _("{n} clients have their cookie choice cleared."),
     ),
     "access_log": (
-        "{n} access-log entry deleted.",
-        "{n} access-log entries deleted.",
+        _("{n} access-log entry deleted."),
+        _("{n} access-log entries deleted."),
     ),
     "card_references": (
-        "{n} card payment loses its card reference; amount, date and order "
-        "stay for the accounts.",
-        "{n} card payments lose their card reference; amount, date and "
-        "order stay for the accounts.",
+        _(
+            "{n} card payment loses its card reference; amount, date and order "
+            "stay for the accounts."
+        ),
+        _(
+            "{n} card payments lose their card reference; amount, date and "
+            "order stay for the accounts."
+        ),
     ),
     "invoices": (
-        "{n} invoice deleted with its credit notes and lines, unless an "
-        "open complaint or after-sales case is about it.",
-        "{n} invoices deleted with their credit notes and lines; those an "
-        "open complaint or after-sales case is about are kept.",
+        _(
+            "{n} invoice deleted with its credit notes and lines, unless an "
+            "open complaint or after-sales case is about it."
+        ),
+        _(
+            "{n} invoices deleted with their credit notes and lines; those an "
+            "open complaint or after-sales case is about are kept."
+        ),
     ),
 }
 STEP_FALLBACK = (
-    "{n} record past the period, processed by this rule.",
-    "{n} records past the period, processed by this rule.",
+    _("{n} record past the period, processed by this rule."),
+    _("{n} records past the period, processed by this rule."),
 )
 
 # Count keys of the handlers, in words: (one, many, done, would do).
 COUNT_WORDS = {
-    "clients_erased": ("client", "clients", "erased", "would be erased"),
-    "clients_held": (
-        "client",
-        "clients",
-        "kept under a legal hold",
-        "would be kept under a legal hold",
+    "clients_erased": (
+        ngettext_lazy("%(n)s client erased", "%(n)s clients erased", "n"),
+        ngettext_lazy(
+            "%(n)s client would be erased", "%(n)s clients would be erased", "n"
+        ),
     ),
-    "rows_deleted": ("record", "records", "deleted", "would be deleted"),
+    "clients_held": (
+        ngettext_lazy(
+            "%(n)s client kept under a legal hold",
+            "%(n)s clients kept under a legal hold",
+            "n",
+        ),
+        ngettext_lazy(
+            "%(n)s client would be kept under a legal hold",
+            "%(n)s clients would be kept under a legal hold",
+            "n",
+        ),
+    ),
+    "rows_deleted": (
+        ngettext_lazy("%(n)s record deleted", "%(n)s records deleted", "n"),
+        ngettext_lazy(
+            "%(n)s record would be deleted", "%(n)s records would be deleted", "n"
+        ),
+    ),
     "history_purged": (
-        "earlier version",
-        "earlier versions",
-        "deleted from history",
-        "would be deleted from history",
+        ngettext_lazy(
+            "%(n)s earlier version deleted from history",
+            "%(n)s earlier versions deleted from history",
+            "n",
+        ),
+        ngettext_lazy(
+            "%(n)s earlier version would be deleted from history",
+            "%(n)s earlier versions would be deleted from history",
+            "n",
+        ),
     ),
     "clients_cleared": (
-        "cookie choice",
-        "cookie choices",
-        "cleared",
-        "would be cleared",
+        ngettext_lazy(
+            "%(n)s cookie choice cleared", "%(n)s cookie choices cleared", "n"
+        ),
+        ngettext_lazy(
+            "%(n)s cookie choice would be cleared",
+            "%(n)s cookie choices would be cleared",
+            "n",
+        ),
     ),
     "payments_cleared": (
-        "payment",
-        "payments",
-        "cleared of its card reference",
-        "would be cleared of its card reference",
+        ngettext_lazy(
+            "%(n)s payment cleared of its card reference",
+            "%(n)s payments cleared of their card reference",
+            "n",
+        ),
+        ngettext_lazy(
+            "%(n)s payment would be cleared of its card reference",
+            "%(n)s payments would be cleared of their card reference",
+            "n",
+        ),
     ),
     "history_rows_cleared": (
-        "earlier payment version",
-        "earlier payment versions",
-        "cleared of its card reference",
-        "would be cleared of its card reference",
+        ngettext_lazy(
+            "%(n)s earlier payment version cleared of its card reference",
+            "%(n)s earlier payment versions cleared of their card reference",
+            "n",
+        ),
+        ngettext_lazy(
+            "%(n)s earlier payment version would be cleared of its card reference",
+            "%(n)s earlier payment versions would be cleared of their card reference",
+            "n",
+        ),
     ),
     "admin_log_scrubbed": (
-        "admin log entry",
-        "admin log entries",
-        "scrubbed",
-        "would be scrubbed",
+        ngettext_lazy(
+            "%(n)s admin log entry scrubbed", "%(n)s admin log entries scrubbed", "n"
+        ),
+        ngettext_lazy(
+            "%(n)s admin log entry would be scrubbed",
+            "%(n)s admin log entries would be scrubbed",
+            "n",
+        ),
     ),
-    "invoices_deleted": ("invoice", "invoices", "deleted", "would be deleted"),
+    "invoices_deleted": (
+        ngettext_lazy("%(n)s invoice deleted", "%(n)s invoices deleted", "n"),
+        ngettext_lazy(
+            "%(n)s invoice would be deleted", "%(n)s invoices would be deleted", "n"
+        ),
+    ),
     "credit_notes_deleted": (
-        "credit note",
-        "credit notes",
-        "deleted",
-        "would be deleted",
+        ngettext_lazy("%(n)s credit note deleted", "%(n)s credit notes deleted", "n"),
+        ngettext_lazy(
+            "%(n)s credit note would be deleted",
+            "%(n)s credit notes would be deleted",
+            "n",
+        ),
     ),
-    "lines_deleted": ("invoice line", "invoice lines", "deleted", "would be deleted"),
+    "lines_deleted": (
+        ngettext_lazy("%(n)s invoice line deleted", "%(n)s invoice lines deleted", "n"),
+        ngettext_lazy(
+            "%(n)s invoice line would be deleted",
+            "%(n)s invoice lines would be deleted",
+            "n",
+        ),
+    ),
     "invoices_held": (
-        "invoice",
-        "invoices",
-        "kept for an open complaint or after-sales case",
-        "would be kept for an open complaint or after-sales case",
+        ngettext_lazy(
+            "%(n)s invoice kept for an open complaint or after-sales case",
+            "%(n)s invoices kept for an open complaint or after-sales case",
+            "n",
+        ),
+        ngettext_lazy(
+            "%(n)s invoice would be kept for an open complaint or after-sales case",
+            "%(n)s invoices would be kept for an open complaint or after-sales case",
+            "n",
+        ),
     ),
 }
 
 
 def count_sentence(key: str, value: int, *, dry_run: bool) -> str:
     """One handler count in words: "2 clients would be erased"."""
-    one, many, done, would = COUNT_WORDS.get(
-        key,
-        (
-            key.replace("_", " "),
-            key.replace("_", " "),
-            "",
-            "",
-        ),
-    )
-    verb = would if dry_run else done
-    noun = one if value == 1 else many
-    return " ".join(part for part in (str(value), noun, verb) if part)
+    phrases = COUNT_WORDS.get(key)
+    if phrases is None:
+        return f"{value} {key.replace('_', ' ')}"
+    done, would = phrases
+    return (would if dry_run else done) % {"n": value}
 
 
 def count_sentences(counts: dict, *, dry_run: bool) -> list[str]:
@@ -207,9 +276,9 @@ def retention_preview(*, now: datetime | None = None) -> RetentionPreview:
         if handler is None:
             followed = retention.FOLLOWS.get(rule.code)
             sentence = (
-                "No sweep of its own: erased with the client."
+                _("No sweep of its own: erased with the client.")
                 if followed
-                else "No handler installed: this rule changes nothing."
+                else _("No handler installed: this rule changes nothing.")
             )
             steps.append(StepPreview(rule, None, 0, sentence, False))
             continue

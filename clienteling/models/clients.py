@@ -76,7 +76,7 @@ class Client(FreeTextModel):
         validators=[
             RegexValidator(
                 CLIENT_NUMBER_PATTERN,
-                "A client number is 4 to 20 capital letters, digits or dashes.",
+                _("A client number is 4 to 20 capital letters, digits or dashes."),
             )
         ],
     )

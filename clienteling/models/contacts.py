@@ -10,7 +10,7 @@ from core.history import house_history
 
 # The privacy notice's own words on instant messaging, shown whenever an
 # instant-messaging contact is logged.
-INSTANT_MESSAGING_WARNING = (
+INSTANT_MESSAGING_WARNING = _(
     "The house cannot guarantee the confidentiality and security of data "
     "exchanged through instant messaging: the messaging company is itself "
     "responsible for that processing, which remains outside the house's "

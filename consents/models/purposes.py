@@ -38,15 +38,15 @@ class Purpose(FreeTextModel):
         default=False, help_text=_("GDPR Art. 9 data: explicit consent only.")
     )
     balancing_interest = models.TextField(
-        "legitimate interest pursued", blank=True, max_length=LONG_TEXT_MAX_LENGTH
+        _("legitimate interest pursued"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
     )
     balancing_necessity = models.TextField(
-        "why the processing is necessary",
+        _("why the processing is necessary"),
         blank=True,
         max_length=LONG_TEXT_MAX_LENGTH,
     )
     balancing_rights = models.TextField(
-        "why it does not override the client's rights",
+        _("why it does not override the client's rights"),
         blank=True,
         max_length=LONG_TEXT_MAX_LENGTH,
     )

@@ -18,8 +18,8 @@ def validate_metals(value) -> None:
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise ValidationError(
-            _("Unknown metal(s): %(items)s. Use one of: %(items2)s.")
-            % {"items": ", ".join(unknown), "items2": ", ".join(sorted(allowed))}
+            _("Unknown metal(s): %(unknown)s. Use one of: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
         )
 
 
@@ -43,7 +43,7 @@ class Product(FreeTextModel):
         validators=[
             RegexValidator(
                 r"^[A-Z0-9][A-Z0-9.\-]{2,29}$",
-                "A reference is 3 to 30 capital letters, digits, dots or dashes.",
+                _("A reference is 3 to 30 capital letters, digits, dots or dashes."),
             )
         ],
     )

@@ -36,7 +36,7 @@ INVOICE_RETENTION = LegalObligation(
     years=10,
 )
 
-IMMUTABLE_MESSAGE = (
+IMMUTABLE_MESSAGE = _(
     "An issued invoice or credit note cannot be changed or deleted: issue a "
     "credit note to correct it."
 )

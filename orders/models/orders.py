@@ -83,7 +83,7 @@ class Order(FreeTextModel):
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
     notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     marketing_email = models.CharField(
-        "emails about similar products",
+        _("emails about similar products"),
         max_length=10,
         choices=MarketingEmail.choices,
         blank=True,
@@ -185,13 +185,13 @@ class OrderLine(FreeTextModel):
     )
     quantity = models.IntegerField(
         default=1,
-        validators=[MinValueValidator(1, "The quantity is at least 1.")],
+        validators=[MinValueValidator(1, _("The quantity is at least 1."))],
     )
     unit_price = models.DecimalField(
         **MONEY,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, "A price cannot be negative.")],
+        validators=[MinValueValidator(0, _("A price cannot be negative."))],
         help_text=_("Leave empty for the catalogue price."),
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, editable=False)
@@ -230,11 +230,15 @@ class OrderLine(FreeTextModel):
         except Order.DoesNotExist:
             order = None
         if order is not None and order.currency and self.currency != order.currency:
-            errors["product"] = (
-                f"{product.reference} is priced in {product.currency}; this order "
-                f"is in {order.currency}. Every line of an order is in one currency."
-            )
+            errors["product"] = _(
+                "%(reference)s is priced in %(currency)s; this order is in "
+                "%(currency2)s. Every line of an order is in one currency."
+            ) % {
+                "reference": product.reference,
+                "currency": product.currency,
+                "currency2": order.currency,
+            }
         if self.ring_size and product.category != product.Category.RING:
-            errors["ring_size"] = "Only a ring has a ring size."
+            errors["ring_size"] = _("Only a ring has a ring size.")
         if errors:
             raise ValidationError(errors)

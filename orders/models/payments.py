@@ -48,7 +48,9 @@ class Payment(FreeTextModel):
     method = models.CharField(max_length=20, choices=Method.choices)
     amount = models.DecimalField(
         **MONEY,
-        validators=[MinValueValidator(Decimal("0.01"), "A payment is more than zero.")],
+        validators=[
+            MinValueValidator(Decimal("0.01"), _("A payment is more than zero."))
+        ],
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES)
     provider_reference = models.CharField(
@@ -60,22 +62,22 @@ class Payment(FreeTextModel):
     card_last4 = models.CharField(
         max_length=4,
         blank=True,
-        validators=[RegexValidator(r"^\d{4}$", "The last four digits, no more.")],
+        validators=[RegexValidator(r"^\d{4}$", _("The last four digits, no more."))],
     )
     card_expiry_month = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[
-            MinValueValidator(1, "A month is 1 to 12."),
-            MaxValueValidator(12, "A month is 1 to 12."),
+            MinValueValidator(1, _("A month is 1 to 12.")),
+            MaxValueValidator(12, _("A month is 1 to 12.")),
         ],
     )
     card_expiry_year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[
-            MinValueValidator(2000, "Enter the year in four digits."),
-            MaxValueValidator(2100, "Enter the year in four digits."),
+            MinValueValidator(2000, _("Enter the year in four digits.")),
+            MaxValueValidator(2100, _("Enter the year in four digits.")),
         ],
     )
     iban_masked = models.CharField(
@@ -84,7 +86,7 @@ class Payment(FreeTextModel):
         validators=[
             RegexValidator(
                 MASKED_IBAN_PATTERN,
-                "Only a masked IBAN is kept (country code, stars, last four).",
+                _("Only a masked IBAN is kept (country code, stars, last four)."),
             )
         ],
     )
@@ -130,16 +132,16 @@ class Payment(FreeTextModel):
         errors = {}
         order = self.order if self.order_id else None
         if order and self.currency and self.currency != order.currency:
-            errors["currency"] = (
-                f"The order is in {order.currency}, not {self.currency}."
-            )
+            errors["currency"] = _(
+                "The order is in %(currency)s, not %(currency2)s."
+            ) % {"currency": order.currency, "currency2": self.currency}
         if order and order.status in ("draft", "cancelled"):
-            errors["order"] = (
-                f"A {order.get_status_display().lower()} order takes no payment."
-            )
+            errors["order"] = _("A %(status)s order takes no payment.") % {
+                "status": order.get_status_display().lower()
+            }
         if self.method != self.Method.CARD and (
             self.card_brand or self.card_last4 or self.card_expiry_month
         ):
-            errors["method"] = "Card details belong to a card payment."
+            errors["method"] = _("Card details belong to a card payment.")
         if errors:
             raise ValidationError(errors)

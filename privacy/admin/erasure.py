@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
@@ -48,7 +49,7 @@ class ErasureRequestForm(forms.ModelForm):
         model = ErasureJob
         fields = ["client", "request", "allow_partial"]
 
-    partial_hint = (
+    partial_hint = _(
         "Tick this to erase everything the holds do not keep (a partial "
         "erasure), or request again once they end."
     )
@@ -196,7 +197,9 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         if request.method == "POST":
             error = typed_confirmation_error(request, expected=expected)
             if not is_confirmed(request) and not error:
-                error = "Use the button on this page to approve. Nothing was changed."
+                error = _(
+                    "Use the button on this page to approve. Nothing was changed."
+                )
         if request.method == "POST" and not error:
             try:
                 jobs.erasure_approve(acting_user=request.user, job=job)
@@ -218,7 +221,9 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
             "privacy/erasure/approve.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Approve the erasure of {job.client}",
+                "title": (
+                    _("Approve the erasure of %(client)s") % {"client": job.client}
+                ),
                 "opts": self.opts,
                 "job": job,
                 "holds": holds,
@@ -246,7 +251,7 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
             "privacy/erasure/receipt.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Erasure #{job.pk}",
+                "title": (_("Erasure #%(pk)s") % {"pk": job.pk}),
                 "opts": self.opts,
                 "job": job,
                 "steps": receipts.step_lines(steps),
@@ -363,7 +368,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.method == "POST":
             error = typed_confirmation_error(request, expected=preview.phrase)
             if not error and not is_confirmed(request):
-                error = (
+                error = _(
                     "Use the button on this page to run retention. Nothing was changed."
                 )
             if not error:
@@ -373,7 +378,9 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.success(request, (_("%(run)s started.") % {"run": run}))
                 return redirect("admin:privacy_retentionrun_report", run.pk)
             if " is not " in error:
-                error += " The list below is as of now: check it again before typing."
+                error += _(
+                    " The list below is as of now: check it again before typing."
+                )
         changelist = reverse("admin:privacy_retentionrun_changelist")
         erased = preview.clients_to_erase
         return confirmation_page(
@@ -381,11 +388,14 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             admin_site=self.admin_site,
             title=_("Run retention now"),
             lead=(
-                _(
-                    "This erases %(erased)s client%(value)s and deletes the other "
-                    "records below, for good. It cannot be undone."
+                ngettext(
+                    "This erases %(erased)s client and deletes the other "
+                    "records below, for good. It cannot be undone.",
+                    "This erases %(erased)s clients and deletes the other "
+                    "records below, for good. It cannot be undone.",
+                    erased,
                 )
-                % {"erased": erased, "value": "" if erased == 1 else "s"}
+                % {"erased": erased}
             ),
             sections=[
                 Section(
@@ -395,7 +405,10 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                         + (f" (before {step.cutoff:%d/%m/%Y})" if step.cutoff else "")
                         + f": {step.sentence}"
                         + (
-                            f" {step.held} of them are under a legal hold and kept."
+                            (
+                                _(" %(held)s of them are under a legal hold and kept.")
+                                % {"held": step.held}
+                            )
                             if step.held
                             else ""
                         )

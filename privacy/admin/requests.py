@@ -292,7 +292,7 @@ class DataSubjectRequestAdmin(
             "privacy/requests/dashboard.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Data-subject requests: the legal clock",
+                "title": _("Data-subject requests: the legal clock"),
                 "rows": dsr.compliance_dashboard(user=request.user, today=today),
                 "today": today,
             },
@@ -305,7 +305,7 @@ class DataSubjectRequestAdmin(
             "privacy/register/register.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Register of processing activities",
+                "title": _("Register of processing activities"),
                 **register.register_context(),
             },
         )
@@ -340,12 +340,12 @@ class DataSubjectRequestAdmin(
         "link-edits": (
             EmptyForm,
             "privacy.change_datasubjectrequest",
-            "Link the edits made under this request",
+            _("Link the edits made under this request"),
         ),
         "report": (
             EmptyForm,
             "privacy.build_subject_access_report",
-            "Build the report",
+            _("Build the report"),
         ),
     }
 
@@ -451,7 +451,10 @@ class DataSubjectRequestAdmin(
             "privacy/requests/report_job.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Report {report.pk} for {report.request}",
+                "title": (
+                    _("Report %(pk)s for %(request)s")
+                    % {"pk": report.pk, "request": report.request}
+                ),
                 "report": report,
                 "opts": self.opts,
                 "running": report.is_unfinished,

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clienteling.models import Boutique
@@ -103,13 +104,16 @@ class PartnerAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 (
-                    _(
-                        "%(started)s partner export%(value)s "
-                        "started; follow them on the "
+                    ngettext(
+                        "%(started)s partner export started; follow it on the "
+                        "Jobs page. Its transfer appears under Sharing batches when "
+                        "written.",
+                        "%(started)s partner exports started; follow them on the "
                         "Jobs page. Each transfer appears under Sharing batches when "
-                        "written."
+                        "written.",
+                        started,
                     )
-                    % {"started": started, "value": "s" if started > 1 else ""}
+                    % {"started": started}
                 ),
                 messages.SUCCESS,
             )
@@ -221,15 +225,15 @@ class InsightImportForm(forms.Form):
         max_length=64, help_text=_("The group's identifier of this insights batch.")
     )
     file = forms.FileField(
-        help_text="CSV with columns " + ", ".join(insights.INSIGHT_COLUMNS) + "."
+        help_text=_("CSV with columns ") + ", ".join(insights.INSIGHT_COLUMNS) + "."
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > INSIGHTS_MAX_BYTES:
             raise ValidationError(
-                _("The file is larger than %(value)s MB.")
-                % {"value": INSIGHTS_MAX_BYTES // 1024 // 1024}
+                _("The file is larger than %(limit)s MB.")
+                % {"limit": INSIGHTS_MAX_BYTES // 1024 // 1024}
             )
         return upload
 
@@ -282,7 +286,7 @@ class InsightImportAdmin(ReadOnlyRecordAdmin):
                 return redirect("admin:privacy_insightimport_changelist")
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import insights from the group",
+            "title": _("Import insights from the group"),
             "form": form,
             "opts": self.opts,
             "max_mb": INSIGHTS_MAX_BYTES // 1024 // 1024,

@@ -45,11 +45,11 @@ def _move(job: ErasureJob, status: str) -> None:
     allowed = ErasureJob.TRANSITIONS[ErasureJob.Status(job.status)]
     if status not in allowed:
         raise ValidationError(
-            _("Erasure #%(pk)s is %(lower)s: it cannot become %(lower2)s.")
+            _("Erasure #%(pk)s is %(status)s: it cannot become %(target)s.")
             % {
                 "pk": job.pk,
-                "lower": job.get_status_display().lower(),
-                "lower2": ErasureJob.Status(status).label.lower(),
+                "status": job.get_status_display().lower(),
+                "target": ErasureJob.Status(status).label.lower(),
             }
         )
     job.status = status
@@ -152,8 +152,8 @@ def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
     if blocking is not None:
         raise ValidationError(
             (
-                _("Erasure #%(pk)s of this client is already %(lower)s.")
-                % {"pk": blocking.pk, "lower": blocking.get_status_display().lower()}
+                _("Erasure #%(pk)s of this client is already %(status)s.")
+                % {"pk": blocking.pk, "status": blocking.get_status_display().lower()}
             ),
             code="already_open",
         )
@@ -163,7 +163,7 @@ def erasure_request_check(*, client: Client, allow_partial: bool) -> list:
             [
                 ValidationError(message, code="legal_hold")
                 for message in [
-                    "Erasure refused: legal holds apply.",
+                    _("Erasure refused: legal holds apply."),
                     *(str(h) for h in holds),
                 ]
             ]
@@ -212,7 +212,7 @@ def erasure_approve(
     holds = erasure_holds(client=job.client)
     if holds and not job.allow_partial:
         raise ValidationError(
-            ["Erasure refused: legal holds apply."] + [str(h) for h in holds]
+            [_("Erasure refused: legal holds apply.")] + [str(h) for h in holds]
         )
     _move(job, ErasureJob.Status.APPROVED)
     job.approved_by = acting_user
@@ -416,10 +416,10 @@ def erasure_preview(*, job: ErasureJob) -> list[PreviewLine]:
     for plan in erasure_plan():
         name = plan.model._meta.verbose_name
         if held & plan.personal_categories() and not plan.keep_rows:
-            lines.append(PreviewLine(name, "kept", [], "under a legal hold"))
+            lines.append(PreviewLine(name, "kept", [], _("under a legal hold")))
             continue
         if not plan.keep_rows:
-            lines.append(PreviewLine(name, "deleted", [], "rows and their history"))
+            lines.append(PreviewLine(name, "deleted", [], _("rows and their history")))
             continue
         touched = [n for n in plan.touched if plan.categories[n] not in held]
         if touched:

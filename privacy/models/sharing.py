@@ -32,7 +32,7 @@ class Partner(FreeTextModel):
     )
     name = models.CharField(max_length=120)
     agreement_reference = models.CharField(
-        "data-sharing agreement reference", max_length=80
+        _("data-sharing agreement reference"), max_length=80
     )
     agreement_signed_on = models.DateField()
     boutiques = models.ManyToManyField(
@@ -205,4 +205,6 @@ class GroupInsight(models.Model):
         verbose_name = _("insight from the group")
 
     def __str__(self):
-        return f"group insight for client {self.client_id}"
+        return _("group insight for client %(client_id)s") % {
+            "client_id": self.client_id
+        }

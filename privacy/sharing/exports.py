@@ -68,7 +68,7 @@ PRICE_BANDS = (
     (Decimal(20000), "5k-20k"),
     (Decimal(100000), "20k-100k"),
 )
-NO_GROUP_KEY = (
+NO_GROUP_KEY = _(
     "The cross-group export cannot run: no pseudonymisation key is set up "
     "for the group. Ask the technical team to configure it."
 )
@@ -142,18 +142,27 @@ def _group_key():
 def _partner_setup(partner: Partner):
     """(key, shop-in-shop ids) of an active partner, or SharingRefused."""
     if not partner.is_active:
-        raise SharingRefused(f"{partner.name} is not an active partner.")
+        raise SharingRefused(
+            _("%(name)s is not an active partner.") % {"name": partner.name}
+        )
     try:
         key = pseudonyms.current_key(partner.code)
     except pseudonyms.NoSharingKey as exc:
         raise SharingRefused(
             str(exc),
-            f"The export to {partner.name} cannot run: no pseudonymisation key "
-            "is set up for this partner. Ask the technical team to configure it.",
+            (
+                _(
+                    "The export to %(name)s cannot run: no pseudonymisation key is "
+                    "set up for this partner. Ask the technical team to configure it."
+                )
+                % {"name": partner.name}
+            ),
         ) from None
     boutique_ids = list(partner.boutiques.values_list("pk", flat=True))
     if not boutique_ids:
-        raise SharingRefused(f"{partner.name} operates no shop-in-shop.")
+        raise SharingRefused(
+            _("%(name)s operates no shop-in-shop.") % {"name": partner.name}
+        )
     return key, boutique_ids
 
 
@@ -213,7 +222,9 @@ def _run_here(job: Job) -> SharingBatch:
         return batch
     if job.status == Job.Status.FAILED:
         raise SharingRefused(job.error)
-    raise ExportStopped(job.error or "The export stopped before its batch was written.")
+    raise ExportStopped(
+        job.error or _("The export stopped before its batch was written.")
+    )
 
 
 def group_export_run(
@@ -561,7 +572,7 @@ def recipients() -> list[SharingRecipient]:
     found = [
         SharingRecipient(
             code=pseudonyms.GROUP,
-            name="The parent group",
+            name=_("The parent group"),
             role="processor",
             purpose=CROSS_GROUP,
             purpose_name=group_purpose.name,

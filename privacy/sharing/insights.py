@@ -121,9 +121,9 @@ def _insights_parse(text: str) -> list[ParsedInsight]:
         raise ValidationError(
             _(
                 "The insights file's header is wrong (%(items)s). Expected "
-                "exactly: %(items2)s. Nothing was imported."
+                "exactly: %(expected)s. Nothing was imported."
             )
-            % {"items": "; ".join(problems), "items2": ", ".join(INSIGHT_COLUMNS)}
+            % {"items": "; ".join(problems), "expected": ", ".join(INSIGHT_COLUMNS)}
         )
     errors: list[str] = []
     seen: dict[str, int] = {}
@@ -144,8 +144,11 @@ def _insights_parse(text: str) -> list[ParsedInsight]:
             continue
         if pseudonym in seen:
             errors.append(
-                _("line %(line)s: duplicated row, pseudonym already on line %(value)s.")
-                % {"line": line, "value": seen[pseudonym]}
+                _(
+                    "line %(line)s: duplicated row, pseudonym already on line "
+                    "%(first_line)s."
+                )
+                % {"line": line, "first_line": seen[pseudonym]}
             )
             continue
         seen[pseudonym] = line

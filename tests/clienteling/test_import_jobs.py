@@ -156,5 +156,5 @@ def test_website_activity_is_checked_then_imported(client, manager):
 def test_only_the_uploader_confirms_through_the_service(manager):
     staged = services.import_start(acting_user=manager, what="clients", data=_csv(1))
 
-    with pytest.raises(PermissionDenied, match=staged_imports.NOT_YOURS):
+    with pytest.raises(PermissionDenied, match=str(staged_imports.NOT_YOURS)):
         services.import_confirm(acting_user=UserFactory(), staged=staged)

@@ -77,7 +77,7 @@ def test_the_nightly_task_starts_one_job_that_walks_the_clients_in_chunks(
     assert len(callbacks) == 1  # one message: the job
     job = Job.objects.get(pk=started["job"])
     assert job.kind == "clienteling.follow_up_generation"
-    assert job.label == "Follow-ups for 28 Nov 2026"
+    assert job.label == "Follow-ups for 28 Nov 2026"  # core.display.day
     assert job.status == Job.Status.DONE
     assert job.result == {"anniversary": 3, "lapsing": 0}
     assert (job.progress_done, job.progress_total) == (3, 3)

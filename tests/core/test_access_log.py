@@ -137,7 +137,7 @@ def test_export_leaves_out_restricted_clients_and_says_so(client):
     assert AccessLogEntry.objects.get(action="export").count == 2
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert messages == [
-        "1 client(s) under a restriction of processing were left out of the export."
+        "1 client under a restriction of processing was left out of the export."
     ]
 
 

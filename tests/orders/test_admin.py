@@ -278,7 +278,7 @@ def test_admin_warning_hides_the_allergy_from_staff_without_permission(client, p
 
     # then they are stopped without learning the health detail
 
-    assert escape(selectors.GENERIC_ALLERGY_WARNING) in response.text
+    assert escape(str(selectors.GENERIC_ALLERGY_WARNING)) in response.text
     assert "nickel" not in response.text.lower()
     assert not Order.objects.exists()
 

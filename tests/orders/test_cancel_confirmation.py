@@ -65,7 +65,7 @@ def test_the_confirmation_names_the_order_lines_and_money_and_a_get_changes_noth
     assert f"Ada Ring ({confirmed.client.client_number})" in page
     assert "Solitaire ring (R-100)" in page
     assert "Tennis bracelet (B-200)" in page
-    assert "1 payment received, 500.00 EUR in all: cancelling refunds nothing" in page
+    assert "1 payment received, €500.00 in all: cancelling refunds nothing" in page
     assert f'href="{reverse("admin:orders_order_change", args=[confirmed.pk])}"' in page
     confirmed.refresh_from_db()
     assert confirmed.status == Order.Status.CONFIRMED

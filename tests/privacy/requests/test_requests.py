@@ -290,6 +290,22 @@ def test_requests_are_flagged_once_at_d7_and_at_d1(settings):
     assert dsr.requests_flag_due(now=at(date(2026, 2, 28))) == {7: [], 1: []}
     assert len(mail.outbox) == 2
     assert request.client.last_name not in mail.outbox[0].body
+    assert "due on 28 Feb 2026" in mail.outbox[0].subject
+    assert "due in 7 days" in mail.outbox[0].body
+    assert "due in 1 day." in mail.outbox[1].body
+
+
+def test_the_reminder_is_in_the_assignees_language(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    user = compliance(email="officer@staff.example.com", language="fr")
+    request = _open(date(2026, 1, 31))  # due 28/02
+    dsr.request_assign(acting_user=None, request=request, assignee=user)
+
+    dsr.requests_flag_due(now=at(date(2026, 2, 21)))
+
+    # the date in French; the sentence follows once privacy's catalogue is
+    # translated: see tests/test_translations.py.
+    assert "28 fév. 2026" in mail.outbox[0].subject
 
 
 def test_closed_requests_are_not_flagged():
