@@ -33,7 +33,8 @@ def _restricted(client):
 
 
 def _client_page(client):
-    return reverse("admin:clienteling_client_change", args=[client.pk])
+    # The client's page is the card (the edit form no longer shows the 360).
+    return reverse("admin:clienteling_client_card", args=[client.pk])
 
 
 def test_client_page_offers_a_follow_up_with_the_client_prefilled(client):
