@@ -7,12 +7,9 @@ from django.utils import timezone
 
 from clienteling.models import Client, FollowUp
 
-TIMELINE_LENGTH = 50
-
 
 @dataclass
 class Client360:
-    timeline: list
     selection: list
     invitations: list
     follow_ups: list
@@ -24,10 +21,9 @@ class Client360:
 def client_360(*, client: Client) -> Client360:
     """What the client page shows beyond the form: constant query count."""
     web_account = getattr(client, "web_account", None) if client.pk else None
+    # The contact history is the card's paginated timeline
+    # (client_timeline), not read here.
     return Client360(
-        timeline=list(
-            client.contacts.select_related("staff", "boutique")[:TIMELINE_LENGTH]
-        ),
         selection=list(client.selection.all()[:30]),
         invitations=list(
             client.invitations.select_related("event", "event__boutique").order_by(
