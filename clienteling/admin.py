@@ -560,6 +560,70 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             obj.source = obj.source or Client.Source.BOUTIQUE
         super().save_model(request, obj, form, change)
 
+    # -- Duplicates at entry (decision 0035) ---------------------------------
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, EmailInline | PhoneInline):
+            kwargs["viewer"] = request.user
+        return kwargs
+
+    @staticmethod
+    def duplicate_message(match):
+        """ "This email belongs to Alice Rossi (DEMO-0024): open the
+        record?", the other client named only if the user may see them."""
+        if match.client is None:
+            if match.kind == "email":
+                return _("This email belongs to a client of another boutique.")
+            return _("This phone number belongs to a client of another boutique.")
+        if match.kind == "email":
+            text = _("This email belongs to {client}: {link}")
+        else:
+            text = _("This phone number belongs to {client}: {link}")
+        link = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("admin:clienteling_client_card", args=[match.client.pk]),
+            _("open the record?"),
+        )
+        return format_html(text, client=str(match.client), link=link)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        inlines = context.get("inline_admin_formsets", [])
+        formsets = [inline.formset for inline in inlines]
+        matches = [
+            (match, formset.duplicate_confirmed)
+            for formset in formsets
+            for match in getattr(formset, "duplicate_matches", [])
+        ]
+        if matches:
+            # Refused for the duplicate, or (box ticked) for another
+            # reason: the box stays on the page, as ticked as it was.
+            form = context["adminform"].form
+            seen = set()
+            for match, confirmed in matches:
+                message = self.duplicate_message(match)
+                if not confirmed and message not in seen:
+                    seen.add(message)
+                    form.add_error(None, message)
+            context["duplicate_confirm_field"] = form["duplicate_confirmed"]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        confirmed = [
+            formset
+            for formset in formsets
+            if getattr(formset, "duplicate_matches", None)
+        ]
+        if confirmed and services.duplicates_flag_client(client=form.instance):
+            messages.info(
+                request,
+                _(
+                    "Saved as a different person; the pair is listed among "
+                    "the possible duplicates for a decision."
+                ),
+            )
+
     def save_formset(self, request, form, formset, change):
         if formset.model is MetalAllergy:
             for allergy in formset.save(commit=False):

@@ -100,12 +100,79 @@ class ContactDetailFormSet(BaseInlineFormSet):
             raise forms.ValidationError(_("Mark only one row as primary."))
 
 
-class EmailFormSet(ContactDetailFormSet):
+# The client form's checkbox: "Create anyway" / "Save anyway".
+DUPLICATE_CONFIRM_FIELD = "duplicate_confirmed"
+
+
+class DuplicateCheckedFormSet(ContactDetailFormSet):
+    """An email or phone typed (new, or changed) that another live client
+    holds stops the save unless the client form's "create anyway" box is
+    ticked (decision 0035).
+
+    The rows found are kept in `duplicate_matches` (ClientAdmin names them
+    at the top of the form and flags the pair once saved); each row
+    concerned gets a short error next to the value. `viewer` (the user,
+    given by ClientAdmin.get_formset_kwargs) decides whether the other
+    client is named.
+    """
+
+    kind = ""
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        self.viewer = viewer
+        self.duplicate_matches = []
+        self.duplicate_confirmed = False
+        super().__init__(*args, **kwargs)
+
+    def _typed(self, form) -> str | None:
+        """The row's value as stored, when it is new or changed."""
+        if form.instance.pk and self.unique_field not in form.changed_data:
+            return None
+        value = form.cleaned_data.get(self.unique_field)
+        if not value:
+            return None
+        if self.kind == "phone":
+            return value.as_e164 if value.is_valid() else None
+        return str(value).strip().lower()
+
+    def clean(self):
+        super().clean()
+        if self.viewer is None:
+            return
+        typed = {}
+        for form in self._kept_forms():
+            value = self._typed(form)
+            if value:
+                typed.setdefault(value, form)
+        if not typed:
+            return
+        from clienteling.selectors import duplicate_matches
+
+        self.duplicate_matches = duplicate_matches(
+            user=self.viewer,
+            exclude_client_id=self.instance.pk,
+            **{f"{self.kind}s": list(typed)},
+        )
+        self.duplicate_confirmed = forms.CheckboxInput().value_from_datadict(
+            self.data, self.files, DUPLICATE_CONFIRM_FIELD
+        )
+        if self.duplicate_confirmed:
+            return
+        for value in {match.value for match in self.duplicate_matches}:
+            typed[value].add_error(
+                self.unique_field,
+                _("Another client has it: see the message at the top."),
+            )
+
+
+class EmailFormSet(DuplicateCheckedFormSet):
     unique_field = "address"
+    kind = "email"
 
 
-class PhoneFormSet(ContactDetailFormSet):
+class PhoneFormSet(DuplicateCheckedFormSet):
     unique_field = "number"
+    kind = "phone"
 
 
 class AddressFormSet(ContactDetailFormSet):
@@ -129,7 +196,23 @@ class InvitationAdminForm(forms.ModelForm):
 
 
 class ClientAdminForm(forms.ModelForm):
-    """Advisers must work in the client's home boutique."""
+    """Advisers must work in the client's home boutique.
+
+    The duplicate box is shown only once an email or phone typed was found
+    on another client (ClientAdmin, templates/admin/clienteling/client/
+    change_form.html); the check itself is the formsets' (above).
+    """
+
+    duplicate_confirmed = forms.BooleanField(
+        label=_("Save anyway (they are different people)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields[DUPLICATE_CONFIRM_FIELD].label = _(
+                "Create anyway (they are different people)"
+            )
 
     def clean(self):
         cleaned = super().clean()

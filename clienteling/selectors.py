@@ -7,12 +7,9 @@ from django.utils import timezone
 
 from clienteling.models import Client, FollowUp
 
-TIMELINE_LENGTH = 50
-
 
 @dataclass
 class Client360:
-    timeline: list
     selection: list
     invitations: list
     follow_ups: list
@@ -24,10 +21,9 @@ class Client360:
 def client_360(*, client: Client) -> Client360:
     """What the client page shows beyond the form: constant query count."""
     web_account = getattr(client, "web_account", None) if client.pk else None
+    # The contact history is the card's paginated timeline
+    # (client_timeline), not read here.
     return Client360(
-        timeline=list(
-            client.contacts.select_related("staff", "boutique")[:TIMELINE_LENGTH]
-        ),
         selection=list(client.selection.all()[:30]),
         invitations=list(
             client.invitations.select_related("event", "event__boutique").order_by(
@@ -130,3 +126,71 @@ def client_timeline(*, client: Client, page: int = 1):
     """One page of the contact history, newest first: a count and a slice."""
     contacts = client.contacts.select_related("staff", "boutique")
     return Paginator(contacts, TIMELINE_PAGE).get_page(page)
+
+
+# --- Duplicates at entry ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """Another live client holding an email or phone number being typed.
+
+    `client` is None when the user may not see that client (another
+    boutique's): the warning then does not name them.
+    """
+
+    kind: str  # "email" or "phone"
+    value: str
+    client_id: int
+    client: Client | None
+
+
+def duplicate_matches(
+    *,
+    user,
+    emails: list[str] = (),
+    phones: list[str] = (),
+    exclude_client_id: int | None = None,
+) -> list[DuplicateMatch]:
+    """Live clients other than `exclude_client_id` holding one of these
+    emails (case-insensitive) or E.164 phone numbers.
+
+    At most three queries whatever the number of values: one per kind (the
+    lower(address) index and the number index serve them) and one for the
+    matches the user may see.
+    """
+    from django.db.models.functions import Lower
+
+    from clienteling.models import ClientEmail, ClientPhone
+
+    found: list[tuple[str, str, int]] = []
+    wanted_emails = sorted({e.strip().lower() for e in emails if e})
+    wanted_phones = sorted({p for p in phones if p})
+    if wanted_emails:
+        rows = (
+            ClientEmail.objects.annotate(key=Lower("address"))
+            .filter(key__in=wanted_emails, client__in=Client.objects.live())
+            .order_by("key", "client_id")
+            .values_list("key", "client_id")
+        )
+        found += [("email", key, cid) for key, cid in rows]
+    if wanted_phones:
+        rows = (
+            ClientPhone.objects.filter(
+                number__in=wanted_phones, client__in=Client.objects.live()
+            )
+            .order_by("number", "client_id")
+            .values_list("number", "client_id")
+        )
+        found += [
+            ("phone", getattr(number, "as_e164", None) or str(number), cid)
+            for number, cid in rows
+        ]
+    found = [row for row in found if row[2] != exclude_client_id]
+    if not found:
+        return []
+    visible = Client.objects.visible_to(user).in_bulk({cid for _k, _v, cid in found})
+    return [
+        DuplicateMatch(kind=kind, value=value, client_id=cid, client=visible.get(cid))
+        for kind, value, cid in found
+    ]

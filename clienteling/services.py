@@ -551,6 +551,50 @@ def duplicates_detect(*, client_ids: list[int] | None = None) -> int:
     return created
 
 
+@transaction.atomic
+def duplicates_flag_client(*, client: Client) -> int:
+    """Flag, now, the live clients sharing an email or a phone with `client`
+    (a record saved with "create anyway" at entry); the nightly
+    duplicates_detect would flag the same pairs: each value's records
+    paired with the oldest of them. Returns the number of new flags."""
+    created = 0
+    live = Client.objects.live()
+    for model, key, reason in (
+        (
+            ClientEmail,
+            models.functions.Lower("address"),
+            DuplicateFlag.Reason.SAME_EMAIL,
+        ),
+        (ClientPhone, F("number"), DuplicateFlag.Reason.SAME_PHONE),
+    ):
+        rows = model.objects.annotate(key=key)
+        own = rows.filter(client=client).values_list("key", flat=True)
+        groups: dict[str, set[int]] = {}
+        for value, client_id in rows.filter(
+            key__in=list(own), client__in=live
+        ).values_list("key", "client_id"):
+            groups.setdefault(value, {client.pk}).add(client_id)
+        pairs = set()
+        for ids in groups.values():
+            first = min(ids)
+            if first == client.pk:
+                pairs |= {(first, other) for other in ids - {first}}
+            else:
+                pairs.add((first, client.pk))
+        existing = set(
+            DuplicateFlag.objects.filter(reason=reason)
+            .filter(Q(client=client) | Q(other=client))
+            .values_list("client", "other")
+        )
+        new = [
+            DuplicateFlag(client_id=a, other_id=b, reason=reason)
+            for a, b in sorted(pairs - existing)
+        ]
+        DuplicateFlag.objects.bulk_create(new, ignore_conflicts=True)
+        created += len(new)
+    return created
+
+
 @dataclass
 class MergeResult:
     survivor: Client
