@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
+from config import health
 from config.views import house_theme
 from core import auth_views as staff_auth
 
@@ -14,6 +15,8 @@ admin.site.index_title = "Back office"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("theme.css", house_theme, name="house-theme"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path(
         "admin/login/verify/", staff_auth.staff_login_verify, name="staff-login-verify"
     ),
