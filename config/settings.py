@@ -201,6 +201,12 @@ TEMPLATES = [
 DATABASES = {
     "default": _database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Serving (docs/decisions/0032): behind PgBouncer in transaction mode a
+# connection is not ours between transactions, so no server-side cursors
+# (QuerySet.iterator() then reads the whole result at once). Workers that
+# stream large exports should connect directly instead.
+if _bool("DATABASE_PGBOUNCER_TRANSACTION", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # The PostgreSQL role web processes and workers connect as: it is granted
