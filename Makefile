@@ -71,5 +71,9 @@ beat: venv
 bench: venv
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Load test (bench/loadtest.py): locust against gunicorn then runserver.
+loadtest: venv
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 var
