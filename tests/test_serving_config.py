@@ -47,3 +47,37 @@ def test_bad_serving_values_stop_start_up(variable, value, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_the_start_up_path_says_what_is_off_and_where_mail_goes(settings):
+    from config.serve import notices
+
+    settings.SESSION_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.STATIC_MANIFEST = True
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+    said = notices(settings)
+
+    assert said == [
+        "Plain HTTP: secure cookies (SECURE_COOKIES), the HTTPS redirect "
+        "(SECURE_SSL_REDIRECT), HSTS (SECURE_HSTS_SECONDS) OFF. Fine on "
+        "localhost; never behind a public address.",
+        "Mail (password-reset links) is printed to this terminal: set "
+        "EMAIL_URL to send it through an SMTP server.",
+    ]
+
+
+def test_a_production_configuration_starts_without_notices(settings):
+    from config.serve import notices
+
+    settings.SESSION_COOKIE_SECURE = True
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.STATIC_MANIFEST = True
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+    assert notices(settings) == []
