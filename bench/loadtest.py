@@ -16,9 +16,12 @@ passes or fails. Localhost only; bounded by --duration.
 import argparse
 import csv
 import hashlib
+import json
 import os
+import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -182,6 +185,39 @@ def report(server: str, rows: list[dict], duration: str) -> None:
     print(f"  pages only: {total:.1f} requests/s, {errors} errors")
 
 
+def _server_times(log: Path) -> dict[str, list[float]]:
+    """duration_ms of each request line the server logged, by page. The
+    request line has no query string, so search and list pages are one."""
+    kinds = {
+        "home": re.compile(r"/admin/"),
+        "client list + search": re.compile(r"/admin/clienteling/client/"),
+        "client page": re.compile(r"/admin/clienteling/client/\d+/change/"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in kinds}
+    for raw in log.read_text(errors="replace").splitlines():
+        if not raw.startswith("{"):
+            continue
+        line = json.loads(raw)
+        if line.get("logger") != "ecrin.request":
+            continue
+        for name, pattern in kinds.items():
+            if pattern.fullmatch(line["path"]):
+                times[name].append(line["duration_ms"])
+    return times
+
+
+def report_server_times(server: str, log: Path) -> None:
+    print(f"  in the server ({server}'s request log, duration_ms):")
+    for name, values in _server_times(log).items():
+        if len(values) < 2:
+            continue
+        cuts = statistics.quantiles(values, n=100)
+        print(
+            f"    {name:<22} {len(values):>6} requests  p50 {cuts[49]:>7.0f}  "
+            f"p95 {cuts[94]:>7.0f}  p99 {cuts[98]:>7.0f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make loadtest")
     parser.add_argument("--clients", type=int, default=100_000)
@@ -224,6 +260,7 @@ def main() -> None:
     for server in args.servers.split(","):
         env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
         report(server, run(server, env_server, args, ids, folder), args.duration)
+        report_server_times(server, folder / f"{server}.log")
 
 
 if __name__ == "__main__":

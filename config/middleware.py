@@ -13,6 +13,16 @@ from config.logging import new_request_id, request_id_var, valid_request_id
 request_log = logging.getLogger("ecrin.request")
 # Load balancers ask these every few seconds: a line only when one fails.
 QUIET_PATHS = ("/health/live", "/health/ready")
+# URLs whose path holds a credential (a password-reset token): logged as
+# their pattern, e.g. /admin/reset/<uidb64>/<token>/.
+SECRET_PATH_NAMES = frozenset({"password_reset_confirm"})
+
+
+def loggable_path(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in SECRET_PATH_NAMES:
+        return "/" + match.route
+    return request.path
 
 
 class RequestLogMiddleware:
@@ -46,14 +56,15 @@ class RequestLogMiddleware:
         finally:
             if status >= 400 or not request.path.startswith(QUIET_PATHS):
                 user = getattr(request, "user", None)
+                path = loggable_path(request)
                 request_log.info(
                     "%s %s %s",
                     request.method,
-                    request.path,
+                    path,
                     status,
                     extra={
                         "method": request.method,
-                        "path": request.path,
+                        "path": path,
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "user_id": user.pk

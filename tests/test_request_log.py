@@ -112,3 +112,20 @@ def test_a_task_enqueued_during_a_request_carries_its_id():
 
     assert headers == {TASK_HEADER: "req-abcdef12"}
     assert outside == {}
+
+
+def test_a_password_reset_link_is_logged_without_its_token(client, caplog):
+    user = UserFactory()
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+
+    with caplog.at_level("INFO", logger="ecrin.request"):
+        client.get(f"/admin/reset/{uid}/{token}/")
+
+    [line] = _request_lines(caplog)
+    assert line.path == "/admin/reset/<uidb64>/<token>/"
+    assert token not in caplog.text
