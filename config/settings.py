@@ -335,6 +335,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat saves each task's last run as soon as it sends it (rather than every
+# three minutes): /health/ready reads the sweeper's last run as beat's tick.
+CELERY_BEAT_SYNC_EVERY = 1
 # Workers and beat keep Django's LOGGING (its masking filter on the root's
 # handlers) instead of replacing the root's handlers with their own;
 # config.celery connects setup_logging for the same reason.

@@ -320,6 +320,8 @@ def _start_worker(tmp_path: Path, broker_url: str) -> Process:
 
 @pytest.mark.celery_worker
 def test_a_request_and_the_task_it_enqueued_share_a_request_id(tmp_path):
+    from datetime import timedelta
+
     from django.utils import timezone
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -352,17 +354,19 @@ def test_a_request_and_the_task_it_enqueued_share_a_request_id(tmp_path):
         ),
         method="known_email",
     )
-    # beat ticked a moment ago (no beat process runs in this test; an
-    # earlier transactional test may have flushed the migration's row)
+    # the sweeper's schedule, as its migration installs it (an earlier
+    # transactional test may have flushed the row), last run long ago
     every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
     PeriodicTask.objects.update_or_create(
         name="core.jobs.sweep",
-        defaults={"task": "core.jobs.sweep", "interval": every_minute},
-    )
-    PeriodicTask.objects.filter(name="core.jobs.sweep").update(
-        last_run_at=timezone.now()
+        defaults={
+            "task": "core.jobs.sweep",
+            "interval": every_minute,
+            "last_run_at": timezone.now() - timedelta(minutes=10),
+        },
     )
     worker = _start_worker(tmp_path, broker)
+    beat = None
     server, base = _serve(tmp_path, broker)
     try:
         browser = Browser(base)
@@ -389,13 +393,44 @@ def test_a_request_and_the_task_it_enqueued_share_a_request_id(tmp_path):
         else:
             pytest.fail(f"no task line with the request id:\n{worker.text()[-3000:]}")
 
-        # and readiness passes with broker, worker and beat all well
-        ready = Browser(base).get("/health/ready")
-        assert (ready.status, json.loads(ready.body)["status"]) == (200, "ok"), (
-            ready.body
+        # and readiness fails on beat alone until a real beat ticks
+        stale = json.loads(Browser(base).get("/health/ready").body)["checks"]
+        assert stale == {
+            "database": "ok",
+            "broker": "ok",
+            "worker": "ok",
+            "beat": "failing",
+            "private_storage": "ok",
+        }
+        beat = Process(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "beat",
+                "--loglevel=INFO",
+                f"--pidfile={tmp_path / 'beat.pid'}",
+                f"--schedule={tmp_path / 'beat-schedule'}",
+            ],  # fmt: skip
+            _environment(tmp_path, broker),
+            tmp_path / "beat.log",
         )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            ready = Browser(base).get("/health/ready")
+            if ready.status == 200:
+                break
+            time.sleep(1)
+        assert json.loads(ready.body) == {
+            "status": "ok",
+            "checks": dict.fromkeys(
+                ("database", "broker", "worker", "beat", "private_storage"), "ok"
+            ),
+        }, beat.text()[-2000:]
     finally:
         server.stop()
+        if beat is not None:
+            beat.stop()
         worker.stop()
 
     web_lines = [
@@ -417,7 +452,7 @@ def test_a_request_and_the_task_it_enqueued_share_a_request_id(tmp_path):
         task_lines
     )
     # no email, phone or name in either process's log
-    everything = server.text() + worker.text()
+    everything = server.text() + worker.text() + beat.text()
     for secret in ("heloise.v@example.com", "+33199004242", "99004242", "Vantongeren"):
         assert secret not in everything, secret
     # what the note pastes: the request's line and its task's lines
