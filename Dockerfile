@@ -37,7 +37,7 @@ RUN ECRIN_ENVIRONMENT=demo python manage.py collectstatic --no-input -v0
 
 RUN useradd --system --uid 10001 --home-dir /srv/ecrin ecrin \
  && mkdir -p /srv/ecrin/private /srv/ecrin/replay \
- && chown -R ecrin /srv/ecrin/private /srv/ecrin/replay
+ && chown -R ecrin /srv/ecrin/private /srv/ecrin/replay /srv/ecrin/static
 USER ecrin
 
 EXPOSE 8000
