@@ -11,10 +11,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run test lint format messages worker beat bench clean
+.PHONY: help venv run serve test lint format messages worker beat bench loadtest clean
 
 help:
 	@echo "make run    - demo back office with demo data on http://$(HOST):$(PORT)/admin/"
+	@echo "make serve  - gunicorn with production-like settings on http://$(HOST):$(PORT)/admin/"
 	@echo "make test   - the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check, import layers, makemigrations --check"
 	@echo "make messages - refresh the French catalogues from the code, then compile them"
@@ -40,6 +41,14 @@ run: venv
 	@echo "Écrin is serving on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
 	@echo "Mail (password-reset links) is printed in this terminal unless EMAIL_URL is set."
 	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+
+# Production-like: gunicorn, hashed static files through whitenoise, JSON
+# logs, DEBUG off. Secure cookies, the HTTPS redirect and HSTS follow
+# ECRIN_ENVIRONMENT (off in demo; set SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0
+# to run staging settings over plain HTTP); config.serve says which are off.
+serve: venv
+	STATIC_MANIFEST=$${STATIC_MANIFEST:-1} LOG_FORMAT=$${LOG_FORMAT:-json} \
+	WEB_BIND=$(HOST):$(PORT) $(BIN)/python -m config.serve
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -69,6 +78,10 @@ beat: venv
 
 bench: venv
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Load test (bench/loadtest.py): locust against gunicorn then runserver.
+loadtest: venv
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

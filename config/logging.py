@@ -9,8 +9,12 @@ query string, percent-encoded (`?q=alice%40example.com`): they are
 decoded before masking.
 """
 
+import json
 import logging
 import re
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from urllib.parse import unquote_plus
 
 _PATTERNS = [
@@ -66,3 +70,115 @@ class PersonalDataFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask(record.stack_info)
         return True
+
+
+# --- Request ids and JSON lines (docs/decisions/0031) -----------------------
+
+# The id of the request (web) or of the request that enqueued the task
+# (worker) this code runs for; "" outside both.
+request_id_var: ContextVar[str] = ContextVar("ecrin_request_id", default="")
+# A well-formed incoming X-Request-ID (a load balancer's) is kept; anything
+# else is replaced, so a client cannot write arbitrary text into our logs.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
+# The Celery message header that carries it from the web to the worker.
+TASK_HEADER = "ecrin_request_id"
+
+
+def valid_request_id(value: str | None) -> str | None:
+    """The value if it can be used as a request id, else None."""
+    if value and _REQUEST_ID.fullmatch(value):
+        return value
+    return None
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _current_task_request_id() -> str:
+    """The request id a running Celery task was enqueued with, if any."""
+    try:
+        from celery import current_task
+    except ImportError:  # pragma: no cover - celery is a dependency
+        return ""
+    task = current_task
+    if not task:
+        return ""
+    request = task.request
+    value = getattr(request, TASK_HEADER, None) or (
+        getattr(request, "headers", None) or {}
+    ).get(TASK_HEADER)
+    return valid_request_id(value) or ""
+
+
+def current_request_id() -> str:
+    """The id of the request being served, or of the request that enqueued
+    the task being run; "" outside both."""
+    return request_id_var.get() or _current_task_request_id()
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request id on every record (`record.request_id`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            # django.request logs a 4xx/5xx after the middleware returned:
+            # the request it names still has its id.
+            request = getattr(record, "request", None)
+            record.request_id = (
+                request_id_var.get()
+                or getattr(request, "request_id", "")
+                or _current_task_request_id()
+                or "-"
+            )
+        return True
+
+
+# LogRecord attributes that are not "extra" fields.
+_RESERVED = frozenset(
+    vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", (), None))
+) | {"message", "asctime", "request_id", "taskName"}
+_SAFE_KEYS = frozenset({"time", "level", "logger", "request_id", "process"})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message,
+    request id, process, and the record's extra fields.
+
+    The message is masked by PersonalDataFilter (on the handler); every
+    other string value is masked here too, so an extra field (a path, an
+    exception) cannot carry an email or a phone past the mask.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-").strip("-") or None,
+            "process": record.processName
+            if record.processName != "MainProcess"
+            else record.process,
+        }
+        for key, value in vars(record).items():
+            # Primitive extras only: an object's text (a request's repr
+            # holds its query string) is left out rather than guessed at.
+            if (
+                key not in _RESERVED
+                and not key.startswith("_")
+                and isinstance(value, str | int | float | bool | type(None))
+            ):
+                line[key] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        for key, value in line.items():
+            if key not in _SAFE_KEYS and isinstance(value, str):
+                line[key] = mask(value)
+        return json.dumps(line, default=str, ensure_ascii=False)

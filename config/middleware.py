@@ -1,10 +1,79 @@
-"""Security middleware: headers and session lifetimes."""
+"""Middleware: request ids and the request log; security headers and
+session lifetimes."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.utils.cache import patch_cache_control
+
+from config.logging import new_request_id, request_id_var, valid_request_id
+
+request_log = logging.getLogger("ecrin.request")
+# Load balancers ask these every few seconds: a line only when one fails.
+QUIET_PATHS = ("/health/live", "/health/ready")
+# URLs whose path holds a credential (a password-reset token): logged as
+# their pattern, e.g. /admin/reset/<uidb64>/<token>/.
+SECRET_PATH_NAMES = frozenset({"password_reset_confirm"})
+
+
+def loggable_path(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in SECRET_PATH_NAMES:
+        return "/" + match.route
+    return request.path
+
+
+class RequestLogMiddleware:
+    """One log line per request, and the request id everything logs with.
+
+    First in MIDDLEWARE, so it times and logs every response (redirects,
+    403s, static files) and its id is set before any other code logs. The
+    id is an incoming X-Request-ID when well formed (a load balancer's),
+    else a new one; it is sent back in the response's X-Request-ID and
+    carried into the tasks the request enqueues (config.celery). The line
+    holds the method, the path without its query string (searches live
+    there), the status, the duration and the user's id, never a name.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = (
+            valid_request_id(request.META.get("HTTP_X_REQUEST_ID")) or new_request_id()
+        )
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response["X-Request-ID"] = request_id
+            return response
+        finally:
+            if status >= 400 or not request.path.startswith(QUIET_PATHS):
+                user = getattr(request, "user", None)
+                path = loggable_path(request)
+                request_log.info(
+                    "%s %s %s",
+                    request.method,
+                    path,
+                    status,
+                    extra={
+                        "method": request.method,
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "user_id": user.pk
+                        if user is not None and user.is_authenticated
+                        else None,
+                    },
+                )
+            request_id_var.reset(token)
+
 
 # Scripts only from this origin: no inline script, no eval. Styles allow
 # inline attributes because Django's admin templates use a few; no script

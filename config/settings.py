@@ -158,7 +158,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Serving (docs/decisions/0031): the request id and the request log
+    # first; whitenoise right after SecurityMiddleware, as it asks.
+    "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's Accept-Language (or English) until the user is known...
@@ -202,6 +206,12 @@ TEMPLATES = [
 DATABASES = {
     "default": _database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Serving (docs/decisions/0032): behind PgBouncer in transaction mode a
+# connection is not ours between transactions, so no server-side cursors
+# (QuerySet.iterator() then reads the whole result at once). Workers that
+# stream large exports should connect directly instead.
+if _bool("DATABASE_PGBOUNCER_TRANSACTION", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # The PostgreSQL role web processes and workers connect as: it is granted
@@ -273,6 +283,50 @@ PRIVATE_STORAGE_ROOT = Path(
     env.str("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "var" / "private"))
 )
 
+# --- Serving: static files, proxies, gunicorn (docs/decisions/0031) --------
+
+# Served by whitenoise from STATIC_ROOT with hashed, compressed names and a
+# year's cache (collectstatic runs in the start-up path, config.serve). Off
+# (the embedded default in demo and test), files are served from the
+# source folders under their plain names, with no cache, and no
+# collectstatic is needed.
+STATIC_MANIFEST = _bool("STATIC_MANIFEST", _IS_DEPLOYED)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+# Hashed names are cached for ten years (immutable) by whitenoise itself;
+# this is for the few unhashed names (favicon-like), kept short.
+WHITENOISE_MAX_AGE = 3600 if STATIC_MANIFEST else 0
+# Behind a load balancer that terminates TLS: the header it sets, e.g.
+# X-Forwarded-Proto (its value must then be "https" for a secure request).
+# Only ever set it when every request reaches us through that balancer.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _PROXY_SSL_HEADER:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,63}", _PROXY_SSL_HEADER):
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={_PROXY_SSL_HEADER!r} is not a header "
+            "name: use e.g. X-Forwarded-Proto."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+# gunicorn (config/gunicorn.conf.py): processes and threads per web host.
+WEB_WORKERS = _int("WEB_WORKERS", 2, minimum=1)
+WEB_THREADS = _int("WEB_THREADS", 4, minimum=1)
+WEB_TIMEOUT = _int("WEB_TIMEOUT", 60, minimum=5)
+# Readiness (/health/ready): beat's last tick must be at most this old.
+HEALTH_BEAT_MAX_AGE = _int("HEALTH_BEAT_MAX_AGE", 300, minimum=30)
+# Seconds the readiness check waits for a Celery worker to answer a ping.
+HEALTH_WORKER_TIMEOUT = _int("HEALTH_WORKER_TIMEOUT", 2, minimum=1)
+
 # --- Celery ----------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -294,6 +348,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat saves each task's last run as soon as it sends it (rather than every
+# three minutes): /health/ready reads the sweeper's last run as beat's tick.
+CELERY_BEAT_SYNC_EVERY = 1
 # Workers and beat keep Django's LOGGING (its masking filter on the root's
 # handlers) instead of replacing the root's handlers with their own;
 # config.celery connects setup_logging for the same reason.
@@ -342,10 +399,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Secure cookies, the HTTPS redirect and HSTS are on in staging and
+# production; each can be turned off for a plain-HTTP run on localhost
+# (make serve says which are off when it starts).
+SECURE_COOKIES = _bool("SECURE_COOKIES", _IS_DEPLOYED)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 if _IS_DEPLOYED:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -397,18 +460,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecrin@example.com")
 
 # --- Logging ---------------------------------------------------------------
 
+# json (one object per line, for a log platform) or text; every line has
+# the request id (docs/decisions/0031).
+LOG_FORMAT = _choice("LOG_FORMAT", "json" if _IS_DEPLOYED else "text", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "config.logging.PersonalDataFilter"}},
+    "filters": {
+        "personal_data": {"()": "config.logging.PersonalDataFilter"},
+        "request_id": {"()": "config.logging.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+        "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["personal_data"],
+            "formatter": LOG_FORMAT,
+            "filters": ["personal_data", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

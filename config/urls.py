@@ -6,6 +6,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from config import health
 from config.views import house_theme
 from core import auth_views as staff_auth
 from core.preferences import my_preferences
@@ -26,6 +27,8 @@ urlpatterns = [
         RedirectView.as_view(url=static("ecrin/favicon.svg"), permanent=True),
     ),
     path("theme.css", house_theme, name="house-theme"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path(
         "admin/login/verify/", staff_auth.staff_login_verify, name="staff-login-verify"
     ),

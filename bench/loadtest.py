@@ -1,0 +1,267 @@
+"""`make loadtest`: locust, headless, against gunicorn then runserver.
+
+On PostgreSQL (LOADTEST_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/ecrin_loadtest, created if missing):
+the client table of the client_changelist bench scenario (`--clients`,
+100,000 by default; the issue's size is 1,000,000), and `--users` advisers
+of its boutique, each with a password and an authenticator. Then, for each
+server in turn, on a free localhost port: `python -m config.serve`
+(gunicorn, production-like: DEBUG off, hashed static files, JSON logs to a
+file) and `manage.py runserver --insecure` (the demo's server), each
+browsed for `--duration` by locust (bench/locustfile.py). Prints
+requests/s, p50/p95/p99 per page and the errors. It reports; nothing
+passes or fails. Localhost only; bounded by --duration.
+"""
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ecrin_loadtest"
+PASSWORD = "loadtest-password-2026"  # noqa: S105 - a throwaway bench account
+PAGES = ("home", "search", "client page", "client list")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare(clients: int, users: int) -> str:
+    """Clients and signed-up advisers; returns "first_id:last_id"."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bench.scenarios import client_changelist
+    from clienteling.models import Boutique, Client, User
+    from core import roles
+
+    call_command("migrate", "--no-input", verbosity=0)
+    started = time.monotonic()
+    client_changelist.setup(clients)
+    sys.stderr.write(
+        f"{clients:,} clients ready in {time.monotonic() - started:.0f} s\n"
+    )
+    boutique = Boutique.objects.get(code="BENCH")
+    adviser_group = Group.objects.get(name=roles.ADVISER)
+    hashed = make_password(PASSWORD)
+    for n in range(users):
+        username = f"loadtest-{n:02d}"
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={"is_staff": True, "is_active": True, "password": hashed},
+        )
+        user.groups.add(adviser_group)
+        user.boutiques.add(boutique)
+        key = hashlib.sha256(f"loadtest:{username}".encode()).hexdigest()[:40]
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="Load test",
+            defaults={"key": key, "confirmed": True, "last_t": -1},
+        )
+    ids = Client.objects.filter(client_number__startswith="BENCH-")
+    first = ids.order_by("pk").values_list("pk", flat=True).first()
+    last = ids.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{first}:{last}"
+
+
+def _start(server: str, env: dict, port: int, log: Path) -> subprocess.Popen:
+    if server == "gunicorn":
+        args = [sys.executable, "-m", "config.serve"]
+    else:
+        args = [
+            sys.executable, "manage.py", "runserver", "--insecure", "--noreload",
+            f"127.0.0.1:{port}",
+        ]  # fmt: skip
+    process = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env | {"WEB_BIND": f"127.0.0.1:{port}"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{server} stopped: see {log}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=2)  # noqa: S310
+            return process
+        except OSError:
+            time.sleep(0.5)
+    _stop(process)
+    sys.exit(f"{server} did not answer within 120 s: see {log}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def run(server: str, env: dict, args, ids: str, folder: Path) -> list[dict]:
+    port = _free_port()
+    process = _start(server, env, port, folder / f"{server}.log")
+    try:
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                args.duration,
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(folder / server),
+                "--loglevel",
+                "WARNING",
+            ],  # fmt: skip
+            cwd=ROOT,
+            env=env
+            | {
+                "LOADTEST_USERS": str(args.users),
+                "LOADTEST_PASSWORD": PASSWORD,
+                "LOADTEST_CLIENT_IDS": ids,
+                "LOADTEST_NAMES": str(min(50_000, args.clients)),
+            },
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / f"{server}-locust.log").open("wb"),
+        )
+    finally:
+        _stop(process)
+    with (folder / f"{server}_stats.csv").open() as stats:
+        return list(csv.DictReader(stats))
+
+
+def report(server: str, rows: list[dict], duration: str) -> None:
+    print(f"\n{server}: {duration}, requests/s, p50/p95/p99 in ms, errors")
+    print(f"  {'page':<20} {'requests':>9} {'req/s':>7} {'p50':>6} {'p95':>6} "
+          f"{'p99':>6} {'errors':>7}")  # fmt: skip
+    by_name = {row["Name"]: row for row in rows}
+    for name in (*PAGES, "sign-in: password", "sign-in: code", "Aggregated"):
+        row = by_name.get(name)
+        if row is None:
+            continue
+        print(
+            f"  {name:<20} {row['Request Count']:>9} "
+            f"{float(row['Requests/s']):>7.1f} {row['50%']:>6} {row['95%']:>6} "
+            f"{row['99%']:>6} {row['Failure Count']:>7}"
+        )
+    pages = [by_name[n] for n in PAGES if n in by_name]
+    total = sum(float(r["Requests/s"]) for r in pages)
+    errors = sum(int(r["Failure Count"]) for r in pages)
+    print(f"  pages only: {total:.1f} requests/s, {errors} errors")
+
+
+def _server_times(log: Path) -> dict[str, list[float]]:
+    """duration_ms of each request line the server logged, by page. The
+    request line has no query string, so search and list pages are one."""
+    kinds = {
+        "home": re.compile(r"/admin/"),
+        "client list + search": re.compile(r"/admin/clienteling/client/"),
+        "client page": re.compile(r"/admin/clienteling/client/\d+/change/"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in kinds}
+    for raw in log.read_text(errors="replace").splitlines():
+        if not raw.startswith("{"):
+            continue
+        line = json.loads(raw)
+        if line.get("logger") != "ecrin.request":
+            continue
+        for name, pattern in kinds.items():
+            if pattern.fullmatch(line["path"]):
+                times[name].append(line["duration_ms"])
+    return times
+
+
+def report_server_times(server: str, log: Path) -> None:
+    print(f"  in the server ({server}'s request log, duration_ms):")
+    for name, values in _server_times(log).items():
+        if len(values) < 2:
+            continue
+        cuts = statistics.quantiles(values, n=100)
+        print(
+            f"    {name:<22} {len(values):>6} requests  p50 {cuts[49]:>7.0f}  "
+            f"p95 {cuts[94]:>7.0f}  p99 {cuts[98]:>7.0f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make loadtest")
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=5)
+    parser.add_argument("--duration", default="2m")
+    parser.add_argument(
+        "--servers", default="gunicorn,runserver", help="comma-separated, in order"
+    )
+    args = parser.parse_args()
+
+    url = os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_URL)
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("LOADTEST_DATABASE_URL must be a PostgreSQL URL.")
+    sys.path.insert(0, str(ROOT))
+    from bench.__main__ import _ensure_database
+
+    _ensure_database(url)
+    folder = Path(tempfile.mkdtemp(prefix="ecrin-loadtest-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": "",
+        "ECRIN_ENVIRONMENT": "demo",
+        "DEBUG": "0",
+        "STATIC_MANIFEST": "1",
+        "STATIC_ROOT": str(folder / "static"),
+        "PRIVATE_STORAGE_ROOT": str(folder / "private"),
+        "LOG_FORMAT": "json",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    ids = prepare(args.clients, args.users)
+    print(
+        f"Load test: {args.clients:,} clients, {args.users} advisers signed in "
+        f"through the real forms (password + TOTP), {args.duration} per server; "
+        f"logs and CSV in {folder}"
+    )
+    for server in args.servers.split(","):
+        env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
+        report(server, run(server, env_server, args, ids, folder), args.duration)
+        report_server_times(server, folder / f"{server}.log")
+
+
+if __name__ == "__main__":
+    main()
