@@ -73,6 +73,27 @@ def _force_login_passes_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "force_login", force_login)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that commit (transactional, live server, browsers) run after the
+    others, whatever other plugins did to the order: their teardown flushes
+    the tables, migrated rows included (the consent registry, the beat
+    schedules), and a rolled-back test after them would find those gone.
+    pytest-django sorts this way, but pytest-playwright's parametrisation
+    reorders after it. The sort is stable: file order within each group."""
+
+    def commits(item) -> int:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and (
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        ):
+            return 1
+        names = getattr(item, "fixturenames", ())
+        return int("transactional_db" in names or "live_server" in names)
+
+    items.sort(key=commits)
+
+
 @pytest.fixture(autouse=True)
 def _each_test_starts_in_the_default_language():
     """A request through LocaleMiddleware leaves its language active on the
