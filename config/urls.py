@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from config import health
-from config.views import house_theme
+from config.views import favicon, house_theme
 from core import auth_views as staff_auth
 from core.preferences import my_preferences
 
@@ -22,10 +21,7 @@ handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("ecrin/favicon.svg"), permanent=True),
-    ),
+    path("favicon.ico", favicon),
     path("theme.css", house_theme, name="house-theme"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),

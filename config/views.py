@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -107,3 +108,10 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return _error(request, 403, text=CSRF_TEXT)
+
+
+def favicon(request):
+    """/favicon.ico for browsers that ask for it: the house's SVG icon (its
+    hashed name is looked up per request, so a missing manifest at import
+    time never stops the URL configuration from loading)."""
+    return HttpResponsePermanentRedirect(static("ecrin/favicon.svg"))

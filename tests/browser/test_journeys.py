@@ -96,6 +96,9 @@ def test_adviser_search_card_call_follow_up_appointment(demo, browser):
     page.fill("input[name=ends_at_0]", day.strftime("%d/%m/%Y"))
     page.fill("input[name=ends_at_1]", "11:30")
     page.click("input[name=_save]")
+    page.wait_for_load_state()
+    errors = page.locator(".errorlist").all_inner_texts()
+    assert errors == [], errors
     expect(page.locator(".messagelist")).to_be_visible()
     assert Appointment.objects.filter(client=client, status="booked").count() >= 1
     shot(page, "journey-adviser-2-after-appointment")

@@ -91,6 +91,12 @@ CUSTOM_VIEWS = {
     "consents_print_form": "consents.formtemplateversion",
     "consents_print_form_pdf": "consents.formtemplateversion",
 }
+# The house's own texts (the printed privacy notice): they name the
+# allergy-aware service, as the form versions do, and hold no client's data.
+REFERENCE_VIEWS = {
+    "consents_notice": "consents.formtemplateversion",
+    "consents_notice_pdf": "consents.formtemplateversion",
+}
 POST_ONLY = {
     "consents_withdraw",
     "orders_order_status",
@@ -272,7 +278,12 @@ def _walk_custom_url(walk, pattern, model, objects_by_label) -> None:
     converters = list(pattern.pattern.converters)
     method = "post" if name in POST_ONLY else "get"
     if not converters:
-        walk.check(reverse(f"admin:{name}"), method=method)
+        reference = REFERENCE_VIEWS.get(name)
+        walk.check(
+            reverse(f"admin:{name}"),
+            method=method,
+            needles=_needles_for(reference) if reference else None,
+        )
         return
     # The model the id names: classified by hand, else the admin's own.
     label = CUSTOM_VIEWS.get(name, model._meta.label_lower)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from clienteling.models import (
+    Appointment,
     ClientAddress,
     ClientEmail,
     ClientPhone,
@@ -249,6 +250,17 @@ def fill(tag: str = "Sujet", boutique=None):
     rows.update(_sharing(client, tag))
     rows.update(_erasure(client, tag, staff))
     # Orders, cases and complaints log contacts and soft opt-in themselves.
+    rows["clienteling.Appointment"] = [
+        Appointment.objects.create(
+            client=client,
+            boutique=boutique,
+            adviser=staff,
+            starts_at=NOW + timedelta(days=3),
+            ends_at=NOW + timedelta(days=3, hours=1),
+            purpose=Appointment.Purpose.RING_SIZING,
+            notes=f"Essayage {tag}",
+        )
+    ]
     rows["clienteling.ContactEvent"] = list(ContactEvent.objects.filter(client=client))
     rows["consents.SoftOptIn"] = list(SoftOptIn.objects.filter(client=client))
     return client, rows, access, staff

@@ -443,6 +443,7 @@ def test_restriction_blocks_the_services_too_until_lifted():
             channel="phone",
             direction="inbound",
             subject="x",
+            outcome="reached",
         )
     with (
         hooks.override("allergy_gate", lambda client: None),
@@ -461,4 +462,5 @@ def test_restriction_blocks_the_services_too_until_lifted():
         channel="phone",
         direction="inbound",
         subject="x",
+        outcome="reached",
     )
