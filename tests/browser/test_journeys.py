@@ -91,6 +91,10 @@ def test_adviser_search_card_call_follow_up_appointment(demo, browser):
     page.click("#client-header >> text=Book an appointment")
     page.wait_for_url("**/appointment/add/?client=*")
     day = timezone.localdate() + datetime.timedelta(days=9)
+    for name in ("boutique", "adviser"):
+        choice = page.locator(f"select[name={name}]")
+        if choice.count() and not choice.input_value():
+            choice.select_option(index=1)
     page.fill("input[name=starts_at_0]", day.strftime("%d/%m/%Y"))
     page.fill("input[name=starts_at_1]", "10:30")
     page.fill("input[name=ends_at_0]", day.strftime("%d/%m/%Y"))
