@@ -220,6 +220,8 @@ def untranslated_text(source: str) -> list[str]:  # noqa: PLR0912 - one lexer wa
     """
     found, depth, in_tag, quote, tag = [], 0, False, None, ""
     in_script = False
+    # {% block bodyclass %} holds CSS class names for <body>, not text.
+    in_bodyclass = False
     text = ""
 
     def end_text():
@@ -252,13 +254,17 @@ def untranslated_text(source: str) -> list[str]:  # noqa: PLR0912 - one lexer wa
             name = (token.contents.split() or [""])[0]
             depth += name in OPENING
             depth -= name in CLOSING
+            if token.contents.split()[:2] == ["block", "bodyclass"]:
+                in_bodyclass = True
+            elif name == "endblock" and in_bodyclass:
+                in_bodyclass = False
         if token.token_type != TokenType.TEXT:
             if in_tag:
                 tag += "{…}"  # a template tag inside an HTML tag: not text
             elif token.token_type in (TokenType.VAR, TokenType.BLOCK):
                 end_text()
             continue
-        if depth:
+        if depth or in_bodyclass:
             continue
         for char in token.contents:
             if in_tag:

@@ -91,6 +91,7 @@ def test_adviser_search_card_call_follow_up_appointment(demo, browser):
     page.click("#client-header >> text=Book an appointment")
     page.wait_for_url("**/appointment/add/?client=*")
     day = timezone.localdate() + datetime.timedelta(days=9)
+    page.select_option("select[name=purpose]", "ring_sizing")
     for name in ("boutique", "adviser"):
         choice = page.locator(f"select[name={name}]")
         if choice.count() and not choice.input_value():
@@ -101,7 +102,10 @@ def test_adviser_search_card_call_follow_up_appointment(demo, browser):
     page.fill("input[name=ends_at_1]", "11:30")
     page.click("input[name=_save]")
     page.wait_for_load_state()
-    errors = page.locator(".errorlist").all_inner_texts()
+    errors = page.locator(".errorlist").evaluate_all(
+        "els => els.map(e => (e.closest('.form-row') || e.parentElement).className"
+        " + ': ' + e.innerText)"
+    )
     assert errors == [], errors
     expect(page.locator(".messagelist")).to_be_visible()
     assert Appointment.objects.filter(client=client, status="booked").count() >= 1
