@@ -29,7 +29,9 @@ def test_adviser_finds_a_client_by_phone_and_logs_a_call(live_server, page):
     # then the client 360 opens, and a phone contact logged from it
     expect(page.locator("#content h2").first).to_be_visible()
     expect(page.locator("#timeline")).to_contain_text("No contact recorded yet.")
+    page.click("#log-contact summary")  # the form sits folded in the timeline
     page.select_option("#timeline select[name=channel]", "phone")
+    page.select_option("#timeline select[name=outcome]", "reached")
     expect(page.locator("#timeline [data-im-warning]")).to_be_hidden()
     page.select_option("#timeline select[name=direction]", "outbound")
     page.fill("#timeline input[name=subject]", "Resizing ready for collection")

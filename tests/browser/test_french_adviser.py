@@ -56,8 +56,10 @@ def test_a_french_adviser_searches_opens_a_client_and_logs_a_call(live_server, p
     page.screenshot(path=SHOTS / "fr-3-client-card.png", full_page=True)
 
     # and she logs a call from it
+    page.click("#log-contact summary")  # the form sits folded in the timeline
     page.select_option("#timeline select[name=channel]", "phone")
     page.select_option("#timeline select[name=direction]", "outbound")
+    page.select_option("#timeline select[name=outcome]", "reached")
     page.fill("#timeline input[name=subject]", "Mise à taille prête")
     page.fill("#timeline textarea[name=summary]", "Appelée : la bague est prête.")
     page.click("#timeline input[type=submit]")
