@@ -43,7 +43,7 @@ def test_adviser_prints_then_keys_in_a_signed_paper_form(live_server, page, tmp_
     page.click("#print-blank-form")
     expect(page.locator(".asterisk").first).to_have_text("*")
     expect(page.locator("body")).to_contain_text(
-        registry._WORDING[registry.NEWSLETTERS]
+        registry._WORDING["en"][registry.NEWSLETTERS]
     )
     page.go_back()
 
