@@ -8,7 +8,7 @@ counts are single aggregates.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -167,17 +167,29 @@ def calls_today(user, *, today: date, limit: int = HOME_ROWS):
     return rows, logged.count()
 
 
+def _count_of(queryset, by: str, count=None):
+    """A correlated COUNT per adviser, as a subquery grouped by the column
+    that names them: no join fans the team's rows out over every follow-up,
+    contact and appointment."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .values(by)
+            .annotate(n=count or Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 def team_board(user, *, today: date) -> list[TeamRow]:
     """Each adviser of the manager's boutiques: open and overdue follow-ups,
     clients contacted since the 1st. One query for the whole team."""
     boutiques = visible_boutiques(user)
     month_start = _start_of_day(today.replace(day=1))
     week_start = _start_of_day(today - timedelta(days=today.weekday()))
-    contacted = (
-        ContactEvent.objects.filter(staff=OuterRef("pk"), occurred_at__gte=month_start)
-        .values("staff")
-        .annotate(n=Count("client", distinct=True))
-        .values("n")
+    open_follow_ups = FollowUp.objects.filter(
+        adviser=OuterRef("pk"), status=FollowUp.Status.OPEN
     )
     team = (
         User.objects.filter(
@@ -185,28 +197,24 @@ def team_board(user, *, today: date) -> list[TeamRow]:
         )
         .distinct()
         .annotate(
-            open_follow_ups=Count(
-                "follow_ups",
-                filter=Q(follow_ups__status=FollowUp.Status.OPEN),
-                distinct=True,
+            open_follow_ups=_count_of(open_follow_ups, "adviser"),
+            overdue_follow_ups=_count_of(
+                open_follow_ups.filter(due_date__lt=today), "adviser"
             ),
-            overdue_follow_ups=Count(
-                "follow_ups",
-                filter=Q(
-                    follow_ups__status=FollowUp.Status.OPEN,
-                    follow_ups__due_date__lt=today,
+            contacted=_count_of(
+                ContactEvent.objects.filter(
+                    staff=OuterRef("pk"), occurred_at__gte=month_start
                 ),
-                distinct=True,
+                "staff",
+                Count("client", distinct=True),
             ),
-            contacted=Coalesce(contacted, 0),
-            week_appointments=Count(
-                "appointments",
-                filter=Q(
-                    appointments__starts_at__gte=week_start,
-                    appointments__starts_at__lt=week_start + timedelta(days=7),
-                )
-                & ~Q(appointments__status=Appointment.Status.CANCELLED),
-                distinct=True,
+            week_appointments=_count_of(
+                Appointment.objects.filter(
+                    adviser=OuterRef("pk"),
+                    starts_at__gte=week_start,
+                    starts_at__lt=week_start + timedelta(days=7),
+                ).exclude(status=Appointment.Status.CANCELLED),
+                "adviser",
             ),
         )
         .order_by("last_name", "first_name", "username")
