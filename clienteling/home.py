@@ -20,7 +20,7 @@ from clienteling.models import (
     ImportantDate,
     User,
 )
-from clienteling.querysets import anniversaries_within
+from clienteling.querysets import anniversaries_within, next_occurrence
 from clienteling.scoping import visible_boutiques
 from clienteling.services import LAPSING_AFTER_DAYS
 from core.models import AccessLogEntry
@@ -118,22 +118,11 @@ def dates_ahead(user, *, today: date, days: int = 7, limit: int = HOME_ROWS):
                 client=important.client,
                 kind=important.get_kind_display(),
                 label=important.label,
-                next_on=_next_occurrence(important.date, today),
+                next_on=next_occurrence(important.date, today),
             )
         )
     rows.sort(key=lambda row: (row.next_on, row.client.last_name))
     return rows[:limit]
-
-
-def _next_occurrence(value: date, today: date) -> date:
-    for year in (today.year, today.year + 1):
-        try:
-            candidate = value.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            candidate = date(year, 3, 1)
-        if candidate >= today:
-            return candidate
-    return candidate
 
 
 def recently_viewed(user, *, limit: int = HOME_ROWS):

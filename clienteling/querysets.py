@@ -30,6 +30,19 @@ TOMBSTONE_PREFIX = "ERASED-"
 RETIRED = Q(status="merged") | Q(client_number__startswith=TOMBSTONE_PREFIX)
 
 
+def next_occurrence(original: date, today: date) -> date:
+    """The next anniversary of a date on or after today (29 Feb -> 28 Feb in
+    a common year): the one rule for follow-ups, the home and the card."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = original.replace(year=year)
+        except ValueError:
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 class BoutiqueQuerySet(models.QuerySet):
     def active(self):
         """Boutiques still trading."""

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 
 from clienteling.models import Client, FollowUp
+from clienteling.querysets import next_occurrence
 
 
 @dataclass
@@ -89,7 +90,7 @@ def client_card(*, client: Client, user) -> ClientCard:
     for important in client.important_dates.all():
         label = important.label or important.get_kind_display()
         if important.recurring:
-            upcoming.append((_next_occurrence(important.date, today), label))
+            upcoming.append((next_occurrence(important.date, today), label))
         elif important.date >= today:
             upcoming.append((important.date, label))
     next_date = min(upcoming) if upcoming else None
@@ -109,17 +110,6 @@ def _safe_conversions(ring_size) -> dict:
         return ring_size.conversions
     except ValueError:
         return {}
-
-
-def _next_occurrence(value, today):
-    for year in (today.year, today.year + 1):
-        try:
-            candidate = value.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            candidate = value.replace(year=year, month=3, day=1)
-        if candidate >= today:
-            return candidate
-    return candidate
 
 
 def client_timeline(*, client: Client, page: int = 1):

@@ -35,7 +35,7 @@ from clienteling.models import (
     SelectionItem,
     WebEvent,
 )
-from clienteling.querysets import anniversaries_within
+from clienteling.querysets import anniversaries_within, next_occurrence
 from core import hooks
 from core.display import day, moment
 from core.free_text import free_text_refusals
@@ -317,18 +317,6 @@ ANNIVERSARY_HORIZON_DAYS = 14
 LAPSING_AFTER_DAYS = 540  # 18 months without any contact
 
 
-def _next_occurrence(original: date, today: date) -> date:
-    """The next anniversary of a date on or after today (29 Feb -> 28 Feb)."""
-    for year in (today.year, today.year + 1):
-        try:
-            candidate = original.replace(year=year)
-        except ValueError:
-            candidate = date(year, 2, 28)
-        if candidate >= today:
-            return candidate
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 @dataclass
 class FollowUpRun:
     created: dict[str, int] = field(default_factory=dict)
@@ -372,7 +360,7 @@ def follow_ups_generate(
     )
     pending = []
     for important in dates:
-        occurrence = _next_occurrence(important.date, today)
+        occurrence = next_occurrence(important.date, today)
         pending.append(
             FollowUp(
                 client=important.client,
