@@ -209,6 +209,11 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 wrap(views.capture),
                 name="consents_capture_client",
             ),
+            path(
+                "tablet/<int:client_id>/",
+                wrap(views.tablet_capture),
+                name="consents_tablet_capture",
+            ),
             path("scan/<int:pk>/", wrap(views.scan), name="consents_scan"),
             path(
                 "form/<int:pk>/print/",

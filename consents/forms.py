@@ -4,6 +4,7 @@ from django_countries import countries
 
 from clienteling.models import Boutique, Client
 from clienteling.models.clients import LANGUAGES
+from consents.documents import texts
 from consents.documents.languages import ENGLISH, NATIVE_NAMES
 from consents.models import FormTemplateVersion, Purpose
 from consents.outreach import not_an_outreach_purpose, outreach_purposes
@@ -159,3 +160,68 @@ class OutreachForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].queryset = outreach_purposes()
         self.fields["boutique"].queryset = boutiques
+
+
+class TabletCaptureForm(forms.Form):
+    """The clienteling-tool form the client fills in and signs on a tablet.
+
+    Labels, services and consent sentences are in `language` (the
+    client's, consents.documents); as on paper, which fields are
+    compulsory depends on the services asked for, and the service decides.
+    `signature` is the PNG the signature pad (static/consents/
+    signature-pad.js) puts in the file input after each stroke.
+    """
+
+    services = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False
+    )
+    consents = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False
+    )
+    signature = forms.FileField(required=False)
+
+    def __init__(
+        self, *args, version: FormTemplateVersion, language, boutiques, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.language = language
+        module = texts(language.code)
+        self.fields["boutique"] = forms.ModelChoiceField(
+            queryset=boutiques, label=_("Boutique"), empty_label=None
+        )
+        self.mandatory = {}
+        for form_field in version.fields.prefetch_related("mandatory_for"):
+            label = module.FIELD_LABELS.get(form_field.key, form_field.label)
+            make = _FIELD_FACTORIES.get(
+                form_field.key,
+                lambda label: forms.CharField(
+                    label=label, max_length=200, required=False
+                ),
+            )
+            self.fields[form_field.key] = make(label)
+            self.mandatory[form_field.key] = [
+                module.PURPOSES.get(p.code, {}).get("name", p.name)
+                for p in form_field.mandatory_for.all()
+            ]
+        self.field_keys = list(self.mandatory)
+        self.fields["services"].choices = [
+            (p.code, module.PURPOSES.get(p.code, {}).get("name", p.name))
+            for p in version.services.order_by("display_order")
+        ]
+        self.fields["consents"].choices = [
+            (w.purpose.code, w.text)
+            for w in version.wordings.filter(language=language.code)
+            .select_related("purpose")
+            .order_by("purpose__display_order")
+        ]
+        self.order_fields(
+            ["boutique", *self.field_keys, "services", "consents", "signature"]
+        )
+
+    def client_fields(self):
+        """(bound field, compulsory for: service names) in form order."""
+        return [(self[key], self.mandatory[key]) for key in self.field_keys]
+
+    def values(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in self.field_keys}

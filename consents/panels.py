@@ -15,14 +15,16 @@ def consent_panel_context(request, client) -> dict:
         "states": client_consent_states(client=client, user=request.user),
         "can_withdraw": can_record,
         "withdraw_url": reverse("admin:consents_withdraw", args=[client.pk]),
-        "capture_url": reverse("admin:consents_capture_client", args=[client.pk]),
+        "capture_url": reverse("admin:consents_tablet_capture", args=[client.pk]),
+        "paper_url": reverse("admin:consents_capture_client", args=[client.pk]),
         "can_capture": request.user.has_perm("consents.add_paperformsubmission"),
     }
 
 
 def consent_card_summary(request, client, ctx) -> CardSummary:
     """A chip per purpose (granted, refused or withdrawn, no decision) and
-    "Capture consent" for staff who key in forms."""
+    "Capture consent" (the tablet form) and "Key in a paper form" for
+    staff who record forms."""
     chips = []
     for state in ctx["states"]:
         if state.granted:
@@ -33,7 +35,9 @@ def consent_card_summary(request, client, ctx) -> CardSummary:
             chips.append((state.purpose.name, "none"))
     actions = []
     if ctx["can_capture"]:
+        # The client signs on the tablet; a signed paper form is keyed in.
         actions.append((_("Capture consent"), ctx["capture_url"]))
+        actions.append((_("Key in a paper form"), ctx["paper_url"]))
     return CardSummary(chips=chips, actions=actions)
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from clienteling import services as clienteling_services
 from clienteling.models import (
@@ -32,6 +33,7 @@ from consents import registry, suppression
 from consents.models import (
     Channel,
     ConsentDecision,
+    FormTemplate,
     FormTemplateVersion,
     PaperFormSubmission,
     Purpose,
@@ -590,14 +592,61 @@ def paper_form_capture(
         consents=consents,
         wordings=wordings,
         signed_on=signed_on,
-        scan=scan,
+        evidence=lambda: scan_validate(scan),
+        now=now,
+    )
+    # The form speaks as of its signature, not as of its keying in: a
+    # decision recorded since (a phone withdrawal, a web grant) stands.
+    signed_at = timezone.make_aware(datetime.combine(signed_on, time.min))
+    return _form_record(
+        acting_user=acting_user,
+        version=version,
+        services=services,
+        values=values,
+        consents=consents,
+        wordings=wordings,
+        evidence=scan,
+        evidence_kind=(content_type, extension),
+        signed_on=signed_on,
+        signed_at=signed_at,
+        boutique=boutique,
+        client=client,
+        language=language,
+        channel=Channel.PAPER_FORM,
         now=now,
     )
 
+
+def _form_record(
+    *,
+    acting_user,
+    version: FormTemplateVersion,
+    services: list[str],
+    values: dict,
+    consents: list[str],
+    wordings: dict,
+    evidence,
+    evidence_kind: tuple[str, str],
+    signed_on: date,
+    signed_at: datetime,
+    boutique: Boutique,
+    client: Client | None,
+    language: str,
+    channel: str,
+    now: datetime,
+) -> Capture:
+    """Write a checked form: client, evidence file, submission, ledger.
+
+    Shared by the paper form (a scan) and the tablet (a drawn signature).
+    Runs inside the caller's transaction; the file is removed if anything
+    after it fails.
+    """
+    content_type, extension = evidence_kind
     client, created = _client_from_form(
         acting_user=acting_user, client=client, values=values, boutique=boutique
     )
-    body = scan.read()
+    evidence.seek(0)
+    body = evidence.read()
     name = f"{secrets.token_urlsafe(24)}{extension}"
     path = scan_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -606,6 +655,7 @@ def paper_form_capture(
         submission = PaperFormSubmission(
             client=client,
             version=version,
+            language=language,
             requested_services=sorted(services),
             fields_completed=sorted(
                 k for k, v in values.items() if str(v or "").strip()
@@ -629,9 +679,6 @@ def paper_form_capture(
                 purpose_ids=[w.purpose_id for w in wordings.values()],
             )
         )
-        # The form speaks as of its signature, not as of its keying in: a
-        # decision recorded since (a phone withdrawal, a web grant) stands.
-        signed_at = timezone.make_aware(datetime.combine(signed_on, time.min))
         for code, wording in wordings.items():
             state = current.get((client.pk, wording.purpose_id))
             if state is not None and state.decided_at > signed_at:
@@ -649,7 +696,7 @@ def paper_form_capture(
                     client=client,
                     purpose_code=code,
                     decision=decision,
-                    channel=Channel.PAPER_FORM,
+                    channel=channel,
                     wording=wording,
                     submission=submission,
                     now=signed_at,
@@ -661,10 +708,165 @@ def paper_form_capture(
     return Capture(client, submission, decisions, created)
 
 
+# --- Tablet capture (the clienteling-tool form, signed on screen) ---------------
+
+# A drawn signature is a few tens of KB; anything near this is not one.
+SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
+# Width x height a signature box can reach on a large screen at 3x pixel
+# density; a larger "signature" is refused before Pillow decodes it.
+SIGNATURE_MAX_PIXELS = 4_000_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def signature_validate(upload) -> tuple[str, str]:
+    """Check a drawn signature: a PNG (by content), at most 2 MB, not blank.
+
+    Returns (content type, extension) like scan_validate; raises a
+    ValidationError naming the `signature` field otherwise.
+    """
+    if upload is None:
+        raise ValidationError(
+            {"signature": _("The client has not signed: ask them to sign in the box.")}
+        )
+    if upload.size > SIGNATURE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "signature": (
+                    _("The signature is %(size)s KB; the limit is %(limit)s KB.")
+                    % {
+                        "size": upload.size // 1024,
+                        "limit": SIGNATURE_MAX_BYTES // 1024,
+                    }
+                )
+            }
+        )
+    not_an_image = ValidationError(
+        {
+            "signature": _(
+                "The signature must be a PNG image drawn in the signature box "
+                "(checked by its content, not its name)."
+            )
+        }
+    )
+    upload.seek(0)
+    if upload.read(len(PNG_MAGIC)) != PNG_MAGIC:
+        upload.seek(0)
+        raise not_an_image
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            if image.width * image.height > SIGNATURE_MAX_PIXELS:
+                raise not_an_image
+            image.load()
+            drawn = _has_ink(image)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise not_an_image from None
+    finally:
+        upload.seek(0)
+    if not drawn:
+        raise ValidationError(
+            {"signature": _("The signature box is empty: ask the client to sign.")}
+        )
+    return "image/png", ".png"
+
+
+def _has_ink(image) -> bool:
+    """Whether anything was drawn: some opaque pixel on a transparent
+    canvas, or two different shades on an opaque one."""
+    if "A" in image.getbands():
+        return image.getchannel("A").getbbox() is not None
+    low, high = image.convert("L").getextrema()
+    return low != high
+
+
+def tablet_version() -> FormTemplateVersion:
+    """The latest published clienteling-tool form version."""
+    version = (
+        FormTemplateVersion.objects.filter(
+            template__kind=FormTemplate.Kind.CLIENTELING_TOOL
+        )
+        .select_related("template")
+        .order_by("-published_at", "-number")
+        .first()
+    )
+    if version is None:
+        raise ValidationError(_("No clienteling-tool form version is published."))
+    return version
+
+
+@transaction.atomic
+def tablet_capture(
+    *,
+    acting_user,
+    client: Client,
+    version: FormTemplateVersion,
+    services: list[str],
+    values: dict,
+    consents: list[str],
+    signature,
+    boutique: Boutique,
+    language: str,
+    now: datetime | None = None,
+) -> Capture:
+    """Record the clienteling-tool form the client signed on the tablet.
+
+    Like paper_form_capture, all or nothing, with the drawn signature (a
+    PNG, SHA-256 kept) as the evidence file in private storage and the
+    submission naming the version and the language whose wordings the
+    client read. The decisions are dated when the client signed (now).
+    """
+    now = _now(now)
+    if version.template.kind != FormTemplate.Kind.CLIENTELING_TOOL:
+        raise ValidationError(
+            {"version": f"{version} is not a clienteling-tool form version."}
+        )
+    wordings = {
+        w.purpose.code: w
+        for w in version.wordings.filter(language=language).select_related("purpose")
+    }
+    if not wordings:
+        raise ValidationError(
+            {
+                "language": (
+                    _("%(version)s has no wording in the language %(language)s.")
+                    % {"version": version, "language": repr(language)}
+                )
+            }
+        )
+    kind = _capture_check(
+        version=version,
+        services=services,
+        values=values,
+        consents=consents,
+        wordings=wordings,
+        signed_on=timezone.localdate(now),
+        evidence=lambda: signature_validate(signature),
+        now=now,
+    )
+    return _form_record(
+        acting_user=acting_user,
+        version=version,
+        services=services,
+        values=values,
+        consents=consents,
+        wordings=wordings,
+        evidence=signature,
+        evidence_kind=kind,
+        signed_on=timezone.localdate(now),
+        signed_at=now,
+        boutique=boutique,
+        client=client,
+        language=language,
+        channel=Channel.CLIENTELING_TOOL,
+        now=now,
+    )
+
+
 def _capture_check(
-    *, version, services, values, consents, wordings, signed_on, scan, now
+    *, version, services, values, consents, wordings, signed_on, evidence, now
 ) -> tuple[str, str]:
-    """Every refusal of a paper form at once; returns the scan's kind."""
+    """Every refusal of a form at once; returns the evidence file's kind
+    (`evidence()` checks the scan or the signature, raising if refused)."""
     errors: dict[str, list[str]] = {}
     if signed_on is None:
         errors.setdefault("signed_on", []).append(
@@ -692,7 +894,7 @@ def _capture_check(
         errors.setdefault(key, []).append(message)
     kind = ("", "")
     try:
-        kind = scan_validate(scan)
+        kind = evidence()
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

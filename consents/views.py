@@ -21,12 +21,14 @@ from consents import outreach as outreach_lists
 from consents import services
 from consents.documents import render as documents_render
 from consents.documents.languages import (
+    ENGLISH,
+    NATIVE_NAMES,
     DocumentLanguage,
     document_language,
     language_choices,
 )
 from consents.documents.render import render_notice, render_paper_form
-from consents.forms import OutreachForm, PaperFormCaptureForm
+from consents.forms import OutreachForm, PaperFormCaptureForm, TabletCaptureForm
 from consents.models import (
     Channel,
     ConsentDecision,
@@ -78,9 +80,13 @@ def client_consents(request, client_id: int):
     ledger = ConsentDecision.objects.filter(client=client)
     if not sees_special_categories(request.user):
         ledger = ledger.exclude(purpose__special_category=True)
-    ledger = ledger.select_related("purpose", "recorded_by", "submission").order_by(
-        "-decided_at", "-id"
-    )[:100]
+    ledger = list(
+        ledger.select_related(
+            "purpose", "recorded_by", "submission", "wording__version__template"
+        ).order_by("-decided_at", "-id")[:100]
+    )
+    for row in ledger:
+        row.language_name = NATIVE_NAMES.get(row.language, row.language)
     return render(
         request,
         "consents/client_consents.html",
@@ -349,6 +355,110 @@ def capture(request, client_id: int | None = None):
             client=client,
             sentence=sentence,
             mandatory_map=form.mandatory,
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _tablet_language(request, client: Client, version) -> DocumentLanguage:
+    """The client's language (or ?language= / the posted one, when the
+    client prefers to read another), among the version's wordings."""
+    asked = request.POST.get("language") or request.GET.get("language")
+    language = document_language(asked or client.preferred_language)
+    if not version.wordings.filter(language=language.code).exists():
+        language = document_language(ENGLISH)
+    return language
+
+
+def tablet_capture(request, client_id: int):
+    """The clienteling-tool form, filled in and signed by the client on
+    the tablet (services.tablet_capture)."""
+    _require(request, "consents.add_paperformsubmission")
+    client = _visible_client(request, client_id)
+    try:
+        version = services.tablet_version()
+    except ValidationError:
+        raise Http404("No clienteling-tool form version is published.") from None
+    language = _tablet_language(request, client, version)
+    hooks.record_access(
+        user=request.user, action="view", target=client, path=request.path
+    )
+    form = TabletCaptureForm(
+        request.POST or None,
+        request.FILES or None,
+        version=version,
+        language=language,
+        boutiques=_boutiques_for(request.user),
+        initial=paper_form_initial(client),
+    )
+    show_sentence = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.tablet_capture(
+                acting_user=request.user,
+                client=client,
+                version=version,
+                services=form.cleaned_data["services"],
+                values=form.values(),
+                consents=form.cleaned_data["consents"],
+                signature=form.cleaned_data["signature"],
+                boutique=form.cleaned_data["boutique"],
+                language=language.code,
+            )
+        except ValidationError as exc:
+            show_sentence = bool(
+                services.missing_mandatory_fields(
+                    version=version,
+                    services=form.cleaned_data["services"],
+                    values=form.values(),
+                )
+            )
+            for key, errors in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                (
+                    _(
+                        "Signed form recorded for %(client)s: "
+                        "%(count)s consent decision(s)."
+                    )
+                    % {"client": result.client, "count": len(result.decisions)}
+                ),
+            )
+            return redirect("admin:consents_client", client.pk)
+    context = documents_render.paper_form_context(version, language)
+    return render(
+        request,
+        "consents/tablet_capture.html",
+        _context(
+            request,
+            title=(_("Consent form for %(client)s") % {"client": client}),
+            form=form,
+            version=version,
+            client=client,
+            language=language,
+            languages=[
+                (code, NATIVE_NAMES.get(code, code))
+                for code in sorted(
+                    set(version.wordings.values_list("language", flat=True))
+                )
+            ],
+            t=context["t"],
+            form_title=context["title"],
+            client_fields=[
+                (
+                    field,
+                    context["t"]["tablet_compulsory_for"].format(
+                        services=", ".join(needed_by)
+                    )
+                    if needed_by
+                    else "",
+                )
+                for field, needed_by in form.client_fields()
+            ],
+            show_sentence=show_sentence,
+            client_page=client_page_url(client),
         ),
         status=400 if request.method == "POST" else 200,
     )

@@ -108,6 +108,13 @@ TEXTS = {
     ),
     "form_date": "Date: ____ / ____ / ________",
     "form_signature": "Signature:",
+    "tablet_legend": (
+        "Fields marked with an asterisk (*) are compulsory for the services "
+        "named beside them."
+    ),
+    "tablet_sign_here": "Sign in the box below with your finger or a stylus.",
+    "tablet_clear": "Clear the signature",
+    "tablet_compulsory_for": "compulsory for: {services}",
     # The printed privacy notice.
     "notice_title": "How {house} uses your personal data",
     "notice_intro": (

@@ -255,6 +255,13 @@ TEXTS = {
     ),
     "form_date": "Date : ____ / ____ / ________",
     "form_signature": "Signature :",
+    "tablet_legend": (
+        "Les champs marqués d’un astérisque (*) sont obligatoires pour les "
+        "services indiqués à côté."
+    ),
+    "tablet_sign_here": "Signez dans le cadre ci-dessous, du doigt ou avec un stylet.",
+    "tablet_clear": "Effacer la signature",
+    "tablet_compulsory_for": "obligatoire pour\u00a0: {services}",
     "notice_title": "L’utilisation de vos données personnelles par {house}",
     "notice_intro": (
         "La présente notice vous informe des données personnelles que {house} "

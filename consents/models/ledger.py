@@ -79,6 +79,8 @@ class PaperFormSubmission(AppendOnly):
     version = models.ForeignKey(
         FormTemplateVersion, on_delete=models.PROTECT, related_name="+"
     )
+    # The language of the wordings the client read and signed (en, fr).
+    language = models.CharField(max_length=5, blank=True)
     requested_services = models.JSONField(default=list)
     fields_completed = models.JSONField(default=list)
     signed_on = models.DateField()
