@@ -85,6 +85,7 @@ CUSTOM_VIEWS = {
     "clienteling_client_log_contact": "clienteling.client",
     "consents_client": "clienteling.client",
     "consents_capture_client": "clienteling.client",
+    "consents_tablet_capture": "clienteling.client",
     "orders_order_status": "orders.order",
     "orders_order_issue_invoice": "orders.order",
     "orders_invoice_credit_note": "orders.invoice",

@@ -57,6 +57,7 @@ CUSTOM_VIEWS = {
     "consents_object": "clienteling.client",
     "clienteling_duplicateflag_merge": "clienteling.duplicateflag",
     "consents_capture_client": "clienteling.client",
+    "consents_tablet_capture": "clienteling.client",
     "consents_scan": "consents.paperformsubmission",
     "privacy_request_action": "privacy.datasubjectrequest",
     "privacy_report": "privacy.subjectaccessreport",
