@@ -67,6 +67,9 @@
 
     canvas.addEventListener("pointerdown", function (event) {
       event.preventDefault();
+      if (!canvas.width || !canvas.height) {
+        size();
+      }
       if (canvas.setPointerCapture) {
         canvas.setPointerCapture(event.pointerId);
       }
@@ -102,8 +105,10 @@
     if (clear) {
       clear.addEventListener("click", reset);
     }
-    size();
+    // Shown first (the canvas is hidden until the pad is ready), then
+    // sized: a hidden canvas measures 0 x 0 and could hold no drawing.
     pad.classList.add("is-ready");
+    size();
   }
 
   function start() {
