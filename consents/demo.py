@@ -8,11 +8,14 @@ Everything goes through the services, so the ledger, its evidence and the
 suppression list are as real use leaves them.
 """
 
+import io
+import math
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, MetalAllergy, User
@@ -140,11 +143,11 @@ def seed(*, stdout) -> None:
             give(client, code, 0)
     allergies = _seed_allergies(wording_for, decided)
     _seed_objection(decided)
-    forms = _seed_paper_form()
+    forms = _seed_paper_form() + _seed_tablet_form()
     lists = _seed_outreach_list()
     stdout.write(
         f"Consent decisions: {created} new for {len(clients)} clients; "
-        f"{allergies} new allergies, {forms} new paper forms, {lists} new "
+        f"{allergies} new allergies, {forms} new signed forms, {lists} new "
         "outreach lists."
     )
 
@@ -231,6 +234,61 @@ def _seed_paper_form() -> int:
         client=client,
         # The form printed in the client's language (consents.documents).
         language=document_language(client.preferred_language).code,
+    )
+    return 1
+
+
+def demo_signature_png() -> bytes:
+    """A drawn-looking signature: a dark stroke on a transparent canvas,
+    as the tablet's signature pad produces it."""
+    image = Image.new("RGBA", (640, 200), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    points = [
+        (40 + step * 9, 110 + 40 * math.sin(step / 4) - step * 0.6)
+        for step in range(60)
+    ]
+    pen.line(points, fill=(26, 26, 26, 255), width=4, joint="curve")
+    pen.line([(60, 160), (560, 150)], fill=(26, 26, 26, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _seed_tablet_form() -> int:
+    """The clienteling-tool form signed on the tablet by a Paris client,
+    in their language, with the drawn signature kept as evidence."""
+    client = (
+        Client.objects.active()
+        .filter(
+            home_boutique__code="PAR-VENDOME",
+            emails__is_primary=True,
+            primary_adviser__isnull=False,
+        )
+        .exclude(client_number=PAPER_FORM_CLIENT)
+        .order_by("client_number")
+        .first()
+    )
+    if client is None or PaperFormSubmission.objects.filter(client=client).exists():
+        return 0
+    email = client.emails.filter(is_primary=True).first()
+    signature = SimpleUploadedFile(
+        "signature.png", demo_signature_png(), content_type="image/png"
+    )
+    services.tablet_capture(
+        acting_user=client.primary_adviser,
+        client=client,
+        version=services.tablet_version(),
+        services=[registry.NEWSLETTERS],
+        values={
+            "first_name": client.first_name,
+            "last_name": client.last_name,
+            "email": email.address,
+        },
+        consents=[registry.NEWSLETTERS, registry.EVENTS],
+        signature=signature,
+        boutique=client.home_boutique,
+        language=document_language(client.preferred_language).code,
+        now=timezone.now() - timedelta(days=1),
     )
     return 1
 

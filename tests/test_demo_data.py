@@ -166,6 +166,13 @@ def _features(today) -> dict[str, int]:
         "paper forms with their scan": sum(
             scan_path(s.scan_name).is_file() for s in PaperFormSubmission.objects.all()
         ),
+        "forms signed on the tablet, signature kept": sum(
+            scan_path(s.scan_name).is_file()
+            for s in PaperFormSubmission.objects.filter(
+                version__template__kind="clienteling_tool",
+                scan_content_type="image/png",
+            )
+        ),
         "soft opt-ins": SoftOptIn.objects.count(),
         "suppression entries": SuppressionEntry.objects.count(),
         "restrictions in force": Restriction.objects.filter(

@@ -128,4 +128,15 @@ def test_a_client_signs_the_consent_form_on_the_tablet(live_server, browser, tmp
         page.locator(".ledger-evidence").first.click()
     assert opened.value.headers["content-type"] == "image/png"
     page.screenshot(path=str(shots / "tablet-signature-image.png"))
+
+    # and the form fits the adviser's other screens without sideways scroll
+    for width in (768, 1024, 1440):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(
+            f"{live_server.url}/admin/consents/consentdecision/tablet/{someone.pk}/"
+        )
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"
+        ), f"horizontal scroll at {width} px"
+        page.screenshot(path=str(shots / f"tablet-form-{width}.png"), full_page=True)
     context.close()
