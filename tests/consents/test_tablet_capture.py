@@ -318,3 +318,15 @@ def test_the_ledger_names_the_tablet_signature_as_evidence(client):
     assert "Clienteling tool form, version 1 · English" in page.text
     assert scan.status_code == 200
     assert scan["Content-Type"] == "image/png"
+
+
+def test_erasure_deletes_the_signature_image_and_keeps_the_submission():
+    result = _capture()
+    path = services.scan_path(result.submission.scan_name)
+    assert path.is_file()
+
+    deleted = services.consent_scans_erase(client_ids=[result.client.pk])
+
+    assert deleted == 1
+    assert not path.exists()
+    assert PaperFormSubmission.objects.filter(pk=result.submission.pk).exists()
