@@ -216,12 +216,13 @@ DATAMAP = {
 
 FILE_LOCATIONS = {
     "consent_scans": StoredFiles(
-        name="scans of signed paper forms",
+        name="scans of signed paper forms and signatures drawn on the tablet",
         folder="PRIVATE_STORAGE_ROOT/consent-scans/",
         root="consents.services.scan_folder",
         erasure=FileErasure.DELETE,
         erase="consents.services.consent_scans_erase",
-        writers=("consents.services.paper_form_capture",),
+        # paper_form_capture and tablet_capture write through _form_record.
+        writers=("consents.services._form_record",),
         found_by="PaperFormSubmission.scan_name of the client's submissions",
         # The scan shows the client's name, details and signature: it goes
         # with the identity data, and a hold on identity keeps it. The
