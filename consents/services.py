@@ -818,7 +818,12 @@ def tablet_capture(
     now = _now(now)
     if version.template.kind != FormTemplate.Kind.CLIENTELING_TOOL:
         raise ValidationError(
-            {"version": f"{version} is not a clienteling-tool form version."}
+            {
+                "version": (
+                    _("%(version)s is not a clienteling-tool form version.")
+                    % {"version": version}
+                )
+            }
         )
     wordings = {
         w.purpose.code: w

@@ -330,3 +330,16 @@ def test_erasure_deletes_the_signature_image_and_keeps_the_submission():
     assert deleted == 1
     assert not path.exists()
     assert PaperFormSubmission.objects.filter(pk=result.submission.pk).exists()
+
+
+def test_a_client_whose_language_is_not_complete_reads_english_and_is_told(client):
+    boutique = BoutiqueFactory()
+    customer = ClientFactory(home_boutique=boutique, preferred_language="de")
+    client.force_login(adviser(boutique))
+
+    page = client.get(_url(customer))
+
+    assert page.status_code == 200
+    assert registry._WORDING["en"][registry.NEWSLETTERS] in page.text
+    assert 'id="document-fallback"' in page.text
+    assert 'name="language" value="en"' in page.text
