@@ -771,10 +771,12 @@ def signature_validate(upload) -> tuple[str, str]:
 
 
 def _has_ink(image) -> bool:
-    """Whether anything was drawn: some opaque pixel on a transparent
-    canvas, or two different shades on an opaque one."""
-    if "A" in image.getbands():
-        return image.getchannel("A").getbbox() is not None
+    """Whether anything was drawn: on a white sheet (transparency laid on
+    white, as the pad's canvas is), some pixel differs from the others."""
+    if "A" in image.getbands() or image.mode == "P":
+        sheet = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        sheet.alpha_composite(image.convert("RGBA"))
+        image = sheet
     low, high = image.convert("L").getextrema()
     return low != high
 

@@ -36,9 +36,10 @@ VALUES = {
 }
 
 
-def signature_png(*, drawn=True, size=(600, 200)) -> bytes:
-    """A PNG like the pad's: transparent, with a stroke unless blank."""
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
+def signature_png(*, drawn=True, size=(600, 200), sheet=(0, 0, 0, 0)) -> bytes:
+    """A PNG like the pad's: a stroke (unless blank) on a transparent or
+    white sheet."""
+    image = Image.new("RGBA", size, sheet)
     if drawn:
         for x in range(40, 400):
             image.putpixel((x, 100 + (x % 20)), (20, 20, 20, 255))
@@ -77,9 +78,10 @@ def _nothing_written(settings):
     assert not scans.exists() or not any(scans.iterdir())
 
 
-def test_a_tablet_capture_keeps_the_signature_as_evidence_of_its_ledger_rows():
+@pytest.mark.parametrize("sheet", [(0, 0, 0, 0), (255, 255, 255, 255)])
+def test_a_tablet_capture_keeps_the_signature_as_evidence_of_its_ledger_rows(sheet):
     # given a signature drawn on the tablet
-    body = signature_png()
+    body = signature_png(sheet=sheet)
 
     # when the client's form is recorded
     result = _capture(signature=_signature(body))
@@ -133,13 +135,16 @@ def test_an_unticked_consent_the_client_had_given_is_withdrawn():
         (PDF_BYTES, "must be a PNG image"),
         (b"\x89PNG\r\n\x1a\n" + b"not really a png" * 10, "must be a PNG image"),
         (b"GIF89a" + b"\x00" * 100, "must be a PNG image"),
-        (None, "box is empty"),
+        ("transparent", "box is empty"),
+        ("white", "box is empty"),
     ],
-    ids=["pdf", "png-header-only", "gif", "blank-canvas"],
+    ids=["pdf", "png-header-only", "gif", "blank-canvas", "blank-white-canvas"],
 )
 def test_a_signature_that_is_not_a_drawn_png_is_refused(settings, body, message):
-    if body is None:
+    if body == "transparent":
         body = signature_png(drawn=False)
+    elif body == "white":
+        body = signature_png(drawn=False, sheet=(255, 255, 255, 255))
 
     with pytest.raises(ValidationError) as refused:
         _capture(signature=_signature(body))

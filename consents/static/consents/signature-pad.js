@@ -30,6 +30,14 @@
       context.lineWidth = 2.5;
       context.lineCap = "round";
       context.lineJoin = "round";
+      paper();
+    }
+
+    // A white sheet under the ink: the evidence PNG reads the same in any
+    // viewer (a transparent one shows dark on a dark background).
+    function paper() {
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
       context.strokeStyle = "#1a1a1a";
       context.fillStyle = "#1a1a1a";
     }
@@ -61,6 +69,7 @@
 
     function reset() {
       context.clearRect(0, 0, canvas.width, canvas.height);
+      paper();
       input.value = "";
       pad.classList.remove("is-signed");
     }
