@@ -4,6 +4,7 @@ every role that reaches them."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,7 +113,7 @@ def test_sharing_to_a_boutique_the_user_cannot_see_is_refused(client, house):
 
 
 def test_service_refuses_the_same_without_the_form(house):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.segment_save(
             acting_user=house.alice,
             segment=Segment(name="Too wide", language="fr"),
@@ -193,14 +194,22 @@ def test_compliance_reads_segments_but_plans_no_campaign(client, house):
     client.force_login(compliance())
     pk = house.segment.pk
 
-    assert client.get(reverse("admin:segments_segment_change", args=[pk])).status_code == 200
-    assert client.get(reverse("admin:segments_segment_clients", args=[pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:segments_segment_change", args=[pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("admin:segments_segment_clients", args=[pk])).status_code
+        == 200
+    )
     campaign = reverse("admin:segments_segment_campaign", args=[pk])
     assert client.get(campaign).status_code == 403
     assert client.get(reverse(ADD)).status_code == 403
 
 
-def test_campaign_is_checked_then_confirmed(client, house, django_capture_on_commit_callbacks):
+def test_campaign_is_checked_then_confirmed(
+    client, house, django_capture_on_commit_callbacks
+):
     client.force_login(house.manager)
     url = reverse("admin:segments_segment_campaign", args=[house.segment.pk])
     due = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
