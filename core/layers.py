@@ -26,7 +26,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "orders": frozenset({"clienteling", "core"}),
     "privacy": frozenset({"consents", "orders", "clienteling", "core"}),
     # Segments and figures read across the house (decision 0065).
-    "segments": frozenset({"consents", "orders", "clienteling", "core"}),
+    "segments": frozenset({"privacy", "consents", "orders", "clienteling", "core"}),
 }
 
 

@@ -5,6 +5,8 @@ Scope: a segment outside segments_visible_to(user) is absent, and its
 pages answer 404, logged as denied in the access log.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +22,7 @@ from django.utils.translation import ngettext
 from clienteling.models import Client
 from core import confirmation, hooks
 from core.admin_mixins import adopt_saved
-from segments import selectors, services
+from segments import dashboards, selectors, services
 from segments.forms import CampaignForm, SegmentForm, SegmentOutreachForm
 from segments.models import Campaign, Segment
 
@@ -167,6 +169,28 @@ class SegmentAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "dashboard/",
+                wrap(partial(dashboards.manager_dashboard, admin_site=self.admin_site)),
+                name="segments_dashboard_manager",
+            ),
+            path(
+                "dashboard/mine/",
+                wrap(partial(dashboards.adviser_dashboard, admin_site=self.admin_site)),
+                name="segments_dashboard_adviser",
+            ),
+            path(
+                "dashboard/compliance/",
+                wrap(
+                    partial(dashboards.compliance_dashboard, admin_site=self.admin_site)
+                ),
+                name="segments_dashboard_compliance",
+            ),
+            path(
+                "dashboard/clients/",
+                wrap(partial(dashboards.dashboard_clients, admin_site=self.admin_site)),
+                name="segments_dashboard_clients",
+            ),
             path(
                 "<path:object_id>/clients/",
                 wrap(self.members_view),

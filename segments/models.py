@@ -156,7 +156,10 @@ class Segment(FreeTextModel):
             (
                 "run_segment_campaign",
                 "Can create a follow-up campaign from a segment",
-            )
+            ),
+            ("view_boutique_dashboard", "Can see the boutique dashboard"),
+            ("view_adviser_dashboard", "Can see their own dashboard"),
+            ("view_compliance_dashboard", "Can see the compliance dashboard"),
         ]
         constraints = [
             models.CheckConstraint(
