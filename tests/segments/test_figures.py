@@ -149,7 +149,9 @@ def test_contacts_per_adviser_by_channel_and_outcome(shop, period):
     by_outcome = figures.contacts_by_outcome(paris, period)
 
     table = {
-        row.label: dict(zip([str(c) for c in per_adviser.columns], row.values))
+        row.label: dict(
+            zip([str(c) for c in per_adviser.columns], row.values, strict=True)
+        )
         for row in per_adviser.rows
     }
     direct = Counter(
