@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -233,3 +234,22 @@ def dashboard_clients(request, admin_site):
             "query": query.urlencode(),
         },
     )
+
+
+def dashboard_links(user) -> list[tuple[str, str]]:
+    """(label, url) of the dashboards and segments this person may open,
+    for the role homes (config.homes)."""
+    links = []
+    if user.has_perm(ADVISER_PERMISSION):
+        links.append((_("My dashboard"), reverse("admin:segments_dashboard_adviser")))
+    if user.has_perm(MANAGER_PERMISSION):
+        links.append(
+            (_("Boutique dashboard"), reverse("admin:segments_dashboard_manager"))
+        )
+    if user.has_perm(COMPLIANCE_PERMISSION):
+        links.append(
+            (_("Compliance dashboard"), reverse("admin:segments_dashboard_compliance"))
+        )
+    if user.has_perm("segments.view_segment"):
+        links.append((_("Segments"), reverse("admin:segments_segment_changelist")))
+    return links
