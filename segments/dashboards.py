@@ -150,7 +150,12 @@ def manager_dashboard(request, admin_site):
         title=_("Boutique dashboard"),
         form=form,
         figure_list=figure_list,
-        extra={"boutique": boutique, "period": period},
+        extra={
+            "boutique": boutique,
+            "period": period,
+            "as_of": figures.sales_as_of(),
+            "shows_sales": True,
+        },
     )
 
 

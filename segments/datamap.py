@@ -90,4 +90,38 @@ DATAMAP = {
             "requested_by": ACCOUNTABILITY,
         },
     ),
+    "segments.SalesFact": ModelMap(
+        Subject.NONE,
+        None,
+        description="Daily sales totals per boutique, adviser and currency "
+        "(rebuilt nightly from the orders): no client.",
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "day",
+                    "boutique",
+                    "currency",
+                    "orders",
+                    "amount",
+                    "amount_eur",
+                    "built_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "adviser": F(
+                C.STAFF_NOTES,
+                E.KEEP,
+                S.SYSTEM,
+                obligation="sales figures of the house (staff, not clients)",
+            ),
+        },
+        codes={"currency": "an ISO 4217 code"},
+    ),
+    "segments.FactsRebuild": ModelMap(
+        Subject.NONE,
+        None,
+        description="When the daily facts were rebuilt, and how many rows.",
+        fields=dict.fromkeys(("id", "built_at", "facts_written"), NOT_PERSONAL),
+    ),
 }

@@ -155,41 +155,103 @@ def _orders_url(boutique) -> str:
     )
 
 
-def _sales(boutique, period: Period):
-    return Order.objects.purchases().filter(
-        boutique=boutique, created_at__gte=period.since, created_at__lt=period.until
+def _month_key(value) -> date:
+    return date(value.year, value.month, 1)
+
+
+_GROUPS = {
+    # by: (the fact's column, the live order's expression, the key)
+    "month": ("month", TruncMonth("created_at"), _month_key),
+    "adviser": ("adviser_id", F("adviser_id"), lambda v: v),
+    "currency": ("currency", F("currency"), lambda v: v),
+}
+
+
+def sales_grouped(boutique, period: Period, by: str) -> dict:
+    """{key: [orders, amount in its currency, amount in euros]} of the
+    period's sales, from the daily facts for the days they cover
+    (segments.facts, decision 0067) and from the orders for the rest
+    (today, and any day since the last rebuild)."""
+    from segments.facts import built_at
+    from segments.models import SalesFact
+
+    column, expression, key = _GROUPS[by]
+    totals: dict = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    covered_until = None  # the first day the facts do not cover
+    as_of = built_at()
+    if as_of is not None:
+        covered_until = timezone.localdate(as_of, timezone.get_default_timezone())
+        facts = SalesFact.objects.filter(
+            boutique=boutique,
+            day__gte=period.start,
+            day__lte=min(period.end, covered_until - timedelta(days=1)),
+        )
+        if by == "month":
+            facts = facts.annotate(month=TruncMonth("day"))
+        for row in (
+            facts.values(column)
+            .annotate(n=Sum("orders"), amount=Sum("amount"), eur=Sum("amount_eur"))
+            .order_by()
+        ):
+            found = totals[key(row[column])]
+            found[0] += row["n"]
+            found[1] += row["amount"]
+            found[2] += row["eur"]
+    live_since = period.since
+    if covered_until is not None:
+        live_since = max(
+            live_since,
+            timezone.make_aware(
+                datetime.combine(covered_until, time.min),
+                timezone.get_default_timezone(),
+            ),
+        )
+    live = (
+        Order.objects.purchases()
+        .filter(
+            boutique=boutique, created_at__gte=live_since, created_at__lt=period.until
+        )
+        .annotate(group=expression)
+        .values("group")
+        .annotate(n=Count("pk"), amount=Sum("total"), eur=Sum(euros()))
+        .order_by()
     )
+    for row in live:
+        found = totals[key(row["group"])]
+        found[0] += row["n"]
+        found[1] += row["amount"]
+        found[2] += row["eur"]
+    return dict(totals)
+
+
+def sales_as_of():
+    """When the daily facts were last rebuilt (None: never; all live)."""
+    from segments.facts import built_at
+
+    return built_at()
 
 
 # --- Manager ------------------------------------------------------------------
 
 
 def sales_per_month(boutique, period: Period) -> Figure:
-    rows = (
-        _sales(boutique, period)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(eur=Sum(euros()), orders=Count("pk"))
-        .order_by("month")
-    )
+    rows = sorted(sales_grouped(boutique, period, "month").items())
     url = _orders_url(boutique)
     return Figure(
         key="sales-per-month",
         title=_("Sales per month (EUR at budget rates)"),
         unit=EUR,
         columns=[_("Sales (EUR)")],
-        rows=[Row(_month_label(r["month"]), [_money(r["eur"])], url) for r in rows],
+        rows=[Row(_month_label(month), [_money(v[2])], url) for month, v in rows],
     )
 
 
 def sales_per_adviser(boutique, period: Period) -> Figure:
-    rows = list(
-        _sales(boutique, period)
-        .values("adviser_id")
-        .annotate(eur=Sum(euros()))
-        .order_by("-eur", "adviser_id")
+    rows = sorted(
+        sales_grouped(boutique, period, "adviser").items(),
+        key=lambda item: (-item[1][2], item[0] or 0),
     )
-    names = _staff_names(r["adviser_id"] for r in rows)
+    names = _staff_names(adviser_id for adviser_id, _v in rows)
     return Figure(
         key="sales-per-adviser",
         title=_("Sales per adviser (EUR at budget rates)"),
@@ -197,32 +259,27 @@ def sales_per_adviser(boutique, period: Period) -> Figure:
         columns=[_("Sales (EUR)")],
         rows=[
             Row(
-                _name(r["adviser_id"], names),
-                [_money(r["eur"])],
-                clients_url(boutique=boutique, adviser_id=r["adviser_id"])
-                if r["adviser_id"]
+                _name(adviser_id, names),
+                [_money(v[2])],
+                clients_url(boutique=boutique, adviser_id=adviser_id)
+                if adviser_id
                 else "",
             )
-            for r in rows
+            for adviser_id, v in rows
         ],
         note=_("Select an adviser's bar to open the clients they advise."),
     )
 
 
 def sales_per_currency(boutique, period: Period) -> Figure:
-    rows = list(
-        _sales(boutique, period)
-        .values("currency")
-        .annotate(amount=Sum("total"), orders=Count("pk"))
-        .order_by("currency")
-    )
+    rows = sorted(sales_grouped(boutique, period, "currency").items())
     return Figure(
         key="sales-per-currency",
         title=_("Sales per currency (in that currency)"),
         unit=COUNT,
         columns=[_("Orders")],
-        rows=[Row(r["currency"], [r["orders"]], _orders_url(boutique)) for r in rows],
-        currencies=[(r["currency"], r["amount"]) for r in rows],
+        rows=[Row(currency, [v[0]], _orders_url(boutique)) for currency, v in rows],
+        currencies=[(currency, _money(v[1])) for currency, v in rows],
     )
 
 

@@ -221,3 +221,49 @@ class Campaign(FreeTextModel):
 
     def __str__(self):
         return _("Campaign of %(segment)s") % {"segment": self.segment}
+
+
+class SalesFact(models.Model):
+    """Sales of one day, boutique, adviser and currency: the daily facts the
+    dashboards read for every day before today (decision 0067). Rebuilt
+    whole by the nightly job (facts.sales_facts_rebuild); never edited."""
+
+    day = models.DateField()
+    boutique = models.ForeignKey(
+        "clienteling.Boutique", on_delete=models.CASCADE, related_name="+"
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    currency = models.CharField(max_length=3)
+    orders = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    amount_eur = models.DecimalField(max_digits=18, decimal_places=4)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("daily sales fact")
+        verbose_name_plural = _("daily sales facts")
+        indexes = [models.Index(fields=["boutique", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.boutique_id} {self.currency}"
+
+
+class FactsRebuild(models.Model):
+    """One nightly rebuild of the facts: when, and how many rows. The
+    dashboards read "figures as of" from the latest."""
+
+    built_at = models.DateTimeField()
+    facts_written = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("facts rebuild")
+        ordering = ["-built_at"]
+
+    def __str__(self):
+        return str(self.built_at)
