@@ -12,8 +12,8 @@ from django.utils import timezone
 from clienteling.models import Boutique, User
 from consents import outreach, registry
 from consents.models import OutreachList, Purpose
-from segments import services
-from segments.models import Campaign, Segment
+from segments import facts, services
+from segments.models import Campaign, FactsRebuild, Segment
 
 
 def seed(*, stdout) -> None:
@@ -68,7 +68,11 @@ def seed(*, stdout) -> None:
         )
         outreach.outreach_list_build(list_id=requested.pk)
         lists += 1
+    rebuilt = 0
+    if not FactsRebuild.objects.exists():
+        facts.sales_facts_rebuild()
+        rebuilt = 1
     stdout.write(
         f"Segments: {created} new, {campaigns} new campaign, {lists} new "
-        "outreach list from a segment."
+        f"outreach list from a segment, {rebuilt} facts rebuild."
     )

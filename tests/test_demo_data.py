@@ -67,7 +67,7 @@ from privacy.models import (
     SharingBatch,
     SubjectAccessReport,
 )
-from segments.models import Campaign, Segment
+from segments.models import Campaign, FactsRebuild, Segment
 from tests.clienteling.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,6 +233,7 @@ def _features(today) -> dict[str, int]:
         "segment campaigns with follow-ups": Campaign.objects.filter(
             created_count__gt=0
         ).count(),
+        "daily facts rebuilds": FactsRebuild.objects.count(),
         "outreach lists from a segment": OutreachList.objects.ready()
         .filter(source__startswith="segments.segment:")
         .count(),
