@@ -3,6 +3,7 @@ the outreach list and the campaign asked for from a segment."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Boutique, ContactPreference, MetalAllergy, User
@@ -115,6 +116,13 @@ class CampaignForm(forms.Form):
         max_length=200,
         help_text=_("What each adviser is to do, e.g. “Invite to the spring preview”."),
     )
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        # The service's rule, so the check page never offers what it refuses.
+        if problem := services.due_date_problem(due, today=timezone.localdate()):
+            raise ValidationError(problem)
+        return due
 
     def apply_refusal(self, exc: ValidationError) -> None:
         """Put a service's refusal on the form's fields."""

@@ -188,6 +188,17 @@ def segment_outreach_request(
 # --- Follow-up campaign ---------------------------------------------------------
 
 
+def due_date_problem(due_date, *, today: date) -> str | None:
+    """Why a campaign may not be due on this date, or None."""
+    if due_date is None:
+        return _("Give the date the follow-ups are due.")
+    if due_date < today:
+        return _("The due date is in the past.")
+    if due_date > today + timedelta(days=MAX_DATE_WINDOW_DAYS):
+        return _("The due date is more than a year away.")
+    return None
+
+
 @transaction.atomic
 def campaign_request(
     *,
@@ -204,12 +215,8 @@ def campaign_request(
         raise ValidationError(_("This segment is not one of yours."))
     now = _now(now)
     errors = {}
-    if due_date is None:
-        errors["due_date"] = _("Give the date the follow-ups are due.")
-    elif due_date < timezone.localdate(now):
-        errors["due_date"] = _("The due date is in the past.")
-    elif due_date > timezone.localdate(now) + timedelta(days=MAX_DATE_WINDOW_DAYS):
-        errors["due_date"] = _("The due date is more than a year away.")
+    if problem := due_date_problem(due_date, today=timezone.localdate(now)):
+        errors["due_date"] = problem
     if not (note or "").strip():
         errors["note"] = _("Say what the advisers are to do (the note).")
     if errors:

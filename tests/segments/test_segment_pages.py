@@ -242,3 +242,15 @@ def test_a_valid_add_creates_the_segment(client, house):
     assert segment.created_by == house.alice
     assert str(segment.purchase_min_eur) == "1500.50"
     assert list(segment.boutiques.all()) == [house.paris]
+
+
+def test_a_due_date_too_far_is_refused_before_the_check_page(client, house):
+    client.force_login(house.alice)
+    url = reverse("admin:segments_segment_campaign", args=[house.segment.pk])
+
+    response = client.post(url, {"due_date": "2099-01-01", "note": "Call"})
+
+    assert response.status_code == 200
+    assert "The due date is more than a year away." in response.text
+    assert "Create 2 follow-ups?" not in response.text
+    assert not Campaign.objects.exists()
