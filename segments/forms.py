@@ -24,12 +24,12 @@ AMOUNT_FIELDS = (
 
 class SegmentForm(forms.ModelForm):
     purchase_category = forms.ChoiceField(
-        label=_("bought a piece of the category"),
+        label=_("Bought a piece of the category"),
         choices=[("", "---------"), *Product.Category.choices],
         required=False,
     )
     purchase_metal = forms.ChoiceField(
-        label=_("bought a piece in the metal"),
+        label=_("Bought a piece in the metal"),
         choices=[("", "---------"), *MetalAllergy.Metal.choices],
         required=False,
     )
