@@ -17,6 +17,7 @@ from clienteling.models import FollowUp
 from core.jobs.models import Job
 from core.roles import ADVISER, COMPLIANCE, CUSTOMER_SERVICE, MANAGER, ROLES
 from privacy import home as privacy_home
+from segments.dashboards import dashboard_links
 
 
 def roles_of(user) -> list[str]:
@@ -74,5 +75,6 @@ def home_context(user) -> dict:
             jobs_count=jobs_count,
         )
         panels.append("compliance")
+    context["dashboard_links"] = dashboard_links(user)
     context["home_title"] = _("Today")
     return context

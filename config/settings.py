@@ -134,7 +134,7 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # --- Applications ----------------------------------------------------------
 
 # The project's own apps, bottom of the dependency chain first.
-PROJECT_APPS = ["core", "clienteling", "consents", "orders", "privacy"]
+PROJECT_APPS = ["core", "clienteling", "consents", "orders", "privacy", "segments"]
 
 INSTALLED_APPS = [
     "config.apps.EcrinAdminConfig",

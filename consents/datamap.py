@@ -146,6 +146,7 @@ DATAMAP = {
                     "soft_opt_in_count",
                     "excluded_by_reason",
                     "withdrawn",
+                    "source",
                     "created_at",
                 ),
                 NOT_PERSONAL,
@@ -158,7 +159,10 @@ DATAMAP = {
                 "(GDPR Art. 5(2))",
             ),
         },
-        codes={"withdrawn": "written by Écrin"},
+        codes={
+            "withdrawn": "written by Écrin",
+            "source": "a source code and id written by Écrin",
+        },
     ),
     # The registry and form templates: reference data, no one's data.
     "consents.Purpose": ModelMap(

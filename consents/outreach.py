@@ -18,7 +18,7 @@ publishes one file and records the counts once.
 
 import csv
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -122,15 +122,29 @@ def _scope_refusal(user, outreach_list: OutreachList) -> str | None:
     return None
 
 
+# Narrower client lists an app above consents offers as a list's source
+# (segments registers "segments.segment"): prefix -> callable(clients,
+# key, user) returning the clients of `clients` the source holds. Filled in
+# the registering app's AppConfig.ready(); consents imports none of them.
+CLIENT_SOURCES: dict[str, Callable] = {}
+
+
+def register_client_source(prefix: str, narrow: Callable) -> None:
+    CLIENT_SOURCES[prefix] = narrow
+
+
 def clients_in_scope(outreach_list: OutreachList):
     """The active clients the list covers: the requester's scope when asked,
-    narrowed by their scope now (Client.objects.visible_to), and the
-    boutique chosen, if any."""
+    narrowed by their scope now (Client.objects.visible_to), the boutique
+    chosen, if any, and the list's source (a segment), if any."""
     clients = Client.objects.visible_to(outreach_list.requested_by).active()
     if not outreach_list.whole_house:
         clients = clients.filter(home_boutique_id__in=outreach_list.scope_boutique_ids)
     if outreach_list.boutique_id:
         clients = clients.filter(home_boutique_id=outreach_list.boutique_id)
+    if outreach_list.source:
+        prefix, _sep, key = outreach_list.source.partition(":")
+        clients = CLIENT_SOURCES[prefix](clients, key, outreach_list.requested_by)
     return clients
 
 
@@ -144,6 +158,7 @@ def outreach_list_request(
     purpose: Purpose,
     channel: str,
     boutique=None,
+    source: str = "",
     now: datetime | None = None,
 ) -> OutreachList:
     """Record the list asked for and queue its build (a job) after commit."""
@@ -173,6 +188,7 @@ def outreach_list_request(
         scope_boutique_ids=[]
         if whole_house
         else sorted(visible_boutiques(acting_user).values_list("pk", flat=True)),
+        source=source,
         created_at=_now(now),
     )
     outreach_list.full_clean()

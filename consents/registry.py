@@ -38,6 +38,7 @@ NEWSLETTERS = "newsletters_invitations"
 PARTNER_SHARING = "partner_sharing"
 EVENTS = "events"
 CUSTOMER_RELATIONS = "customer_relations"
+STATISTICS_SEGMENTATION = "statistics_segmentation"
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ PURPOSES: tuple[PurposeSpec, ...] = (
         direct_marketing=True,
     ),
     PurposeSpec(
-        code="statistics_segmentation",
+        code=STATISTICS_SEGMENTATION,
         name="Statistics, segmentation and marketing analysis",
         description=(
             "Compile statistics, segmentations and marketing analysis after "

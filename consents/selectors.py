@@ -182,6 +182,12 @@ def _suppressed(ids: list[int]) -> set[int]:
     return set().union(*(by_digest.get(hit, set()) for hit in hits))
 
 
+def suppressed_clients(ids: list[int]) -> set[int]:
+    """The clients among `ids` with an email or phone on the suppression
+    list (segments leave them out too)."""
+    return _suppressed(list(ids))
+
+
 def outreach_eligibility(
     *,
     purpose_code: str,

@@ -25,6 +25,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "consents": frozenset({"clienteling", "core"}),
     "orders": frozenset({"clienteling", "core"}),
     "privacy": frozenset({"consents", "orders", "clienteling", "core"}),
+    # Segments and figures read across the house (decision 0065).
+    "segments": frozenset({"privacy", "consents", "orders", "clienteling", "core"}),
 }
 
 

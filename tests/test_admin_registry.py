@@ -64,6 +64,7 @@ ADD_DISABLED_ON_PURPOSE = {
     "privacy.RetentionRule": "a rule comes with its handler and a migration",
     "privacy.RetentionRun": "runs are started from the retention page",
     "privacy.SharingBatch": "batches are written by the exports",
+    "segments.Campaign": "campaigns are planned from their segment's page",
 }
 # Add pages that take an upload rather than a model form: the GET is
 # checked here, the POST by the tests named.
@@ -91,6 +92,7 @@ CHANGE_DISABLED_ON_PURPOSE = {
     "privacy.InsightImport",
     "privacy.RetentionRun",
     "privacy.SharingBatch",
+    "segments.Campaign",
 }
 
 # What no factory can give: a new account's password, typed twice.
@@ -130,6 +132,10 @@ def _boutiques_of(obj, depth: int = 2) -> set:
     if isinstance(obj, Client):
         return {obj.home_boutique}
     found = set()
+    # Objects shared within boutiques (segments) name them in a many-to-many.
+    for field in obj._meta.many_to_many:
+        if field.related_model is Boutique and obj.pk:
+            found |= set(getattr(obj, field.name).all())
     if depth == 0:
         return found
     for field in obj._meta.concrete_fields:

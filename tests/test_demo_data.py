@@ -67,6 +67,7 @@ from privacy.models import (
     SharingBatch,
     SubjectAccessReport,
 )
+from segments.models import Campaign, FactsRebuild, Segment
 from tests.clienteling.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +235,15 @@ def _features(today) -> dict[str, int]:
             for o in OutreachList.objects.ready()
         ),
         "retention dry runs": RetentionRun.objects.filter(dry_run=True).count(),
+        "shared segments": Segment.objects.filter(shared=True).count(),
+        "private segments": Segment.objects.filter(shared=False).count(),
+        "segment campaigns with follow-ups": Campaign.objects.filter(
+            created_count__gt=0
+        ).count(),
+        "daily facts rebuilds": FactsRebuild.objects.count(),
+        "outreach lists from a segment": OutreachList.objects.ready()
+        .filter(source__startswith="segments.segment:")
+        .count(),
         "access-log entries": AccessLogEntry.objects.count(),
     }
 

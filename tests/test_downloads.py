@@ -55,7 +55,7 @@ from tests.clienteling.factories import (
 from tests.consents.factories import grant
 
 # The project's own code; tests/ and bench/ produce no download.
-APPS = ("clienteling", "consents", "orders", "privacy", "config")
+APPS = ("clienteling", "consents", "orders", "privacy", "segments", "config")
 ROOT = Path(settings.BASE_DIR)
 
 HOSTILE = (
@@ -474,7 +474,24 @@ def _partner_export(settings, **_):
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
 
 
+def _dashboard_figures(client, **_):
+    boutique = BoutiqueFactory()
+    for value in HOSTILE:
+        staff = UserFactory(
+            role=roles.ADVISER, boutiques=[boutique], first_name=value, last_name=""
+        )
+        ContactFactory(client=ClientFactory(home_boutique=boutique), staff=staff)
+    client.force_login(UserFactory(role=roles.MANAGER, boutiques=[boutique]))
+    response = client.get(
+        reverse("admin:segments_dashboard_manager"),
+        {"boutique": boutique.pk, "format": "csv"},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    return [response.content.decode("utf-8")]
+
+
 PRODUCERS = {
+    "dashboard-figures": _dashboard_figures,
     "client-list-export": _client_list_export,
     "outreach-list": _outreach_list,
     "access-report": _access_report_zip,

@@ -69,6 +69,10 @@ class OutreachList(models.Model):
     soft_opt_in_count = models.PositiveIntegerField(default=0)
     # {reason: count}, reasons being consents.selectors.Reason's sentences.
     excluded_by_reason = models.JSONField(default=dict, blank=True)
+    # A narrower list of clients registered by an app above consents
+    # ("segments.segment:12"), resolved by outreach.CLIENT_SOURCES; blank
+    # for every client in scope.
+    source = models.CharField(max_length=60, blank=True, editable=False)
     # Why the file was withdrawn before its expiry (a client on it erased).
     withdrawn = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()

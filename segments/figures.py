@@ -1,0 +1,739 @@
+"""The dashboards' figures (issue 15): reads only, one function per figure.
+
+Every figure is a `Figure`: a title, its columns, and rows whose label,
+values and link (the filtered list behind the row) the page draws as a
+chart, shows as a table beside it, and exports as CSV. Amounts are in
+euros at the budget rates (decision 0104) unless the figure says
+otherwise. Each figure is a handful of grouped queries over one boutique
+and one date range; tests/segments/test_figures.py checks each against a
+direct query over a small fixed data set.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.models import Appointment, Client, ContactEvent, FollowUp, User
+from clienteling.services import LAPSING_AFTER_DAYS
+from consents.models import ConsentDecision, Purpose
+from consents.selectors import current_decisions
+from orders.models import Order
+
+EUR = "eur"
+COUNT = "count"
+PERCENT = "percent"
+# The client rows read for consent rates per chunk (one query each).
+CONSENT_CHUNK = 5000
+
+
+@dataclass
+class Row:
+    label: str
+    values: list
+    url: str = ""
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    unit: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+    # Per-row currency (sales per currency): amounts in their own money.
+    currencies: list[str] = field(default_factory=list)
+
+    def chart_data(self) -> dict:
+        """What static/segments/dashboard.js draws (through json_script)."""
+        return {
+            "key": self.key,
+            "unit": self.unit,
+            "labels": [row.label for row in self.rows],
+            "urls": [row.url for row in self.rows],
+            "series": [
+                {
+                    "label": str(column),
+                    "data": [float(row.values[i] or 0) for row in self.rows],
+                }
+                for i, column in enumerate(self.columns)
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end] in days, both included, read in the current time zone."""
+
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def until(self) -> datetime:
+        """The first moment after the period."""
+        return timezone.make_aware(
+            datetime.combine(self.end + timedelta(days=1), time.min)
+        )
+
+
+def default_period(today: date) -> Period:
+    """The last twelve months, to today."""
+    start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    return Period(start, today)
+
+
+def euros(amount_field: str = "total"):
+    """An order amount in euros at the budget rates."""
+    return ExpressionWrapper(
+        F(amount_field)
+        * Case(
+            *(
+                When(currency=code, then=Value(Decimal(str(rate))))
+                for code, rate in settings.BUDGET_RATES_EUR.items()
+            ),
+            default=Value(Decimal("1")),
+        ),
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _name(user_id, names) -> str:
+    return names.get(user_id) or str(_("No adviser"))
+
+
+def _staff_names(ids) -> dict:
+    return {
+        u.pk: (u.get_full_name() or u.username)
+        for u in User.objects.filter(pk__in=[i for i in ids if i])
+    }
+
+
+def _month_label(month) -> str:
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def clients_url(*, boutique, adviser_id=None, **extra) -> str:
+    """The dashboard's client list behind a figure (by adviser, lapsing)."""
+    query = {"boutique": boutique.pk, **extra}
+    if adviser_id:
+        query["adviser"] = adviser_id
+    return f"{reverse('admin:segments_dashboard_clients')}?{urlencode(query)}"
+
+
+def _orders_url(boutique) -> str:
+    return (
+        f"{reverse('admin:orders_order_changelist')}?"
+        f"{urlencode({'boutique__id__exact': boutique.pk})}"
+    )
+
+
+def _month_key(value) -> date:
+    return date(value.year, value.month, 1)
+
+
+_GROUPS = {
+    # by: (the fact's column, the live order's expression, the key)
+    "month": ("month", TruncMonth("created_at"), _month_key),
+    "adviser": ("adviser_id", F("adviser_id"), lambda v: v),
+    "currency": ("currency", F("currency"), lambda v: v),
+}
+
+
+def sales_grouped(boutique, period: Period, by: str) -> dict:
+    """{key: [orders, amount in its currency, amount in euros]} of the
+    period's sales, from the daily facts for the days they cover
+    (segments.facts, decision 0067) and from the orders for the rest
+    (today, and any day since the last rebuild)."""
+    from segments.facts import built_at
+    from segments.models import SalesFact
+
+    column, expression, key = _GROUPS[by]
+    totals: dict = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    covered_until = None  # the first day the facts do not cover
+    as_of = built_at()
+    if as_of is not None:
+        covered_until = timezone.localdate(as_of, timezone.get_default_timezone())
+        facts = SalesFact.objects.filter(
+            boutique=boutique,
+            day__gte=period.start,
+            day__lte=min(period.end, covered_until - timedelta(days=1)),
+        )
+        if by == "month":
+            facts = facts.annotate(month=TruncMonth("day"))
+        for row in (
+            facts.values(column)
+            .annotate(n=Sum("orders"), amount=Sum("amount"), eur=Sum("amount_eur"))
+            .order_by()
+        ):
+            found = totals[key(row[column])]
+            found[0] += row["n"]
+            found[1] += row["amount"]
+            found[2] += row["eur"]
+    live_since = period.since
+    if covered_until is not None:
+        live_since = max(
+            live_since,
+            timezone.make_aware(
+                datetime.combine(covered_until, time.min),
+                timezone.get_default_timezone(),
+            ),
+        )
+    live = (
+        Order.objects.purchases()
+        .filter(
+            boutique=boutique, created_at__gte=live_since, created_at__lt=period.until
+        )
+        .annotate(group=expression)
+        .values("group")
+        .annotate(n=Count("pk"), amount=Sum("total"), eur=Sum(euros()))
+        .order_by()
+    )
+    for row in live:
+        found = totals[key(row["group"])]
+        found[0] += row["n"]
+        found[1] += row["amount"]
+        found[2] += row["eur"]
+    return dict(totals)
+
+
+def sales_as_of():
+    """When the daily facts were last rebuilt (None: never; all live)."""
+    from segments.facts import built_at
+
+    return built_at()
+
+
+# --- Manager ------------------------------------------------------------------
+
+
+def sales_per_month(boutique, period: Period) -> Figure:
+    rows = sorted(sales_grouped(boutique, period, "month").items())
+    url = _orders_url(boutique)
+    return Figure(
+        key="sales-per-month",
+        title=_("Sales per month (EUR at budget rates)"),
+        unit=EUR,
+        columns=[_("Sales (EUR)")],
+        rows=[Row(_month_label(month), [_money(v[2])], url) for month, v in rows],
+    )
+
+
+def sales_per_adviser(boutique, period: Period) -> Figure:
+    rows = sorted(
+        sales_grouped(boutique, period, "adviser").items(),
+        key=lambda item: (-item[1][2], item[0] or 0),
+    )
+    names = _staff_names(adviser_id for adviser_id, _v in rows)
+    return Figure(
+        key="sales-per-adviser",
+        title=_("Sales per adviser (EUR at budget rates)"),
+        unit=EUR,
+        columns=[_("Sales (EUR)")],
+        rows=[
+            Row(
+                _name(adviser_id, names),
+                [_money(v[2])],
+                clients_url(boutique=boutique, adviser_id=adviser_id)
+                if adviser_id
+                else "",
+            )
+            for adviser_id, v in rows
+        ],
+        note=_("Select an adviser's bar to open the clients they advise."),
+    )
+
+
+def sales_per_currency(boutique, period: Period) -> Figure:
+    rows = sorted(sales_grouped(boutique, period, "currency").items())
+    return Figure(
+        key="sales-per-currency",
+        title=_("Sales per currency (in that currency)"),
+        unit=COUNT,
+        columns=[_("Orders")],
+        rows=[Row(currency, [v[0]], _orders_url(boutique)) for currency, v in rows],
+        currencies=[(currency, _money(v[1])) for currency, v in rows],
+    )
+
+
+def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
+    live = Client.objects.live().filter(home_boutique=boutique)
+    new_rows = (
+        live.filter(created_at__gte=period.since, created_at__lt=period.until)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    lapsing_before = timezone.make_aware(
+        datetime.combine(today - timedelta(days=LAPSING_AFTER_DAYS), time.min)
+    )
+    lapsing = live.filter(
+        Q(last_contact_at__lt=lapsing_before)
+        | Q(last_contact_at__isnull=True, created_at__lt=lapsing_before)
+    ).count()
+    rows = [
+        Row(_month_label(r["month"]), [r["n"]], clients_url(boutique=boutique))
+        for r in new_rows
+    ]
+    rows.append(
+        Row(str(_("Lapsing now")), [lapsing], clients_url(boutique=boutique, lapsing=1))
+    )
+    return Figure(
+        key="new-and-lapsing",
+        title=_("New clients per month, and lapsing clients"),
+        unit=COUNT,
+        columns=[_("Clients")],
+        rows=rows,
+        note=_("Lapsing: no contact for 18 months."),
+    )
+
+
+def contacts_per_adviser(boutique, period: Period) -> Figure:
+    contacts = ContactEvent.objects.filter(
+        client__home_boutique=boutique,
+        occurred_at__gte=period.since,
+        occurred_at__lt=period.until,
+    )
+    channels = [c for c, _label in ContactEvent.Channel.choices]
+    counts: dict = defaultdict(Counter)
+    for staff_id, channel, n in (
+        contacts.values_list("staff_id", "channel").annotate(n=Count("pk")).order_by()
+    ):
+        counts[staff_id][channel] += n
+    names = _staff_names(counts)
+    used = [c for c in channels if any(counts[s][c] for s in counts)]
+    labels = dict(ContactEvent.Channel.choices)
+    return Figure(
+        key="contacts-per-adviser",
+        title=_("Contacts per adviser, by channel"),
+        unit=COUNT,
+        columns=[labels[c] for c in used],
+        rows=[
+            Row(
+                _name(staff_id, names),
+                [counts[staff_id][c] for c in used],
+                clients_url(boutique=boutique, adviser_id=staff_id) if staff_id else "",
+            )
+            for staff_id in sorted(counts, key=lambda s: _name(s, names))
+        ],
+    )
+
+
+def contacts_by_outcome(boutique, period: Period) -> Figure:
+    rows = (
+        ContactEvent.objects.filter(
+            client__home_boutique=boutique,
+            occurred_at__gte=period.since,
+            occurred_at__lt=period.until,
+        )
+        .values("outcome")
+        .annotate(n=Count("pk"))
+        .order_by("outcome")
+    )
+    labels = dict(ContactEvent.Outcome.choices)
+    return Figure(
+        key="contacts-by-outcome",
+        title=_("Contacts by outcome"),
+        unit=COUNT,
+        columns=[_("Contacts")],
+        rows=[
+            Row(str(labels.get(r["outcome"], _("No outcome recorded"))), [r["n"]])
+            for r in rows
+        ],
+    )
+
+
+def follow_up_completion(boutique, period: Period) -> Figure:
+    rows = list(
+        FollowUp.objects.filter(
+            client__home_boutique=boutique,
+            due_date__gte=period.start,
+            due_date__lte=period.end,
+        )
+        .values("adviser_id")
+        .annotate(
+            done=Count("pk", filter=Q(status=FollowUp.Status.DONE)),
+            due=Count("pk", filter=~Q(status=FollowUp.Status.DISMISSED)),
+        )
+        .order_by("adviser_id")
+    )
+    names = _staff_names(r["adviser_id"] for r in rows)
+    return Figure(
+        key="follow-up-completion",
+        title=_("Follow-ups done, of those due in the period"),
+        unit=COUNT,
+        columns=[_("Done"), _("Not done")],
+        rows=[
+            Row(
+                _name(r["adviser_id"], names),
+                [r["done"], r["due"] - r["done"]],
+                clients_url(boutique=boutique, adviser_id=r["adviser_id"]),
+            )
+            for r in rows
+        ],
+    )
+
+
+def appointments_held(boutique, period: Period) -> Figure:
+    counts = dict(
+        Appointment.objects.filter(
+            boutique=boutique,
+            starts_at__gte=period.since,
+            starts_at__lt=period.until,
+        )
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    shown = (
+        Appointment.Status.ATTENDED,
+        Appointment.Status.NO_SHOW,
+        Appointment.Status.CANCELLED,
+        Appointment.Status.BOOKED,
+    )
+    url = (
+        f"{reverse('admin:clienteling_appointment_changelist')}?"
+        f"{urlencode({'boutique__id__exact': boutique.pk})}"
+    )
+    return Figure(
+        key="appointments",
+        title=_("Appointments held and no-shows"),
+        unit=COUNT,
+        columns=[_("Appointments")],
+        rows=[Row(str(s.label), [counts.get(s.value, 0)], url) for s in shown],
+    )
+
+
+def consent_rates(boutique) -> Figure:
+    """Per purpose: the share of the boutique's live clients whose current
+    decision is a grant, and the channel it was given on."""
+    purposes = list(
+        Purpose.objects.filter(is_active=True, legal_basis="consent").order_by("name")
+    )
+    ids = list(
+        Client.objects.live()
+        .filter(home_boutique=boutique)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    granted: dict = defaultdict(Counter)
+    for start in range(0, len(ids), CONSENT_CHUNK):
+        latest = current_decisions(
+            client_ids=ids[start : start + CONSENT_CHUNK],
+            purpose_ids=[p.pk for p in purposes],
+        )
+        for (_client, purpose_id), decision in latest.items():
+            if decision.decision == ConsentDecision.Decision.GRANT:
+                granted[purpose_id][decision.channel] += 1
+    total = len(ids)
+    channels = [c for c, _label in ConsentDecision._meta.get_field("channel").choices]
+    used = [c for c in channels if any(granted[p.pk][c] for p in purposes)]
+    labels = dict(ConsentDecision._meta.get_field("channel").choices)
+
+    def share(n):
+        return (Decimal(100) * n / total).quantize(Decimal("0.1")) if total else 0
+
+    return Figure(
+        key="consent-rates",
+        title=_("Consent rates per purpose, by the channel it was given on (%)"),
+        unit=PERCENT,
+        columns=[labels[c] for c in used],
+        rows=[Row(p.name, [share(granted[p.pk][c]) for c in used]) for p in purposes],
+        note=_("Share of the boutique's clients whose consent is current."),
+    )
+
+
+def manager_figures(boutique, period: Period, *, today: date) -> list[Figure]:
+    return [
+        sales_per_month(boutique, period),
+        sales_per_adviser(boutique, period),
+        sales_per_currency(boutique, period),
+        new_and_lapsing_clients(boutique, period, today=today),
+        contacts_per_adviser(boutique, period),
+        contacts_by_outcome(boutique, period),
+        follow_up_completion(boutique, period),
+        appointments_held(boutique, period),
+        consent_rates(boutique),
+    ]
+
+
+def lapsing(clients, *, today: date):
+    """Clients with no contact for LAPSING_AFTER_DAYS (creation standing in
+    for a client never contacted): the home's and the follow-ups' rule."""
+    before = timezone.make_aware(
+        datetime.combine(today - timedelta(days=LAPSING_AFTER_DAYS), time.min)
+    )
+    return clients.filter(
+        Q(last_contact_at__lt=before)
+        | Q(last_contact_at__isnull=True, created_at__lt=before)
+    )
+
+
+# --- Adviser --------------------------------------------------------------------
+
+
+def adviser_figures(user, *, today: date) -> list[Figure]:
+    """My book (active, lapsing, new this month) and my follow-ups this
+    month (done, still open)."""
+    book = Client.objects.live().advised_by(user)
+    month_start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    mine = (
+        reverse("admin:segments_dashboard_clients")
+        + "?"
+        + urlencode({"adviser": user.pk})
+    )
+    book_rows = [
+        Row(str(_("Active")), [book.count()], mine),
+        Row(
+            str(_("Lapsing")), [lapsing(book, today=today).count()], mine + "&lapsing=1"
+        ),
+        Row(
+            str(_("New this month")),
+            [book.filter(created_at__gte=month_start).count()],
+            mine,
+        ),
+    ]
+    follow_ups = FollowUp.objects.filter(adviser=user)
+    done = follow_ups.filter(
+        status=FollowUp.Status.DONE, done_at__gte=month_start
+    ).count()
+    open_this_month = follow_ups.filter(
+        status=FollowUp.Status.OPEN,
+        due_date__gte=today.replace(day=1),
+        due_date__lte=today,
+    ).count()
+    follow_up_url = reverse("admin:clienteling_followup_changelist")
+    return [
+        Figure(
+            key="my-book",
+            title=_("My book"),
+            unit=COUNT,
+            columns=[_("Clients")],
+            rows=book_rows,
+        ),
+        Figure(
+            key="my-follow-ups",
+            title=_("My follow-ups this month"),
+            unit=COUNT,
+            columns=[_("Follow-ups")],
+            rows=[
+                Row(str(_("Done")), [done], follow_up_url),
+                Row(str(_("Due and still open")), [open_this_month], follow_up_url),
+            ],
+        ),
+    ]
+
+
+# --- Compliance -----------------------------------------------------------------
+
+
+def requests_by_kind_and_status(period: Period) -> Figure:
+    from privacy.models import DataSubjectRequest as Request
+
+    counts: dict = defaultdict(Counter)
+    for kind, status, n in (
+        Request.objects.filter(
+            received_on__gte=period.start, received_on__lte=period.end
+        )
+        .values_list("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[kind][status] += n
+    statuses = [s for s in Request.Status if any(counts[k][s.value] for k in counts)]
+    url = reverse("admin:privacy_datasubjectrequest_changelist")
+    return Figure(
+        key="requests",
+        title=_("Requests received in the period, by kind and status"),
+        unit=COUNT,
+        columns=[s.label for s in statuses],
+        rows=[
+            Row(
+                str(kind.label),
+                [counts[kind.value][s.value] for s in statuses],
+                f"{url}?{urlencode({'kind__exact': kind.value})}",
+            )
+            for kind in Request.Kind
+            if counts[kind.value]
+        ],
+    )
+
+
+def requests_on_time(period: Period, *, today: date) -> Figure:
+    """Closed in the period: on time or late; open now: days left on the
+    legal clock (the extended date when extended)."""
+    from privacy.models import DataSubjectRequest as Request
+
+    deadline = Coalesce("extended_due_on", "due_on")
+    closed = Request.objects.filter(
+        closed_at__gte=period.since, closed_at__lt=period.until
+    ).annotate(deadline=deadline, closed_on=TruncDate("closed_at"))
+    on_time = closed.filter(closed_on__lte=F("deadline")).count()
+    late = closed.count() - on_time
+    open_now = Request.objects.filter(
+        status__in=[Request.Status.RECEIVED, Request.Status.IN_PROGRESS]
+    ).annotate(deadline=deadline)
+    url = reverse("admin:privacy_datasubjectrequest_changelist")
+    return Figure(
+        key="on-time",
+        title=_("On time, and days left on the legal clock"),
+        unit=COUNT,
+        columns=[_("Requests")],
+        rows=[
+            Row(str(_("Closed on time")), [on_time], url),
+            Row(str(_("Closed late")), [late], url),
+            Row(
+                str(_("Open, overdue")),
+                [open_now.filter(deadline__lt=today).count()],
+                url,
+            ),
+            Row(
+                str(_("Open, 7 days or fewer left")),
+                [
+                    open_now.filter(
+                        deadline__gte=today, deadline__lte=today + timedelta(days=7)
+                    ).count()
+                ],
+                url,
+            ),
+            Row(
+                str(_("Open, more than 7 days left")),
+                [open_now.filter(deadline__gt=today + timedelta(days=7)).count()],
+                url,
+            ),
+        ],
+    )
+
+
+def erasures_and_retention_runs(period: Period) -> Figure:
+    from privacy.models import ErasureJob, RetentionRun
+
+    erasures = dict(
+        ErasureJob.objects.filter(
+            status=ErasureJob.Status.DONE,
+            finished_at__gte=period.since,
+            finished_at__lt=period.until,
+        )
+        .annotate(month=TruncMonth("finished_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    runs = dict(
+        RetentionRun.objects.filter(
+            started_at__gte=period.since, started_at__lt=period.until
+        )
+        .annotate(month=TruncMonth("started_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    months = sorted(set(erasures) | set(runs))
+    return Figure(
+        key="erasures",
+        title=_("Erasures done and retention runs, per month"),
+        unit=COUNT,
+        columns=[_("Erasures"), _("Retention runs")],
+        rows=[
+            Row(
+                _month_label(m),
+                [erasures.get(m, 0), runs.get(m, 0)],
+                reverse("admin:privacy_erasurejob_changelist"),
+            )
+            for m in months
+        ],
+    )
+
+
+def retention_forecast(*, today: date) -> Figure:
+    """Per rule erasing clients: how many are due within 30 and 90 days."""
+    from privacy import retention
+    from privacy.models import RetentionRule
+    from privacy.retention_preview import erases_clients
+
+    now = timezone.make_aware(datetime.combine(today, time.min))
+    rows = []
+    for rule in RetentionRule.objects.order_by("code"):
+        handler = retention.HANDLERS.get(rule.code)
+        if handler is None or not erases_clients(rule.code):
+            continue
+        rows.append(
+            Row(
+                str(rule),
+                [
+                    handler.due(rule, now + timedelta(days=30)).count(),
+                    handler.due(rule, now + timedelta(days=90)).count(),
+                ],
+            )
+        )
+    return Figure(
+        key="retention-forecast",
+        title=_("Retention forecast: clients due, by rule"),
+        unit=COUNT,
+        columns=[_("Within 30 days"), _("Within 90 days")],
+        rows=rows,
+    )
+
+
+def access_log_by_role(period: Period) -> Figure:
+    from core.models import AccessLogEntry
+    from core.roles import ROLES
+
+    counts = Counter()
+    for group, n in (
+        AccessLogEntry.objects.filter(at__gte=period.since, at__lt=period.until)
+        .values_list("user__groups__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[group if group in ROLES else None] += n
+    url = reverse("admin:core_accesslogentry_changelist")
+    rows = [Row(str(role), [counts[role]], url) for role in ROLES if counts[role]]
+    if counts[None]:
+        rows.append(Row(str(_("Other (no role, system)")), [counts[None]], url))
+    return Figure(
+        key="access-log",
+        title=_("Access-log activity by role"),
+        unit=COUNT,
+        columns=[_("Entries")],
+        rows=rows,
+        note=_("A person with two roles counts under each."),
+    )
+
+
+def compliance_figures(period: Period, *, today: date) -> list[Figure]:
+    return [
+        requests_by_kind_and_status(period),
+        requests_on_time(period, today=today),
+        erasures_and_retention_runs(period),
+        retention_forecast(today=today),
+        access_log_by_role(period),
+    ]

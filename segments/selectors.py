@@ -1,0 +1,310 @@
+"""Reads of segments: which segments a member of staff sees, and who is in
+one (its criteria, the reader's scope, and the exclusions of issue 15).
+
+Members are computed, never stored. A client matching the criteria is left
+out, and counted by reason, when their processing is restricted (Art. 18),
+when they objected (Art. 21) to statistics and segmentation or to the
+segment's outreach purpose, or when an email or phone of theirs is on the
+suppression list: consents' own definitions (Restriction.objects.in_force,
+the current decision, suppressed_clients), checked in that order.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.models import Client, ContactPreference, ImportantDate, Interest
+from clienteling.querysets import anniversaries_within
+from clienteling.scoping import sees_every_boutique, visible_boutiques
+from consents import registry
+from consents.models import ConsentDecision, Purpose, Restriction
+from consents.selectors import (
+    OBJECT,
+    Reason,
+    current_decisions,
+    outreach_eligibility,
+    suppressed_clients,
+)
+from orders.models import Order, OrderLine
+from segments.models import Segment
+
+# Exclusions run a constant number of queries per chunk of ids; 2,000 keeps
+# each IN (...) list quick to plan (as consents.outreach does).
+CHUNK_SIZE = 2000
+# The reasons a matching client is left out, in the order they are checked.
+EXCLUSION_REASONS = (Reason.RESTRICTED, Reason.OBJECTED, Reason.SUPPRESSED)
+# What staff read for each (the stored keys stay consents' sentences).
+REASON_LABELS = {
+    Reason.RESTRICTED: _("Processing restricted (Art. 18)"),
+    Reason.OBJECTED: _("Objected to the purpose (Art. 21)"),
+    Reason.SUPPRESSED: _("On the suppression list"),
+}
+
+
+def segments_visible_to(user):
+    """Segments the user sees: their own, the shared segments of a boutique
+    they work in, and every segment for staff who see every boutique."""
+    segments = Segment.objects.select_related("created_by")
+    if not user.is_active:
+        return segments.none()
+    if sees_every_boutique(user):
+        return segments
+    shared_here = Segment.objects.filter(
+        shared=True, boutiques__in=visible_boutiques(user)
+    ).values("pk")
+    return segments.filter(Q(created_by=user) | Q(pk__in=shared_here))
+
+
+def _euros(amount):
+    """An order line's amount in euros at the budget rates (decision 0104)."""
+    return ExpressionWrapper(
+        amount
+        * Case(
+            *(
+                When(currency=code, then=Value(Decimal(str(rate))))
+                for code, rate in settings.BUDGET_RATES_EUR.items()
+            ),
+            default=Value(Decimal("1")),
+        ),
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+
+
+def _purchase_lines(segment: Segment):
+    """Lines of sales (Order.objects.purchases) matching every purchase
+    criterion of the segment, or None if it has none."""
+    conditions = {}
+    if segment.purchase_collection_id:
+        conditions["product__collection_id"] = segment.purchase_collection_id
+    if segment.purchase_category:
+        conditions["product__category"] = segment.purchase_category
+    if segment.purchase_metal:
+        conditions["product__metals__contains"] = [segment.purchase_metal]
+    if segment.purchased_from:
+        conditions["order__created_at__date__gte"] = segment.purchased_from
+    if segment.purchased_to:
+        conditions["order__created_at__date__lte"] = segment.purchased_to
+    if segment.purchase_min_eur is not None:
+        conditions["euros__gte"] = segment.purchase_min_eur
+    if segment.purchase_max_eur is not None:
+        conditions["euros__lte"] = segment.purchase_max_eur
+    if not conditions:
+        return None
+    return (
+        OrderLine.objects.filter(order__in=Order.objects.purchases())
+        .annotate(euros=_euros(F("unit_price") * F("quantity")))
+        .filter(order__client_id=OuterRef("pk"), **conditions)
+    )
+
+
+def _important_date_within(days: int, today: date):
+    return ImportantDate.objects.filter(client_id=OuterRef("pk")).filter(
+        Q(recurring=True) & anniversaries_within("date", today, days)
+        | Q(recurring=False, date__range=(today, today + timedelta(days=days)))
+    )
+
+
+def _bought_since(since: datetime):
+    return Order.objects.purchases().filter(
+        client_id=OuterRef("pk"), created_at__gte=since
+    )
+
+
+def matching_clients(segment: Segment, *, user, now: datetime | None = None):
+    """The live clients the user sees in the segment's boutiques that meet
+    every criterion, before the exclusions (a queryset)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    clients = (
+        Client.objects.visible_to(user)
+        .live()
+        .filter(home_boutique_id__in=[b.pk for b in segment.boutiques.all()])
+    )
+    if segment.adviser_id:
+        clients = clients.advised_by(segment.adviser)
+    if segment.preferred_collection_id:
+        clients = clients.filter(
+            Exists(
+                Interest.objects.filter(
+                    client_id=OuterRef("pk"),
+                    collection_id=segment.preferred_collection_id,
+                )
+            )
+        )
+    if segment.preferred_channel:
+        clients = clients.filter(
+            Exists(
+                ContactPreference.objects.filter(
+                    client_id=OuterRef("pk"), channel=segment.preferred_channel
+                )
+            )
+        )
+    lines = _purchase_lines(segment)
+    if lines is not None:
+        clients = clients.filter(Exists(lines))
+    if segment.lifetime_value_min_eur is not None:
+        clients = clients.filter(lifetime_value__gte=segment.lifetime_value_min_eur)
+    if segment.lifetime_value_max_eur is not None:
+        clients = clients.filter(lifetime_value__lte=segment.lifetime_value_max_eur)
+    if segment.contacted_within_days:
+        since = now - timedelta(days=segment.contacted_within_days)
+        clients = clients.filter(last_contact_at__gte=since)
+    if segment.not_contacted_for_days:
+        since = now - timedelta(days=segment.not_contacted_for_days)
+        clients = clients.filter(
+            Q(last_contact_at__lt=since) | Q(last_contact_at__isnull=True)
+        )
+    if segment.bought_within_days:
+        since = now - timedelta(days=segment.bought_within_days)
+        clients = clients.filter(Exists(_bought_since(since)))
+    if segment.not_bought_for_days:
+        since = now - timedelta(days=segment.not_bought_for_days)
+        clients = clients.exclude(Exists(_bought_since(since)))
+    if segment.important_date_within_days:
+        clients = clients.filter(
+            Exists(_important_date_within(segment.important_date_within_days, today))
+        )
+    if segment.language:
+        clients = clients.filter(preferred_language=segment.language)
+    return clients
+
+
+@dataclass
+class Membership:
+    """Who is in a segment for one reader, and who was left out, why."""
+
+    client_ids: list[int] = field(default_factory=list)
+    excluded_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.client_ids)
+
+    @property
+    def excluded_count(self) -> int:
+        return sum(self.excluded_by_reason.values())
+
+
+def exclusions(
+    ids: list[int], *, purpose_ids: list[int], now: datetime
+) -> dict[int, str]:
+    """{client id: reason} for the clients of `ids` a segment leaves out:
+    restricted, objecting to one of `purpose_ids`, suppressed."""
+    restricted = set(
+        Restriction.objects.in_force(now)
+        .filter(client_id__in=ids)
+        .values_list("client_id", flat=True)
+    )
+    latest = current_decisions(client_ids=ids, purpose_ids=purpose_ids)
+    objected = {
+        client_id for (client_id, _purpose), d in latest.items() if d.decision == OBJECT
+    }
+    suppressed = suppressed_clients(ids)
+    found = {}
+    for client_id in ids:
+        for reason, ids_out in zip(
+            EXCLUSION_REASONS, (restricted, objected, suppressed), strict=True
+        ):
+            if client_id in ids_out:
+                found[client_id] = reason
+                break
+    return found
+
+
+def objecting_to_segmentation():
+    """Ids of the clients whose current decision on statistics and
+    segmentation is an objection (a values queryset, for pk__in)."""
+    latest = ConsentDecision.objects.filter(
+        client_id=OuterRef("client_id"), purpose__code=registry.STATISTICS_SEGMENTATION
+    ).order_by("-decided_at", "-id")
+    return (
+        ConsentDecision.objects.filter(purpose__code=registry.STATISTICS_SEGMENTATION)
+        .annotate(latest=Subquery(latest.values("pk")[:1]))
+        .filter(pk=F("latest"), decision=OBJECT)
+        .values("client_id")
+    )
+
+
+def _purposes_objected_to(segment: Segment) -> list[int]:
+    codes = [registry.STATISTICS_SEGMENTATION]
+    if segment.eligible_purpose_id:
+        codes.append(segment.eligible_purpose.code)
+    return list(Purpose.objects.filter(code__in=codes).values_list("pk", flat=True))
+
+
+def segment_membership(
+    segment: Segment, *, user, now: datetime | None = None
+) -> Membership:
+    """The segment's members for `user` (ordered by id) and the clients left
+    out, counted by reason. Walks the matching ids in CHUNK_SIZE chunks."""
+    now = now or timezone.now()
+    matching = list(
+        matching_clients(segment, user=user, now=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    purpose_ids = _purposes_objected_to(segment)
+    membership = Membership()
+    reasons: Counter = Counter()
+    for start in range(0, len(matching), CHUNK_SIZE):
+        chunk = matching[start : start + CHUNK_SIZE]
+        left_out = exclusions(chunk, purpose_ids=purpose_ids, now=now)
+        reasons.update(left_out.values())
+        kept = [pk for pk in chunk if pk not in left_out]
+        if segment.eligible_purpose_id and kept:
+            # Eligibility is a criterion: a client without consent or
+            # address for the channel simply does not match it.
+            kept = outreach_eligibility(
+                purpose_code=segment.eligible_purpose.code,
+                channel=segment.eligible_channel,
+                client_ids=kept,
+                now=now,
+            ).eligible
+        membership.client_ids.extend(kept)
+    membership.excluded_by_reason = {
+        reason: reasons[reason] for reason in EXCLUSION_REASONS if reasons[reason]
+    }
+    return membership
+
+
+def members_per_adviser(client_ids: list[int], *, fallback) -> list[tuple[str, int]]:
+    """(adviser's name, how many members) for a campaign's check page: the
+    main adviser, else `fallback` (the requester), most first."""
+    counts: Counter = Counter()
+    names = {}
+    for start in range(0, len(client_ids), CHUNK_SIZE):
+        rows = Client.objects.filter(
+            pk__in=client_ids[start : start + CHUNK_SIZE]
+        ).values_list(
+            "primary_adviser_id",
+            "primary_adviser__first_name",
+            "primary_adviser__last_name",
+            "primary_adviser__username",
+            "primary_adviser__is_active",
+        )
+        for primary_id, first, last, username, active in rows:
+            if primary_id is None or not active:
+                adviser_id = fallback.pk
+                name = fallback.get_full_name() or fallback.get_username()
+            else:
+                adviser_id, name = primary_id, f"{first} {last}".strip() or username
+            names[adviser_id] = name
+            counts[adviser_id] += 1
+    return [(names[pk], n) for pk, n in counts.most_common()]
