@@ -193,6 +193,8 @@ class _RowValidator:
             and f.column_name in headers
             and not isinstance(f.widget, widgets.ManyToManyWidget)
         ]
+        # Each column's outcomes by value: (cleaned, None) or (None, error).
+        self.columns = [(f, {}) for f in self.import_fields]
         attributes = {f.attribute for f in self.import_fields}
         per_row = {
             f.name
@@ -244,22 +246,20 @@ class _RowValidator:
         """Resource.import_instance: each column through its widget, the
         widget's outcome kept per value."""
         errors = {}
-        memo = self.memo
-        for field in self.import_fields:
+        for field, outcomes in self.columns:
             value = row[field.column_name]
-            key = (field.column_name, value)
             try:
-                outcome = memo.get(key)
+                outcome = outcomes.get(value)
+                keep = True
             except TypeError:  # an unhashable value: clean it every time
-                outcome = None
-                key = None
+                outcome, keep = None, False
             if outcome is None:
                 try:
                     outcome = (field.clean(row), None)
                 except ValueError as exc:
                     outcome = (None, force_str(exc))
-                if key is not None:
-                    memo[key] = outcome
+                if keep:
+                    outcomes[value] = outcome
             cleaned, error = outcome
             if error is not None:
                 errors[field.attribute] = ValidationError(error, code="invalid")
