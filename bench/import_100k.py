@@ -2,8 +2,9 @@
 
     DATABASE_URL=postgres://... .venv/bin/python -m bench.import_100k [--rows N]
 
-Uploads a realistic file (every column, as bench/scenarios/client_import.py)
-with clienteling.services.import_start, which queues the check job, then
+Uploads the realistic file of bench/scenarios/client_import.py (every
+column; its own client numbers and emails) with
+clienteling.services.import_start, which queues the check job, then
 confirms it with import_confirm, which queues the write job. The jobs run
 in this very process (Celery eager: the message runs when the transaction
 commits), so the figures are the jobs' own: wall time of the check
@@ -13,8 +14,6 @@ Prints one JSON line.
 """
 
 import argparse
-import csv
-import io
 import json
 import os
 import resource
@@ -24,29 +23,13 @@ import time
 
 
 def _file(rows: int, tag: str, boutique: str) -> bytes:
-    from clienteling.resources import ClientResource
+    """The bench scenario's file (bench/scenarios/client_import.py), under
+    this run's own client numbers and emails."""
+    from bench.scenarios.client_import import _file as scenario_file
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ClientResource.Meta.fields)
-    for n in range(1, rows + 1):
-        writer.writerow(
-            [
-                f"{tag}-{n:07d}",
-                ("mrs", "mr", "ms", "")[n % 4],
-                f"Prénom{n}",
-                f"Nom{n}",
-                f"{1950 + n % 50}-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                ("FR", "GB", "DE", "IT", "JP")[n % 5],
-                ("", "single", "married")[n % 3],
-                ("fr", "en", "de", "ja")[n % 4],
-                boutique,
-                f"{tag.lower()}-{n}@example.com",
-                f"01 9{n % 10} {n // 10000:02d} {n // 100 % 100:02d} {n % 100:02d}",
-                f"+44 20 7946 {n // 10 % 1000:04d}" if n % 10 == 0 else "",
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+    return scenario_file(
+        rows, numbers=f"{tag}-", emails=f"{tag.lower()}-", boutique=boutique
+    )
 
 
 def _peak_mb() -> float:

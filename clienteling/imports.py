@@ -40,11 +40,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.base import ModelState
+from django.utils.encoding import force_str
+from import_export import widgets
 from simple_history.utils import bulk_create_with_history
 
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
-from core.free_text import free_text_errors
+from core.free_text import free_text_fields, free_text_problems
 from core.writes import now_or as _now
 
 STAGING_TABLE = "client_import_staging"
@@ -158,16 +160,20 @@ def split_problem(message: str) -> tuple[int | None, str, str]:
 
 
 class _RowValidator:
-    """The row engine's validation of one row, less its per-row queries.
+    """The row engine's validation of one row, less its per-row queries,
+    each distinct value of a column checked once for the whole file.
 
     The same steps in the same order as django-import-export's import_row
     (the resource's widgets, then the model's full_clean), so the messages
-    are the same. What does not change from row to row is done once:
+    are the same. Every check of a single value depends on that value only
+    (a widget's clean, a model field's clean, the free-text rule), so its
+    outcome, the cleaned value or the error, is kept per column and value
+    (decision 0044): a file repeats its titles, countries, languages,
+    boutiques, birth dates and often its phones, and each is parsed once.
+    What does not change from row to row is done once:
 
     - fields the file has no column for keep the model's default: they
       are cleaned once, on the template every row's client is copied from;
-    - a choice field's clean() walks its whole list of choices (249 for a
-      country): each distinct value is cleaned once;
     - the home boutique was resolved from the database for the whole file
       (ForeignKey.validate would query it again), client numbers are
       unique by the whole-file check (validate_unique would query each),
@@ -179,12 +185,17 @@ class _RowValidator:
 
     def __init__(self, resource, headers):
         self.resource = resource
-        self.choices: dict = {}
-        attributes = {
-            f.attribute
+        self.memo: dict = {}
+        self.import_fields = [
+            f
             for f in resource.get_import_fields()
-            if f.column_name in headers
-        }
+            if f.attribute
+            and f.column_name in headers
+            and not isinstance(f.widget, widgets.ManyToManyWidget)
+        ]
+        # Each column's outcomes by value: (cleaned, None) or (None, error).
+        self.columns = [(f, {}) for f in self.import_fields]
+        attributes = {f.attribute for f in self.import_fields}
         per_row = {
             f.name
             for f in Client._meta.fields
@@ -197,21 +208,32 @@ class _RowValidator:
         self.fields = {f.name for f in Client._meta.fields}
         self.exclude = self.fields - per_row
         self.exclude |= self.CHECKED_PER_FILE
+        self.model_fields = [
+            f
+            for f in Client._meta.fields
+            if f.name not in self.exclude and not f.generated
+        ]
+        self.free_text = [
+            f for f in free_text_fields(Client) if f.name not in self.exclude
+        ]
 
     def validate(self, row: dict) -> tuple[Client, dict]:
         client = _new_client_like(self.template)
         errors: dict = {}
-        try:
-            self.resource.import_instance(client, row)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+        import_errors = self._import(client, row)
+        if import_errors:
+            errors = ValidationError(import_errors).update_error_dict(errors)
         self.resource.check_contact_numbers(client, errors)
-        field_errors = self._clean_fields(client, exclude=self.exclude | set(errors))
+        skip = set(errors)
+        field_errors = self._clean_fields(client, exclude=skip, only=self.model_fields)
         # The model's clean_fields() would apply the free-text rule
         # (FreeTextModel); this engine cleans field by field instead.
-        checked = self.fields - self.exclude - set(errors)
-        for name, problems in free_text_errors(client, only=checked).items():
-            field_errors.setdefault(name, []).extend(problems)
+        for f in self.free_text:
+            if f.name in skip:
+                continue
+            problems = self._free_text(f, getattr(client, f.attname))
+            if problems:
+                field_errors.setdefault(f.name, []).extend(problems)
         if field_errors:
             errors = ValidationError(field_errors).update_error_dict(errors)
         try:
@@ -220,20 +242,52 @@ class _RowValidator:
             errors = exc.update_error_dict(errors)
         return client, errors
 
-    def _clean_fields(self, client: Client, *, exclude: set) -> dict:
-        """Model.clean_fields(exclude), with choice fields memoised."""
+    def _import(self, client: Client, row: dict) -> dict:
+        """Resource.import_instance: each column through its widget, the
+        widget's outcome kept per value."""
         errors = {}
-        for f in client._meta.fields:
+        for field, outcomes in self.columns:
+            value = row[field.column_name]
+            try:
+                outcome = outcomes.get(value)
+                keep = True
+            except TypeError:  # an unhashable value: clean it every time
+                outcome, keep = None, False
+            if outcome is None:
+                try:
+                    outcome = (field.clean(row), None)
+                except ValueError as exc:
+                    outcome = (None, force_str(exc))
+                if keep:
+                    outcomes[value] = outcome
+            cleaned, error = outcome
+            if error is not None:
+                errors[field.attribute] = ValidationError(error, code="invalid")
+            elif cleaned is not None or field.saves_null_values:
+                setattr(client, field.attribute, cleaned)
+        return errors
+
+    def _free_text(self, f, value) -> list:
+        key = ("free text", f.name, value)
+        try:
+            problems = self.memo.get(key)
+        except TypeError:
+            return free_text_problems(f, value)
+        if problems is None:
+            problems = self.memo[key] = free_text_problems(f, value)
+        return problems
+
+    def _clean_fields(self, client: Client, *, exclude: set, only=None) -> dict:
+        """Model.clean_fields(exclude), each field's outcome kept per value."""
+        errors = {}
+        for f in client._meta.fields if only is None else only:
             if f.name in exclude or f.generated:
                 continue
             raw_value = getattr(client, f.attname)
             if f.blank and raw_value in f.empty_values:
                 continue
             try:
-                if f.choices is None:
-                    cleaned = f.clean(raw_value, client)
-                else:
-                    cleaned = _clean_choice(f, raw_value, client, self.choices)
+                cleaned = _clean_memoised(f, raw_value, client, self.memo)
                 setattr(client, f.attname, cleaned)
             except ValidationError as exc:
                 errors[f.name] = exc.error_list
@@ -254,8 +308,10 @@ def _new_client_like(template: Client) -> Client:
     return client
 
 
-def _clean_choice(f, raw_value, client: Client, memo: dict):
-    key = (f.name, raw_value)
+def _clean_memoised(f, raw_value, client: Client, memo: dict):
+    """f.clean(raw_value), once per field and value: a model field's clean
+    (to_python, choices, validators) depends on the value alone."""
+    key = ("field", f.name, raw_value)
     try:
         outcome = memo.get(key)
     except TypeError:  # an unhashable value: clean it every time

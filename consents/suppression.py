@@ -36,5 +36,24 @@ def phone_digest(number: str) -> str | None:
 
 
 def _digest(value: str) -> str:
+    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as
+    # hmac.new(...).hexdigest() without an HMAC object per value.
     key = settings.SUPPRESSION_HASH_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, value.encode(), hashlib.sha256).hex()
+
+
+def digests(kind_values: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(kind, digest) for ("email" | "phone", stored value) pairs; values
+    that normalise to nothing are left out. In bulk (erasure): the key is
+    read once and the values hashed without an object each."""
+    key = settings.SUPPRESSION_HASH_KEY.encode()
+    found = set()
+    for kind, raw in kind_values:
+        if kind == "email":
+            value = normalise_email(raw)
+        else:
+            text = str(raw or "").strip()
+            value = text if _E164.fullmatch(text) else normalise_phone(text)
+        if value:
+            found.add((kind, hmac.digest(key, value.encode(), hashlib.sha256).hex()))
+    return found

@@ -230,6 +230,11 @@ def payment_number_kind(text: str) -> str | None:
     if not text:
         return None
     text = normalised(text)
+    if len(text) < PAN_MIN_DIGITS:
+        # Too short for either: a card number is 13 digits at least, an
+        # IBAN 15 characters (most names, numbers and codes: the import
+        # checks every text column of every row).
+        return None
     # An IBAN's digits often hold a Luhn-valid run too: the mod-97 check is
     # the more specific finding, so it is named first.
     if _contains_iban(text.upper()):

@@ -32,7 +32,16 @@ def _csv_path() -> Path:
     return Path(settings.BASE_DIR) / "var" / "bench" / "client_import.csv"
 
 
-def _file(rows: int = ROWS) -> bytes:
+def _file(
+    rows: int = ROWS,
+    *,
+    numbers: str = "IMP-",
+    emails: str = "imported",
+    boutique: str = BOUTIQUE,
+) -> bytes:
+    """The realistic import file: every column, a distinct mobile on every
+    row, a landline on every tenth (bench/import_100k.py writes its own
+    with another prefix, so its clients never clash with these)."""
     from clienteling.resources import ClientResource
 
     out = io.StringIO()
@@ -42,7 +51,7 @@ def _file(rows: int = ROWS) -> bytes:
     for n in range(1, rows + 1):
         writer.writerow(
             [
-                f"IMP-{n:08d}",
+                f"{numbers}{n:08d}",
                 ("mrs", "mr", "ms", "")[n % 4],
                 f"Prénom{n}",
                 f"Nom{n}",
@@ -50,8 +59,8 @@ def _file(rows: int = ROWS) -> bytes:
                 ("FR", "GB", "DE", "IT", "JP")[n % 5],
                 ("", "single", "married")[n % 3],
                 ("fr", "en", "de", "ja")[n % 4],
-                BOUTIQUE,
-                f"imported{n}@example.com",
+                boutique,
+                f"{emails}{n}@example.com",
                 f"01 99 {n // 10000:02d} {n // 100 % 100:02d} {n % 100:02d}",
                 f"+44 20 7946 {n // 10 % 1000:04d}" if n % 10 == 0 else "",
             ]

@@ -24,8 +24,10 @@ from privacy.erasure.plan import (
     ModelPlan,
     _history_of,
     _rows_of,
+    chunk_key,
     chunks,
     erasure_plan,
+    presence,
     with_merged,
 )
 from privacy.erasure.residue import (
@@ -100,12 +102,18 @@ def erase_model(plan: ModelPlan, ctx: Context) -> dict:
         {name: _erased_value(plan, name) for name in touched} if plan.keep_rows else {}
     )
     for ids in chunks(ctx.client_ids):
+        has_rows = ctx.holds(ids, plan.label)
+        has_history = ctx.holds(ids, f"{plan.label}#history")
+        if not has_rows and not has_history:
+            continue  # presence() found nothing: no statement at all
         guarded = plan.label in GUARDED
         with ledger.erasure_mode(client_ids=ids) if guarded else _nothing():
-            history = _history_of(plan, ids)
+            history = _history_of(plan, ids) if has_history else None
             if history is not None:
                 counts["history_purged"] += history._raw_delete(history.db)
             rows = _rows_of(plan, ids)
+            if not has_rows:
+                continue
             if not plan.keep_rows:
                 counts["deleted"] += rows._raw_delete(rows.db)
             elif values:
@@ -158,6 +166,11 @@ def erase_clients(*, client_ids: Iterable[int], held: set[str] | None = None) ->
     ctx = Context(client_ids=with_merged(client_ids), held=set(held or ()))
     counts = {}
     with transaction.atomic():
+        # Which models hold anything, one query per chunk, in the same
+        # transaction as the steps that then skip the others.
+        plans = erasure_plan()
+        for ids in chunks(ctx.client_ids):
+            ctx.present[chunk_key(ids)] = presence(plans, ids)
         for name, step in steps_for(ctx):
             counts[name] = step(ctx)
     return counts

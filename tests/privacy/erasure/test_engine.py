@@ -82,3 +82,73 @@ def test_erasing_chunks_leaves_clients_outside_the_chunk_untouched(monkeypatch):
         clients[3].pk,
         clients[4].pk,
     ]
+
+
+def test_presence_names_the_tables_holding_rows_about_the_chunk():
+    with_email, with_phone, bare = ClientFactory(), ClientFactory(), ClientFactory()
+    EmailFactory(client=with_email, address="present@example.com")
+    PhoneFactory(client=with_phone, number="+33199001234")
+    plans = plan.erasure_plan()
+
+    found = plan.presence(plans, [with_email.pk, bare.pk])
+
+    # The client row is always counted; other models only with a row.
+    assert {"clienteling.Client", "clienteling.ClientEmail"} <= found
+    assert "clienteling.ClientPhone" not in found
+    assert "orders.Order" not in found
+    assert plan.presence(plans, []) == set()
+    assert "clienteling.ClientPhone" in plan.presence(plans, [with_phone.pk])
+
+
+def _erase_counting(ids) -> tuple[dict, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = engine.erase_clients(client_ids=ids)
+    return counts, len(queries)
+
+
+def test_erase_clients_skips_empty_models_and_still_erases_the_rest(monkeypatch):
+    def with_contacts():
+        clients = [ClientFactory() for _ in range(3)]
+        for c in clients:
+            EmailFactory(client=c)
+            PhoneFactory(client=c)
+        return [c.pk for c in clients]
+
+    ids = with_contacts()
+    counts, skipping = _erase_counting(ids)
+    # The same erasure told that every model holds rows (what an erasure
+    # job's step does): two statements for each model with history.
+    monkeypatch.setattr(
+        engine,
+        "presence",
+        lambda plans, ids: set(plan.keys_in_order(plans)) if ids else set(),
+    )
+    again, every_model = _erase_counting(with_contacts())
+
+    # Each model with nothing for the chunk ran no statement (an empty
+    # model costs one or two statements each without presence()).
+    assert every_model - skipping >= len(plan.erasure_plan()) // 2
+    assert counts == again
+    assert counts["clienteling.ClientEmail"]["deleted"] == 3
+    assert counts["clienteling.ClientPhone"]["deleted"] == 3
+    assert counts["clienteling.Appointment"] == {"nothing_to_do": True}
+    assert not ClientEmail.objects.filter(client_id__in=ids).exists()
+    assert not ClientPhone.objects.filter(client_id__in=ids).exists()
+    erased = Client.objects.filter(pk__in=ids, client_number__startswith="ERASED-")
+    assert erased.count() == 3
+
+
+def test_suppression_digest_is_the_hmac_of_the_normalised_value(settings):
+    import hashlib
+    import hmac
+
+    settings.SUPPRESSION_HASH_KEY = "k" * 40
+    expected = hmac.new(b"k" * 40, b"anna@example.com", hashlib.sha256).hexdigest()
+
+    assert suppression.email_digest(" Anna@Example.com ") == expected
+    assert suppression.digests([("email", "anna@example.com"), ("phone", "")]) == {
+        ("email", expected)
+    }
