@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('django_celery_beat', '0019_alter_periodictasks_options'),
         ('clienteling', '0020_search'),
-        ('consents', '0012_outreachlist_source'),
+        ('consents', '0013_outreachlist_source'),
         ('core', '0002_access_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consents', '0011_wording_language'),
+        ('consents', '0012_paperformsubmission_language'),
     ]
 
     operations = [
