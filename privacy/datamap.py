@@ -203,6 +203,30 @@ DATAMAP = {
             "updated_by": ERASURE_STAFF,
         },
     ),
+    # Four-eyes approvals (privacy/models/approvals.py): rule values and
+    # counts, never a client's data.
+    "privacy.Approval": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "kind",
+                    "status",
+                    "requested_at",
+                    "decided_at",
+                    "rule",
+                    "changes",
+                    "counts",
+                    "retention_run",
+                ),
+                NOT_PERSONAL,
+            ),
+            "requested_by": ERASURE_STAFF,
+            "decided_by": ERASURE_STAFF,
+        },
+    ),
     "privacy.RetentionRun": ModelMap(
         Subject.NONE,
         None,

@@ -6,6 +6,7 @@ transfers and the insights received back. erasure and retention: erasure
 jobs with their steps, retention rules and runs.
 """
 
+from privacy.models.approvals import Approval
 from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.requests import (
     DataSubjectRequest,
@@ -22,6 +23,7 @@ from privacy.models.sharing import (
 )
 
 __all__ = [
+    "Approval",
     "DataSubjectRequest",
     "Disclosure",
     "ErasureJob",
