@@ -20,12 +20,14 @@ from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
 from core.writes import save_with_author
-from privacy import reports, requests, retention
+from privacy import approvals, reports, requests, retention
 from privacy.erasure import jobs
 from privacy.models import (
+    Approval,
     DataSubjectRequest,
     ErasureJob,
     Partner,
+    RetentionRule,
     RetentionRun,
     SharingBatch,
 )
@@ -52,6 +54,9 @@ def seed(*, stdout) -> None:
     if officer is None:
         stdout.write("Privacy: no demo compliance officer, nothing seeded.")
         return
+    # The second officer asks, the first approves (four eyes); without
+    # one, the demo officer's own requests wait for an approver.
+    second = User.objects.filter(username="compliance.second").first()
     today = timezone.localdate()
     made = [
         name
@@ -65,8 +70,9 @@ def seed(*, stdout) -> None:
             ("partner and sharing batches", _sharing),
             ("retention dry run", _retention_dry_run),
             ("access log", _access_log),
+            ("four-eyes requests awaiting approval", _approvals),
         )
-        if scenario(officer=officer, today=today)
+        if scenario(officer=officer, today=today, second=second)
     ]
     stdout.write(f"Privacy: new {', '.join(made) if made else 'nothing'}.")
 
@@ -93,7 +99,7 @@ def _open(officer, number, kind, *, days_ago, details, channel=Channel.EMAIL):
     )
 
 
-def _access(*, officer, today) -> bool:
+def _access(*, officer, today, second=None) -> bool:
     """Open, identity checked, its report built and ready to review."""
     request = _open(
         officer,
@@ -117,7 +123,7 @@ def _access(*, officer, today) -> bool:
     return True
 
 
-def _rectification(*, officer, today) -> bool:
+def _rectification(*, officer, today, second=None) -> bool:
     """In progress: the corrected birth date is linked to the request."""
     request = _open(
         officer,
@@ -140,7 +146,7 @@ def _rectification(*, officer, today) -> bool:
     return True
 
 
-def _objection(*, officer, today) -> bool:
+def _objection(*, officer, today, second=None) -> bool:
     """Completed: the objection is in the consent ledger."""
     from consents import services as consent_services
     from consents.models import Channel as ConsentChannel
@@ -174,7 +180,7 @@ def _objection(*, officer, today) -> bool:
     return True
 
 
-def _restriction(*, officer, today) -> bool:
+def _restriction(*, officer, today, second=None) -> bool:
     """Processing restricted (Art. 18) while an accuracy dispute is checked."""
     request = _open(
         officer,
@@ -197,7 +203,7 @@ def _restriction(*, officer, today) -> bool:
     return True
 
 
-def _overdue(*, officer, today) -> bool:
+def _overdue(*, officer, today, second=None) -> bool:
     """A portability request received seven weeks ago, identity unchecked."""
     return (
         _open(
@@ -212,7 +218,7 @@ def _overdue(*, officer, today) -> bool:
     )
 
 
-def _erasure(*, officer, today) -> bool:
+def _erasure(*, officer, today, second=None) -> bool:
     """An erasure request, approved and carried out: the receipt, its
     steps and the tombstone. seed_demo does not bring the client back."""
     if ErasureJob.objects.exists():
@@ -230,7 +236,7 @@ def _erasure(*, officer, today) -> bool:
         acting_user=officer, request=request, method=Method.ID_DOCUMENT
     )
     job = jobs.erasure_request(
-        acting_user=officer,
+        acting_user=second,
         client=request.client,
         request=request,
     )
@@ -247,7 +253,7 @@ def _erasure(*, officer, today) -> bool:
     return True
 
 
-def _sharing(*, officer, today) -> bool:
+def _sharing(*, officer, today, second=None) -> bool:
     """The department store running the Munich shop-in-shop, and one batch
     to it and one to the parent group (consenting clients only)."""
     if SharingBatch.objects.exists():
@@ -272,7 +278,7 @@ def _sharing(*, officer, today) -> bool:
     return True
 
 
-def _retention_dry_run(*, officer, today) -> bool:
+def _retention_dry_run(*, officer, today, second=None) -> bool:
     """What the retention rules would erase today, without erasing it."""
     if RetentionRun.objects.exists():
         return False
@@ -280,7 +286,7 @@ def _retention_dry_run(*, officer, today) -> bool:
     return True
 
 
-def _access_log(*, officer, today) -> bool:
+def _access_log(*, officer, today, second=None) -> bool:
     """The officer opened the records handled above, as the admin logs it."""
     if AccessLogEntry.objects.exists():
         return False
@@ -290,5 +296,22 @@ def _access_log(*, officer, today) -> bool:
             action=AccessLogEntry.Action.VIEW,
             target=request.client,
             path="/admin/clienteling/client/",
+        )
+    return True
+
+
+def _approvals(*, officer, today, second=None) -> bool:
+    """The second officer asks for a real retention run and a longer
+    period for website activity: both wait on the demo officer's
+    approval pages (Privacy → Four-eyes approvals)."""
+    if second is None or Approval.objects.exists():
+        return False
+    approvals.retention_run_request(acting_user=second)
+    rule = RetentionRule.objects.filter(code="web_activity").first()
+    if rule is not None and rule.period_days:
+        approvals.rule_change_request(
+            acting_user=second,
+            rule=rule,
+            values={"period_days": rule.period_days + 182},
         )
     return True

@@ -255,7 +255,7 @@ def test_approval_needs_a_requested_job():
     job = jobs.erasure_request(acting_user=UserFactory(), client=_client_with_data())
     jobs.erasure_cancel(acting_user=compliance, job=job)
 
-    with pytest.raises(ValidationError, match="cannot become"):
+    with pytest.raises(ValidationError, match="already cancelled"):
         jobs.erasure_approve(acting_user=compliance, job=job)
 
     assert not ErasureStep.objects.filter(job=job).exists()
