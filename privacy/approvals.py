@@ -9,8 +9,10 @@ approval already carried out, rejected or withdrawn is refused with what
 happened to it. docs/decisions/0059.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -181,7 +183,10 @@ def approval_approve(
     approval.status = Approval.Status.EXECUTED
     approval.decided_by = acting_user
     approval.decided_at = at
-    if approval.kind == Approval.Kind.RETENTION_RUN:
+    if approval.kind == Approval.Kind.CLIENT_EXPORT:
+        # The requester's next export of this list, within the day, runs.
+        approval.status = Approval.Status.APPROVED
+    elif approval.kind == Approval.Kind.RETENTION_RUN:
         approval.retention_run = retention.retention_run_start(
             acting_user=acting_user, dry_run=False, now=at, approval=approval
         )
@@ -240,6 +245,77 @@ def _shown(value) -> str:
     if value is None or value == "":
         return str(_("(empty)"))
     return str(value)
+
+
+# --- Large client-list exports ---------------------------------------------------
+
+# How long an approved export waits for its requester: the list it names
+# is a snapshot of the day; tomorrow's needs its own approval.
+EXPORT_APPROVAL_HOURS = 24
+# Changelist parameters that are not filters (paging, ordering, the
+# export form's own fields): the same list under another page is the same.
+_NOT_FILTERS = {"p", "o", "_changelist_filters", "format", "resource"}
+
+
+def export_query_key(query: str) -> str:
+    """The list's filters, sorted: the same list whatever the order."""
+    pairs = [(k, v) for k, v in parse_qsl(query) if k not in _NOT_FILTERS]
+    return urlencode(sorted(pairs))[:500]
+
+
+def export_gate(*, user, count: int, query: str, now=None) -> str | None:
+    """Registered with core.hooks: an export of more clients than
+    BULK_EXPORT_COMPLIANCE_THRESHOLD runs once a second compliance officer
+    approved this user's request for this list. The first attempt files
+    the request; the next one after approval uses it."""
+    if count <= settings.BULK_EXPORT_COMPLIANCE_THRESHOLD:
+        return None
+    key = export_query_key(query)
+    with transaction.atomic():
+        mine = Approval.objects.select_for_update().filter(
+            kind=Approval.Kind.CLIENT_EXPORT, requested_by=user, export_query=key
+        )
+        at = _now(now)
+        since = at - timedelta(hours=EXPORT_APPROVAL_HOURS)
+        approved = (
+            mine.filter(
+                status=Approval.Status.APPROVED,
+                decided_at__gte=since,
+                counts__clients__gte=count,
+            )
+            .order_by("decided_at")
+            .first()
+        )
+        if approved is not None:
+            approved.status = Approval.Status.EXECUTED
+            approved.executed_at = at
+            approved.save(update_fields=["status", "executed_at"])
+            return None
+        waiting = mine.filter(status=Approval.Status.PENDING).first()
+        if waiting is None:
+            waiting = Approval(
+                kind=Approval.Kind.CLIENT_EXPORT,
+                requested_by=user,
+                requested_at=at,
+                export_query=key,
+                counts={"clients": count},
+            )
+            waiting.full_clean()
+            waiting.save()
+    return _(
+        "An export of %(count)s clients needs a second compliance officer's "
+        "approval: request #%(pk)s is waiting for it. Export the same list "
+        "again once it is approved (within %(hours)s hours). Nothing was "
+        "exported."
+    ) % {"count": count, "pk": waiting.pk, "hours": EXPORT_APPROVAL_HOURS}
+
+
+def export_query_lines(approval: Approval) -> list[str]:
+    """The list's filters as 'name: value' lines, for the approver."""
+    pairs = parse_qsl(approval.export_query)
+    if not pairs:
+        return [str(_("Every client (no filter)."))]
+    return [f"{name}: {value}" for name, value in pairs]
 
 
 def pending_approvals_count() -> int:

@@ -220,11 +220,20 @@ DATAMAP = {
                     "changes",
                     "counts",
                     "retention_run",
+                    "executed_at",
                 ),
                 NOT_PERSONAL,
             ),
             "requested_by": ERASURE_STAFF,
             "decided_by": ERASURE_STAFF,
+            # The list's search words may name a client: staff entry, kept
+            # with the approval as the proof of what was let out.
+            "export_query": F(
+                Category.STAFF_NOTES,
+                Erasure.KEEP,
+                Source.STAFF,
+                obligation="accountability of staff actions (GDPR Art. 5(2))",
+            ),
         },
     ),
     "privacy.RetentionRun": ModelMap(

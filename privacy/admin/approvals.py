@@ -96,6 +96,8 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             _("%(approval)s approved and carried out.") % {"approval": approval},
         )
+        if approval.kind == Approval.Kind.CLIENT_EXPORT:
+            return redirect("admin:privacy_approval_changelist")
         if approval.retention_run_id:
             return redirect(
                 "admin:privacy_retentionrun_report", approval.retention_run_id
@@ -139,6 +141,12 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 lines=approvals.rule_change_lines(approval),
             )
             return [section], "privacy/approvals/decision.html", {}, ""
+        if approval.kind == Approval.Kind.CLIENT_EXPORT:
+            section = Section(
+                heading=_("The list's filters"),
+                lines=approvals.export_query_lines(approval),
+            )
+            return [section], "privacy/approvals/decision.html", {}, ""
         if not pending:
             return [], "privacy/approvals/decision.html", {}, ""
         return (
@@ -162,6 +170,19 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "deletes the other records below, for good. It cannot be undone.",
                 erased,
             ) % {"erased": erased}
+        if approval.kind == Approval.Kind.CLIENT_EXPORT and pending:
+            clients = approval.counts.get("clients", 0)
+            return ngettext(
+                "Approving lets %(who)s export this list of %(count)s client "
+                "once, within %(hours)s hours.",
+                "Approving lets %(who)s export this list of %(count)s clients "
+                "once, within %(hours)s hours.",
+                clients,
+            ) % {
+                "who": approvals._name(approval.requested_by),
+                "count": clients,
+                "hours": approvals.EXPORT_APPROVAL_HOURS,
+            }
         if approval.kind == Approval.Kind.RULE_CHANGE and pending:
             return _(
                 "Approving changes the retention rule as below: the next "

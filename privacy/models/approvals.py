@@ -13,14 +13,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.free_text import FreeTextModel
 
-class Approval(models.Model):
+
+class Approval(FreeTextModel):
     class Kind(models.TextChoices):
         RETENTION_RUN = "retention_run", _("Real retention run")
         RULE_CHANGE = "rule_change", _("Change to a retention rule")
+        CLIENT_EXPORT = "client_export", _("Large client-list export")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting a second officer")
+        # An export approved and not yet downloaded by its requester.
+        APPROVED = "approved", _("Approved, not yet used")
         EXECUTED = "executed", _("Approved and carried out")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
@@ -53,6 +58,11 @@ class Approval(models.Model):
     # A retention run: what the preview counted when it was requested
     # ({"clients": n}); the approval page counts again.
     counts = models.JSONField(default=dict, blank=True)
+    # A client-list export: the list's filters (a query string of filter
+    # codes and ids, and the search box's words) and, in counts, how many
+    # clients; the requester may export that list once, when approved.
+    export_query = models.CharField(max_length=500, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
     retention_run = models.OneToOneField(
         "privacy.RetentionRun",
         on_delete=models.PROTECT,

@@ -404,3 +404,92 @@ def test_other_roles_do_not_see_approvals(client, requester, role):
     assert listing.status_code == page.status_code == reject.status_code == 403
     asked.refresh_from_db()
     assert asked.status == Approval.Status.PENDING
+
+
+# --- Large client-list exports ---------------------------------------------------
+
+
+def test_a_large_export_waits_for_a_second_officer_then_runs_once(
+    settings, requester, approver
+):
+    settings.BULK_EXPORT_COMPLIANCE_THRESHOLD = 2
+    query = "home_boutique__id__exact=1&p=2"
+
+    first = approvals.export_gate(user=requester, count=3, query=query)
+
+    asked = Approval.objects.get()
+    assert f"request #{asked.pk} is waiting" in first
+    assert "Nothing was exported." in first
+    assert asked.export_query == "home_boutique__id__exact=1"  # paging dropped
+    assert approvals.export_gate(user=requester, count=3, query=query) == first
+    assert Approval.objects.count() == 1
+    with pytest.raises(ValidationError, match="a second compliance officer"):
+        approvals.approval_approve(acting_user=requester, approval=asked)
+
+    approvals.approval_approve(acting_user=approver, approval=asked)
+
+    assert approvals.export_gate(user=requester, count=3, query=query) is None
+    asked.refresh_from_db()
+    assert asked.status == Approval.Status.EXECUTED
+    assert asked.executed_at is not None
+    # used once: the next export of the list asks again
+    assert approvals.export_gate(user=requester, count=3, query=query)
+    with pytest.raises(ValidationError, match="nothing left to approve"):
+        approvals.approval_approve(acting_user=approver, approval=asked)
+
+
+def test_an_approved_export_covers_only_its_list_its_requester_and_its_day(
+    settings, requester, approver
+):
+    settings.BULK_EXPORT_COMPLIANCE_THRESHOLD = 2
+    approvals.export_gate(user=requester, count=3, query="q=a")
+    approvals.approval_approve(acting_user=approver, approval=Approval.objects.get())
+
+    assert approvals.export_gate(user=requester, count=4, query="q=a")  # bigger
+    assert approvals.export_gate(user=requester, count=3, query="q=b")  # other list
+    assert approvals.export_gate(user=approver, count=3, query="q=a")  # other user
+    tomorrow = timezone.now() + timedelta(hours=25)
+    assert approvals.export_gate(user=requester, count=3, query="q=a", now=tomorrow)
+    assert approvals.export_gate(user=requester, count=2, query="q=z") is None
+
+
+def _export_form_data(response) -> dict:
+    form = response.context["form"]
+    data = {"format": form.fields["format"].choices[-1][0]}
+    for name, field in form.fields.items():
+        if name == "resource":
+            data[name] = field.choices[0][0] if getattr(field, "choices", None) else 0
+        elif name.startswith("clientresource_"):
+            data[name] = "on"
+    return data
+
+
+def test_the_client_export_files_the_request_and_runs_once_approved(
+    client, settings, requester, approver
+):
+    settings.BULK_EXPORT_COMPLIANCE_THRESHOLD = 1
+    ClientFactory.create_batch(2)
+    url = reverse("admin:clienteling_client_export")
+    client.force_login(requester)
+    data = _export_form_data(client.get(url))
+
+    refused = client.post(url, data)
+
+    asked = Approval.objects.get()
+    assert refused.status_code == 403
+    assert asked.counts == {"clients": Client.objects.count()}
+    page = client.get(reverse("admin:privacy_approval_change", args=[asked.pk]))
+    assert "Every client (no filter)." in page.text
+    client.force_login(approver)
+    approved = client.post(
+        reverse("admin:privacy_approval_change", args=[asked.pk]), {"confirm": "yes"}
+    )
+    assert approved.status_code == 302
+    client.force_login(requester)
+
+    exported = client.post(url, data)
+
+    assert exported.status_code == 200
+    assert exported["Content-Disposition"].startswith("attachment")
+    asked.refresh_from_db()
+    assert asked.status == Approval.Status.EXECUTED
