@@ -203,6 +203,86 @@ DATAMAP = {
             "updated_by": ERASURE_STAFF,
         },
     ),
+    # The breach register (privacy/models/breaches.py): facts about an
+    # incident, staff who recorded them, and affected clients as ids only.
+    "privacy.Breach": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "title",
+                    "occurred_at",
+                    "aware_at",
+                    "nature",
+                    "description",
+                    "data_categories",
+                    "people_categories",
+                    "approx_people",
+                    "approx_records",
+                    "consequences",
+                    "measures_taken",
+                    "measures_proposed",
+                    "recorded_at",
+                    "client_query",
+                    "clients_found",
+                ),
+                NOT_PERSONAL,
+            ),
+            "recorded_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.BreachClient": ModelMap(
+        Subject.CLIENT,
+        "client",
+        description="That the client was affected by a breach: ids only.",
+        fields={"id": KEY, "client": KEY, "breach": KEY},
+    ),
+    "privacy.BreachAssessment": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "breach",
+                    "risk",
+                    "reasoning",
+                    "notify_authority",
+                    "notify_people",
+                    "reasons_not_notified",
+                    "assessed_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "assessed_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.BreachNotification": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "breach",
+                    "to",
+                    "notified_at",
+                    "reference",
+                    "delay_reason",
+                    "recorded_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "recorded_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.BreachAlert": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(("id", "breach", "hours", "sent_at"), NOT_PERSONAL),
+    ),
     # Four-eyes approvals (privacy/models/approvals.py): rule values and
     # counts, never a client's data.
     "privacy.Approval": ModelMap(

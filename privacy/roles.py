@@ -26,5 +26,8 @@ ROLE_PERMISSIONS = {
     # Four eyes (issue 17): a real run and a rule change wait for another
     # officer's approval (privacy.approvals).
     | perms("privacy", "view", "approval")
-    | {"privacy.approve_approval"},
+    | {"privacy.approve_approval"}
+    # The breach register (issue 17): append-only, written by services.
+    | perms("privacy", "view add", "breach")
+    | perms("privacy", "view", "breachassessment", "breachnotification"),
 }

@@ -7,6 +7,13 @@ jobs with their steps, retention rules and runs.
 """
 
 from privacy.models.approvals import Approval
+from privacy.models.breaches import (
+    Breach,
+    BreachAlert,
+    BreachAssessment,
+    BreachClient,
+    BreachNotification,
+)
 from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.requests import (
     DataSubjectRequest,
@@ -24,6 +31,11 @@ from privacy.models.sharing import (
 
 __all__ = [
     "Approval",
+    "Breach",
+    "BreachAlert",
+    "BreachAssessment",
+    "BreachClient",
+    "BreachNotification",
     "DataSubjectRequest",
     "Disclosure",
     "ErasureJob",
