@@ -20,10 +20,12 @@ from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
 from core.writes import save_with_author
-from privacy import approvals, reports, requests, retention
+from privacy import approvals, breaches, reports, requests, retention
 from privacy.erasure import jobs
 from privacy.models import (
     Approval,
+    Breach,
+    BreachAssessment,
     DataSubjectRequest,
     ErasureJob,
     Partner,
@@ -71,6 +73,7 @@ def seed(*, stdout) -> None:
             ("retention dry run", _retention_dry_run),
             ("access log", _access_log),
             ("four-eyes requests awaiting approval", _approvals),
+            ("breaches", _breaches),
         )
         if scenario(officer=officer, today=today, second=second)
     ]
@@ -315,3 +318,67 @@ def _approvals(*, officer, today, second=None) -> bool:
             values={"period_days": rule.period_days + 182},
         )
     return True
+
+
+def _breaches(*, officer, today, second=None) -> bool:
+    """A stolen tablet at the Paris boutique 30 hours ago, assessed as a
+    high risk, the CNIL not yet notified (the clock running, the 48-hour
+    alert still to come), and a misaddressed email last month assessed as
+    unlikely to harm anyone, with its reason: the register's two paths."""
+    if (
+        Breach.objects.exists()
+        or not Boutique.objects.filter(code="PAR-VENDOME").exists()
+    ):
+        return False
+    now = timezone.now()
+    tablet = breaches.breach_record(
+        acting_user=officer,
+        query={"boutique_codes": ["PAR-VENDOME"]},
+        title="Boutique tablet stolen (Paris Vendôme)",
+        occurred_at=now - timedelta(hours=34),
+        aware_at=now - timedelta(hours=30),
+        nature=Breach.Nature.CONFIDENTIALITY,
+        description="A boutique tablet, signed in to Écrin, was taken from "
+        "the counter. The session was revoked 40 minutes later.",
+        data_categories=["identity", "contact", "ceremony"],
+        people_categories=["clients"],
+        approx_people=60,
+        approx_records=60,
+        consequences="Names and contact details may be used for phishing "
+        "or unsolicited contact.",
+        measures_taken="Session revoked, device wiped remotely, police report "
+        "filed.",
+        measures_proposed="Automatic screen lock after 2 minutes on tablets.",
+    )
+    breaches.breach_assess(
+        acting_user=officer,
+        breach=tablet,
+        risk=BreachAssessment.Risk.HIGH,
+        reasoning="Identity and contact details of identifiable clients, "
+        "readable for 40 minutes.",
+    )
+    email = breaches.breach_record(
+        acting_user=officer,
+        query={"client_numbers": [ACCESS_CLIENT]},
+        title="Order confirmation sent to the wrong address",
+        occurred_at=now - timedelta(days=26),
+        aware_at=now - timedelta(days=25),
+        nature=Breach.Nature.CONFIDENTIALITY,
+        description="One order confirmation went to another client's address.",
+        data_categories=["identity", "purchases"],
+        people_categories=["clients"],
+        approx_people=1,
+        approx_records=1,
+        consequences="The recipient saw one name and one order.",
+        measures_taken="The recipient confirmed deleting the email.",
+    )
+    breaches.breach_assess(
+        acting_user=officer,
+        breach=email,
+        risk=BreachAssessment.Risk.UNLIKELY,
+        reasoning="One order, no payment data, recipient cooperative.",
+        reasons_not_notified="Unlikely to result in a risk: deletion confirmed "
+        "in writing the same day.",
+    )
+    return True
+
