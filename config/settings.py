@@ -547,6 +547,9 @@ PRIVACY_CONTROLLER = {
     ),
     "email": env.str("PRIVACY_CONTROLLER_EMAIL", default="privacy@example.com"),
 }
+# Art. 27: a controller established in the EU names none; set it when
+# the house has one (empty: "not applicable").
+PRIVACY_REPRESENTATIVE = env.str("PRIVACY_REPRESENTATIVE", default="")
 PRIVACY_DPO = {
     "name": env.str("PRIVACY_DPO_NAME", default="Data protection officer (demo)"),
     "email": env.str("PRIVACY_DPO_EMAIL", default="dpo@example.com"),

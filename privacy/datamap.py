@@ -283,6 +283,43 @@ DATAMAP = {
         None,
         fields=dict.fromkeys(("id", "breach", "hours", "sent_at"), NOT_PERSONAL),
     ),
+    # Recipients and transfers (privacy/models/processors.py): companies,
+    # not people.
+    "privacy.Recipient": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(
+            (
+                "id",
+                "name",
+                "kind",
+                "service",
+                "country",
+                "parent",
+                "agreement_reference",
+                "agreement_signed_on",
+                "agreement_ends_on",
+                "is_active",
+            ),
+            NOT_PERSONAL,
+        ),
+    ),
+    "privacy.Transfer": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(
+            (
+                "id",
+                "recipient",
+                "country",
+                "purpose",
+                "mechanism",
+                "mechanism_reference",
+                "tia_reference",
+            ),
+            NOT_PERSONAL,
+        ),
+    ),
     # Four-eyes approvals (privacy/models/approvals.py): rule values and
     # counts, never a client's data.
     "privacy.Approval": ModelMap(

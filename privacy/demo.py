@@ -20,7 +20,7 @@ from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
 from core.writes import save_with_author
-from privacy import approvals, breaches, reports, requests, retention
+from privacy import approvals, breaches, processors, reports, requests, retention
 from privacy.erasure import jobs
 from privacy.models import (
     Approval,
@@ -29,9 +29,11 @@ from privacy.models import (
     DataSubjectRequest,
     ErasureJob,
     Partner,
+    Recipient,
     RetentionRule,
     RetentionRun,
     SharingBatch,
+    Transfer,
 )
 from privacy.sharing import exports
 
@@ -74,6 +76,7 @@ def seed(*, stdout) -> None:
             ("access log", _access_log),
             ("four-eyes requests awaiting approval", _approvals),
             ("breaches", _breaches),
+            ("recipients and transfers", _recipients),
         )
         if scenario(officer=officer, today=today, second=second)
     ]
@@ -346,8 +349,7 @@ def _breaches(*, officer, today, second=None) -> bool:
         approx_records=60,
         consequences="Names and contact details may be used for phishing "
         "or unsolicited contact.",
-        measures_taken="Session revoked, device wiped remotely, police report "
-        "filed.",
+        measures_taken="Session revoked, device wiped remotely, police report filed.",
         measures_proposed="Automatic screen lock after 2 minutes on tablets.",
     )
     breaches.breach_assess(
@@ -382,3 +384,72 @@ def _breaches(*, officer, today, second=None) -> bool:
     )
     return True
 
+
+def _recipients(*, officer, today, second=None) -> bool:
+    """The register's recipients (fictional): the parent group as
+    processor of the cross-group intelligence, its analytics sub-processor
+    in the United States under SCCs, the payment provider, an event
+    organiser and the department store of the Munich shop-in-shop. The
+    London boutique's transfer is derived (UK adequacy)."""
+    if Recipient.objects.exists():
+        return False
+    signed = today - timedelta(days=400)
+    rows = [
+        Recipient(
+            name="Groupe Maison Mère SE (fictional)",
+            kind=Recipient.Kind.GROUP,
+            service="Matches pseudonymous purchases across the group's houses "
+            "and returns segments (cross-group intelligence).",
+            country="FR",
+            agreement_reference="DPA-GROUP-2025-01",
+            agreement_signed_on=signed,
+        ),
+        Recipient(
+            name="PayDemo SAS (fictional)",
+            kind=Recipient.Kind.PAYMENT_PROVIDER,
+            service="Card payments in the boutiques; Écrin keeps its tokens.",
+            country="FR",
+            agreement_reference="PSP-2025-07",
+            agreement_signed_on=signed,
+        ),
+        Recipient(
+            name="Salons & Soirées SARL (fictional)",
+            kind=Recipient.Kind.EVENT_ORGANISER,
+            service="Guest lists of house events (names, answers).",
+            country="FR",
+        ),
+        Recipient(
+            name="Kaufhaus Beispiel (fictional)",
+            kind=Recipient.Kind.PARTNER,
+            service="Clients of the Munich shop-in-shop who consented to sharing.",
+            country="DE",
+            agreement_reference="DSA-DEMO-KB",
+            agreement_signed_on=today - timedelta(days=300),
+        ),
+    ]
+    for row in rows:
+        processors.recipient_save(acting_user=officer, recipient=row)
+    analytics = processors.recipient_save(
+        acting_user=officer,
+        recipient=Recipient(
+            name="Insight Analytics Inc. (fictional)",
+            kind=Recipient.Kind.SUB_PROCESSOR,
+            parent=rows[0],
+            service="Hosts the group's segmentation models.",
+            country="US",
+            agreement_reference="DPA-GROUP-2025-01/SUB-3",
+            agreement_signed_on=signed,
+        ),
+    )
+    processors.transfer_save(
+        acting_user=officer,
+        transfer=Transfer(
+            recipient=analytics,
+            country="US",
+            purpose="Pseudonymous purchases for segmentation.",
+            mechanism=Transfer.Mechanism.SCCS,
+            mechanism_reference="SCCs 2021/914, module 3 (processor to processor)",
+            tia_reference="TIA-2025-04",
+        ),
+    )
+    return True

@@ -29,5 +29,7 @@ ROLE_PERMISSIONS = {
     | {"privacy.approve_approval"}
     # The breach register (issue 17): append-only, written by services.
     | perms("privacy", "view add", "breach")
-    | perms("privacy", "view", "breachassessment", "breachnotification"),
+    | perms("privacy", "view", "breachassessment", "breachnotification")
+    # Recipients, processors and transfers for the register (issue 17).
+    | perms("privacy", "view add change", "recipient", "transfer"),
 }

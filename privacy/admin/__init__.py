@@ -1,3 +1,10 @@
 """privacy admin, one module per concern (imported here to register)."""
 
-from privacy.admin import approvals, breaches, erasure, requests, sharing  # noqa: F401
+from privacy.admin import (  # noqa: F401
+    approvals,
+    breaches,
+    erasure,
+    processors,
+    requests,
+    sharing,
+)

@@ -15,6 +15,7 @@ from privacy.models.breaches import (
     BreachNotification,
 )
 from privacy.models.erasure import ErasureJob, ErasureStep
+from privacy.models.processors import Recipient, Transfer
 from privacy.models.requests import (
     DataSubjectRequest,
     RequestEdit,
@@ -43,9 +44,11 @@ __all__ = [
     "GroupInsight",
     "InsightImport",
     "Partner",
+    "Recipient",
     "RequestEdit",
     "RetentionRule",
     "RetentionRun",
     "SharingBatch",
     "SubjectAccessReport",
+    "Transfer",
 ]
