@@ -99,12 +99,12 @@ def affected_clients(
     return found
 
 
-def _query_errors(query: dict) -> dict:
+def _query_errors(query: dict, people: list[str]) -> dict:
     errors = {}
-    if not any(query.values()):
+    if "clients" in people and not any(query.values()):
         errors["boutique_codes"] = _(
-            "Say which clients are affected: a boutique, dates, a data "
-            "category or client numbers."
+            "Clients are concerned: say which ones (a boutique, dates, a data "
+            "category or client numbers)."
         )
     if query.get("category") and query["category"] not in dict(DATA_CATEGORIES):
         errors["category"] = _("Unknown data category.")
@@ -151,7 +151,7 @@ def breach_check(*, occurred_at, aware_at, query: dict, now=None, **facts) -> No
         errors["data_categories"] = _("Choose at least one category of data.")
     if not facts.get("people_categories"):
         errors["people_categories"] = _("Choose at least one category of people.")
-    errors.update(_query_errors(query))
+    errors.update(_query_errors(query, facts.get("people_categories") or []))
     if errors:
         raise ValidationError(errors)
 
@@ -184,7 +184,8 @@ def breach_record(
     )
     breach.full_clean()
     breach.save()
-    ids = list(affected_clients(**query).order_by("pk").values_list("pk", flat=True))
+    found = affected_clients(**query) if any(query.values()) else Client.objects.none()
+    ids = list(found.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         BreachClient.objects.bulk_create(
             [

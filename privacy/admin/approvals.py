@@ -45,6 +45,11 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="privacy_approval_approve",
+            ),
+            path(
                 "<path:object_id>/reject/",
                 self.admin_site.admin_view(self.reject_view),
                 name="privacy_approval_reject",
@@ -53,6 +58,13 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The request and what approving it would do; the approval itself
+        is its own page (approve_view), one task per page."""
+        if request.method == "POST":
+            raise PermissionDenied
+        return self.approve_view(request, object_id, review_only=True)
+
+    def approve_view(self, request, object_id, review_only=False):
         if not self.has_view_permission(request):
             raise PermissionDenied
         approval = get_object_or_404(
@@ -69,7 +81,7 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             error = self._approve(request, approval, preview)
             if not error:
                 return self._approved(request, approval)
-        return self._page(request, approval, preview, error)
+        return self._page(request, approval, preview, error, review_only)
 
     def _approve(self, request, approval, preview) -> str:
         """Why the approval is refused, or "" once it is carried out."""
@@ -104,10 +116,11 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
         return redirect("admin:privacy_retentionrule_change", approval.rule_id)
 
-    def _page(self, request, approval, preview, error):
+    def _page(self, request, approval, preview, error, review_only=False):
         changelist = reverse("admin:privacy_approval_changelist")
         pending = approval.status == Approval.Status.PENDING
         own = approval.requested_by_id == request.user.pk
+        may_approve = pending and not own and request.user.has_perm(APPROVE_PERMISSION)
         sections, extra_template, extra, typed = self._what(
             request, approval, preview, pending
         )
@@ -130,8 +143,13 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "can_withdraw_or_reject": pending
                 and (own or request.user.has_perm(APPROVE_PERMISSION)),
                 "own_request": own,
+                "approve_url": reverse(
+                    "admin:privacy_approval_approve", args=[approval.pk]
+                )
+                if review_only and may_approve
+                else "",
             },
-            can_act=pending and not own and request.user.has_perm(APPROVE_PERMISSION),
+            can_act=may_approve and not review_only,
         )
 
     def _what(self, request, approval, preview, pending):

@@ -211,6 +211,8 @@ class BreachAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied  # append-only: assess or notify instead
         return self._page(request, object_id)
 
     def _breach(self, request, object_id) -> Breach:

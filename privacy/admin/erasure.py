@@ -328,16 +328,27 @@ class RetentionRuleAdmin(admin.ModelAdmin):
             for name in form.changed_data
             if name in approvals.RULE_FIELDS
         }
+        self._asked = None
+        if not values:
+            return  # nothing to approve; the page says so
         self._asked = approvals.rule_change_request(
             acting_user=request.user,
             rule=RetentionRule.objects.get(pk=obj.pk),
             values=values,
         )
 
-    def log_change(self, request, obj, message):
-        """The rule did not change: its approval records the proposal."""
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The admin log says what happened: a proposal, not a change."""
+        if not form.changed_data:
+            return super().construct_change_message(request, form, formsets, add)
+        return _("Proposed for a second officer's approval: %(fields)s.") % {
+            "fields": ", ".join(form.changed_data)
+        }
 
     def response_change(self, request, obj):
+        if self._asked is None:
+            messages.info(request, _("Nothing changed: there is nothing to approve."))
+            return redirect("admin:privacy_retentionrule_changelist")
         messages.success(
             request,
             _(
@@ -356,12 +367,12 @@ class RetentionRuleAdmin(admin.ModelAdmin):
                 # Refused here, with the form kept, rather than in
                 # save_model: no change, or one already waiting.
                 cleaned = super().clean()
-                if self.instance.pk and not self.errors:
-                    values = {
-                        name: cleaned.get(name)
-                        for name in self.changed_data
-                        if name in approvals.RULE_FIELDS
-                    }
+                values = {
+                    name: cleaned.get(name)
+                    for name in self.changed_data
+                    if name in approvals.RULE_FIELDS
+                }
+                if self.instance.pk and not self.errors and values:
                     try:
                         approvals.rule_change_check(
                             rule=RetentionRule.objects.get(pk=self.instance.pk),

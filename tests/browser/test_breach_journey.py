@@ -98,3 +98,18 @@ def test_compliance_records_assesses_and_notifies_a_breach(live_server, browser)
         page.reload()
         no_sideways_scroll(page)
         shot(page, f"breach-2-page-{width}")
+
+    # the register of processing: controller, DPO, processors, transfers
+    # (the London boutique under the UK adequacy decision)
+    page.goto(f"{live_server.url}/admin/privacy/datasubjectrequest/register/")
+    expect(page.locator("#register-contacts")).to_contain_text(
+        "Data protection officer"
+    )
+    transfers = page.locator("#register-transfers")
+    expect(transfers).to_contain_text("London")
+    expect(transfers).to_contain_text("2021/1772 (United Kingdom)")
+    expect(page.locator("#register-recipients")).to_contain_text("DPA-GROUP-2025-01")
+    for width in (768, 1024, 1440):
+        page.set_viewport_size({"width": width, "height": 1200})
+        page.reload()
+        shot(page, f"register-{width}")

@@ -251,9 +251,10 @@ def test_retention_with_the_right_phrase_erases_the_clients_named(
     assert _tombstones() == 0
     client.force_login(UserFactory(role=roles.COMPLIANCE))
 
+    approve = reverse("admin:privacy_approval_approve", args=[approval.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            asked.url, {"confirm": "yes", "typed_confirmation": "erase 2 clients"}
+            approve, {"confirm": "yes", "typed_confirmation": "erase 2 clients"}
         )
 
     run = RetentionRun.objects.get()
