@@ -320,6 +320,29 @@ DATAMAP = {
             NOT_PERSONAL,
         ),
     ),
+    "privacy.Dpia": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "purpose_code",
+                    "processing",
+                    "necessity",
+                    "risks",
+                    "measures",
+                    "residual_risk",
+                    "dpo_opinion",
+                    "review_on",
+                    "review_raised_at",
+                    "updated_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "updated_by": ERASURE_STAFF,
+        },
+    ),
     # Four-eyes approvals (privacy/models/approvals.py): rule values and
     # counts, never a client's data.
     "privacy.Approval": ModelMap(

@@ -20,13 +20,22 @@ from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
 from core.writes import save_with_author
-from privacy import approvals, breaches, processors, reports, requests, retention
+from privacy import (
+    approvals,
+    breaches,
+    dpias,
+    processors,
+    reports,
+    requests,
+    retention,
+)
 from privacy.erasure import jobs
 from privacy.models import (
     Approval,
     Breach,
     BreachAssessment,
     DataSubjectRequest,
+    Dpia,
     ErasureJob,
     Partner,
     Recipient,
@@ -77,6 +86,7 @@ def seed(*, stdout) -> None:
             ("four-eyes requests awaiting approval", _approvals),
             ("breaches", _breaches),
             ("recipients and transfers", _recipients),
+            ("impact assessments", _dpias),
         )
         if scenario(officer=officer, today=today, second=second)
     ]
@@ -452,4 +462,53 @@ def _recipients(*, officer, today, second=None) -> bool:
             tia_reference="TIA-2025-04",
         ),
     )
+    return True
+
+
+def _dpias(*, officer, today, second=None) -> bool:
+    """DPIAs of the allergy data and the profiling purposes; the
+    segmentation one's review date passed last week, so its review is
+    raised (privacy.dpias.dpias_review_due)."""
+    if Dpia.objects.exists():
+        return False
+    common = {
+        "residual_risk": Dpia.Residual.MEDIUM,
+        "dpo_opinion": "Favourable, with the measures listed; review yearly.",
+    }
+    rows = [
+        Dpia(
+            purpose_code="allergy_aware_service",
+            processing="Metal allergies (nickel, gold alloys) recorded to "
+            "advise clients, under explicit consent.",
+            necessity="Only the metal and severity; no diagnosis, no document.",
+            risks="Disclosure of health data; use without consent.",
+            measures="Encrypted at rest; readable by health-data roles only; "
+            "erased with its history on withdrawal; access logged.",
+            review_on=today + timedelta(days=300),
+            **common,
+        ),
+        Dpia(
+            purpose_code="cross_group_intelligence",
+            processing="Pseudonymous purchases matched across the group's "
+            "houses, segments returned.",
+            necessity="Three years of purchases as categories and bands only.",
+            risks="Re-identification; profiling beyond the consent.",
+            measures="Keyed pseudonyms; recall on withdrawal; SCCs and a TIA "
+            "for the analytics sub-processor.",
+            review_on=today + timedelta(days=120),
+            **common,
+        ),
+        Dpia(
+            purpose_code="statistics_segmentation",
+            processing="Segments from boutique and website activity.",
+            necessity="Aggregates for marketing analysis; no automated decision.",
+            risks="Unexpected profiling.",
+            measures="Objection honoured at once; segments not shared.",
+            review_on=today - timedelta(days=7),
+            **common,
+        ),
+    ]
+    for row in rows:
+        dpias.dpia_save(acting_user=officer, dpia=row)
+    dpias.dpias_review_due()
     return True

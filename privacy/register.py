@@ -105,7 +105,7 @@ def activities() -> list[Activity]:
 
 
 def register_context() -> dict:
-    from privacy import processors
+    from privacy import dpias, processors
     from privacy.sharing import exports
 
     return {
@@ -113,6 +113,8 @@ def register_context() -> dict:
         "representative": settings.PRIVACY_REPRESENTATIVE,
         "dpo": settings.PRIVACY_DPO,
         "recipients": processors.register_recipients(),
+        "dpias": dpias.dpias_by_purpose(),
+        "missing_dpias": dpias.missing_dpias(),
         "transfers": processors.register_transfers(),
         "activities": activities(),
         "security_measures": SECURITY_MEASURES,

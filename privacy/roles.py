@@ -31,5 +31,5 @@ ROLE_PERMISSIONS = {
     | perms("privacy", "view add", "breach")
     | perms("privacy", "view", "breachassessment", "breachnotification")
     # Recipients, processors and transfers for the register (issue 17).
-    | perms("privacy", "view add change", "recipient", "transfer"),
+    | perms("privacy", "view add change", "recipient", "transfer", "dpia"),
 }

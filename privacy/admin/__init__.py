@@ -3,6 +3,7 @@
 from privacy.admin import (  # noqa: F401
     approvals,
     breaches,
+    dpias,
     erasure,
     processors,
     requests,

@@ -14,6 +14,7 @@ from privacy.models.breaches import (
     BreachClient,
     BreachNotification,
 )
+from privacy.models.dpias import Dpia
 from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.processors import Recipient, Transfer
 from privacy.models.requests import (
@@ -38,6 +39,7 @@ __all__ = [
     "BreachClient",
     "BreachNotification",
     "DataSubjectRequest",
+    "Dpia",
     "Disclosure",
     "ErasureJob",
     "ErasureStep",

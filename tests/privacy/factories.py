@@ -19,6 +19,7 @@ from privacy.models import (
     Approval,
     Breach,
     DataSubjectRequest,
+    Dpia,
     ErasureJob,
     InsightImport,
     Partner,
@@ -220,3 +221,20 @@ class TransferFactory(factory.django.DjangoModelFactory):
     mechanism = Transfer.Mechanism.SCCS
     mechanism_reference = "SCCs 2021/914, module 2"
     tia_reference = "TIA-1"
+
+
+class DpiaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dpia
+        django_get_or_create = ("purpose_code",)
+
+    purpose_code = factory.Iterator(
+        ["allergy_aware_service", "cross_group_intelligence", "retargeting"]
+    )
+    processing = "Metal allergies recorded to advise clients."
+    necessity = "Metal and severity only."
+    risks = "Disclosure of health data."
+    measures = "Encrypted; health roles only."
+    residual_risk = Dpia.Residual.LOW
+    dpo_opinion = "Favourable."
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
