@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Boutique
@@ -45,6 +46,15 @@ class _Moment(forms.DateTimeField):
     )
 
 
+class _Capitalised:
+    """Labels as the admin writes them ("Occurred at"), whatever their msgid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+
 def _apply(form, exc: ValidationError) -> None:
     """The service's refusal, field by field, onto the form."""
     if hasattr(exc, "error_dict"):
@@ -54,7 +64,7 @@ def _apply(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class BreachForm(forms.ModelForm):
+class BreachForm(_Capitalised, forms.ModelForm):
     occurred_at = _Moment(label=_("occurred at"))
     aware_at = _Moment(
         label=_("the house became aware at"),
@@ -131,7 +141,7 @@ class BreachForm(forms.ModelForm):
         return cleaned
 
 
-class AssessForm(forms.Form):
+class AssessForm(_Capitalised, forms.Form):
     risk = forms.ChoiceField(
         label=_("risk"),
         choices=BreachAssessment.Risk.choices,
@@ -152,7 +162,7 @@ class AssessForm(forms.Form):
     )
 
 
-class NotifyForm(forms.Form):
+class NotifyForm(_Capitalised, forms.Form):
     to = forms.ChoiceField(label=_("to"), choices=BreachNotification.To.choices)
     notified_at = _Moment(label=_("notified at"))
     reference = forms.CharField(label=_("reference"), max_length=100, required=False)
