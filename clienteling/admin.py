@@ -687,6 +687,14 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
                 _("Exports of more than %(limit)s clients need the compliance role.")
                 % {"limit": limit}
             )
+        # Past the limit, a second compliance officer approves the list
+        # first (privacy's four-eyes gate): the first try files the request.
+        refusal = hooks.export_refusal(
+            user=request.user, count=count, query=request.GET.urlencode()
+        )
+        if refusal:
+            messages.error(request, refusal)
+            raise PermissionDenied(refusal)
         hooks.record_access(
             user=request.user,
             action="export",

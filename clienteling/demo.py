@@ -132,6 +132,16 @@ DEMO_USERS = [
     DemoUser(
         "compliance", "demo-compliance-2026", roles.COMPLIANCE, "Inès", "Demo", ()
     ),
+    # The second pair of eyes: erasures, real retention runs and rule
+    # changes need an officer other than the one who asked (privacy.approvals).
+    DemoUser(
+        "compliance.second",
+        "demo-compliance-2026",
+        roles.COMPLIANCE,
+        "Marc",
+        "Demo",
+        (),
+    ),
 ]
 
 

@@ -537,6 +537,25 @@ BUDGET_RATES_EUR = _rates(
     },
 )
 
+# Art. 30(1)(a) and 33(3)(b): the controller and the data protection
+# officer, named in the register of processing and in breach notifications.
+# The defaults are the demo's fictional house; a deployment sets its own.
+PRIVACY_CONTROLLER = {
+    "name": env.str("PRIVACY_CONTROLLER_NAME", default="Maison Écrin SAS (demo)"),
+    "address": env.str(
+        "PRIVACY_CONTROLLER_ADDRESS", default="12 place Vendôme, 75001 Paris, France"
+    ),
+    "email": env.str("PRIVACY_CONTROLLER_EMAIL", default="privacy@example.com"),
+}
+# Art. 27: a controller established in the EU names none; set it when
+# the house has one (empty: "not applicable").
+PRIVACY_REPRESENTATIVE = env.str("PRIVACY_REPRESENTATIVE", default="")
+PRIVACY_DPO = {
+    "name": env.str("PRIVACY_DPO_NAME", default="Data protection officer (demo)"),
+    "email": env.str("PRIVACY_DPO_EMAIL", default="dpo@example.com"),
+    "phone": env.str("PRIVACY_DPO_PHONE", default="+33 1 99 00 00 00"),
+}
+
 BULK_EXPORT_COMPLIANCE_THRESHOLD = _int(
     "BULK_EXPORT_COMPLIANCE_THRESHOLD", 100, minimum=0
 )

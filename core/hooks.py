@@ -170,6 +170,25 @@ def processable_clients(queryset):
     return queryset
 
 
+# --- Bulk export gates ----------------------------------------------------------
+
+# Each gate takes keyword arguments user, count (the clients an export
+# would write) and query (the list's filters, a query string) and returns
+# why the export may not run now, or None. privacy's four-eyes gate asks a
+# second compliance officer for exports past the threshold
+# (privacy.approvals.export_gate, docs/decisions/0059).
+_export_gates = Registry()
+register_export_gate = _export_gates.register
+
+
+def export_refusal(*, user, count: int, query: str) -> str | None:
+    for gate in _export_gates:
+        refusal = gate(user=user, count=count, query=query)
+        if refusal:
+            return refusal
+    return None
+
+
 # --- Contact filters ------------------------------------------------------------
 
 # Each filter takes a queryset of clients and returns it without the clients
@@ -251,6 +270,7 @@ _REGISTRIES: dict[str, Registry] = {
     "access_recorder": _access_recorders,
     "edit_gate": _edit_gates,
     "processing_filter": _processing_filters,
+    "export_gate": _export_gates,
     "contact_filter": _contact_filters,
     "merge_handler": _merge_handlers,
     "sale_handler": _sale_handlers,

@@ -203,6 +203,179 @@ DATAMAP = {
             "updated_by": ERASURE_STAFF,
         },
     ),
+    # The breach register (privacy/models/breaches.py): facts about an
+    # incident, staff who recorded them, and affected clients as ids only.
+    "privacy.Breach": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "title",
+                    "occurred_at",
+                    "aware_at",
+                    "nature",
+                    "description",
+                    "data_categories",
+                    "people_categories",
+                    "approx_people",
+                    "approx_records",
+                    "consequences",
+                    "measures_taken",
+                    "measures_proposed",
+                    "recorded_at",
+                    "client_query",
+                    "clients_found",
+                ),
+                NOT_PERSONAL,
+            ),
+            "recorded_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.BreachClient": ModelMap(
+        Subject.CLIENT,
+        "client",
+        description="That the client was affected by a breach: ids only.",
+        fields={"id": KEY, "client": KEY, "breach": KEY},
+    ),
+    "privacy.BreachAssessment": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "breach",
+                    "risk",
+                    "reasoning",
+                    "notify_authority",
+                    "notify_people",
+                    "reasons_not_notified",
+                    "assessed_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "assessed_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.BreachNotification": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "breach",
+                    "to",
+                    "notified_at",
+                    "reference",
+                    "delay_reason",
+                    "recorded_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "recorded_by": ERASURE_STAFF,
+        },
+    ),
+    "privacy.BreachAlert": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(("id", "breach", "hours", "sent_at"), NOT_PERSONAL),
+    ),
+    # Recipients and transfers (privacy/models/processors.py): companies,
+    # not people.
+    "privacy.Recipient": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(
+            (
+                "id",
+                "name",
+                "kind",
+                "service",
+                "country",
+                "parent",
+                "agreement_reference",
+                "agreement_signed_on",
+                "agreement_ends_on",
+                "is_active",
+            ),
+            NOT_PERSONAL,
+        ),
+    ),
+    "privacy.Transfer": ModelMap(
+        Subject.NONE,
+        None,
+        fields=dict.fromkeys(
+            (
+                "id",
+                "recipient",
+                "country",
+                "purpose",
+                "mechanism",
+                "mechanism_reference",
+                "tia_reference",
+            ),
+            NOT_PERSONAL,
+        ),
+    ),
+    "privacy.Dpia": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "purpose_code",
+                    "processing",
+                    "necessity",
+                    "risks",
+                    "measures",
+                    "residual_risk",
+                    "dpo_opinion",
+                    "review_on",
+                    "review_raised_at",
+                    "updated_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "updated_by": ERASURE_STAFF,
+        },
+    ),
+    # Four-eyes approvals (privacy/models/approvals.py): rule values and
+    # counts, never a client's data.
+    "privacy.Approval": ModelMap(
+        Subject.NONE,
+        None,
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "kind",
+                    "status",
+                    "requested_at",
+                    "decided_at",
+                    "rule",
+                    "changes",
+                    "counts",
+                    "retention_run",
+                    "executed_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "requested_by": ERASURE_STAFF,
+            "decided_by": ERASURE_STAFF,
+            # The list's search words may name a client: staff entry, kept
+            # with the approval as the proof of what was let out.
+            "export_query": F(
+                Category.STAFF_NOTES,
+                Erasure.KEEP,
+                Source.STAFF,
+                obligation="accountability of staff actions (GDPR Art. 5(2))",
+            ),
+        },
+    ),
     "privacy.RetentionRun": ModelMap(
         Subject.NONE,
         None,

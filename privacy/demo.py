@@ -20,14 +20,29 @@ from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
 from core.writes import save_with_author
-from privacy import reports, requests, retention
+from privacy import (
+    approvals,
+    breaches,
+    dpias,
+    processors,
+    reports,
+    requests,
+    retention,
+)
 from privacy.erasure import jobs
 from privacy.models import (
+    Approval,
+    Breach,
+    BreachAssessment,
     DataSubjectRequest,
+    Dpia,
     ErasureJob,
     Partner,
+    Recipient,
+    RetentionRule,
     RetentionRun,
     SharingBatch,
+    Transfer,
 )
 from privacy.sharing import exports
 
@@ -52,6 +67,9 @@ def seed(*, stdout) -> None:
     if officer is None:
         stdout.write("Privacy: no demo compliance officer, nothing seeded.")
         return
+    # The second officer asks, the first approves (four eyes); without
+    # one, the demo officer's own requests wait for an approver.
+    second = User.objects.filter(username="compliance.second").first()
     today = timezone.localdate()
     made = [
         name
@@ -65,8 +83,12 @@ def seed(*, stdout) -> None:
             ("partner and sharing batches", _sharing),
             ("retention dry run", _retention_dry_run),
             ("access log", _access_log),
+            ("four-eyes requests awaiting approval", _approvals),
+            ("breaches", _breaches),
+            ("recipients and transfers", _recipients),
+            ("impact assessments", _dpias),
         )
-        if scenario(officer=officer, today=today)
+        if scenario(officer=officer, today=today, second=second)
     ]
     stdout.write(f"Privacy: new {', '.join(made) if made else 'nothing'}.")
 
@@ -93,7 +115,7 @@ def _open(officer, number, kind, *, days_ago, details, channel=Channel.EMAIL):
     )
 
 
-def _access(*, officer, today) -> bool:
+def _access(*, officer, today, second=None) -> bool:
     """Open, identity checked, its report built and ready to review."""
     request = _open(
         officer,
@@ -117,7 +139,7 @@ def _access(*, officer, today) -> bool:
     return True
 
 
-def _rectification(*, officer, today) -> bool:
+def _rectification(*, officer, today, second=None) -> bool:
     """In progress: the corrected birth date is linked to the request."""
     request = _open(
         officer,
@@ -140,7 +162,7 @@ def _rectification(*, officer, today) -> bool:
     return True
 
 
-def _objection(*, officer, today) -> bool:
+def _objection(*, officer, today, second=None) -> bool:
     """Completed: the objection is in the consent ledger."""
     from consents import services as consent_services
     from consents.models import Channel as ConsentChannel
@@ -174,7 +196,7 @@ def _objection(*, officer, today) -> bool:
     return True
 
 
-def _restriction(*, officer, today) -> bool:
+def _restriction(*, officer, today, second=None) -> bool:
     """Processing restricted (Art. 18) while an accuracy dispute is checked."""
     request = _open(
         officer,
@@ -197,7 +219,7 @@ def _restriction(*, officer, today) -> bool:
     return True
 
 
-def _overdue(*, officer, today) -> bool:
+def _overdue(*, officer, today, second=None) -> bool:
     """A portability request received seven weeks ago, identity unchecked."""
     return (
         _open(
@@ -212,7 +234,7 @@ def _overdue(*, officer, today) -> bool:
     )
 
 
-def _erasure(*, officer, today) -> bool:
+def _erasure(*, officer, today, second=None) -> bool:
     """An erasure request, approved and carried out: the receipt, its
     steps and the tombstone. seed_demo does not bring the client back."""
     if ErasureJob.objects.exists():
@@ -230,7 +252,7 @@ def _erasure(*, officer, today) -> bool:
         acting_user=officer, request=request, method=Method.ID_DOCUMENT
     )
     job = jobs.erasure_request(
-        acting_user=officer,
+        acting_user=second,
         client=request.client,
         request=request,
     )
@@ -247,7 +269,7 @@ def _erasure(*, officer, today) -> bool:
     return True
 
 
-def _sharing(*, officer, today) -> bool:
+def _sharing(*, officer, today, second=None) -> bool:
     """The department store running the Munich shop-in-shop, and one batch
     to it and one to the parent group (consenting clients only)."""
     if SharingBatch.objects.exists():
@@ -272,7 +294,7 @@ def _sharing(*, officer, today) -> bool:
     return True
 
 
-def _retention_dry_run(*, officer, today) -> bool:
+def _retention_dry_run(*, officer, today, second=None) -> bool:
     """What the retention rules would erase today, without erasing it."""
     if RetentionRun.objects.exists():
         return False
@@ -280,7 +302,7 @@ def _retention_dry_run(*, officer, today) -> bool:
     return True
 
 
-def _access_log(*, officer, today) -> bool:
+def _access_log(*, officer, today, second=None) -> bool:
     """The officer opened the records handled above, as the admin logs it."""
     if AccessLogEntry.objects.exists():
         return False
@@ -291,4 +313,202 @@ def _access_log(*, officer, today) -> bool:
             target=request.client,
             path="/admin/clienteling/client/",
         )
+    return True
+
+
+def _approvals(*, officer, today, second=None) -> bool:
+    """The second officer asks for a real retention run and a longer
+    period for website activity: both wait on the demo officer's
+    approval pages (Privacy → Four-eyes approvals)."""
+    if second is None or Approval.objects.exists():
+        return False
+    approvals.retention_run_request(acting_user=second)
+    rule = RetentionRule.objects.filter(code="web_activity").first()
+    if rule is not None and rule.period_days:
+        approvals.rule_change_request(
+            acting_user=second,
+            rule=rule,
+            values={"period_days": rule.period_days + 182},
+        )
+    return True
+
+
+def _breaches(*, officer, today, second=None) -> bool:
+    """A stolen tablet at the Paris boutique 30 hours ago, assessed as a
+    high risk, the CNIL not yet notified (the clock running, the 48-hour
+    alert still to come), and a misaddressed email last month assessed as
+    unlikely to harm anyone, with its reason: the register's two paths."""
+    if (
+        Breach.objects.exists()
+        or not Boutique.objects.filter(code="PAR-VENDOME").exists()
+    ):
+        return False
+    now = timezone.now()
+    tablet = breaches.breach_record(
+        acting_user=officer,
+        query={"boutique_codes": ["PAR-VENDOME"]},
+        title="Boutique tablet stolen (Paris Vendôme)",
+        occurred_at=now - timedelta(hours=34),
+        aware_at=now - timedelta(hours=30),
+        nature=Breach.Nature.CONFIDENTIALITY,
+        description="A boutique tablet, signed in to Écrin, was taken from "
+        "the counter. The session was revoked 40 minutes later.",
+        data_categories=["identity", "contact", "ceremony"],
+        people_categories=["clients"],
+        approx_people=60,
+        approx_records=60,
+        consequences="Names and contact details may be used for phishing "
+        "or unsolicited contact.",
+        measures_taken="Session revoked, device wiped remotely, police report filed.",
+        measures_proposed="Automatic screen lock after 2 minutes on tablets.",
+    )
+    breaches.breach_assess(
+        acting_user=officer,
+        breach=tablet,
+        risk=BreachAssessment.Risk.HIGH,
+        reasoning="Identity and contact details of identifiable clients, "
+        "readable for 40 minutes.",
+    )
+    email = breaches.breach_record(
+        acting_user=officer,
+        query={"client_numbers": [ACCESS_CLIENT]},
+        title="Order confirmation sent to the wrong address",
+        occurred_at=now - timedelta(days=26),
+        aware_at=now - timedelta(days=25),
+        nature=Breach.Nature.CONFIDENTIALITY,
+        description="One order confirmation went to another client's address.",
+        data_categories=["identity", "purchases"],
+        people_categories=["clients"],
+        approx_people=1,
+        approx_records=1,
+        consequences="The recipient saw one name and one order.",
+        measures_taken="The recipient confirmed deleting the email.",
+    )
+    breaches.breach_assess(
+        acting_user=officer,
+        breach=email,
+        risk=BreachAssessment.Risk.UNLIKELY,
+        reasoning="One order, no payment data, recipient cooperative.",
+        reasons_not_notified="Unlikely to result in a risk: deletion confirmed "
+        "in writing the same day.",
+    )
+    return True
+
+
+def _recipients(*, officer, today, second=None) -> bool:
+    """The register's recipients (fictional): the parent group as
+    processor of the cross-group intelligence, its analytics sub-processor
+    in the United States under SCCs, the payment provider, an event
+    organiser and the department store of the Munich shop-in-shop. The
+    London boutique's transfer is derived (UK adequacy)."""
+    if Recipient.objects.exists():
+        return False
+    signed = today - timedelta(days=400)
+    rows = [
+        Recipient(
+            name="Groupe Maison Mère SE (fictional)",
+            kind=Recipient.Kind.GROUP,
+            service="Matches pseudonymous purchases across the group's houses "
+            "and returns segments (cross-group intelligence).",
+            country="FR",
+            agreement_reference="DPA-GROUP-2025-01",
+            agreement_signed_on=signed,
+        ),
+        Recipient(
+            name="PayDemo SAS (fictional)",
+            kind=Recipient.Kind.PAYMENT_PROVIDER,
+            service="Card payments in the boutiques; Écrin keeps its tokens.",
+            country="FR",
+            agreement_reference="PSP-2025-07",
+            agreement_signed_on=signed,
+        ),
+        Recipient(
+            name="Salons & Soirées SARL (fictional)",
+            kind=Recipient.Kind.EVENT_ORGANISER,
+            service="Guest lists of house events (names, answers).",
+            country="FR",
+        ),
+        Recipient(
+            name="Kaufhaus Beispiel (fictional)",
+            kind=Recipient.Kind.PARTNER,
+            service="Clients of the Munich shop-in-shop who consented to sharing.",
+            country="DE",
+            agreement_reference="DSA-DEMO-KB",
+            agreement_signed_on=today - timedelta(days=300),
+        ),
+    ]
+    for row in rows:
+        processors.recipient_save(acting_user=officer, recipient=row)
+    analytics = processors.recipient_save(
+        acting_user=officer,
+        recipient=Recipient(
+            name="Insight Analytics Inc. (fictional)",
+            kind=Recipient.Kind.SUB_PROCESSOR,
+            parent=rows[0],
+            service="Hosts the group's segmentation models.",
+            country="US",
+            agreement_reference="DPA-GROUP-2025-01/SUB-3",
+            agreement_signed_on=signed,
+        ),
+    )
+    processors.transfer_save(
+        acting_user=officer,
+        transfer=Transfer(
+            recipient=analytics,
+            country="US",
+            purpose="Pseudonymous purchases for segmentation.",
+            mechanism=Transfer.Mechanism.SCCS,
+            mechanism_reference="SCCs 2021/914, module 3 (processor to processor)",
+            tia_reference="TIA-2025-04",
+        ),
+    )
+    return True
+
+
+def _dpias(*, officer, today, second=None) -> bool:
+    """DPIAs of the allergy data and the profiling purposes; the
+    segmentation one's review date passed last week, so its review is
+    raised (privacy.dpias.dpias_review_due)."""
+    if Dpia.objects.exists():
+        return False
+    common = {
+        "residual_risk": Dpia.Residual.MEDIUM,
+        "dpo_opinion": "Favourable, with the measures listed; review yearly.",
+    }
+    rows = [
+        Dpia(
+            purpose_code="allergy_aware_service",
+            processing="Metal allergies (nickel, gold alloys) recorded to "
+            "advise clients, under explicit consent.",
+            necessity="Only the metal and severity; no diagnosis, no document.",
+            risks="Disclosure of health data; use without consent.",
+            measures="Encrypted at rest; readable by health-data roles only; "
+            "erased with its history on withdrawal; access logged.",
+            review_on=today + timedelta(days=300),
+            **common,
+        ),
+        Dpia(
+            purpose_code="cross_group_intelligence",
+            processing="Pseudonymous purchases matched across the group's "
+            "houses, segments returned.",
+            necessity="Three years of purchases as categories and bands only.",
+            risks="Re-identification; profiling beyond the consent.",
+            measures="Keyed pseudonyms; recall on withdrawal; SCCs and a TIA "
+            "for the analytics sub-processor.",
+            review_on=today + timedelta(days=120),
+            **common,
+        ),
+        Dpia(
+            purpose_code="statistics_segmentation",
+            processing="Segments from boutique and website activity.",
+            necessity="Aggregates for marketing analysis; no automated decision.",
+            risks="Unexpected profiling.",
+            measures="Objection honoured at once; segments not shared.",
+            review_on=today - timedelta(days=7),
+            **common,
+        ),
+    ]
+    for row in rows:
+        dpias.dpia_save(acting_user=officer, dpia=row)
+    dpias.dpias_review_due()
     return True

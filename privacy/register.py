@@ -40,10 +40,10 @@ SECURITY_MEASURES = (
         "and expiring"
     ),
 )
-# Transfers outside the EEA, by purpose code; none is declared by the
-# registry today. A purpose that starts one must be added here.
-TRANSFERS: dict[str, str] = {}
-NO_TRANSFER = _("None outside the EEA")
+# Transfers outside the EEA are rows (privacy.models.Transfer) and the
+# boutiques' own, derived from their country (privacy.processors): the
+# register lists them in one section, for every purpose.
+SEE_TRANSFERS = _("See “Transfers outside the EEA” below")
 
 
 @dataclass
@@ -92,7 +92,7 @@ def activities() -> list[Activity]:
                 categories=list(spec.data_categories),
                 people=[_("Clients and prospective clients")],
                 recipients=list(spec.recipients),
-                transfers=TRANSFERS.get(spec.code, NO_TRANSFER),
+                transfers=SEE_TRANSFERS,
                 retention=spec.retention,
                 special_category=spec.special_category,
                 balancing=(
@@ -105,10 +105,17 @@ def activities() -> list[Activity]:
 
 
 def register_context() -> dict:
+    from privacy import dpias, processors
     from privacy.sharing import exports
 
     return {
-        "controller": settings.HOUSE_NAME,
+        "controller": settings.PRIVACY_CONTROLLER,
+        "representative": settings.PRIVACY_REPRESENTATIVE,
+        "dpo": settings.PRIVACY_DPO,
+        "recipients": processors.register_recipients(),
+        "dpias": dpias.dpias_by_purpose(),
+        "missing_dpias": dpias.missing_dpias(),
+        "transfers": processors.register_transfers(),
         "activities": activities(),
         "security_measures": SECURITY_MEASURES,
         # Recipients of group and partner sharing, from the transfers made.

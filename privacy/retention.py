@@ -21,7 +21,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
@@ -236,11 +236,34 @@ def _kind_label(run: RetentionRun) -> str:
     return f"Retention {'dry run' if run.dry_run else 'run'} #{run.pk}"
 
 
+def _four_eyes_run_check(*, acting_user, approval) -> None:
+    if (
+        approval is None
+        or approval.kind != "retention_run"
+        or approval.decided_by_id != acting_user.pk
+        or approval.requested_by_id == acting_user.pk
+    ):
+        raise ValidationError(
+            _(
+                "A real retention run needs a request by one compliance officer "
+                "and the approval of another. Nothing was started."
+            )
+        )
+
+
 @transaction.atomic
 def retention_run_start(
-    *, acting_user, dry_run: bool, now: datetime | None = None
+    *, acting_user, dry_run: bool, now: datetime | None = None, approval=None
 ) -> RetentionRun:
-    """Start a run over every active rule (its job is sent after commit)."""
+    """Start a run over every active rule (its job is sent after commit).
+
+    A real run started by a person needs `approval`, a retention-run
+    approval another officer is giving (privacy.approvals.approval_approve,
+    four eyes); the scheduled run (acting_user None) applies rules that
+    were themselves approved.
+    """
+    if not dry_run and acting_user is not None:
+        _four_eyes_run_check(acting_user=acting_user, approval=approval)
     at = _now(now)
     codes = list(
         RetentionRule.objects.filter(is_active=True).values_list("code", flat=True)

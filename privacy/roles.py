@@ -22,5 +22,14 @@ ROLE_PERMISSIONS = {
     | {"privacy.approve_erasurejob"}
     | perms("privacy", "view change", "retentionrule")
     | perms("privacy", "view add", "retentionrun")
-    | {"privacy.run_retention"},
+    | {"privacy.run_retention"}
+    # Four eyes (issue 17): a real run and a rule change wait for another
+    # officer's approval (privacy.approvals).
+    | perms("privacy", "view", "approval")
+    | {"privacy.approve_approval"}
+    # The breach register (issue 17): append-only, written by services.
+    | perms("privacy", "view add", "breach")
+    | perms("privacy", "view", "breachassessment", "breachnotification")
+    # Recipients, processors and transfers for the register (issue 17).
+    | perms("privacy", "view add change", "recipient", "transfer", "dpia"),
 }

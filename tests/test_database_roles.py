@@ -314,7 +314,7 @@ def test_erasure_runs_as_the_app_role(app_role):
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone()[0] == app_role
-        job = jobs.erasure_request(acting_user=officer, client=client)
+        job = jobs.erasure_request(acting_user=compliance(), client=client)
         jobs.erasure_approve(acting_user=officer, job=job)
         run_erasure(job)
         job.refresh_from_db()

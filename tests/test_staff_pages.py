@@ -8,11 +8,13 @@ register, a client's page, a data-subject request and the dashboard.
 """
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from clienteling.models import ClientPhone
 from core import roles
@@ -96,8 +98,9 @@ def erased_job(officer, client, django_capture_on_commit_callbacks, settings, tm
     EmailFactory(client=someone)
     ContactEventFactory.create_batch(3, client=someone)
     order(client=someone, status="invoiced")
+    # Four eyes: another officer asked, this one approves.
     job = jobs.erasure_request(
-        acting_user=officer,
+        acting_user=UserFactory(role=roles.COMPLIANCE),
         client=someone,
         request=verified_erasure_request(someone, officer=officer),
     )
@@ -254,3 +257,47 @@ def test_appointment_pages_speak_staffs_words(client):
         assert response.status_code == 200, url
         assert internals_in(text) == [], url
         assert appointment.client.full_name in text, url
+
+
+def test_breach_and_approval_pages_speak_staffs_words(client, officer):
+    from privacy import approvals, breaches
+    from privacy.models import Breach, BreachAssessment
+
+    paris = ClientFactory().home_boutique
+    breach = breaches.breach_record(
+        acting_user=officer,
+        query={"boutique_codes": [paris.code]},
+        title="Tablet stolen",
+        occurred_at=timezone.now() - timedelta(hours=3),
+        aware_at=timezone.now() - timedelta(hours=2),
+        nature=Breach.Nature.CONFIDENTIALITY,
+        description="A tablet was stolen.",
+        data_categories=["identity", "contact"],
+        people_categories=["clients"],
+        approx_people=1,
+        approx_records=1,
+        consequences="Phishing.",
+        measures_taken="Wiped.",
+        measures_proposed="",
+    )
+    breaches.breach_assess(
+        acting_user=officer,
+        breach=breach,
+        risk=BreachAssessment.Risk.HIGH,
+        reasoning="Names in clear.",
+    )
+    asked = approvals.retention_run_request(
+        acting_user=UserFactory(role=roles.COMPLIANCE)
+    )
+    client.force_login(officer)
+
+    for url in (
+        reverse("admin:privacy_breach_change", args=[breach.pk]),
+        reverse("admin:privacy_breach_changelist"),
+        reverse("admin:privacy_approval_change", args=[asked.pk]),
+        reverse("admin:privacy_approval_approve", args=[asked.pk]),
+        reverse("admin:privacy_approval_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert internals_in(visible_text(response.text)) == [], url

@@ -1,3 +1,11 @@
 """privacy admin, one module per concern (imported here to register)."""
 
-from privacy.admin import erasure, requests, sharing  # noqa: F401
+from privacy.admin import (  # noqa: F401
+    approvals,
+    breaches,
+    dpias,
+    erasure,
+    processors,
+    requests,
+    sharing,
+)

@@ -26,7 +26,7 @@ from core.confirmation import (
     is_confirmed,
     typed_confirmation_error,
 )
-from privacy import receipts, retention, retention_preview
+from privacy import approvals, receipts, retention, retention_preview
 from privacy import requests as dsr
 from privacy.erasure import jobs
 from privacy.models import DataSubjectRequest, ErasureJob, RetentionRule, RetentionRun
@@ -216,6 +216,8 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 return redirect("admin:privacy_erasurejob_receipt", job.pk)
         holds = jobs.erasure_holds(client=job.client)
         refused = bool(holds) and not job.allow_partial
+        # Four eyes: the service refuses it too (privacy.approvals).
+        own_request = job.requested_by_id == request.user.pk
         return TemplateResponse(
             request,
             "privacy/erasure/approve.html",
@@ -230,12 +232,15 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
                 "refused": refused,
                 "preview": jobs.erasure_preview(job=job),
                 "can_approve": job.status == ErasureJob.Status.REQUESTED,
+                "own_request": own_request,
                 "confirm": confirm_form_context(
                     action_label=_("Approve and erase"),
                     cancel_url=reverse("admin:privacy_erasurejob_changelist"),
                     typed=expected,
                     error=error,
-                    can_act=job.status == ErasureJob.Status.REQUESTED and not refused,
+                    can_act=job.status == ErasureJob.Status.REQUESTED
+                    and not refused
+                    and not own_request,
                 ),
             },
         )
@@ -267,6 +272,27 @@ class ErasureJobAdmin(ClientScopedMixin, admin.ModelAdmin):
         )
 
 
+def retention_steps_section(preview) -> Section:
+    """Each rule's step and count, for the run's confirmation pages."""
+    return Section(
+        heading=_("What each rule does"),
+        lines=[
+            f"{step.rule.name}"
+            + (f" (before {step.cutoff:%d/%m/%Y})" if step.cutoff else "")
+            + f": {step.sentence}"
+            + (
+                (
+                    _(" %(held)s of them are under a legal hold and kept.")
+                    % {"held": step.held}
+                )
+                if step.held
+                else ""
+            )
+            for step in preview.steps
+        ],
+    )
+
+
 @admin.register(RetentionRule)
 class RetentionRuleAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "period_days", "anchor", "is_active"]
@@ -295,9 +321,68 @@ class RetentionRuleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
+        # Four eyes: the change is proposed, and applied once a second
+        # officer approves it (privacy.approvals); the rule stays as it is.
+        values = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in approvals.RULE_FIELDS
+        }
+        self._asked = None
+        if not values:
+            return  # nothing to approve; the page says so
+        self._asked = approvals.rule_change_request(
+            acting_user=request.user,
+            rule=RetentionRule.objects.get(pk=obj.pk),
+            values=values,
+        )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The admin log says what happened: a proposal, not a change."""
+        if not form.changed_data:
+            return super().construct_change_message(request, form, formsets, add)
+        return _("Proposed for a second officer's approval: %(fields)s.") % {
+            "fields": ", ".join(form.changed_data)
+        }
+
+    def response_change(self, request, obj):
+        if self._asked is None:
+            messages.info(request, _("Nothing changed: there is nothing to approve."))
+            return redirect("admin:privacy_retentionrule_changelist")
+        messages.success(
+            request,
+            _(
+                "%(approval)s requested: the rule changes once a second "
+                "compliance officer approves it."
+            )
+            % {"approval": self._asked},
+        )
+        return redirect("admin:privacy_approval_change", self._asked.pk)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class ProposedChange(form):
+            def clean(self):
+                # Refused here, with the form kept, rather than in
+                # save_model: no change, or one already waiting.
+                cleaned = super().clean()
+                values = {
+                    name: cleaned.get(name)
+                    for name in self.changed_data
+                    if name in approvals.RULE_FIELDS
+                }
+                if self.instance.pk and not self.errors and values:
+                    try:
+                        approvals.rule_change_check(
+                            rule=RetentionRule.objects.get(pk=self.instance.pk),
+                            values=values,
+                        )
+                    except ValidationError as exc:
+                        raise forms.ValidationError(exc.messages) from exc
+                return cleaned
+
+        return ProposedChange
 
 
 @admin.register(RetentionRun)
@@ -372,11 +457,21 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "Use the button on this page to run retention. Nothing was changed."
                 )
             if not error:
-                run = retention.retention_run_start(
-                    acting_user=request.user, dry_run=False
-                )
-                messages.success(request, (_("%(run)s started.") % {"run": run}))
-                return redirect("admin:privacy_retentionrun_report", run.pk)
+                # Four eyes: the run starts once another officer approves.
+                try:
+                    asked = approvals.retention_run_request(acting_user=request.user)
+                except ValidationError as exc:
+                    error = " ".join(exc.messages)
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "%(approval)s requested: it starts once a second "
+                            "compliance officer approves it."
+                        )
+                        % {"approval": asked},
+                    )
+                    return redirect("admin:privacy_approval_change", asked.pk)
             if " is not " in error:
                 error += _(
                     " The list below is as of now: check it again before typing."
@@ -397,26 +492,8 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
                 % {"erased": erased}
             ),
-            sections=[
-                Section(
-                    heading=_("What each rule does"),
-                    lines=[
-                        f"{step.rule.name}"
-                        + (f" (before {step.cutoff:%d/%m/%Y})" if step.cutoff else "")
-                        + f": {step.sentence}"
-                        + (
-                            (
-                                _(" %(held)s of them are under a legal hold and kept.")
-                                % {"held": step.held}
-                            )
-                            if step.held
-                            else ""
-                        )
-                        for step in preview.steps
-                    ],
-                )
-            ],
-            action_label=_("Run retention and erase"),
+            sections=[retention_steps_section(preview)],
+            action_label=_("Ask a second officer to approve this run"),
             cancel_url=changelist,
             breadcrumbs=[("Retention runs", changelist)],
             typed=preview.phrase,

@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
 from core import jobs as core_jobs
-from core.display import day
+from core.display import day, moment
 from core.writes import now_or as _now
 from privacy import holds as holds_module
 from privacy import receipts
 from privacy import requests as dsr
+from privacy.approvals import four_eyes_check
 from privacy.erasure.engine import steps_for
 from privacy.erasure.plan import (
     TOMBSTONE_PREFIX,
@@ -207,8 +208,34 @@ def erasure_request(
 def erasure_approve(
     *, acting_user, job: ErasureJob, now: datetime | None = None
 ) -> ErasureJob:
-    """Compliance approves: holds re-checked, steps written, job queued."""
-    job = ErasureJob.objects.select_for_update().get(pk=job.pk)
+    """A second compliance officer approves: holds re-checked, steps
+    written, job queued.
+
+    Refused, with nothing written, when the approver requested the
+    erasure (four eyes, privacy.approvals) or when it was already decided.
+    """
+    job = (
+        ErasureJob.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "approved_by")
+        .get(pk=job.pk)
+    )
+    if job.status != ErasureJob.Status.REQUESTED:
+        raise ValidationError(
+            _(
+                "Erasure #%(pk)s is already %(status)s (%(when)s): there is "
+                "nothing left to approve. Nothing was changed."
+            )
+            % {
+                "pk": job.pk,
+                "status": job.get_status_display().lower(),
+                "when": moment(job.finished_at or job.approved_at),
+            }
+        )
+    four_eyes_check(
+        requested_by=job.requested_by,
+        acting_user=acting_user,
+        what=_("erasure #%(pk)s") % {"pk": job.pk},
+    )
     holds = erasure_holds(client=job.client)
     if holds and not job.allow_partial:
         raise ValidationError(
@@ -405,33 +432,47 @@ class PreviewLine:
     action: str  # "deleted", "blanked", "kept"
     fields: list[str]
     why: str = ""
+    # The client's rows of this model (merged records included): what the
+    # step will touch for this client, shown to the approver.
+    rows: int = 0
+
+
+def _client_rows(plan, ids: list[int]) -> int:
+    lookup = f"{plan.path}__in" if plan.path else "pk__in"
+    return plan.model._default_manager.filter(**{lookup: ids}).count()
 
 
 def erasure_preview(*, job: ErasureJob) -> list[PreviewLine]:
-    """What the job will erase and what it keeps, and why (no values)."""
+    """What the job will erase and what it keeps, and why (no values),
+    with the number of the client's rows each line concerns."""
     held = _context_held(job) if job.allow_partial else set()
     if job.allow_partial and not held:
         held = holds_module.held_categories(erasure_holds(client=job.client))
+    ids = with_merged([job.client_id])
     lines = []
     for plan in erasure_plan():
-        name = plan.model._meta.verbose_name
-        if held & plan.personal_categories() and not plan.keep_rows:
-            lines.append(PreviewLine(name, "kept", [], _("under a legal hold")))
-            continue
-        if not plan.keep_rows:
-            lines.append(PreviewLine(name, "deleted", [], _("rows and their history")))
-            continue
-        touched = [n for n in plan.touched if plan.categories[n] not in held]
-        if touched:
-            labels = receipts.field_labels(plan.model, sorted(touched))
-            lines.append(PreviewLine(name, "blanked", labels))
-        by_reason: dict[str, list[str]] = {}
-        for field_name, obligation in plan.kept.items():
-            by_reason.setdefault(obligation, []).append(field_name)
-        for field_name in plan.touched:
-            if plan.categories[field_name] in held:
-                by_reason.setdefault("under a legal hold", []).append(field_name)
-        for why, names in by_reason.items():
-            labels = receipts.field_labels(plan.model, sorted(names))
-            lines.append(PreviewLine(name, "kept", labels, why))
+        lines.extend(_preview_lines(plan, held, _client_rows(plan, ids)))
+    return lines
+
+
+def _preview_lines(plan, held: set[str], rows: int) -> list[PreviewLine]:
+    lines = []
+    name = plan.model._meta.verbose_name
+    if held & plan.personal_categories() and not plan.keep_rows:
+        return [PreviewLine(name, "kept", [], _("under a legal hold"), rows)]
+    if not plan.keep_rows:
+        return [PreviewLine(name, "deleted", [], _("rows and their history"), rows)]
+    touched = [n for n in plan.touched if plan.categories[n] not in held]
+    if touched:
+        labels = receipts.field_labels(plan.model, sorted(touched))
+        lines.append(PreviewLine(name, "blanked", labels, "", rows))
+    by_reason: dict[str, list[str]] = {}
+    for field_name, obligation in plan.kept.items():
+        by_reason.setdefault(obligation, []).append(field_name)
+    for field_name in plan.touched:
+        if plan.categories[field_name] in held:
+            by_reason.setdefault("under a legal hold", []).append(field_name)
+    for why, names in by_reason.items():
+        labels = receipts.field_labels(plan.model, sorted(names))
+        lines.append(PreviewLine(name, "kept", labels, why, rows))
     return lines

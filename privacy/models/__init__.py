@@ -6,7 +6,17 @@ transfers and the insights received back. erasure and retention: erasure
 jobs with their steps, retention rules and runs.
 """
 
+from privacy.models.approvals import Approval
+from privacy.models.breaches import (
+    Breach,
+    BreachAlert,
+    BreachAssessment,
+    BreachClient,
+    BreachNotification,
+)
+from privacy.models.dpias import Dpia
 from privacy.models.erasure import ErasureJob, ErasureStep
+from privacy.models.processors import Recipient, Transfer
 from privacy.models.requests import (
     DataSubjectRequest,
     RequestEdit,
@@ -22,16 +32,25 @@ from privacy.models.sharing import (
 )
 
 __all__ = [
+    "Approval",
+    "Breach",
+    "BreachAlert",
+    "BreachAssessment",
+    "BreachClient",
+    "BreachNotification",
     "DataSubjectRequest",
+    "Dpia",
     "Disclosure",
     "ErasureJob",
     "ErasureStep",
     "GroupInsight",
     "InsightImport",
     "Partner",
+    "Recipient",
     "RequestEdit",
     "RetentionRule",
     "RetentionRun",
     "SharingBatch",
     "SubjectAccessReport",
+    "Transfer",
 ]

@@ -1,6 +1,7 @@
 """Retention rules (editable by compliance) and the runs that apply them."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,9 @@ class RetentionRule(FreeTextModel):
     period_days = models.PositiveIntegerField(
         null=True,
         blank=True,
+        # Named on the field, not only by the constraint below: the error
+        # then says which field is wrong.
+        validators=[MinValueValidator(1)],
         help_text=_(
             "Empty: the period is set for the installation, not here "
             "(the access log: one year unless configured otherwise)."

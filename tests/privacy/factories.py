@@ -7,6 +7,7 @@ created directly with the values such a job leaves.
 
 import hashlib
 import uuid
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
@@ -15,13 +16,18 @@ from clienteling.models import Boutique
 from privacy import requests as dsr
 from privacy.erasure import jobs
 from privacy.models import (
+    Approval,
+    Breach,
     DataSubjectRequest,
+    Dpia,
     ErasureJob,
     InsightImport,
     Partner,
+    Recipient,
     RetentionRule,
     RetentionRun,
     SharingBatch,
+    Transfer,
 )
 from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 
@@ -152,3 +158,83 @@ def run_erasure(job) -> dict:
     from privacy.models import ErasureJob
 
     return core_jobs.run(ErasureJob.objects.get(pk=job.pk).job_id)
+
+
+class ApprovalFactory(factory.django.DjangoModelFactory):
+    """A real retention run waiting for a second officer."""
+
+    class Meta:
+        model = Approval
+
+    kind = Approval.Kind.RETENTION_RUN
+    requested_by = factory.SubFactory(UserFactory)
+    requested_at = factory.LazyFunction(timezone.now)
+    counts = factory.LazyFunction(lambda: {"clients": 0})
+
+
+class BreachFactory(factory.django.DjangoModelFactory):
+    """A breach that concerned staff only: no client to find."""
+
+    class Meta:
+        model = Breach
+
+    title = factory.Sequence(lambda n: f"Staff directory exposed ({n})")
+    occurred_at = factory.LazyFunction(
+        lambda: timezone.now().replace(second=0, microsecond=0) - timedelta(hours=5)
+    )
+    aware_at = factory.LazyFunction(
+        lambda: timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
+    )
+    nature = Breach.Nature.CONFIDENTIALITY
+    description = "The staff directory was readable from the guest wifi."
+    data_categories = factory.LazyFunction(lambda: ["identity"])
+    people_categories = factory.LazyFunction(lambda: ["staff"])
+    approx_people = 12
+    approx_records = 12
+    consequences = "Unsolicited contact."
+    measures_taken = "Wifi isolated."
+    recorded_by = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recipient
+
+    name = factory.Sequence(lambda n: f"Processor {n} SAS")
+    kind = Recipient.Kind.PROCESSOR
+    service = "Hosting"
+    country = "FR"
+    agreement_reference = factory.Sequence(lambda n: f"DPA-{n}")
+    agreement_signed_on = factory.LazyFunction(
+        lambda: timezone.localdate() - timedelta(days=30)
+    )
+
+
+class TransferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transfer
+
+    recipient = factory.SubFactory(RecipientFactory)
+    country = "US"
+    purpose = "Backups"
+    mechanism = Transfer.Mechanism.SCCS
+    mechanism_reference = "SCCs 2021/914, module 2"
+    tia_reference = "TIA-1"
+
+
+class DpiaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dpia
+        django_get_or_create = ("purpose_code",)
+
+    purpose_code = factory.Iterator(
+        ["allergy_aware_service", "cross_group_intelligence", "retargeting"]
+    )
+    processing = "Metal allergies recorded to advise clients."
+    necessity = "Metal and severity only."
+    risks = "Disclosure of health data."
+    measures = "Encrypted; health roles only."
+    residual_risk = Dpia.Residual.LOW
+    dpo_opinion = "Favourable."
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))

@@ -11,7 +11,9 @@ from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
 PRIVACY_TASKS = {
+    "privacy.breach_alerts",
     "privacy.build_subject_access_report",
+    "privacy.dpia_reviews",
     "privacy.flag_due_requests",
     "privacy.group_export",
     "privacy.partner_export",

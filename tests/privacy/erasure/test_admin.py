@@ -27,7 +27,7 @@ def job(compliance):
     client = ClientFactory(first_name="Ada", last_name="Exemple")
     EmailFactory(client=client)
     return jobs.erasure_request(
-        acting_user=compliance,
+        acting_user=UserFactory(role=roles.COMPLIANCE),
         client=client,
         request=verified_erasure_request(client, officer=compliance),
     )

@@ -12,7 +12,13 @@ from clienteling.models import Client
 from core import roles
 from privacy import holds
 from privacy.erasure import jobs
-from privacy.models import ErasureJob, ErasureStep, RetentionRule, RetentionRun
+from privacy.models import (
+    Approval,
+    ErasureJob,
+    ErasureStep,
+    RetentionRule,
+    RetentionRun,
+)
 from tests.clienteling.factories import ClientFactory, EmailFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +33,9 @@ def compliance():
 def job(compliance):
     client = ClientFactory(first_name="Ada", last_name="Exemple")
     EmailFactory(client=client)
-    return jobs.erasure_request(acting_user=compliance, client=client)
+    return jobs.erasure_request(
+        acting_user=UserFactory(role=roles.COMPLIANCE), client=client
+    )
 
 
 def _inactive(first_name: str, last_name: str) -> Client:
@@ -232,14 +240,25 @@ def test_retention_with_the_right_phrase_erases_the_clients_named(
     ada, bob = _inactive("Ada", "Ancienne"), _inactive("Bob", "Dormant")
     recent = ClientFactory()
     client.force_login(compliance)
+    asked = client.post(
+        reverse("admin:privacy_retentionrun_run"),
+        {"confirm": "yes", "typed_confirmation": "erase 2 clients"},
+    )
+    # Four eyes: the request starts nothing until a second officer approves.
+    approval = Approval.objects.get()
+    assert asked.url == reverse("admin:privacy_approval_change", args=[approval.pk])
+    assert not RetentionRun.objects.exists()
+    assert _tombstones() == 0
+    client.force_login(UserFactory(role=roles.COMPLIANCE))
 
+    approve = reverse("admin:privacy_approval_approve", args=[approval.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:privacy_retentionrun_run"),
-            {"confirm": "yes", "typed_confirmation": "erase 2 clients"},
+            approve, {"confirm": "yes", "typed_confirmation": "erase 2 clients"}
         )
 
     run = RetentionRun.objects.get()
+    assert Approval.objects.get().retention_run == run
     assert response.status_code == 302
     assert response.url == reverse("admin:privacy_retentionrun_report", args=[run.pk])
     assert not run.dry_run

@@ -27,7 +27,7 @@ def _start() -> Job:
     client = ClientFactory()
     EmailFactory(client=client, address=f"drill{client.pk}@example.com")
     officer = UserFactory()
-    erasure = jobs.erasure_request(acting_user=officer, client=client)
+    erasure = jobs.erasure_request(acting_user=UserFactory(), client=client)
     erasure = jobs.erasure_approve(acting_user=officer, job=erasure)
     return Job.objects.get(pk=erasure.job_id)
 

@@ -56,7 +56,7 @@ def test_the_receipt_lists_the_invoice_and_guarantee_kept_and_until_when(client)
     invoice = sold.invoices.get()
     guarantee = Guarantee.objects.get(client=buyer)
     officer = compliance()
-    job = jobs.erasure_request(acting_user=officer, client=buyer)
+    job = jobs.erasure_request(acting_user=compliance(), client=buyer)
     jobs.erasure_approve(acting_user=officer, job=job)
 
     run_erasure(job)

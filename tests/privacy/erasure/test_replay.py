@@ -48,7 +48,7 @@ def test_replay_after_restoring_a_dump_reerases(tmp_path, settings, monkeypatch)
         [_tool("pg_dump"), "-Fc", "-f", str(dump), _server_url(source)], check=True
     )
     compliance = UserFactory()
-    job = jobs.erasure_request(acting_user=compliance, client=gone)
+    job = jobs.erasure_request(acting_user=UserFactory(), client=gone)
     jobs.erasure_approve(acting_user=compliance, job=job)
     run_erasure(job)
 

@@ -250,7 +250,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     other_scan = scan_path(kept.scan_name).read_bytes()
 
     # when compliance approves and the worker erases
-    job = jobs.erasure_request(acting_user=compliance, client=gone.client)
+    job = jobs.erasure_request(acting_user=UserFactory(), client=gone.client)
     job._approver = compliance
     outcome = _run_through_worker(monkeypatch, job)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clienteling.models import Client, IpAddressSeen, WebEvent
 from core import jobs as core_jobs
 from core.models import AccessLogEntry
-from privacy import retention
+from privacy import approvals, retention
 from privacy.models import RetentionRule, RetentionRun
 from tests.clienteling.factories import ClientFactory, UserFactory
 
@@ -208,7 +208,11 @@ def test_a_run_stopped_from_the_jobs_page_says_so_and_starts_again_from_its_curs
     RetentionRule.objects.exclude(code="web_activity").update(is_active=False)
     _web_event(NOW - timedelta(days=500), 1)
     officer = UserFactory()
-    run = retention.retention_run_start(acting_user=officer, dry_run=False, now=NOW)
+    # Four eyes: asked by one officer, started by the other's approval.
+    asked = approvals.retention_run_request(acting_user=UserFactory(), now=NOW)
+    run = approvals.approval_approve(
+        acting_user=officer, approval=asked, now=NOW
+    ).retention_run
 
     with django_capture_on_commit_callbacks(execute=True):
         core_jobs.cancel(acting_user=officer, job=run.job)

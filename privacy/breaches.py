@@ -1,0 +1,476 @@
+"""The personal-data breach register (GDPR Art. 33/34): services and reads.
+
+A breach is recorded once (breach_record), with the affected clients found
+by a query and stored as ids; its risk is assessed (breach_assess: the
+latest assessment decides whether the CNIL and the people are told) and
+notifications are recorded (breach_notify). Nothing is ever edited: new
+facts are new rows. The 72-hour clock runs from awareness; compliance is
+alerted at 48 and 66 hours (breaches_alert, the beat task
+privacy.breach_alerts). docs/decisions/0060.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.models import Client
+from core import data_map, roles
+from core.classification import Category
+from core.display import moment
+from core.writes import now_or as _now
+from privacy.models import (
+    Breach,
+    BreachAlert,
+    BreachAssessment,
+    BreachClient,
+    BreachNotification,
+)
+
+DEADLINE = timedelta(hours=72)  # Art. 33(1): "not later than 72 hours"
+ALERT_HOURS = (48, 66)
+# Affected clients are written by chunks: a breach of a whole boutique is
+# tens of thousands of ids, one INSERT of 1,000 rows each.
+CHUNK = 1000
+
+# The data map's categories in staff's (and clients') words.
+CATEGORY_LABELS = {
+    Category.IDENTITY.value: _("identity"),
+    Category.CONTACT.value: _("contact details"),
+    Category.PAYMENT.value: _("payment details"),
+    Category.TECHNICAL.value: _("technical data"),
+    Category.PREFERENCES.value: _("preferences"),
+    Category.HEALTH.value: _("health (metal allergies)"),
+    Category.CEREMONY.value: _("selling ceremony (ring sizes, dates)"),
+    Category.CONTACT_HISTORY.value: _("contact history"),
+    Category.WEB_ACTIVITY.value: _("website activity"),
+    Category.PURCHASES.value: _("purchases"),
+    Category.STAFF_NOTES.value: _("staff notes"),
+}
+DATA_CATEGORIES = list(CATEGORY_LABELS.items())
+
+
+# --- Affected clients ------------------------------------------------------------
+
+
+def _with_category(queryset, category: str):
+    """Clients holding data of `category` (the data map says where)."""
+    if category in data_map.categories_of(Client):
+        return queryset
+    holders = Q(pk__in=[])
+    for model, entry in data_map.client_models():
+        if model is Client or not entry.client_path:
+            continue
+        if any(f.category.value == category for f in entry.fields.values()):
+            rows = model._default_manager.filter(**{entry.client_path: OuterRef("pk")})
+            holders |= Q(Exists(rows))
+    return queryset.filter(holders)
+
+
+def affected_clients(
+    *,
+    boutique_codes: list[str] = (),
+    created_from: date | None = None,
+    created_to: date | None = None,
+    category: str = "",
+    client_numbers: list[str] = (),
+):
+    """The clients a breach concerns: every criterion given must hold."""
+    found = Client.objects.exclude(client_number__startswith="ERASED-")
+    if boutique_codes:
+        found = found.filter(home_boutique__code__in=boutique_codes)
+    if created_from:
+        found = found.filter(created_at__date__gte=created_from)
+    if created_to:
+        found = found.filter(created_at__date__lte=created_to)
+    if category:
+        found = _with_category(found, category)
+    if client_numbers:
+        found = found.filter(client_number__in=client_numbers)
+    return found
+
+
+def _query_errors(query: dict, people: list[str]) -> dict:
+    errors = {}
+    if "clients" in people and not any(query.values()):
+        errors["boutique_codes"] = _(
+            "Clients are concerned: say which ones (a boutique, dates, a data "
+            "category or client numbers)."
+        )
+    if query.get("category") and query["category"] not in dict(DATA_CATEGORIES):
+        errors["category"] = _("Unknown data category.")
+    numbers = query.get("client_numbers") or []
+    if numbers:
+        known = set(
+            Client.objects.filter(client_number__in=numbers).values_list(
+                "client_number", flat=True
+            )
+        )
+        unknown = [n for n in numbers if n not in known]
+        if unknown:
+            errors["client_numbers"] = _("Unknown client numbers: %(numbers)s.") % {
+                "numbers": ", ".join(unknown[:10])
+            }
+    start, end = query.get("created_from"), query.get("created_to")
+    if start and end and start > end:
+        errors["created_to"] = _("The end of the range is before its start.")
+    return errors
+
+
+# --- Recording -------------------------------------------------------------------
+
+
+def breach_check(*, occurred_at, aware_at, query: dict, now=None, **facts) -> None:
+    """Why a breach cannot be recorded as given (field by field), or None."""
+    at = _now(now)
+    errors = {}
+    if occurred_at and occurred_at > at:
+        errors["occurred_at"] = _("The breach cannot have happened in the future.")
+    if aware_at and aware_at > at:
+        errors["aware_at"] = _("Awareness cannot be in the future.")
+    if occurred_at and aware_at and aware_at < occurred_at:
+        errors["aware_at"] = _(
+            "The house cannot have become aware (%(aware)s) before the breach "
+            "happened (%(occurred)s)."
+        ) % {"aware": moment(aware_at), "occurred": moment(occurred_at)}
+    unknown = set(facts.get("data_categories") or []) - set(dict(DATA_CATEGORIES))
+    if unknown:
+        errors["data_categories"] = _("Unknown data categories: %(names)s.") % {
+            "names": ", ".join(sorted(unknown))
+        }
+    if not facts.get("data_categories"):
+        errors["data_categories"] = _("Choose at least one category of data.")
+    if not facts.get("people_categories"):
+        errors["people_categories"] = _("Choose at least one category of people.")
+    errors.update(_query_errors(query, facts.get("people_categories") or []))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _stored_query(query: dict) -> dict:
+    return {
+        key: (value.isoformat() if isinstance(value, date) else value)
+        for key, value in query.items()
+        if value
+    }
+
+
+@transaction.atomic
+def breach_record(
+    *, acting_user, query: dict, now: datetime | None = None, **facts
+) -> Breach:
+    """Record a breach and the clients it affects (ids, counted).
+
+    Refused, nothing written, when awareness is before occurrence, a date
+    is in the future, no category or no client criterion is given, or a
+    client number is unknown.
+    """
+    at = _now(now)
+    breach_check(query=query, now=at, **facts)
+    breach = Breach(
+        recorded_by=acting_user,
+        recorded_at=at,
+        client_query=_stored_query(query),
+        **facts,
+    )
+    breach.full_clean()
+    breach.save()
+    found = affected_clients(**query) if any(query.values()) else Client.objects.none()
+    ids = list(found.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        BreachClient.objects.bulk_create(
+            [
+                BreachClient(breach=breach, client_id=i)
+                for i in ids[start : start + CHUNK]
+            ]
+        )
+    breach.clients_found = len(ids)
+    breach.save(update_fields=["clients_found"])
+    return breach
+
+
+@transaction.atomic
+def breach_assess(
+    *,
+    acting_user,
+    breach: Breach,
+    risk: str,
+    reasoning: str,
+    reasons_not_notified: str = "",
+    now: datetime | None = None,
+) -> BreachAssessment:
+    """Assess the risk: a risk means the CNIL is told; a high risk means
+    the people too, unless a reason of Art. 34(3) is given. Not notifying
+    the CNIL needs its reason."""
+    Risk = BreachAssessment.Risk
+    reasons = reasons_not_notified.strip()
+    if risk == Risk.UNLIKELY and not reasons:
+        raise ValidationError(
+            {
+                "reasons_not_notified": _(
+                    "The CNIL is not notified: say why the breach is unlikely "
+                    "to result in a risk to people."
+                )
+            }
+        )
+    assessment = BreachAssessment(
+        breach=breach,
+        risk=risk,
+        reasoning=reasoning,
+        notify_authority=risk != Risk.UNLIKELY,
+        notify_people=risk == Risk.HIGH and not reasons,
+        reasons_not_notified=reasons,
+        assessed_by=acting_user,
+        assessed_at=_now(now),
+    )
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+def latest_assessment(breach: Breach) -> BreachAssessment | None:
+    return breach.assessments.order_by("-assessed_at", "-id").first()
+
+
+@transaction.atomic
+def breach_notify(
+    *,
+    acting_user,
+    breach: Breach,
+    to: str,
+    notified_at: datetime,
+    reference: str = "",
+    delay_reason: str = "",
+    now: datetime | None = None,
+) -> BreachNotification:
+    """Record a notification made. To the CNIL after 72 hours from
+    awareness, the reason for the delay is required (Art. 33(1))."""
+    at = _now(now)
+    errors = {}
+    if notified_at > at:
+        errors["notified_at"] = _("A notification cannot be recorded in advance.")
+    elif notified_at < breach.aware_at:
+        errors["notified_at"] = _(
+            "The notification cannot be before the house became aware."
+        )
+    late = notified_at > breach.aware_at + DEADLINE
+    if to == BreachNotification.To.AUTHORITY and late and not delay_reason.strip():
+        errors["delay_reason"] = _(
+            "Notified more than 72 hours after awareness (%(aware)s): give the "
+            "reason for the delay."
+        ) % {"aware": moment(breach.aware_at)}
+    if errors:
+        raise ValidationError(errors)
+    notification = BreachNotification(
+        breach=breach,
+        to=to,
+        notified_at=notified_at,
+        reference=reference,
+        delay_reason=delay_reason.strip(),
+        recorded_by=acting_user,
+        recorded_at=at,
+    )
+    notification.full_clean()
+    notification.save()
+    return notification
+
+
+# --- The 72-hour clock -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    deadline: datetime
+    state: str  # "running", "overdue", "notified", "not_required"
+    hours_left: int  # negative once overdue
+    notified_at: datetime | None = None
+    late: bool = False
+
+    @property
+    def sentence(self) -> str:
+        if self.state == "notified":
+            if self.late:
+                return _("The CNIL was notified on %(when)s, after the 72 hours.") % {
+                    "when": moment(self.notified_at)
+                }
+            return _("The CNIL was notified on %(when)s, within the 72 hours.") % {
+                "when": moment(self.notified_at)
+            }
+        if self.state == "not_required":
+            return _(
+                "Assessed as unlikely to result in a risk: the CNIL is not notified."
+            )
+        if self.state == "overdue":
+            return _(
+                "The 72 hours ran out on %(deadline)s, %(hours)s hours ago: "
+                "notify the CNIL with the reason for the delay."
+            ) % {"deadline": moment(self.deadline), "hours": -self.hours_left}
+        return _("%(hours)s hours left to notify the CNIL (by %(deadline)s).") % {
+            "hours": self.hours_left,
+            "deadline": moment(self.deadline),
+        }
+
+
+def breach_clock(breach: Breach, *, now: datetime | None = None) -> Clock:
+    at = _now(now)
+    deadline = breach.aware_at + DEADLINE
+    left = int((deadline - at).total_seconds() // 3600)
+    told = (
+        breach.notifications.filter(to=BreachNotification.To.AUTHORITY)
+        .order_by("notified_at")
+        .first()
+    )
+    if told is not None:
+        return Clock(
+            deadline, "notified", left, told.notified_at, told.notified_at > deadline
+        )
+    assessment = latest_assessment(breach)
+    if assessment is not None and not assessment.notify_authority:
+        return Clock(deadline, "not_required", left)
+    return Clock(deadline, "overdue" if at > deadline else "running", left)
+
+
+def _clock_open(now: datetime):
+    """Breaches whose CNIL notification is neither made nor ruled out."""
+    told = BreachNotification.objects.filter(
+        breach=OuterRef("pk"), to=BreachNotification.To.AUTHORITY
+    )
+    latest = BreachAssessment.objects.filter(breach=OuterRef("pk")).order_by(
+        "-assessed_at", "-id"
+    )
+    return (
+        Breach.objects.filter(aware_at__lte=now - timedelta(hours=min(ALERT_HOURS)))
+        .exclude(Exists(told))
+        .annotate(ruled_out=Exists(latest.filter(notify_authority=False)[:1]))
+    )
+
+
+def _compliance_emails() -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=roles.COMPLIANCE, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+@transaction.atomic
+def breaches_alert(*, now: datetime | None = None) -> list[tuple[int, int]]:
+    """Alert compliance at 48 and 66 hours from awareness, once each, for
+    every breach not yet notified to the CNIL nor assessed as not to be.
+    A run that missed a threshold (beat down) sends it late, once."""
+    at = _now(now)
+    sent = []
+    for breach in _clock_open(at):
+        latest = latest_assessment(breach)
+        if latest is not None and not latest.notify_authority:
+            continue
+        for hours in ALERT_HOURS:
+            if at < breach.aware_at + timedelta(hours=hours):
+                continue
+            _alert, created = BreachAlert.objects.get_or_create(
+                breach=breach, hours=hours, defaults={"sent_at": at}
+            )
+            if created:
+                sent.append((breach.pk, hours))
+                _mail_alert(breach, hours, at)
+    return sent
+
+
+def _mail_alert(breach: Breach, hours: int, at: datetime) -> None:
+    clock = breach_clock(breach, now=at)
+    recipients = _compliance_emails()
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("Breach #%(pk)s: %(hours)s hours since awareness")
+            % {"pk": breach.pk, "hours": hours},
+            str(clock.sentence),
+            None,
+            recipients,
+            fail_silently=True,
+        )
+
+
+# --- Generated texts -------------------------------------------------------------
+
+
+def _context(breach: Breach) -> dict:
+    return {
+        "breach": breach,
+        "assessment": latest_assessment(breach),
+        "clock": breach_clock(breach),
+        "categories": [str(CATEGORY_LABELS.get(c, c)) for c in breach.data_categories],
+        "people": [
+            str(dict(Breach.PEOPLE).get(p, p)) for p in breach.people_categories
+        ],
+        "controller": settings.PRIVACY_CONTROLLER,
+        "dpo": settings.PRIVACY_DPO,
+    }
+
+
+def cnil_notification_text(breach: Breach) -> str:
+    """The answers of the CNIL's notification form, in French (the CNIL's
+    language), from the register: nothing about any one person."""
+    with translation.override("fr"):
+        return render_to_string("privacy/breaches/cnil.txt", _context(breach))
+
+
+@dataclass(frozen=True)
+class Letter:
+    language: str
+    language_name: str
+    clients: int
+    text: str
+
+
+def people_letters(breach: Breach) -> list[Letter]:
+    """One letter per language the affected clients read (Art. 34(2)):
+    the same words for everyone of that language, addressed at sending."""
+    ids = BreachClient.objects.filter(breach=breach).values("client_id")
+    languages = Counter(
+        Client.objects.filter(pk__in=ids).values_list("preferred_language", flat=True)
+    )
+    names = dict(settings.LANGUAGES)
+    letters = []
+    for language, count in sorted(languages.items()):
+        with translation.override(language):
+            text = render_to_string("privacy/breaches/letter.txt", _context(breach))
+        letters.append(
+            Letter(language, str(names.get(language, language)), count, text)
+        )
+    return letters
+
+
+def breaches_open_count(*, now: datetime | None = None) -> int:
+    at = _now(now)
+    return sum(
+        1
+        for breach in Breach.objects.filter(aware_at__gte=at - timedelta(days=30))
+        if breach_clock(breach, now=at).state in ("running", "overdue")
+    )
+
+
+__all__ = [
+    "ALERT_HOURS",
+    "DEADLINE",
+    "affected_clients",
+    "breach_assess",
+    "breach_check",
+    "breach_clock",
+    "breach_notify",
+    "breach_record",
+    "breaches_alert",
+    "cnil_notification_text",
+    "people_letters",
+]
