@@ -80,7 +80,9 @@ class Appointment(FreeTextModel):
     )
     # Set when the day-before reminder went out: sent once, however often
     # the beat task runs.
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("reminded at")
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -88,8 +90,9 @@ class Appointment(FreeTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("booked by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = house_history()
     objects = AppointmentQuerySet.as_manager()

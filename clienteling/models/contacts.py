@@ -50,12 +50,21 @@ class ContactEvent(FreeTextModel):
     OUTCOME_REQUIRED_CHANNELS = frozenset({Channel.PHONE})
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="contacts"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("client"),
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    direction = models.CharField(max_length=10, choices=Direction.choices)
-    subject = models.CharField(max_length=200)
-    summary = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, verbose_name=_("channel")
+    )
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, verbose_name=_("direction")
+    )
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    summary = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("summary")
+    )
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=Outcome.choices, blank=True
     )
@@ -65,6 +74,7 @@ class ContactEvent(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("staff"),
     )
     boutique = models.ForeignKey(
         "clienteling.Boutique",
@@ -72,13 +82,21 @@ class ContactEvent(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("boutique"),
     )
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # An order or after-sales case in the apps above (no import upward).
     related_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related type"),
     )
-    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related_id = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name=_("related ID")
+    )
     related_object = GenericForeignKey("related_type", "related_id")
 
     history = house_history()
@@ -98,6 +116,8 @@ class ContactEvent(FreeTextModel):
                 | models.Q(related_type__isnull=False, related_id__isnull=False),
             )
         ]
+        verbose_name = _("contact event")
+        verbose_name_plural = _("contact events")
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.subject}"

@@ -33,10 +33,17 @@ class OutreachList(models.Model):
         EXPIRED = "expired", _("Expired (file deleted)")
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(max_length=20, choices=ContactPreference.Channel)
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    channel = models.CharField(
+        max_length=20, choices=ContactPreference.Channel, verbose_name=_("channel")
+    )
     boutique = models.ForeignKey(
         "clienteling.Boutique",
         on_delete=models.PROTECT,
@@ -44,15 +51,18 @@ class OutreachList(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Only this boutique's clients; empty for all in scope."),
+        verbose_name=_("boutique"),
     )
     whole_house = models.BooleanField(
         default=False,
         help_text=_("The requester saw the clients of every boutique."),
+        verbose_name=_("whole house"),
     )
     scope_boutique_ids = models.JSONField(
         default=list,
         blank=True,
         help_text=_("The boutiques the requester worked in when asking."),
+        verbose_name=_("scope boutique ids"),
     )
     # The build: one core.jobs job (kind consents.outreach_list). Its row
     # holds the bookkeeping (waiting, running, progress, attempts) and the
@@ -63,15 +73,24 @@ class OutreachList(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("job"),
     )
     # The outcome, recorded once when the build finishes.
-    eligible_count = models.PositiveIntegerField(default=0)
-    soft_opt_in_count = models.PositiveIntegerField(default=0)
+    eligible_count = models.PositiveIntegerField(
+        default=0, verbose_name=_("eligible count")
+    )
+    soft_opt_in_count = models.PositiveIntegerField(
+        default=0, verbose_name=_("soft opt in count")
+    )
     # {reason: count}, reasons being consents.selectors.Reason's sentences.
-    excluded_by_reason = models.JSONField(default=dict, blank=True)
+    excluded_by_reason = models.JSONField(
+        default=dict, blank=True, verbose_name=_("excluded by reason")
+    )
     # Why the file was withdrawn before its expiry (a client on it erased).
-    withdrawn = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
+    withdrawn = models.CharField(
+        max_length=300, blank=True, verbose_name=_("withdrawn")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     objects = OutreachListQuerySet.as_manager()
 
@@ -96,6 +115,7 @@ class OutreachList(models.Model):
                 ),
             ),
         ]
+        verbose_name_plural = _("outreach lists")
 
     def __str__(self):
         return f"Outreach list {self.pk or 'new'} ({self.get_channel_display()})"
