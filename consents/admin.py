@@ -140,7 +140,11 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
             "",
             "<p><strong>{}</strong> ({}): {}</p>",
             (
-                (w.purpose.name, NATIVE_NAMES.get(w.language, w.language), w.text)
+                (
+                    w.purpose.display_name,
+                    NATIVE_NAMES.get(w.language, w.language),
+                    w.text,
+                )
                 for w in obj.wordings.select_related("purpose")
             ),
         )

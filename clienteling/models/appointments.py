@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -47,7 +48,7 @@ class Appointment(FreeTextModel):
         BOOKED = "booked", _("Booked")
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not come")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
 
     client = models.ForeignKey(
         "clienteling.Client",

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from clienteling.querysets import RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
@@ -66,7 +67,7 @@ class Client(FreeTextModel):
         CUSTOMISED = "customised", _("Customised")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("client status", "Active")
         MERGED = "merged", _("Merged into another record")
 
     client_number = models.CharField(
@@ -273,7 +274,7 @@ class DuplicateFlag(models.Model):
         SAME_PHONE = "same_phone", _("Same phone")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("duplicate flag status", "Open")
         MERGED = "merged", _("Merged")
         DISMISSED = "dismissed", _("Not the same person")
 

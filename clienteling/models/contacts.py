@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -24,11 +25,11 @@ class ContactEvent(FreeTextModel):
     class Channel(models.TextChoices):
         BOUTIQUE_VISIT = "boutique_visit", _("Boutique visit")
         PHONE = "phone", _("Phone")
-        EMAIL = "email", _("Email")
-        POST = "post", _("Post")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+        POST = "post", pgettext_lazy("contact channel", "Post")
         SOCIAL_NETWORK = "social_network", _("Social network")
         INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
-        WEB_FORM = "web_form", _("Web form")
+        WEB_FORM = "web_form", pgettext_lazy("contact channel", "Web form")
 
     class Direction(models.TextChoices):
         INBOUND = "inbound", _("From the client")

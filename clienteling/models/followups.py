@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.display import day
 from core.free_text import FreeTextModel
@@ -19,8 +20,8 @@ class FollowUp(FreeTextModel):
         MANUAL = "manual", _("Manual")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("follow-up status", "Open")
+        DONE = "done", pgettext_lazy("follow-up status", "Done")
         DISMISSED = "dismissed", _("Dismissed")
 
     class Outcome(models.TextChoices):

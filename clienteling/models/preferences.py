@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -55,10 +56,10 @@ class ContactPreference(models.Model):
     """How and when the client prefers to be contacted."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
         PHONE = "phone", _("Phone call")
         SMS = "sms", _("Text message")
-        POST = "post", _("Post")
+        POST = "post", pgettext_lazy("contact channel", "Post")
         INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
         BOUTIQUE = "boutique", _("In the boutique")
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
 from consents.querysets import (
@@ -36,7 +37,7 @@ class Channel(models.TextChoices):
     WEBSITE = "website", _("Website")
     CLIENTELING_TOOL = "clienteling_tool", _("Clienteling tool")
     PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("contact channel", "Email")
     IN_PERSON = "in_person", _("In person")
 
 
@@ -316,7 +317,7 @@ class SuppressionEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
         PHONE = "phone", _("Phone")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))

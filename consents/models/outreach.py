@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clienteling.models import ContactPreference
 from consents.models.purposes import Purpose
@@ -27,9 +28,9 @@ class OutreachList(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        RUNNING = "running", pgettext_lazy("outreach list status", "Building")
+        DONE = "done", pgettext_lazy("outreach list status", "Ready")
+        FAILED = "failed", pgettext_lazy("outreach list status", "Failed")
         EXPIRED = "expired", _("Expired (file deleted)")
 
     requested_by = models.ForeignKey(

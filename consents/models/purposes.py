@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consents import registry
+from consents.documents import purpose_name, purpose_text
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 
 
@@ -87,7 +88,18 @@ class Purpose(FreeTextModel):
         verbose_name_plural = _("purposes")
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (`name` is the English of the
+        registry; decision 0037)."""
+        return purpose_name(self.code, self.name)
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language, as display_name."""
+        return purpose_text(self.code, "description", self.description)
 
     @property
     def needs_consent(self) -> bool:
@@ -216,4 +228,4 @@ class PurposeWording(FreeTextModel):
         verbose_name_plural = _("purpose wordings")
 
     def __str__(self):
-        return f"{self.version}: {self.purpose.name} ({self.language})"
+        return f"{self.version}: {self.purpose.display_name} ({self.language})"

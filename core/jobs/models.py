@@ -11,15 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        DONE = "done", pgettext_lazy("job status", "Done")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)

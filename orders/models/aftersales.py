@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.display import day
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -39,7 +40,7 @@ class Guarantee(FreeTextModel):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("guarantee status", "Active")
         VOID = "void", _("Void (piece returned)")
 
     certificate_number = models.CharField(
@@ -130,7 +131,7 @@ class AfterSalesCase(FreeTextModel):
         IN_WORKSHOP = "in_workshop", _("In the workshop")
         READY = "ready", _("Ready for collection")
         RETURNED = "returned", _("Returned to the client")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("after-sales case status", "Cancelled")
 
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.RECEIVED: frozenset({Status.IN_WORKSHOP, Status.CANCELLED}),
@@ -234,9 +235,9 @@ class Complaint(FreeTextModel):
     class Channel(models.TextChoices):
         BOUTIQUE = "boutique", _("In the boutique")
         PHONE = "phone", _("Phone")
-        EMAIL = "email", _("Email")
-        POST = "post", _("Post")
-        WEB_FORM = "web_form", _("Web form")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+        POST = "post", pgettext_lazy("contact channel", "Post")
+        WEB_FORM = "web_form", pgettext_lazy("contact channel", "Web form")
         SOCIAL_NETWORK = "social_network", _("Social network")
         INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
 
@@ -250,7 +251,7 @@ class Complaint(FreeTextModel):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("complaint status", "Open")
         INVESTIGATING = "investigating", _("Investigating")
         RESOLVED = "resolved", _("Resolved")
         REJECTED = "rejected", _("Closed without remedy")

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -28,7 +29,7 @@ class Order(FreeTextModel):
 
     class MarketingEmail(models.TextChoices):
         OFFERED = "offered", _("Told they may refuse; did not refuse")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("marketing email answer", "Refused")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -36,7 +37,7 @@ class Order(FreeTextModel):
         INVOICED = "invoiced", _("Invoiced")
         DELIVERED = "delivered", _("Delivered")
         RETURNED = "returned", _("Returned")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
     # The one place the order lifecycle is defined: from -> allowed targets.
     # INVOICED is reached only by issuing the invoice and RETURNED only by

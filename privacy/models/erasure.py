@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import FreeTextModel
 
@@ -21,9 +22,9 @@ class ErasureJob(FreeTextModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Awaiting approval")
         APPROVED = "approved", _("Approved, being carried out")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("erasure status", "Done")
         REFUSED = "refused", _("Refused (legal hold)")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("erasure status", "Cancelled")
 
     # The one place the lifecycle is written down (privacy.erasure checks).
     TRANSITIONS = {

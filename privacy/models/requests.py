@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -26,8 +27,8 @@ class DataSubjectRequest(FreeTextModel):
         CONSENT_WITHDRAWAL = "consent_withdrawal", _("Consent withdrawal (Art. 7(3))")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("Email")
-        POST = "post", _("Post")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+        POST = "post", pgettext_lazy("contact channel", "Post")
         PHONE = "phone", _("Phone")
         IN_PERSON = "in_person", _("In person (boutique)")
         WEBSITE = "website", _("Website form")
@@ -36,7 +37,7 @@ class DataSubjectRequest(FreeTextModel):
         RECEIVED = "received", _("Received, identity to verify")
         IN_PROGRESS = "in_progress", _("Identity verified, in progress")
         COMPLETED = "completed", _("Completed")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("request status", "Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn by the person")
 
     class IdentityMethod(models.TextChoices):
@@ -153,7 +154,9 @@ class DataSubjectRequest(FreeTextModel):
         verbose_name_plural = _("data-subject requests")
 
     def __str__(self):
-        return f"DSR-{self.pk or 'new'} {self.get_kind_display()}"
+        if self.pk is None:
+            return _("New request: %(kind)s") % {"kind": self.get_kind_display()}
+        return f"DSR-{self.pk} {self.get_kind_display()}"
 
     @property
     def effective_due_on(self):
@@ -216,9 +219,9 @@ class SubjectAccessReport(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        RUNNING = "running", pgettext_lazy("access report status", "Building")
+        DONE = "done", pgettext_lazy("access report status", "Ready")
+        FAILED = "failed", pgettext_lazy("access report status", "Failed")
         CANCELLED = "cancelled", _("Stopped")
         EXPIRED = "expired", _("Expired (file deleted)")
 
@@ -275,7 +278,10 @@ class SubjectAccessReport(models.Model):
         verbose_name_plural = _("subject-access reports")
 
     def __str__(self):
-        return f"Report {self.pk} for {self.request}"
+        return _("Report %(number)s for %(request)s") % {
+            "number": self.pk,
+            "request": self.request,
+        }
 
     # --- Read from the job row ----------------------------------------------
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.classification import Category
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -86,8 +87,8 @@ class RetentionRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        RUNNING = "running", pgettext_lazy("retention run status", "Running")
+        DONE = "done", pgettext_lazy("retention run status", "Done")
         # Its job failed for good or was stopped; "Start again" on the jobs
         # page puts it back to running, from its cursor.
         STOPPED = "stopped", _("Stopped before the end")
