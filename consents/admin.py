@@ -346,7 +346,9 @@ class OutreachListAdmin(ViewOnlyAdmin):
     @admin.display(description=_("excluded, by reason"))
     def exclusions(self, obj):
         return format_html_join(
-            "", "<div>{}: {}</div>", sorted(obj.excluded_by_reason.items())
+            "",
+            "<div>{}: {}</div>",
+            obj.excluded_by_reason_shown,
         )
 
     @admin.display(description=_("CSV"))

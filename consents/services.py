@@ -579,8 +579,11 @@ def paper_form_capture(
     if not wordings:
         raise ValidationError(
             {
-                "language": f"{version} has no wording in the language "
-                f"{language!r}: choose the language printed on the signed form."
+                "language": _(
+                    "%(version)s has no wording in the language %(language)s: "
+                    "choose the language printed on the signed form."
+                )
+                % {"version": version, "language": language}
             }
         )
     content_type, extension = _capture_check(

@@ -476,7 +476,7 @@ def notice(request):
 PRIVACY_NOTICE_PDF = downloads.register(
     downloads.Download(
         key="privacy-notice-pdf",
-        label="Privacy notice to print (PDF)",
+        label=_("Privacy notice to print (PDF)"),
         sites=("consents.views.notice_pdf",),
         spreadsheet=False,
         not_spreadsheet_because="a PDF of the notice: it holds no client data",

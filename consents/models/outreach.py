@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from clienteling.models import ContactPreference
 from consents.models.purposes import Purpose
@@ -124,6 +124,15 @@ class OutreachList(models.Model):
     @property
     def excluded_count(self) -> int:
         return sum(self.excluded_by_reason.values())
+
+    @property
+    def excluded_by_reason_shown(self) -> list[tuple[str, int]]:
+        """(reason, count) in the reader's language: the reasons are stored
+        in English (consents.selectors.Reason marks them for translation)."""
+        return sorted(
+            (gettext(reason), count)
+            for reason, count in self.excluded_by_reason.items()
+        )
 
     # --- read from the job row ------------------------------------------------
 
