@@ -27,7 +27,7 @@ class AccessLogEntry(models.Model):
         DOWNLOAD = "download", _("Downloaded a document")
         DENIED = "denied", _("Was refused (out of scope or no permission)")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("when"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

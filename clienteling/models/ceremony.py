@@ -37,7 +37,7 @@ class RingSize(FreeTextModel):
         max_length=2,
         choices=[(s.value, s.value) for s in ring_sizes.SizingSystem],
         default=ring_sizes.SizingSystem.EU.value,
-        verbose_name=_("system"),
+        verbose_name=_("sizing system"),
     )
     size = models.CharField(
         max_length=6,
@@ -48,7 +48,7 @@ class RingSize(FreeTextModel):
         max_digits=5,
         decimal_places=2,
         editable=False,
-        verbose_name=_("circumference mm"),
+        verbose_name=_("circumference (mm)"),
     )
     measured_at = models.DateField(verbose_name=_("measured at"))
     measured_by = models.ForeignKey(

@@ -188,7 +188,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         editable=False,
-        verbose_name=_("last client initiated contact at"),
+        verbose_name=_("last contact initiated by the client at"),
     )
     lifetime_value = models.DecimalField(
         _("lifetime value (EUR)"),

@@ -17,7 +17,7 @@ class ClientEmail(models.Model):
         verbose_name=_("client"),
     )
     address = models.EmailField(verbose_name=_("address"))
-    is_primary = models.BooleanField(default=False, verbose_name=_("is primary"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary"))
 
     history = house_history()
 
@@ -64,7 +64,7 @@ class ClientPhone(models.Model):
     )
     # Stored in E.164; PhoneNumberField refuses a number that does not parse.
     number = PhoneNumberField(db_index=True, verbose_name=_("number"))
-    is_primary = models.BooleanField(default=False, verbose_name=_("is primary"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary"))
 
     history = house_history()
 
@@ -104,7 +104,7 @@ class ClientAddress(FreeTextModel):
     city = models.CharField(max_length=100, verbose_name=_("city"))
     region = models.CharField(max_length=100, blank=True, verbose_name=_("region"))
     country = CountryField(verbose_name=_("country"))
-    is_primary = models.BooleanField(default=False, verbose_name=_("is primary"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary"))
 
     history = house_history()
 

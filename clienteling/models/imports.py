@@ -16,7 +16,9 @@ class StagedImport(models.Model):
         CLIENTS = "clients", _("Clients")
         WEB_EVENTS = "web_events", _("Website activity")
 
-    what = models.CharField(max_length=20, choices=What.choices, verbose_name=_("what"))
+    what = models.CharField(
+        max_length=20, choices=What.choices, verbose_name=_("contents")
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -35,7 +37,7 @@ class StagedImport(models.Model):
     # The write's outcome (apply job): set in the same transaction as the
     # rows it counts, so a repeated attempt finds it and writes nothing.
     created = models.PositiveIntegerField(
-        null=True, blank=True, verbose_name=_("created")
+        null=True, blank=True, verbose_name=_("created clients")
     )
     already_known = models.PositiveIntegerField(
         null=True, blank=True, verbose_name=_("already known")

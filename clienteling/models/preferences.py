@@ -10,7 +10,7 @@ class Collection(FreeTextModel):
     """A collection of the house (the catalogue's products belong to one)."""
 
     name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     history = house_history()
 

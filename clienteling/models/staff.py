@@ -55,7 +55,7 @@ class Boutique(FreeTextModel):
     longitude = models.DecimalField(
         max_digits=8, decimal_places=5, verbose_name=_("longitude")
     )
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     time_zone = models.CharField(
         max_length=64,
         default=default_time_zone,

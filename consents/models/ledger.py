@@ -255,7 +255,7 @@ class SoftOptIn(models.Model):
     last_sale_at = models.DateTimeField(verbose_name=_("last sale at"))
     sale_reference = models.CharField(max_length=50, verbose_name=_("sale reference"))
     opt_out_offered = models.BooleanField(
-        default=False, verbose_name=_("opt out offered")
+        default=False, verbose_name=_("opt-out offered")
     )
 
     history = house_history()

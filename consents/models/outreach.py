@@ -63,7 +63,7 @@ class OutreachList(models.Model):
         default=list,
         blank=True,
         help_text=_("The boutiques the requester worked in when asking."),
-        verbose_name=_("scope boutique ids"),
+        verbose_name=_("boutiques in scope"),
     )
     # The build: one core.jobs job (kind consents.outreach_list). Its row
     # holds the bookkeeping (waiting, running, progress, attempts) and the
@@ -81,7 +81,7 @@ class OutreachList(models.Model):
         default=0, verbose_name=_("eligible count")
     )
     soft_opt_in_count = models.PositiveIntegerField(
-        default=0, verbose_name=_("soft opt in count")
+        default=0, verbose_name=_("soft opt-in count")
     )
     # {reason: count}, reasons being consents.selectors.Reason's sentences.
     excluded_by_reason = models.JSONField(

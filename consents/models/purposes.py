@@ -40,7 +40,7 @@ class Purpose(FreeTextModel):
     soft_opt_in = models.BooleanField(
         default=False,
         help_text=_("Existing customers may be emailed without prior consent."),
-        verbose_name=_("soft opt in"),
+        verbose_name=_("soft opt-in"),
     )
     special_category = models.BooleanField(
         default=False,
@@ -63,7 +63,7 @@ class Purpose(FreeTextModel):
     display_order = models.PositiveIntegerField(
         default=0, verbose_name=_("display order")
     )
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["display_order", "code"]

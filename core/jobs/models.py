@@ -30,7 +30,7 @@ class Job(models.Model):
     # What staff read on the Jobs page: no personal data beyond a number.
     label = models.CharField(max_length=200, verbose_name=_("label"))
     # Ids and flags only: what the kind needs to find its work again.
-    params = models.JSONField(default=dict, blank=True, verbose_name=_("params"))
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
     # At most one unfinished job per key (e.g. one report per request).
     dedupe_key = models.CharField(
         max_length=120, blank=True, verbose_name=_("dedupe key")

@@ -74,7 +74,7 @@ class Product(FreeTextModel):
     currency = models.CharField(
         max_length=3, choices=CURRENCIES, default="EUR", verbose_name=_("currency")
     )
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     history = house_history()
 

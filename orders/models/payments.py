@@ -77,7 +77,7 @@ class Payment(FreeTextModel):
         max_length=4,
         blank=True,
         validators=[RegexValidator(r"^\d{4}$", _("The last four digits, no more."))],
-        verbose_name=_("card last4"),
+        verbose_name=_("card last four digits"),
     )
     card_expiry_month = models.PositiveSmallIntegerField(
         null=True,
@@ -106,7 +106,7 @@ class Payment(FreeTextModel):
                 _("Only a masked IBAN is kept (country code, stars, last four)."),
             )
         ],
-        verbose_name=_("IBAN masked"),
+        verbose_name=_("masked IBAN"),
     )
     received_at = models.DateTimeField(verbose_name=_("received at"))
     recorded_by = models.ForeignKey(

@@ -122,10 +122,10 @@ class DataSubjectRequest(FreeTextModel):
     )
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     flagged_d7_at = models.DateTimeField(
-        null=True, blank=True, verbose_name=_("flagged d7 at")
+        null=True, blank=True, verbose_name=_("warned 7 days before at")
     )
     flagged_d1_at = models.DateTimeField(
-        null=True, blank=True, verbose_name=_("flagged d1 at")
+        null=True, blank=True, verbose_name=_("warned 1 day before at")
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

@@ -44,7 +44,7 @@ class RetentionRule(FreeTextModel):
         help_text=_("The law or guidance behind the period."),
         verbose_name=_("source"),
     )
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,7 +100,7 @@ class RetentionRun(models.Model):
         default=Status.RUNNING,
         verbose_name=_("status"),
     )
-    now = models.DateTimeField(verbose_name=_("now"))
+    now = models.DateTimeField(verbose_name=_("reference time"))
     started_at = models.DateTimeField(verbose_name=_("started at"))
     finished_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("finished at")

@@ -42,7 +42,7 @@ class Partner(FreeTextModel):
         help_text=_("The shop-in-shops this store operates."),
         verbose_name=_("boutiques"),
     )
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -87,7 +87,7 @@ class SharingBatch(models.Model):
         help_text=_("Consents are read as they stood at this instant."),
         verbose_name=_("consent snapshot at"),
     )
-    since = models.DateField(null=True, blank=True, verbose_name=_("since"))
+    since = models.DateField(null=True, blank=True, verbose_name=_("changes since"))
     rule_version = models.CharField(max_length=40, verbose_name=_("rule version"))
     key_id = models.CharField(max_length=20, verbose_name=_("key ID"))
     client_count = models.PositiveIntegerField(
