@@ -97,7 +97,7 @@ def allergy_warning(*, user, conflicts: list[AllergyConflict]) -> str:
                 "reference": c.product.reference,
                 "name": c.product.name,
                 "metal": c.metal_label.lower(),
-                "severity": severity_label(c.severity),
+                "severity": severity_label(c.severity).lower(),
             }
         )
         for c in conflicts
