@@ -5,6 +5,8 @@ accounts must; what only serves the relationship (notes, engravings, ring
 sizes, card references, case texts) is erased.
 """
 
+from django.utils.translation import gettext_noop
+
 from core.classification import (
     KEY,
     NOT_PERSONAL,
@@ -18,7 +20,7 @@ from core.classification import (
 
 C, E, S = Category, Erasure, Source
 
-ACCOUNTS = "accounting records, 10 years (French Commercial Code L123-22)"
+ACCOUNTS = gettext_noop("accounting records, 10 years (French Commercial Code L123-22)")
 GUARANTEE = "the legal guarantee of conformity and the house's guarantee"
 STAFF_LINK = F(C.STAFF_NOTES, E.KEEP, S.SYSTEM, obligation=ACCOUNTS)
 WHEN = NOT_PERSONAL
