@@ -21,7 +21,11 @@ from core.classification import (
 C, E, S = Category, Erasure, Source
 
 ACCOUNTS = gettext_noop("accounting records, 10 years (French Commercial Code L123-22)")
-GUARANTEE = "the legal guarantee of conformity and the house's guarantee"
+GUARANTEE = gettext_noop("the legal guarantee of conformity and the house's guarantee")
+GUARANTEE_AND_COUNTERFEITING = gettext_noop(
+    "the legal guarantee of conformity and the house's guarantee; fighting "
+    "counterfeiting"
+)
 STAFF_LINK = F(C.STAFF_NOTES, E.KEEP, S.SYSTEM, obligation=ACCOUNTS)
 WHEN = NOT_PERSONAL
 
@@ -70,7 +74,7 @@ DATAMAP = {
                 C.PURCHASES,
                 E.KEEP,
                 S.STAFF,
-                obligation=f"{GUARANTEE}; fighting counterfeiting",
+                obligation=GUARANTEE_AND_COUNTERFEITING,
             ),
             "ring_size": F(C.CEREMONY, E.ERASE, S.STAFF),
             # An engraving is often a name or a date.

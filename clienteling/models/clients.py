@@ -16,16 +16,16 @@ from core.history import house_history
 CLIENT_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9-]{3,19}$"
 
 LANGUAGES = [
-    ("fr", "French"),
-    ("en", "English"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("es", "Spanish"),
-    ("zh", "Chinese"),
-    ("ja", "Japanese"),
-    ("ko", "Korean"),
-    ("ar", "Arabic"),
-    ("ru", "Russian"),
+    ("fr", _("French")),
+    ("en", _("English")),
+    ("de", _("German")),
+    ("it", _("Italian")),
+    ("es", _("Spanish")),
+    ("zh", _("Chinese")),
+    ("ja", _("Japanese")),
+    ("ko", _("Korean")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
 ]
 
 
