@@ -14,6 +14,7 @@ the staff catalogue (gettext under the override): they read in French
 once the French catalogue translates them.
 """
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -125,8 +126,7 @@ def _field_value(  # noqa: PLR0911 - one return per kind of stored value
     except (LookupError, FieldDoesNotExist):
         return words.value(value)
     if isinstance(value, str) and field.choices:
-        with translation.override(ENGLISH):
-            english = {str(text): code for code, text in field.flatchoices}
+        english = _choice_codes(label, name)
         if value in english:
             return str(dict(field.flatchoices)[english[value]])
     if isinstance(value, str) and field.is_relation:
@@ -152,6 +152,14 @@ def _field_value(  # noqa: PLR0911 - one return per kind of stored value
         if all(v in words.module.FIELD_LABELS for v in value):
             return ", ".join(words.module.FIELD_LABELS[v] for v in value)
     return words.value(value)
+
+
+@functools.cache
+def _choice_codes(label: str, name: str) -> dict[str, str]:
+    """{English label: code} of a field's choices (read once per field)."""
+    field = apps.get_model(label)._meta.get_field(name)
+    with translation.override(ENGLISH):
+        return {str(text): code for code, text in field.flatchoices}
 
 
 def _version_name(words: _Words, value: str) -> str:

@@ -154,3 +154,32 @@ def test_a_typed_confirmation_says_why_by_code_in_any_language(language):
             "",
             "",
         )
+
+
+# --- the access report reads stored English values in the client's language --
+
+
+def test_the_french_report_reads_choices_codes_and_names_in_french():
+    from consents.documents.languages import document_language
+    from privacy.report_render import _field_value, _Words
+
+    words = _Words(document_language("fr"), "Europe/Paris")
+    newsletters = registry.PURPOSES_BY_CODE[registry.NEWSLETTERS]
+
+    with translation.override("fr"):
+        status = _field_value(words, "orders.Order", "status", "Delivered")
+        services = _field_value(
+            words,
+            "consents.PaperFormSubmission",
+            "requested_services",
+            [registry.NEWSLETTERS],
+        )
+        purpose = _field_value(
+            words, "consents.ConsentDecision", "purpose", newsletters.name
+        )
+        free_text = _field_value(words, "orders.Order", "notes", "Delivered")
+        delivered = str(Order.Status.DELIVERED.label)
+
+    assert status == delivered != "Delivered"
+    assert services == purpose == fr.PURPOSES[registry.NEWSLETTERS]["name"]
+    assert free_text == "Delivered"  # what staff wrote is left as written
