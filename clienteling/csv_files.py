@@ -17,8 +17,8 @@ MAX_LINE_CHARACTERS = 10_000
 # The first bytes of files that are often chosen instead of a CSV.
 _NOT_CSV = {
     b"PK\x03\x04": _("a spreadsheet workbook (XLSX or ODS)"),
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (XLS)",
-    b"%PDF": "a PDF",
+    b"\xd0\xcf\x11\xe0": _("an Excel 97-2003 workbook (XLS)"),
+    b"%PDF": _("a PDF"),
 }
 
 

@@ -1,5 +1,7 @@
 """clienteling's part of the data map (see core.classification)."""
 
+from django.utils.translation import gettext_noop
+
 from core.classification import (
     KEY,
     NOT_PERSONAL,
@@ -19,7 +21,7 @@ STAFF_LINK = F(
     C.STAFF_NOTES,
     E.KEEP,
     S.SYSTEM,
-    obligation="accountability of staff actions (GDPR Art. 5(2))",
+    obligation=gettext_noop("accountability of staff actions (GDPR Art. 5(2))"),
 )
 WHEN = F(C.NOT_PERSONAL, E.KEEP, S.SYSTEM, obligation="not personal data")
 
@@ -46,7 +48,7 @@ DATAMAP = {
                 C.PREFERENCES,
                 E.KEEP,
                 S.CLIENT,
-                obligation="not identifying; kept on the tombstone",
+                obligation=gettext_noop("not identifying; kept on the tombstone"),
             ),
             "home_boutique": KEY,
             "primary_adviser": STAFF_LINK,

@@ -14,6 +14,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import fields, resources, widgets
@@ -40,12 +41,15 @@ class EmailWidget(widgets.CharWidget):
             try:
                 validate_email(value)
             except ValidationError:
-                raise ValueError(f"{value!r} is not a valid email address.") from None
+                raise ValueError(
+                    _("%(value)r is not a valid email address.") % {"value": value}
+                ) from None
             if len(value) > EMAIL_MAX_LENGTH:
                 # The column's limit: PostgreSQL would refuse the row with a
                 # database error instead of a message.
                 raise ValueError(
-                    f"{value!r} is longer than {EMAIL_MAX_LENGTH} characters."
+                    _("%(value)r is longer than %(max)s characters.")
+                    % {"value": value, "max": EMAIL_MAX_LENGTH}
                 )
         return value
 
@@ -57,7 +61,9 @@ class PhoneWidget(widgets.CharWidget):
             return ""
         number = normalise_phone(value)
         if not number:
-            raise ValueError(f"{value!r} is not a valid phone number.")
+            raise ValueError(
+                _("%(value)r is not a valid phone number.") % {"value": value}
+            )
         return number
 
 
@@ -75,13 +81,15 @@ class BoutiqueCodeWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         value = (value or "").strip()
         if not value:
-            raise ValueError("A home boutique code is required.")
+            raise ValueError(_("A home boutique code is required."))
         try:
             if self.known is None:
                 return Boutique.objects.get(code=value)
             return self.known[value]
         except (Boutique.DoesNotExist, KeyError):
-            raise ValueError(f"No boutique has the code {value!r}.") from None
+            raise ValueError(
+                _("No boutique has the code %(value)r.") % {"value": value}
+            ) from None
 
 
 # Column names are echoed back in messages: cut, and control characters
@@ -94,7 +102,10 @@ def _and(items: list[str]) -> str:
     """ "5", "5 and 6", "5, 6 and 9"."""
     if len(items) < 2:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return _("%(items)s and %(last)s") % {
+        "items": ", ".join(items[:-1]),
+        "last": items[-1],
+    }
 
 
 def _shown(header: str) -> str:
@@ -118,7 +129,7 @@ def _reason(error, where: str) -> str:
         "%(where)s could not be imported because of an unexpected "
         "error; it was logged for the technical team. Nothing was "
         "imported."
-    ) % {"where": where.capitalize()}
+    ) % {"where": capfirst(where)}
 
 
 def existing_client_numbers(numbers) -> set[str]:
@@ -282,8 +293,15 @@ class ClientResource(resources.ModelResource):
         for i, h in enumerate(headers, start=1):
             positions.setdefault(h, []).append(i)
         repeated = [
-            f"Column {_shown(h)} appears {len(at)} times (columns "
-            f"{_and([str(i) for i in at])}); keep one."
+            _(
+                "Column %(column)s appears %(count)s times (columns "
+                "%(positions)s); keep one."
+            )
+            % {
+                "column": _shown(h),
+                "count": len(at),
+                "positions": _and([str(i) for i in at]),
+            }
             for h, at in positions.items()
             if len(at) > 1
         ]
@@ -293,8 +311,15 @@ class ClientResource(resources.ModelResource):
         unknown = [_shown(h) for h in headers if h not in self.COLUMNS]
         if unknown:
             return [
-                f"Unknown column(s): {', '.join(unknown)}. Expected columns: "
-                f"{', '.join(sorted(self.COLUMNS))}."
+                ngettext(
+                    "Unknown column: %(unknown)s. Expected columns: %(expected)s.",
+                    "Unknown columns: %(unknown)s. Expected columns: %(expected)s.",
+                    len(unknown),
+                )
+                % {
+                    "unknown": ", ".join(unknown),
+                    "expected": ", ".join(sorted(self.COLUMNS)),
+                }
             ]
         return []
 
@@ -393,13 +418,17 @@ class ClientResource(resources.ModelResource):
             # fails; their errors only echo the file-level problems.
             return [message for error in refused for message in error.messages]
         problems = [
-            f"File: {_reason(error, 'the file')}" for error in result.base_errors
+            _("File: %(reason)s") % {"reason": _reason(error, _("the file"))}
+            for error in result.base_errors
         ]
         for invalid in result.invalid_rows:
             problems += self.row_problems(invalid.number, invalid.error_dict)
         for number, errors in result.row_errors():
+            where = _("row %(number)s") % {"number": number}
             problems.extend(
-                f"Row {number}: {_reason(error, f'row {number}')}" for error in errors
+                _("Row %(number)s: %(reason)s")
+                % {"number": number, "reason": _reason(error, where)}
+                for error in errors
             )
         return problems
 
@@ -409,9 +438,13 @@ class ClientResource(resources.ModelResource):
         problems = []
         for attribute, errors in error_dict.items():
             column = columns.get(attribute, attribute)
-            label = "row" if column == "__all__" else f"column {column}"
             problems.extend(
-                f"Row {number}, {label}: {message}"
+                (
+                    _("Row %(number)s: %(message)s")
+                    if column == "__all__"
+                    else _("Row %(number)s, column %(column)s: %(message)s")
+                )
+                % {"number": number, "column": column, "message": message}
                 for message in ValidationError(errors).messages
             )
         return problems

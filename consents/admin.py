@@ -140,7 +140,11 @@ class FormTemplateVersionAdmin(ViewOnlyAdmin):
             "",
             "<p><strong>{}</strong> ({}): {}</p>",
             (
-                (w.purpose.name, NATIVE_NAMES.get(w.language, w.language), w.text)
+                (
+                    w.purpose.display_name,
+                    NATIVE_NAMES.get(w.language, w.language),
+                    w.text,
+                )
                 for w in obj.wordings.select_related("purpose")
             ),
         )
@@ -347,7 +351,9 @@ class OutreachListAdmin(ViewOnlyAdmin):
     @admin.display(description=_("excluded, by reason"))
     def exclusions(self, obj):
         return format_html_join(
-            "", "<div>{}: {}</div>", sorted(obj.excluded_by_reason.items())
+            "",
+            "<div>{}: {}</div>",
+            obj.excluded_by_reason_shown,
         )
 
     @admin.display(description=_("CSV"))

@@ -1,5 +1,7 @@
 """consents' part of the data map (see core.classification)."""
 
+from django.utils.translation import gettext_noop
+
 from core.classification import (
     KEY,
     NOT_PERSONAL,
@@ -15,7 +17,7 @@ from core.classification import (
 
 C, E, S = Category, Erasure, Source
 
-PROOF = "proof that processing was lawful (GDPR Art. 7(1) and 5(2))"
+PROOF = gettext_noop("proof that processing was lawful (GDPR Art. 7(1) and 5(2))")
 STAFF_LINK = F(C.STAFF_NOTES, E.KEEP, S.SYSTEM, obligation=PROOF)
 
 

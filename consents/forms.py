@@ -95,7 +95,7 @@ class PaperFormCaptureForm(forms.Form):
             ]
         self.field_keys = list(self.mandatory)
         self.fields["services"].choices = [
-            (p.code, p.name) for p in version.services.order_by("display_order")
+            (p.code, p.display_name) for p in version.services.order_by("display_order")
         ]
         self.fields["consents"].choices = [
             (w.purpose.code, w.text)

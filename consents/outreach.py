@@ -96,9 +96,7 @@ def outreach_purposes():
 
 def not_an_outreach_purpose(purpose) -> str:
     """Why a list cannot be built for this purpose, for the staff member."""
-    offered = " or ".join(
-        f"“{name}”" for name in outreach_purposes().values_list("name", flat=True)
-    )
+    offered = _(" or ").join(f"“{p.display_name}”" for p in outreach_purposes())
     return _(
         "“%(purpose)s” is not a marketing purpose: an outreach list can "
         "be built only for %(offered)s."

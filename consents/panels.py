@@ -28,11 +28,11 @@ def consent_card_summary(request, client, ctx) -> CardSummary:
     chips = []
     for state in ctx["states"]:
         if state.granted:
-            chips.append((state.purpose.name, "yes"))
+            chips.append((state.purpose.display_name, "yes"))
         elif state.decision is not None:
-            chips.append((state.purpose.name, "no"))
+            chips.append((state.purpose.display_name, "no"))
         else:
-            chips.append((state.purpose.name, "none"))
+            chips.append((state.purpose.display_name, "none"))
     actions = []
     if ctx["can_capture"]:
         # The client signs on the tablet; a signed paper form is keyed in.

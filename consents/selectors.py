@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from clienteling.models import (
     Client,
@@ -119,15 +120,19 @@ def client_consent_states(*, client: Client, user=None) -> list[PurposeState]:
 
 
 class Reason:
-    NO_CONSENT = "No consent for this purpose"
-    WITHDRAWN = "Consent withdrawn"
-    OBJECTED = "Objected to this purpose"
-    CHANNEL_NOT_PREFERRED = "Channel not among the client's preferences"
-    NO_ADDRESS = "No address for this channel"
-    SUPPRESSED = "On the suppression list"
-    RESTRICTED = "Processing restricted"
-    NOT_ACTIVE = "Record merged into another client"
-    UNKNOWN_CLIENT = "Unknown client"
+    """Why a client is left out of a list: stored in English in the job's
+    result (evidence), marked here and translated where staff read them
+    (OutreachList.excluded_by_reason_shown)."""
+
+    NO_CONSENT = gettext_noop("No consent for this purpose")
+    WITHDRAWN = gettext_noop("Consent withdrawn")
+    OBJECTED = gettext_noop("Objected to this purpose")
+    CHANNEL_NOT_PREFERRED = gettext_noop("Channel not among the client's preferences")
+    NO_ADDRESS = gettext_noop("No address for this channel")
+    SUPPRESSED = gettext_noop("On the suppression list")
+    RESTRICTED = gettext_noop("Processing restricted")
+    NOT_ACTIVE = gettext_noop("Record merged into another client")
+    UNKNOWN_CLIENT = gettext_noop("Unknown client")
 
 
 # Outreach channels are clienteling's contact-preference channels.

@@ -524,7 +524,7 @@ def missing_mandatory_fields(
     for form_field in version.fields.prefetch_related("mandatory_for"):
         needed_by = [p for p in form_field.mandatory_for.all() if p.code in services]
         if needed_by and not str(values.get(form_field.key) or "").strip():
-            names = ", ".join(p.name for p in needed_by)
+            names = ", ".join(p.display_name for p in needed_by)
             missing[form_field.key] = _(
                 "%(label)s is compulsory for the requested service: %(names)s."
             ) % {"label": form_field.label, "names": names}
@@ -581,8 +581,11 @@ def paper_form_capture(
     if not wordings:
         raise ValidationError(
             {
-                "language": f"{version} has no wording in the language "
-                f"{language!r}: choose the language printed on the signed form."
+                "language": _(
+                    "%(version)s has no wording in the language %(language)s: "
+                    "choose the language printed on the signed form."
+                )
+                % {"version": version, "language": language}
             }
         )
     content_type, extension = _capture_check(

@@ -176,7 +176,9 @@ def object_consent(request, client_id: int):
     if purpose is None:
         error = _("Choose a purpose from the client's consents: this one is unknown.")
     elif not purpose.can_object:
-        error = _("The client cannot object to “%(name)s”.") % {"name": purpose.name}
+        error = _("The client cannot object to “%(name)s”.") % {
+            "name": purpose.display_name
+        }
     elif channel not in Channel.values:
         error = _("Choose how the client told you: in person, by phone or by email.")
     can_act = not error
@@ -207,12 +209,21 @@ def object_consent(request, client_id: int):
         admin_site=admin.site,
         title=(_("Record an objection for %(client)s") % {"client": client}),
         lead=(
-            f"{client.full_name} ({client.client_number}) objects"
-            + (f" to “{purpose.name}”" if purpose else "")
-            + _(
-                ". It takes effect at once; only a new consent from the client "
-                "reverses it."
+            _(
+                "%(client)s (%(number)s) objects to “%(purpose)s”. It takes "
+                "effect at once; only a new consent from the client reverses it."
             )
+            % {
+                "client": client.full_name,
+                "number": client.client_number,
+                "purpose": purpose.display_name,
+            }
+            if purpose
+            else _(
+                "%(client)s (%(number)s) objects. It takes effect at once; only "
+                "a new consent from the client reverses it."
+            )
+            % {"client": client.full_name, "number": client.client_number}
         ),
         sections=_objection_sections(purpose=purpose, channel=channel)
         if can_act
@@ -238,7 +249,7 @@ def _objection_sections(*, purpose: Purpose, channel: str) -> list[Section]:
                 "Processing for “%(name)s” stops for this client from now on: "
                 "%(description)s"
             )
-            % {"name": purpose.name, "description": purpose.description}
+            % {"name": purpose.display_name, "description": purpose.display_description}
         ),
         _("Outreach lists for this purpose leave the client out."),
     ]
@@ -254,7 +265,7 @@ def _objection_sections(*, purpose: Purpose, channel: str) -> list[Section]:
         Section(
             heading=_("The objection"),
             lines=[
-                (_("Purpose: %(name)s") % {"name": purpose.name}),
+                (_("Purpose: %(name)s") % {"name": purpose.display_name}),
                 (
                     _("How the client told you: %(label)s")
                     % {"label": Channel(channel).label}
@@ -575,7 +586,7 @@ def notice(request):
 PRIVACY_NOTICE_PDF = downloads.register(
     downloads.Download(
         key="privacy-notice-pdf",
-        label="Privacy notice to print (PDF)",
+        label=_("Privacy notice to print (PDF)"),
         sites=("consents.views.notice_pdf",),
         spreadsheet=False,
         not_spreadsheet_because="a PDF of the notice: it holds no client data",

@@ -27,20 +27,23 @@ class AccessLogEntry(models.Model):
         DOWNLOAD = "download", _("Downloaded a document")
         DENIED = "denied", _("Was refused (out of scope or no permission)")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("when"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
+        verbose_name=_("user"),
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(
+        max_length=20, choices=Action.choices, verbose_name=_("action")
+    )
     # "app_label.model" and the primary key: what was touched, not its data.
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_type = models.CharField(max_length=100, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object ID"))
     # For exports: how many records left.
-    count = models.PositiveIntegerField(null=True, blank=True)
-    path = models.CharField(max_length=300, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("count"))
+    path = models.CharField(max_length=300, blank=True, verbose_name=_("path"))
 
     class Meta:
         db_table = "privacy_accesslogentry"

@@ -11,6 +11,8 @@ dependency chain so every app can import it.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 
 class Category(StrEnum):
     IDENTITY = "identity"
@@ -65,7 +67,10 @@ class F:
 
 # Shorthands for the fields every model has.
 NOT_PERSONAL = F(
-    Category.NOT_PERSONAL, Erasure.KEEP, Source.SYSTEM, obligation="not personal data"
+    Category.NOT_PERSONAL,
+    Erasure.KEEP,
+    Source.SYSTEM,
+    obligation=gettext_noop("not personal data"),
 )
 KEY = NOT_PERSONAL  # primary and foreign keys carry no data of their own
 

@@ -37,21 +37,34 @@ def is_confirmed(request) -> bool:
     return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == "yes"
 
 
-def typed_confirmation_error(request, *, expected: str) -> str:
-    """Why the typed confirmation is refused, or "" when it matches.
+# Why a typed confirmation is refused (typed_confirmation_problem's code):
+# callers decide on the code, never on the words of the message, which are
+# in the user's language.
+TYPED_MISSING = "missing"
+TYPED_MISMATCH = "mismatch"
+
+
+def typed_confirmation_problem(request, *, expected: str) -> tuple[str, str]:
+    """(code, message) when the typed confirmation is refused, ("", "") when
+    it matches. The code is TYPED_MISSING or TYPED_MISMATCH.
 
     Case and runs of spaces are forgiven; anything else is not.
     """
     given = " ".join(request.POST.get(TYPED_FIELD, "").split())
     if not given:
-        return _("Type %(expected)s in the box to confirm. Nothing was changed.") % {
-            "expected": expected
-        }
+        return TYPED_MISSING, _(
+            "Type %(expected)s in the box to confirm. Nothing was changed."
+        ) % {"expected": expected}
     if given.casefold() != " ".join(expected.split()).casefold():
-        return _(
+        return TYPED_MISMATCH, _(
             "What you typed (%(given)s) is not %(expected)s. Nothing was changed."
         ) % {"given": given[:60], "expected": expected}
-    return ""
+    return "", ""
+
+
+def typed_confirmation_error(request, *, expected: str) -> str:
+    """Why the typed confirmation is refused, or "" when it matches."""
+    return typed_confirmation_problem(request, expected=expected)[1]
 
 
 def confirmation_page(

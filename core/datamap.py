@@ -1,5 +1,7 @@
 """core's part of the data map (see core.classification)."""
 
+from django.utils.translation import gettext_noop
+
 from core.classification import (
     KEY,
     NOT_PERSONAL,
@@ -17,7 +19,7 @@ STAFF_ACTION = F(
     Category.IDENTITY,
     Erasure.KEEP,
     Source.SYSTEM,
-    obligation="accountability of staff actions (GDPR Art. 5(2))",
+    obligation=gettext_noop("accountability of staff actions (GDPR Art. 5(2))"),
 )
 
 DATAMAP = {

@@ -5,6 +5,8 @@ accounts must; what only serves the relationship (notes, engravings, ring
 sizes, card references, case texts) is erased.
 """
 
+from django.utils.translation import gettext_noop
+
 from core.classification import (
     KEY,
     NOT_PERSONAL,
@@ -18,8 +20,12 @@ from core.classification import (
 
 C, E, S = Category, Erasure, Source
 
-ACCOUNTS = "accounting records, 10 years (French Commercial Code L123-22)"
-GUARANTEE = "the legal guarantee of conformity and the house's guarantee"
+ACCOUNTS = gettext_noop("accounting records, 10 years (French Commercial Code L123-22)")
+GUARANTEE = gettext_noop("the legal guarantee of conformity and the house's guarantee")
+GUARANTEE_AND_COUNTERFEITING = gettext_noop(
+    "the legal guarantee of conformity and the house's guarantee; fighting "
+    "counterfeiting"
+)
 STAFF_LINK = F(C.STAFF_NOTES, E.KEEP, S.SYSTEM, obligation=ACCOUNTS)
 WHEN = NOT_PERSONAL
 
@@ -68,7 +74,7 @@ DATAMAP = {
                 C.PURCHASES,
                 E.KEEP,
                 S.STAFF,
-                obligation=f"{GUARANTEE}; fighting counterfeiting",
+                obligation=GUARANTEE_AND_COUNTERFEITING,
             ),
             "ring_size": F(C.CEREMONY, E.ERASE, S.STAFF),
             # An engraving is often a name or a date.

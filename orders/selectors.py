@@ -72,6 +72,14 @@ GENERIC_ALLERGY_WARNING = _(
 )
 
 
+def severity_label(code: str) -> str:
+    """A stored severity code in staff words ("Severe", "Sévère")."""
+    try:
+        return MetalAllergy.Severity(code).label
+    except ValueError:
+        return code
+
+
 def allergy_warning(*, user, conflicts: list[AllergyConflict]) -> str:
     """The warning an adviser sees, without health details for staff who
     may not see allergies (they learn only that someone should check)."""
@@ -89,7 +97,7 @@ def allergy_warning(*, user, conflicts: list[AllergyConflict]) -> str:
                 "reference": c.product.reference,
                 "name": c.product.name,
                 "metal": c.metal_label.lower(),
-                "severity": c.severity,
+                "severity": severity_label(c.severity).lower(),
             }
         )
         for c in conflicts

@@ -233,7 +233,7 @@ def order_transition(*, acting_user, order: Order, status: str) -> Order:
             {
                 "status": (
                     _("An order becomes %(status)s only through %(verb)s.")
-                    % {"status": status, "verb": verb}
+                    % {"status": Order.Status(status).label.lower(), "verb": verb}
                 )
             },
             code="transition_not_allowed",

@@ -1,5 +1,7 @@
 """privacy's part of the data map (see core.classification)."""
 
+from django.utils.translation import gettext_noop
+
 from core.classification import (
     KEY,
     NOT_PERSONAL,
@@ -14,13 +16,15 @@ from core.classification import (
 )
 
 # Answering a request, and being able to show it was answered in time.
-DSR_PROOF = "accountability for data-subject requests (GDPR Art. 5(2), 12)"
+DSR_PROOF = gettext_noop(
+    "accountability for data-subject requests (GDPR Art. 5(2), 12)"
+)
 STAFF_LINK = F(Category.STAFF_NOTES, Erasure.KEEP, Source.SYSTEM, obligation=DSR_PROOF)
 ERASURE_STAFF = F(
     Category.IDENTITY,
     Erasure.KEEP,
     Source.SYSTEM,
-    obligation="accountability of staff actions (GDPR Art. 5(2))",
+    obligation=gettext_noop("accountability of staff actions (GDPR Art. 5(2))"),
 )
 
 DATAMAP = {
@@ -161,7 +165,9 @@ DATAMAP = {
                     Category.NOT_PERSONAL,
                     Erasure.KEEP,
                     Source.SYSTEM,
-                    obligation="proof the erasure was done (GDPR Art. 5(2), 17)",
+                    obligation=gettext_noop(
+                        "proof the erasure was done (GDPR Art. 5(2), 17)"
+                    ),
                 ),
             ),
             "requested_by": ERASURE_STAFF,
@@ -401,7 +407,7 @@ DATAMAP = {
 
 # --- Group and partner sharing (privacy.models.sharing) -------------------------
 
-_TRANSFER_RECORD = (
+_TRANSFER_RECORD = gettext_noop(
     "accountability for transfers (GDPR Art. 5(2) and 30), and telling each "
     "recipient of a withdrawal or erasure (Art. 19)"
 )

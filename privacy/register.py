@@ -14,14 +14,15 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from consents import registry
+from consents.documents import purpose_name, purpose_text
 from core import data_map, downloads
 from core.classification import Category, Subject
 
 LEGAL_BASES = {
-    registry.CONSENT: "Consent (Art. 6(1)(a))",
-    registry.CONTRACT: "Contract (Art. 6(1)(b))",
-    registry.LEGAL_OBLIGATION: "Legal obligation (Art. 6(1)(c))",
-    registry.LEGITIMATE_INTEREST: "Legitimate interest (Art. 6(1)(f))",
+    registry.CONSENT: _("Consent (Art. 6(1)(a))"),
+    registry.CONTRACT: _("Contract (Art. 6(1)(b))"),
+    registry.LEGAL_OBLIGATION: _("Legal obligation (Art. 6(1)(c))"),
+    registry.LEGITIMATE_INTEREST: _("Legitimate interest (Art. 6(1)(f))"),
 }
 SECURITY_MEASURES = (
     _(
@@ -81,8 +82,8 @@ def activities() -> list[Activity]:
         out.append(
             Activity(
                 code=spec.code,
-                name=spec.name,
-                description=spec.description,
+                name=purpose_name(spec.code, spec.name),
+                description=purpose_text(spec.code, "description", spec.description),
                 legal_basis=LEGAL_BASES[spec.legal_basis]
                 + (
                     _(" and explicit consent (Art. 9(2)(a))")
@@ -93,7 +94,7 @@ def activities() -> list[Activity]:
                 people=[_("Clients and prospective clients")],
                 recipients=list(spec.recipients),
                 transfers=SEE_TRANSFERS,
-                retention=spec.retention,
+                retention=purpose_text(spec.code, "retention", spec.retention),
                 special_category=spec.special_category,
                 balancing=(
                     f"{test.interest} {test.necessity} {test.rights}" if test else ""

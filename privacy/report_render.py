@@ -14,6 +14,7 @@ the staff catalogue (gettext under the override): they read in French
 once the French catalogue translates them.
 """
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -113,6 +114,64 @@ def _model_name(label: str, fallback: str) -> str:
     return str(model._meta.verbose_name_plural)
 
 
+def _field_value(  # noqa: PLR0911 - one return per kind of stored value
+    words: _Words, label: str, name: str, value
+) -> str:
+    """A row's value as the reader reads it. The JSON holds a choice's
+    English label and a purpose's English name (the report is built in
+    English): both are read again in the document's language from the
+    model's choices and the purpose texts; anything else as words.value."""
+    try:
+        field = apps.get_model(label)._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        return words.value(value)
+    if isinstance(value, str) and field.choices:
+        english = _choice_codes(label, name)
+        if value in english:
+            return str(dict(field.flatchoices)[english[value]])
+    if isinstance(value, str) and field.is_relation:
+        target = field.related_model._meta.label
+        if target == "consents.Purpose":
+            return words.purpose(value)
+        if target == "consents.PurposeWording":
+            # The wording reads: form version, colon, purpose, language.
+            version, _sep, rest = value.partition(": ")
+            purpose, _sep, language = rest.rpartition(" (")
+            if purpose and language.endswith(")"):
+                return (
+                    f"{_version_name(words, version)}{words.colon}"
+                    f"{words.purpose(purpose)} ({language}"
+                )
+        if target == "consents.FormTemplateVersion":
+            return _version_name(words, value)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        # Codes stored in a JSON list: purposes (services asked for) or the
+        # keys of a form's fields.
+        if all(v in registry.PURPOSES_BY_CODE for v in value):
+            return ", ".join(words.purpose(v) for v in value)
+        if all(v in words.module.FIELD_LABELS for v in value):
+            return ", ".join(words.module.FIELD_LABELS[v] for v in value)
+    return words.value(value)
+
+
+@functools.cache
+def _choice_codes(label: str, name: str) -> dict[str, str]:
+    """{English label: code} of a field's choices (read once per field)."""
+    field = apps.get_model(label)._meta.get_field(name)
+    with translation.override(ENGLISH):
+        return {str(text): code for code, text in field.flatchoices}
+
+
+def _version_name(words: _Words, value: str) -> str:
+    """ "Boutique client form, version 1" in the document's language."""
+    title, _sep, number = value.rpartition(", version ")
+    if title and number.isdigit():
+        return words.t["form_title_version"].format(
+            title=words.form(title), number=number
+        )
+    return value
+
+
 def _field_name(label: str, field: str, fallback: str) -> str:
     try:
         return str(apps.get_model(label)._meta.get_field(field).verbose_name)
@@ -148,7 +207,7 @@ def _tables(section: dict, words: _Words, listed: dict) -> list[dict]:
             table["columns"].setdefault(name, _field_name(model, name, f["label"]))
         table["rows"].append(record)
     out = []
-    for table in tables.values():
+    for model, table in tables.items():
         if table.get("listed"):
             table["sentence"] = words.t["report_listed_below"].format(
                 count=table["count"]
@@ -162,7 +221,9 @@ def _tables(section: dict, words: _Words, listed: dict) -> list[dict]:
                 "columns": [table["columns"][n] for n in names],
                 "rows": [
                     [
-                        words.value(r["fields"][n]["value"]) if n in r["fields"] else ""
+                        _field_value(words, model, n, r["fields"][n]["value"])
+                        if n in r["fields"]
+                        else ""
                         for n in names
                     ]
                     for r in table["rows"]

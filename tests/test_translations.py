@@ -5,8 +5,9 @@ fuzzy and no untranslated entry, its compiled .mo says the same as its .po,
 and it is up to date with the code: extracting the messages again (into a
 copy of the sources) gives the same msgids.
 (b) No template under templates/ or <app>/templates/ shows text outside a
-translation tag, in its text or in a user-facing attribute (title, alt,
-placeholder, aria-label, a button input's value).
+translation tag, in its text, in a user-facing attribute (title, alt,
+placeholder, aria-label, a button input's value) or in a filter argument
+shown as text (default, default_if_none, yesno, add: write _("...")).
 
 Decision 0029. Extraction needs GNU gettext (xgettext), as `make messages`
 does: without it that one test skips on a laptop and fails in CI.
@@ -112,7 +113,9 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
         "{% load i18n %}<h1>{% translate 'Clients' %}</h1> ›\n"
         '<p title="Shown on hover">Log a contact</p>{# a comment #}'
         "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}"
-        '<img alt=""><input type="submit" value="Go">',
+        '<img alt=""><input type="submit" value="Go">'
+        '{{ who|default:"system" }}{{ who|default:_("system") }}'
+        '{{ when|date:"DATE_FORMAT" }}{{ done|yesno:"yes,no" }}',
         encoding="utf-8",
     )
 
@@ -125,6 +128,8 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
         'title="Shown on hover"',
         "Log a contact",
         'value="Go"',
+        '|default:"system"',
+        '|yesno:"yes,no"',
     ]
 
 
@@ -186,8 +191,9 @@ def test_catalogues_are_up_to_date_with_the_code(tmp_path):
 
     stale = []
     for catalogue in CATALOGUES:
-        committed = {e["msgid"] for e in read_po(ROOT / catalogue)}
-        extracted = {e["msgid"] for e in read_po(copy / catalogue)}
+        # (context, msgid): a pgettext context is part of the message.
+        committed = {(e["ctxt"] or "", e["msgid"]) for e in read_po(ROOT / catalogue)}
+        extracted = {(e["ctxt"] or "", e["msgid"]) for e in read_po(copy / catalogue)}
         if committed != extracted:
             stale.append(
                 f"{catalogue}: {len(extracted - committed)} new, "
@@ -203,6 +209,12 @@ ENTITY = re.compile(r"&#?\w+;")
 USER_FACING_ATTRIBUTE = re.compile(
     r"""\b(title|alt|placeholder|aria-label)=(["'])([^"']*)\2""", re.IGNORECASE
 )
+# A filter argument shown as text ({{ x|default:"system" }}); the translated
+# form is default:_("system"), which makemessages extracts.
+TEXT_FILTER_ARGUMENT = re.compile(
+    r"""\|(default|default_if_none|yesno|add):(["'])(.*?)\2"""
+)
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}(-[a-z]{2,4})?$")  # lang="{{ x|default:'en' }}"
 BUTTON_VALUE = re.compile(r"""\bvalue=(["'])([^"']*)\1""", re.IGNORECASE)
 OPENING = {"comment", "blocktranslate", "blocktrans", "verbatim"}
 CLOSING = {"endcomment", "endblocktranslate", "endblocktrans", "endverbatim"}
@@ -258,6 +270,10 @@ def untranslated_text(source: str) -> list[str]:  # noqa: PLR0912 - one lexer wa
                 in_bodyclass = True
             elif name == "endblock" and in_bodyclass:
                 in_bodyclass = False
+        if token.token_type == TokenType.VAR and not (depth or in_script):
+            for match in TEXT_FILTER_ARGUMENT.finditer(token.contents):
+                if _words(match.group(3)) and not LANGUAGE_CODE.match(match.group(3)):
+                    found.append(f'|{match.group(1)}:"{match.group(3)}"')
         if token.token_type != TokenType.TEXT:
             if in_tag:
                 tag += "{…}"  # a template tag inside an HTML tag: not text

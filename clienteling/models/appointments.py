@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -47,7 +48,7 @@ class Appointment(FreeTextModel):
         BOOKED = "booked", _("Booked")
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not come")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
 
     client = models.ForeignKey(
         "clienteling.Client",
@@ -80,7 +81,9 @@ class Appointment(FreeTextModel):
     )
     # Set when the day-before reminder went out: sent once, however often
     # the beat task runs.
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("reminded at")
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -88,8 +91,9 @@ class Appointment(FreeTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("booked by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = house_history()
     objects = AppointmentQuerySet.as_manager()

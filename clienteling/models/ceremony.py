@@ -25,31 +25,47 @@ class RingSize(FreeTextModel):
         RIGHT_THUMB = "right_thumb", _("Right thumb")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="ring_sizes"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="ring_sizes",
+        verbose_name=_("client"),
     )
-    finger = models.CharField(max_length=20, choices=Finger.choices)
+    finger = models.CharField(
+        max_length=20, choices=Finger.choices, verbose_name=_("finger")
+    )
     system = models.CharField(
         max_length=2,
         choices=[(s.value, s.value) for s in ring_sizes.SizingSystem],
         default=ring_sizes.SizingSystem.EU.value,
+        verbose_name=_("sizing system"),
     )
-    size = models.CharField(max_length=6, help_text=_("As measured, e.g. 52, 6.5, N½."))
+    size = models.CharField(
+        max_length=6,
+        help_text=_("As measured, e.g. 52, 6.5, N½."),
+        verbose_name=_("size"),
+    )
     circumference_mm = models.DecimalField(
-        max_digits=5, decimal_places=2, editable=False
+        max_digits=5,
+        decimal_places=2,
+        editable=False,
+        verbose_name=_("circumference (mm)"),
     )
-    measured_at = models.DateField()
+    measured_at = models.DateField(verbose_name=_("measured at"))
     measured_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("measured by"),
     )
 
     history = house_history()
 
     class Meta:
         ordering = ["finger", "-measured_at"]
+        verbose_name = _("ring size")
+        verbose_name_plural = _("ring sizes")
 
     def __str__(self):
         return f"{self.get_finger_display()}: {self.system} {self.size}"
@@ -85,12 +101,15 @@ class ImportantDate(FreeTextModel):
         "clienteling.Client",
         on_delete=models.CASCADE,
         related_name="important_dates",
+        verbose_name=_("client"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    date = models.DateField()
-    label = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    date = models.DateField(verbose_name=_("date"))
+    label = models.CharField(max_length=100, blank=True, verbose_name=_("label"))
     recurring = models.BooleanField(
-        default=True, help_text=_("Remembered every year (an anniversary).")
+        default=True,
+        help_text=_("Remembered every year (an anniversary)."),
+        verbose_name=_("recurring"),
     )
 
     history = house_history()
@@ -98,6 +117,8 @@ class ImportantDate(FreeTextModel):
     class Meta:
         ordering = ["date"]
         indexes = [models.Index(fields=["kind", "date"])]
+        verbose_name = _("important date")
+        verbose_name_plural = _("important dates")
 
     def __str__(self):
         return f"{self.get_kind_display()} {day(self.date)}"

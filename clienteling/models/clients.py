@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from clienteling.querysets import RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
@@ -15,16 +16,16 @@ from core.history import house_history
 CLIENT_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9-]{3,19}$"
 
 LANGUAGES = [
-    ("fr", "French"),
-    ("en", "English"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("es", "Spanish"),
-    ("zh", "Chinese"),
-    ("ja", "Japanese"),
-    ("ko", "Korean"),
-    ("ar", "Arabic"),
-    ("ru", "Russian"),
+    ("fr", _("French")),
+    ("en", _("English")),
+    ("de", _("German")),
+    ("it", _("Italian")),
+    ("es", _("Spanish")),
+    ("zh", _("Chinese")),
+    ("ja", _("Japanese")),
+    ("ko", _("Korean")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
 ]
 
 
@@ -66,7 +67,7 @@ class Client(FreeTextModel):
         CUSTOMISED = "customised", _("Customised")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("client status", "Active")
         MERGED = "merged", _("Merged into another record")
 
     client_number = models.CharField(
@@ -79,20 +80,37 @@ class Client(FreeTextModel):
                 _("A client number is 4 to 20 capital letters, digits or dashes."),
             )
         ],
+        verbose_name=_("client number"),
     )
-    title = models.CharField(max_length=5, choices=Title.choices, blank=True)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    title = models.CharField(
+        max_length=5, choices=Title.choices, blank=True, verbose_name=_("title")
+    )
+    first_name = models.CharField(max_length=100, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, verbose_name=_("last name"))
     birth_date = models.DateField(
-        null=True, blank=True, validators=[validate_plausible_birth_date]
+        null=True,
+        blank=True,
+        validators=[validate_plausible_birth_date],
+        verbose_name=_("birth date"),
     )
-    nationality = CountryField(blank=True)
+    nationality = CountryField(blank=True, verbose_name=_("nationality"))
     civil_status = models.CharField(
-        max_length=20, choices=CivilStatus.choices, blank=True
+        max_length=20,
+        choices=CivilStatus.choices,
+        blank=True,
+        verbose_name=_("civil status"),
     )
-    preferred_language = models.CharField(max_length=5, choices=LANGUAGES, default="en")
+    preferred_language = models.CharField(
+        max_length=5,
+        choices=LANGUAGES,
+        default="en",
+        verbose_name=_("preferred language"),
+    )
     home_boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.PROTECT, related_name="clients"
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("home boutique"),
     )
     primary_adviser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,6 +118,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="primary_clients",
+        verbose_name=_("primary adviser"),
     )
     secondary_adviser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,9 +126,13 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="secondary_clients",
+        verbose_name=_("secondary adviser"),
     )
     source = models.CharField(
-        max_length=20, choices=Source.choices, default=Source.BOUTIQUE
+        max_length=20,
+        choices=Source.choices,
+        default=Source.BOUTIQUE,
+        verbose_name=_("source"),
     )
     # Technical data: only the result of geolocation is kept, never the
     # coordinates it was computed from.
@@ -120,33 +143,55 @@ class Client(FreeTextModel):
         blank=True,
         related_name="+",
         help_text=_("Computed from a coarse location; the location is not kept."),
+        verbose_name=_("nearest boutique"),
     )
-    display_language = models.CharField(max_length=5, choices=LANGUAGES, blank=True)
+    display_language = models.CharField(
+        max_length=5, choices=LANGUAGES, blank=True, verbose_name=_("display language")
+    )
     cookie_consent = models.CharField(
-        max_length=12, choices=CookieConsent.choices, blank=True
+        max_length=12,
+        choices=CookieConsent.choices,
+        blank=True,
+        verbose_name=_("cookie consent"),
     )
-    cookie_consent_at = models.DateTimeField(null=True, blank=True)
+    cookie_consent_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("cookie consent at")
+    )
     preferred_boutique = models.ForeignKey(
         "clienteling.Boutique",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("preferred boutique"),
     )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.ACTIVE
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        verbose_name=_("status"),
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
     )
     # Derived values kept on the row by the services that change them, so
     # the changelist never aggregates.
-    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last contact at")
+    )
     last_client_initiated_contact_at = models.DateTimeField(
-        null=True, blank=True, editable=False
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("last contact initiated by the client at"),
     )
     lifetime_value = models.DecimalField(
-        "lifetime value (EUR)",
+        _("lifetime value (EUR)"),
         max_digits=14,
         decimal_places=2,
         default=0,
@@ -157,8 +202,8 @@ class Client(FreeTextModel):
             "purchases in different currencies add up."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = house_history()
     objects = ClientQuerySet.as_manager()
@@ -198,6 +243,8 @@ class Client(FreeTextModel):
                 condition=Q(lifetime_value__gte=0),
             ),
         ]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
 
     def __str__(self):
         return f"{self.full_name} ({self.client_number})"
@@ -227,22 +274,33 @@ class DuplicateFlag(models.Model):
         SAME_PHONE = "same_phone", _("Same phone")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("duplicate flag status", "Open")
         MERGED = "merged", _("Merged")
         DISMISSED = "dismissed", _("Not the same person")
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default="open")
-    flagged_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    other = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("other")
+    )
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, verbose_name=_("reason")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default="open", verbose_name=_("status")
+    )
+    flagged_at = models.DateTimeField(auto_now_add=True, verbose_name=_("flagged at"))
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("resolved at")
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("resolved by"),
     )
 
     history = house_history()
@@ -258,6 +316,8 @@ class DuplicateFlag(models.Model):
                 condition=Q(client__lt=models.F("other")),
             ),
         ]
+        verbose_name = _("duplicate flag")
+        verbose_name_plural = _("duplicate flags")
 
     def __str__(self):
         return f"{self.client_id} ~ {self.other_id} ({self.get_reason_display()})"

@@ -11,10 +11,13 @@ from core.history import house_history
 
 class ClientEmail(models.Model):
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="emails"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("client"),
     )
-    address = models.EmailField()
-    is_primary = models.BooleanField(default=False)
+    address = models.EmailField(verbose_name=_("address"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary"))
 
     history = house_history()
 
@@ -51,12 +54,17 @@ class ClientPhone(models.Model):
         LANDLINE = "landline", _("Landline")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="phones"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="phones",
+        verbose_name=_("client"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOBILE)
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.MOBILE, verbose_name=_("kind")
+    )
     # Stored in E.164; PhoneNumberField refuses a number that does not parse.
-    number = PhoneNumberField(db_index=True)
-    is_primary = models.BooleanField(default=False)
+    number = PhoneNumberField(db_index=True, verbose_name=_("number"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary"))
 
     history = house_history()
 
@@ -75,6 +83,7 @@ class ClientPhone(models.Model):
                 violation_error_message=_("A client has one primary phone number."),
             ),
         ]
+        verbose_name_plural = _("phone numbers")
 
     def __str__(self):
         return str(self.number)
@@ -82,15 +91,20 @@ class ClientPhone(models.Model):
 
 class ClientAddress(FreeTextModel):
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="addresses"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("client"),
     )
-    line1 = models.CharField("address", max_length=200)
-    line2 = models.CharField("address (continued)", max_length=200, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=100)
-    region = models.CharField(max_length=100, blank=True)
-    country = CountryField()
-    is_primary = models.BooleanField(default=False)
+    line1 = models.CharField(_("address"), max_length=200)
+    line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        max_length=20, blank=True, verbose_name=_("postal code")
+    )
+    city = models.CharField(max_length=100, verbose_name=_("city"))
+    region = models.CharField(max_length=100, blank=True, verbose_name=_("region"))
+    country = CountryField(verbose_name=_("country"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary"))
 
     history = house_history()
 
@@ -123,10 +137,15 @@ class SocialIdentifier(FreeTextModel):
         OTHER = "other", _("Other")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="social_ids"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="social_ids",
+        verbose_name=_("client"),
     )
-    network = models.CharField(max_length=20, choices=Network.choices)
-    handle = models.CharField(max_length=100)
+    network = models.CharField(
+        max_length=20, choices=Network.choices, verbose_name=_("network")
+    )
+    handle = models.CharField(max_length=100, verbose_name=_("handle"))
 
     history = house_history()
 
@@ -137,6 +156,7 @@ class SocialIdentifier(FreeTextModel):
                 fields=["client", "network", "handle"], name="client_social_once"
             ),
         ]
+        verbose_name_plural = _("social-media identifiers")
 
     def __str__(self):
         return f"{self.get_network_display()}: {self.handle}"

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -24,11 +25,11 @@ class ContactEvent(FreeTextModel):
     class Channel(models.TextChoices):
         BOUTIQUE_VISIT = "boutique_visit", _("Boutique visit")
         PHONE = "phone", _("Phone")
-        EMAIL = "email", _("Email")
-        POST = "post", _("Post")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+        POST = "post", pgettext_lazy("contact channel", "Post")
         SOCIAL_NETWORK = "social_network", _("Social network")
         INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
-        WEB_FORM = "web_form", _("Web form")
+        WEB_FORM = "web_form", pgettext_lazy("contact channel", "Web form")
 
     class Direction(models.TextChoices):
         INBOUND = "inbound", _("From the client")
@@ -50,12 +51,21 @@ class ContactEvent(FreeTextModel):
     OUTCOME_REQUIRED_CHANNELS = frozenset({Channel.PHONE})
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="contacts"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("client"),
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    direction = models.CharField(max_length=10, choices=Direction.choices)
-    subject = models.CharField(max_length=200)
-    summary = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, verbose_name=_("channel")
+    )
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, verbose_name=_("direction")
+    )
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    summary = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("summary")
+    )
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=Outcome.choices, blank=True
     )
@@ -65,6 +75,7 @@ class ContactEvent(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("staff"),
     )
     boutique = models.ForeignKey(
         "clienteling.Boutique",
@@ -72,13 +83,21 @@ class ContactEvent(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("boutique"),
     )
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # An order or after-sales case in the apps above (no import upward).
     related_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related type"),
     )
-    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related_id = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name=_("related ID")
+    )
     related_object = GenericForeignKey("related_type", "related_id")
 
     history = house_history()
@@ -98,6 +117,8 @@ class ContactEvent(FreeTextModel):
                 | models.Q(related_type__isnull=False, related_id__isnull=False),
             )
         ]
+        verbose_name = _("contact event")
+        verbose_name_plural = _("contact events")
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.subject}"

@@ -10,13 +10,18 @@ from core.history import house_history
 class HouseEvent(FreeTextModel):
     """An event the house organises (a private viewing, a launch...)."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.PROTECT, related_name="events"
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("boutique"),
     )
-    starts_at = models.DateTimeField()
-    capacity = models.PositiveIntegerField()
-    description = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    capacity = models.PositiveIntegerField(verbose_name=_("capacity"))
+    description = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("description")
+    )
 
     history = house_history()
 
@@ -28,6 +33,7 @@ class HouseEvent(FreeTextModel):
                 name="event_capacity_positive", condition=models.Q(capacity__gt=0)
             )
         ]
+        verbose_name_plural = _("events")
 
     def __str__(self):
         return f"{self.name} ({day(self.starts_at)})"
@@ -45,23 +51,35 @@ class Invitation(models.Model):
     SEAT_HOLDING = (Status.ACCEPTED, Status.ATTENDED)
 
     event = models.ForeignKey(
-        HouseEvent, on_delete=models.CASCADE, related_name="invitations"
+        HouseEvent,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("event"),
     )
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="invitations"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("client"),
     )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.INVITED
+        max_length=10,
+        choices=Status.choices,
+        default=Status.INVITED,
+        verbose_name=_("status"),
     )
-    invited_at = models.DateTimeField(auto_now_add=True)
+    invited_at = models.DateTimeField(auto_now_add=True, verbose_name=_("invited at"))
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("invited by"),
     )
-    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("responded at")
+    )
 
     history = house_history()
 
@@ -73,6 +91,8 @@ class Invitation(models.Model):
                 violation_error_message=_("This client is already invited."),
             )
         ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self):
         return f"{self.client_id} → {self.event}"

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.display import day
 from core.free_text import FreeTextModel
@@ -19,8 +20,8 @@ class FollowUp(FreeTextModel):
         MANUAL = "manual", _("Manual")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("follow-up status", "Open")
+        DONE = "done", pgettext_lazy("follow-up status", "Done")
         DISMISSED = "dismissed", _("Dismissed")
 
     class Outcome(models.TextChoices):
@@ -34,7 +35,10 @@ class FollowUp(FreeTextModel):
         NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="follow_ups"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("client"),
     )
     adviser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,12 +46,18 @@ class FollowUp(FreeTextModel):
         null=True,
         blank=True,
         related_name="follow_ups",
+        verbose_name=_("adviser"),
     )
-    due_date = models.DateField()
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    note = models.CharField(max_length=300, blank=True)
+    due_date = models.DateField(verbose_name=_("due date"))
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, verbose_name=_("reason")
+    )
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.OPEN
+        max_length=10,
+        choices=Status.choices,
+        default=Status.OPEN,
+        verbose_name=_("status"),
     )
     done_outcome = models.CharField(
         _("outcome"), max_length=20, choices=Outcome.choices, blank=True
@@ -55,8 +65,14 @@ class FollowUp(FreeTextModel):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     # What generated it ("anniversary:<date id>:<year>"); makes the nightly
     # generation idempotent.
-    source_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    source_key = models.CharField(
+        max_length=80,
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("source key"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = house_history()
 
@@ -71,6 +87,7 @@ class FollowUp(FreeTextModel):
                 name="follow_up_generated_once",
             )
         ]
+        verbose_name_plural = _("follow-ups")
 
     def __str__(self):
         return f"{self.get_reason_display()} · {day(self.due_date)}"

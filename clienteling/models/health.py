@@ -35,7 +35,10 @@ class MetalAllergy(FreeTextModel):
         SEVERE = "severe", _("Severe")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="allergies"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="allergies",
+        verbose_name=_("client"),
     )
     # Metal, severity and notes are encrypted at rest, in the history table
     # too (same field class): a database dump or a read-only SQL session
@@ -44,16 +47,21 @@ class MetalAllergy(FreeTextModel):
     # client, compared in Python (orders.selectors.allergy_conflicts), and
     # "one row per metal" is checked by validate_constraints below (see
     # docs/decisions/0009-allergy-metal-and-severity-encrypted.md).
-    metal = EncryptedTextField(choices=Metal.choices)
-    severity = EncryptedTextField(choices=Severity.choices, default=Severity.MILD)
-    notes = EncryptedTextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    metal = EncryptedTextField(choices=Metal.choices, verbose_name=_("metal"))
+    severity = EncryptedTextField(
+        choices=Severity.choices, default=Severity.MILD, verbose_name=_("severity")
+    )
+    notes = EncryptedTextField(
+        blank=True, max_length=SHORT_TEXT_MAX_LENGTH, verbose_name=_("notes")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     history = house_history(cascade_delete_history=True)

@@ -16,28 +16,42 @@ class StagedImport(models.Model):
         CLIENTS = "clients", _("Clients")
         WEB_EVENTS = "web_events", _("Website activity")
 
-    what = models.CharField(max_length=20, choices=What.choices)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    what = models.CharField(
+        max_length=20, choices=What.choices, verbose_name=_("contents")
     )
-    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(verbose_name=_("uploaded at"))
     # The server's own name of the upload (clienteling.import_uploads);
     # blank once the file is deleted (written, abandoned or refused).
-    file_id = models.CharField(max_length=32, blank=True)
+    file_id = models.CharField(max_length=32, blank=True, verbose_name=_("file ID"))
     # The check's outcome (validation job).
-    rows = models.PositiveIntegerField(null=True, blank=True)
-    problem_count = models.PositiveIntegerField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("rows"))
+    problem_count = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("problem count")
+    )
     # The write's outcome (apply job): set in the same transaction as the
     # rows it counts, so a repeated attempt finds it and writes nothing.
-    created = models.PositiveIntegerField(null=True, blank=True)
-    already_known = models.PositiveIntegerField(null=True, blank=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("created clients")
+    )
+    already_known = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("already known")
+    )
+    applied_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("applied at")
+    )
     validation_job = models.OneToOneField(
         "core.Job",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("validation job"),
     )
     apply_job = models.OneToOneField(
         "core.Job",
@@ -45,11 +59,13 @@ class StagedImport(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("apply job"),
     )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         verbose_name = _("import")
+        verbose_name_plural = _("imports")
 
     def __str__(self):
         what = "Client" if self.what == self.What.CLIENTS else "Website activity"

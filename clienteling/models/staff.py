@@ -23,25 +23,39 @@ class Boutique(FreeTextModel):
         SHOP_IN_SHOP = "shop_in_shop", _("Shop-in-shop (department store)")
 
     code = models.SlugField(
-        max_length=20, unique=True, help_text=_("Short stable code, e.g. PAR-VENDOME.")
+        max_length=20,
+        unique=True,
+        help_text=_("Short stable code, e.g. PAR-VENDOME."),
+        verbose_name=_("code"),
     )
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OWN)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.OWN, verbose_name=_("kind")
+    )
     department_store = models.CharField(
         max_length=120,
         blank=True,
         help_text=_("The store operating the premises (shop-in-shops only)."),
+        verbose_name=_("department store"),
     )
-    address_line = models.CharField(max_length=200)
-    postal_code = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=100)
-    country = CountryField()
+    address_line = models.CharField(max_length=200, verbose_name=_("address line"))
+    postal_code = models.CharField(
+        max_length=20, blank=True, verbose_name=_("postal code")
+    )
+    city = models.CharField(max_length=100, verbose_name=_("city"))
+    country = CountryField(verbose_name=_("country"))
     language = models.CharField(
-        max_length=10, help_text=_("Language code the boutique works in, e.g. fr, en.")
+        max_length=10,
+        help_text=_("Language code the boutique works in, e.g. fr, en."),
+        verbose_name=_("language"),
     )
-    latitude = models.DecimalField(max_digits=8, decimal_places=5)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5)
-    is_active = models.BooleanField(default=True)
+    latitude = models.DecimalField(
+        max_digits=8, decimal_places=5, verbose_name=_("latitude")
+    )
+    longitude = models.DecimalField(
+        max_digits=8, decimal_places=5, verbose_name=_("longitude")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     time_zone = models.CharField(
         max_length=64,
         default=default_time_zone,
@@ -50,6 +64,7 @@ class Boutique(FreeTextModel):
             "The boutique's time zone (e.g. Europe/Paris): the times its "
             "staff see are in it."
         ),
+        verbose_name=_("time zone"),
     )
 
     history = house_history()
@@ -78,6 +93,8 @@ class Boutique(FreeTextModel):
                 violation_error_message=_("Latitude or longitude out of range."),
             ),
         ]
+        verbose_name = _("boutique")
+        verbose_name_plural = _("boutiques")
 
     def __str__(self):
         return self.name
@@ -91,6 +108,7 @@ class User(FreeTextModel, AbstractUser):
         blank=True,
         related_name="staff",
         help_text=_("The boutiques this person works in."),
+        verbose_name=_("boutiques"),
     )
     language = models.CharField(
         max_length=10,
@@ -100,6 +118,7 @@ class User(FreeTextModel, AbstractUser):
             "The language of the back office for this person; blank: "
             "the browser's language."
         ),
+        verbose_name=_("language"),
     )
 
     history = house_history(excluded_fields=["password", "last_login"])

@@ -17,19 +17,28 @@ class WebEvent(FreeTextModel):
         CONTACT_FORM = "contact_form", _("Contact-us form sent")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="web_events"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="web_events",
+        verbose_name=_("client"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    product_reference = models.CharField(max_length=40, blank=True)
-    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    product_reference = models.CharField(
+        max_length=40, blank=True, verbose_name=_("product reference")
+    )
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # The id the website gave the event: a re-import does not duplicate it.
-    external_id = models.CharField(max_length=64, unique=True)
+    external_id = models.CharField(
+        max_length=64, unique=True, verbose_name=_("external ID")
+    )
 
     history = house_history()
 
     class Meta:
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["client", "-occurred_at"])]
+        verbose_name = _("web event")
+        verbose_name_plural = _("web events")
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.product_reference}".strip()
@@ -43,22 +52,28 @@ class SelectionItem(FreeTextModel):
     """
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="selection"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="selection",
+        verbose_name=_("client"),
     )
-    product_reference = models.CharField(max_length=40)
-    product_name = models.CharField(max_length=200)
-    added_at = models.DateTimeField()
+    product_reference = models.CharField(
+        max_length=40, verbose_name=_("product reference")
+    )
+    product_name = models.CharField(max_length=200, verbose_name=_("product name"))
+    added_at = models.DateTimeField(verbose_name=_("added at"))
 
     history = house_history()
 
     class Meta:
-        verbose_name = _("Selection item")
+        verbose_name = _("selection item")
         ordering = ["-added_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "product_reference"], name="selection_item_once"
             )
         ]
+        verbose_name_plural = _("selection items")
 
     def __str__(self):
         return self.product_name

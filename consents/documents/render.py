@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from consents import registry
-from consents.documents import texts
+from consents.documents import purpose_name, texts
 from consents.documents.languages import ENGLISH, FRENCH, DocumentLanguage
 from consents.models import FormTemplateVersion
 
@@ -61,10 +61,6 @@ def document_texts(language: DocumentLanguage) -> dict:
     return {
         key: text.format_map(values) for key, text in texts(language.code).TEXTS.items()
     }
-
-
-def purpose_name(code: str, fallback: str, language: str) -> str:
-    return texts(language).PURPOSES.get(code, {}).get("name", fallback)
 
 
 def paper_form_context(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consents.models.purposes import FormTemplateVersion, Purpose, PurposeWording
 from consents.querysets import (
@@ -36,7 +37,7 @@ class Channel(models.TextChoices):
     WEBSITE = "website", _("Website")
     CLIENTELING_TOOL = "clienteling_tool", _("Clienteling tool")
     PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("contact channel", "Email")
     IN_PERSON = "in_person", _("In person")
 
 
@@ -74,27 +75,49 @@ class PaperFormSubmission(AppendOnly):
     """
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client"),
     )
     version = models.ForeignKey(
-        FormTemplateVersion, on_delete=models.PROTECT, related_name="+"
+        FormTemplateVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("version"),
     )
     # The language of the wordings the client read and signed (en, fr).
-    language = models.CharField(max_length=5, blank=True)
-    requested_services = models.JSONField(default=list)
-    fields_completed = models.JSONField(default=list)
-    signed_on = models.DateField()
+    language = models.CharField(
+        max_length=5, blank=True, verbose_name=_("language")
+    )
+    requested_services = models.JSONField(
+        default=list, verbose_name=_("requested services")
+    )
+    fields_completed = models.JSONField(
+        default=list, verbose_name=_("fields completed")
+    )
+    signed_on = models.DateField(verbose_name=_("signed on"))
     boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("boutique"),
     )
-    scan_name = models.CharField(max_length=80, unique=True)
-    scan_content_type = models.CharField(max_length=30)
-    scan_size = models.PositiveIntegerField()
-    scan_sha256 = models.CharField(max_length=64)
+    scan_name = models.CharField(
+        max_length=80, unique=True, verbose_name=_("scan name")
+    )
+    scan_content_type = models.CharField(
+        max_length=30, verbose_name=_("scan content type")
+    )
+    scan_size = models.PositiveIntegerField(verbose_name=_("scan size"))
+    scan_sha256 = models.CharField(max_length=64, verbose_name=_("scan SHA-256"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -102,6 +125,7 @@ class PaperFormSubmission(AppendOnly):
         ordering = ["-recorded_at", "-id"]
         verbose_name = _("paper-form submission")
         indexes = [models.Index(fields=["client", "recorded_at"])]
+        verbose_name_plural = _("paper-form submissions")
 
     def __str__(self):
         return f"{self.version} signed on {day(self.signed_on)}"
@@ -120,11 +144,20 @@ class ConsentDecision(AppendOnly):
         OBJECT = "object", _("Objected")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client"),
     )
-    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=10, choices=Decision.choices)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    decision = models.CharField(
+        max_length=10, choices=Decision.choices, verbose_name=_("decision")
+    )
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, verbose_name=_("channel")
+    )
     wording = models.ForeignKey(
         PurposeWording,
         on_delete=models.PROTECT,
@@ -132,16 +165,18 @@ class ConsentDecision(AppendOnly):
         blank=True,
         related_name="+",
         help_text=_("The exact wording shown when the consent was given."),
+        verbose_name=_("wording"),
     )
     # The language the decision was given in: the wording's, set by
     # consents.services.consent_record (blank when no wording was shown).
-    language = models.CharField(max_length=5, blank=True)
+    language = models.CharField(max_length=5, blank=True, verbose_name=_("language"))
     submission = models.ForeignKey(
         PaperFormSubmission,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="decisions",
+        verbose_name=_("submission"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -149,10 +184,15 @@ class ConsentDecision(AppendOnly):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    decided_at = models.DateTimeField()
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=500, blank=True)
+    decided_at = models.DateTimeField(verbose_name=_("decided at"))
+    ip_address = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name=_("IP address")
+    )
+    user_agent = models.CharField(
+        max_length=500, blank=True, verbose_name=_("user agent")
+    )
 
     objects = ConsentDecisionQuerySet.as_manager()
 
@@ -181,6 +221,7 @@ class ConsentDecision(AppendOnly):
                 violation_error_message=_("A website decision keeps the IP address."),
             ),
         ]
+        verbose_name_plural = _("consent decisions")
 
     def __str__(self):
         when = day(self.decided_at)
@@ -209,12 +250,17 @@ class SoftOptIn(models.Model):
     """
 
     client = models.OneToOneField(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client"),
     )
-    first_sale_at = models.DateTimeField()
-    last_sale_at = models.DateTimeField()
-    sale_reference = models.CharField(max_length=50)
-    opt_out_offered = models.BooleanField(default=False)
+    first_sale_at = models.DateTimeField(verbose_name=_("first sale at"))
+    last_sale_at = models.DateTimeField(verbose_name=_("last sale at"))
+    sale_reference = models.CharField(max_length=50, verbose_name=_("sale reference"))
+    opt_out_offered = models.BooleanField(
+        default=False, verbose_name=_("opt-out offered")
+    )
 
     history = house_history()
 
@@ -232,6 +278,7 @@ class SoftOptIn(models.Model):
                 ),
             )
         ]
+        verbose_name_plural = _("soft opt-ins")
 
     def __str__(self):
         return f"Soft opt-in since {day(self.first_sale_at)}"
@@ -244,11 +291,14 @@ class Restriction(FreeTextModel):
     """
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.CASCADE, related_name="+"
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client"),
     )
-    reason = models.CharField(max_length=200)
-    started_at = models.DateTimeField()
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, verbose_name=_("reason"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    lifted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lifted at"))
 
     # Restriction.objects.in_force(at): the one definition of "in force".
     objects = RestrictionQuerySet.as_manager()
@@ -256,6 +306,8 @@ class Restriction(FreeTextModel):
 
     class Meta:
         indexes = [models.Index(fields=["client", "lifted_at"])]
+        verbose_name = _("restriction")
+        verbose_name_plural = _("restrictions")
 
     def __str__(self):
         return self.reason
@@ -269,13 +321,13 @@ class SuppressionEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
         PHONE = "phone", _("Phone")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    digest = models.CharField(max_length=64)
-    added_at = models.DateTimeField()
-    reason = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    digest = models.CharField(max_length=64, verbose_name=_("digest"))
+    added_at = models.DateTimeField(verbose_name=_("added at"))
+    reason = models.CharField(max_length=100, verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("suppression-list entry")

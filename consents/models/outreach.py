@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import ContactPreference
@@ -27,16 +28,23 @@ class OutreachList(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        RUNNING = "running", pgettext_lazy("outreach list status", "Building")
+        DONE = "done", pgettext_lazy("outreach list status", "Ready")
+        FAILED = "failed", pgettext_lazy("outreach list status", "Failed")
         EXPIRED = "expired", _("Expired (file deleted)")
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(max_length=20, choices=ContactPreference.Channel)
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    channel = models.CharField(
+        max_length=20, choices=ContactPreference.Channel, verbose_name=_("channel")
+    )
     boutique = models.ForeignKey(
         "clienteling.Boutique",
         on_delete=models.PROTECT,
@@ -44,15 +52,18 @@ class OutreachList(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Only this boutique's clients; empty for all in scope."),
+        verbose_name=_("boutique"),
     )
     whole_house = models.BooleanField(
         default=False,
         help_text=_("The requester saw the clients of every boutique."),
+        verbose_name=_("whole house"),
     )
     scope_boutique_ids = models.JSONField(
         default=list,
         blank=True,
         help_text=_("The boutiques the requester worked in when asking."),
+        verbose_name=_("boutiques in scope"),
     )
     # The build: one core.jobs job (kind consents.outreach_list). Its row
     # holds the bookkeeping (waiting, running, progress, attempts) and the
@@ -63,19 +74,30 @@ class OutreachList(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("job"),
     )
     # The outcome, recorded once when the build finishes.
-    eligible_count = models.PositiveIntegerField(default=0)
-    soft_opt_in_count = models.PositiveIntegerField(default=0)
+    eligible_count = models.PositiveIntegerField(
+        default=0, verbose_name=_("eligible count")
+    )
+    soft_opt_in_count = models.PositiveIntegerField(
+        default=0, verbose_name=_("soft opt-in count")
+    )
     # {reason: count}, reasons being consents.selectors.Reason's sentences.
-    excluded_by_reason = models.JSONField(default=dict, blank=True)
+    excluded_by_reason = models.JSONField(
+        default=dict, blank=True, verbose_name=_("excluded by reason")
+    )
     # A narrower list of clients registered by an app above consents
     # ("segments.segment:12"), resolved by outreach.CLIENT_SOURCES; blank
     # for every client in scope.
-    source = models.CharField(max_length=60, blank=True, editable=False)
+    source = models.CharField(
+        max_length=60, blank=True, editable=False, verbose_name=_("source")
+    )
     # Why the file was withdrawn before its expiry (a client on it erased).
-    withdrawn = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
+    withdrawn = models.CharField(
+        max_length=300, blank=True, verbose_name=_("withdrawn")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     objects = OutreachListQuerySet.as_manager()
 
@@ -100,6 +122,7 @@ class OutreachList(models.Model):
                 ),
             ),
         ]
+        verbose_name_plural = _("outreach lists")
 
     def __str__(self):
         return f"Outreach list {self.pk or 'new'} ({self.get_channel_display()})"
@@ -107,6 +130,15 @@ class OutreachList(models.Model):
     @property
     def excluded_count(self) -> int:
         return sum(self.excluded_by_reason.values())
+
+    @property
+    def excluded_by_reason_shown(self) -> list[tuple[str, int]]:
+        """(reason, count) in the reader's language: the reasons are stored
+        in English (consents.selectors.Reason marks them for translation)."""
+        return sorted(
+            (gettext(reason), count)
+            for reason, count in self.excluded_by_reason.items()
+        )
 
     # --- read from the job row ------------------------------------------------
 

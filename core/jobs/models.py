@@ -11,29 +11,35 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        DONE = "done", pgettext_lazy("job status", "Done")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
     # A registered JobKind's name, e.g. "privacy.subject_access_report".
-    kind = models.CharField(max_length=60)
+    kind = models.CharField(max_length=60, verbose_name=_("kind"))
     # What staff read on the Jobs page: no personal data beyond a number.
-    label = models.CharField(max_length=200)
+    label = models.CharField(max_length=200, verbose_name=_("label"))
     # Ids and flags only: what the kind needs to find its work again.
-    params = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
     # At most one unfinished job per key (e.g. one report per request).
-    dedupe_key = models.CharField(max_length=120, blank=True)
+    dedupe_key = models.CharField(
+        max_length=120, blank=True, verbose_name=_("dedupe key")
+    )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED
+        max_length=10,
+        choices=Status.choices,
+        default=Status.QUEUED,
+        verbose_name=_("status"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,42 +48,72 @@ class Job(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Who started it; empty for scheduled jobs."),
+        verbose_name=_("owner"),
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     # When a message for it was last sent to the broker.
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("enqueued at")
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("started at")
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("heartbeat at")
+    )
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("finished at")
+    )
     # Each claim by a worker is one attempt; after max_attempts the job fails.
-    attempts = models.PositiveSmallIntegerField(default=0)
-    max_attempts = models.PositiveSmallIntegerField(default=3)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    max_attempts = models.PositiveSmallIntegerField(
+        default=3, verbose_name=_("max attempts")
+    )
     # The lease: the worker holding lease_token may run the job until
     # lease_until; every write of a running job is fenced by the token.
-    lease_token = models.UUIDField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True, verbose_name=_("lease token"))
+    lease_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("lease until")
+    )
+    cancel_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("cancel requested at")
+    )
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("cancelled by"),
     )
-    progress_done = models.PositiveBigIntegerField(default=0)
-    progress_total = models.PositiveBigIntegerField(default=0)
-    progress_label = models.CharField(max_length=200, blank=True)
+    progress_done = models.PositiveBigIntegerField(
+        default=0, verbose_name=_("progress done")
+    )
+    progress_total = models.PositiveBigIntegerField(
+        default=0, verbose_name=_("progress total")
+    )
+    progress_label = models.CharField(
+        max_length=200, blank=True, verbose_name=_("progress label")
+    )
     # Counts and ids only, never personal data.
-    result = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
     # Relative to core.jobs.files.root(); deleted at result_expires_at.
-    result_file = models.CharField(max_length=200, blank=True)
-    result_size = models.PositiveBigIntegerField(null=True, blank=True)
-    result_sha256 = models.CharField(max_length=64, blank=True)
-    result_expires_at = models.DateTimeField(null=True, blank=True)
+    result_file = models.CharField(
+        max_length=200, blank=True, verbose_name=_("result file")
+    )
+    result_size = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name=_("result size")
+    )
+    result_sha256 = models.CharField(
+        max_length=64, blank=True, verbose_name=_("result SHA-256")
+    )
+    result_expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("result expires at")
+    )
     # A sentence fit for staff: what went wrong and what to do next.
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
     # When the owner was shown that it finished (the header notice).
-    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("seen at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -102,6 +138,7 @@ class Job(models.Model):
                 name="job_progress_within_total",
             ),
         ]
+        verbose_name_plural = _("jobs")
 
     def __str__(self):
         return f"{self.label} (job {self.pk})"

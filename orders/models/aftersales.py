@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.display import day
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
@@ -39,28 +40,46 @@ class Guarantee(FreeTextModel):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("guarantee status", "Active")
         VOID = "void", _("Void (piece returned)")
 
     certificate_number = models.CharField(
-        max_length=20, unique=True, default=new_certificate_number, editable=False
+        max_length=20,
+        unique=True,
+        default=new_certificate_number,
+        editable=False,
+        verbose_name=_("certificate number"),
     )
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="guarantees"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="guarantees",
+        verbose_name=_("client"),
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="guarantees"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="guarantees",
+        verbose_name=_("order line"),
     )
     product = models.ForeignKey(
-        "orders.Product", on_delete=models.PROTECT, related_name="+"
+        "orders.Product",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product"),
     )
-    product_serial = models.CharField(max_length=40, blank=True)
-    legal_start = models.DateField()
-    legal_end = models.DateField()
-    house_start = models.DateField()
-    house_end = models.DateField()
+    product_serial = models.CharField(
+        max_length=40, blank=True, verbose_name=_("product serial")
+    )
+    legal_start = models.DateField(verbose_name=_("legal start"))
+    legal_end = models.DateField(verbose_name=_("legal end"))
+    house_start = models.DateField(verbose_name=_("house start"))
+    house_end = models.DateField(verbose_name=_("house end"))
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.ACTIVE
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        verbose_name=_("status"),
     )
 
     history = house_history()
@@ -75,6 +94,8 @@ class Guarantee(FreeTextModel):
                 violation_error_message=_("A guarantee ends after it starts."),
             )
         ]
+        verbose_name = _("guarantee")
+        verbose_name_plural = _("guarantees")
 
     def __str__(self):
         return self.certificate_number
@@ -110,7 +131,7 @@ class AfterSalesCase(FreeTextModel):
         IN_WORKSHOP = "in_workshop", _("In the workshop")
         READY = "ready", _("Ready for collection")
         RETURNED = "returned", _("Returned to the client")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("after-sales case status", "Cancelled")
 
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.RECEIVED: frozenset({Status.IN_WORKSHOP, Status.CANCELLED}),
@@ -121,23 +142,45 @@ class AfterSalesCase(FreeTextModel):
     }
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="aftersales_cases"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="aftersales_cases",
+        verbose_name=_("client"),
     )
     boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("boutique"),
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
     guarantee = models.ForeignKey(
-        Guarantee, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Guarantee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guarantee"),
     )
-    piece_description = models.CharField(max_length=200)
-    intake_notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    piece_description = models.CharField(
+        max_length=200, verbose_name=_("piece description")
+    )
+    intake_notes = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("intake notes")
+    )
     status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.RECEIVED
+        max_length=12,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        verbose_name=_("status"),
     )
-    received_at = models.DateTimeField()
-    promised_date = models.DateField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    received_at = models.DateTimeField(verbose_name=_("received at"))
+    promised_date = models.DateField(
+        null=True, blank=True, verbose_name=_("promised date")
+    )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("closed at")
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -145,6 +188,7 @@ class AfterSalesCase(FreeTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("opened by"),
     )
 
     history = house_history()
@@ -154,6 +198,7 @@ class AfterSalesCase(FreeTextModel):
         verbose_name = _("after-sales case")
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["client", "status"])]
+        verbose_name_plural = _("after-sales cases")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.piece_description}"
@@ -190,9 +235,9 @@ class Complaint(FreeTextModel):
     class Channel(models.TextChoices):
         BOUTIQUE = "boutique", _("In the boutique")
         PHONE = "phone", _("Phone")
-        EMAIL = "email", _("Email")
-        POST = "post", _("Post")
-        WEB_FORM = "web_form", _("Web form")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+        POST = "post", pgettext_lazy("contact channel", "Post")
+        WEB_FORM = "web_form", pgettext_lazy("contact channel", "Web form")
         SOCIAL_NETWORK = "social_network", _("Social network")
         INSTANT_MESSAGING = "instant_messaging", _("Instant messaging")
 
@@ -206,7 +251,7 @@ class Complaint(FreeTextModel):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("complaint status", "Open")
         INVESTIGATING = "investigating", _("Investigating")
         RESOLVED = "resolved", _("Resolved")
         REJECTED = "rejected", _("Closed without remedy")
@@ -222,7 +267,10 @@ class Complaint(FreeTextModel):
     CLOSED = frozenset({Status.RESOLVED, Status.REJECTED})
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="complaints"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("client"),
     )
     boutique = models.ForeignKey(
         "clienteling.Boutique",
@@ -230,6 +278,7 @@ class Complaint(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("boutique"),
     )
     order = models.ForeignKey(
         "orders.Order",
@@ -237,14 +286,27 @@ class Complaint(FreeTextModel):
         null=True,
         blank=True,
         related_name="complaints",
+        verbose_name=_("order"),
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    description = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
-    status = models.CharField(max_length=15, choices=Status.choices, default="open")
-    resolution = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
-    received_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, verbose_name=_("channel")
+    )
+    category = models.CharField(
+        max_length=20, choices=Category.choices, verbose_name=_("category")
+    )
+    description = models.TextField(
+        max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("description")
+    )
+    status = models.CharField(
+        max_length=15, choices=Status.choices, default="open", verbose_name=_("status")
+    )
+    resolution = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("resolution")
+    )
+    received_at = models.DateTimeField(verbose_name=_("received at"))
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("resolved at")
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -252,6 +314,7 @@ class Complaint(FreeTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("opened by"),
     )
 
     history = house_history()
@@ -260,6 +323,8 @@ class Complaint(FreeTextModel):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["client", "status"])]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
 
     def __str__(self):
         return f"{self.get_category_display()} ({day(self.received_at)})"

@@ -46,12 +46,18 @@ class Product(FreeTextModel):
                 _("A reference is 3 to 30 capital letters, digits, dots or dashes."),
             )
         ],
+        verbose_name=_("reference"),
     )
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, verbose_name=_("name"))
     collection = models.ForeignKey(
-        "clienteling.Collection", on_delete=models.PROTECT, related_name="products"
+        "clienteling.Collection",
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("collection"),
     )
-    category = models.CharField(max_length=20, choices=Category.choices)
+    category = models.CharField(
+        max_length=20, choices=Category.choices, verbose_name=_("category")
+    )
     # MetalAllergy.Metal codes: a list rather than a table because it is
     # read whole, with the product, every time an order line is checked.
     metals = models.JSONField(
@@ -59,11 +65,16 @@ class Product(FreeTextModel):
         blank=True,
         validators=[validate_metals],
         help_text=_("Every metal in the piece, plating included."),
+        verbose_name=_("metals"),
     )
-    stones = models.CharField(max_length=200, blank=True)
-    price = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
-    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
-    is_active = models.BooleanField(default=True)
+    stones = models.CharField(max_length=200, blank=True, verbose_name=_("stones"))
+    price = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(0)], verbose_name=_("price")
+    )
+    currency = models.CharField(
+        max_length=3, choices=CURRENCIES, default="EUR", verbose_name=_("currency")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     history = house_history()
 
@@ -74,6 +85,8 @@ class Product(FreeTextModel):
                 name="product_price_not_negative", condition=Q(price__gte=0)
             )
         ]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
 
     def __str__(self):
         return f"{self.reference} {self.name}"

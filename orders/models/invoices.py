@@ -50,10 +50,13 @@ class InvoiceCounter(models.Model):
     """
 
     boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("boutique"),
     )
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
         constraints = [
@@ -61,6 +64,8 @@ class InvoiceCounter(models.Model):
                 fields=["boutique", "year"], name="invoice_counter_once"
             )
         ]
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
 
     def __str__(self):
         return f"{self.boutique_id}/{self.year}: {self.last_number}"
@@ -77,19 +82,28 @@ class Invoice(FreeTextModel):
         INVOICE = "invoice", _("Invoice")
         CREDIT_NOTE = "credit_note", _("Credit note")
 
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    number = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
+    number = models.CharField(max_length=40, unique=True, verbose_name=_("number"))
     boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Boutique",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("boutique"),
     )
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    sequence = models.PositiveIntegerField(verbose_name=_("sequence"))
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, related_name="invoices"
+        "orders.Order",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("order"),
     )
     # Denormalised from the order so retention and holds read one table.
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="invoices"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("client"),
     )
     credited_invoice = models.ForeignKey(
         "self",
@@ -97,28 +111,38 @@ class Invoice(FreeTextModel):
         null=True,
         blank=True,
         related_name="credit_notes",
+        verbose_name=_("credited invoice"),
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
     # The buyer as invoiced: a legal document keeps the name and address it
     # was issued to, even if the client record changes or is erased.
-    billed_name = models.CharField(max_length=200)
-    billed_address = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
-    currency = models.CharField(max_length=3, choices=CURRENCIES)
+    billed_name = models.CharField(max_length=200, verbose_name=_("billed name"))
+    billed_address = models.TextField(
+        blank=True, max_length=SHORT_TEXT_MAX_LENGTH, verbose_name=_("billed address")
+    )
+    currency = models.CharField(
+        max_length=3, choices=CURRENCIES, verbose_name=_("currency")
+    )
     # Signed: negative on a credit note.
-    total = models.DecimalField(**MONEY)
-    issued_at = models.DateTimeField()
+    total = models.DecimalField(**MONEY, verbose_name=_("total"))
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("issued by"),
     )
     legal_obligation = models.CharField(
-        max_length=40, default=INVOICE_RETENTION.code, editable=False
+        max_length=40,
+        default=INVOICE_RETENTION.code,
+        editable=False,
+        verbose_name=_("legal obligation"),
     )
     retention_until = models.DateField(
-        help_text=_("Kept at least until this date under the legal obligation.")
+        help_text=_("Kept at least until this date under the legal obligation."),
+        verbose_name=_("retention until"),
     )
 
     history = house_history()
@@ -145,6 +169,8 @@ class Invoice(FreeTextModel):
                 | Q(kind="credit_note", total__lte=0, credited_invoice__isnull=False),
             ),
         ]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
 
     def __str__(self):
         return self.number
@@ -165,21 +191,31 @@ class Invoice(FreeTextModel):
 class InvoiceLine(FreeTextModel):
     """A line as invoiced: a copy, so catalogue changes never alter it."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
-    order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="invoice_lines"
+    invoice = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("invoice"),
     )
-    description = models.CharField(max_length=250)
-    quantity = models.IntegerField()
-    unit_price = models.DecimalField(**MONEY)
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        verbose_name=_("order line"),
+    )
+    description = models.CharField(max_length=250, verbose_name=_("description"))
+    quantity = models.IntegerField(verbose_name=_("quantity"))
+    unit_price = models.DecimalField(**MONEY, verbose_name=_("unit price"))
     # Signed like the invoice total.
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY, verbose_name=_("amount"))
 
     history = house_history()
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
 
     def __str__(self):
         return self.description

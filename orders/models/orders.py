@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -28,7 +29,7 @@ class Order(FreeTextModel):
 
     class MarketingEmail(models.TextChoices):
         OFFERED = "offered", _("Told they may refuse; did not refuse")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("marketing email answer", "Refused")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -36,7 +37,7 @@ class Order(FreeTextModel):
         INVOICED = "invoiced", _("Invoiced")
         DELIVERED = "delivered", _("Delivered")
         RETURNED = "returned", _("Returned")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
     # The one place the order lifecycle is defined: from -> allowed targets.
     # INVOICED is reached only by issuing the invoice and RETURNED only by
@@ -53,13 +54,23 @@ class Order(FreeTextModel):
     SERVICE_ONLY = frozenset({Status.INVOICED, Status.RETURNED})
 
     number = models.CharField(
-        max_length=20, unique=True, default=new_order_number, editable=False
+        max_length=20,
+        unique=True,
+        default=new_order_number,
+        editable=False,
+        verbose_name=_("number"),
     )
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="orders"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("client"),
     )
     channel = models.CharField(
-        max_length=10, choices=Channel.choices, default=Channel.BOUTIQUE
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.BOUTIQUE,
+        verbose_name=_("channel"),
     )
     boutique = models.ForeignKey(
         "clienteling.Boutique",
@@ -69,6 +80,7 @@ class Order(FreeTextModel):
             "The boutique that sells (for distance selling: that handles "
             "the order). Its invoice series numbers the invoice."
         ),
+        verbose_name=_("boutique"),
     )
     adviser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,12 +88,21 @@ class Order(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("adviser"),
     )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        editable=False,
+        verbose_name=_("status"),
     )
-    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
-    notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCIES, default="EUR", verbose_name=_("currency")
+    )
+    notes = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("notes")
+    )
     marketing_email = models.CharField(
         _("emails about similar products"),
         max_length=10,
@@ -95,9 +116,11 @@ class Order(FreeTextModel):
     )
     # Kept on the row by the services that change the lines, so lists never
     # aggregate.
-    total = models.DecimalField(**MONEY, default=0, editable=False)
+    total = models.DecimalField(
+        **MONEY, default=0, editable=False, verbose_name=_("total")
+    )
     allergy_acknowledged_at = models.DateTimeField(
-        null=True, blank=True, editable=False
+        null=True, blank=True, editable=False, verbose_name=_("allergy acknowledged at")
     )
     allergy_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,9 +129,10 @@ class Order(FreeTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("allergy acknowledged by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = house_history()
     objects = OrderQuerySet.as_manager()
@@ -124,6 +148,8 @@ class Order(FreeTextModel):
                 name="order_total_not_negative", condition=Q(total__gte=0)
             )
         ]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
 
     def __str__(self):
         return self.number
@@ -172,20 +198,32 @@ class Order(FreeTextModel):
 
 
 class OrderLine(FreeTextModel):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
     product = models.ForeignKey(
-        "orders.Product", on_delete=models.PROTECT, related_name="+"
+        "orders.Product",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product"),
     )
     ring_size = models.CharField(
-        max_length=10, blank=True, help_text=_("Rings only (e.g. 52 or UK M).")
+        max_length=10,
+        blank=True,
+        help_text=_("Rings only (e.g. 52 or UK M)."),
+        verbose_name=_("ring size"),
     )
-    engraving = models.CharField(max_length=60, blank=True)
+    engraving = models.CharField(max_length=60, blank=True, verbose_name=_("engraving"))
     serial_number = models.CharField(
-        max_length=40, blank=True, help_text=_("The piece's serial, for its guarantee.")
+        max_length=40,
+        blank=True,
+        help_text=_("The piece's serial, for its guarantee."),
+        verbose_name=_("serial number"),
     )
     quantity = models.IntegerField(
         default=1,
         validators=[MinValueValidator(1, _("The quantity is at least 1."))],
+        verbose_name=_("quantity"),
     )
     unit_price = models.DecimalField(
         **MONEY,
@@ -193,8 +231,11 @@ class OrderLine(FreeTextModel):
         blank=True,
         validators=[MinValueValidator(0, _("A price cannot be negative."))],
         help_text=_("Leave empty for the catalogue price."),
+        verbose_name=_("unit price"),
     )
-    currency = models.CharField(max_length=3, choices=CURRENCIES, editable=False)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCIES, editable=False, verbose_name=_("currency")
+    )
 
     history = house_history()
 
@@ -208,6 +249,8 @@ class OrderLine(FreeTextModel):
                 name="order_line_price_not_negative", condition=Q(unit_price__gte=0)
             ),
         ]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
 
     def __str__(self):
         return f"{self.quantity} × {self.product_id and self.product.reference}"

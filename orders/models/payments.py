@@ -43,26 +43,41 @@ class Payment(FreeTextModel):
         JCB = "jcb", _("JCB")
 
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, related_name="payments"
+        "orders.Order",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("order"),
     )
-    method = models.CharField(max_length=20, choices=Method.choices)
+    method = models.CharField(
+        max_length=20, choices=Method.choices, verbose_name=_("method")
+    )
     amount = models.DecimalField(
         **MONEY,
         validators=[
             MinValueValidator(Decimal("0.01"), _("A payment is more than zero."))
         ],
+        verbose_name=_("amount"),
     )
-    currency = models.CharField(max_length=3, choices=CURRENCIES)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCIES, verbose_name=_("currency")
+    )
     provider_reference = models.CharField(
         max_length=100,
         blank=True,
         help_text=_("The payment provider's token or authorisation reference."),
+        verbose_name=_("provider reference"),
     )
-    card_brand = models.CharField(max_length=12, choices=CardBrand.choices, blank=True)
+    card_brand = models.CharField(
+        max_length=12,
+        choices=CardBrand.choices,
+        blank=True,
+        verbose_name=_("card brand"),
+    )
     card_last4 = models.CharField(
         max_length=4,
         blank=True,
         validators=[RegexValidator(r"^\d{4}$", _("The last four digits, no more."))],
+        verbose_name=_("card last four digits"),
     )
     card_expiry_month = models.PositiveSmallIntegerField(
         null=True,
@@ -71,6 +86,7 @@ class Payment(FreeTextModel):
             MinValueValidator(1, _("A month is 1 to 12.")),
             MaxValueValidator(12, _("A month is 1 to 12.")),
         ],
+        verbose_name=_("card expiry month"),
     )
     card_expiry_year = models.PositiveSmallIntegerField(
         null=True,
@@ -79,6 +95,7 @@ class Payment(FreeTextModel):
             MinValueValidator(2000, _("Enter the year in four digits.")),
             MaxValueValidator(2100, _("Enter the year in four digits.")),
         ],
+        verbose_name=_("card expiry year"),
     )
     iban_masked = models.CharField(
         max_length=34,
@@ -89,14 +106,16 @@ class Payment(FreeTextModel):
                 _("Only a masked IBAN is kept (country code, stars, last four)."),
             )
         ],
+        verbose_name=_("masked IBAN"),
     )
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(verbose_name=_("received at"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     history = house_history()
@@ -123,6 +142,8 @@ class Payment(FreeTextModel):
                 violation_error_message=_("Card details belong to a card payment."),
             ),
         ]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
 
     def __str__(self):
         detail = f" •••• {self.card_last4}" if self.card_last4 else ""

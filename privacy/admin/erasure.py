@@ -20,11 +20,13 @@ from clienteling.models import Client
 from clienteling.scoping import ClientScopedMixin
 from core.admin_mixins import ReadOnlyAdminMixin, adopt_saved
 from core.confirmation import (
+    TYPED_MISMATCH,
     Section,
     confirm_form_context,
     confirmation_page,
     is_confirmed,
     typed_confirmation_error,
+    typed_confirmation_problem,
 )
 from privacy import approvals, receipts, retention, retention_preview
 from privacy import requests as dsr
@@ -451,7 +453,9 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         preview = retention_preview.retention_preview()
         error = ""
         if request.method == "POST":
-            error = typed_confirmation_error(request, expected=preview.phrase)
+            problem, error = typed_confirmation_problem(
+                request, expected=preview.phrase
+            )
             if not error and not is_confirmed(request):
                 error = _(
                     "Use the button on this page to run retention. Nothing was changed."
@@ -472,7 +476,7 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                         % {"approval": asked},
                     )
                     return redirect("admin:privacy_approval_change", asked.pk)
-            if " is not " in error:
+            if problem == TYPED_MISMATCH:
                 error += _(
                     " The list below is as of now: check it again before typing."
                 )

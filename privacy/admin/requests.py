@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
@@ -63,7 +64,7 @@ class CloseForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
             (Status.COMPLETED, _("Completed")),
-            (Status.REFUSED, _("Refused")),
+            (Status.REFUSED, pgettext_lazy("request status", "Refused")),
             (Status.WITHDRAWN, _("Withdrawn by the person")),
         ]
     )
@@ -328,15 +329,23 @@ class DataSubjectRequestAdmin(
 
     ACTIONS = {
         # Each action's form, the permission it needs, and its title.
-        "verify": (VerifyForm, "privacy.change_datasubjectrequest", "Verify identity"),
-        "extend": (ExtendForm, "privacy.change_datasubjectrequest", "Extend deadline"),
-        "close": (CloseForm, "privacy.change_datasubjectrequest", "Close request"),
+        "verify": (
+            VerifyForm,
+            "privacy.change_datasubjectrequest",
+            _("Verify identity"),
+        ),
+        "extend": (
+            ExtendForm,
+            "privacy.change_datasubjectrequest",
+            _("Extend deadline"),
+        ),
+        "close": (CloseForm, "privacy.change_datasubjectrequest", _("Close request")),
         "restrict": (
             RestrictForm,
             "privacy.change_datasubjectrequest",
-            "Restrict processing",
+            _("Restrict processing"),
         ),
-        "lift": (EmptyForm, "privacy.change_datasubjectrequest", "Lift restriction"),
+        "lift": (EmptyForm, "privacy.change_datasubjectrequest", _("Lift restriction")),
         "link-edits": (
             EmptyForm,
             "privacy.change_datasubjectrequest",
@@ -411,7 +420,8 @@ class DataSubjectRequestAdmin(
             "privacy/requests/action.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"{title}: {obj}",
+                "title": _("%(action)s: %(request)s")
+                % {"action": title, "request": obj},
                 "form": form,
                 "obj": obj,
                 "opts": self.opts,

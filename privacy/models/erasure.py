@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import FreeTextModel
 
@@ -21,9 +22,9 @@ class ErasureJob(FreeTextModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Awaiting approval")
         APPROVED = "approved", _("Approved, being carried out")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("erasure status", "Done")
         REFUSED = "refused", _("Refused (legal hold)")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("erasure status", "Cancelled")
 
     # The one place the lifecycle is written down (privacy.erasure checks).
     TRANSITIONS = {
@@ -39,7 +40,10 @@ class ErasureJob(FreeTextModel):
 
     # The client row survives as a tombstone, so the link holds after.
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("client"),
     )
     # The data-subject request this erasure answers: an erasure request is
     # completed only once an erasure linked to it is done
@@ -52,13 +56,18 @@ class ErasureJob(FreeTextModel):
         blank=True,
         related_name="erasures",
         help_text=_("The erasure request (Art. 17) this erasure answers."),
+        verbose_name=_("request"),
     )
     allow_partial = models.BooleanField(
         default=False,
         help_text=_("Under a legal hold, erase what is not held instead of refusing."),
+        verbose_name=_("allow partial"),
     )
     status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.REQUESTED
+        max_length=12,
+        choices=Status.choices,
+        default=Status.REQUESTED,
+        verbose_name=_("status"),
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -66,17 +75,23 @@ class ErasureJob(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField()
+    requested_at = models.DateTimeField(verbose_name=_("requested at"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("approved at")
+    )
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("finished at")
+    )
     # The run once approved: its progress, attempts and recovery.
     job = models.OneToOneField(
         "core.Job",
@@ -84,13 +99,14 @@ class ErasureJob(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("job"),
     )
     # [{"kind", "reference", "until", "categories"}]: no personal data.
-    holds = models.JSONField(default=list, blank=True)
-    partial = models.BooleanField(default=False)
+    holds = models.JSONField(default=list, blank=True, verbose_name=_("holds"))
+    partial = models.BooleanField(default=False, verbose_name=_("partial"))
     # {"model label": {"deleted": n, "anonymised": n, ...}} once done.
-    receipt = models.JSONField(default=dict, blank=True)
-    outcome = models.CharField(max_length=200, blank=True)
+    receipt = models.JSONField(default=dict, blank=True, verbose_name=_("receipt"))
+    outcome = models.CharField(max_length=200, blank=True, verbose_name=_("outcome"))
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -105,6 +121,7 @@ class ErasureJob(FreeTextModel):
             )
         ]
         permissions = [("approve_erasurejob", "Can approve an erasure")]
+        verbose_name_plural = _("erasures")
 
     def __str__(self):
         return f"Erasure #{self.pk} of client {self.client_id}"
@@ -121,11 +138,16 @@ class ErasureJob(FreeTextModel):
 class ErasureStep(models.Model):
     """One step of a job, committed with its counts."""
 
-    job = models.ForeignKey(ErasureJob, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=100)
-    done_at = models.DateTimeField(null=True, blank=True)
-    counts = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey(
+        ErasureJob,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("job"),
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
+    counts = models.JSONField(default=dict, blank=True, verbose_name=_("counts"))
 
     class Meta:
         ordering = ["job", "position"]
@@ -135,6 +157,8 @@ class ErasureStep(models.Model):
                 fields=["job", "position"], name="erasure_step_position_once"
             ),
         ]
+        verbose_name = _("erasure step")
+        verbose_name_plural = _("erasure steps")
 
     def __str__(self):
         return f"{self.job_id}/{self.position} {self.name}"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.free_text import LONG_TEXT_MAX_LENGTH, FreeTextModel
 from core.history import house_history
@@ -26,8 +27,8 @@ class DataSubjectRequest(FreeTextModel):
         CONSENT_WITHDRAWAL = "consent_withdrawal", _("Consent withdrawal (Art. 7(3))")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("Email")
-        POST = "post", _("Post")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+        POST = "post", pgettext_lazy("contact channel", "Post")
         PHONE = "phone", _("Phone")
         IN_PERSON = "in_person", _("In person (boutique)")
         WEBSITE = "website", _("Website form")
@@ -36,7 +37,7 @@ class DataSubjectRequest(FreeTextModel):
         RECEIVED = "received", _("Received, identity to verify")
         IN_PROGRESS = "in_progress", _("Identity verified, in progress")
         COMPLETED = "completed", _("Completed")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("request status", "Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn by the person")
 
     class IdentityMethod(models.TextChoices):
@@ -46,18 +47,27 @@ class DataSubjectRequest(FreeTextModel):
         SIGNED_LETTER = "signed_letter", _("Signed letter with a copy of an ID")
 
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("client"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    received_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, verbose_name=_("channel")
+    )
+    received_on = models.DateField(verbose_name=_("received on"))
     details = models.TextField(
         blank=True,
         max_length=LONG_TEXT_MAX_LENGTH,
         help_text=_("What the person asks for, in their words."),
+        verbose_name=_("details"),
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.RECEIVED
+        max_length=20,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        verbose_name=_("status"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,35 +75,59 @@ class DataSubjectRequest(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("assignee"),
     )
-    due_on = models.DateField(help_text=_("One calendar month from receipt."))
-    extended_due_on = models.DateField(null=True, blank=True)
-    extension_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
-    extended_at = models.DateTimeField(null=True, blank=True)
-    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(
+        help_text=_("One calendar month from receipt."), verbose_name=_("due on")
+    )
+    extended_due_on = models.DateField(
+        null=True, blank=True, verbose_name=_("extended due on")
+    )
+    extension_reason = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("extension reason")
+    )
+    extended_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("extended at")
+    )
+    identity_verified_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("identity verified at")
+    )
     identity_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("identity verified by"),
     )
     identity_method = models.CharField(
-        max_length=20, choices=IdentityMethod.choices, blank=True
+        max_length=20,
+        choices=IdentityMethod.choices,
+        blank=True,
+        verbose_name=_("identity method"),
     )
-    identity_note = models.CharField(max_length=300, blank=True)
+    identity_note = models.CharField(
+        max_length=300, blank=True, verbose_name=_("identity note")
+    )
     restriction = models.ForeignKey(
         "consents.Restriction",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("restriction"),
     )
-    outcome = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    flagged_d7_at = models.DateTimeField(null=True, blank=True)
-    flagged_d1_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("outcome")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    flagged_d7_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("warned 7 days before at")
+    )
+    flagged_d1_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("warned 1 day before at")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = house_history()
 
@@ -117,9 +151,12 @@ class DataSubjectRequest(FreeTextModel):
                 violation_error_message=_("An identity check records its method."),
             ),
         ]
+        verbose_name_plural = _("data-subject requests")
 
     def __str__(self):
-        return f"DSR-{self.pk or 'new'} {self.get_kind_display()}"
+        if self.pk is None:
+            return _("New request: %(kind)s") % {"kind": self.get_kind_display()}
+        return f"DSR-{self.pk} {self.get_kind_display()}"
 
     @property
     def effective_due_on(self):
@@ -134,19 +171,27 @@ class RequestEdit(models.Model):
     """A history row written by an edit made under a rectification request."""
 
     request = models.ForeignKey(
-        DataSubjectRequest, on_delete=models.CASCADE, related_name="edits"
+        DataSubjectRequest,
+        on_delete=models.CASCADE,
+        related_name="edits",
+        verbose_name=_("request"),
     )
-    object_type = models.CharField(max_length=100)  # "app_label.model"
-    object_id = models.CharField(max_length=64)
-    history_id = models.BigIntegerField()
-    history_type = models.CharField(max_length=1)  # +, ~ or -
-    edited_at = models.DateTimeField()
+    object_type = models.CharField(
+        max_length=100, verbose_name=_("object type")
+    )  # "app_label.model"
+    object_id = models.CharField(max_length=64, verbose_name=_("object ID"))
+    history_id = models.BigIntegerField(verbose_name=_("history ID"))
+    history_type = models.CharField(
+        max_length=1, verbose_name=_("history type")
+    )  # +, ~ or -
+    edited_at = models.DateTimeField(verbose_name=_("edited at"))
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("edited by"),
     )
 
     class Meta:
@@ -156,6 +201,8 @@ class RequestEdit(models.Model):
                 fields=["object_type", "history_id"], name="history_row_linked_once"
             )
         ]
+        verbose_name = _("request edit")
+        verbose_name_plural = _("request edits")
 
     def __str__(self):
         return f"{self.object_type} #{self.object_id} ({self.history_type})"
@@ -172,14 +219,17 @@ class SubjectAccessReport(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        RUNNING = "running", pgettext_lazy("access report status", "Building")
+        DONE = "done", pgettext_lazy("access report status", "Ready")
+        FAILED = "failed", pgettext_lazy("access report status", "Failed")
         CANCELLED = "cancelled", _("Stopped")
         EXPIRED = "expired", _("Expired (file deleted)")
 
     request = models.ForeignKey(
-        DataSubjectRequest, on_delete=models.PROTECT, related_name="reports"
+        DataSubjectRequest,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("request"),
     )
     job = models.OneToOneField(
         "core.Job",
@@ -187,36 +237,51 @@ class SubjectAccessReport(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("job"),
     )
     # Where staff free text may name another client: model, id, field and
     # the other client's id; never the text itself.
-    review_flags = models.JSONField(default=list, blank=True)
+    review_flags = models.JSONField(
+        default=list, blank=True, verbose_name=_("review flags")
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("reviewed at")
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     # The zip was deleted (expired, or the client was erased), and why.
-    file_deleted_at = models.DateTimeField(null=True, blank=True)
-    file_deleted_reason = models.CharField(max_length=300, blank=True)
+    file_deleted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("file deleted at")
+    )
+    file_deleted_reason = models.CharField(
+        max_length=300, blank=True, verbose_name=_("file deleted reason")
+    )
 
     class Meta:
         verbose_name = _("subject-access report")
         ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("subject-access reports")
 
     def __str__(self):
-        return f"Report {self.pk} for {self.request}"
+        return _("Report %(number)s for %(request)s") % {
+            "number": self.pk,
+            "request": self.request,
+        }
 
     # --- Read from the job row ----------------------------------------------
 

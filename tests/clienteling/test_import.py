@@ -115,7 +115,7 @@ def test_each_kind_of_bad_value_is_named(paris, overrides, message):
 def test_unknown_column_is_refused(paris):
     data = _csv([_row(1) + ["x"]], header=[*HEADER, "shoe_size"])
 
-    with pytest.raises(ImportRefused, match="Unknown column\\(s\\): shoe_size"):
+    with pytest.raises(ImportRefused, match="Unknown column: shoe_size"):
         services.clients_import(acting_user=None, data=data)
 
     assert not Client.objects.exists()

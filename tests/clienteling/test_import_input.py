@@ -128,7 +128,7 @@ def test_unknown_columns_are_echoed_short_and_without_control_characters(paris):
     (message,) = _refusal(data)
 
     assert message.startswith(
-        f"Unknown column(s): {'x' * 39}\u2026, bad\ufffdname. Expected columns:"
+        f"Unknown columns: {'x' * 39}\u2026, bad\ufffdname. Expected columns:"
     )
 
 
