@@ -285,13 +285,15 @@ for _column in ("last_contact_at", "lifetime_value"):
 
 
 def client_sort_key(ordering: list) -> list:
-    """The changelist's ordering, made index-shaped: the first sortable
-    column decides, the rest follows in its direction (decision 0041)."""
+    """The changelist's ordering, made index-shaped: the first column
+    decides, the rest follows in its direction (decision 0041). A column
+    no index serves (asked for in the URL: Django's admin does not check
+    sortable_by there) gives the name order."""
     first = str(ordering[0]) if ordering else ""
     descending = first.startswith("-")
     column = first.lstrip("-")
     if column not in SORT_KEYS:
-        return list(ordering)
+        return list(NAME_KEY)
     sign = "-" if descending else ""
     return [sign + field for field in SORT_KEYS[column]]
 

@@ -80,7 +80,7 @@ class EstimatedCountPaginator(Paginator):
     @property
     def truncated(self) -> bool:
         """Rows exist past the last reachable page."""
-        return self.count > self.num_pages * self.per_page
+        return math.ceil(self.count / self.per_page) > self.num_pages
 
     def _estimate(self, queryset) -> int:
         with connections[queryset.db].cursor() as cursor:
