@@ -33,6 +33,8 @@ class EstimatedCountPaginator(Paginator):
     exact_below = 10_000
     # The deepest row a page may reach, and the most rows counted exactly.
     reachable_rows = 10_000
+    # From this row on, a page reads its ids before its rows (page()).
+    deferred_from = 1_000
 
     @cached_property
     def count(self) -> int:
@@ -71,6 +73,25 @@ class EstimatedCountPaginator(Paginator):
         # The count came from the planner's estimate when it is past what a
         # capped count can return.
         return self.count > self.reachable_rows + 1
+
+    def page(self, number):
+        """Past `deferred_from` rows, the page's ids first (an index-only
+        scan of the order's index skips the OFFSET's entries without
+        reading their rows: decision 0041), then its rows by id."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        if (
+            bottom < self.deferred_from
+            or getattr(queryset, "query", None) is None
+            or queryset.query.is_sliced
+        ):
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(queryset.filter(pk__in=ids), number, self)
 
     @cached_property
     def num_pages(self) -> int:

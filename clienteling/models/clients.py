@@ -33,6 +33,11 @@ def new_client_number() -> str:
     return f"EC{secrets.randbelow(10**10):010d}"
 
 
+# The columns of the live() filter, carried in the list's order indexes so
+# a deep page's ids come from the index alone (decision 0041).
+LIVE_COLUMNS = ["status", "client_number"]
+
+
 class Client(FreeTextModel):
     """A person the house knows: the centre of the client 360."""
 
@@ -174,11 +179,14 @@ class Client(FreeTextModel):
             # The list's order: page 1 reads 50 index entries, not a sort of
             # every client.
             models.Index(
-                fields=["last_name", "first_name", "id"], name="client_name_order"
+                fields=["last_name", "first_name", "id"],
+                name="client_name_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(
                 fields=["home_boutique", "last_name", "first_name", "id"],
                 name="client_boutique_name_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(fields=["primary_adviser"]),
             # The few merged and erased records: the list's "Merged" and
@@ -209,6 +217,7 @@ class Client(FreeTextModel):
             models.Index(
                 fields=["last_contact_at", "last_name", "first_name", "id"],
                 name="client_last_contact_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(
                 fields=[
@@ -219,10 +228,12 @@ class Client(FreeTextModel):
                     "id",
                 ],
                 name="client_boutique_contact_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(
                 fields=["lifetime_value", "last_name", "first_name", "id"],
                 name="client_value_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(
                 fields=[
@@ -233,6 +244,7 @@ class Client(FreeTextModel):
                     "id",
                 ],
                 name="client_boutique_value_order",
+                include=LIVE_COLUMNS,
             ),
         ]
         constraints = [

@@ -2,6 +2,7 @@
 past a bound, no page past it, and each sort an index can serve both ways."""
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -164,3 +165,26 @@ def test_only_indexed_columns_are_offered_as_sorts(client, paris):
     assert cl.sortable_by == ["last_name", "last_contact_at", "lifetime_value"]
     # an unsortable column asked for is ignored: the name order stays
     assert list(cl.queryset.query.order_by) == ["last_name", "first_name", "id"]
+
+
+def test_a_deep_page_reads_its_ids_first_and_lists_the_same_rows(paris, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "deferred_from", 4)
+    for n in range(9):
+        ClientFactory(home_boutique=paris, last_name=f"N{n}")
+    queryset = Client.objects.filter(home_boutique=paris).order_by("-last_name", "-id")
+    shallow = [c.last_name for c in Paginator(queryset, 2).page(3).object_list]
+    paginator = EstimatedCountPaginator(queryset, 2)
+
+    with CaptureQueriesContext(connection) as queries:
+        deep = [c.last_name for c in paginator.page(3).object_list]
+
+    assert deep == shallow == ["N4", "N3"]
+    # the count, the page's ids (OFFSET on ids only), the page's rows by id
+    assert len(queries) == 3
+    assert "OFFSET 4" in queries[1]["sql"]
+    assert queries[1]["sql"].startswith('SELECT "clienteling_client"."id" AS "pk" FROM')
+    assert "OFFSET" not in queries[2]["sql"]
+    # the first pages read their rows directly
+    with CaptureQueriesContext(connection) as queries:
+        list(paginator.page(2).object_list)
+    assert len(queries) == 1
