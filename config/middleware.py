@@ -128,9 +128,6 @@ class SessionLifetimeMiddleware:
     """
 
     clock = staticmethod(time.time)
-    # How stale the last-seen time may get: a session idle for
-    # SESSION_IDLE_TIMEOUT ends at most this much early.
-    touch_after = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -147,11 +144,6 @@ class SessionLifetimeMiddleware:
                 or now - started > settings.SESSION_ABSOLUTE_LIFETIME
             ):
                 logout(request)
-            elif (
-                now - last_seen >= self.touch_after or SESSION_LAST_SEEN not in session
-            ):
-                # Not on every request: a read then writes no session row
-                # (an UPDATE of django_session per page, issue 22). The idle
-                # clock is kept to `touch_after` seconds.
+            else:
                 session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
