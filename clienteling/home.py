@@ -8,7 +8,7 @@ counts are single aggregates.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -59,20 +59,34 @@ def _start_of_day(day: date) -> datetime:
 
 def my_book(user, *, today: date) -> Book:
     """The clients this adviser advises: active, lapsing (no contact for 18
-    months, as the nightly follow-ups count it), new since the 1st."""
+    months, as the nightly follow-ups count it), new since the 1st.
+
+    Two aggregates, each an index-only scan of a partial index on live
+    clients (decision 0039): those I advise as primary adviser, then those
+    I advise as secondary only (a client with me in both roles counts
+    once). An OR of the two columns would read every such client's row.
+    """
     lapsing_before = _start_of_day(today - timedelta(days=LAPSING_AFTER_DAYS))
     month_start = _start_of_day(today.replace(day=1))
-    figures = (
-        Client.objects.live()
-        .advised_by(user)
-        .annotate(last_seen=Coalesce("last_contact_at", "created_at"))
-        .aggregate(
-            active=Count("pk"),
-            lapsing=Count("pk", filter=Q(last_seen__lt=lapsing_before)),
-            new=Count("pk", filter=Q(created_at__gte=month_start)),
+    live = Client.objects.live().order_by()
+    totals = Book(0, 0, 0)
+    for mine in (
+        live.filter(primary_adviser=user),
+        live.filter(secondary_adviser=user).exclude(primary_adviser=user),
+    ):
+        figures = mine.annotate(
+            last_seen=Coalesce("last_contact_at", "created_at")
+        ).aggregate(
+            # created_at is never null and in the index: counting it keeps
+            # the scan index-only (Count("pk") would read each row's id).
+            active=Count("*"),
+            lapsing=Count("created_at", filter=Q(last_seen__lt=lapsing_before)),
+            new=Count("created_at", filter=Q(created_at__gte=month_start)),
         )
-    )
-    return Book(figures["active"], figures["lapsing"], figures["new"])
+        totals.active += figures["active"]
+        totals.lapsing += figures["lapsing"]
+        totals.new_this_month += figures["new"]
+    return totals
 
 
 def follow_ups_due(user, *, today: date, limit: int = HOME_ROWS):
@@ -156,65 +170,61 @@ def calls_today(user, *, today: date, limit: int = HOME_ROWS):
     return rows, logged.count()
 
 
-def _count_of(queryset, by: str, count=None):
-    """A correlated COUNT per adviser, as a subquery grouped by the column
-    that names them: no join fans the team's rows out over every follow-up,
-    contact and appointment."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by()
-            .values(by)
-            .annotate(n=count or Count("pk"))
-            .values("n")[:1]
-        ),
-        0,
-    )
+def _per_adviser(queryset, by: str, **figures) -> dict[int, dict]:
+    """One grouped aggregate over the team's rows: {adviser id: figures}."""
+    return {
+        row.pop(by): row for row in queryset.order_by().values(by).annotate(**figures)
+    }
 
 
 def team_board(user, *, today: date) -> list[TeamRow]:
     """Each adviser of the manager's boutiques: open and overdue follow-ups,
-    clients contacted since the 1st. One query for the whole team."""
+    clients contacted since the 1st, appointments this week.
+
+    The team, then one grouped aggregate per table over the team's rows
+    (decision 0040): each reads its index once for the whole team, where a
+    correlated count per adviser walked the table once per adviser. Four
+    queries, whatever the size of the team or of the tables.
+    """
     boutiques = visible_boutiques(user)
     month_start = _start_of_day(today.replace(day=1))
     week_start = _start_of_day(today - timedelta(days=today.weekday()))
-    open_follow_ups = FollowUp.objects.filter(
-        adviser=OuterRef("pk"), status=FollowUp.Status.OPEN
-    )
-    team = (
+    team = list(
         User.objects.filter(
             is_active=True, boutiques__in=boutiques, groups__name=ADVISER
         )
         .distinct()
-        .annotate(
-            open_follow_ups=_count_of(open_follow_ups, "adviser"),
-            overdue_follow_ups=_count_of(
-                open_follow_ups.filter(due_date__lt=today), "adviser"
-            ),
-            contacted=_count_of(
-                ContactEvent.objects.filter(
-                    staff=OuterRef("pk"), occurred_at__gte=month_start
-                ),
-                "staff",
-                Count("client", distinct=True),
-            ),
-            week_appointments=_count_of(
-                Appointment.objects.filter(
-                    adviser=OuterRef("pk"),
-                    starts_at__gte=week_start,
-                    starts_at__lt=week_start + timedelta(days=7),
-                ).exclude(status=Appointment.Status.CANCELLED),
-                "adviser",
-            ),
-        )
         .order_by("last_name", "first_name", "username")
     )
+    ids = [member.pk for member in team]
+    follow_ups = _per_adviser(
+        FollowUp.objects.filter(adviser__in=ids, status=FollowUp.Status.OPEN),
+        "adviser",
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+    )
+    contacted = _per_adviser(
+        ContactEvent.objects.filter(staff__in=ids, occurred_at__gte=month_start),
+        "staff",
+        clients=Count("client", distinct=True),
+    )
+    appointments = _per_adviser(
+        Appointment.objects.filter(
+            adviser__in=ids,
+            starts_at__gte=week_start,
+            starts_at__lt=week_start + timedelta(days=7),
+        ).exclude(status=Appointment.Status.CANCELLED),
+        "adviser",
+        booked=Count("pk"),
+    )
+    nothing = {"open": 0, "overdue": 0, "clients": 0, "booked": 0}
     return [
         TeamRow(
             adviser=member,
-            open_follow_ups=member.open_follow_ups,
-            overdue_follow_ups=member.overdue_follow_ups,
-            contacted_this_month=member.contacted,
-            appointments_this_week=member.week_appointments,
+            open_follow_ups=follow_ups.get(member.pk, nothing)["open"],
+            overdue_follow_ups=follow_ups.get(member.pk, nothing)["overdue"],
+            contacted_this_month=contacted.get(member.pk, nothing)["clients"],
+            appointments_this_week=appointments.get(member.pk, nothing)["booked"],
         )
         for member in team
     ]

@@ -28,6 +28,9 @@ TOMBSTONE_PREFIX = "ERASED-"
 # Written once for ClientQuerySet.retired() and the partial index, so the
 # planner can prove the index serves the query.
 RETIRED = Q(status="merged") | Q(client_number__startswith=TOMBSTONE_PREFIX)
+# The same for live(): the condition of the "my book" partial indexes
+# (decision 0039); live() filters on exactly this.
+LIVE = Q(status="active") & ~Q(client_number__startswith=TOMBSTONE_PREFIX)
 
 
 def next_occurrence(original: date, today: date) -> date:
@@ -56,9 +59,7 @@ class ClientQuerySet(models.QuerySet):
 
     def live(self):
         """Clients neither merged nor erased: the people staff work with."""
-        return self.filter(status="active").exclude(
-            client_number__startswith=TOMBSTONE_PREFIX
-        )
+        return self.filter(LIVE)
 
     def retired(self):
         """Merged records and erased tombstones (the partial index
@@ -88,7 +89,12 @@ class ClientQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.has_perm("clienteling.view_all_clients"):
             return self
-        return self.filter(home_boutique_id__in=user.boutiques.values("id"))
+        # The ids as values, not a subquery: with one boutique the planner
+        # then walks the (home_boutique, order...) indexes in the list's
+        # order instead of joining and sorting (decision 0041).
+        return self.filter(
+            home_boutique_id__in=list(user.boutiques.values_list("id", flat=True))
+        )
 
     def advised_by(self, user):
         """Clients whose primary or secondary adviser is this user."""

@@ -210,7 +210,7 @@ def setup(size: int) -> None:
             [],
         )
         cursor.execute(
-            "ANALYZE clienteling_client, clienteling_clientemail, "
+            "VACUUM ANALYZE clienteling_client, clienteling_clientemail, "
             "clienteling_clientphone"
         )
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from clienteling.querysets import RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
+from clienteling.querysets import LIVE, RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
 from clienteling.validators import validate_plausible_birth_date
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -32,6 +32,11 @@ LANGUAGES = [
 def new_client_number() -> str:
     """A public client number: never the primary key, not guessable."""
     return f"EC{secrets.randbelow(10**10):010d}"
+
+
+# The columns of the live() filter, carried in the list's order indexes so
+# a deep page's ids come from the index alone (decision 0041).
+LIVE_COLUMNS = ["status", "client_number"]
 
 
 class Client(FreeTextModel):
@@ -219,18 +224,73 @@ class Client(FreeTextModel):
             # The list's order: page 1 reads 50 index entries, not a sort of
             # every client.
             models.Index(
-                fields=["last_name", "first_name", "id"], name="client_name_order"
+                fields=["last_name", "first_name", "id"],
+                name="client_name_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(
                 fields=["home_boutique", "last_name", "first_name", "id"],
                 name="client_boutique_name_order",
+                include=LIVE_COLUMNS,
             ),
             models.Index(fields=["primary_adviser"]),
-            models.Index(fields=["last_contact_at"]),
             # The few merged and erased records: the list's "Merged" and
             # "Erased" views, and the count the default view subtracts
             # from the table's estimate (EstimatedCountPaginator).
             models.Index(fields=["id"], name="client_retired", condition=RETIRED),
+            # An adviser's book on the home (clienteling.home.my_book): the
+            # live clients I advise, counted from the index alone (decision
+            # 0039), as primary adviser and as secondary.
+            models.Index(
+                fields=["primary_adviser", "last_contact_at", "created_at"],
+                name="client_book_primary",
+                condition=LIVE,
+            ),
+            models.Index(
+                fields=[
+                    "secondary_adviser",
+                    "primary_adviser",
+                    "last_contact_at",
+                    "created_at",
+                ],
+                name="client_book_secondary",
+                condition=LIVE,
+            ),
+            # The list sorted by a derived column, in either direction
+            # (ClientAdmin's sort key: the column, then the name, decision
+            # 0041), unscoped and within a boutique.
+            models.Index(
+                fields=["last_contact_at", "last_name", "first_name", "id"],
+                name="client_last_contact_order",
+                include=LIVE_COLUMNS,
+            ),
+            models.Index(
+                fields=[
+                    "home_boutique",
+                    "last_contact_at",
+                    "last_name",
+                    "first_name",
+                    "id",
+                ],
+                name="client_boutique_contact_order",
+                include=LIVE_COLUMNS,
+            ),
+            models.Index(
+                fields=["lifetime_value", "last_name", "first_name", "id"],
+                name="client_value_order",
+                include=LIVE_COLUMNS,
+            ),
+            models.Index(
+                fields=[
+                    "home_boutique",
+                    "lifetime_value",
+                    "last_name",
+                    "first_name",
+                    "id",
+                ],
+                name="client_boutique_value_order",
+                include=LIVE_COLUMNS,
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -109,6 +109,11 @@ class ContactEvent(FreeTextModel):
             models.Index(
                 fields=["outcome", "-occurred_at"], name="contact_outcome_idx"
             ),
+            # The homes: my contacts today, the team's clients contacted
+            # this month (counted from the index alone, decision 0040).
+            models.Index(
+                fields=["staff", "occurred_at", "client"], name="contact_staff_recent"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
