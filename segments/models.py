@@ -208,10 +208,13 @@ class Campaign(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("background task"),
     )
     created_count = models.PositiveIntegerField(_("follow-ups created"), default=0)
     # {reason: count}, consents.selectors.Reason's sentences.
-    excluded_by_reason = models.JSONField(default=dict, blank=True)
+    excluded_by_reason = models.JSONField(
+        _("clients left out, by reason"), default=dict, blank=True
+    )
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
@@ -228,9 +231,12 @@ class SalesFact(models.Model):
     dashboards read for every day before today (decision 0067). Rebuilt
     whole by the nightly job (facts.sales_facts_rebuild); never edited."""
 
-    day = models.DateField()
+    day = models.DateField(_("day"))
     boutique = models.ForeignKey(
-        "clienteling.Boutique", on_delete=models.CASCADE, related_name="+"
+        "clienteling.Boutique",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("boutique"),
     )
     adviser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,12 +244,15 @@ class SalesFact(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("adviser"),
     )
-    currency = models.CharField(max_length=3)
-    orders = models.PositiveIntegerField()
-    amount = models.DecimalField(max_digits=16, decimal_places=2)
-    amount_eur = models.DecimalField(max_digits=18, decimal_places=4)
-    built_at = models.DateTimeField()
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.PositiveIntegerField(_("orders"))
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    amount_eur = models.DecimalField(
+        _("amount in euros"), max_digits=18, decimal_places=4
+    )
+    built_at = models.DateTimeField(_("built at"))
 
     class Meta:
         verbose_name = _("daily sales fact")
@@ -258,11 +267,12 @@ class FactsRebuild(models.Model):
     """One nightly rebuild of the facts: when, and how many rows. The
     dashboards read "figures as of" from the latest."""
 
-    built_at = models.DateTimeField()
-    facts_written = models.PositiveIntegerField()
+    built_at = models.DateTimeField(_("built at"))
+    facts_written = models.PositiveIntegerField(_("facts written"))
 
     class Meta:
         verbose_name = _("facts rebuild")
+        verbose_name_plural = _("facts rebuilds")
         ordering = ["-built_at"]
 
     def __str__(self):

@@ -29,7 +29,7 @@ from orders.models import Order
 from tests.clienteling.factories import BoutiqueFactory, adviser
 from tests.consents.factories import ClientFactory, grant
 
-APPS = ("clienteling", "consents", "orders", "privacy", "core")
+APPS = ("clienteling", "consents", "orders", "privacy", "segments", "core")
 
 
 def _project_models():

@@ -87,9 +87,7 @@ class PaperFormSubmission(AppendOnly):
         verbose_name=_("version"),
     )
     # The language of the wordings the client read and signed (en, fr).
-    language = models.CharField(
-        max_length=5, blank=True, verbose_name=_("language")
-    )
+    language = models.CharField(max_length=5, blank=True, verbose_name=_("language"))
     requested_services = models.JSONField(
         default=list, verbose_name=_("requested services")
     )

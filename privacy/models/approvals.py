@@ -30,22 +30,26 @@ class Approval(FreeTextModel):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField()
+    requested_at = models.DateTimeField(_("requested at"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # A rule change: the rule and the values proposed ({"field": value}).
     rule = models.ForeignKey(
         "privacy.RetentionRule",
@@ -53,22 +57,24 @@ class Approval(FreeTextModel):
         null=True,
         blank=True,
         related_name="approvals",
+        verbose_name=_("retention rule"),
     )
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(_("proposed changes"), default=dict, blank=True)
     # A retention run: what the preview counted when it was requested
     # ({"clients": n}); the approval page counts again.
-    counts = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
     # A client-list export: the list's filters (a query string of filter
     # codes and ids, and the search box's words) and, in counts, how many
     # clients; the requester may export that list once, when approved.
-    export_query = models.CharField(max_length=500, blank=True)
-    executed_at = models.DateTimeField(null=True, blank=True)
+    export_query = models.CharField(_("export filters"), max_length=500, blank=True)
+    executed_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
     retention_run = models.OneToOneField(
         "privacy.RetentionRun",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="approval",
+        verbose_name=_("retention run"),
     )
 
     class Meta:

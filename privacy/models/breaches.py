@@ -48,13 +48,18 @@ class Breach(FreeTextModel):
         _("measures proposed"), max_length=LONG_TEXT_MAX_LENGTH, blank=True
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(_("recorded at"))
     # How the affected clients were found (boutique code, dates, category,
     # ids: the query, not the people) and how many it found.
-    client_query = models.JSONField(default=dict, blank=True)
-    clients_found = models.PositiveIntegerField(default=0)
+    client_query = models.JSONField(
+        _("how the clients were found"), default=dict, blank=True
+    )
+    clients_found = models.PositiveIntegerField(_("clients found"), default=0)
 
     PEOPLE = [
         ("clients", _("Clients")),
@@ -80,12 +85,19 @@ class Breach(FreeTextModel):
 class BreachClient(models.Model):
     """One affected client: the id, nothing copied."""
 
-    breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="+")
+    breach = models.ForeignKey(
+        Breach, on_delete=models.PROTECT, related_name="+", verbose_name=_("breach")
+    )
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("client"),
     )
 
     class Meta:
+        verbose_name = _("client affected by a breach")
+        verbose_name_plural = _("clients affected by a breach")
         constraints = [
             models.UniqueConstraint(
                 fields=["breach", "client"], name="breach_client_once"
@@ -105,25 +117,32 @@ class BreachAssessment(FreeTextModel):
         HIGH = "high", _("A high risk to people's rights and freedoms")
 
     breach = models.ForeignKey(
-        Breach, on_delete=models.PROTECT, related_name="assessments"
+        Breach,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("breach"),
     )
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices)
     reasoning = models.TextField(_("reasoning"), max_length=LONG_TEXT_MAX_LENGTH)
-    notify_authority = models.BooleanField()
-    notify_people = models.BooleanField()
+    notify_authority = models.BooleanField(_("notify the CNIL"))
+    notify_people = models.BooleanField(_("notify the people affected"))
     # Why people are not told despite a high risk (Art. 34(3)), or why the
     # authority is not (the risk is unlikely).
     reasons_not_notified = models.TextField(
         _("reasons for not notifying"), max_length=LONG_TEXT_MAX_LENGTH, blank=True
     )
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessed by"),
     )
-    assessed_at = models.DateTimeField()
+    assessed_at = models.DateTimeField(_("assessed at"))
 
     class Meta:
         ordering = ["-assessed_at", "-id"]
         verbose_name = _("breach risk assessment")
+        verbose_name_plural = _("breach risk assessments")
 
 
 class BreachNotification(FreeTextModel):
@@ -134,7 +153,10 @@ class BreachNotification(FreeTextModel):
         PEOPLE = "people", _("The people affected")
 
     breach = models.ForeignKey(
-        Breach, on_delete=models.PROTECT, related_name="notifications"
+        Breach,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("breach"),
     )
     to = models.CharField(_("to"), max_length=10, choices=To.choices)
     notified_at = models.DateTimeField(_("notified at"))
@@ -151,24 +173,35 @@ class BreachNotification(FreeTextModel):
         help_text=_("Required for a notification to the CNIL after 72 hours."),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         ordering = ["notified_at", "id"]
         verbose_name = _("breach notification")
+        verbose_name_plural = _("breach notifications")
 
 
 class BreachAlert(models.Model):
     """An alert sent to compliance as the 72-hour clock runs (once each)."""
 
-    breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="alerts")
-    hours = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField()
+    breach = models.ForeignKey(
+        Breach,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("breach"),
+    )
+    hours = models.PositiveSmallIntegerField(_("hours since awareness"))
+    sent_at = models.DateTimeField(_("sent at"))
 
     class Meta:
         ordering = ["sent_at"]
+        verbose_name = _("breach alert")
+        verbose_name_plural = _("breach alerts")
         constraints = [
             models.UniqueConstraint(
                 fields=["breach", "hours"], name="breach_alert_once"

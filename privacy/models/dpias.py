@@ -39,8 +39,10 @@ class Dpia(FreeTextModel):
     )
     # When the review was raised for the current review date (reset when
     # the date moves).
-    review_raised_at = models.DateTimeField(null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    review_raised_at = models.DateTimeField(
+        _("review raised at"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -48,6 +50,7 @@ class Dpia(FreeTextModel):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("updated by"),
     )
 
     class Meta:
