@@ -56,6 +56,7 @@ def seed(*, stdout) -> None:
     made = [
         name
         for name, scenario in (
+            ("consultations of the access client's record", _consultations),
             ("access request with its report", _access),
             ("rectification", _rectification),
             ("objection", _objection),
@@ -91,6 +92,37 @@ def _open(officer, number, kind, *, days_ago, details, channel=Channel.EMAIL):
         details=details,
         assignee=officer,
     )
+
+
+def _consultations(*, officer, today) -> bool:
+    """Staff of three roles opened the access client's record before she
+    asked: her report lists them by role and purpose (decision 0053)."""
+    client = _client(ACCESS_CLIENT)
+    if (
+        client is None
+        or AccessLogEntry.objects.filter(
+            object_type=Client._meta.label_lower, object_id=str(client.pk)
+        ).exists()
+    ):
+        return False
+    staff = [
+        u
+        for u in (
+            User.objects.filter(username=name).first()
+            for name in ("adviser", "service")
+        )
+        if u is not None
+    ]
+    for user, action in [(u, AccessLogEntry.Action.VIEW) for u in staff] + [
+        (officer, AccessLogEntry.Action.VIEW)
+    ]:
+        services.access_log_record(
+            acting_user=user,
+            action=action,
+            target=client,
+            path=f"/admin/clienteling/client/{client.pk}/change/",
+        )
+    return True
 
 
 def _access(*, officer, today) -> bool:
@@ -282,7 +314,7 @@ def _retention_dry_run(*, officer, today) -> bool:
 
 def _access_log(*, officer, today) -> bool:
     """The officer opened the records handled above, as the admin logs it."""
-    if AccessLogEntry.objects.exists():
+    if AccessLogEntry.objects.filter(path="/admin/clienteling/client/").exists():
         return False
     for request in DataSubjectRequest.objects.select_related("client"):
         services.access_log_record(
