@@ -32,6 +32,14 @@ DATAMAP = {
         fields={
             "id": KEY,
             "client": KEY,
+            # the records found to be the person's (decision 0054)
+            "clients": KEY,
+            # the person as they gave themselves, to answer them
+            "person_name": F(Category.IDENTITY, Erasure.ERASE, Source.CLIENT),
+            "person_email": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "person_phone": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "person_address": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "nothing_held_at": NOT_PERSONAL,
             "kind": F(
                 Category.PREFERENCES,
                 Erasure.KEEP,

@@ -34,7 +34,48 @@ Status = DataSubjectRequest.Status
 class RequestForm(forms.ModelForm):
     class Meta:
         model = DataSubjectRequest
-        fields = ["client", "kind", "channel", "received_on", "details", "assignee"]
+        fields = [
+            "person_name",
+            "person_email",
+            "person_phone",
+            "person_address",
+            "client",
+            "kind",
+            "channel",
+            "received_on",
+            "details",
+            "assignee",
+        ]
+        help_texts = {
+            "client": _(
+                "Leave empty when you do not know yet: the request's page finds "
+                "the person's records by email, phone and name."
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("client"):
+            if not (data.get("person_name") or "").strip():
+                self.add_error(
+                    "person_name",
+                    _(
+                        "Give the person's name as they gave it, or choose "
+                        "their client record."
+                    ),
+                )
+            elif not any(
+                (data.get(f) or "").strip()
+                for f in ("person_email", "person_phone", "person_address")
+            ):
+                self.add_error(
+                    "person_email",
+                    _(
+                        "Give at least one way to answer the person: an email "
+                        "address, a phone number or a postal address."
+                    ),
+                )
+        return data
 
     def clean_received_on(self):
         received = self.cleaned_data["received_on"]
@@ -74,6 +115,18 @@ class CloseForm(forms.Form):
 
 class RestrictForm(forms.Form):
     reason = forms.CharField(max_length=200)
+
+
+class LinkForm(forms.Form):
+    """The person's records among the candidates shown (ids checked)."""
+
+    clients = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].choices = [
+            (c.client.pk, c.client.client_number) for c in candidates
+        ]
 
 
 class EmptyForm(forms.Form):
@@ -180,11 +233,11 @@ class DataSubjectRequestAdmin(
     blocked_by_edit_gates = False  # it manages the restriction itself
     form = RequestForm
     change_form_template = "privacy/requests/change_form.html"
-    list_display = ["__str__", "client", "kind", "status", "received_on", "due"]
+    list_display = ["__str__", "person", "kind", "status", "received_on", "due"]
     list_select_related = ["client", "assignee"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["client"]
-    search_fields = ["client__client_number"]
+    search_fields = ["client__client_number", "person_name", "person_email"]
     show_full_result_count = False
     inlines = [EditInline, ReportInline]
     actions = None
@@ -195,6 +248,20 @@ class DataSubjectRequestAdmin(
             return [*self.inlines, ErasureInline]
         return self.inlines
 
+    def get_queryset(self, request):
+        # Scoped by the client record; a request no record is linked to yet
+        # (someone not on file, decision 0054) shows to everyone who may
+        # read requests: it holds only what the person gave.
+        scoped = super().get_queryset(request)
+        base = super(ClientScopedMixin, self).get_queryset(request)
+        return scoped | base.filter(client__isnull=True)
+
+    @admin.display(description=_("person"), ordering="person_name")
+    def person(self, obj):
+        if obj.client_id:
+            return str(obj.client)
+        return obj.person_name or "—"
+
     @admin.display(description=_("due"), ordering="due_on")
     def due(self, obj):
         return _due_cell(obj, timezone.localdate())
@@ -203,7 +270,12 @@ class DataSubjectRequestAdmin(
         if obj is None:
             return RequestForm.Meta.fields
         return [
+            "person_name",
+            "person_email",
+            "person_phone",
+            "person_address",
             "client",
+            "linked_records",
             "kind",
             "channel",
             "received_on",
@@ -227,6 +299,11 @@ class DataSubjectRequestAdmin(
             return []
         return [f for f in self.get_fields(request, obj) if f != "assignee"]
 
+    @admin.display(description=_("client records linked"))
+    def linked_records(self, obj):
+        numbers = [str(c) for c in obj.clients.all()]
+        return ", ".join(numbers) if numbers else _("none yet")
+
     def has_delete_permission(self, request, obj=None):
         return False  # a request is evidence of how the house answered
 
@@ -239,6 +316,10 @@ class DataSubjectRequestAdmin(
         created = dsr.request_open(
             acting_user=request.user,
             client=obj.client,
+            person_name=obj.person_name,
+            person_email=obj.person_email,
+            person_phone=obj.person_phone,
+            person_address=obj.person_address,
             kind=obj.kind,
             channel=obj.channel,
             received_on=obj.received_on,
@@ -261,6 +342,11 @@ class DataSubjectRequestAdmin(
                 "register/csv/",
                 wrap(self.register_csv_view),
                 name="privacy_register_csv",
+            ),
+            path(
+                "<path:object_id>/find/",
+                wrap(self.find_view),
+                name="privacy_request_find",
             ),
             path(
                 "<path:object_id>/action/<slug:action>/",
@@ -347,7 +433,53 @@ class DataSubjectRequestAdmin(
             "privacy.build_subject_access_report",
             _("Build the report"),
         ),
+        "nothing-held": (
+            EmptyForm,
+            "privacy.change_datasubjectrequest",
+            _("Answer that we hold nothing"),
+        ),
     }
+
+    def find_view(self, request, object_id):
+        """The person's records: candidates found by the email, phone and
+        name they gave, with the contact details on file; the checked ones
+        are linked to the request."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.change_datasubjectrequest")
+        obj = self.get_queryset(request).get(pk=object_id)
+        found = dsr.request_candidates(acting_user=request.user, request=obj)
+        candidates = found["candidates"]
+        form = LinkForm(
+            request.POST if request.method == "POST" else None,
+            candidates=candidates,
+        )
+        if request.method == "POST" and form.is_valid():
+            chosen = {c.client.pk: c.client for c in candidates}
+            try:
+                dsr.request_link_clients(
+                    acting_user=request.user,
+                    request=obj,
+                    clients=[chosen[pk] for pk in form.cleaned_data["clients"]],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The person's records are linked."))
+                return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
+        return TemplateResponse(
+            request,
+            "privacy/requests/find.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Find the person's records: %(request)s") % {"request": obj},
+                "form": form,
+                "obj": obj,
+                "opts": self.opts,
+                "candidates": candidates,
+                "hidden": found["hidden"],
+            },
+        )
 
     def _call(self, request, obj, action, data):
         user = request.user
@@ -382,6 +514,8 @@ class DataSubjectRequestAdmin(
                     % {"count": len(edits)}
                 ),
             )
+        elif action == "nothing-held":
+            dsr.request_nothing_held(acting_user=user, request=obj)
         elif action == "report":
             report = reports.report_request(acting_user=user, request=obj)
             return redirect("admin:privacy_report", report.pk)
@@ -414,6 +548,7 @@ class DataSubjectRequestAdmin(
                 "title": f"{title}: {obj}",
                 "form": form,
                 "obj": obj,
+                "action": action,
                 "opts": self.opts,
             },
         )

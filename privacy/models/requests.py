@@ -45,9 +45,27 @@ class DataSubjectRequest(FreeTextModel):
         KNOWN_PHONE = "known_phone", _("Call-back to the phone number on file")
         SIGNED_LETTER = "signed_letter", _("Signed letter with a copy of an ID")
 
+    # The client record the request is answered on (reports, erasure): the
+    # first record linked to it. Empty until staff find the person's
+    # records, and for good when the house holds nothing (decision 0054).
     client = models.ForeignKey(
-        "clienteling.Client", on_delete=models.PROTECT, related_name="+"
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
+    # Every client record staff found to be this person's (zero, one or
+    # several: duplicates not merged yet).
+    clients = models.ManyToManyField("clienteling.Client", blank=True, related_name="+")
+    # The person as they gave themselves: who asks may be nobody on file.
+    person_name = models.CharField(_("name as given"), max_length=200, blank=True)
+    person_email = models.EmailField(_("email as given"), blank=True)
+    person_phone = models.CharField(_("phone as given"), max_length=40, blank=True)
+    person_address = models.CharField(
+        _("postal address as given"), max_length=300, blank=True
+    )
+    nothing_held_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_on = models.DateField()
