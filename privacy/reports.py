@@ -753,6 +753,13 @@ def report_request(
         raise ValidationError(
             _("Verify the person's identity before building their report.")
         )
+    if request.client_id is None:
+        raise ValidationError(
+            _(
+                "Link the person's client record before building their report, "
+                "or answer that the house holds nothing about them."
+            )
+        )
     if not request.is_open:
         raise ValidationError(_("This request is closed."))
     now = _now(now)
