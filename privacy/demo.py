@@ -58,6 +58,8 @@ def seed(*, stdout) -> None:
         for name, scenario in (
             ("consultations of the access client's record", _consultations),
             ("access request with its report", _access),
+            ("request from someone not on file, answered", _not_on_file),
+            ("request whose records are still to find", _to_find),
             ("rectification", _rectification),
             ("objection", _objection),
             ("restriction", _restriction),
@@ -146,6 +148,54 @@ def _access(*, officer, today) -> bool:
     # Built now, in this process, as a worker would (a second delivery of
     # its message is skipped by the job's claim).
     core_jobs.run(report.job_id)
+    return True
+
+
+def _not_on_file(*, officer, today) -> bool:
+    """Someone the house does not know asked; identity checked, answered
+    "we hold nothing about you" (decision 0054)."""
+    email = "paul.inconnu@example.org"
+    if DataSubjectRequest.objects.filter(person_email=email).exists():
+        return False
+    request = requests.request_open(
+        acting_user=officer,
+        kind=Kind.ACCESS,
+        channel=Channel.EMAIL,
+        received_on=today - timedelta(days=4),
+        details="Asks whether the house holds anything about him.",
+        person_name="Paul Inconnu",
+        person_email=email,
+        assignee=officer,
+    )
+    request = requests.request_verify_identity(
+        acting_user=officer,
+        request=request,
+        method=Method.SIGNED_LETTER,
+        note="Signed letter with a copy of his identity card.",
+    )
+    requests.request_nothing_held(acting_user=officer, request=request)
+    return True
+
+
+def _to_find(*, officer, today) -> bool:
+    """A request by post from a person who gave an email on file: "Find the
+    person's records" shows the demo client it matches."""
+    client = _client("DEMO-0031")
+    if client is None:
+        return False
+    email = client.emails.order_by("pk").values_list("address", flat=True).first()
+    if not email or DataSubjectRequest.objects.filter(person_email=email).exists():
+        return False
+    requests.request_open(
+        acting_user=officer,
+        kind=Kind.ACCESS,
+        channel=Channel.POST,
+        received_on=today - timedelta(days=2),
+        details="Letter asking for a copy of her data.",
+        person_name=f"{client.first_name} {client.last_name}",
+        person_email=email,
+        assignee=officer,
+    )
     return True
 
 
