@@ -40,6 +40,11 @@ DATAMAP = {
             "person_phone": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
             "person_address": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
             "nothing_held_at": NOT_PERSONAL,
+            "identity_evidence_name": F(
+                Category.IDENTITY, Erasure.ERASE, Source.CLIENT
+            ),
+            "identity_evidence_type": NOT_PERSONAL,
+            "identity_evidence_deleted_at": NOT_PERSONAL,
             "kind": F(
                 Category.PREFERENCES,
                 Erasure.KEEP,
@@ -375,6 +380,17 @@ DATAMAP.update(
 # --- Files naming clients (see core.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
+    "request_identity_evidence": StoredFiles(
+        name="identity evidence of data-subject requests",
+        folder="PRIVATE_STORAGE_ROOT/request-evidence/",
+        root="privacy.requests.evidence_folder",
+        erasure=FileErasure.DELETE,
+        erase="privacy.requests.evidence_erase",
+        writers=("privacy.requests.request_attach_evidence",),
+        found_by="DataSubjectRequest.identity_evidence_name of the client's "
+        "requests (and deleted when each request closes)",
+        held_with=Category.IDENTITY,
+    ),
     "subject_access_reports": StoredFiles(
         name="subject-access and portability report zips",
         folder="PRIVATE_STORAGE_ROOT/jobs/<job id>/report.zip (core.jobs results)",

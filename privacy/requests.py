@@ -9,8 +9,10 @@ further months when a reason is recorded before the first due date.
 
 import calendar
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -25,6 +27,7 @@ from clienteling.models import Client
 from clienteling.scoping import sees_every_boutique
 from consents import services as consent_services
 from consents.models import Restriction
+from consents.services import scan_validate
 from core import data_map
 from core.display import day
 from core.localisation import staff_language
@@ -271,6 +274,84 @@ def request_link_clients(
     return request
 
 
+# --- Identity evidence (decision 0054) ----------------------------------------
+
+
+def evidence_folder() -> Path:
+    return Path(settings.PRIVATE_STORAGE_ROOT) / "request-evidence"
+
+
+def evidence_path(request: DataSubjectRequest) -> Path | None:
+    if not request.identity_evidence_name:
+        return None
+    return evidence_folder() / request.identity_evidence_name
+
+
+@transaction.atomic
+def request_attach_evidence(
+    *, acting_user, request: DataSubjectRequest, upload
+) -> DataSubjectRequest:
+    """Keep the person's proof of identity (a PDF, JPEG or PNG checked by
+    its content, as paper-form scans are) until the request closes; a new
+    file replaces the earlier one. Refused, nothing written, on a closed
+    request or a file that is not a scan."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError(
+            {"evidence": _("This request is closed: its evidence was deleted.")}
+        )
+    try:
+        content_type, extension = scan_validate(upload)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"evidence": exc.message_dict.get("scan", exc.messages)}
+        ) from None
+    old = evidence_path(request)
+    name = f"{secrets.token_urlsafe(24)}{extension}"
+    folder = evidence_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(upload.read())
+    transaction.on_commit(lambda: old.unlink(missing_ok=True) if old else None)
+    request.identity_evidence_name = name
+    request.identity_evidence_type = content_type
+    try:
+        _save(request, acting_user)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return request
+
+
+def _evidence_delete(request: DataSubjectRequest, now: datetime) -> None:
+    """Delete the request's evidence file (the request closes)."""
+    path = evidence_path(request)
+    if path is None:
+        return
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    request.identity_evidence_name = ""
+    request.identity_evidence_deleted_at = now
+
+
+def evidence_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Delete the evidence files of these clients' requests (erasure)."""
+    deleted = 0
+    for start in range(0, len(client_ids), 1000):
+        names = (
+            DataSubjectRequest.objects.filter(
+                client_id__in=client_ids[start : start + 1000]
+            )
+            .exclude(identity_evidence_name="")
+            .values_list("identity_evidence_name", flat=True)
+        )
+        for name in names:
+            path = evidence_folder() / name
+            if path.is_file():
+                path.unlink()
+                deleted += 1
+    return deleted
+
+
 NOTHING_HELD_OUTCOME = "We hold no personal data about this person."
 
 
@@ -304,6 +385,7 @@ def request_nothing_held(
     _move(request, Status.COMPLETED)
     request.outcome = NOTHING_HELD_OUTCOME
     request.nothing_held_at = request.closed_at = _now(now)
+    _evidence_delete(request, request.closed_at)
     _save(request, acting_user)
     return request
 
@@ -451,6 +533,7 @@ def request_close(
     _move(request, status)
     request.outcome = outcome
     request.closed_at = _now(now)
+    _evidence_delete(request, request.closed_at)
     _save(request, acting_user)
     return request
 

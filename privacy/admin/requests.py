@@ -19,6 +19,8 @@ from core.admin_mixins import adopt_saved
 from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH
 from core.locking import OptimisticLockAdminMixin
+from core.models import AccessLogEntry
+from core.services import access_log_record
 from privacy import register, reports
 from privacy import requests as dsr
 from privacy.models import (
@@ -127,6 +129,16 @@ class LinkForm(forms.Form):
         self.fields["clients"].choices = [
             (c.client.pk, c.client.client_number) for c in candidates
         ]
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.FileField(
+        label=_("Proof of identity"),
+        help_text=_(
+            "A PDF, JPEG or PNG scan. Kept in private storage until the "
+            "request closes, then deleted."
+        ),
+    )
 
 
 class EmptyForm(forms.Form):
@@ -274,6 +286,7 @@ class DataSubjectRequestAdmin(
             "person_email",
             "person_phone",
             "person_address",
+            "identity_evidence",
             "client",
             "linked_records",
             "kind",
@@ -298,6 +311,20 @@ class DataSubjectRequestAdmin(
         if obj is None:
             return []
         return [f for f in self.get_fields(request, obj) if f != "assignee"]
+
+    @admin.display(description=_("proof of identity"))
+    def identity_evidence(self, obj):
+        if obj.identity_evidence_name:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:privacy_request_evidence_file", args=[obj.pk]),
+                _("Open (kept until the request closes)"),
+            )
+        if obj.identity_evidence_deleted_at:
+            return _("Deleted when the request closed, on %(date)s") % {
+                "date": day(obj.identity_evidence_deleted_at)
+            }
+        return _("none")
 
     @admin.display(description=_("client records linked"))
     def linked_records(self, obj):
@@ -342,6 +369,16 @@ class DataSubjectRequestAdmin(
                 "register/csv/",
                 wrap(self.register_csv_view),
                 name="privacy_register_csv",
+            ),
+            path(
+                "<path:object_id>/evidence/",
+                wrap(self.evidence_view),
+                name="privacy_request_evidence",
+            ),
+            path(
+                "<path:object_id>/evidence/file/",
+                wrap(self.evidence_file_view),
+                name="privacy_request_evidence_file",
             ),
             path(
                 "<path:object_id>/find/",
@@ -439,6 +476,63 @@ class DataSubjectRequestAdmin(
             _("Answer that we hold nothing"),
         ),
     }
+
+    def evidence_view(self, request, object_id):
+        """Attach the person's proof of identity (replaces an earlier one)."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.change_datasubjectrequest")
+        obj = self.get_queryset(request).get(pk=object_id)
+        form = EvidenceForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                dsr.request_attach_evidence(
+                    acting_user=request.user,
+                    request=obj,
+                    upload=form.cleaned_data["evidence"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("evidence", message)
+            else:
+                messages.success(request, _("The proof of identity is attached."))
+                return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
+        return TemplateResponse(
+            request,
+            "privacy/requests/evidence.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Proof of identity: %(request)s") % {"request": obj},
+                "form": form,
+                "obj": obj,
+                "opts": self.opts,
+            },
+        )
+
+    def evidence_file_view(self, request, object_id):
+        """The proof of identity, while the request is open; logged."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.change_datasubjectrequest")
+        obj = self.get_queryset(request).get(pk=object_id)
+        path = dsr.evidence_path(obj)
+        if path is None or not path.is_file():
+            raise Http404("No proof of identity is kept for this request.")
+        access_log_record(
+            acting_user=request.user,
+            action=AccessLogEntry.Action.DOWNLOAD,
+            target=obj,
+            path=request.path,
+        )
+        response = FileResponse(
+            path.open("rb"), content_type=obj.identity_evidence_type
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="identity-{obj.pk}{path.suffix}"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def find_view(self, request, object_id):
         """The person's records: candidates found by the email, phone and

@@ -66,6 +66,12 @@ class DataSubjectRequest(FreeTextModel):
         _("postal address as given"), max_length=300, blank=True
     )
     nothing_held_at = models.DateTimeField(null=True, blank=True)
+    # Proof of identity the person sent (a scan of an ID, a signed letter):
+    # in private storage under a random name, deleted when the request
+    # closes (privacy.requests.request_attach_evidence, decision 0054).
+    identity_evidence_name = models.CharField(max_length=80, blank=True)
+    identity_evidence_type = models.CharField(max_length=40, blank=True)
+    identity_evidence_deleted_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_on = models.DateField()

@@ -256,3 +256,102 @@ def test_other_roles_cannot_reach_the_request_pages(client, make):
         reverse("admin:privacy_request_action", args=[request.pk, "nothing-held"]),
     ):
         assert client.get(url).status_code in (403, 404), url
+
+
+# --- Identity evidence -------------------------------------------------------
+
+PDF = b"%PDF-1.4\n% identity card scan\n"
+
+
+def _upload(body=PDF, name="id.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def test_identity_evidence_is_kept_privately_and_deleted_when_the_request_closes(
+    django_capture_on_commit_callbacks,
+):
+    officer = compliance()
+    request = _open(officer, person_name="Paul Inconnu", person_email="p@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = dsr.request_attach_evidence(
+            acting_user=officer, request=request, upload=_upload()
+        )
+    path = dsr.evidence_path(request)
+    assert path.read_bytes() == PDF
+    assert "id.pdf" not in path.name  # a random name, never the person's
+    with django_capture_on_commit_callbacks(execute=True):
+        request = dsr.request_close(
+            acting_user=officer,
+            request=request,
+            status=DataSubjectRequest.Status.WITHDRAWN,
+        )
+
+    assert not path.exists()
+    assert request.identity_evidence_name == ""
+    assert request.identity_evidence_deleted_at == request.closed_at
+    with pytest.raises(ValidationError, match="closed"):
+        dsr.request_attach_evidence(
+            acting_user=officer, request=request, upload=_upload()
+        )
+
+
+def test_evidence_that_is_not_a_scan_is_refused_nothing_written(settings):
+    officer = compliance()
+    request = _open(officer, person_name="Paul Inconnu", person_email="p@example.org")
+
+    with pytest.raises(ValidationError) as refused:
+        dsr.request_attach_evidence(
+            acting_user=officer, request=request, upload=_upload(b"MZ\x90binary")
+        )
+
+    assert "PDF, JPEG or PNG" in str(refused.value.message_dict["evidence"])
+    request.refresh_from_db()
+    assert request.identity_evidence_name == ""
+    folder = dsr.evidence_folder()
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_erasure_deletes_the_evidence_of_the_clients_requests():
+    officer = compliance()
+    on_file = ClientFactory()
+    request = dsr.request_attach_evidence(
+        acting_user=officer,
+        request=_open(officer, client=on_file),
+        upload=_upload(),
+    )
+    path = dsr.evidence_path(request)
+
+    assert dsr.evidence_erase(client_ids=[on_file.pk]) == 1
+    assert not path.exists()
+
+
+def test_compliance_attaches_and_opens_the_evidence_logged(
+    client, django_capture_on_commit_callbacks
+):
+    from core.models import AccessLogEntry
+
+    officer = compliance()
+    client.force_login(officer)
+    request = _open(officer, person_name="Paul Inconnu", person_email="p@example.org")
+    url = reverse("admin:privacy_request_evidence", args=[request.pk])
+
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"evidence": _upload()})
+    assert response.status_code == 302
+    change = client.get(
+        reverse("admin:privacy_datasubjectrequest_change", args=[request.pk])
+    )
+    assert b"kept until the request closes" in change.content
+    opened = client.get(
+        reverse("admin:privacy_request_evidence_file", args=[request.pk])
+    )
+
+    assert opened.status_code == 200
+    assert b"".join(opened.streaming_content) == PDF
+    assert AccessLogEntry.objects.filter(
+        action="download", object_type="privacy.datasubjectrequest"
+    ).exists()
