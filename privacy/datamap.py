@@ -40,6 +40,9 @@ DATAMAP = {
             "person_phone": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
             "person_address": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
             "nothing_held_at": NOT_PERSONAL,
+            "language": F(
+                Category.PREFERENCES, Erasure.KEEP, Source.CLIENT, obligation=DSR_PROOF
+            ),
             "identity_evidence_name": F(
                 Category.IDENTITY, Erasure.ERASE, Source.CLIENT
             ),
@@ -94,6 +97,33 @@ DATAMAP = {
             "flagged_d7_at": NOT_PERSONAL,
             "flagged_d1_at": NOT_PERSONAL,
             "created_at": NOT_PERSONAL,
+        },
+    ),
+    "privacy.RequestLetter": ModelMap(
+        Subject.CLIENT,
+        "request__client",
+        description="The letters sent to the person about their request.",
+        fields={
+            "id": KEY,
+            "request": KEY,
+            "kind": F(
+                Category.CONTACT_HISTORY,
+                Erasure.KEEP,
+                Source.SYSTEM,
+                obligation=DSR_PROOF,
+            ),
+            "language": F(Category.PREFERENCES, Erasure.ERASE, Source.SYSTEM),
+            "requested_language": F(Category.PREFERENCES, Erasure.ERASE, Source.CLIENT),
+            "sent_to": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "subject": F(Category.CONTACT_HISTORY, Erasure.ERASE, Source.SYSTEM),
+            "body": F(Category.CONTACT_HISTORY, Erasure.ERASE, Source.SYSTEM),
+            "sent_at": F(
+                Category.CONTACT_HISTORY,
+                Erasure.KEEP,
+                Source.SYSTEM,
+                obligation=DSR_PROOF,
+            ),
+            "sent_by": STAFF_LINK,
         },
     ),
     "privacy.RequestEdit": ModelMap(

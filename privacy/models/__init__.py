@@ -10,6 +10,7 @@ from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.requests import (
     DataSubjectRequest,
     RequestEdit,
+    RequestLetter,
     SubjectAccessReport,
 )
 from privacy.models.retention import RetentionRule, RetentionRun
@@ -30,6 +31,7 @@ __all__ = [
     "InsightImport",
     "Partner",
     "RequestEdit",
+    "RequestLetter",
     "RetentionRule",
     "RetentionRun",
     "SharingBatch",

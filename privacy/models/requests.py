@@ -66,6 +66,9 @@ class DataSubjectRequest(FreeTextModel):
         _("postal address as given"), max_length=300, blank=True
     )
     nothing_held_at = models.DateTimeField(null=True, blank=True)
+    # The language the person writes in (letters, decision 0055); empty:
+    # the linked client's preferred language, else English.
+    language = models.CharField(_("language of the person"), max_length=10, blank=True)
     # Proof of identity the person sent (a scan of an ID, a signed letter):
     # in private storage under a random name, deleted when the request
     # closes (privacy.requests.request_attach_evidence, decision 0054).
@@ -152,6 +155,46 @@ class DataSubjectRequest(FreeTextModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)
+
+
+class RequestLetter(FreeTextModel):
+    """A letter sent to the person about their request (decision 0055):
+    what was sent, in which language, to which address, by whom. The PDF
+    is rendered again from these fields on demand."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+        IDENTITY = "identity", _("Request for proof of identity")
+        EXTENSION = "extension", _("Extension of the deadline")
+        REFUSAL = "refusal", _("Refusal")
+        COMPLETION = "completion", _("Completion")
+        NOTHING_HELD = "nothing_held", _("We hold nothing about you")
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="letters"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=10)
+    requested_language = models.CharField(max_length=10)
+    sent_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("letter to the person")
+        verbose_name_plural = _("letters to the person")
+        ordering = ["sent_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"
 
 
 class RequestEdit(models.Model):
