@@ -12,6 +12,7 @@ or without a broker.
 
 from datetime import timedelta
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,12 +21,13 @@ from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
 from core.writes import save_with_author
-from privacy import reports, requests, retention
+from privacy import letters, reports, requests, retention
 from privacy.erasure import jobs
 from privacy.models import (
     DataSubjectRequest,
     ErasureJob,
     Partner,
+    RequestLetter,
     RetentionRun,
     SharingBatch,
 )
@@ -151,6 +153,12 @@ def _access(*, officer, today) -> bool:
     return True
 
 
+def _DEMO_MAIL():  # noqa: N802 (a constant-like factory)
+    """Demo letters go to fictional people: kept in memory, never printed
+    with their PDF on the console or sent."""
+    return get_connection("django.core.mail.backends.locmem.EmailBackend")
+
+
 def _not_on_file(*, officer, today) -> bool:
     """Someone the house does not know asked; identity checked, answered
     "we hold nothing about you" (decision 0054)."""
@@ -174,6 +182,12 @@ def _not_on_file(*, officer, today) -> bool:
         note="Signed letter with a copy of his identity card.",
     )
     requests.request_nothing_held(acting_user=officer, request=request)
+    letters.letter_send(
+        acting_user=officer,
+        request=request,
+        kind=RequestLetter.Kind.NOTHING_HELD,
+        connection=_DEMO_MAIL(),
+    )
     return True
 
 
@@ -186,7 +200,7 @@ def _to_find(*, officer, today) -> bool:
     email = client.emails.order_by("pk").values_list("address", flat=True).first()
     if not email or DataSubjectRequest.objects.filter(person_email=email).exists():
         return False
-    requests.request_open(
+    request = requests.request_open(
         acting_user=officer,
         kind=Kind.ACCESS,
         channel=Channel.POST,
@@ -194,8 +208,13 @@ def _to_find(*, officer, today) -> bool:
         details="Letter asking for a copy of her data.",
         person_name=f"{client.first_name} {client.last_name}",
         person_email=email,
+        language="fr",
         assignee=officer,
     )
+    for kind in (RequestLetter.Kind.ACKNOWLEDGEMENT, RequestLetter.Kind.IDENTITY):
+        letters.letter_send(
+            acting_user=officer, request=request, kind=kind, connection=_DEMO_MAIL()
+        )
     return True
 
 

@@ -296,6 +296,7 @@ def letter_send(
     request: DataSubjectRequest,
     kind: str,
     now: datetime | None = None,
+    connection=None,
 ) -> RequestLetter:
     """Write, send (email with the PDF attached, when an address is known)
     and record one letter. Refused, nothing sent or written, when the
@@ -326,6 +327,7 @@ def letter_send(
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[letter.sent_to],
+            connection=connection,
         )
         message.attach(f"{kind}.pdf", letter_pdf(letter), "application/pdf")
         message.send()  # a failure rolls the letter back
