@@ -385,7 +385,9 @@ def _access_log(*, officer, today) -> bool:
     """The officer opened the records handled above, as the admin logs it."""
     if AccessLogEntry.objects.filter(path="/admin/clienteling/client/").exists():
         return False
-    for request in DataSubjectRequest.objects.select_related("client"):
+    for request in DataSubjectRequest.objects.filter(
+        client__isnull=False
+    ).select_related("client"):
         services.access_log_record(
             acting_user=officer,
             action=AccessLogEntry.Action.VIEW,

@@ -712,7 +712,6 @@ def render_html(
     *,
     language: DocumentLanguage | None = None,
     time_zone: str | None = None,
-    listed: dict | None = None,
 ) -> str:
     language = language or document_language(ENGLISH)
     words = _Words(language, time_zone or settings.TIME_ZONE)

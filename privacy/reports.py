@@ -617,12 +617,6 @@ def _csv(section: dict) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-# Models the human-readable report lists whole in a section of their own
-# (every personal field), so the category pages point there instead of
-# laying out the same rows again: the PDF's cost is its rows.
-LISTED_IN_SECTION = {"clienteling.ContactEvent": "contact-history"}
-
-
 def render_html(
     document: dict,
     *,
@@ -631,9 +625,7 @@ def render_html(
 ) -> str:
     """The report for a person, in `language` (English by default), dates
     in `time_zone` (privacy.report_render)."""
-    return report_render.render_html(
-        document, language=language, time_zone=time_zone, listed=LISTED_IN_SECTION
-    )
+    return report_render.render_html(document, language=language, time_zone=time_zone)
 
 
 def document_language_for(client: Client) -> tuple[DocumentLanguage, str]:
