@@ -171,6 +171,7 @@ SECTIONS = (
             "clienteling.Invitation",
             "clienteling.FollowUp",
             "privacy.DataSubjectRequest",
+            "privacy.RequestLetter",
             "privacy.RequestEdit",
             "privacy.SubjectAccessReport",
             "privacy.ErasureJob",

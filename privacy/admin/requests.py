@@ -66,7 +66,7 @@ class RequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("client"):
+        if self.instance.pk is None and not data.get("client"):
             if not (data.get("person_name") or "").strip():
                 self.add_error(
                     "person_name",
