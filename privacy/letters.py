@@ -96,8 +96,8 @@ TEXTS = {
         "greeting_plain": "Madame, Monsieur,",
         "closing": "Nous vous prions d’agréer nos salutations distinguées.",
         "signature": "Le service de la protection des données, {house}",
-        "contact": "Écrivez-nous à {email} ou au {address} ; notre délégué à "
-        "la protection des données : {dpo}.",
+        "contact": "Écrivez-nous à {email} ou par courrier : {address} ; notre "
+        "délégué à la protection des données : {dpo}.",
         "reference": "Votre demande du {received}",
         Kind.ACKNOWLEDGEMENT: (
             "Nous avons reçu votre demande ({kind}) le {received}",

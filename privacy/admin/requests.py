@@ -3,6 +3,8 @@ and the register of processing. Thin: parse, check, call one service.
 """
 
 from django import forms
+from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.exceptions import StoredFileGone
@@ -300,7 +303,7 @@ class DataSubjectRequestAdmin(
             "person_phone",
             "person_address",
             "identity_evidence",
-            "language",
+            "person_language",
             "client",
             "linked_records",
             "kind",
@@ -325,6 +328,21 @@ class DataSubjectRequestAdmin(
         if obj is None:
             return []
         return [f for f in self.get_fields(request, obj) if f != "assignee"]
+
+    @admin.display(description=_("language of the person"))
+    def person_language(self, obj):
+        language = letters.language_of(obj)
+        name = (
+            get_language_info(language.requested)["name_translated"]
+            if (
+                language.requested in dict(settings.LANGUAGES)
+                or language.requested in LANG_INFO
+            )
+            else language.requested
+        )
+        if language.is_fallback:
+            return _("%(name)s (letters in English)") % {"name": name}
+        return name
 
     @admin.display(description=_("proof of identity"))
     def identity_evidence(self, obj):
