@@ -391,6 +391,30 @@ HOUSE_LOGO = env.str("HOUSE_LOGO", default="ecrin/logo.svg")
 HOUSE_PRIMARY_COLOUR = _colour("HOUSE_PRIMARY_COLOUR", "#1b2a4a")
 HOUSE_ACCENT_COLOUR = _colour("HOUSE_ACCENT_COLOUR", "#b08d57")
 
+# --- Who a person writes to about their data (the access report's page 1,
+# the request letters; privacy/README.md) ------------------------------------
+
+PRIVACY_CONTACT_EMAIL = env.str(
+    "PRIVACY_CONTACT_EMAIL", default="privacy@maison-ecrin.example"
+)
+PRIVACY_POSTAL_ADDRESS = env.str(
+    "PRIVACY_POSTAL_ADDRESS",
+    default="Maison Écrin, Service clients, 12 place Vendôme, 75001 Paris, France",
+)
+DPO_EMAIL = env.str("DPO_EMAIL", default="dpo@maison-ecrin.example")
+# Countries outside the European Economic Area where the house's own staff
+# or processors read client data, with the safeguard (GDPR Chapter V), as
+# "Country|safeguard" entries separated by ";". The default is the demo's
+# London boutique.
+PRIVACY_TRANSFERS = [
+    tuple(part.strip() for part in entry.split("|", 1))
+    for entry in env.str(
+        "PRIVACY_TRANSFERS",
+        default="United Kingdom|adequacy decision of the European Commission",
+    ).split(";")
+    if "|" in entry
+]
+
 # --- Security --------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True

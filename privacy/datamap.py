@@ -36,6 +36,22 @@ DATAMAP = {
         fields={
             "id": KEY,
             "client": KEY,
+            # the records found to be the person's (decision 0054)
+            "clients": KEY,
+            # the person as they gave themselves, to answer them
+            "person_name": F(Category.IDENTITY, Erasure.ERASE, Source.CLIENT),
+            "person_email": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "person_phone": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "person_address": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "nothing_held_at": NOT_PERSONAL,
+            "language": F(
+                Category.PREFERENCES, Erasure.KEEP, Source.CLIENT, obligation=DSR_PROOF
+            ),
+            "identity_evidence_name": F(
+                Category.IDENTITY, Erasure.ERASE, Source.CLIENT
+            ),
+            "identity_evidence_type": NOT_PERSONAL,
+            "identity_evidence_deleted_at": NOT_PERSONAL,
             "kind": F(
                 Category.PREFERENCES,
                 Erasure.KEEP,
@@ -85,6 +101,33 @@ DATAMAP = {
             "flagged_d7_at": NOT_PERSONAL,
             "flagged_d1_at": NOT_PERSONAL,
             "created_at": NOT_PERSONAL,
+        },
+    ),
+    "privacy.RequestLetter": ModelMap(
+        Subject.CLIENT,
+        "request__client",
+        description="The letters sent to the person about their request.",
+        fields={
+            "id": KEY,
+            "request": KEY,
+            "kind": F(
+                Category.CONTACT_HISTORY,
+                Erasure.KEEP,
+                Source.SYSTEM,
+                obligation=DSR_PROOF,
+            ),
+            "language": F(Category.PREFERENCES, Erasure.ERASE, Source.SYSTEM),
+            "requested_language": F(Category.PREFERENCES, Erasure.ERASE, Source.CLIENT),
+            "sent_to": F(Category.CONTACT, Erasure.ERASE, Source.CLIENT),
+            "subject": F(Category.CONTACT_HISTORY, Erasure.ERASE, Source.SYSTEM),
+            "body": F(Category.CONTACT_HISTORY, Erasure.ERASE, Source.SYSTEM),
+            "sent_at": F(
+                Category.CONTACT_HISTORY,
+                Erasure.KEEP,
+                Source.SYSTEM,
+                obligation=DSR_PROOF,
+            ),
+            "sent_by": STAFF_LINK,
         },
     ),
     "privacy.RequestEdit": ModelMap(
@@ -546,6 +589,17 @@ DATAMAP.update(
 # --- Files naming clients (see core.classification.StoredFiles) -------
 
 FILE_LOCATIONS = {
+    "request_identity_evidence": StoredFiles(
+        name="identity evidence of data-subject requests",
+        folder="PRIVATE_STORAGE_ROOT/request-evidence/",
+        root="privacy.requests.evidence_folder",
+        erasure=FileErasure.DELETE,
+        erase="privacy.requests.evidence_erase",
+        writers=("privacy.requests.request_attach_evidence",),
+        found_by="DataSubjectRequest.identity_evidence_name of the client's "
+        "requests (and deleted when each request closes)",
+        held_with=Category.IDENTITY,
+    ),
     "subject_access_reports": StoredFiles(
         name="subject-access and portability report zips",
         folder="PRIVATE_STORAGE_ROOT/jobs/<job id>/report.zip (core.jobs results)",

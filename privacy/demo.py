@@ -12,6 +12,7 @@ or without a broker.
 
 from datetime import timedelta
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from privacy import (
     approvals,
     breaches,
     dpias,
+    letters,
     processors,
     reports,
     requests,
@@ -39,6 +41,7 @@ from privacy.models import (
     ErasureJob,
     Partner,
     Recipient,
+    RequestLetter,
     RetentionRule,
     RetentionRun,
     SharingBatch,
@@ -74,7 +77,10 @@ def seed(*, stdout) -> None:
     made = [
         name
         for name, scenario in (
+            ("consultations of the access client's record", _consultations),
             ("access request with its report", _access),
+            ("request from someone not on file, answered", _not_on_file),
+            ("request whose records are still to find", _to_find),
             ("rectification", _rectification),
             ("objection", _objection),
             ("restriction", _restriction),
@@ -115,6 +121,37 @@ def _open(officer, number, kind, *, days_ago, details, channel=Channel.EMAIL):
     )
 
 
+def _consultations(*, officer, today, second=None) -> bool:
+    """Staff of three roles opened the access client's record before she
+    asked: her report lists them by role and purpose (decision 0053)."""
+    client = _client(ACCESS_CLIENT)
+    if (
+        client is None
+        or AccessLogEntry.objects.filter(
+            object_type=Client._meta.label_lower, object_id=str(client.pk)
+        ).exists()
+    ):
+        return False
+    staff = [
+        u
+        for u in (
+            User.objects.filter(username=name).first()
+            for name in ("adviser", "service")
+        )
+        if u is not None
+    ]
+    for user, action in [(u, AccessLogEntry.Action.VIEW) for u in staff] + [
+        (officer, AccessLogEntry.Action.VIEW)
+    ]:
+        services.access_log_record(
+            acting_user=user,
+            action=action,
+            target=client,
+            path=f"/admin/clienteling/client/{client.pk}/change/",
+        )
+    return True
+
+
 def _access(*, officer, today, second=None) -> bool:
     """Open, identity checked, its report built and ready to review."""
     request = _open(
@@ -136,6 +173,71 @@ def _access(*, officer, today, second=None) -> bool:
     # Built now, in this process, as a worker would (a second delivery of
     # its message is skipped by the job's claim).
     core_jobs.run(report.job_id)
+    return True
+
+
+def _DEMO_MAIL():  # noqa: N802 (a constant-like factory)
+    """Demo letters go to fictional people: kept in memory, never printed
+    with their PDF on the console or sent."""
+    return get_connection("django.core.mail.backends.locmem.EmailBackend")
+
+
+def _not_on_file(*, officer, today, second=None) -> bool:
+    """Someone the house does not know asked; identity checked, answered
+    "we hold nothing about you" (decision 0054)."""
+    email = "paul.inconnu@example.org"
+    if DataSubjectRequest.objects.filter(person_email=email).exists():
+        return False
+    request = requests.request_open(
+        acting_user=officer,
+        kind=Kind.ACCESS,
+        channel=Channel.EMAIL,
+        received_on=today - timedelta(days=4),
+        details="Asks whether the house holds anything about him.",
+        person_name="Paul Inconnu",
+        person_email=email,
+        assignee=officer,
+    )
+    request = requests.request_verify_identity(
+        acting_user=officer,
+        request=request,
+        method=Method.SIGNED_LETTER,
+        note="Signed letter with a copy of his identity card.",
+    )
+    requests.request_nothing_held(acting_user=officer, request=request)
+    letters.letter_send(
+        acting_user=officer,
+        request=request,
+        kind=RequestLetter.Kind.NOTHING_HELD,
+        connection=_DEMO_MAIL(),
+    )
+    return True
+
+
+def _to_find(*, officer, today, second=None) -> bool:
+    """A request by post from a person who gave an email on file: "Find the
+    person's records" shows the demo client it matches."""
+    client = _client("DEMO-0031")
+    if client is None:
+        return False
+    email = client.emails.order_by("pk").values_list("address", flat=True).first()
+    if not email or DataSubjectRequest.objects.filter(person_email=email).exists():
+        return False
+    request = requests.request_open(
+        acting_user=officer,
+        kind=Kind.ACCESS,
+        channel=Channel.POST,
+        received_on=today - timedelta(days=2),
+        details="Letter asking for a copy of her data.",
+        person_name=f"{client.first_name} {client.last_name}",
+        person_email=email,
+        language="fr",
+        assignee=officer,
+    )
+    for kind in (RequestLetter.Kind.ACKNOWLEDGEMENT, RequestLetter.Kind.IDENTITY):
+        letters.letter_send(
+            acting_user=officer, request=request, kind=kind, connection=_DEMO_MAIL()
+        )
     return True
 
 
@@ -304,9 +406,11 @@ def _retention_dry_run(*, officer, today, second=None) -> bool:
 
 def _access_log(*, officer, today, second=None) -> bool:
     """The officer opened the records handled above, as the admin logs it."""
-    if AccessLogEntry.objects.exists():
+    if AccessLogEntry.objects.filter(path="/admin/clienteling/client/").exists():
         return False
-    for request in DataSubjectRequest.objects.select_related("client"):
+    for request in DataSubjectRequest.objects.filter(
+        client__isnull=False
+    ).select_related("client"):
         services.access_log_record(
             acting_user=officer,
             action=AccessLogEntry.Action.VIEW,

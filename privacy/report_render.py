@@ -12,33 +12,44 @@ boutique's time zone, and never an ISO timestamp.
 Field labels and record names come from the models' verbose names through
 the staff catalogue (gettext under the override): they read in French
 once the French catalogue translates them.
+
+The person's view (decision 0053): page 1 a summary (what is held, why,
+for how long, who received it, transfers, how to exercise each right and
+whom to write to), then sections a person recognises (SECTIONS: about
+you, purchases with one order in one place, preferences and sizes,
+contacts, consents, websites, the group, who consulted the record). No
+internal id, model label, field name, MIME type or digest; every table
+bounded to the latest PDF_ROWS rows (the CSV and JSON files are
+complete), so the PDF's layout time does not grow with history.
 """
 
+import base64
 import functools
 import re
+from collections import defaultdict
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import FieldDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consents import registry
 from consents.documents import texts
 from consents.documents.languages import ENGLISH, DocumentLanguage, document_language
 from consents.documents.render import long_date, long_datetime
+from core.money import money
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 _PURPOSE_CODES = {p.name: p.code for p in registry.PURPOSES}
 _FORM_CODES = {spec.title: spec.template for spec in registry.FORM_VERSIONS}
-ACCESS_LOG_SENTENCE = (
-    "The access log (which staff opened your record and when) is kept for "
-    "the security of processing and is not part of this report."
-)
 
 
 class _Words:
@@ -106,12 +117,221 @@ class _Words:
         return self.value(iso[:10]) if _ISO_DATE.match(iso[:10]) else iso
 
 
+# Rows per table in the person's view (HTML and PDF): the latest ones, with
+# a sentence pointing to the CSV files that hold them all (decision 0053).
+PDF_ROWS = 25
+PDF_ORDERS = 20
+
+# The person's sections, in order: (key, title, model labels). A client
+# model of the data map in none of them goes to "Other records" (a new
+# model is never left out).
+SECTIONS = (
+    (
+        "about",
+        _("About you"),
+        (
+            "clienteling.Client",
+            "clienteling.ClientEmail",
+            "clienteling.ClientPhone",
+            "clienteling.ClientAddress",
+            "clienteling.SocialIdentifier",
+        ),
+    ),
+    (
+        "purchases",
+        _("Your purchases and guarantees"),
+        (
+            "orders.Order",
+            "orders.OrderLine",
+            "orders.Payment",
+            "orders.Invoice",
+            "orders.InvoiceLine",
+            "orders.Guarantee",
+            "orders.AfterSalesCase",
+            "orders.Complaint",
+            "consents.SoftOptIn",
+        ),
+    ),
+    (
+        "preferences",
+        _("Your preferences and sizes"),
+        (
+            "clienteling.RingSize",
+            "clienteling.ImportantDate",
+            "clienteling.Interest",
+            "clienteling.ContactPreference",
+            "clienteling.MetalAllergy",
+        ),
+    ),
+    (
+        "contacts",
+        _("Your contacts with the house"),
+        (
+            "clienteling.ContactEvent",
+            "clienteling.Appointment",
+            "clienteling.Invitation",
+            "clienteling.FollowUp",
+            "privacy.DataSubjectRequest",
+            "privacy.RequestLetter",
+            "privacy.RequestEdit",
+            "privacy.SubjectAccessReport",
+            "privacy.ErasureJob",
+        ),
+    ),
+    (
+        "consents",
+        _("Your consents"),
+        (
+            "consents.ConsentDecision",
+            "consents.PaperFormSubmission",
+            "consents.Restriction",
+        ),
+    ),
+    (
+        "web",
+        _("Your activity on our websites"),
+        (
+            "clienteling.WebAccount",
+            "clienteling.IpAddressSeen",
+            "clienteling.WebEvent",
+            "clienteling.SelectionItem",
+        ),
+    ),
+    (
+        "group",
+        _("What the group and our partners receive"),
+        ("privacy.Disclosure", "privacy.GroupInsight"),
+    ),
+)
+OTHER_SECTION = _("Other records we hold")
+YOUR_DETAILS = _("Your details")
+
+# Who consulted the record, by role (privacy.reports.ROLE_PURPOSES): the
+# JSON holds the English role name, the page its translation.
+ROLE_WORDS = {
+    "Boutique adviser": _("Boutique adviser"),
+    "Boutique manager": _("Boutique manager"),
+    "Customer-service agent": _("Customer-service agent"),
+    "Compliance officer": _("Compliance officer"),
+    "Other staff": _("Other staff"),
+}
+# The default of settings.PRIVACY_TRANSFERS, for the catalogue.
+TRANSFER_WORDS = (
+    _("United Kingdom"),
+    _("adequacy decision of the European Commission"),
+)
+
+# Fields a person cannot read and that only prove integrity or number
+# internally: in the CSV and JSON files, not on the pages.
+HIDDEN = {
+    "consents.PaperFormSubmission": {
+        "scan_name",
+        "scan_content_type",
+        "scan_sha256",
+        "scan_size",
+    },
+    "clienteling.FollowUp": {"source_key"},
+    "consents.ConsentDecision": {"user_agent"},
+    "orders.Invoice": {"year", "sequence"},
+}
+
+# The rights, each with how to exercise it (GDPR Arts. 15 to 22, 7(3)).
+RIGHTS = (
+    (
+        _("Access (Art. 15)"),
+        _("This report. Ask again at any time; a copy is free."),
+    ),
+    (
+        _("Rectification (Art. 16)"),
+        _("Tell us what is wrong: we correct it and tell you when it is done."),
+    ),
+    (
+        _("Erasure (Art. 17)"),
+        _(
+            "Ask us to erase your data: we erase it unless the law obliges us "
+            "to keep part of it (invoices, proof of your consents), and say so."
+        ),
+    ),
+    (
+        _("Restriction (Art. 18)"),
+        _("Ask us to freeze your data while a question about it is settled."),
+    ),
+    (
+        _("Portability (Art. 20)"),
+        _("Ask for the data you gave us as a file a computer can read."),
+    ),
+    (
+        _("Objection (Art. 21)"),
+        _(
+            "Object to processing based on our legitimate interest, and to "
+            "marketing at any time without giving a reason."
+        ),
+    ),
+    (
+        _("Withdrawing a consent (Art. 7(3))"),
+        _("In a boutique, by email or by post: it stops the processing from then on."),
+    ),
+)
+
+
 def _model_name(label: str, fallback: str) -> str:
     try:
         model = apps.get_model(label)
     except LookupError:
         return fallback
     return str(model._meta.verbose_name_plural)
+
+
+def _field_name(label: str, field: str, fallback: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.get_field(field).verbose_name)
+    except (LookupError, FieldDoesNotExist):
+        return fallback
+
+
+def _field_order(label: str) -> dict[str, int]:
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        return {}
+    return {f.name: i for i, f in enumerate(model._meta.get_fields())}
+
+
+def _records_by_model(document: dict) -> dict[str, dict]:
+    """Every record once, its fields from every category merged, by model
+    label then id, in id order."""
+    out: dict[str, dict] = defaultdict(dict)
+    for section in document["categories"]:
+        for record in section["records"]:
+            merged = out[record["model"]].setdefault(
+                record["id"],
+                {
+                    "id": record["id"],
+                    "fields": {},
+                    "links": record.get("links", {}),
+                },
+            )
+            merged["fields"].update(record["fields"])
+    return {
+        label: dict(sorted(rows.items(), key=lambda item: str(item[0]).zfill(20)))
+        for label, rows in out.items()
+    }
+
+
+def _more(words: "_Words", shown: int, total: int) -> str:
+    if total <= shown:
+        return ""
+    return gettext(
+        "The latest %(shown)s of %(total)s are shown here; the complete list "
+        "is in the CSV files that come with this report."
+    ) % {"shown": shown, "total": total}
+
+
+def _columns(label: str, rows: list[dict]) -> list[str]:
+    hidden = HIDDEN.get(label, set())
+    order = _field_order(label)
+    names = {n for r in rows for n in r["fields"] if n not in hidden}
+    return sorted(names, key=lambda n: order.get(n, 999))
 
 
 def _field_value(  # noqa: PLR0911 - one return per kind of stored value
@@ -172,87 +392,378 @@ def _version_name(words: _Words, value: str) -> str:
     return value
 
 
-def _field_name(label: str, field: str, fallback: str) -> str:
+def _display(label: str, name: str, value, words: "_Words") -> str:
+    """A value as the person reads it; the paper form's lists of codes
+    (services asked for, fields filled in) by their names."""
+    if label == "consents.PaperFormSubmission" and isinstance(value, list):
+        if name == "requested_services":
+            return ", ".join(words.purpose(v) for v in value)
+        if name == "fields_completed":
+            return ", ".join(words.module.FIELD_LABELS.get(v, v) for v in value)
+    return _field_value(words, label, name, value)
+
+
+def _block(label: str, rows: dict, words: "_Words") -> dict | None:
+    """One model's records as a table (the latest PDF_ROWS), or as a list of
+    "label: value" lines when there is a single record."""
+    if not rows:
+        return None
+    records = list(rows.values())
+    names = _columns(label, records)
+    if not names:
+        return None
+    labels = [
+        _field_name(label, n, records[0]["fields"].get(n, {}).get("label", n))
+        for n in names
+    ]
+    title = _model_name(label, label)
+    if label == "clienteling.Client":
+        title = str(YOUR_DETAILS)
+    if len(records) == 1:
+        fields = records[0]["fields"]
+        return {
+            "name": title,
+            "pairs": [
+                (lab, _display(label, n, fields[n]["value"], words))
+                for lab, n in zip(labels, names, strict=True)
+                if n in fields and fields[n]["value"] not in (None, "", [])
+            ],
+        }
+    latest = records[-PDF_ROWS:][::-1]
+    return {
+        "name": title,
+        "columns": labels,
+        "rows": [
+            [
+                _display(label, n, r["fields"][n]["value"], words)
+                if n in r["fields"]
+                else ""
+                for n in names
+            ]
+            for r in latest
+        ],
+        "more": _more(words, len(latest), len(records)),
+    }
+
+
+def _value(record: dict | None, name: str):
+    if not record or name not in record["fields"]:
+        return None
+    return record["fields"][name]["value"]
+
+
+_CURRENCY = re.compile(r"^[A-Z]{3}")
+
+
+def _amount(record: dict, name: str, currency: str) -> str:
+    """An amount with its currency ("€2,900.00"); the JSON holds the
+    currency's label ("EUR: euro"), its code first."""
+    raw = _value(record, name)
+    if raw in (None, ""):
+        return ""
+    code = _CURRENCY.match(currency or "")
     try:
-        return str(apps.get_model(label)._meta.get_field(field).verbose_name)
-    except (LookupError, FieldDoesNotExist):
-        return fallback
+        return money(Decimal(str(raw)), code.group(0) if code else "EUR")
+    except InvalidOperation:
+        return str(raw)
 
 
-def _tables(section: dict, words: _Words, listed: dict) -> list[dict]:
-    """A category's records as one table per model, one row per record."""
-    tables: dict[str, dict] = {}
-    for record in section["records"]:
-        model = record["model"]
-        if model in listed:
-            table = tables.setdefault(
-                model,
+def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
+    """One block per order: its lines (with their guarantees), payments,
+    invoices, after-sales cases and complaints; the latest PDF_ORDERS."""
+    orders = records.get("orders.Order", {})
+    by_order = defaultdict(lambda: defaultdict(list))
+    for kind in ("orders.OrderLine", "orders.Payment", "orders.Invoice"):
+        for row in records.get(kind, {}).values():
+            by_order[row["links"].get("order")][kind].append(row)
+    for row in records.get("orders.Complaint", {}).values():
+        by_order[row["links"].get("order")]["orders.Complaint"].append(row)
+    guarantees_of_line = defaultdict(list)
+    for row in records.get("orders.Guarantee", {}).values():
+        guarantees_of_line[row["links"].get("order_line")].append(row)
+    line_order = {
+        line["id"]: line["links"].get("order")
+        for line in records.get("orders.OrderLine", {}).values()
+    }
+    guarantee_order = {
+        g["id"]: line_order.get(g["links"].get("order_line"))
+        for g in records.get("orders.Guarantee", {}).values()
+    }
+    for row in records.get("orders.AfterSalesCase", {}).values():
+        order = guarantee_order.get(row["links"].get("guarantee"))
+        by_order[order]["orders.AfterSalesCase"].append(row)
+
+    blocks = []
+    latest = list(orders.values())[-PDF_ORDERS:][::-1]
+    for order in latest:
+        parts = by_order.get(order["id"], {})
+        currency = _value(order, "currency") or "EUR"
+        lines = []
+        all_lines = parts.get("orders.OrderLine", [])
+        for line in all_lines[-PDF_ROWS:]:
+            guarantee = (guarantees_of_line.get(line["id"]) or [None])[0]
+            piece = products.get(str(line["links"].get("product")), "")
+            lines.append(
                 {
-                    "name": _model_name(model, record["model_name"]),
-                    "listed": True,
-                    "count": 0,
-                },
+                    "piece": piece,
+                    "quantity": words.value(_value(line, "quantity")),
+                    "price": _amount(line, "unit_price", currency),
+                    "serial": words.value(_value(line, "serial_number")),
+                    "size": words.value(_value(line, "ring_size")),
+                    "engraving": words.value(_value(line, "engraving")),
+                    "guarantee": (
+                        gettext("until %(date)s")
+                        % {"date": words.value(_value(guarantee, "house_end"))}
+                        if guarantee and _value(guarantee, "house_end")
+                        else ""
+                    ),
+                }
             )
-            table["count"] += 1
-            continue
-        table = tables.setdefault(
-            model,
+        payments = [
+            " · ".join(
+                v
+                for v in (
+                    words.value(_value(p, "received_at")),
+                    words.value(_value(p, "method")),
+                    _amount(p, "amount", _value(p, "currency") or currency),
+                    words.value(_value(p, "card_brand")),
+                    (
+                        gettext("card ending %(digits)s")
+                        % {"digits": _value(p, "card_last4")}
+                        if _value(p, "card_last4")
+                        else ""
+                    ),
+                )
+                if v
+            )
+            for p in parts.get("orders.Payment", [])
+        ]
+        invoices = [
+            " · ".join(
+                v
+                for v in (
+                    words.value(_value(i, "kind")),
+                    words.value(_value(i, "number")),
+                    words.value(_value(i, "reason")),
+                )
+                if v
+            )
+            for i in parts.get("orders.Invoice", [])
+        ]
+        cases = [
+            " · ".join(
+                v
+                for v in (
+                    words.value(_value(c, "received_at")),
+                    words.value(_value(c, "kind") or _value(c, "category")),
+                    words.value(_value(c, "status")),
+                )
+                if v
+            )
+            for c in parts.get("orders.AfterSalesCase", [])
+            + parts.get("orders.Complaint", [])
+        ]
+        blocks.append(
             {
-                "name": _model_name(model, record["model_name"]),
-                "columns": {},
-                "rows": [],
-            },
+                "title": gettext("Order %(number)s")
+                % {"number": words.value(_value(order, "number"))},
+                "meta": " · ".join(
+                    v
+                    for v in (
+                        words.value(_value(order, "channel")),
+                        words.value(_value(order, "status")),
+                        _amount(order, "total", currency),
+                    )
+                    if v
+                ),
+                "notes": words.value(_value(order, "notes")),
+                "lines": lines,
+                "lines_more": _more(words, len(lines), len(all_lines)),
+                "payments": payments,
+                "invoices": invoices,
+                "cases": cases,
+            }
         )
-        for name, f in record["fields"].items():
-            table["columns"].setdefault(name, _field_name(model, name, f["label"]))
-        table["rows"].append(record)
+    return blocks, _more(words, len(latest), len(orders))
+
+
+def _loose(records: dict, words: "_Words") -> list[dict]:
+    """Purchase records not attached to an order (a complaint about no
+    order, a soft opt-in): plain tables."""
+    blocks = []
+    loose = [
+        r
+        for r in records.get("orders.Complaint", {}).values()
+        if not r["links"].get("order")
+    ]
+    if loose:
+        blocks.append(_block("orders.Complaint", {r["id"]: r for r in loose}, words))
+    blocks.append(
+        _block("consents.SoftOptIn", records.get("consents.SoftOptIn", {}), words)
+    )
+    return [b for b in blocks if b]
+
+
+def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
+    records = _records_by_model(document)
+    placed = {label for _key, _title, labels in SECTIONS for label in labels}
     out = []
-    for model, table in tables.items():
-        if table.get("listed"):
-            table["sentence"] = words.t["report_listed_below"].format(
-                count=table["count"]
+    for key, title, labels in SECTIONS:
+        section = {"key": key, "title": str(title), "blocks": [], "orders": []}
+        if key == "purchases":
+            section["orders"], section["orders_more"] = _orders(
+                records, document.get("products", {}), words
             )
-            out.append(table)
-            continue
-        names = list(table["columns"])
+            section["blocks"] = _loose(records, words)
+        elif key == "contacts":
+            contacts = document["contact_history"]
+            latest = contacts[-PDF_ROWS:][::-1]
+            section["contacts"] = [
+                {
+                    "when": words.value(e["occurred_at"]),
+                    "channel": words.label(e["channel"]),
+                    "direction": words.label(e["direction"]),
+                    "subject": e["subject"],
+                    "summary": e["summary"],
+                    "staff": e["staff"],
+                }
+                for e in latest
+            ]
+            section["contacts_more"] = _more(words, len(latest), len(contacts))
+            section["blocks"] = [
+                _block(label, records.get(label, {}), words)
+                for label in labels
+                if label != "clienteling.ContactEvent"
+            ]
+        elif key == "consents":
+            latest = consents[-PDF_ROWS:][::-1]
+            section["consents"] = latest
+            section["consents_more"] = _more(words, len(latest), len(consents))
+            section["blocks"] = [
+                _block(label, records.get(label, {}), words)
+                for label in labels
+                if label != "consents.ConsentDecision"
+            ]
+        else:
+            section["blocks"] = [
+                _block(label, records.get(label, {}), words) for label in labels
+            ]
+        section["blocks"] = [b for b in section["blocks"] if b]
+        out.append(section)
+    others = [
+        _block(label, rows, words)
+        for label, rows in records.items()
+        if label not in placed
+    ]
+    others = [b for b in others if b]
+    if others:
         out.append(
             {
-                "name": table["name"],
-                "columns": [table["columns"][n] for n in names],
-                "rows": [
-                    [
-                        _field_value(words, model, n, r["fields"][n]["value"])
-                        if n in r["fields"]
-                        else ""
-                        for n in names
-                    ]
-                    for r in table["rows"]
-                ],
+                "key": "other",
+                "title": str(OTHER_SECTION),
+                "blocks": others,
+                "orders": [],
             }
         )
     return out
 
 
-def _section(section: dict, words: _Words, listed: dict) -> dict:
-    module = words.module
-    return {
-        "name": module.CATEGORIES.get(section["category"], section["category"]),
-        "purposes": [words.purpose(p["code"]) for p in section["purposes"]],
-        "legal_bases": sorted({words.label(b) for b in section["legal_bases"]}),
-        "recipients": [module.RECIPIENTS.get(r, r) for r in section["recipients"]],
-        "retention": [
-            f"{words.purpose(p['code'])}{words.colon}"
-            f"{words.purpose_field(p['code'], 'retention', p['retention'])}"
-            for p in section["purposes"]
-        ],
-        "sources": [module.SOURCES.get(s, s) for s in section["sources"]],
-        "tables": _tables(section, words, listed),
-    }
+def _held(document: dict, words_colon: str) -> list[dict]:
+    """Page 1's "what we hold": per section, each kind of record counted."""
+    counts = {label: m["count"] for label, m in document["models"].items()}
+    out = []
+    for _key, title, labels in SECTIONS:
+        kinds = [
+            f"{_model_name(label, label)}{words_colon}{counts[label]}"
+            for label in labels
+            if counts.get(label) and label != "clienteling.Client"
+        ]
+        if kinds:
+            out.append({"title": str(title), "kinds": kinds})
+    return out
+
+
+def _purposes(document: dict, words: "_Words") -> list[dict]:
+    seen = {}
+    for section in document["categories"]:
+        for p in section["purposes"]:
+            seen.setdefault(p["code"], p)
+    return [
+        {
+            "name": words.purpose(code),
+            "basis": words.label(p["legal_basis"]),
+            "retention": words.purpose_field(code, "retention", p["retention"]),
+        }
+        for code, p in seen.items()
+    ]
+
+
+def _recipients(document: dict, words: "_Words") -> list[str]:
+    names = []
+    for section in document["categories"]:
+        for r in section["recipients"]:
+            name = words.module.RECIPIENTS.get(r, r)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _disclosed(document: dict, words: "_Words") -> list[str]:
+    out = []
+    for section in document["categories"]:
+        for record in section["records"]:
+            if record["model"] != "privacy.Disclosure":
+                continue
+            value = _value(record, "recipient")
+            if value and value not in out:
+                out.append(words.value(value))
+    return out
+
+
+def _consultations(document: dict, words: "_Words") -> tuple[list, str]:
+    entries = document.get("consultations", [])
+    latest = entries[-PDF_ROWS:][::-1]
+    rows = [
+        {
+            "when": words.value(e["at"]),
+            "role": str(ROLE_WORDS.get(e["role"], e["role"])),
+            "action": gettext(e["action"]),
+            "purpose": gettext(e["purpose"]),
+        }
+        for e in latest
+    ]
+    return rows, _more(words, len(latest), len(entries))
+
+
+def _kept(document: dict) -> list[dict]:
+    """What an erasure keeps, in one line per obligation."""
+    by_obligation: dict[str, list[str]] = defaultdict(list)
+    for k in document["kept_on_erasure"]:
+        name = _model_name(k["model"], k["model"])
+        obligation = gettext(k["obligation"]) if k["obligation"] else ""
+        if name not in by_obligation[obligation]:
+            by_obligation[obligation].append(name)
+    return [
+        {"obligation": obligation, "records": ", ".join(names)}
+        for obligation, names in by_obligation.items()
+    ]
+
+
+def _logo() -> str:
+    """The house's logo as a data URI: the HTML file in the zip and the PDF
+    carry it with them."""
+    path = finders.find(settings.HOUSE_LOGO)
+    if not path:
+        return ""
+    with open(path, "rb") as file:
+        data = base64.b64encode(file.read()).decode()
+    kind = "svg+xml" if path.endswith(".svg") else "png"
+    return f"data:image/{kind};base64,{data}"
 
 
 def _form_line(form: str) -> tuple[str, str]:
     """'Boutique client form v1' -> ('Boutique client form', '1')."""
-    title, _, number = form.rpartition(" v")
+    title, _sep, number = form.rpartition(" v")
     return (title, number) if number.isdigit() else (form, "")
 
 
@@ -261,17 +772,27 @@ def render_html(
     *,
     language: DocumentLanguage | None = None,
     time_zone: str | None = None,
-    listed: dict | None = None,
 ) -> str:
     language = language or document_language(ENGLISH)
     words = _Words(language, time_zone or settings.TIME_ZONE)
     with translation.override(language.code):
         return render_to_string(
-            "privacy/requests/report.html", _context(document, words, listed or {})
+            "privacy/requests/report.html", _context(document, words)
         )
 
 
-def _context(document: dict, words: _Words, listed: dict) -> dict:
+def _name(document: dict) -> str:
+    for section in document["categories"]:
+        for record in section["records"]:
+            if record["model"] == "clienteling.Client":
+                first = _value(record, "first_name") or ""
+                last = _value(record, "last_name") or ""
+                if first or last:
+                    return f"{first} {last}".strip()
+    return ""
+
+
+def _context(document: dict, words: _Words) -> dict:
     language = words.language
     t = words.t
     origin = document["origin"]
@@ -294,10 +815,16 @@ def _context(document: dict, words: _Words, listed: dict) -> dict:
                 "wording": d["wording"],
             }
         )
+    consultations, consultations_more = _consultations(document, words)
     return {
         "lang": language,
         "t": t,
+        "colon": words.colon,
         "house": settings.HOUSE_NAME,
+        "logo": _logo(),
+        "primary": settings.HOUSE_PRIMARY_COLOUR,
+        "accent": settings.HOUSE_ACCENT_COLOUR,
+        "person": _name(document),
         "erased": document["erased"],
         "intro": t["report_intro"].format(
             number=document["client_number"], date=words.day(document["generated_at"])
@@ -315,19 +842,19 @@ def _context(document: dict, words: _Words, listed: dict) -> dict:
             )
             for f in origin["forms"]
         ],
-        "sections": [_section(s, words, listed) for s in document["categories"]],
-        "consents": consents,
-        "contacts": [
-            {
-                "when": words.value(e["occurred_at"]),
-                "channel": words.label(e["channel"]),
-                "direction": words.label(e["direction"]),
-                "subject": e["subject"],
-                "summary": e["summary"],
-                "staff": e["staff"],
-            }
-            for e in document["contact_history"]
+        "held": _held(document, words.colon),
+        "purposes": _purposes(document, words),
+        "recipients": _recipients(document, words),
+        "disclosed": _disclosed(document, words),
+        "transfers": [
+            {"country": gettext(country), "safeguard": gettext(safeguard)}
+            for country, safeguard in settings.PRIVACY_TRANSFERS
         ],
+        "rights": [(str(r), str(how)) for r, how in RIGHTS],
+        "privacy_email": settings.PRIVACY_CONTACT_EMAIL,
+        "privacy_address": settings.PRIVACY_POSTAL_ADDRESS,
+        "dpo_email": settings.DPO_EMAIL,
+        "sections": _sections(document, words, consents),
         "profiling": [
             {
                 "purpose": words.purpose(p["purpose"]),
@@ -343,16 +870,8 @@ def _context(document: dict, words: _Words, listed: dict) -> dict:
             }
             for p in document["profiling"]
         ],
-        "kept": [
-            {
-                "record": _model_name(k["model"], k["model"]),
-                "field": _field_name(k["model"], k["field"], k["field"]),
-                "obligation": gettext(k["obligation"]) if k["obligation"] else "",
-            }
-            for k in document["kept_on_erasure"]
-        ],
-        "not_included": [
-            t["report_not_included_access_log"] if n == ACCESS_LOG_SENTENCE else n
-            for n in document["not_included"]
-        ],
+        "consultations": consultations,
+        "consultations_more": consultations_more,
+        "kept": _kept(document),
+        "not_included": document["not_included"],
     }

@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 
 import jsonschema
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -120,6 +121,13 @@ def _rows(model, entry, client_id: int) -> list[dict]:
         .prefetch_related(*m2m)
         .order_by("pk")
     )
+    client_labels = _client_model_labels()
+    links = [
+        field
+        for field, _unused in _linking_fields(model, entry)
+        if field.related_model._meta.label in client_labels
+        or field.related_model._meta.label in LINKED_CATALOGUES
+    ]
     rows = []
     for obj in queryset:
         values = {}
@@ -141,8 +149,39 @@ def _rows(model, entry, client_id: int) -> list[dict]:
                 "on_erasure": str(f.erasure),
                 "obligation": f.obligation,
             }
-        rows.append({"model": model._meta.label, "id": obj.pk, "fields": values})
+        row = {"model": model._meta.label, "id": obj.pk, "fields": values}
+        linked = {
+            f.name: getattr(obj, f.attname)
+            for f in links
+            if getattr(obj, f.attname) is not None
+        }
+        if linked:
+            row["links"] = linked
+        rows.append(row)
     return rows
+
+
+# Catalogues a client row points to whose name the person needs to read
+# their own record (the piece an order line sold): linked by id, named once
+# in the document's "products" (one query, privacy.reports._product_names).
+LINKED_CATALOGUES = {"orders.Product"}
+
+
+@cache
+def _client_model_labels() -> frozenset[str]:
+    return frozenset(m._meta.label for m, _entry in data_map.client_models())
+
+
+def _linking_fields(model, entry):
+    """Foreign keys the data map calls not personal (the row's links to the
+    order it belongs to, the guarantee of a line...): the report keeps their
+    ids so the person's view can put one order in one place."""
+    for name, f in entry.fields.items():
+        if f.category is not Category.NOT_PERSONAL:
+            continue
+        field = model._meta.get_field(name)
+        if field.many_to_one and field.concrete and name != "client":
+            yield field, f
 
 
 def collect(client: Client, *, progress: Callable | None = None) -> dict:
@@ -188,14 +227,15 @@ def _by_category(found: dict) -> list[dict]:
                 section = sections.setdefault(
                     category, {"category": category, "records": []}
                 )
-                section["records"].append(
-                    {
-                        "model": label,
-                        "model_name": model["name"],
-                        "id": row["id"],
-                        "fields": fields,
-                    }
-                )
+                record = {
+                    "model": label,
+                    "model_name": model["name"],
+                    "id": row["id"],
+                    "fields": fields,
+                }
+                if "links" in row:
+                    record["links"] = row["links"]
+                section["records"].append(record)
     ordered = []
     for category in Category:
         if str(category) not in sections:
@@ -323,6 +363,71 @@ def _kept_on_erasure() -> list[dict]:
     return kept
 
 
+def _product_names(found: dict) -> dict[str, str]:
+    """The name of every piece the client's rows link to, by id (one query)."""
+    ids = {
+        row["links"]["product"]
+        for model in found.values()
+        for row in model["rows"]
+        if "product" in row.get("links", {})
+    }
+    if not ids:
+        return {}
+    product = apps.get_model("orders.Product")
+    return {
+        str(pk): name
+        for pk, name in product.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
+
+
+# Who consulted the record (CJEU C-579/21, 22 June 2023): the person may
+# learn when and for what purpose their record was consulted, and by which
+# kind of staff, not by name. The purpose is the role's: a role is given
+# access for one purpose (core.roles).
+ROLE_PURPOSES = {
+    "Boutique adviser": _("Serving you as your adviser in our boutiques"),
+    "Boutique manager": _("Running the boutique's client service"),
+    "Customer-service agent": _("Answering your questions and requests"),
+    "Compliance officer": _(
+        "Answering data-protection requests and checking that your data is "
+        "handled lawfully"
+    ),
+}
+OTHER_ROLE = "Other staff"
+OTHER_PURPOSE = _("Maintaining and securing our systems")
+
+
+def _role_of(user) -> str:
+    if user is None:
+        return OTHER_ROLE
+    names = [g.name for g in user.groups.all() if g.name in ROLE_PURPOSES]
+    return names[0] if names else OTHER_ROLE
+
+
+def _consultations(client: Client) -> list[dict]:
+    """Every access-log row about the client record, oldest first."""
+    entries = (
+        AccessLogEntry.objects.filter(
+            object_type=Client._meta.label_lower, object_id=str(client.pk)
+        )
+        .select_related("user")
+        .prefetch_related("user__groups")
+        .order_by("at", "id")
+    )
+    out = []
+    for entry in entries:
+        role = _role_of(entry.user)
+        out.append(
+            {
+                "at": _plain(entry.at),
+                "role": role,
+                "action": entry.get_action_display(),
+                "purpose": str(ROLE_PURPOSES.get(role, OTHER_PURPOSE)),
+            }
+        )
+    return out
+
+
 def _is_erased(client: Client) -> bool:
     """An erased client is the tombstone privacy.erasure leaves behind."""
     from privacy.erasure.jobs import is_tombstone
@@ -358,12 +463,10 @@ def _build_document(client: Client, *, progress: Callable | None) -> dict:
         "consent_history": _consent_history(client),
         "contact_history": _contact_history(client),
         "profiling": _profiling(client),
+        "products": _product_names(found),
+        "consultations": _consultations(client),
         "kept_on_erasure": _kept_on_erasure(),
-        "not_included": [
-            "The access log (which staff opened your record and when) is "
-            "kept for the security of processing and is not part of this "
-            "report.",
-        ],
+        "not_included": [],
     }
     jsonschema.validate(document, schema())
     return document
@@ -514,12 +617,6 @@ def _csv(section: dict) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-# Models the human-readable report lists whole in a section of their own
-# (every personal field), so the category pages point there instead of
-# laying out the same rows again: the PDF's cost is its rows.
-LISTED_IN_SECTION = {"clienteling.ContactEvent": "contact-history"}
-
-
 def render_html(
     document: dict,
     *,
@@ -528,9 +625,7 @@ def render_html(
 ) -> str:
     """The report for a person, in `language` (English by default), dates
     in `time_zone` (privacy.report_render)."""
-    return report_render.render_html(
-        document, language=language, time_zone=time_zone, listed=LISTED_IN_SECTION
-    )
+    return report_render.render_html(document, language=language, time_zone=time_zone)
 
 
 def document_language_for(client: Client) -> tuple[DocumentLanguage, str]:
@@ -649,6 +744,13 @@ def report_request(
     if request.identity_verified_at is None:
         raise ValidationError(
             _("Verify the person's identity before building their report.")
+        )
+    if request.client_id is None:
+        raise ValidationError(
+            _(
+                "Link the person's client record before building their report, "
+                "or answer that the house holds nothing about them."
+            )
         )
     if not request.is_open:
         raise ValidationError(_("This request is closed."))

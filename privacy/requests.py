@@ -9,8 +9,10 @@ further months when a reason is recorded before the first due date.
 
 import calendar
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -22,8 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clienteling.models import Client
+from clienteling.scoping import sees_every_boutique
 from consents import services as consent_services
 from consents.models import Restriction
+from consents.services import scan_validate
 from core import data_map
 from core.display import day
 from core.localisation import staff_language
@@ -82,20 +86,59 @@ def days_left(request: DataSubjectRequest, *, today: date) -> int:
 def request_open(
     *,
     acting_user,
-    client: Client,
+    client: Client | None = None,
     kind: str,
     channel: str,
     received_on: date,
     details: str = "",
     assignee=None,
+    person_name: str = "",
+    person_email: str = "",
+    person_phone: str = "",
+    person_address: str = "",
+    language: str = "",
     now: datetime | None = None,
 ) -> DataSubjectRequest:
-    """Register a request; the due date follows from the day it arrived."""
+    """Register a request; the due date follows from the day it arrived.
+
+    Anyone may ask (decision 0054): the request is about a person as they
+    gave themselves (name, email, phone, address); their client records,
+    if any, are linked later (request_link_clients). A request names a
+    client already found, or the person with at least one way to answer
+    them.
+    """
     today = timezone.localdate(_now(now))
     if received_on > today:
         raise ValidationError(
             {"received_on": _("A request cannot be received in the future.")}
         )
+    person = {
+        "person_name": person_name.strip(),
+        "person_email": person_email.strip(),
+        "person_phone": person_phone.strip(),
+        "person_address": person_address.strip(),
+    }
+    if client is None:
+        if not person["person_name"]:
+            raise ValidationError(
+                {
+                    "person_name": _(
+                        "Give the person's name as they gave it, or choose "
+                        "their client record."
+                    )
+                }
+            )
+        if not (
+            person["person_email"] or person["person_phone"] or person["person_address"]
+        ):
+            raise ValidationError(
+                {
+                    "person_email": _(
+                        "Give at least one way to answer the person: an email "
+                        "address, a phone number or a postal address."
+                    )
+                }
+            )
     request = DataSubjectRequest(
         client=client,
         kind=kind,
@@ -104,7 +147,245 @@ def request_open(
         details=details,
         assignee=assignee,
         due_on=due_date_for(received_on),
+        language=language,
+        **person,
     )
+    _save(request, acting_user)
+    if client is not None:
+        request.clients.add(client)
+    return request
+
+
+def _check_visible(acting_user, clients) -> None:
+    """Refuses a client record of a boutique the user cannot see."""
+    if acting_user is None or sees_every_boutique(acting_user):
+        return
+    visible = set(
+        Client.objects.visible_to(acting_user)
+        .filter(pk__in=[c.pk for c in clients])
+        .values_list("pk", flat=True)
+    )
+    hidden = [c for c in clients if c.pk not in visible]
+    if hidden:
+        raise ValidationError(
+            {
+                "clients": ngettext(
+                    "%(numbers)s is a client of a boutique you cannot see: "
+                    "ask a compliance officer to link it.",
+                    "%(numbers)s are clients of boutiques you cannot see: ask "
+                    "a compliance officer to link them.",
+                    len(hidden),
+                )
+                % {"numbers": ", ".join(c.client_number for c in hidden)}
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A client record that may be the person's, with what matched and the
+    contact details on file, for staff to compare."""
+
+    client: Client
+    matched: tuple[str, ...]
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    addresses: tuple[str, ...]
+    linked: bool
+
+
+def request_candidates(*, acting_user, request: DataSubjectRequest) -> dict:
+    """Client records that may be the person's: a search by the email, the
+    phone and the name they gave (clienteling.search), among the clients
+    the user may see. Returns {"candidates": [Candidate...], "hidden": n},
+    n the matches in boutiques the user cannot see (never named)."""
+    from clienteling.search import search_clients
+
+    terms = [
+        (_("email"), request.person_email),
+        (_("phone"), request.person_phone),
+        (_("name"), request.person_name),
+    ]
+    matched: dict[int, list[str]] = {}
+    every = Client.objects.filter(status=Client.Status.ACTIVE)
+    for label, term in terms:
+        if not term:
+            continue
+        try:
+            found = search_clients(every, term, cap=50)
+        except ValidationError:
+            continue
+        for pk in found.clients.values_list("pk", flat=True):
+            matched.setdefault(pk, []).append(str(label))
+    for linked in request.clients.all():
+        matched.setdefault(linked.pk, [])
+    visible = Client.objects.visible_to(acting_user).filter(pk__in=matched)
+    visible = visible.prefetch_related("emails", "phones", "addresses").order_by(
+        "last_name", "first_name", "pk"
+    )
+    linked_ids = set(request.clients.values_list("pk", flat=True))
+    candidates = [
+        Candidate(
+            client=c,
+            matched=tuple(matched[c.pk]),
+            emails=tuple(e.address for e in c.emails.all()),
+            phones=tuple(p.number for p in c.phones.all()),
+            addresses=tuple(
+                ", ".join(filter(None, (a.line1, a.postal_code, a.city)))
+                for a in c.addresses.all()
+            ),
+            linked=c.pk in linked_ids,
+        )
+        for c in visible
+    ]
+    return {"candidates": candidates, "hidden": len(matched) - len(candidates)}
+
+
+@transaction.atomic
+def request_link_clients(
+    *, acting_user, request: DataSubjectRequest, clients: list[Client]
+) -> DataSubjectRequest:
+    """Link the person's client records (replacing the earlier choice).
+
+    Refused, nothing written, for a closed request, a request already
+    answered "we hold nothing", or a client of a boutique the user cannot
+    see. The first record becomes the one the request is answered on.
+    """
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError(_("This request is closed."))
+    _check_visible(acting_user, clients)
+    keeps = request.client_id in {c.pk for c in clients}
+    if request.client_id and not keeps and request.reports.exists():
+        raise ValidationError(
+            {
+                "clients": _(
+                    "A report was built on %(number)s: keep that record linked."
+                )
+                % {"number": request.client.client_number}
+            }
+        )
+    request.clients.set(clients)
+    if clients and request.client_id not in {c.pk for c in clients}:
+        request.client = clients[0]
+    elif not clients:
+        request.client = None
+    _save(request, acting_user)
+    return request
+
+
+# --- Identity evidence (decision 0054) ----------------------------------------
+
+
+def evidence_folder() -> Path:
+    return Path(settings.PRIVATE_STORAGE_ROOT) / "request-evidence"
+
+
+def evidence_path(request: DataSubjectRequest) -> Path | None:
+    if not request.identity_evidence_name:
+        return None
+    return evidence_folder() / request.identity_evidence_name
+
+
+@transaction.atomic
+def request_attach_evidence(
+    *, acting_user, request: DataSubjectRequest, upload
+) -> DataSubjectRequest:
+    """Keep the person's proof of identity (a PDF, JPEG or PNG checked by
+    its content, as paper-form scans are) until the request closes; a new
+    file replaces the earlier one. Refused, nothing written, on a closed
+    request or a file that is not a scan."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError(
+            {"evidence": _("This request is closed: its evidence was deleted.")}
+        )
+    try:
+        content_type, extension = scan_validate(upload)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"evidence": exc.message_dict.get("scan", exc.messages)}
+        ) from None
+    old = evidence_path(request)
+    name = f"{secrets.token_urlsafe(24)}{extension}"
+    folder = evidence_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(upload.read())
+    transaction.on_commit(lambda: old.unlink(missing_ok=True) if old else None)
+    request.identity_evidence_name = name
+    request.identity_evidence_type = content_type
+    try:
+        _save(request, acting_user)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return request
+
+
+def _evidence_delete(request: DataSubjectRequest, now: datetime) -> None:
+    """Delete the request's evidence file (the request closes)."""
+    path = evidence_path(request)
+    if path is None:
+        return
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    request.identity_evidence_name = ""
+    request.identity_evidence_deleted_at = now
+
+
+def evidence_erase(*, client_ids: list[int], identifiers=None) -> int:
+    """Delete the evidence files of these clients' requests (erasure)."""
+    deleted = 0
+    for start in range(0, len(client_ids), 1000):
+        names = (
+            DataSubjectRequest.objects.filter(
+                client_id__in=client_ids[start : start + 1000]
+            )
+            .exclude(identity_evidence_name="")
+            .values_list("identity_evidence_name", flat=True)
+        )
+        for name in names:
+            path = evidence_folder() / name
+            if path.is_file():
+                path.unlink()
+                deleted += 1
+    return deleted
+
+
+NOTHING_HELD_OUTCOME = "We hold no personal data about this person."
+
+
+@transaction.atomic
+def request_nothing_held(
+    *, acting_user, request: DataSubjectRequest, now: datetime | None = None
+) -> DataSubjectRequest:
+    """Complete a request with "we hold nothing about you" (Art. 15(1): the
+    answer is that no data is processed). Only after the identity check
+    (the lifecycle's one way to "in progress"), and only with no client
+    record linked."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    linked = request.clients.count()
+    if linked:
+        raise ValidationError(
+            ngettext(
+                "This request is linked to %(n)s client record: the house "
+                "holds data about this person. Unlink it first if it is not "
+                "theirs.",
+                "This request is linked to %(n)s client records: the house "
+                "holds data about this person. Unlink them first if they are "
+                "not theirs.",
+                linked,
+            )
+            % {"n": linked}
+        )
+    if request.identity_verified_at is None:
+        raise ValidationError(
+            _("Record the identity check before answering that nothing is held.")
+        )
+    _move(request, Status.COMPLETED)
+    request.outcome = NOTHING_HELD_OUTCOME
+    request.nothing_held_at = request.closed_at = _now(now)
+    _evidence_delete(request, request.closed_at)
     _save(request, acting_user)
     return request
 
@@ -252,6 +533,7 @@ def request_close(
     _move(request, status)
     request.outcome = outcome
     request.closed_at = _now(now)
+    _evidence_delete(request, request.closed_at)
     _save(request, acting_user)
     return request
 

@@ -3,6 +3,8 @@ and the register of processing. Thin: parse, check, call one service.
 """
 
 from django import forms
+from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,21 +13,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
+from consents.documents.languages import language_choices
 from core.admin_mixins import adopt_saved
 from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH
 from core.locking import OptimisticLockAdminMixin
-from privacy import register, reports
+from core.models import AccessLogEntry
+from core.services import access_log_record
+from privacy import letters, register, reports
 from privacy import requests as dsr
 from privacy.models import (
     DataSubjectRequest,
     ErasureJob,
     RequestEdit,
+    RequestLetter,
     SubjectAccessReport,
 )
 
@@ -35,7 +41,55 @@ Status = DataSubjectRequest.Status
 class RequestForm(forms.ModelForm):
     class Meta:
         model = DataSubjectRequest
-        fields = ["client", "kind", "channel", "received_on", "details", "assignee"]
+        fields = [
+            "person_name",
+            "person_email",
+            "person_phone",
+            "person_address",
+            "language",
+            "client",
+            "kind",
+            "channel",
+            "received_on",
+            "details",
+            "assignee",
+        ]
+        widgets = {
+            "language": forms.Select(
+                choices=[("", _("as the client record says (else English)"))]
+                + language_choices()
+            )
+        }
+        help_texts = {
+            "client": _(
+                "Leave empty when you do not know yet: the request's page finds "
+                "the person's records by email, phone and name."
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not data.get("client"):
+            if not (data.get("person_name") or "").strip():
+                self.add_error(
+                    "person_name",
+                    _(
+                        "Give the person's name as they gave it, or choose "
+                        "their client record."
+                    ),
+                )
+            elif not any(
+                (data.get(f) or "").strip()
+                for f in ("person_email", "person_phone", "person_address")
+            ):
+                self.add_error(
+                    "person_email",
+                    _(
+                        "Give at least one way to answer the person: an email "
+                        "address, a phone number or a postal address."
+                    ),
+                )
+        return data
 
     def clean_received_on(self):
         received = self.cleaned_data["received_on"]
@@ -75,6 +129,32 @@ class CloseForm(forms.Form):
 
 class RestrictForm(forms.Form):
     reason = forms.CharField(max_length=200)
+
+
+class LinkForm(forms.Form):
+    """The person's records among the candidates shown (ids checked)."""
+
+    clients = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].choices = [
+            (c.client.pk, c.client.client_number) for c in candidates
+        ]
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.FileField(
+        label=_("Proof of identity"),
+        help_text=_(
+            "A PDF, JPEG or PNG scan. Kept in private storage until the "
+            "request closes, then deleted."
+        ),
+    )
+
+
+class LetterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Letter"), choices=RequestLetter.Kind.choices)
 
 
 class EmptyForm(forms.Form):
@@ -181,11 +261,11 @@ class DataSubjectRequestAdmin(
     blocked_by_edit_gates = False  # it manages the restriction itself
     form = RequestForm
     change_form_template = "privacy/requests/change_form.html"
-    list_display = ["__str__", "client", "kind", "status", "received_on", "due"]
+    list_display = ["__str__", "person", "kind", "status", "received_on", "due"]
     list_select_related = ["client", "assignee"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["client"]
-    search_fields = ["client__client_number"]
+    search_fields = ["client__client_number", "person_name", "person_email"]
     show_full_result_count = False
     inlines = [EditInline, ReportInline]
     actions = None
@@ -196,6 +276,20 @@ class DataSubjectRequestAdmin(
             return [*self.inlines, ErasureInline]
         return self.inlines
 
+    def get_queryset(self, request):
+        # Scoped by the client record; a request no record is linked to yet
+        # (someone not on file, decision 0054) shows to everyone who may
+        # read requests: it holds only what the person gave.
+        scoped = super().get_queryset(request)
+        base = super(ClientScopedMixin, self).get_queryset(request)
+        return scoped | base.filter(client__isnull=True)
+
+    @admin.display(description=_("person"), ordering="person_name")
+    def person(self, obj):
+        if obj.client_id:
+            return str(obj.client)
+        return obj.person_name or "—"
+
     @admin.display(description=_("due"), ordering="due_on")
     def due(self, obj):
         return _due_cell(obj, timezone.localdate())
@@ -204,7 +298,14 @@ class DataSubjectRequestAdmin(
         if obj is None:
             return RequestForm.Meta.fields
         return [
+            "person_name",
+            "person_email",
+            "person_phone",
+            "person_address",
+            "identity_evidence",
+            "person_language",
             "client",
+            "linked_records",
             "kind",
             "channel",
             "received_on",
@@ -228,6 +329,40 @@ class DataSubjectRequestAdmin(
             return []
         return [f for f in self.get_fields(request, obj) if f != "assignee"]
 
+    @admin.display(description=_("language of the person"))
+    def person_language(self, obj):
+        language = letters.language_of(obj)
+        name = (
+            get_language_info(language.requested)["name_translated"]
+            if (
+                language.requested in dict(settings.LANGUAGES)
+                or language.requested in LANG_INFO
+            )
+            else language.requested
+        )
+        if language.is_fallback:
+            return _("%(name)s (letters in English)") % {"name": name}
+        return name
+
+    @admin.display(description=_("proof of identity"))
+    def identity_evidence(self, obj):
+        if obj.identity_evidence_name:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:privacy_request_evidence_file", args=[obj.pk]),
+                _("Open (kept until the request closes)"),
+            )
+        if obj.identity_evidence_deleted_at:
+            return _("Deleted when the request closed, on %(date)s") % {
+                "date": day(obj.identity_evidence_deleted_at)
+            }
+        return _("none")
+
+    @admin.display(description=_("client records linked"))
+    def linked_records(self, obj):
+        numbers = [str(c) for c in obj.clients.all()]
+        return ", ".join(numbers) if numbers else _("none yet")
+
     def has_delete_permission(self, request, obj=None):
         return False  # a request is evidence of how the house answered
 
@@ -240,6 +375,11 @@ class DataSubjectRequestAdmin(
         created = dsr.request_open(
             acting_user=request.user,
             client=obj.client,
+            person_name=obj.person_name,
+            person_email=obj.person_email,
+            person_phone=obj.person_phone,
+            person_address=obj.person_address,
+            language=obj.language,
             kind=obj.kind,
             channel=obj.channel,
             received_on=obj.received_on,
@@ -262,6 +402,26 @@ class DataSubjectRequestAdmin(
                 "register/csv/",
                 wrap(self.register_csv_view),
                 name="privacy_register_csv",
+            ),
+            path(
+                "<path:object_id>/evidence/",
+                wrap(self.evidence_view),
+                name="privacy_request_evidence",
+            ),
+            path(
+                "<path:object_id>/evidence/file/",
+                wrap(self.evidence_file_view),
+                name="privacy_request_evidence_file",
+            ),
+            path(
+                "<path:object_id>/letter/<int:letter_id>/pdf/",
+                wrap(self.letter_pdf_view),
+                name="privacy_request_letter_pdf",
+            ),
+            path(
+                "<path:object_id>/find/",
+                wrap(self.find_view),
+                name="privacy_request_find",
             ),
             path(
                 "<path:object_id>/action/<slug:action>/",
@@ -356,7 +516,140 @@ class DataSubjectRequestAdmin(
             "privacy.build_subject_access_report",
             _("Build the report"),
         ),
+        "letter": (
+            LetterForm,
+            "privacy.change_datasubjectrequest",
+            _("Send a letter"),
+        ),
+        "nothing-held": (
+            EmptyForm,
+            "privacy.change_datasubjectrequest",
+            _("Answer that we hold nothing"),
+        ),
     }
+
+    def evidence_view(self, request, object_id):
+        """Attach the person's proof of identity (replaces an earlier one)."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.change_datasubjectrequest")
+        obj = self.get_queryset(request).get(pk=object_id)
+        form = EvidenceForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                dsr.request_attach_evidence(
+                    acting_user=request.user,
+                    request=obj,
+                    upload=form.cleaned_data["evidence"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("evidence", message)
+            else:
+                messages.success(request, _("The proof of identity is attached."))
+                return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
+        return TemplateResponse(
+            request,
+            "privacy/requests/evidence.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Proof of identity: %(request)s") % {"request": obj},
+                "form": form,
+                "obj": obj,
+                "opts": self.opts,
+            },
+        )
+
+    def evidence_file_view(self, request, object_id):
+        """The proof of identity, while the request is open; logged."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.change_datasubjectrequest")
+        obj = self.get_queryset(request).get(pk=object_id)
+        path = dsr.evidence_path(obj)
+        if path is None or not path.is_file():
+            raise Http404("No proof of identity is kept for this request.")
+        access_log_record(
+            acting_user=request.user,
+            action=AccessLogEntry.Action.DOWNLOAD,
+            target=obj,
+            path=request.path,
+        )
+        response = FileResponse(
+            path.open("rb"), content_type=obj.identity_evidence_type
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="identity-{obj.pk}{path.suffix}"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def letter_pdf_view(self, request, object_id, letter_id):
+        """A letter sent, as its PDF (rendered again from what was sent)."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.view_datasubjectrequest")
+        letter = RequestLetter.objects.filter(
+            pk=letter_id, request_id=object_id
+        ).first()
+        if letter is None:
+            raise Http404("No such letter.")
+        response = HttpResponse(
+            letters.letter_pdf(letter), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="letter-{letter.request_id}-{letter.kind}.pdf"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        extra["letters_sent"] = RequestLetter.objects.filter(
+            request_id=object_id
+        ).select_related("sent_by")
+        return super().change_view(request, object_id, form_url, extra)
+
+    def find_view(self, request, object_id):
+        """The person's records: candidates found by the email, phone and
+        name they gave, with the contact details on file; the checked ones
+        are linked to the request."""
+        self.in_scope_or_404(request, object_id)
+        self._require(request, "privacy.change_datasubjectrequest")
+        obj = self.get_queryset(request).get(pk=object_id)
+        found = dsr.request_candidates(acting_user=request.user, request=obj)
+        candidates = found["candidates"]
+        form = LinkForm(
+            request.POST if request.method == "POST" else None,
+            candidates=candidates,
+        )
+        if request.method == "POST" and form.is_valid():
+            chosen = {c.client.pk: c.client for c in candidates}
+            try:
+                dsr.request_link_clients(
+                    acting_user=request.user,
+                    request=obj,
+                    clients=[chosen[pk] for pk in form.cleaned_data["clients"]],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The person's records are linked."))
+                return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
+        return TemplateResponse(
+            request,
+            "privacy/requests/find.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Find the person's records: %(request)s") % {"request": obj},
+                "form": form,
+                "obj": obj,
+                "opts": self.opts,
+                "candidates": candidates,
+                "hidden": found["hidden"],
+            },
+        )
 
     def _call(self, request, obj, action, data):
         user = request.user
@@ -391,6 +684,27 @@ class DataSubjectRequestAdmin(
                     % {"count": len(edits)}
                 ),
             )
+        elif action == "letter":
+            letter = letters.letter_send(
+                acting_user=user, request=obj, kind=data["kind"]
+            )
+            if letter.sent_to:
+                messages.success(
+                    request,
+                    _("Sent to %(email)s, with the letter as a PDF.")
+                    % {"email": letter.sent_to},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "No email address for this person: print the letter's "
+                        "PDF from the request's page and post it."
+                    ),
+                )
+            return redirect("admin:privacy_datasubjectrequest_change", obj.pk)
+        elif action == "nothing-held":
+            dsr.request_nothing_held(acting_user=user, request=obj)
         elif action == "report":
             report = reports.report_request(acting_user=user, request=obj)
             return redirect("admin:privacy_report", report.pk)
@@ -424,6 +738,11 @@ class DataSubjectRequestAdmin(
                 % {"action": title, "request": obj},
                 "form": form,
                 "obj": obj,
+                "action": action,
+                "letter_language": (
+                    letters.language_of(obj) if action == "letter" else None
+                ),
+                "letter_to": letters.recipient_of(obj) if action == "letter" else "",
                 "opts": self.opts,
             },
         )

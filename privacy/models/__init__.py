@@ -20,6 +20,7 @@ from privacy.models.processors import Recipient, Transfer
 from privacy.models.requests import (
     DataSubjectRequest,
     RequestEdit,
+    RequestLetter,
     SubjectAccessReport,
 )
 from privacy.models.retention import RetentionRule, RetentionRun
@@ -48,6 +49,7 @@ __all__ = [
     "Partner",
     "Recipient",
     "RequestEdit",
+    "RequestLetter",
     "RetentionRule",
     "RetentionRun",
     "SharingBatch",

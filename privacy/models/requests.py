@@ -46,11 +46,49 @@ class DataSubjectRequest(FreeTextModel):
         KNOWN_PHONE = "known_phone", _("Call-back to the phone number on file")
         SIGNED_LETTER = "signed_letter", _("Signed letter with a copy of an ID")
 
+    # The client record the request is answered on (reports, erasure): the
+    # first record linked to it. Empty until staff find the person's
+    # records, and for good when the house holds nothing (decision 0054).
     client = models.ForeignKey(
         "clienteling.Client",
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("client"),
+    )
+    # Every client record staff found to be this person's (zero, one or
+    # several: duplicates not merged yet).
+    clients = models.ManyToManyField(
+        "clienteling.Client",
+        blank=True,
+        related_name="+",
+        verbose_name=_("client records"),
+    )
+    # The person as they gave themselves: who asks may be nobody on file.
+    person_name = models.CharField(_("name as given"), max_length=200, blank=True)
+    person_email = models.EmailField(_("email as given"), blank=True)
+    person_phone = models.CharField(_("phone as given"), max_length=40, blank=True)
+    person_address = models.CharField(
+        _("postal address as given"), max_length=300, blank=True
+    )
+    nothing_held_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("nothing held, answered at")
+    )
+    # The language the person writes in (letters, decision 0055); empty:
+    # the linked client's preferred language, else English.
+    language = models.CharField(_("language of the person"), max_length=10, blank=True)
+    # Proof of identity the person sent (a scan of an ID, a signed letter):
+    # in private storage under a random name, deleted when the request
+    # closes (privacy.requests.request_attach_evidence, decision 0054).
+    identity_evidence_name = models.CharField(
+        max_length=80, blank=True, verbose_name=_("identity evidence file")
+    )
+    identity_evidence_type = models.CharField(
+        max_length=40, blank=True, verbose_name=_("identity evidence type")
+    )
+    identity_evidence_deleted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("identity evidence deleted at")
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     channel = models.CharField(
@@ -165,6 +203,54 @@ class DataSubjectRequest(FreeTextModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)
+
+
+class RequestLetter(FreeTextModel):
+    """A letter sent to the person about their request (decision 0055):
+    what was sent, in which language, to which address, by whom. The PDF
+    is rendered again from these fields on demand."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+        IDENTITY = "identity", _("Request for proof of identity")
+        EXTENSION = "extension", _("Extension of the deadline")
+        REFUSAL = "refusal", _("Refusal")
+        COMPLETION = "completion", _("Completion")
+        NOTHING_HELD = "nothing_held", _("We hold nothing about you")
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        on_delete=models.CASCADE,
+        related_name="letters",
+        verbose_name=_("request"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, verbose_name=_("letter")
+    )
+    language = models.CharField(max_length=10, verbose_name=_("written in"))
+    requested_language = models.CharField(
+        max_length=10, verbose_name=_("language asked for")
+    )
+    sent_to = models.EmailField(blank=True, verbose_name=_("sent to"))
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    body = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, verbose_name=_("text"))
+    sent_at = models.DateTimeField(verbose_name=_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+
+    class Meta:
+        verbose_name = _("letter to the person")
+        verbose_name_plural = _("letters to the person")
+        ordering = ["sent_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"
 
 
 class RequestEdit(models.Model):

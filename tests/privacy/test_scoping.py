@@ -60,6 +60,10 @@ CUSTOM_VIEWS = {
     "consents_tablet_capture": "clienteling.client",
     "consents_scan": "consents.paperformsubmission",
     "privacy_request_action": "privacy.datasubjectrequest",
+    "privacy_request_evidence": "privacy.datasubjectrequest",
+    "privacy_request_evidence_file": "privacy.datasubjectrequest",
+    "privacy_request_find": "privacy.datasubjectrequest",
+    "privacy_request_letter_pdf": "privacy.datasubjectrequest",
     "privacy_report": "privacy.subjectaccessreport",
     "privacy_report_download": "privacy.subjectaccessreport",
     "orders_order_status": "orders.order",
@@ -70,6 +74,7 @@ CUSTOM_VIEWS = {
     "privacy_erasurejob_receipt": "privacy.erasurejob",
     "consents_outreach_download": "consents.outreachlist",
 }
+EXTRA_KWARGS = {"action": "verify", "status": "attended", "letter_id": 1}
 # Views over reference data that no boutique owns (blank printable forms).
 UNSCOPED_VIEWS = {
     "consents_print_form",
@@ -258,10 +263,8 @@ def test_every_admin_object_url_of_boutique_b_is_404_for_an_adviser_of_a(client)
             unplaced.append(f"unclassified admin URL {name}")
             continue
         values = {kwargs[0]: target.pk}
-        if "action" in kwargs:
-            values["action"] = "verify"
-        if "status" in kwargs:
-            values["status"] = "attended"
+        # the object is out of scope first, whatever the other arguments
+        values.update({k: v for k, v in EXTRA_KWARGS.items() if k in kwargs})
         if "version_id" in kwargs:
             values["version_id"] = target.history.first().history_id
         url = (

@@ -191,6 +191,30 @@ def _outside_obligations(hits: dict[str, list[str]]) -> dict[str, list[str]]:
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+def _evidence_attached(compliance, seeded) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from privacy import requests as dsr
+
+    request = dsr.request_open(
+        acting_user=compliance,
+        client=seeded.client,
+        kind="rectification",
+        channel="post",
+        received_on=timezone.localdate(),
+    )
+    dsr.request_attach_evidence(
+        acting_user=compliance,
+        request=request,
+        upload=SimpleUploadedFile(
+            "id.pdf",
+            f"%PDF-1.4 {seeded.marker}".encode(),
+            content_type="application/pdf",
+        ),
+    )
+
+
 def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     celery_worker, settings, monkeypatch, tmp_path
 ):
@@ -228,6 +252,8 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     # An import check's result (first rows and problems) naming the client:
     # a job result of core.jobs (PRIVATE_STORAGE_ROOT/jobs/).
     _import_checked_naming(staff, gone)
+    # Identity evidence the person sent with a request (decision 0054).
+    _evidence_attached(compliance, gone)
     # An insights upload left by a worker that died after its import: the
     # group's file waits in the sharing inbox.
     insights_inbox().mkdir(parents=True, exist_ok=True)
@@ -333,6 +359,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
         "insight_uploads_files": 1,
         "job_results_files": 1,
         "outreach_lists_files": 1,
+        "request_identity_evidence_files": 1,
         "sharing_batches_files": 4,
         "subject_access_reports_files": 1,
     }

@@ -263,6 +263,16 @@ def fill(tag: str = "Sujet", boutique=None):
     ]
     rows["clienteling.ContactEvent"] = list(ContactEvent.objects.filter(client=client))
     rows["consents.SoftOptIn"] = list(SoftOptIn.objects.filter(client=client))
+    from privacy import letters
+
+    rows["privacy.RequestLetter"] = [
+        letters.letter_send(
+            acting_user=staff,
+            request=access,
+            kind=letters.Kind.ACKNOWLEDGEMENT,
+            now=NOW,
+        )
+    ]
     return client, rows, access, staff
 
 
