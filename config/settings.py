@@ -394,26 +394,14 @@ HOUSE_ACCENT_COLOUR = _colour("HOUSE_ACCENT_COLOUR", "#b08d57")
 # --- Who a person writes to about their data (the access report's page 1,
 # the request letters; privacy/README.md) ------------------------------------
 
-PRIVACY_CONTACT_EMAIL = env.str(
-    "PRIVACY_CONTACT_EMAIL", default="privacy@maison-ecrin.example"
-)
+# The privacy contact's and the DPO's emails are PRIVACY_CONTROLLER's and
+# PRIVACY_DPO's (below); transfers outside the EEA come from the boutiques
+# and the transfer records (privacy.processors), one source for the
+# register, the access report and the letters.
 PRIVACY_POSTAL_ADDRESS = env.str(
     "PRIVACY_POSTAL_ADDRESS",
     default="Maison Écrin, Service clients, 12 place Vendôme, 75001 Paris, France",
 )
-DPO_EMAIL = env.str("DPO_EMAIL", default="dpo@maison-ecrin.example")
-# Countries outside the European Economic Area where the house's own staff
-# or processors read client data, with the safeguard (GDPR Chapter V), as
-# "Country|safeguard" entries separated by ";". The default is the demo's
-# London boutique.
-PRIVACY_TRANSFERS = [
-    tuple(part.strip() for part in entry.split("|", 1))
-    for entry in env.str(
-        "PRIVACY_TRANSFERS",
-        default="United Kingdom|adequacy decision of the European Commission",
-    ).split(";")
-    if "|" in entry
-]
 
 # --- Security --------------------------------------------------------------
 
@@ -569,14 +557,16 @@ PRIVACY_CONTROLLER = {
     "address": env.str(
         "PRIVACY_CONTROLLER_ADDRESS", default="12 place Vendôme, 75001 Paris, France"
     ),
-    "email": env.str("PRIVACY_CONTROLLER_EMAIL", default="privacy@example.com"),
+    "email": env.str(
+        "PRIVACY_CONTROLLER_EMAIL", default="privacy@maison-ecrin.example"
+    ),
 }
 # Art. 27: a controller established in the EU names none; set it when
 # the house has one (empty: "not applicable").
 PRIVACY_REPRESENTATIVE = env.str("PRIVACY_REPRESENTATIVE", default="")
 PRIVACY_DPO = {
     "name": env.str("PRIVACY_DPO_NAME", default="Data protection officer (demo)"),
-    "email": env.str("PRIVACY_DPO_EMAIL", default="dpo@example.com"),
+    "email": env.str("PRIVACY_DPO_EMAIL", default="dpo@maison-ecrin.example"),
     "phone": env.str("PRIVACY_DPO_PHONE", default="+33 1 99 00 00 00"),
 }
 

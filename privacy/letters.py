@@ -271,9 +271,9 @@ def _compose(request: DataSubjectRequest, kind: str, language: DocumentLanguage)
         paragraphs.append(CNIL[code])
     paragraphs.append(
         words["contact"].format(
-            email=settings.PRIVACY_CONTACT_EMAIL,
+            email=settings.PRIVACY_CONTROLLER["email"],
             address=settings.PRIVACY_POSTAL_ADDRESS,
-            dpo=settings.DPO_EMAIL,
+            dpo=settings.PRIVACY_DPO["email"],
         )
     )
     name = _name(request)

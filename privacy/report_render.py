@@ -44,6 +44,7 @@ from consents.documents import texts
 from consents.documents.languages import ENGLISH, DocumentLanguage, document_language
 from consents.documents.render import long_date, long_datetime
 from core.money import money
+from privacy import processors
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -215,11 +216,6 @@ ROLE_WORDS = {
     "Compliance officer": _("Compliance officer"),
     "Other staff": _("Other staff"),
 }
-# The default of settings.PRIVACY_TRANSFERS, for the catalogue.
-TRANSFER_WORDS = (
-    _("United Kingdom"),
-    _("adequacy decision of the European Commission"),
-)
 
 # Fields a person cannot read and that only prove integrity or number
 # internally: in the CSV and JSON files, not on the pages.
@@ -847,13 +843,14 @@ def _context(document: dict, words: _Words) -> dict:
         "recipients": _recipients(document, words),
         "disclosed": _disclosed(document, words),
         "transfers": [
-            {"country": gettext(country), "safeguard": gettext(safeguard)}
-            for country, safeguard in settings.PRIVACY_TRANSFERS
+            {"country": line.country, "what": line.purpose, "safeguard": line.mechanism}
+            for line in processors.register_transfers()
+            if not line.missing
         ],
         "rights": [(str(r), str(how)) for r, how in RIGHTS],
-        "privacy_email": settings.PRIVACY_CONTACT_EMAIL,
+        "privacy_email": settings.PRIVACY_CONTROLLER["email"],
         "privacy_address": settings.PRIVACY_POSTAL_ADDRESS,
-        "dpo_email": settings.DPO_EMAIL,
+        "dpo_email": settings.PRIVACY_DPO["email"],
         "sections": _sections(document, words, consents),
         "profiling": [
             {

@@ -20,7 +20,7 @@ from core.models import AccessLogEntry
 from core.roles import COMPLIANCE
 from orders.models import Order, OrderLine, Payment
 from privacy import report_render, reports
-from tests.clienteling.factories import ClientFactory, UserFactory
+from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
 from tests.consents.factories import grant
 from tests.privacy.requests.builders import fill
 
@@ -46,6 +46,9 @@ def _order_block(html: str, number: str) -> str:
 
 def test_page_one_summarises_holdings_purposes_recipients_transfers_and_rights():
     client, *_ = fill("Sujet")
+    # Transfers come from the register's source (privacy.processors): a
+    # boutique in London puts the United Kingdom under its adequacy decision.
+    BoutiqueFactory(code="LDN", city="London", country="GB", language="en")
 
     html = _html(client)
     summary = html[html.index('<section class="summary"') : html.index("</section>")]
@@ -58,10 +61,11 @@ def test_page_one_summarises_holdings_purposes_recipients_transfers_and_rights()
     assert "Who receives it" in summary
     assert "Transfers outside the European Economic Area" in summary
     assert "United Kingdom" in summary
+    assert "Adequacy decision" in summary
     for right in ("Access (Art. 15)", "Erasure (Art. 17)", "Objection (Art. 21)"):
         assert right in summary
-    assert settings.PRIVACY_CONTACT_EMAIL in summary
-    assert settings.DPO_EMAIL in summary
+    assert settings.PRIVACY_CONTROLLER["email"] in summary
+    assert settings.PRIVACY_DPO["email"] in summary
     assert "CNIL" in summary
     assert "court" in summary
     # the house's branding: its name and logo travel with the file
