@@ -391,6 +391,7 @@ DATAMAP = {
             ),
             "updated_by": ERASURE_STAFF,
         },
+        codes={"purpose_code": "a purpose code of consents.registry"},
     ),
     # Four-eyes approvals (privacy/models/approvals.py): rule values and
     # counts, never a client's data.

@@ -81,6 +81,14 @@ UNSCOPED_VIEWS = {
     "consents_print_form_pdf",
     # Retention runs are about rules, not about one client.
     "privacy_retentionrun_report",
+    # Compliance's own registers (decisions 0059, 0060): four-eyes approvals
+    # of runs, rule changes and exports, and breaches affecting many
+    # clients; only compliance holds their permissions (docs/permissions.md),
+    # and compliance sees every boutique.
+    "privacy_approval_approve",
+    "privacy_approval_reject",
+    "privacy_breach_assess",
+    "privacy_breach_notify",
 }
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {

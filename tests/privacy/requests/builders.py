@@ -273,6 +273,28 @@ def fill(tag: str = "Sujet", boutique=None):
             now=NOW,
         )
     ]
+    # A breach that affected the client (recorded by id, decision 0060).
+    from privacy import breaches
+    from privacy.models import Breach, BreachClient
+
+    breach = breaches.breach_record(
+        acting_user=staff,
+        query={"client_numbers": [client.client_number]},
+        now=NOW,
+        title=f"Tablet lost {tag}",
+        occurred_at=NOW - timedelta(hours=5),
+        aware_at=NOW - timedelta(hours=1),
+        nature=Breach.Nature.CONFIDENTIALITY,
+        description="A tablet with the client list was lost.",
+        data_categories=["identity", "contact"],
+        people_categories=["clients"],
+        approx_people=1,
+        approx_records=1,
+        consequences="Unsolicited contact.",
+        measures_taken="Device wiped remotely.",
+        measures_proposed="Disk encryption.",
+    )
+    rows["privacy.BreachClient"] = list(BreachClient.objects.filter(breach=breach))
     return client, rows, access, staff
 
 
