@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from clienteling.exceptions import StoredFileGone
 from clienteling.scoping import ClientScopedMixin
 from consents.documents.languages import language_choices
+from core import downloads
 from core.admin_mixins import adopt_saved
 from core.display import day, moment
 from core.free_text import LONG_TEXT_MAX_LENGTH
@@ -36,6 +37,28 @@ from privacy.models import (
 )
 
 Status = DataSubjectRequest.Status
+
+IDENTITY_EVIDENCE = downloads.register(
+    downloads.Download(
+        key="request-identity-evidence",
+        label=_("Identity evidence of a data-subject request (request page)"),
+        sites=("privacy.admin.requests.DataSubjectRequestAdmin.evidence_file_view",),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "the scan as the person sent it, its content checked at upload "
+            "to be a PDF, JPEG or PNG (decision 0054)"
+        ),
+    )
+)
+REQUEST_LETTER_PDF = downloads.register(
+    downloads.Download(
+        key="request-letter-pdf",
+        label=_("A letter sent about a data-subject request, as PDF"),
+        sites=("privacy.admin.requests.DataSubjectRequestAdmin.letter_pdf_view",),
+        spreadsheet=False,
+        not_spreadsheet_because="a PDF rendered by WeasyPrint (decision 0055)",
+    )
+)
 
 
 class RequestForm(forms.ModelForm):

@@ -44,7 +44,9 @@ def test_compliance_requests_approves_and_reads_the_receipt(
         target, officer=User.objects.get(username="compliance")
     )
     client_page = f"{live_server.url}/admin/clienteling/client/{target.pk}/"
-    admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
+    # Four eyes (decision 0059): the demo's second officer asks, the first
+    # approves.
+    admin_login(page, live_server.url, "compliance.second", "demo-compliance-2026")
 
     # given the client's page, with nothing erased yet
     page.goto(client_page)
@@ -58,7 +60,14 @@ def test_compliance_requests_approves_and_reads_the_receipt(
 
     # then the confirmation names the client and says what is kept and why
     page.wait_for_url("**/approve/")
+    approve_page = page.url
     job = ErasureJob.objects.get(client=target)
+    # the officer who asked sees no button to approve her own request
+    expect(page.locator("input[value='Approve and erase']")).to_have_count(0)
+    # a second officer opens it
+    page.context.clear_cookies()
+    admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
+    page.goto(approve_page)
     main = page.locator("#content-main")
     expect(main.locator("h2")).to_have_text(
         f"Erase Éléonore Effacée ({target.client_number})"

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from clienteling.models import Boutique, Client
 from privacy import retention_preview
-from privacy.models import RetentionRule, RetentionRun
+from privacy.models import Approval, RetentionRule, RetentionRun
 from tests.helpers import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,17 +48,17 @@ def test_compliance_reads_who_would_be_erased_then_types_the_count(
     settings.ERASURE_REPLAY_LOG = tmp_path / "replay.jsonl"
     _rules_seeded()
     call_command("seed_demo")
+    # The demo's own run request waits for approval: one waits at a time.
+    Approval.objects.filter(kind=Approval.Kind.RETENTION_RUN).delete()
     ada, bob = _inactive("Ada", "Ancienne"), _inactive("Bob", "Dormant")
     runs_before = RetentionRun.objects.count()  # the demo's own dry run
-    admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
+    # Four eyes (decision 0059): the second officer asks for the run ...
+    admin_login(page, live_server.url, "compliance.second", "demo-compliance-2026")
 
-    # given the retention runs list, "Run retention now" opens a page
     page.goto(f"{live_server.url}/admin/privacy/retentionrun/")
     page.click("text=Run retention now")
     page.wait_for_url("**/retentionrun/run/")
 
-    # then, at tablet and desktop widths, the page names the clients and
-    # the phrase to type, without horizontal scrolling
     due = page.locator(".retention-due-clients")
     for width, height in WIDTHS.values():
         page.set_viewport_size({"width": width, "height": height})
@@ -70,18 +70,32 @@ def test_compliance_reads_who_would_be_erased_then_types_the_count(
             "document.documentElement.scrollWidth <= window.innerWidth"
         ), width
     phrase = page.locator(".ecrin-confirm-phrase").inner_text()
-    # the demo's own due clients count too: the phrase is the preview's
     assert phrase == retention_preview.retention_preview().phrase
 
-    # when a wrong count is typed, nothing runs
+    ask = "input[value='Ask a second officer to approve this run']"
     page.fill("#id_typed_confirmation", "ERASE 1 CLIENT")
-    page.click("input[value='Run retention and erase']")
+    page.click(ask)
     expect(page.locator(".ecrin-error-summary")).to_contain_text("Nothing was changed.")
-    assert RetentionRun.objects.count() == runs_before
+    assert not Approval.objects.filter(kind=Approval.Kind.RETENTION_RUN).exists()
 
-    # when the phrase shown is typed, the run erases them and reports it
     page.fill("#id_typed_confirmation", phrase)
-    page.click("input[value='Run retention and erase']")
+    page.click(ask)
+    asked = Approval.objects.get(kind=Approval.Kind.RETENTION_RUN)
+    page.wait_for_url(f"**/admin/privacy/approval/{asked.pk}/change/")
+    # ... and nothing runs until another officer approves
+    assert RetentionRun.objects.count() == runs_before
+    approve = "input[value='Approve and carry out']"
+    page.goto(f"{live_server.url}/admin/privacy/approval/{asked.pk}/approve/")
+    expect(page.locator(approve)).to_have_count(0)
+
+    # the first officer reads who would be erased and types the count
+    page.context.clear_cookies()
+    admin_login(page, live_server.url, "compliance", "demo-compliance-2026")
+    page.goto(f"{live_server.url}/admin/privacy/approval/{asked.pk}/approve/")
+    for person in (ada, bob):
+        expect(due).to_contain_text(person.client_number)
+    page.fill("#id_typed_confirmation", phrase)
+    page.click(approve)
     page.wait_for_url("**/report/")
     expect(page.locator(".retention-report")).to_contain_text("clients erased")
     assert RetentionRun.objects.count() == runs_before + 1
