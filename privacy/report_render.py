@@ -391,6 +391,11 @@ def _version_name(words: _Words, value: str) -> str:
 def _display(label: str, name: str, value, words: "_Words") -> str:
     """A value as the person reads it; the paper form's lists of codes
     (services asked for, fields filled in) by their names."""
+    if label == "clienteling.Client" and name == "lifetime_value" and value:
+        try:
+            return money(Decimal(str(value)), "EUR")
+        except InvalidOperation:
+            return str(value)
     if label == "consents.PaperFormSubmission" and isinstance(value, list):
         if name == "requested_services":
             return ", ".join(words.purpose(v) for v in value)
@@ -440,6 +445,12 @@ def _block(label: str, rows: dict, words: "_Words") -> dict | None:
         ],
         "more": _more(words, len(latest), len(records)),
     }
+
+
+def _choice(words: _Words, label: str, record: dict | None, name: str) -> str:
+    """A record's choice as the reader reads it (the JSON holds its English
+    label)."""
+    return _field_value(words, label, name, _value(record, name))
 
 
 def _value(record: dict | None, name: str):
@@ -520,7 +531,7 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
                 v
                 for v in (
                     words.value(_value(p, "received_at")),
-                    words.value(_value(p, "method")),
+                    _choice(words, "orders.Payment", p, "method"),
                     _amount(p, "amount", _value(p, "currency") or currency),
                     words.value(_value(p, "card_brand")),
                     (
@@ -538,7 +549,7 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
             " · ".join(
                 v
                 for v in (
-                    words.value(_value(i, "kind")),
+                    _choice(words, "orders.Invoice", i, "kind"),
                     words.value(_value(i, "number")),
                     words.value(_value(i, "reason")),
                 )
@@ -566,8 +577,8 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
                 "meta": " · ".join(
                     v
                     for v in (
-                        words.value(_value(order, "channel")),
-                        words.value(_value(order, "status")),
+                        _choice(words, "orders.Order", order, "channel"),
+                        _choice(words, "orders.Order", order, "status"),
                         _amount(order, "total", currency),
                     )
                     if v

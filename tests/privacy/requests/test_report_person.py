@@ -188,3 +188,25 @@ def test_long_history_is_bounded_in_the_pages_and_complete_in_the_files():
     assert len(data["contact_history"]) == total
     csv = archive.read("csv/contact-history.csv").decode()
     assert all(f"Appel-{n:03d}" in csv for n in range(total))
+
+
+def test_a_french_order_block_reads_its_status_and_payment_method_in_french():
+    from django.utils import translation
+
+    client, *_ = fill("Sujet")
+    order = Order.objects.filter(client=client).order_by("-pk").first()
+    payment = Payment.objects.filter(order=order).first()
+
+    html = _html(client, language="fr")
+
+    block = html[html.index('<div class="order">') :]
+    with translation.override("fr"):
+        status = str(order.get_status_display())
+        method = str(payment.get_method_display()) if payment else None
+    with translation.override("en"):
+        english = str(order.get_status_display())
+    assert status in block
+    assert status != english
+    assert f"· {english} ·" not in block
+    if method:
+        assert method in block
