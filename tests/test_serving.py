@@ -366,9 +366,11 @@ def test_a_request_and_the_task_it_enqueued_share_a_request_id(tmp_path):
         },
     )
     worker = _start_worker(tmp_path, broker)
-    beat = None
-    server, base = _serve(tmp_path, broker)
+    beat = server = None
     try:
+        # Inside the try: a server that fails to start must not leave the
+        # worker running, taking the next runs' tasks from the same broker.
+        server, base = _serve(tmp_path, broker)
         browser = Browser(base)
         browser.sign_in(officer.username)
 
@@ -428,7 +430,8 @@ def test_a_request_and_the_task_it_enqueued_share_a_request_id(tmp_path):
             ),
         }, beat.text()[-2000:]
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         if beat is not None:
             beat.stop()
         worker.stop()
