@@ -154,6 +154,8 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_countries",
     "phonenumber_field",
+    "rest_framework",
+    "drf_spectacular",
     *PROJECT_APPS,
 ]
 
@@ -594,6 +596,51 @@ CONSENT_SCAN_MAX_BYTES = _int("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimu
 # enough to send a campaign, short enough that a list does not long outlive
 # the objections, withdrawals and erasures recorded after it was built.
 OUTREACH_LIST_DOWNLOAD_DAYS = _int("OUTREACH_LIST_DOWNLOAD_DAYS", 7, minimum=1)
+
+# --- Website intake API (consents.api, decision 0075) ---------------------
+
+REST_FRAMEWORK = {
+    # Each view names its own authentication; nothing is open by default.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["consents.api.parsers.CappedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "consents.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Écrin website intake API",
+    "VERSION": "1",
+    "DESCRIPTION": "Accounts, consents, cookie choices and web events from "
+    "the house's websites (docs/decisions/0075).",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# A call's body above this many bytes is refused (413) before it is read.
+WEBSITE_API_MAX_BODY_BYTES = _int("WEBSITE_API_MAX_BODY_BYTES", 65536, minimum=1024)
+# Calls per key per minute; the next one is answered 429 with Retry-After.
+WEBSITE_API_CALLS_PER_MINUTE = _int("WEBSITE_API_CALLS_PER_MINUTE", 120, minimum=1)
+# Hours an old key keeps working after a rotation, so the website can
+# deploy the new one.
+WEBSITE_API_KEY_GRACE_HOURS = _int("WEBSITE_API_KEY_GRACE_HOURS", 24, minimum=0)
+# The rate-limit counters: Redis when a broker is configured (shared by
+# every gunicorn worker), memory otherwise (the demo).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "website_api": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": "website-api",
+        }
+        if CELERY_BROKER_URL.startswith("redis")
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "website-api",
+        }
+    ),
+}
 
 # --- Group and partner sharing (privacy.sharing) ----------------------------
 

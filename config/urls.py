@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -61,4 +61,6 @@ urlpatterns = [
         name="staff-preferences",
     ),
     path("admin/", admin.site.urls),
+    # The website intake API (decision 0075).
+    path("api/v1/", include("consents.api.urls")),
 ]

@@ -364,3 +364,7 @@ class OutreachListAdmin(ViewOnlyAdmin):
             _('<a href="{}">Download</a>'),
             reverse("admin:consents_outreach_download", args=[obj.pk]),
         )
+
+
+# The website intake API's pages (website clients and their keys).
+from consents.api import admin as _website_api_admin  # noqa: E402, F401

@@ -41,6 +41,13 @@ ROLE_PERMISSIONS = {
             # Who took which list out, and what it held (audit).
             "consents.view_outreachlist",
             "consents.download_any_outreach_list",
+            # The websites that call the intake API and their keys
+            # (decision 0075): compliance answers for who may write.
+            "consents.view_websiteclient",
+            "consents.add_websiteclient",
+            "consents.change_websiteclient",
+            "consents.rotate_website_key",
+            "consents.view_cookiechoice",
         }
     ),
 }

@@ -913,7 +913,12 @@ def _capture_check(
 
 
 def _client_from_form(
-    *, acting_user, client: Client | None, values: dict, boutique: Boutique
+    *,
+    acting_user,
+    client: Client | None,
+    values: dict,
+    boutique: Boutique,
+    source: str = Client.Source.PAPER_FORM,
 ) -> tuple[Client, bool]:
     fields = {k: values[k] for k in CLIENT_FIELDS if values.get(k) not in (None, "")}
     email = (values.get("email") or "").strip()
@@ -931,7 +936,7 @@ def _client_from_form(
         client = clienteling_services.client_create(
             acting_user=acting_user,
             home_boutique=boutique,
-            source=Client.Source.PAPER_FORM,
+            source=source,
             email=email,
             phone=normalise_phone(phone) if phone else "",
             **fields,

@@ -26,6 +26,7 @@ class AccessLogEntry(models.Model):
         EXPORT = "export", _("Exported")
         DOWNLOAD = "download", _("Downloaded a document")
         DENIED = "denied", _("Was refused (out of scope or no permission)")
+        API_CALL = "api_call", _("Website API call")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("when"))
     user = models.ForeignKey(
@@ -44,6 +45,9 @@ class AccessLogEntry(models.Model):
     # For exports: how many records left.
     count = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("count"))
     path = models.CharField(max_length=300, blank=True, verbose_name=_("path"))
+    # Website API calls (decision 0075): the status code and a short
+    # reason code, never the body.
+    outcome = models.CharField(max_length=60, blank=True, verbose_name=_("outcome"))
 
     class Meta:
         db_table = "privacy_accesslogentry"

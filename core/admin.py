@@ -270,7 +270,16 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the log is evidence."""
 
-    list_display = ["at", "user", "action", "object_type", "object_id", "count", "path"]
+    list_display = [
+        "at",
+        "user",
+        "action",
+        "object_type",
+        "object_id",
+        "count",
+        "path",
+        "outcome",
+    ]
     list_select_related = ["user"]
     list_filter = ["action", "object_type", ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_id", "user__username", "path"]

@@ -42,11 +42,13 @@ DATAMAP = {
             "object_id": NOT_PERSONAL,
             "count": NOT_PERSONAL,
             "path": NOT_PERSONAL,
+            "outcome": NOT_PERSONAL,
         },
         codes={
             "object_type": "a model label written by Écrin",
             "object_id": "a primary key",
             "path": "the request path, written by Écrin",
+            "outcome": "a website API call's status code and reason code",
         },
     ),
     "core.Job": ModelMap(

@@ -13,6 +13,7 @@ def access_log_record(
     object_id: str | int | None = None,
     count: int | None = None,
     path: str = "",
+    outcome: str = "",
 ) -> AccessLogEntry:
     """Record who accessed what. Takes the object, never its field values.
 
@@ -33,4 +34,5 @@ def access_log_record(
         object_id="" if object_id is None else str(object_id),
         count=count,
         path=path[:300],
+        outcome=outcome[:60],
     )

@@ -24,11 +24,18 @@ from consents.models.purposes import (
     Purpose,
     PurposeWording,
 )
+from consents.models.website_api import (
+    CookieChoice,
+    WebsiteApiCall,
+    WebsiteApiKey,
+    WebsiteClient,
+)
 
 __all__ = [
     "AppendOnly",
     "Channel",
     "ConsentDecision",
+    "CookieChoice",
     "FormField",
     "FormTemplate",
     "FormTemplateVersion",
@@ -40,4 +47,7 @@ __all__ = [
     "Restriction",
     "SoftOptIn",
     "SuppressionEntry",
+    "WebsiteApiCall",
+    "WebsiteApiKey",
+    "WebsiteClient",
 ]
