@@ -44,8 +44,9 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
         flat: dict[str, list[str]] = {}
         for key, value in detail.items():
             name = "body" if key == "non_field_errors" else str(key)
-            flat.update(_flatten(value, f"{prefix}{name}" if not prefix else
-                                 f"{prefix}.{name}"))
+            flat.update(
+                _flatten(value, f"{prefix}{name}" if not prefix else f"{prefix}.{name}")
+            )
         return flat
     if isinstance(detail, list):
         if detail and all(isinstance(d, dict | list) for d in detail):

@@ -57,9 +57,7 @@ def website_key_issue(
         prefix = key.removeprefix(KEY_PREFIX).split("_", 1)[0]
     grace_end = now + timedelta(hours=settings.WEBSITE_API_KEY_GRACE_HOURS)
     website_client.keys.filter(valid_until__isnull=True).update(valid_until=grace_end)
-    website_client.keys.filter(valid_until__gt=grace_end).update(
-        valid_until=grace_end
-    )
+    website_client.keys.filter(valid_until__gt=grace_end).update(valid_until=grace_end)
     row = WebsiteApiKey(
         website_client=website_client,
         prefix=prefix,

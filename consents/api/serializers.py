@@ -83,7 +83,7 @@ class AccountRequest(VisitorMixin, StrictSerializer):
     last_name = _text(100)
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
     nationality = _text(2)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     phone = _text(30)
     address_line1 = _text(200)
     postal_code = _text(20)

@@ -165,7 +165,9 @@ def website_account_record(
         raise ValidationError(errors)
 
     email = (values.get("email") or "").strip()
-    match = _website_match(website_client=website_client, email=email) if email else None
+    match = (
+        _website_match(website_client=website_client, email=email) if email else None
+    )
     client, created = _client_from_form(
         acting_user=None,
         client=match,

@@ -84,10 +84,14 @@ def _unprocessable(errors: dict) -> ApiError:
     return exc
 
 
+# The rate limit's clock (tests set it).
+_clock = time.time
+
+
 def _rate_check(key_id: int) -> None:
     """A fixed one-minute window per key, counted in the website_api cache
     (Redis when configured, shared by every worker)."""
-    now = time.time()
+    now = _clock()
     window = int(now // 60)
     cache = caches["website_api"]
     counter = f"rate:{key_id}:{window}"
@@ -185,7 +189,9 @@ class WebsiteApiView(APIView):
                     )
         except DjangoValidationError as exc:
             errors = (
-                exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
+                exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {"body": exc.messages}
             )
             raise _unprocessable(errors) from None
         except ClientNotFound:
@@ -386,5 +392,9 @@ class WebEventView(WebsiteApiView):
         )
         if event is None:
             self.outcome_reason = "not_stored_cookie_choice"
-            return status.HTTP_202_ACCEPTED, {"stored": False, "reason": NOT_STORED}, None
+            return (
+                status.HTTP_202_ACCEPTED,
+                {"stored": False, "reason": NOT_STORED},
+                None,
+            )
         return status.HTTP_201_CREATED, {"stored": True}, client

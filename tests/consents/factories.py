@@ -16,6 +16,7 @@ from consents.models import (
     Restriction,
     SoftOptIn,
     SuppressionEntry,
+    WebsiteClient,
 )
 from tests.clienteling.factories import BoutiqueFactory, UserFactory
 from tests.clienteling.factories import ClientFactory as TestClientFactory
@@ -154,3 +155,26 @@ class SuppressionEntryFactory(factory.django.DjangoModelFactory):
     digest = factory.Sequence(lambda n: hashlib.sha256(f"s{n}".encode()).hexdigest())
     added_at = factory.LazyFunction(timezone.now)
     reason = "Withdrew every consent"
+
+
+class WebsiteClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebsiteClient
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+    @factory.post_generation
+    def boutiques(self, create, extracted, **kwargs):
+        if create:
+            self.boutiques.set(extracted or [BoutiqueFactory()])
+
+
+def website_with_key(*boutiques, now=None) -> tuple[WebsiteClient, str]:
+    """A website client of these boutiques (a new one if none) and its key."""
+    from consents.api.keys import website_key_issue
+
+    website = WebsiteClientFactory(boutiques=list(boutiques) or None)
+    return website, website_key_issue(
+        acting_user=None, website_client=website, now=now
+    ).key
