@@ -47,7 +47,6 @@ ROLE_PERMISSIONS = {
             "consents.add_websiteclient",
             "consents.change_websiteclient",
             "consents.rotate_website_key",
-            "consents.view_cookiechoice",
         }
     ),
 }
