@@ -28,6 +28,7 @@ from consents.models import (
     OutreachList,
     PaperFormSubmission,
     Purpose,
+    WebsiteClient,
 )
 
 CROSS_GROUP = "cross_group_intelligence"
@@ -145,11 +146,35 @@ def seed(*, stdout) -> None:
     _seed_objection(decided)
     forms = _seed_paper_form() + _seed_tablet_form()
     lists = _seed_outreach_list()
+    _seed_website_client()
     stdout.write(
         f"Consent decisions: {created} new for {len(clients)} clients; "
         f"{allergies} new allergies, {forms} new signed forms, {lists} new "
         "outreach lists."
     )
+
+
+# The demo website's key, documented in the README to try the API with
+# curl. seed_demo refuses staging and production, so this key never
+# reaches them; real keys are issued in the admin and shown once.
+DEMO_WEBSITE_API_KEY = "ecr_demo0000_demo-website-key-for-curl-not-for-production"
+
+
+def _seed_website_client() -> None:
+    """The house's website as an API client of the Paris boutique."""
+    from consents.api.keys import website_key_issue
+
+    paris = Boutique.objects.filter(code="PAR-VENDOME").first()
+    if paris is None or WebsiteClient.objects.filter(name=DEMO_WEBSITE).exists():
+        return
+    website = WebsiteClient.objects.create(name=DEMO_WEBSITE)
+    website.boutiques.set([paris])
+    website_key_issue(
+        acting_user=None, website_client=website, key=DEMO_WEBSITE_API_KEY
+    )
+
+
+DEMO_WEBSITE = "Maison Écrin website (demo)"
 
 
 def _demo_client(number: str) -> Client | None:

@@ -37,7 +37,13 @@ from clienteling.models import (
 )
 from consents import registry
 from consents import services as consent_services
-from consents.models import Channel, PaperFormSubmission
+from consents.models import (
+    Channel,
+    CookieChoice,
+    PaperFormSubmission,
+    WebsiteApiCall,
+    WebsiteClient,
+)
 from tests.consents.factories import grant, paper_version
 
 
@@ -141,6 +147,27 @@ def seed_client(*, marker: str, n: int, boutique, user) -> Seeded:
         product_reference=marker[:40],
         occurred_at=timezone.now(),
         external_id=f"{marker}-web",
+    )
+    # The website intake API's rows (decision 0075): its replay record
+    # (the first answer, event id) and the cookie choice.
+    website = WebsiteClient.objects.create(name=f"Site {n}")
+    WebsiteApiCall.objects.create(
+        website_client=website,
+        event_id=f"{marker}-call",
+        endpoint="accounts",
+        body_sha256="0" * 64,
+        status_code=201,
+        response={"client_number": client.client_number, "note": marker},
+        client=client,
+        at=timezone.now(),
+    )
+    CookieChoice.objects.create(
+        client=client,
+        website_client=website,
+        preferences=True,
+        statistics=True,
+        advertising=False,
+        decided_at=timezone.now(),
     )
     SelectionItem.objects.create(
         client=client,
