@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -98,7 +99,7 @@ class WebsiteClientAdmin(admin.ModelAdmin):
         )
 
     def _key_page(self, request, obj, issued, *, created: bool):
-        return TemplateResponse(
+        response = TemplateResponse(
             request,
             "admin/consents/websiteclient/key_issued.html",
             {
@@ -113,6 +114,9 @@ class WebsiteClientAdmin(admin.ModelAdmin):
                 ),
             },
         )
+        # The page holds the key: no cache keeps a copy.
+        add_never_cache_headers(response)
+        return response
 
     def rotate_view(self, request, pk):
         if not request.user.has_perm(ROTATE_PERMISSION):

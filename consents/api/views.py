@@ -161,7 +161,8 @@ class WebsiteApiView(APIView):
 
     def post(self, request):
         body = request.data
-        if not isinstance(body, dict) or not body:
+        # No body at all: DRF has no stream and answers an empty dict.
+        if request.stream is None or not isinstance(body, dict):
             raise exceptions.ParseError(_("The body must be a JSON object."))
         serializer = self.request_serializer(data=body)
         if not serializer.is_valid():

@@ -197,6 +197,29 @@ def test_a_json_list_is_400(client, site):
     assert response.json()["errors"]["body"] == ["The body must be a JSON object."]
 
 
+def test_no_body_is_400_and_an_empty_object_names_the_missing_fields(client, site):
+    _website, key, _boutique = site
+
+    nothing = call(client, "accounts", "", key=key)
+    empty = call(client, "accounts", {}, key=key)
+
+    assert nothing.status_code == 400
+    assert nothing.json()["errors"] == {"body": ["The body must be a JSON object."]}
+    assert empty.status_code == 422
+    assert {"event_id", "services", "ip_address"} <= set(empty.json()["errors"])
+
+
+def test_a_form_encoded_body_is_415_naming_the_content_type(client, site):
+    _website, key, _boutique = site
+
+    response = client.post(
+        url("accounts"), {"event_id": "x"}, HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+    assert response.status_code == 415
+    assert list(response.json()["errors"]) == ["content_type"]
+
+
 def test_a_10_mb_body_is_413_and_writes_nothing(client, site):
     _website, key, _boutique = site
     before = written()

@@ -57,6 +57,7 @@ def test_compliance_creates_a_website_then_issues_its_key_once(client):
     issued = client.post(rotate_url(website), {"confirm": "yes"})
 
     assert issued.status_code == 200
+    assert "no-store" in issued["Cache-Control"]
     key = KEY.search(issued.text).group(1)
     row = WebsiteApiKey.objects.get(website_client=website)
     assert key.startswith(f"ecr_{row.prefix}_")
