@@ -123,6 +123,19 @@ def test_wrong_key_is_401_and_writes_nothing(client, site):
     assert api_log().get().outcome == "401 wrong_key"
 
 
+def test_a_website_switched_off_is_401(client, site):
+    website, key, _boutique = site
+    website.is_active = False
+    website.save()
+    before = written()
+
+    response = call(client, "accounts", account_body(), key=key)
+
+    assert response.status_code == 401
+    assert "switched off" in response.json()["errors"]["authorization"][0]
+    assert written() == before
+
+
 def test_key_is_stored_as_a_digest_with_a_prefix(site):
     website, key, _boutique = site
     row = WebsiteApiKey.objects.get(website_client=website)
