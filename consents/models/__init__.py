@@ -16,7 +16,7 @@ from consents.models.ledger import (
     SoftOptIn,
     SuppressionEntry,
 )
-from consents.models.outreach import OutreachList
+from consents.models.outreach import EmailCampaign, OutreachList
 from consents.models.purposes import (
     FormField,
     FormTemplate,
@@ -29,6 +29,7 @@ __all__ = [
     "AppendOnly",
     "Channel",
     "ConsentDecision",
+    "EmailCampaign",
     "FormField",
     "FormTemplate",
     "FormTemplateVersion",
