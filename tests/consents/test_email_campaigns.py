@@ -291,15 +291,14 @@ def test_the_confirmation_shows_who_gets_it_and_who_is_skipped_then_sends(
     body = page.content.decode()
     assert "4 clients get the message" in body
     assert "Contact-frequency cap reached: 1" in body
-    assert "no more than 2 marketing messages in 30 days" in body
-    assert not EmailCampaign.objects.exists()
+    assert "no client gets more than 2 marketing messages in 30 days" in body
+    assert not EmailCampaign.objects.filter(outreach_list=outreach_list).exists()
 
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(url, {"confirm": "yes"})
 
     assert response.status_code == 302
-    campaign = EmailCampaign.objects.get()
-    assert campaign.outreach_list == outreach_list
+    campaign = EmailCampaign.objects.get(outreach_list=outreach_list)
     assert campaign.job.kind == campaigns.JOB_KIND
     campaigns.campaign_send_now(campaign_id=campaign.pk)
     outreach_page = client.get(reverse("admin:consents_outreach"))
