@@ -729,7 +729,14 @@ def campaign_send(request, pk: int):
         pk=pk,
     )
     back = reverse("admin:consents_outreach")
-    error = campaigns.campaign_refusal(request.user, outreach_list)
+    refusal = error = campaigns.campaign_refusal(request.user, outreach_list)
+    preview = (
+        campaigns.campaign_preview(outreach_list)
+        if not refusal
+        else {"to_send": 0, "skipped_by_reason": {}}
+    )
+    if not error and not preview["to_send"]:
+        error = gettext("No client of this list can be sent the message now.")
     if not error and is_confirmed(request):
         try:
             campaign = campaigns.campaign_request(
@@ -744,18 +751,13 @@ def campaign_send(request, pk: int):
                 % {"pk": campaign.pk},
             )
             return redirect(back)
-    preview = (
-        campaigns.campaign_preview(outreach_list)
-        if not error
-        else {"to_send": 0, "skipped_by_reason": {}}
-    )
     count, days = campaigns.frequency_cap()
     skipped = sorted(
         (gettext(reason), number)
         for reason, number in preview["skipped_by_reason"].items()
     )
     sections = []
-    if not error:
+    if not refusal:
         sections = [
             Section(
                 gettext("Who gets it"),
@@ -800,5 +802,5 @@ def campaign_send(request, pk: int):
         cancel_url=back,
         breadcrumbs=[(gettext("Build an outreach list"), back)],
         error=error,
-        can_act=not error and preview["to_send"] > 0,
+        can_act=not error,
     )

@@ -318,3 +318,21 @@ def test_another_advisers_list_is_a_404_on_the_campaign_page(client):
     )
 
     assert response.status_code == 404
+
+
+def test_a_list_no_one_can_get_now_is_refused_on_the_page(client):
+    boutique = BoutiqueFactory()
+    user = adviser(boutique)
+    people = _people(boutique, 1)
+    _earlier_marketing(user, people)  # at the cap
+    outreach_list = _list(user)
+    client.force_login(user)
+    url = reverse("admin:consents_outreach_campaign", args=[outreach_list.pk])
+
+    response = client.post(url, {"confirm": "yes"})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "No client of this list can be sent the message now." in body
+    assert "Contact-frequency cap reached: 1" in body
+    assert not EmailCampaign.objects.filter(outreach_list=outreach_list).exists()
