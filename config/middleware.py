@@ -13,9 +13,12 @@ from config.logging import new_request_id, request_id_var, valid_request_id
 request_log = logging.getLogger("ecrin.request")
 # Load balancers ask these every few seconds: a line only when one fails.
 QUIET_PATHS = ("/health/live", "/health/ready")
-# URLs whose path holds a credential (a password-reset token): logged as
-# their pattern, e.g. /admin/reset/<uidb64>/<token>/.
-SECRET_PATH_NAMES = frozenset({"password_reset_confirm"})
+# URLs whose path holds a credential (a password-reset token, a client's
+# unsubscribe or preference link): logged as their pattern, e.g.
+# /admin/reset/<uidb64>/<token>/.
+SECRET_PATH_NAMES = frozenset(
+    {"password_reset_confirm", "consents-unsubscribe", "consents-preferences"}
+)
 
 
 def loggable_path(request) -> str:

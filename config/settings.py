@@ -642,6 +642,37 @@ CACHES = {
     ),
 }
 
+def _cap(name: str, default: str) -> tuple[int, int]:
+    """A contact-frequency cap as "2/30": at most 2 messages in 30 days."""
+    raw = env.str(name, default=default).strip()
+    count, _, days = raw.partition("/")
+    try:
+        value = (int(count), int(days))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a cap like 2/30 (messages/days)."
+        ) from None
+    if value[0] < 1 or value[1] < 1:
+        raise ImproperlyConfigured(f"{name}={raw!r}: both numbers must be at least 1.")
+    return value
+
+
+# Email campaigns (consents.campaigns, docs/decisions/0068): no client gets
+# more than N marketing messages in D days, whichever adviser sends them.
+OUTREACH_FREQUENCY_CAP = _cap("OUTREACH_FREQUENCY_CAP", "2/30")
+# The public address the links in outreach messages point at (the one-click
+# unsubscribe and the preference page live outside /admin/).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip(
+    "/"
+)
+# The mailbox named in List-Unsubscribe's mailto: (read by the house).
+OUTREACH_UNSUBSCRIBE_MAILTO = env.str(
+    "OUTREACH_UNSUBSCRIBE_MAILTO", default="unsubscribe@maison-ecrin.example"
+)
+# Days an unsubscribe link works, and a preference-page link.
+OUTREACH_UNSUBSCRIBE_DAYS = _int("OUTREACH_UNSUBSCRIBE_DAYS", 180, minimum=1)
+OUTREACH_PREFERENCES_DAYS = _int("OUTREACH_PREFERENCES_DAYS", 30, minimum=1)
+
 # --- Group and partner sharing (privacy.sharing) ----------------------------
 
 

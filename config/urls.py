@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from config import health
 from config.views import favicon, house_theme
+from consents import public_views as consents_public
 from core import auth_views as staff_auth
 from core.preferences import my_preferences
 
@@ -59,6 +60,18 @@ urlpatterns = [
         "admin/preferences/",
         admin.site.admin_view(my_preferences),
         name="staff-preferences",
+    ),
+    # The client's own links in outreach messages: public, no login
+    # (consents.public_views, docs/decisions/0068).
+    path(
+        "u/<str:token>/",
+        consents_public.unsubscribe_view,
+        name="consents-unsubscribe",
+    ),
+    path(
+        "p/<str:token>/",
+        consents_public.preferences_view,
+        name="consents-preferences",
     ),
     path("admin/", admin.site.urls),
     # The website intake API (decision 0075).

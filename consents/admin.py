@@ -207,6 +207,11 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 wrap(views.outreach_download),
                 name="consents_outreach_download",
             ),
+            path(
+                "outreach/<int:pk>/campaign/",
+                wrap(views.campaign_send),
+                name="consents_outreach_campaign",
+            ),
             path("capture/", wrap(views.capture), name="consents_capture_new"),
             path(
                 "capture/<int:client_id>/",

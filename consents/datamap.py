@@ -166,6 +166,32 @@ DATAMAP = {
             "source": "a source code and id written by Écrin",
         },
     ),
+    "consents.EmailCampaign": ModelMap(
+        Subject.STAFF,
+        None,
+        description="Outreach lists sent as email campaigns: who sent which "
+        "list, the sending job and the counts sent and skipped by reason. "
+        "Each message sent is a contact event in the client's history.",
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "outreach_list",
+                    "job",
+                    "sent_count",
+                    "skipped_by_reason",
+                    "created_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "requested_by": F(
+                C.IDENTITY,
+                E.KEEP,
+                S.SYSTEM,
+                obligation="accountability for who contacted clients (GDPR Art. 5(2))",
+            ),
+        },
+    ),
     # The registry and form templates: reference data, no one's data.
     "consents.Purpose": ModelMap(
         Subject.NONE,

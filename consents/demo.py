@@ -147,10 +147,11 @@ def seed(*, stdout) -> None:
     forms = _seed_paper_form() + _seed_tablet_form()
     lists = _seed_outreach_list()
     _seed_website_client()
+    sent = _seed_email_campaign()
     stdout.write(
         f"Consent decisions: {created} new for {len(clients)} clients; "
         f"{allergies} new allergies, {forms} new signed forms, {lists} new "
-        "outreach lists."
+        f"outreach lists, {sent} new email campaigns."
     )
 
 
@@ -334,4 +335,35 @@ def _seed_outreach_list() -> int:
         boutique=boutique,
     )
     outreach.outreach_list_build(list_id=requested.pk)
+    return 1
+
+
+def _seed_email_campaign() -> int:
+    """The demo's outreach list sent as an email campaign (decision 0068),
+    once: its messages are contact events in the clients' histories. The
+    demo sends them nowhere (Django's in-memory mail backend), whatever
+    EMAIL_URL says."""
+    from django.test.utils import override_settings
+
+    from consents import campaigns
+    from consents.models import EmailCampaign
+
+    if EmailCampaign.objects.exists():
+        return 0
+    outreach_list = (
+        OutreachList.objects.filter(channel="email", requested_by__username="manager")
+        .select_related("job", "requested_by", "purpose")
+        .first()
+    )
+    if outreach_list is None or campaigns.campaign_refusal(
+        outreach_list.requested_by, outreach_list
+    ):
+        return 0
+    campaign = campaigns.campaign_request(
+        acting_user=outreach_list.requested_by, outreach_list=outreach_list
+    )
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    ):
+        campaigns.campaign_send_now(campaign_id=campaign.pk)
     return 1

@@ -64,3 +64,47 @@ class OutreachListJob(jobs.JobKind):
 
 
 jobs.register(OutreachListJob())
+
+
+class EmailCampaignJob(jobs.JobKind):
+    """Send one email campaign (consents.campaigns).
+
+    A retried attempt starts from the first client again and skips those
+    the campaign already has a contact event for: no one gets it twice.
+    """
+
+    name = "consents.email_campaign"
+    label = _("Email campaign")
+    max_attempts = 3
+    view_permission = "consents.download_any_outreach_list"
+
+    def run(self, job, ctx):
+        from consents import campaigns
+        from consents.models import EmailCampaign
+
+        campaign = EmailCampaign.objects.select_related(
+            "requested_by", "outreach_list__purpose", "outreach_list__requested_by"
+        ).get(pk=job.params["campaign"])
+        from consents import outreach
+
+        if refusal := outreach.build_refusal(campaign.outreach_list):
+            raise jobs.JobRefused(refusal)
+        return campaigns._send(campaign, ctx, None)
+
+    def on_done(self, job, result):
+        from consents.models import EmailCampaign
+
+        EmailCampaign.objects.filter(job=job).update(
+            sent_count=result.get("sent", 0),
+            skipped_by_reason=result.get("skipped_by_reason", {}),
+        )
+
+    def error_message(self, exc):
+        return (
+            "The campaign stopped because of an unexpected error; the "
+            "technical team has the details in the logs. The clients already "
+            "written to are in their contact history; sending it again skips them."
+        )
+
+
+jobs.register(EmailCampaignJob())

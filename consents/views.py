@@ -12,13 +12,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from clienteling.exceptions import StoredFileGone
 from clienteling.models import Boutique, Client
+from consents import campaigns, services
 from consents import outreach as outreach_lists
-from consents import services
 from consents.documents import render as documents_render
 from consents.documents.languages import (
     ENGLISH,
@@ -32,6 +33,7 @@ from consents.forms import OutreachForm, PaperFormCaptureForm, TabletCaptureForm
 from consents.models import (
     Channel,
     ConsentDecision,
+    EmailCampaign,
     FormTemplate,
     FormTemplateVersion,
     OutreachList,
@@ -42,6 +44,7 @@ from consents.panels import consent_panel_context
 from consents.selectors import paper_form_initial, sees_special_categories
 from core import downloads, hooks
 from core.confirmation import Section, confirmation_page, is_confirmed
+from core.models import Job
 
 
 def _require(request, permission: str) -> None:
@@ -646,6 +649,11 @@ def outreach(request):
             "purpose", "boutique", "job"
         )[: outreach_lists.RECENT_LISTS_SHOWN]
     )
+    sent = list(
+        EmailCampaign.objects.filter(requested_by=request.user).select_related(
+            "outreach_list__purpose", "job"
+        )[: outreach_lists.RECENT_LISTS_SHOWN]
+    )
     return render(
         request,
         "consents/outreach.html",
@@ -654,7 +662,12 @@ def outreach(request):
             title=_("Build an outreach list"),
             form=form,
             lists=recent,
-            running=any(item.is_running for item in recent),
+            campaigns=sent,
+            running=any(item.is_running for item in recent)
+            or any(
+                item.job is not None and item.job.status in Job.UNFINISHED
+                for item in sent
+            ),
             download_days=settings.OUTREACH_LIST_DOWNLOAD_DAYS,
         ),
         status=400 if request.method == "POST" else 200,
@@ -702,3 +715,92 @@ def outreach_download(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def campaign_send(request, pk: int):
+    """Send a ready email list as an email campaign: the confirmation page
+    (how many get it, how many are skipped and why, the frequency cap
+    included), then the campaign's job on its POST."""
+    _require(request, outreach_lists.BUILD_PERMISSION)
+    outreach_list = get_object_or_404(
+        OutreachList.objects.filter(requested_by=request.user).select_related(
+            "purpose", "job"
+        ),
+        pk=pk,
+    )
+    back = reverse("admin:consents_outreach")
+    refusal = error = campaigns.campaign_refusal(request.user, outreach_list)
+    preview = (
+        campaigns.campaign_preview(outreach_list)
+        if not refusal
+        else {"to_send": 0, "skipped_by_reason": {}}
+    )
+    if not error and not preview["to_send"]:
+        error = gettext("No client of this list can be sent the message now.")
+    if not error and is_confirmed(request):
+        try:
+            campaign = campaigns.campaign_request(
+                acting_user=request.user, outreach_list=outreach_list
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Email campaign %(pk)s is being sent: its progress is below.")
+                % {"pk": campaign.pk},
+            )
+            return redirect(back)
+    count, days = campaigns.frequency_cap()
+    skipped = sorted(
+        (gettext(reason), number)
+        for reason, number in preview["skipped_by_reason"].items()
+    )
+    sections = []
+    if not refusal:
+        sections = [
+            Section(
+                gettext("Who gets it"),
+                [
+                    ngettext(
+                        "%(count)s client gets the message by email, in their "
+                        "language, with a one-click unsubscribe link.",
+                        "%(count)s clients get the message by email, each in "
+                        "their language, with a one-click unsubscribe link.",
+                        preview["to_send"],
+                    )
+                    % {"count": preview["to_send"]}
+                ],
+                note=gettext(
+                    "Consents are checked again as each message is sent: a "
+                    "client who withdraws meanwhile does not get it."
+                ),
+            ),
+            Section(
+                gettext("Who is skipped"),
+                [f"{reason}: {number}" for reason, number in skipped]
+                or [gettext("No one.")],
+                note=ngettext(
+                    "Contact-frequency cap: no client gets more than %(count)s "
+                    "marketing message in %(days)s days, whoever sends it.",
+                    "Contact-frequency cap: no client gets more than %(count)s "
+                    "marketing messages in %(days)s days, whoever sends them.",
+                    count,
+                )
+                % {"count": count, "days": days},
+            ),
+        ]
+    return confirmation_page(
+        request,
+        admin_site=admin.site,
+        title=_("Send outreach list %(pk)s as an email campaign")
+        % {"pk": outreach_list.pk},
+        lead=_("“%(purpose)s” by email. Messages cannot be called back once sent.")
+        % {"purpose": outreach_list.purpose.display_name},
+        sections=sections,
+        action_label=_("Send the campaign"),
+        cancel_url=back,
+        breadcrumbs=[(gettext("Build an outreach list"), back)],
+        error=error,
+        can_act=not error,
+    )

@@ -37,6 +37,7 @@ from clienteling.models import (
 from consents import outreach
 from consents.models import (
     ConsentDecision,
+    EmailCampaign,
     OutreachList,
     PaperFormSubmission,
     Restriction,
@@ -234,6 +235,12 @@ def _features(today) -> dict[str, int]:
             (outreach.storage_dir() / o.file_name).is_file()
             for o in OutreachList.objects.ready()
         ),
+        "email campaigns sent": EmailCampaign.objects.filter(
+            job__status="done", sent_count__gt=0
+        ).count(),
+        "email campaign messages in contact histories": ContactEvent.objects.filter(
+            related_type__model="emailcampaign"
+        ).count(),
         "retention dry runs": RetentionRun.objects.filter(dry_run=True).count(),
         "shared segments": Segment.objects.filter(shared=True).count(),
         "private segments": Segment.objects.filter(shared=False).count(),

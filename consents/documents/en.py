@@ -38,6 +38,8 @@ LABELS = {
     "Phone": "Phone",
     "Email": "Email",
     "In person": "In person",
+    "Unsubscribe link": "Unsubscribe link",
+    "Preference page": "Preference page",
     "Boutique": "Boutique",
     "Import": "Import",
     "Customer service": "Customer service",
@@ -272,5 +274,53 @@ TEXTS = {
     "report_machine_readable": (
         "The files report.json and csv/*.csv hold the same data for "
         "computers: their keys are stable English identifiers."
+    ),
+    # Outreach emails (consents.campaigns) and the client's own pages
+    # (consents.public_views): {purpose} is the purpose's name.
+    "campaign_subject_newsletters_invitations": "News from {house}",
+    "campaign_subject_events": "An invitation from {house}",
+    "campaign_greeting": "Dear {name},",
+    "campaign_body_newsletters_invitations": (
+        "Our new creations have arrived in the boutiques. Your adviser will "
+        "be delighted to present them to you, by appointment or whenever you "
+        "pass by."
+    ),
+    "campaign_body_events": (
+        "We would be delighted to welcome you at our next private "
+        "presentation in your boutique. Your adviser will send you the details."
+    ),
+    "campaign_closing": "With our warmest regards,",
+    "campaign_why": "You receive this message because you agreed to “{purpose}”.",
+    "campaign_soft_opt_in": (
+        "You receive this message as a client of {house}. You can stop these "
+        "messages at any time, free of charge, with the link below."
+    ),
+    "campaign_unsubscribe": "Unsubscribe from “{purpose}” in one click",
+    "campaign_preferences": "Manage your choices",
+    "campaign_sent_to": "This message was sent to {email}.",
+    "public_unsubscribe_title": "Unsubscribe",
+    "public_unsubscribe_question": (
+        "Do you want to stop receiving “{purpose}” from {house}?"
+    ),
+    "public_unsubscribe_button": "Unsubscribe",
+    "public_unsubscribe_done": (
+        "You will no longer receive “{purpose}” from {house}. This took effect at once."
+    ),
+    "public_preferences_link": "Manage all your choices",
+    "public_invalid_title": "This link cannot be used",
+    "public_invalid": (
+        "This link is not valid or has expired, and nothing was changed. To "
+        "change your choices, use the link in a recent message from {house} "
+        "or contact your boutique."
+    ),
+    "public_preferences_title": "Your choices",
+    "public_preferences_lead": (
+        "Tick what you agree to receive from {house}. You can change your "
+        "mind at any time."
+    ),
+    "public_preferences_save": "Save my choices",
+    "public_preferences_saved": "Your choices are saved.",
+    "public_preferences_unchanged": (
+        "Nothing was changed: your choices are as they were."
     ),
 }

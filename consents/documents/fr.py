@@ -185,6 +185,8 @@ LABELS = {
     "Phone": "Téléphone",
     "Email": "E-mail",
     "In person": "En personne",
+    "Unsubscribe link": "Lien de désabonnement",
+    "Preference page": "Page de préférences",
     "Boutique": "Boutique",
     "Import": "Import",
     "Customer service": "Service client",
@@ -442,6 +444,53 @@ TEXTS = {
         "sous une forme lisible par machine : leurs clés sont des "
         "identifiants anglais stables."
     ),
+    # Messages d’information (consents.campaigns) et pages du client.
+    "campaign_subject_newsletters_invitations": "Les nouvelles de {house}",
+    "campaign_subject_events": "Une invitation de {house}",
+    "campaign_greeting": "Bonjour {name},",
+    "campaign_body_newsletters_invitations": (
+        "Nos nouvelles créations sont arrivées en boutique. Votre conseiller "
+        "sera ravi de vous les présenter, sur rendez-vous ou lors de votre "
+        "prochain passage."
+    ),
+    "campaign_body_events": (
+        "Nous serions ravis de vous accueillir lors de notre prochaine "
+        "présentation privée dans votre boutique. Votre conseiller vous en "
+        "communiquera les détails."
+    ),
+    "campaign_closing": "Avec nos plus chaleureuses salutations,",
+    "campaign_why": ("Vous recevez ce message car vous avez accepté « {purpose} »."),
+    "campaign_soft_opt_in": (
+        "Vous recevez ce message en tant que client de {house}. Vous pouvez à "
+        "tout moment, sans frais, ne plus recevoir ces messages grâce au lien "
+        "ci-dessous."
+    ),
+    "campaign_unsubscribe": "Se désabonner de « {purpose} » en un clic",
+    "campaign_preferences": "Gérer vos choix",
+    "campaign_sent_to": "Ce message a été envoyé à {email}.",
+    "public_unsubscribe_title": "Désabonnement",
+    "public_unsubscribe_question": (
+        "Souhaitez-vous ne plus recevoir « {purpose} » de {house} ?"
+    ),
+    "public_unsubscribe_button": "Me désabonner",
+    "public_unsubscribe_done": (
+        "Vous ne recevrez plus « {purpose} » de {house}. C’est effectif immédiatement."
+    ),
+    "public_preferences_link": "Gérer tous vos choix",
+    "public_invalid_title": "Ce lien ne peut pas être utilisé",
+    "public_invalid": (
+        "Ce lien n’est pas valide ou a expiré, et rien n’a été modifié. Pour "
+        "modifier vos choix, utilisez le lien d’un message récent de {house} "
+        "ou contactez votre boutique."
+    ),
+    "public_preferences_title": "Vos choix",
+    "public_preferences_lead": (
+        "Cochez ce que vous acceptez de recevoir de la part de {house}. Vous "
+        "pouvez changer d’avis à tout moment."
+    ),
+    "public_preferences_save": "Enregistrer mes choix",
+    "public_preferences_saved": "Vos choix sont enregistrés.",
+    "public_preferences_unchanged": ("Aucun changement : vos choix restent les mêmes."),
 }
 
 _SPACE_BEFORE = re.compile(r" ([;:?!»])")

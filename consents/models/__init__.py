@@ -16,7 +16,7 @@ from consents.models.ledger import (
     SoftOptIn,
     SuppressionEntry,
 )
-from consents.models.outreach import OutreachList
+from consents.models.outreach import EmailCampaign, OutreachList
 from consents.models.purposes import (
     FormField,
     FormTemplate,
@@ -36,6 +36,7 @@ __all__ = [
     "Channel",
     "ConsentDecision",
     "CookieChoice",
+    "EmailCampaign",
     "FormField",
     "FormTemplate",
     "FormTemplateVersion",

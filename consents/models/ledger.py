@@ -39,6 +39,10 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     EMAIL = "email", pgettext_lazy("contact channel", "Email")
     IN_PERSON = "in_person", _("In person")
+    # The client's own links in an outreach message (consents.unsubscribe):
+    # no member of staff records these.
+    UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
+    PREFERENCE_PAGE = "preference_page", _("Preference page")
 
 
 class AppendOnly(models.Model):

@@ -226,3 +226,71 @@ class OutreachList(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class EmailCampaign(models.Model):
+    """An outreach list sent as an email campaign (consents.campaigns).
+
+    Who sent which list and the counts; the messages themselves are the
+    contact events in each client's history (related to this row), so this
+    row holds no client data. `job` sends it (kind consents.email_campaign).
+    """
+
+    outreach_list = models.ForeignKey(
+        OutreachList,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("outreach list"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("job"),
+    )
+    # The outcome, recorded when the job finishes.
+    sent_count = models.PositiveIntegerField(default=0, verbose_name=_("sent"))
+    # {reason: count}: consents.selectors.Reason's sentences and
+    # consents.campaigns.FREQUENCY_CAPPED / SEND_FAILED, in English.
+    skipped_by_reason = models.JSONField(
+        default=dict, blank=True, verbose_name=_("skipped by reason")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("email campaign")
+        verbose_name_plural = _("email campaigns")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return gettext("Email campaign %(pk)s") % {"pk": self.pk or "—"}
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(self.skipped_by_reason.values())
+
+    @property
+    def skipped_by_reason_shown(self) -> list[tuple[str, int]]:
+        return sorted(
+            (gettext(reason), count) for reason, count in self.skipped_by_reason.items()
+        )
+
+    @property
+    def status_display(self) -> str:
+        from core.models import Job
+
+        if not self.job_id:
+            return gettext("Queued")
+        return Job.Status(self.job.status).label
+
+    @property
+    def percent(self) -> int:
+        return (self.job.percent or 0) if self.job_id else 0
