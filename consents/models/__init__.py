@@ -17,6 +17,7 @@ from consents.models.ledger import (
     SuppressionEntry,
 )
 from consents.models.outreach import OutreachList
+from consents.models.parental import ParentalConsent
 from consents.models.purposes import (
     FormField,
     FormTemplate,
@@ -35,6 +36,7 @@ __all__ = [
     "LedgerIsAppendOnly",
     "OutreachList",
     "PaperFormSubmission",
+    "ParentalConsent",
     "Purpose",
     "PurposeWording",
     "Restriction",
