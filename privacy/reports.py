@@ -115,9 +115,7 @@ def _nested_related(field, depth: int = 3) -> list[str]:
     if depth > 1:
         for sub in field.related_model._meta.concrete_fields:
             if sub.many_to_one and sub.related_model is not field.model:
-                paths += [
-                    f"{field.name}__{p}" for p in _nested_related(sub, depth - 1)
-                ]
+                paths += [f"{field.name}__{p}" for p in _nested_related(sub, depth - 1)]
     return paths
 
 
