@@ -17,6 +17,7 @@ from consents.parental import (
     is_minor,
     parental_consent_record,
     parental_evidence_erase,
+    today,
 )
 from consents.selectors import Reason, outreach_eligibility
 from tests.consents.factories import ClientFactory, grant
@@ -144,3 +145,27 @@ def test_bad_parental_consent_is_refused_and_writes_nothing(  # noqa: PLR0917
     assert message in " ".join(refused.value.message_dict[field])
     assert not ParentalConsent.objects.exists()
     assert not any(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.django_db
+def test_the_client_card_shows_the_age_and_a_minor_notice(officer, rf):
+    from consents.panels import consent_card_summary, consent_panel_context
+
+    minor = ClientFactory(birth_date=date(2013, 5, 1))
+    adult = ClientFactory(birth_date=date(1990, 1, 1))
+    request = rf.get("/")
+    request.user = officer
+
+    card = consent_card_summary(request, minor, consent_panel_context(request, minor))
+    adult_card = consent_card_summary(
+        request, adult, consent_panel_context(request, adult)
+    )
+
+    assert ("Age", str(age_on(minor.birth_date, today()))) in [
+        (str(k), v) for k, v in card.facts
+    ]
+    assert [str(n) for n in card.notices] == [
+        "Minor (under 15): no parent's consent recorded, so outreach leaves "
+        "this client out."
+    ]
+    assert adult_card.notices == []
