@@ -189,6 +189,7 @@ SECTIONS = (
         (
             "consents.ConsentDecision",
             "consents.PaperFormSubmission",
+            "consents.ParentalConsent",
             "consents.Restriction",
         ),
     ),
@@ -229,6 +230,12 @@ HIDDEN = {
         "scan_content_type",
         "scan_sha256",
         "scan_size",
+    },
+    "consents.ParentalConsent": {
+        "evidence_name",
+        "evidence_content_type",
+        "evidence_sha256",
+        "evidence_size",
     },
     "clienteling.FollowUp": {"source_key"},
     "consents.ConsentDecision": {"user_agent"},
