@@ -678,8 +678,10 @@ ACCESS_REPORT = downloads.register(
 )
 
 
-def _csv(section: dict) -> bytes:
-    out = io.StringIO()
+def _csv(section: dict, handle=None) -> bytes:
+    """One category's CSV: written row by row into `handle` (a text stream:
+    the zip's entry), or returned as bytes without one."""
+    out = handle if handle is not None else io.StringIO()
     writer = downloads.csv_writer(out)
     writer.writerow(["model", "record", "field", "label", "value", "source"])
     for record in section["records"]:
@@ -690,7 +692,20 @@ def _csv(section: dict) -> bytes:
             writer.writerow(
                 [record["model"], record["id"], name, f["label"], value, f["source"]]
             )
-    return out.getvalue().encode("utf-8")
+    return b"" if handle is not None else out.getvalue().encode("utf-8")
+
+
+@contextmanager
+def _text_entry(archive: zipfile.ZipFile, name: str):
+    """A zip entry written as UTF-8 text as it goes: the complete files of a
+    heavy client are never held whole in memory a second time."""
+    with archive.open(name, "w") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield text
+        finally:
+            text.flush()
+            text.detach()
 
 
 def render_html(
@@ -774,13 +789,12 @@ def write_zip(
                 ),
             )
         else:
-            archive.writestr(
-                "report.json", json.dumps(document, ensure_ascii=False, indent=1)
-            )
+            with _text_entry(archive, "report.json") as handle:
+                json.dump(document, handle, ensure_ascii=False, indent=1)
             for section in document["categories"]:
-                archive.writestr(
-                    f"csv/{slugify(section['category'])}.csv", _csv(section)
-                )
+                name = f"csv/{slugify(section['category'])}.csv"
+                with _text_entry(archive, name) as handle:
+                    _csv(section, handle)
             html = render_html(document, language=language, time_zone=time_zone)
             archive.writestr("report.html", html)
             if progress:
