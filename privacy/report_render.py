@@ -125,7 +125,7 @@ PDF_ORDERS = 20
 # Order lines across the orders shown: a client with 20 lines an order sees
 # the latest orders up to this many lines (issue 18: the PDF's render time
 # no longer grows with the size of orders either).
-PDF_ORDER_LINES = 50
+PDF_ORDER_LINES = PDF_ROWS
 
 # The person's sections, in order: (key, title, model labels). A client
 # model of the data map in none of them goes to "Other records" (a new
