@@ -6,34 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clienteling', '0022_perf_indexes'),
-        ('consents', '0015_labels'),
+        ("clienteling", "0022_perf_indexes"),
+        ("consents", "0015_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParentalConsent',
+            name="ParentalConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parent_name', models.CharField(max_length=200, verbose_name="parent's name")),
-                ('relation', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('guardian', 'Legal guardian')], max_length=20, verbose_name='relation')),
-                ('given_on', models.DateField(verbose_name='given on')),
-                ('evidence_name', models.CharField(max_length=80, verbose_name='evidence file name')),
-                ('evidence_content_type', models.CharField(max_length=30, verbose_name='evidence content type')),
-                ('evidence_size', models.PositiveIntegerField(verbose_name='evidence size')),
-                ('evidence_sha256', models.CharField(max_length=64, verbose_name='evidence SHA-256')),
-                ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clienteling.client', verbose_name='client')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "parent_name",
+                    models.CharField(max_length=200, verbose_name="parent's name"),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("guardian", "Legal guardian"),
+                        ],
+                        max_length=20,
+                        verbose_name="relation",
+                    ),
+                ),
+                ("given_on", models.DateField(verbose_name="given on")),
+                (
+                    "evidence_name",
+                    models.CharField(max_length=80, verbose_name="evidence file name"),
+                ),
+                (
+                    "evidence_content_type",
+                    models.CharField(
+                        max_length=30, verbose_name="evidence content type"
+                    ),
+                ),
+                (
+                    "evidence_size",
+                    models.PositiveIntegerField(verbose_name="evidence size"),
+                ),
+                (
+                    "evidence_sha256",
+                    models.CharField(max_length=64, verbose_name="evidence SHA-256"),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded at")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clienteling.client",
+                        verbose_name="client",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'parental consent',
-                'verbose_name_plural': 'parental consents',
-                'ordering': ['-recorded_at', '-id'],
-                'indexes': [models.Index(fields=['client', 'recorded_at'], name='consents_pa_client__783263_idx')],
+                "verbose_name": "parental consent",
+                "verbose_name_plural": "parental consents",
+                "ordering": ["-recorded_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["client", "recorded_at"],
+                        name="consents_pa_client__783263_idx",
+                    )
+                ],
             },
         ),
     ]
