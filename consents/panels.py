@@ -1,8 +1,11 @@
 """The consents section of the client 360 page (core.hooks)."""
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from consents.models import ParentalConsent
+from consents.parental import DIGITAL_CONSENT_AGE, age_on, today
 from consents.selectors import client_consent_states
 from core.hooks import CardSummary, ClientPanel
 
@@ -10,7 +13,15 @@ from core.hooks import CardSummary, ClientPanel
 def consent_panel_context(request, client) -> dict:
     """Current consent per purpose, with a one-click withdraw: 2 queries."""
     can_record = request.user.has_perm("consents.add_consentdecision")
+    age = age_on(client.birth_date, today())
+    minor = age is not None and age < DIGITAL_CONSENT_AGE
     return {
+        "age": age,
+        "minor": minor,
+        # one query, for a minor only
+        "parental": (
+            ParentalConsent.objects.filter(client=client).first() if minor else None
+        ),
         "client": client,
         "states": client_consent_states(client=client, user=request.user),
         "can_withdraw": can_record,
@@ -38,7 +49,30 @@ def consent_card_summary(request, client, ctx) -> CardSummary:
         # The client signs on the tablet; a signed paper form is keyed in.
         actions.append((_("Capture consent"), ctx["capture_url"]))
         actions.append((_("Key in a paper form"), ctx["paper_url"]))
-    return CardSummary(chips=chips, actions=actions)
+    facts, notices = [], []
+    if ctx["age"] is not None:
+        facts.append((_("Age"), str(ctx["age"])))
+    if ctx["minor"]:
+        parental = ctx["parental"]
+        notices.append(
+            _(
+                "Minor (under %(age)s): consent given by %(parent)s (%(relation)s) "
+                "on %(date)s."
+            )
+            % {
+                "age": DIGITAL_CONSENT_AGE,
+                "parent": parental.parent_name,
+                "relation": parental.get_relation_display(),
+                "date": date_format(parental.given_on, "DATE_FORMAT"),
+            }
+            if parental
+            else _(
+                "Minor (under %(age)s): no parent's consent recorded, so outreach "
+                "leaves this client out."
+            )
+            % {"age": DIGITAL_CONSENT_AGE}
+        )
+    return CardSummary(chips=chips, actions=actions, facts=facts, notices=notices)
 
 
 CONSENTS_PANEL = ClientPanel(

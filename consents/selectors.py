@@ -32,6 +32,7 @@ from consents.models import (
     SoftOptIn,
     SuppressionEntry,
 )
+from consents.parental import minors_without_parental_consent
 from consents.registry import CUSTOMER_RELATIONS
 from core.classification import sees_health_data
 
@@ -133,6 +134,7 @@ class Reason:
     RESTRICTED = gettext_noop("Processing restricted")
     NOT_ACTIVE = gettext_noop("Record merged into another client")
     UNKNOWN_CLIENT = gettext_noop("Unknown client")
+    MINOR = gettext_noop("Minor without parental consent")
 
 
 # Outreach channels are clienteling's contact-preference channels.
@@ -205,6 +207,7 @@ def outreach_eligibility(
     A constant number of queries for any list size (callers pass chunks of
     a few thousand ids). Checks in order, the first failing one is the
     reason: record active, restriction, suppression (direct marketing),
+    a minor (under 15) without a parent's consent recorded (consents.parental),
     consent or soft opt-in, channel preference, address for the channel.
     """
     now = now or timezone.now()
@@ -237,6 +240,7 @@ def outreach_eligibility(
     ).values_list("client_id", "channel"):
         preferences.setdefault(client_id, set()).add(preferred)
     reachable = _with_address(channel, ids)
+    minors = minors_without_parental_consent(ids, now=now)
 
     for client_id in ids:
         decision = latest.get((client_id, purpose.pk))
@@ -246,6 +250,7 @@ def outreach_eligibility(
             (statuses.get(client_id) != Client.Status.ACTIVE, Reason.NOT_ACTIVE),
             (client_id in restricted, Reason.RESTRICTED),
             (client_id in suppressed, Reason.SUPPRESSED),
+            (client_id in minors, Reason.MINOR),
             (state == OBJECT, Reason.OBJECTED),
             (state == WITHDRAW, Reason.WITHDRAWN),
             (

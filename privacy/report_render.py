@@ -122,6 +122,10 @@ class _Words:
 # a sentence pointing to the CSV files that hold them all (decision 0053).
 PDF_ROWS = 25
 PDF_ORDERS = 20
+# Order lines across the orders shown: a client with 20 lines an order sees
+# the latest orders up to this many lines (issue 18: the PDF's render time
+# no longer grows with the size of orders either).
+PDF_ORDER_LINES = PDF_ROWS
 
 # The person's sections, in order: (key, title, model labels). A client
 # model of the data map in none of them goes to "Other records" (a new
@@ -185,6 +189,7 @@ SECTIONS = (
         (
             "consents.ConsentDecision",
             "consents.PaperFormSubmission",
+            "consents.ParentalConsent",
             "consents.Restriction",
         ),
     ),
@@ -225,6 +230,12 @@ HIDDEN = {
         "scan_content_type",
         "scan_sha256",
         "scan_size",
+    },
+    "consents.ParentalConsent": {
+        "evidence_name",
+        "evidence_content_type",
+        "evidence_sha256",
+        "evidence_size",
     },
     "clienteling.FollowUp": {"source_key"},
     "consents.ConsentDecision": {"user_agent"},
@@ -501,7 +512,16 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
         by_order[order]["orders.AfterSalesCase"].append(row)
 
     blocks = []
-    latest = list(orders.values())[-PDF_ORDERS:][::-1]
+    latest = []
+    budget = PDF_ORDER_LINES
+    for order in list(orders.values())[-PDF_ORDERS:][::-1]:
+        count = min(
+            len(by_order.get(order["id"], {}).get("orders.OrderLine", [])), PDF_ROWS
+        )
+        if latest and count > budget:
+            break  # the PDF's size stays bounded by lines, not only orders
+        latest.append(order)
+        budget -= count
     for order in latest:
         parts = by_order.get(order["id"], {})
         currency = _value(order, "currency") or "EUR"

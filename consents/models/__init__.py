@@ -17,6 +17,7 @@ from consents.models.ledger import (
     SuppressionEntry,
 )
 from consents.models.outreach import EmailCampaign, OutreachList
+from consents.models.parental import ParentalConsent
 from consents.models.purposes import (
     FormField,
     FormTemplate,
@@ -43,6 +44,7 @@ __all__ = [
     "LedgerIsAppendOnly",
     "OutreachList",
     "PaperFormSubmission",
+    "ParentalConsent",
     "Purpose",
     "PurposeWording",
     "Restriction",

@@ -263,6 +263,22 @@ def fill(tag: str = "Sujet", boutique=None):
     ]
     rows["clienteling.ContactEvent"] = list(ContactEvent.objects.filter(client=client))
     rows["consents.SoftOptIn"] = list(SoftOptIn.objects.filter(client=client))
+    from consents.models import ParentalConsent
+
+    rows["consents.ParentalConsent"] = [
+        ParentalConsent.objects.create(
+            client=client,
+            parent_name=f"Claire {tag}",
+            relation=ParentalConsent.Relation.MOTHER,
+            given_on=date(2026, 11, 30),
+            evidence_name=f"parental-{tag}.pdf",
+            evidence_content_type="application/pdf",
+            evidence_size=100,
+            evidence_sha256="0" * 64,
+            recorded_by=staff,
+            recorded_at=timezone.now(),
+        )
+    ]
     from privacy import letters
 
     rows["privacy.RequestLetter"] = [
