@@ -27,31 +27,58 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clienteling', '0022_perf_indexes'),
+        ("clienteling", "0022_perf_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clientemail',
-            name='digest',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=64, null=True, verbose_name='keyed digest'),
+            model_name="clientemail",
+            name="digest",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                null=True,
+                verbose_name="keyed digest",
+            ),
         ),
         migrations.AddField(
-            model_name='clientphone',
-            name='digest',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=64, null=True, verbose_name='keyed digest'),
+            model_name="clientphone",
+            name="digest",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                null=True,
+                verbose_name="keyed digest",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalclientemail',
-            name='digest',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=64, null=True, verbose_name='keyed digest'),
+            model_name="historicalclientemail",
+            name="digest",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                null=True,
+                verbose_name="keyed digest",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalclientphone',
-            name='digest',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=64, null=True, verbose_name='keyed digest'),
+            model_name="historicalclientphone",
+            name="digest",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                null=True,
+                verbose_name="keyed digest",
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

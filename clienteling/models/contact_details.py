@@ -41,15 +41,15 @@ class _WithDigest(models.Model):
     class Meta:
         abstract = True
 
-    def fill_digest(self):
-        raise NotImplementedError
-
     def save(self, *args, **kwargs):
         self.fill_digest()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "digest" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "digest"]
         super().save(*args, **kwargs)
+
+    def fill_digest(self):
+        raise NotImplementedError
 
 
 class ClientEmail(_WithDigest):
@@ -86,12 +86,12 @@ class ClientEmail(_WithDigest):
     def __str__(self):
         return self.address
 
-    def fill_digest(self):
-        self.digest = email_digest(self.address)
-
     def save(self, *args, **kwargs):
         self.address = self.address.strip()
         super().save(*args, **kwargs)
+
+    def fill_digest(self):
+        self.digest = email_digest(self.address)
 
 
 class ClientPhone(_WithDigest):
