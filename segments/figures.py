@@ -339,17 +339,57 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
     )
 
 
+def contacts_grouped(boutique, period: Period, by: tuple[str, ...]) -> dict:
+    """{(values of `by`): contacts} of the period for the boutique's
+    clients, from the daily contact facts for the days they cover
+    (decision 0088) and from the contact log for the rest; `by` names
+    ContactFact columns (staff_id, channel, outcome)."""
+    from segments.facts import built_at
+    from segments.models import ContactFact
+
+    totals: Counter = Counter()
+    live_since = period.since
+    as_of = built_at()
+    if as_of is not None:
+        covered_until = timezone.localdate(as_of, timezone.get_default_timezone())
+        for row in (
+            ContactFact.objects.filter(
+                boutique=boutique,
+                day__gte=period.start,
+                day__lte=min(period.end, covered_until - timedelta(days=1)),
+            )
+            .values(*by)
+            .annotate(n=Sum("contacts"))
+            .order_by()
+        ):
+            totals[tuple(row[c] for c in by)] += row["n"]
+        live_since = max(
+            live_since,
+            timezone.make_aware(
+                datetime.combine(covered_until, time.min),
+                timezone.get_default_timezone(),
+            ),
+        )
+    for row in (
+        ContactEvent.objects.filter(
+            client__home_boutique=boutique,
+            occurred_at__gte=live_since,
+            occurred_at__lt=period.until,
+        )
+        .values(*by)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        totals[tuple(row[c] for c in by)] += row["n"]
+    return dict(totals)
+
+
 def contacts_per_adviser(boutique, period: Period) -> Figure:
-    contacts = ContactEvent.objects.filter(
-        client__home_boutique=boutique,
-        occurred_at__gte=period.since,
-        occurred_at__lt=period.until,
-    )
     channels = [c for c, _label in ContactEvent.Channel.choices]
     counts: dict = defaultdict(Counter)
-    for staff_id, channel, n in (
-        contacts.values_list("staff_id", "channel").annotate(n=Count("pk")).order_by()
-    ):
+    for (staff_id, channel), n in contacts_grouped(
+        boutique, period, ("staff_id", "channel")
+    ).items():
         counts[staff_id][channel] += n
     names = _staff_names(counts)
     used = [c for c in channels if any(counts[s][c] for s in counts)]
@@ -371,16 +411,12 @@ def contacts_per_adviser(boutique, period: Period) -> Figure:
 
 
 def contacts_by_outcome(boutique, period: Period) -> Figure:
-    rows = (
-        ContactEvent.objects.filter(
-            client__home_boutique=boutique,
-            occurred_at__gte=period.since,
-            occurred_at__lt=period.until,
+    rows = [
+        {"outcome": outcome, "n": n}
+        for (outcome,), n in sorted(
+            contacts_grouped(boutique, period, ("outcome",)).items()
         )
-        .values("outcome")
-        .annotate(n=Count("pk"))
-        .order_by("outcome")
-    )
+    ]
     labels = dict(ContactEvent.Outcome.choices)
     return Figure(
         key="contacts-by-outcome",
