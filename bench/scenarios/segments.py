@@ -64,6 +64,26 @@ def _fill_digests(cursor) -> None:
         cursor.execute("DROP TABLE bench_digest")
 
 
+def _drop_history_on_resize(size: int) -> None:
+    """The client table is rebuilt at another size: its orders and
+    contacts go first (they hold its clients)."""
+    from clienteling.models import Client
+
+    bench = Client.objects.filter(client_number__startswith=client_changelist.PREFIX)
+    if bench.count() == size:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM "
+            "orders_order WHERE number LIKE 'BSEG-%%')"
+        )
+        cursor.execute("DELETE FROM orders_order WHERE number LIKE 'BSEG-%%'")
+        cursor.execute(
+            "DELETE FROM clienteling_contactevent WHERE subject = %s",
+            [CONTACT_SUBJECT],
+        )
+
+
 def _history(size: int, boutique, advisers: list[int]) -> None:
     """Ten contacts per client and one two-line sale per client, built
     again only when the client table's size changed."""
@@ -160,6 +180,7 @@ def setup(size: int) -> None:
     from segments.facts import sales_facts_rebuild
     from segments.models import Segment
 
+    _drop_history_on_resize(size)
     homes.setup(size)
     boutique = Boutique.objects.get(code="BENCH")
     advisers = list(
