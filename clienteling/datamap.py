@@ -77,8 +77,11 @@ DATAMAP = {
             "id": KEY,
             "client": KEY,
             "address": F(C.CONTACT, E.ERASE, S.CLIENT, identifies=True),
+            # Keyed hash of the value, for the suppression join (0086).
+            "digest": F(C.CONTACT, E.ERASE, S.SYSTEM),
             "is_primary": F(C.CONTACT, E.ERASE, S.CLIENT),
         },
+        codes={"digest": "a keyed hash"},
     ),
     "clienteling.ClientPhone": ModelMap(
         Subject.CLIENT,
@@ -88,8 +91,11 @@ DATAMAP = {
             "client": KEY,
             "kind": F(C.CONTACT, E.ERASE, S.CLIENT),
             "number": F(C.CONTACT, E.ERASE, S.CLIENT, identifies=True),
+            # Keyed hash of the value, for the suppression join (0086).
+            "digest": F(C.CONTACT, E.ERASE, S.SYSTEM),
             "is_primary": F(C.CONTACT, E.ERASE, S.CLIENT),
         },
+        codes={"digest": "a keyed hash"},
     ),
     "clienteling.ClientAddress": ModelMap(
         Subject.CLIENT,

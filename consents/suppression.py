@@ -8,38 +8,19 @@ key. The same normalisation runs when adding and when checking, so
 
 import hashlib
 import hmac
-import re
 
 from django.conf import settings
 
+# The one definition lives below consents, so the contact rows can keep
+# their digest (decision 0086); re-exported here for consents' callers.
+from clienteling.digests import (  # noqa: F401
+    _E164,
+    email_digest,
+    keyed_digest,
+    normalise_email,
+    phone_digest,
+)
 from clienteling.phones import normalise_phone
-
-
-def normalise_email(address: str) -> str:
-    return (address or "").strip().lower()
-
-
-def email_digest(address: str) -> str | None:
-    value = normalise_email(address)
-    return _digest(value) if value else None
-
-
-# Stored numbers are already E.164 (validated when saved): hashing them
-# needs no parsing, which is the costly part when erasing in bulk.
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
-
-
-def phone_digest(number: str) -> str | None:
-    text = str(number or "").strip()
-    value = text if _E164.fullmatch(text) else normalise_phone(text)
-    return _digest(value) if value else None
-
-
-def _digest(value: str) -> str:
-    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as
-    # hmac.new(...).hexdigest() without an HMAC object per value.
-    key = settings.SUPPRESSION_HASH_KEY.encode()
-    return hmac.digest(key, value.encode(), hashlib.sha256).hex()
 
 
 def digests(kind_values: list[tuple[str, str]]) -> set[tuple[str, str]]:

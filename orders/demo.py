@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from clienteling.models import Client, Collection, MetalAllergy, User
+from core import roles
 from orders import selectors, services
 from orders.models import Order, Product
 
@@ -65,14 +66,19 @@ def _catalogue() -> dict[str, list[Product]]:
     return by_currency
 
 
-def _sellers() -> dict[int, User]:
-    """The demo adviser (or manager) of each boutique, by boutique id."""
-    sellers: dict[int, User] = {}
-    for user in User.objects.filter(
-        username__in=["manager", "adviser", "adviser.london"]
-    ).order_by("username"):
+def _sellers() -> dict[int, list[User]]:
+    """The demo staff who sell in each boutique (its advisers and its
+    manager), by boutique id, so the manager's per-adviser chart shows
+    several sellers."""
+    sellers: dict[int, list[User]] = {}
+    for user in (
+        User.objects.filter(groups__name__in=[roles.ADVISER, roles.MANAGER])
+        .filter(username__in=["manager", "adviser", "adviser.london"])
+        .order_by("username")
+        .distinct()
+    ):
         for boutique_id in user.boutiques.values_list("id", flat=True):
-            sellers[boutique_id] = user
+            sellers.setdefault(boutique_id, []).append(user)
     return sellers
 
 
@@ -89,11 +95,16 @@ def seed(*, stdout) -> None:
         .order_by("id")
     )
     created = 0
+    sold_in: dict[int, int] = {}
     for index, client in enumerate(clients):
         currency = "GBP" if client.home_boutique.country == "GB" else "EUR"
         products = catalogue[currency]
         piece = products[index % len(products)]
-        seller = sellers.get(client.home_boutique_id)
+        # Each sale to the next of the boutique's sellers in turn.
+        staff = sellers.get(client.home_boutique_id) or [None]
+        sold = sold_in.get(client.home_boutique_id, 0)
+        sold_in[client.home_boutique_id] = sold + 1
+        seller = staff[sold % len(staff)]
         conflicts = selectors.allergy_conflicts(client_id=client.pk, products=[piece])
         order = services.order_create(
             acting_user=seller,

@@ -226,7 +226,7 @@ class SegmentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         segment = self.segment_or_404(request, object_id)
         membership = selectors.segment_membership(segment, user=request.user)
-        page = Paginator(membership.client_ids, MEMBERS_PER_PAGE).get_page(
+        page = Paginator(membership.pages(), MEMBERS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         by_id = Client.objects.select_related(

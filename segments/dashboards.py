@@ -9,13 +9,14 @@ import io
 from datetime import date
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, User
@@ -71,6 +72,57 @@ class PeriodForm(forms.Form):
         )
 
 
+PERIOD_SPANS = [
+    ("this_month", _("This month")),
+    ("last_month", _("Last month")),
+    ("last_90_days", _("Last 90 days")),
+    ("custom", _("Custom range")),
+]
+
+
+class AdviserPeriodForm(PeriodForm):
+    """The adviser's picker: a preset period, or a custom range (both days
+    given, the start not after the end)."""
+
+    span = forms.ChoiceField(
+        label=_("Period"), choices=PERIOD_SPANS, required=False, initial="this_month"
+    )
+    field_order = ["span", "start", "end"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("span") == "custom" and not self.has_error("end"):
+            if not cleaned.get("start") and not self.has_error("start"):
+                self.add_error("start", _("Give the first day of the range."))
+            if not cleaned.get("end"):
+                self.add_error("end", _("Give the last day of the range."))
+        return cleaned
+
+    def period(self) -> Period:
+        if not self.is_bound or not self.is_valid():
+            return figures.adviser_period("this_month", self.today)
+        span = self.cleaned_data.get("span") or "this_month"
+        if span == "custom":
+            return Period(self.cleaned_data["start"], self.cleaned_data["end"])
+        return figures.adviser_period(span, self.today)
+
+
+class CreatedWithinForm(forms.Form):
+    """The dashboard client list's creation-day filter (a chart's link)."""
+
+    created_from = forms.DateField(required=False, label=_("Created from"))
+    created_to = forms.DateField(required=False, label=_("Created to"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and start > end:
+            self.add_error(
+                "created_to", _("The end of the period is before its start.")
+            )
+        return cleaned
+
+
 class BoutiquePeriodForm(PeriodForm):
     boutique = forms.ModelChoiceField(
         label=_("Boutique"), queryset=None, required=False, empty_label=None
@@ -91,7 +143,7 @@ class BoutiquePeriodForm(PeriodForm):
 
 def _params(request) -> dict | None:
     """The picker's values, or None (unbound: the defaults)."""
-    keys = ("start", "end", "boutique")
+    keys = ("start", "end", "boutique", "span")
     return request.GET if any(k in request.GET for k in keys) else None
 
 
@@ -163,16 +215,17 @@ def adviser_dashboard(request, admin_site):
     if not request.user.has_perm(ADVISER_PERMISSION):
         raise PermissionDenied
     today = timezone.localdate()
-    form = PeriodForm(_params(request), today=today)
-    figure_list = figures.adviser_figures(request.user, today=today)
+    form = AdviserPeriodForm(_params(request), today=today)
+    period = form.period()
+    figure_list = figures.adviser_figures(request.user, today=today, period=period)
     return _render(
         request,
         admin_site,
         template="admin/segments/dashboard.html",
         title=_("My dashboard"),
-        form=None,
+        form=form,
         figure_list=figure_list,
-        extra={"period": form.period()},
+        extra={"period": period},
     )
 
 
@@ -218,6 +271,29 @@ def dashboard_clients(request, admin_site):
         if adviser is not None:
             clients = clients.advised_by(adviser)
             heading.append(adviser.get_full_name() or adviser.username)
+    created = CreatedWithinForm(request.GET)
+    if created.is_valid():
+        start, end = (
+            created.cleaned_data["created_from"],
+            created.cleaned_data["created_to"],
+        )
+        if start:
+            clients = clients.filter(created_at__gte=figures.Period(start, start).since)
+        if end:
+            clients = clients.filter(created_at__lt=figures.Period(end, end).until)
+        if start or end:
+            heading.append(
+                str(_("created from %(start)s to %(end)s"))
+                % {
+                    "start": date_format(start) if start else "…",
+                    "end": date_format(end) if end else "…",
+                }
+            )
+    else:
+        for errors in created.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        clients = clients.none()
     if request.GET.get("lapsing"):
         clients = figures.lapsing(clients, today=timezone.localdate())
         heading.append(str(_("lapsing")))

@@ -118,6 +118,36 @@ DATAMAP = {
         },
         codes={"currency": "an ISO 4217 code"},
     ),
+    "segments.ContactFact": ModelMap(
+        Subject.NONE,
+        None,
+        description="Daily contact counts per boutique, member of staff, "
+        "channel and outcome (rebuilt nightly from the contact log): no client.",
+        fields={
+            **dict.fromkeys(
+                (
+                    "id",
+                    "day",
+                    "boutique",
+                    "channel",
+                    "outcome",
+                    "contacts",
+                    "built_at",
+                ),
+                NOT_PERSONAL,
+            ),
+            "staff": F(
+                C.STAFF_NOTES,
+                E.KEEP,
+                S.SYSTEM,
+                obligation="activity figures of the house (staff, not clients)",
+            ),
+        },
+        codes={
+            "channel": "a contact channel code",
+            "outcome": "a contact outcome code",
+        },
+    ),
     "segments.FactsRebuild": ModelMap(
         Subject.NONE,
         None,

@@ -1,6 +1,8 @@
-"""The daily facts table (issue 15, decision 0067): sales per day, boutique,
-adviser and currency, rebuilt whole each night so a dashboard sums a few
-hundred rows instead of every order line of the period.
+"""The daily facts tables (issue 15, decisions 0067 and 0088): sales per
+day, boutique, adviser and currency, and contacts per day, client's home
+boutique, member of staff, channel and outcome, rebuilt whole each night
+so a dashboard sums a few thousand rows instead of every order line or
+contact of the period.
 
 Idempotent: the rebuild deletes every fact and inserts them again from the
 orders in one transaction, under a transaction-level advisory lock so two
@@ -17,9 +19,10 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from clienteling.models import ContactEvent
 from orders.models import Order
 from segments.figures import euros
-from segments.models import FactsRebuild, SalesFact
+from segments.models import ContactFact, FactsRebuild, SalesFact
 
 # Rows per INSERT: a few hundred kB each, and few round trips.
 FACT_BATCH = 2000
@@ -57,8 +60,46 @@ def sales_facts_rebuild(*, now: datetime | None = None) -> dict:
             batch = []
     SalesFact.objects.bulk_create(batch)
     written += len(batch)
-    FactsRebuild.objects.create(built_at=now, facts_written=written)
-    return {"deleted": deleted, "written": written}
+    contacts_deleted, contacts_written = _contact_facts_rebuild(today, now)
+    FactsRebuild.objects.create(built_at=now, facts_written=written + contacts_written)
+    return {
+        "deleted": deleted + contacts_deleted,
+        "written": written,
+        "contacts_written": contacts_written,
+    }
+
+
+def _contact_facts_rebuild(today, now) -> tuple[int, int]:
+    """Every contact fact before today, again (same transaction, same lock)."""
+    deleted, _detail = ContactFact.objects.all().delete()
+    grouped = (
+        ContactEvent.objects.filter(
+            occurred_at__lt=_start_of(today), client__home_boutique__isnull=False
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
+        .values("day", "client__home_boutique_id", "staff_id", "channel", "outcome")
+        .annotate(contacts=Count("pk"))
+        .order_by()
+    )
+    batch, written = [], 0
+    for row in grouped.iterator(chunk_size=FACT_BATCH):
+        batch.append(
+            ContactFact(
+                day=row["day"],
+                boutique_id=row["client__home_boutique_id"],
+                staff_id=row["staff_id"],
+                channel=row["channel"],
+                outcome=row["outcome"],
+                contacts=row["contacts"],
+                built_at=now,
+            )
+        )
+        if len(batch) == FACT_BATCH:
+            ContactFact.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    ContactFact.objects.bulk_create(batch)
+    return deleted, written + len(batch)
 
 
 def built_at():

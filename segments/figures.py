@@ -36,14 +36,11 @@ from django.utils.translation import gettext_lazy as _
 from clienteling.models import Appointment, Client, ContactEvent, FollowUp, User
 from clienteling.services import LAPSING_AFTER_DAYS
 from consents.models import ConsentDecision, Purpose
-from consents.selectors import current_decisions
 from orders.models import Order
 
 EUR = "eur"
 COUNT = "count"
 PERCENT = "percent"
-# The client rows read for consent rates per chunk (one query each).
-CONSENT_CHUNK = 5000
 
 
 @dataclass
@@ -146,6 +143,28 @@ def clients_url(*, boutique, adviser_id=None, **extra) -> str:
     if adviser_id:
         query["adviser"] = adviser_id
     return f"{reverse('admin:segments_dashboard_clients')}?{urlencode(query)}"
+
+
+def _created_within(month, period: Period) -> dict:
+    """The dashboard client list's filter for the clients created in
+    `month` (a date or datetime) within the period: the days both cover."""
+    first = _month_key(month)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return {
+        "created_from": max(first, period.start).isoformat(),
+        "created_to": min(last, period.end).isoformat(),
+    }
+
+
+def adviser_period(span: str, today: date) -> Period:
+    """The adviser dashboard's preset periods (PERIOD_SPANS)."""
+    month_start = today.replace(day=1)
+    if span == "last_month":
+        end = month_start - timedelta(days=1)
+        return Period(end.replace(day=1), end)
+    if span == "last_90_days":
+        return Period(today - timedelta(days=89), today)
+    return Period(month_start, today)
 
 
 def _orders_url(boutique) -> str:
@@ -300,7 +319,11 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         | Q(last_contact_at__isnull=True, created_at__lt=lapsing_before)
     ).count()
     rows = [
-        Row(_month_label(r["month"]), [r["n"]], clients_url(boutique=boutique))
+        Row(
+            _month_label(r["month"]),
+            [r["n"]],
+            clients_url(boutique=boutique, **_created_within(r["month"], period)),
+        )
         for r in new_rows
     ]
     rows.append(
@@ -316,17 +339,57 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
     )
 
 
+def contacts_grouped(boutique, period: Period, by: tuple[str, ...]) -> dict:
+    """{(values of `by`): contacts} of the period for the boutique's
+    clients, from the daily contact facts for the days they cover
+    (decision 0088) and from the contact log for the rest; `by` names
+    ContactFact columns (staff_id, channel, outcome)."""
+    from segments.facts import built_at
+    from segments.models import ContactFact
+
+    totals: Counter = Counter()
+    live_since = period.since
+    as_of = built_at()
+    if as_of is not None:
+        covered_until = timezone.localdate(as_of, timezone.get_default_timezone())
+        for row in (
+            ContactFact.objects.filter(
+                boutique=boutique,
+                day__gte=period.start,
+                day__lte=min(period.end, covered_until - timedelta(days=1)),
+            )
+            .values(*by)
+            .annotate(n=Sum("contacts"))
+            .order_by()
+        ):
+            totals[tuple(row[c] for c in by)] += row["n"]
+        live_since = max(
+            live_since,
+            timezone.make_aware(
+                datetime.combine(covered_until, time.min),
+                timezone.get_default_timezone(),
+            ),
+        )
+    for row in (
+        ContactEvent.objects.filter(
+            client__home_boutique=boutique,
+            occurred_at__gte=live_since,
+            occurred_at__lt=period.until,
+        )
+        .values(*by)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        totals[tuple(row[c] for c in by)] += row["n"]
+    return dict(totals)
+
+
 def contacts_per_adviser(boutique, period: Period) -> Figure:
-    contacts = ContactEvent.objects.filter(
-        client__home_boutique=boutique,
-        occurred_at__gte=period.since,
-        occurred_at__lt=period.until,
-    )
     channels = [c for c, _label in ContactEvent.Channel.choices]
     counts: dict = defaultdict(Counter)
-    for staff_id, channel, n in (
-        contacts.values_list("staff_id", "channel").annotate(n=Count("pk")).order_by()
-    ):
+    for (staff_id, channel), n in contacts_grouped(
+        boutique, period, ("staff_id", "channel")
+    ).items():
         counts[staff_id][channel] += n
     names = _staff_names(counts)
     used = [c for c in channels if any(counts[s][c] for s in counts)]
@@ -348,16 +411,12 @@ def contacts_per_adviser(boutique, period: Period) -> Figure:
 
 
 def contacts_by_outcome(boutique, period: Period) -> Figure:
-    rows = (
-        ContactEvent.objects.filter(
-            client__home_boutique=boutique,
-            occurred_at__gte=period.since,
-            occurred_at__lt=period.until,
+    rows = [
+        {"outcome": outcome, "n": n}
+        for (outcome,), n in sorted(
+            contacts_grouped(boutique, period, ("outcome",)).items()
         )
-        .values("outcome")
-        .annotate(n=Count("pk"))
-        .order_by("outcome")
-    )
+    ]
     labels = dict(ContactEvent.Outcome.choices)
     return Figure(
         key="contacts-by-outcome",
@@ -438,22 +497,30 @@ def consent_rates(boutique) -> Figure:
     purposes = list(
         Purpose.objects.filter(is_active=True, legal_basis="consent").order_by("name")
     )
-    ids = list(
-        Client.objects.live()
-        .filter(home_boutique=boutique)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    clients = Client.objects.live().filter(home_boutique=boutique)
+    # The current decision per (client, purpose): the latest by decided_at
+    # then id (consents' rule, decision 0200), by DISTINCT ON in SQL, then
+    # the grants counted per purpose and channel: one query at any size.
+    latest = (
+        ConsentDecision.objects.filter(
+            purpose_id__in=[p.pk for p in purposes], client__in=clients
+        )
+        .order_by("client_id", "purpose_id", "-decided_at", "-id")
+        .distinct("client_id", "purpose_id")
+        .values("pk")
     )
     granted: dict = defaultdict(Counter)
-    for start in range(0, len(ids), CONSENT_CHUNK):
-        latest = current_decisions(
-            client_ids=ids[start : start + CONSENT_CHUNK],
-            purpose_ids=[p.pk for p in purposes],
+    for purpose_id, channel, n in (
+        ConsentDecision.objects.filter(
+            pk__in=latest, decision=ConsentDecision.Decision.GRANT
         )
-        for (_client, purpose_id), decision in latest.items():
-            if decision.decision == ConsentDecision.Decision.GRANT:
-                granted[purpose_id][decision.channel] += 1
-    total = len(ids)
+        .values("purpose_id", "channel")
+        .annotate(n=Count("pk"))
+        .values_list("purpose_id", "channel", "n")
+        .order_by()
+    ):
+        granted[purpose_id][channel] += n
+    total = clients.count()
     channels = [c for c, _label in ConsentDecision._meta.get_field("channel").choices]
     used = [c for c in channels if any(granted[p.pk][c] for p in purposes)]
     labels = dict(ConsentDecision._meta.get_field("channel").choices)
@@ -500,35 +567,46 @@ def lapsing(clients, *, today: date):
 # --- Adviser --------------------------------------------------------------------
 
 
-def adviser_figures(user, *, today: date) -> list[Figure]:
-    """My book (active, lapsing, new this month) and my follow-ups this
-    month (done, still open)."""
+def adviser_figures(user, *, today: date, period: Period | None = None) -> list[Figure]:
+    """My book (active, lapsing, new in the period) and my follow-ups of
+    the period (done, due and still open); the period defaults to this
+    month."""
+    period = period or adviser_period("this_month", today)
     book = Client.objects.live().advised_by(user)
-    month_start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
     mine = (
         reverse("admin:segments_dashboard_clients")
         + "?"
         + urlencode({"adviser": user.pk})
     )
+    created = {
+        "created_from": period.start.isoformat(),
+        "created_to": period.end.isoformat(),
+    }
     book_rows = [
         Row(str(_("Active")), [book.count()], mine),
         Row(
             str(_("Lapsing")), [lapsing(book, today=today).count()], mine + "&lapsing=1"
         ),
         Row(
-            str(_("New this month")),
-            [book.filter(created_at__gte=month_start).count()],
-            mine,
+            str(_("New in the period")),
+            [
+                book.filter(
+                    created_at__gte=period.since, created_at__lt=period.until
+                ).count()
+            ],
+            mine + "&" + urlencode(created),
         ),
     ]
     follow_ups = FollowUp.objects.filter(adviser=user)
     done = follow_ups.filter(
-        status=FollowUp.Status.DONE, done_at__gte=month_start
+        status=FollowUp.Status.DONE,
+        done_at__gte=period.since,
+        done_at__lt=period.until,
     ).count()
-    open_this_month = follow_ups.filter(
+    open_in_period = follow_ups.filter(
         status=FollowUp.Status.OPEN,
-        due_date__gte=today.replace(day=1),
-        due_date__lte=today,
+        due_date__gte=period.start,
+        due_date__lte=min(period.end, today),
     ).count()
     follow_up_url = reverse("admin:clienteling_followup_changelist")
     return [
@@ -541,12 +619,12 @@ def adviser_figures(user, *, today: date) -> list[Figure]:
         ),
         Figure(
             key="my-follow-ups",
-            title=_("My follow-ups this month"),
+            title=_("My follow-ups in the period"),
             unit=COUNT,
             columns=[_("Follow-ups")],
             rows=[
                 Row(str(_("Done")), [done], follow_up_url),
-                Row(str(_("Due and still open")), [open_this_month], follow_up_url),
+                Row(str(_("Due and still open")), [open_in_period], follow_up_url),
             ],
         ),
     ]

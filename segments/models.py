@@ -263,6 +263,41 @@ class SalesFact(models.Model):
         return f"{self.day} {self.boutique_id} {self.currency}"
 
 
+class ContactFact(models.Model):
+    """Contacts of one day (occurred_at in TIME_ZONE), client's home
+    boutique, member of staff, channel and outcome: the daily facts the
+    contact figures read for every day before the last rebuild (decision
+    0088). Rebuilt whole with the sales facts; never edited."""
+
+    day = models.DateField(_("day"))
+    boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("boutique"),
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff"),
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=30, blank=True)
+    contacts = models.PositiveIntegerField(_("contacts"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("daily contact fact")
+        verbose_name_plural = _("daily contact facts")
+        indexes = [models.Index(fields=["boutique", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.boutique_id} {self.channel}"
+
+
 class FactsRebuild(models.Model):
     """One nightly rebuild of the facts: when, and how many rows. The
     dashboards read "figures as of" from the latest."""

@@ -6,17 +6,21 @@ out, and counted by reason, when their processing is restricted (Art. 18),
 when they objected (Art. 21) to statistics and segmentation or to the
 segment's outreach purpose, or when an email or phone of theirs is on the
 suppression list: consents' own definitions (Restriction.objects.in_force,
-the current decision, suppressed_clients), checked in that order.
+the current decision, suppressed_condition), checked in that order, in
+SQL (decision 0086).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import (
     Case,
+    CharField,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -38,9 +42,8 @@ from consents.models import ConsentDecision, Purpose, Restriction
 from consents.selectors import (
     OBJECT,
     Reason,
-    current_decisions,
     outreach_eligibility,
-    suppressed_clients,
+    suppressed_condition,
 )
 from orders.models import Order, OrderLine
 from segments.models import Segment
@@ -186,46 +189,84 @@ def matching_clients(segment: Segment, *, user, now: datetime | None = None):
     return clients
 
 
+class _Counted:
+    """A members queryset whose count is already known: the paginator asks
+    for count() and slices; no second count query."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return list(self.queryset[index])
+
+
 @dataclass
 class Membership:
-    """Who is in a segment for one reader, and who was left out, why."""
+    """Who is in a segment for one reader, and who was left out, why.
 
-    client_ids: list[int] = field(default_factory=list)
+    `members`: the members' ids in SQL (a values queryset ordered by id),
+    or None when an eligibility criterion was checked in Python, then
+    `client_ids` was filled. `count` is always known."""
+
+    members: object = None
+    count: int = 0
     excluded_by_reason: dict[str, int] = field(default_factory=dict)
+    ids: list[int] | None = None
 
-    @property
-    def count(self) -> int:
-        return len(self.client_ids)
+    @cached_property
+    def client_ids(self) -> list[int]:
+        if self.ids is not None:
+            return self.ids
+        return list(self.members)
+
+    def pages(self):
+        """What a Paginator walks: the ids, counted once."""
+        if self.ids is not None:
+            return self.ids
+        return _Counted(self.members, self.count)
 
     @property
     def excluded_count(self) -> int:
         return sum(self.excluded_by_reason.values())
 
 
-def exclusions(
-    ids: list[int], *, purpose_ids: list[int], now: datetime
-) -> dict[int, str]:
-    """{client id: reason} for the clients of `ids` a segment leaves out:
-    restricted, objecting to one of `purpose_ids`, suppressed."""
-    restricted = set(
-        Restriction.objects.in_force(now)
-        .filter(client_id__in=ids)
-        .values_list("client_id", flat=True)
+def _objecting(purpose_ids: list[int]):
+    """Ids of the clients whose current decision (latest by decided_at,
+    then id) on one of `purpose_ids` is an objection: DISTINCT ON, once."""
+    latest = (
+        ConsentDecision.objects.filter(purpose_id__in=purpose_ids)
+        .order_by("client_id", "purpose_id", "-decided_at", "-id")
+        .distinct("client_id", "purpose_id")
+        .values("pk")
     )
-    latest = current_decisions(client_ids=ids, purpose_ids=purpose_ids)
-    objected = {
-        client_id for (client_id, _purpose), d in latest.items() if d.decision == OBJECT
-    }
-    suppressed = suppressed_clients(ids)
-    found = {}
-    for client_id in ids:
-        for reason, ids_out in zip(
-            EXCLUSION_REASONS, (restricted, objected, suppressed), strict=True
-        ):
-            if client_id in ids_out:
-                found[client_id] = reason
-                break
-    return found
+    return ConsentDecision.objects.filter(pk__in=latest, decision=OBJECT).values(
+        "client_id"
+    )
+
+
+def left_out_reason(*, purpose_ids: list[int], now: datetime) -> Case:
+    """Per client, the first reason a segment leaves it out (in the order
+    of EXCLUSION_REASONS), or "" when none: each an id IN (...) that
+    PostgreSQL hashes once, so one query counts a million clients."""
+    conditions = (
+        Q(pk__in=Restriction.objects.in_force(now).values("client_id")),
+        Q(pk__in=_objecting(purpose_ids)),
+        suppressed_condition(),
+    )
+    return Case(
+        *(
+            When(condition, then=Value(str(reason)))
+            for reason, condition in zip(EXCLUSION_REASONS, conditions, strict=True)
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def objecting_to_segmentation():
@@ -253,34 +294,42 @@ def segment_membership(
     segment: Segment, *, user, now: datetime | None = None
 ) -> Membership:
     """The segment's members for `user` (ordered by id) and the clients left
-    out, counted by reason. Walks the matching ids in CHUNK_SIZE chunks."""
+    out, counted by reason: one grouped query, in SQL (decision 0086).
+    An eligibility criterion (consents' outreach_eligibility) is then
+    checked on the kept ids in CHUNK_SIZE chunks."""
     now = now or timezone.now()
-    matching = list(
-        matching_clients(segment, user=user, now=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
     purpose_ids = _purposes_objected_to(segment)
-    membership = Membership()
-    reasons: Counter = Counter()
-    for start in range(0, len(matching), CHUNK_SIZE):
-        chunk = matching[start : start + CHUNK_SIZE]
-        left_out = exclusions(chunk, purpose_ids=purpose_ids, now=now)
-        reasons.update(left_out.values())
-        kept = [pk for pk in chunk if pk not in left_out]
-        if segment.eligible_purpose_id and kept:
-            # Eligibility is a criterion: a client without consent or
-            # address for the channel simply does not match it.
-            kept = outreach_eligibility(
+    matching = matching_clients(segment, user=user, now=now).annotate(
+        left_out=left_out_reason(purpose_ids=purpose_ids, now=now)
+    )
+    counts = dict(
+        matching.values("left_out").annotate(n=Count("pk")).values_list("left_out", "n")
+    )
+    membership = Membership(
+        excluded_by_reason={
+            reason: counts[str(reason)]
+            for reason in EXCLUSION_REASONS
+            if counts.get(str(reason))
+        }
+    )
+    members = matching.filter(left_out="").order_by("pk").values_list("pk", flat=True)
+    if not segment.eligible_purpose_id:
+        membership.members, membership.count = members, counts.get("", 0)
+        return membership
+    # Eligibility is a criterion: a client without consent or address for
+    # the channel simply does not match it.
+    kept = list(members)
+    membership.ids = []
+    for start in range(0, len(kept), CHUNK_SIZE):
+        membership.ids.extend(
+            outreach_eligibility(
                 purpose_code=segment.eligible_purpose.code,
                 channel=segment.eligible_channel,
-                client_ids=kept,
+                client_ids=kept[start : start + CHUNK_SIZE],
                 now=now,
             ).eligible
-        membership.client_ids.extend(kept)
-    membership.excluded_by_reason = {
-        reason: reasons[reason] for reason in EXCLUSION_REASONS if reasons[reason]
-    }
+        )
+    membership.count = len(membership.ids)
     return membership
 
 

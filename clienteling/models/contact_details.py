@@ -5,11 +5,54 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from clienteling.digests import email_digest, phone_digest
 from core.free_text import FreeTextModel
 from core.history import house_history
 
 
-class ClientEmail(models.Model):
+class _DigestManager(models.Manager):
+    """Fills each row's keyed digest on bulk_create too (imports use it)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_digest()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class _WithDigest(models.Model):
+    """A contact row keeping the keyed digest of its value (decision 0086):
+    consents checks its suppression list by an indexed join on it."""
+
+    # HMAC-SHA256 (clienteling.digests) of the normalised value; set on
+    # every save and bulk_create, never edited. Null: not computed (a row
+    # written around the ORM); consents hashes those in Python.
+    digest = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        verbose_name=_("keyed digest"),
+    )
+
+    objects = _DigestManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fill_digest()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "digest" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "digest"]
+        super().save(*args, **kwargs)
+
+    def fill_digest(self):
+        raise NotImplementedError
+
+
+class ClientEmail(_WithDigest):
     client = models.ForeignKey(
         "clienteling.Client",
         on_delete=models.CASCADE,
@@ -47,8 +90,11 @@ class ClientEmail(models.Model):
         self.address = self.address.strip()
         super().save(*args, **kwargs)
 
+    def fill_digest(self):
+        self.digest = email_digest(self.address)
 
-class ClientPhone(models.Model):
+
+class ClientPhone(_WithDigest):
     class Kind(models.TextChoices):
         MOBILE = "mobile", _("Mobile")
         LANDLINE = "landline", _("Landline")
@@ -87,6 +133,9 @@ class ClientPhone(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+    def fill_digest(self):
+        self.digest = phone_digest(self.number)
 
 
 class ClientAddress(FreeTextModel):

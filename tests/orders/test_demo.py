@@ -67,3 +67,18 @@ def test_seed_demo_gives_demo_clients_a_history_and_is_idempotent():
         assert model.objects.exists(), model.__name__
     london = Order.objects.filter(boutique__code="LON-BOND")
     assert set(london.values_list("currency", flat=True)) <= {"GBP"}
+
+
+def test_demo_sales_are_spread_over_the_boutique_sellers():
+    # given the demo
+    call_command("seed_demo")
+
+    # then the Paris sales are recorded by more than one seller, each of
+    # whom works in Paris, and every demo order passes its model checks
+    paris = Order.objects.filter(boutique__code="PAR-VENDOME")
+    sellers = set(paris.values_list("adviser__username", flat=True))
+    assert len(sellers) >= 2, sellers
+    for order in paris.select_related("adviser"):
+        assert order.adviser.boutiques.filter(code="PAR-VENDOME").exists()
+    for order in Order.objects.all():
+        order.full_clean()

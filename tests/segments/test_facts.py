@@ -14,10 +14,11 @@ from core import roles
 from orders.models import Order
 from segments import facts, figures, tasks
 from segments.figures import Period
-from segments.models import FactsRebuild, SalesFact
+from segments.models import ContactFact, FactsRebuild, SalesFact
 from tests.clienteling.factories import (
     BoutiqueFactory,
     ClientFactory,
+    ContactEventFactory,
     UserFactory,
     adviser,
 )
@@ -131,3 +132,47 @@ def test_dashboard_says_as_of_when(client, paris):
 
     assert "Sales figures read live" in live.text
     assert "Sales figures as of" in built.text
+
+
+def test_contact_figures_from_facts_and_live_equal_a_direct_count(paris):
+    alice = adviser(paris, first_name="Alice", last_name="A")
+    bob = adviser(paris, first_name="Bob", last_name="B")
+    now = timezone.now()
+    mine = ClientFactory(home_boutique=paris)
+    elsewhere = ClientFactory()  # another boutique: never counted for Paris
+
+    def contact(who, days_ago, **kwargs):
+        ContactEventFactory(
+            client=kwargs.pop("client", mine),
+            staff=who,
+            occurred_at=now - datetime.timedelta(days=days_ago),
+            **kwargs,
+        )
+
+    contact(alice, 3)
+    contact(alice, 3, channel="email", outcome="message_sent")
+    contact(bob, 10, outcome="no_answer")
+    contact(alice, 3, client=elsewhere)
+    first = facts.sales_facts_rebuild()
+    second = facts.sales_facts_rebuild()
+    contact(bob, 0)  # after the rebuild: today, read live
+    today = timezone.localdate()
+    period = Period(today - datetime.timedelta(days=30), today)
+
+    per_adviser = figures.contacts_per_adviser(paris, period)
+    by_outcome = figures.contacts_by_outcome(paris, period)
+
+    assert first["contacts_written"] == second["contacts_written"]
+    assert ContactFact.objects.filter(boutique=paris).count() == 3
+    table = {r.label: r.values for r in per_adviser.rows}
+    columns = [str(c) for c in per_adviser.columns]
+    assert dict(zip(columns, table["Alice A"], strict=True)) == {
+        "Phone": 1,
+        "Email": 1,
+    }
+    assert dict(zip(columns, table["Bob B"], strict=True)) == {"Phone": 2, "Email": 0}
+    assert {r.label: r.values[0] for r in by_outcome.rows} == {
+        "Reached the client": 2,
+        "Message sent": 1,
+        "No answer": 1,
+    }

@@ -223,7 +223,7 @@ def test_adviser_book_and_follow_ups(shop, today):
         done_at=timezone.now(),
     )
 
-    book, follow_ups = figures.adviser_figures(alice, today=today)
+    book, follow_ups = figures.adviser_figures(alice, today=today)  # this month
 
     assert book.rows[0].values == [3]  # active: the 3 clients she advises
     assert follow_ups.rows[0].values == [1]
