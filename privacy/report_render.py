@@ -201,7 +201,7 @@ SECTIONS = (
     (
         "group",
         _("What the group and our partners receive"),
-        ("privacy.Disclosure", "privacy.GroupInsight"),
+        ("privacy.Disclosure", "privacy.RecipientNotice", "privacy.GroupInsight"),
     ),
 )
 OTHER_SECTION = _("Other records we hold")

@@ -264,3 +264,23 @@ def disclosed(client, *, partner=None, group=True):
             )
         )
     return made
+
+
+class RecipientNoticeFactory(factory.django.DjangoModelFactory):
+    """A notice as privacy.notices.notices_queue leaves it, sent."""
+
+    class Meta:
+        model = "privacy.RecipientNotice"
+
+    recipient = "group"
+    client = factory.SubFactory(ClientFactory)
+    client_ref = factory.Sequence(
+        lambda n: hashlib.sha256(f"r{n}".encode()).hexdigest()
+    )
+    key_id = "demo"
+    kind = "erasure"
+    how = "file"
+    reference = factory.Sequence(lambda n: f"erasure#{n}")
+    queued_at = factory.LazyFunction(timezone.now)
+    sent_at = factory.SelfAttribute("queued_at")
+    outcome = "sent"
