@@ -173,14 +173,14 @@ def tables() -> list[tuple[str, str, list[str], list[list]]]:
                     str(d),
                     d.get_residual_risk_display(),
                     day(d.review_on),
-                    _("Due") if d.review_on <= due else _("Not yet"),
+                    _("Review due") if d.review_on <= due else _("Not yet"),
                 ]
                 for d in Dpia.objects.order_by("review_on")
             ],
         )
     )
     for code in dpias.missing_dpias():
-        out[-1][3].append([code, _("Missing"), "", _("Due")])
+        out[-1][3].append([code, _("Missing"), "", _("Review due")])
     out.append(
         (
             "breaches",
