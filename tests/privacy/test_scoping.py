@@ -74,7 +74,12 @@ CUSTOM_VIEWS = {
     "privacy_erasurejob_receipt": "privacy.erasurejob",
     "consents_outreach_download": "consents.outreachlist",
 }
-EXTRA_KWARGS = {"action": "verify", "status": "attended", "letter_id": 1}
+EXTRA_KWARGS = {
+    "action": "verify",
+    "status": "attended",
+    "letter_id": 1,
+    "language": "fr",
+}
 # Views over reference data that no boutique owns (blank printable forms).
 UNSCOPED_VIEWS = {
     "consents_print_form",
@@ -89,6 +94,9 @@ UNSCOPED_VIEWS = {
     "privacy_approval_reject",
     "privacy_breach_assess",
     "privacy_breach_notify",
+    # Breach letters (Art. 34): one text per language, no client's data.
+    "privacy_breach_send_letters",
+    "privacy_breach_letter_pdf",
 }
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {
