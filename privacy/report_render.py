@@ -229,6 +229,17 @@ HIDDEN = {
     "clienteling.FollowUp": {"source_key"},
     "consents.ConsentDecision": {"user_agent"},
     "orders.Invoice": {"year", "sequence"},
+    # The person reads who was told, why, how and when; the pseudonym the
+    # recipient knows them by, the key and the folder are in the files.
+    "privacy.RecipientNotice": {
+        "client_ref",
+        "key_id",
+        "reference",
+        "folder",
+        "attempts",
+        "detail",
+        "queued_by",
+    },
 }
 
 # The rights, each with how to exercise it (GDPR Arts. 15 to 22, 7(3)).
