@@ -241,3 +241,28 @@ def test_an_unknown_kind_is_refused():
         notices.notices_queue(
             acting_user=None, client_ids=[1], kind="gossip", reference="x"
         )
+
+
+def test_the_access_report_tells_the_person_who_received_their_data_and_was_told(
+    django_capture_on_commit_callbacks,
+):
+    from privacy import report_render, reports
+
+    client = ClientFactory()
+    partner = PartnerFactory(name="Grand Magasin Haussmann")
+    disclosed(client, partner=partner)
+    with django_capture_on_commit_callbacks(execute=True):
+        notices.notices_queue(
+            acting_user=None, client_ids=[client.pk], kind="restriction", reference="r"
+        )
+    document = reports.build_document(client)
+    labels = {
+        record["model"]
+        for section in document["categories"]
+        for record in section["records"]
+    }
+    assert {"privacy.Disclosure", "privacy.RecipientNotice"} <= labels
+    page = report_render.render_html(document)
+    assert "Restriction of processing" in page
+    key = keys_for(partner.code)[0]
+    assert key.pseudonym(client.pk) not in page
