@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clienteling.scoping import ClientScopedMixin
 from privacy import accountability
 from privacy.models import RecipientNotice
 from privacy.notices import recipient_name
@@ -46,7 +47,11 @@ class AccessLogForm(forms.Form):
 
 
 @admin.register(RecipientNotice)
-class RecipientNoticeAdmin(admin.ModelAdmin):
+class RecipientNoticeAdmin(ClientScopedMixin, admin.ModelAdmin):
+    # A notice names a client: scoped like the client's other records
+    # (compliance sees every boutique); read-only, so no edit gate.
+    client_path = "client"
+    blocked_by_edit_gates = False
     list_display = (
         "recipient_label",
         "kind",

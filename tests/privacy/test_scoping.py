@@ -27,7 +27,7 @@ from clienteling.models import (
 )
 from clienteling.scoping import ClientScopedMixin
 from core.models import AccessLogEntry
-from privacy.models import ErasureJob
+from privacy.models import ErasureJob, RecipientNotice
 from tests.clienteling.factories import (
     AppointmentFactory,
     BoutiqueFactory,
@@ -164,6 +164,15 @@ def _everything_for(boutique) -> dict[str, object]:
             client=client, requested_at=timezone.now()
         ),
         "clienteling.invitation": Invitation.objects.create(event=event, client=client),
+        "privacy.recipientnotice": RecipientNotice.objects.create(
+            recipient="group",
+            client=client,
+            client_ref="0" * 64,
+            kind="erasure",
+            how="file",
+            reference="erasure#1",
+            queued_at=timezone.now(),
+        ),
         "clienteling.duplicateflag": DuplicateFlag.objects.create(
             client=min(client, other, key=lambda c: c.pk),
             other=max(client, other, key=lambda c: c.pk),
