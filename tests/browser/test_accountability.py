@@ -36,7 +36,7 @@ def test_the_demo_register_and_the_accountability_file(live_server, browser):
         contacts = page.locator("#register-contacts")
         expect(contacts).to_contain_text("Maison Écrin")
         expect(contacts).to_contain_text("Data protection officer")
-        expect(page.locator("#register-recipients")).to_contain_text("Processor")
+        expect(page.locator("#register-recipients")).to_contain_text("Sub-processor")
         london = page.locator("#register-transfers tr", has_text="London")
         expect(london).to_contain_text("United Kingdom")
         expect(london).to_contain_text("2021/1772")
