@@ -179,8 +179,11 @@ def tables() -> list[tuple[str, str, list[str], list[list]]]:
             ],
         )
     )
+    names = dict(dpias.purpose_choices())
     for code in dpias.missing_dpias():
-        out[-1][3].append([code, _("Missing"), "", _("Review due")])
+        out[-1][3].append(
+            [str(names.get(code, code)), _("Missing"), "", _("Review due")]
+        )
     out.append(
         (
             "breaches",
