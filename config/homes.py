@@ -71,6 +71,7 @@ def home_context(user) -> dict:
         jobs, jobs_count = running_jobs(user)
         context.update(
             desk=privacy_home.request_desk(user, today=today),
+            programme=privacy_home.programme(),
             jobs=jobs,
             jobs_count=jobs_count,
         )

@@ -204,6 +204,14 @@ def consent_record(
         _erase_allergies(client)
     if decision == Decision.OBJECT and purpose.direct_marketing:
         suppression_add_client(client=client, reason=f"objection: {purpose.code}")
+    if decision != Decision.GRANT:
+        hooks.consent_ended(
+            acting_user=acting_user,
+            client=client,
+            purpose_code=purpose.code,
+            decision=decision,
+            reference=f"consent#{row.pk}",
+        )
     return row
 
 

@@ -263,6 +263,29 @@ def erase_health_data(client) -> int:
     return sum(eraser(client) for eraser in list(_health_erasers))
 
 
+# --- Consent ended ------------------------------------------------------------
+
+# The consents app announces a withdrawal or an objection recorded in the
+# ledger; privacy tells the recipients that received the client's data
+# under that purpose (Art. 19, docs/decisions/0079). Each handler is called
+# inside the ledger's transaction with the keyword arguments of
+# consent_ended below: the decision is a withdrawal or an objection, the
+# reference names the ledger row.
+_consent_ended_handlers = Registry()
+register_consent_ended_handler = _consent_ended_handlers.register
+
+
+def consent_ended(*, acting_user, client, purpose_code, decision, reference) -> None:
+    for handler in list(_consent_ended_handlers):
+        handler(
+            acting_user=acting_user,
+            client=client,
+            purpose_code=purpose_code,
+            decision=decision,
+            reference=reference,
+        )
+
+
 # --- Overrides (tests) ---------------------------------------------------------
 
 _REGISTRIES: dict[str, Registry] = {
@@ -275,6 +298,7 @@ _REGISTRIES: dict[str, Registry] = {
     "merge_handler": _merge_handlers,
     "sale_handler": _sale_handlers,
     "health_eraser": _health_erasers,
+    "consent_ended_handler": _consent_ended_handlers,
 }
 
 
@@ -287,7 +311,8 @@ def override(name: str, *callables: Callable) -> Iterator[None]:
 
     `name` is a hook's register_<name> without the prefix: allergy_gate,
     access_recorder, edit_gate, processing_filter, contact_filter,
-    merge_handler, sale_handler or health_eraser.
+    merge_handler, sale_handler, health_eraser or
+    consent_ended_handler.
     """
     if name not in _REGISTRIES:
         raise ValueError(

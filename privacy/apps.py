@@ -8,7 +8,7 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from core import hooks
-        from privacy import approvals, checks, panels  # noqa: F401 - registers the check
+        from privacy import approvals, checks, notices, panels  # noqa: F401 - registers the check
         from privacy import requests as dsr
         from privacy.sharing import files, insights  # noqa: F401 - files registers its downloads
 
@@ -17,3 +17,4 @@ class PrivacyConfig(AppConfig):
         hooks.register_edit_gate(dsr.restriction_gate)
         hooks.register_processing_filter(dsr.unrestricted)
         hooks.register_export_gate(approvals.export_gate)
+        hooks.register_consent_ended_handler(notices.on_consent_ended)

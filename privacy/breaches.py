@@ -9,6 +9,7 @@ alerted at 48 and 66 hours (breaches_alert, the beat task
 privacy.breach_alerts). docs/decisions/0060.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
-from core import data_map, roles
+from core import data_map, downloads, roles
 from core.classification import Category
 from core.display import moment
 from core.writes import now_or as _now
@@ -419,11 +420,28 @@ def _context(breach: Breach) -> dict:
     }
 
 
+# French typography: a no-break space before a colon, a narrow one before
+# ; ! ? and inside « »; a colon in a time or a URL (no space after it) is
+# left alone.
+_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]?:(?=\s|$)", re.MULTILINE)
+_BEFORE_HIGH = re.compile(r"(?<=\S)[ \u00a0\u202f]?([;!?])(?=\s|$)", re.MULTILINE)
+
+
+def french_typography(text: str) -> str:
+    text = _BEFORE_COLON.sub("\u00a0:", text)
+    text = _BEFORE_HIGH.sub("\u202f\\1", text)
+    text = re.sub(r"«[ \u00a0\u202f]?", "«\u202f", text)
+    return re.sub(r"[ \u00a0\u202f]?»", "\u202f»", text)
+
+
 def cnil_notification_text(breach: Breach) -> str:
     """The answers of the CNIL's notification form, in French (the CNIL's
-    language), from the register: nothing about any one person."""
+    language, with its typography), from the register: nothing about any
+    one person."""
     with translation.override("fr"):
-        return render_to_string("privacy/breaches/cnil.txt", _context(breach))
+        return french_typography(
+            render_to_string("privacy/breaches/cnil.txt", _context(breach))
+        )
 
 
 @dataclass(frozen=True)
@@ -446,10 +464,130 @@ def people_letters(breach: Breach) -> list[Letter]:
     for language, count in sorted(languages.items()):
         with translation.override(language):
             text = render_to_string("privacy/breaches/letter.txt", _context(breach))
+        if language.startswith("fr"):
+            text = french_typography(text)
         letters.append(
             Letter(language, str(names.get(language, language)), count, text)
         )
     return letters
+
+
+BREACH_LETTER_PDF = downloads.register(
+    downloads.Download(
+        key="breach-letter-pdf",
+        label=_("Letter to the people affected by a breach (PDF)"),
+        sites=(
+            "privacy.breaches.breach_letter_pdf",
+            "privacy.breaches.breach_letters_send",
+            "privacy.admin.breaches.BreachAdmin.letter_pdf_view",
+        ),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "a PDF letter, the same words for everyone of one language"
+        ),
+    )
+)
+
+
+def breach_letter_pdf(breach: Breach, letter: Letter) -> bytes:
+    """The letter as a PDF in its language, with the house's letterhead."""
+    from weasyprint import HTML
+
+    with translation.override(letter.language):
+        subject = str(_("A personal-data incident that concerns you"))
+    html = render_to_string(
+        "privacy/breaches/letter.html",
+        {
+            "language": letter.language,
+            "subject": subject,
+            "house": settings.HOUSE_NAME,
+            "primary": settings.HOUSE_PRIMARY_COLOUR,
+            "accent": settings.HOUSE_ACCENT_COLOUR,
+            "address": settings.PRIVACY_POSTAL_ADDRESS,
+            "paragraphs": [
+                p.split("\n") for p in letter.text.split("\n\n") if p.strip()
+            ],
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+@dataclass(frozen=True)
+class LettersSent:
+    emailed: int
+    to_post: int
+    notification: BreachNotification
+
+
+# Emails per connection: one SMTP session for a few hundred messages, so a
+# breach of thousands of clients does not open thousands of sessions.
+_EMAIL_CHUNK = 500
+
+
+def breach_letters_send(
+    *, acting_user, breach: Breach, now: datetime | None = None
+) -> LettersSent:
+    """Email each affected client the letter in their language, its PDF
+    attached (Art. 34); clients without an email address are counted for
+    the post (the PDF per language is on the breach's page). Records the
+    notification to the people. Refused, with nothing sent, when the
+    latest assessment does not call for telling the people or when they
+    were already told."""
+    from django.core.mail import EmailMessage, get_connection
+
+    from clienteling.models import ClientEmail
+
+    at = _now(now)
+    assessment = latest_assessment(breach)
+    if assessment is None or not assessment.notify_people:
+        raise ValidationError(
+            _(
+                "The latest assessment does not call for telling the people "
+                "affected: assess the breach first. Nothing was sent."
+            )
+        )
+    told = breach.notifications.filter(to=BreachNotification.To.PEOPLE).first()
+    if told is not None:
+        raise ValidationError(
+            _("The people were already told on %(when)s. Nothing was sent.")
+            % {"when": moment(told.notified_at)}
+        )
+    letters = {letter.language: letter for letter in people_letters(breach)}
+    pdfs = {code: breach_letter_pdf(breach, letter) for code, letter in letters.items()}
+    ids = BreachClient.objects.filter(breach=breach).values("client_id")
+    clients = dict(
+        Client.objects.filter(pk__in=ids).values_list("pk", "preferred_language")
+    )
+    addresses = dict(
+        ClientEmail.objects.filter(
+            client_id__in=list(clients), is_primary=True
+        ).values_list("client_id", "address")
+    )
+    messages = []
+    for client_id, address in sorted(addresses.items()):
+        language = clients[client_id]
+        letter = letters[language]
+        with translation.override(language):
+            subject = str(_("A personal-data incident that concerns you"))
+        message = EmailMessage(subject, letter.text, None, [address])
+        message.attach("letter.pdf", pdfs[language], "application/pdf")
+        messages.append(message)
+    connection = get_connection()
+    for start in range(0, len(messages), _EMAIL_CHUNK):
+        connection.send_messages(messages[start : start + _EMAIL_CHUNK])
+    to_post = len(clients) - len(addresses)
+    notification = breach_notify(
+        acting_user=acting_user,
+        breach=breach,
+        to=BreachNotification.To.PEOPLE,
+        notified_at=at,
+        reference=str(
+            _("%(emailed)s emailed with the letter, %(post)s to post")
+            % {"emailed": len(messages), "post": to_post}
+        ),
+        now=at,
+    )
+    return LettersSent(len(messages), to_post, notification)
 
 
 def breaches_open_count(*, now: datetime | None = None) -> int:
@@ -469,6 +607,8 @@ __all__ = [
     "breach_check",
     "breach_clock",
     "breach_notify",
+    "breach_letter_pdf",
+    "breach_letters_send",
     "breach_record",
     "breaches_alert",
     "cnil_notification_text",

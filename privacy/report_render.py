@@ -206,7 +206,7 @@ SECTIONS = (
     (
         "group",
         _("What the group and our partners receive"),
-        ("privacy.Disclosure", "privacy.GroupInsight"),
+        ("privacy.Disclosure", "privacy.RecipientNotice", "privacy.GroupInsight"),
     ),
 )
 OTHER_SECTION = _("Other records we hold")
@@ -240,6 +240,17 @@ HIDDEN = {
     "clienteling.FollowUp": {"source_key"},
     "consents.ConsentDecision": {"user_agent"},
     "orders.Invoice": {"year", "sequence"},
+    # The person reads who was told, why, how and when; the pseudonym the
+    # recipient knows them by, the key and the folder are in the files.
+    "privacy.RecipientNotice": {
+        "client_ref",
+        "key_id",
+        "reference",
+        "folder",
+        "attempts",
+        "detail",
+        "queued_by",
+    },
 }
 
 # The rights, each with how to exercise it (GDPR Arts. 15 to 22, 7(3)).

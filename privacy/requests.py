@@ -33,6 +33,7 @@ from core.display import day
 from core.localisation import staff_language
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
+from privacy import notices
 from privacy.models import DataSubjectRequest, RequestEdit
 
 logger = logging.getLogger(__name__)
@@ -638,6 +639,13 @@ def request_restrict(
         acting_user=acting_user, client=request.client, reason=reason, now=now
     )
     _save(request, acting_user)
+    notices.notices_queue(
+        acting_user=acting_user,
+        client_ids=[request.client_id],
+        kind=notices.Kind.RESTRICTION,
+        reference=f"restriction#{request.restriction.pk}",
+        now=now,
+    )
     return request
 
 
@@ -729,6 +737,16 @@ def rectification_link_edits(
             edit.full_clean()
             edit.save()
             linked.append(edit)
+    if linked:
+        # Art. 19: the recipients are told of the rectification (one
+        # notice per request and recipient, however many edits).
+        notices.notices_queue(
+            acting_user=acting_user,
+            client_ids=[request.client_id],
+            kind=notices.Kind.RECTIFICATION,
+            reference=f"request#{request.pk}",
+            now=now,
+        )
     return linked
 
 

@@ -31,5 +31,9 @@ ROLE_PERMISSIONS = {
     | perms("privacy", "view add", "breach")
     | perms("privacy", "view", "breachassessment", "breachnotification")
     # Recipients, processors and transfers for the register (issue 17).
-    | perms("privacy", "view add change", "recipient", "transfer", "dpia"),
+    | perms("privacy", "view add change", "recipient", "transfer", "dpia")
+    # Art. 19 notices (written by the services) and the accountability
+    # file with its access-log export (docs/decisions/0079-0080).
+    | perms("privacy", "view", "recipientnotice")
+    | {"privacy.view_accountability"},
 }

@@ -65,6 +65,7 @@ ADD_DISABLED_ON_PURPOSE = {
     "privacy.RetentionRule": "a rule comes with its handler and a migration",
     "privacy.RetentionRun": "runs are started from the retention page",
     "privacy.SharingBatch": "batches are written by the exports",
+    "privacy.RecipientNotice": "Art. 19 notices follow the change they report",
     "segments.Campaign": "campaigns are planned from their segment's page",
 }
 # Add pages that take an upload rather than a model form: the GET is
@@ -93,6 +94,7 @@ CHANGE_DISABLED_ON_PURPOSE = {
     "privacy.Breach",
     "privacy.ErasureJob",
     "privacy.InsightImport",
+    "privacy.RecipientNotice",
     "privacy.RetentionRun",
     "privacy.SharingBatch",
     "segments.Campaign",

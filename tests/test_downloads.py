@@ -490,12 +490,51 @@ def _dashboard_figures(client, **_):
     return [response.content.decode("utf-8")]
 
 
+def _access_log_csv(**_):
+    from core.services import access_log_record
+    from privacy import accountability
+
+    officer = UserFactory()
+    for value in HOSTILE:
+        access_log_record(
+            acting_user=UserFactory(first_name=value, last_name=""),
+            action="view",
+            target=officer,
+        )
+    today = timezone.localdate()
+    query = accountability.access_log_query(start=today, end=today)
+    return [
+        accountability.access_log_csv(
+            acting_user=officer, query=query, filters=""
+        ).decode("utf-8")
+    ]
+
+
+def _accountability_zip(monkeypatch, **_):
+    from privacy import accountability
+    from privacy.models import Recipient
+
+    for value in HOSTILE:
+        Recipient.objects.create(
+            name=value,
+            kind=Recipient.Kind.PROCESSOR,
+            service=value,
+            agreement_reference="DPA-1",
+            agreement_signed_on=timezone.localdate(),
+        )
+    data = accountability.accountability_zip(acting_user=UserFactory())
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return [archive.read(name).decode("utf-8") for name in archive.namelist()]
+
+
 PRODUCERS = {
     "dashboard-figures": _dashboard_figures,
     "client-list-export": _client_list_export,
     "outreach-list": _outreach_list,
     "access-report": _access_report_zip,
     "register-csv": _register_csv,
+    "access-log-csv": _access_log_csv,
+    "accountability-zip": _accountability_zip,
     "group-export": _group_export,
     "partner-export": _partner_export,
 }

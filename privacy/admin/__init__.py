@@ -5,6 +5,7 @@ from privacy.admin import (  # noqa: F401
     breaches,
     dpias,
     erasure,
+    notices,
     processors,
     requests,
     sharing,

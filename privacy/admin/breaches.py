@@ -12,6 +12,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -217,6 +218,16 @@ class BreachAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.notify_view),
                 name="privacy_breach_notify",
             ),
+            path(
+                "<path:object_id>/letters/send/",
+                self.admin_site.admin_view(self.send_letters_view),
+                name="privacy_breach_send_letters",
+            ),
+            path(
+                "<path:object_id>/letters/<str:language>/pdf/",
+                self.admin_site.admin_view(self.letter_pdf_view),
+                name="privacy_breach_letter_pdf",
+            ),
             *super().get_urls(),
         ]
 
@@ -298,3 +309,41 @@ class BreachAdmin(admin.ModelAdmin):
                 messages.success(request, _("Notification recorded."))
                 return redirect("admin:privacy_breach_change", breach.pk)
         return self._page(request, object_id, notify=form, status=400)
+
+    def send_letters_view(self, request, object_id):
+        breach = self._breach(request, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:privacy_breach_change", breach.pk)
+        try:
+            sent = breaches.breach_letters_send(acting_user=request.user, breach=breach)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Letters emailed to %(emailed)s clients; %(post)s without an "
+                    "email address to post (download the PDF)."
+                )
+                % {"emailed": sent.emailed, "post": sent.to_post},
+            )
+        return redirect("admin:privacy_breach_change", breach.pk)
+
+    def letter_pdf_view(self, request, object_id, language):
+        breach = self._breach(request, object_id)
+        letter = next(
+            (x for x in breaches.people_letters(breach) if x.language == language),
+            None,
+        )
+        if letter is None:
+            raise Http404(_("No affected client reads this language."))
+        response = HttpResponse(
+            breaches.breach_letter_pdf(breach, letter), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="breach-{breach.pk}-letter-{language}.pdf"'
+        )
+        return response

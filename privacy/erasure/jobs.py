@@ -24,7 +24,7 @@ from core import jobs as core_jobs
 from core.display import day, moment
 from core.writes import now_or as _now
 from privacy import holds as holds_module
-from privacy import receipts
+from privacy import notices, receipts
 from privacy import requests as dsr
 from privacy.approvals import four_eyes_check
 from privacy.erasure.engine import steps_for
@@ -413,6 +413,15 @@ def _finish(job: ErasureJob, *, now=None) -> dict:
         # One line per erasure even if an earlier attempt (or a run started
         # again from the Jobs page) wrote it and died before its commit.
         retried=True,
+    )
+    # Art. 19: every recipient of the erased records is told at once; the
+    # cause (the erasure) keeps a retried finish from queuing twice.
+    notices.notices_queue(
+        acting_user=None,
+        client_ids=with_merged([job.client_id]),
+        kind=notices.Kind.ERASURE,
+        reference=f"erasure#{job.pk}",
+        now=now,
     )
     return {"rows_touched": touched}
 

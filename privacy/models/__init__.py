@@ -16,6 +16,7 @@ from privacy.models.breaches import (
 )
 from privacy.models.dpias import Dpia
 from privacy.models.erasure import ErasureJob, ErasureStep
+from privacy.models.notices import RecipientNotice
 from privacy.models.processors import Recipient, Transfer
 from privacy.models.requests import (
     DataSubjectRequest,
@@ -48,6 +49,7 @@ __all__ = [
     "InsightImport",
     "Partner",
     "Recipient",
+    "RecipientNotice",
     "RequestEdit",
     "RequestLetter",
     "RetentionRule",

@@ -3,6 +3,7 @@
 from privacy.tasks.breaches import breach_alerts
 from privacy.tasks.dpias import dpia_reviews
 from privacy.tasks.erasure import retention_nightly
+from privacy.tasks.notices import send_recipient_notices
 from privacy.tasks.requests import build_report, flag_due_requests
 from privacy.tasks.sharing import group_export, partner_export, partner_exports
 
@@ -15,4 +16,5 @@ __all__ = [
     "partner_export",
     "partner_exports",
     "retention_nightly",
+    "send_recipient_notices",
 ]

@@ -238,3 +238,49 @@ class DpiaFactory(factory.django.DjangoModelFactory):
     residual_risk = Dpia.Residual.LOW
     dpo_opinion = "Favourable."
     review_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
+
+
+def disclosed(client, *, partner=None, group=True):
+    """Record that the client's data went to the group and/or a partner,
+    as a sharing batch would (privacy.sharing.exports._disclose)."""
+    from privacy.models import Disclosure
+
+    made = []
+    if group:
+        batch = SharingBatchFactory(kind=SharingBatch.Kind.GROUP, partner=None)
+        made.append(
+            Disclosure.objects.create(
+                recipient="group", client=client, first_batch=batch, last_batch=batch
+            )
+        )
+    if partner is not None:
+        batch = SharingBatchFactory(partner=partner)
+        made.append(
+            Disclosure.objects.create(
+                recipient=partner.code,
+                client=client,
+                first_batch=batch,
+                last_batch=batch,
+            )
+        )
+    return made
+
+
+class RecipientNoticeFactory(factory.django.DjangoModelFactory):
+    """A notice as privacy.notices.notices_queue leaves it, sent."""
+
+    class Meta:
+        model = "privacy.RecipientNotice"
+
+    recipient = "group"
+    client = factory.SubFactory(ClientFactory)
+    client_ref = factory.Sequence(
+        lambda n: hashlib.sha256(f"r{n}".encode()).hexdigest()
+    )
+    key_id = "demo"
+    kind = "erasure"
+    how = "file"
+    reference = factory.Sequence(lambda n: f"erasure#{n}")
+    queued_at = factory.LazyFunction(timezone.now)
+    sent_at = factory.SelfAttribute("queued_at")
+    outcome = "sent"

@@ -27,7 +27,7 @@ from clienteling.models import (
 )
 from clienteling.scoping import ClientScopedMixin
 from core.models import AccessLogEntry
-from privacy.models import ErasureJob
+from privacy.models import ErasureJob, RecipientNotice
 from tests.clienteling.factories import (
     AppointmentFactory,
     BoutiqueFactory,
@@ -74,7 +74,12 @@ CUSTOM_VIEWS = {
     "privacy_erasurejob_receipt": "privacy.erasurejob",
     "consents_outreach_download": "consents.outreachlist",
 }
-EXTRA_KWARGS = {"action": "verify", "status": "attended", "letter_id": 1}
+EXTRA_KWARGS = {
+    "action": "verify",
+    "status": "attended",
+    "letter_id": 1,
+    "language": "fr",
+}
 # Views over reference data that no boutique owns (blank printable forms).
 UNSCOPED_VIEWS = {
     "consents_print_form",
@@ -89,6 +94,9 @@ UNSCOPED_VIEWS = {
     "privacy_approval_reject",
     "privacy_breach_assess",
     "privacy_breach_notify",
+    # Breach letters (Art. 34): one text per language, no client's data.
+    "privacy_breach_send_letters",
+    "privacy_breach_letter_pdf",
 }
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {
@@ -156,6 +164,15 @@ def _everything_for(boutique) -> dict[str, object]:
             client=client, requested_at=timezone.now()
         ),
         "clienteling.invitation": Invitation.objects.create(event=event, client=client),
+        "privacy.recipientnotice": RecipientNotice.objects.create(
+            recipient="group",
+            client=client,
+            client_ref="0" * 64,
+            kind="erasure",
+            how="file",
+            reference="erasure#1",
+            queued_at=timezone.now(),
+        ),
         "clienteling.duplicateflag": DuplicateFlag.objects.create(
             client=min(client, other, key=lambda c: c.pk),
             other=max(client, other, key=lambda c: c.pk),

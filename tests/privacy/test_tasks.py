@@ -19,6 +19,7 @@ PRIVACY_TASKS = {
     "privacy.partner_export",
     "privacy.partner_exports",
     "privacy.retention_nightly",
+    "privacy.send_recipient_notices",
 }
 
 # A fresh interpreter, as a worker starts: only Celery's autodiscovery

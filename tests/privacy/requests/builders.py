@@ -5,6 +5,7 @@ core.data_map.client_models(), so a new client model (orders, when
 merged) fails the report test until it gets a builder here.
 """
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -378,7 +379,13 @@ def orders_of(client, tag):
 
 def _sharing(client, tag):
     """A disclosure to the group and the insight received back."""
-    from privacy.models import Disclosure, GroupInsight, InsightImport, SharingBatch
+    from privacy.models import (
+        Disclosure,
+        GroupInsight,
+        InsightImport,
+        RecipientNotice,
+        SharingBatch,
+    )
 
     batch = SharingBatch.objects.create(
         kind="group",
@@ -402,6 +409,20 @@ def _sharing(client, tag):
         "privacy.Disclosure": [
             Disclosure.objects.create(
                 recipient="group", client=client, first_batch=batch, last_batch=batch
+            )
+        ],
+        "privacy.RecipientNotice": [
+            RecipientNotice.objects.create(
+                recipient="group",
+                client=client,
+                client_ref=hashlib.sha256(f"notice:{tag}".encode()).hexdigest(),
+                key_id="k1",
+                kind="restriction",
+                how="file",
+                reference=f"restriction#{tag}",
+                queued_at=NOW,
+                sent_at=NOW,
+                outcome="sent",
             )
         ],
         "privacy.GroupInsight": [

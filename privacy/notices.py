@@ -1,0 +1,261 @@
+"""Art. 19 notices to the recipients of a client's data.
+
+After a rectification, an erasure, a restriction or a withdrawal, every
+recipient the disclosure records say received the client's data gets a
+notice at once (not at the next sharing batch): a row per recipient is
+queued inside the change's transaction and a Celery task sends it after
+commit. The parent group and the partners get a recall file under their
+sharing folder (the batches' writer: CSV and JSON Lines, formula-safe,
+pseudonyms only); a recipient without a sharing key would get a letter,
+recorded as failed until one is configured.
+
+Tasks take notice ids; sending is idempotent (a sent notice is skipped),
+so a redelivered message or a retried erasure step sends nothing twice.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consents import registry
+from privacy import pseudonyms
+from privacy.models import Disclosure, Partner, RecipientNotice
+from privacy.pseudonyms import GROUP
+from privacy.sharing.eligibility import CROSS_GROUP
+
+logger = logging.getLogger(__name__)
+
+Kind = RecipientNotice.Kind
+How = RecipientNotice.How
+Outcome = RecipientNotice.Outcome
+
+NOTICE_COLUMNS = ("pseudonym", "key_id", "notice", "noticed_at")
+# A withdrawal concerns the recipients who received the data under the
+# purpose withdrawn; the other kinds every recipient.
+_RECIPIENTS_OF_PURPOSE = {
+    CROSS_GROUP: "group",
+    registry.PARTNER_SHARING: "partners",
+}
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def recipients_of(client_ids: Iterable[int], *, purpose_code: str | None = None):
+    """(recipient, client id) pairs from the disclosure records."""
+    rows = Disclosure.objects.filter(client_id__in=list(client_ids))
+    if purpose_code is not None:
+        which = _RECIPIENTS_OF_PURPOSE.get(purpose_code)
+        if which is None:
+            return []
+        rows = rows.filter(recalled_in__isnull=True)
+        rows = (
+            rows.filter(recipient=GROUP)
+            if which == "group"
+            else rows.exclude(recipient=GROUP)
+        )
+    return list(
+        rows.order_by("recipient", "client_id").values_list("recipient", "client_id")
+    )
+
+
+def recipient_name(code: str) -> str:
+    if code == GROUP:
+        return str(_("The parent group"))
+    partner = Partner.objects.filter(code=code).first()
+    return partner.name if partner else code
+
+
+@transaction.atomic
+def notices_queue(
+    *,
+    acting_user,
+    client_ids: Iterable[int],
+    kind: str,
+    reference: str,
+    purpose_code: str | None = None,
+    now: datetime | None = None,
+) -> list[RecipientNotice]:
+    """Queue one notice per recipient of each client, and their sending
+    after commit. Returns the notices created (none twice per cause)."""
+    if kind not in Kind.values:
+        raise ValueError(f"Unknown notice kind {kind!r}.")
+    at = _now(now)
+    created = []
+    for recipient, client_id in recipients_of(client_ids, purpose_code=purpose_code):
+        try:
+            key = pseudonyms.keys_for(recipient)[0]
+            client_ref, key_id, how = key.pseudonym(client_id), key.key_id, How.FILE
+        except pseudonyms.NoSharingKey:
+            client_ref, key_id, how = f"client:{client_id}", "", How.LETTER
+        notice, made = RecipientNotice.objects.get_or_create(
+            recipient=recipient,
+            client_ref=client_ref,
+            kind=kind,
+            reference=reference,
+            defaults={
+                "client_id": client_id,
+                "key_id": key_id,
+                "how": how,
+                "queued_at": at,
+                "queued_by": acting_user
+                if getattr(acting_user, "is_authenticated", False)
+                else None,
+            },
+        )
+        if made:
+            created.append(notice)
+    if created:
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: _enqueue(ids))
+    return created
+
+
+def _enqueue(ids: list[int]) -> None:
+    from privacy.tasks.notices import send_recipient_notices
+
+    send_recipient_notices.delay(ids)
+
+
+def notice_folder(notice: RecipientNotice) -> str:
+    base = (
+        Path("group")
+        if notice.recipient == GROUP
+        else Path("partners") / notice.recipient
+    )
+    return str(
+        base / "notices" / f"{notice.queued_at:%Y%m%dT%H%M%S}-notice-{notice.pk}"
+    )
+
+
+def _write_recall_file(notice: RecipientNotice, *, at: datetime) -> str:
+    from privacy.sharing.files import _CsvAndJsonLines, export_root
+
+    folder = notice_folder(notice)
+    path = export_root() / folder
+    path.mkdir(parents=True, exist_ok=True)
+    out = _CsvAndJsonLines(lambda name: path / name, "notices", NOTICE_COLUMNS)
+    out.write_rows(
+        [
+            {
+                "pseudonym": notice.client_ref,
+                "key_id": notice.key_id,
+                "notice": notice.kind,
+                "noticed_at": at.isoformat(timespec="seconds"),
+            }
+        ]
+    )
+    out.close()
+    return folder
+
+
+def notice_send(*, notice_id: int, now: datetime | None = None) -> RecipientNotice:
+    """Send one notice (idempotent: a sent notice is left as it is)."""
+    with transaction.atomic():
+        notice = RecipientNotice.objects.select_for_update().get(pk=notice_id)
+        if notice.outcome == Outcome.SENT:
+            return notice
+        at = _now(now)
+        notice.attempts += 1
+        if notice.how == How.FILE:
+            try:
+                notice.folder = _write_recall_file(notice, at=at)
+            except OSError as exc:
+                notice.outcome = Outcome.FAILED
+                notice.detail = f"The recall file could not be written: {exc}"[:300]
+            else:
+                notice.outcome = Outcome.SENT
+                notice.sent_at = at
+                notice.detail = ""
+        else:
+            notice.outcome = Outcome.FAILED
+            notice.detail = (
+                "No sharing key nor address for this recipient: configure "
+                "one, then send the notice again."
+            )
+        notice.save()
+        return notice
+
+
+def notices_send(*, notice_ids: Iterable[int], now: datetime | None = None) -> dict:
+    counts = {"sent": 0, "failed": 0}
+    for notice_id in notice_ids:
+        try:
+            notice = notice_send(notice_id=notice_id, now=now)
+        except RecipientNotice.DoesNotExist:
+            continue
+        counts["sent" if notice.outcome == Outcome.SENT else "failed"] += 1
+    return counts
+
+
+# --- Reads ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeCounts:
+    pending: int
+    failed: int
+
+
+def notice_counts() -> NoticeCounts:
+    row = RecipientNotice.objects.aggregate(
+        pending=Count("id", filter=Q(outcome=Outcome.PENDING)),
+        failed=Count("id", filter=Q(outcome=Outcome.FAILED)),
+    )
+    return NoticeCounts(pending=row["pending"], failed=row["failed"])
+
+
+@dataclass(frozen=True)
+class ClientRecipient:
+    name: str
+    first_received: datetime
+    last_received: datetime
+    recalled: bool
+
+
+def client_recipients(client_ids: Iterable[int]) -> list[ClientRecipient]:
+    """Who received the client's data (for the access report, Art. 15(1)(c))."""
+    rows = (
+        Disclosure.objects.filter(client_id__in=list(client_ids))
+        .select_related("first_batch", "last_batch")
+        .order_by("recipient")
+    )
+    return [
+        ClientRecipient(
+            name=recipient_name(row.recipient),
+            first_received=row.first_batch.created_at,
+            last_received=row.last_batch.created_at,
+            recalled=row.recalled_in_id is not None,
+        )
+        for row in rows
+    ]
+
+
+def client_notices(client_ids: Iterable[int]) -> list[RecipientNotice]:
+    return list(
+        RecipientNotice.objects.filter(client_id__in=list(client_ids)).order_by(
+            "queued_at", "id"
+        )
+    )
+
+
+# --- Hooks --------------------------------------------------------------------
+
+
+def on_consent_ended(*, acting_user, client, purpose_code, decision, reference):
+    """core.hooks consent_ended: a withdrawal or objection in the ledger."""
+    notices_queue(
+        acting_user=acting_user,
+        client_ids=[client.pk],
+        kind=Kind.WITHDRAWAL,
+        reference=reference,
+        purpose_code=purpose_code,
+    )
