@@ -218,6 +218,16 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 wrap(views.tablet_capture),
                 name="consents_tablet_capture",
             ),
+            path(
+                "conversation/<int:client_id>/",
+                wrap(views.conversation_consent),
+                name="consents_conversation",
+            ),
+            path(
+                "email-copy/<int:pk>/",
+                wrap(views.email_copy),
+                name="consents_email_copy",
+            ),
             path("scan/<int:pk>/", wrap(views.scan), name="consents_scan"),
             path(
                 "form/<int:pk>/print/",

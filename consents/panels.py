@@ -18,6 +18,10 @@ def consent_panel_context(request, client) -> dict:
         "capture_url": reverse("admin:consents_tablet_capture", args=[client.pk]),
         "paper_url": reverse("admin:consents_capture_client", args=[client.pk]),
         "can_capture": request.user.has_perm("consents.add_paperformsubmission"),
+        "conversation_url": reverse("admin:consents_conversation", args=[client.pk]),
+        "can_record_conversation": request.user.has_perm(
+            "consents.add_consentconversation"
+        ),
     }
 
 
@@ -38,6 +42,11 @@ def consent_card_summary(request, client, ctx) -> CardSummary:
         # The client signs on the tablet; a signed paper form is keyed in.
         actions.append((_("Capture consent"), ctx["capture_url"]))
         actions.append((_("Key in a paper form"), ctx["paper_url"]))
+    if ctx["can_record_conversation"]:
+        # Customer service: consent given or withdrawn in a call or email.
+        actions.append(
+            (_("Record a consent given by phone or email"), ctx["conversation_url"])
+        )
     return CardSummary(chips=chips, actions=actions)
 
 

@@ -6,15 +6,18 @@ code). ledger: the append-only consent ledger and paper-form submissions
 the outreach-list jobs (who asked for which list, its progress and file).
 """
 
+from consents.models.bounces import BounceImport
 from consents.models.ledger import (
     AppendOnly,
     Channel,
+    ConsentConversation,
     ConsentDecision,
     LedgerIsAppendOnly,
     PaperFormSubmission,
     Restriction,
     SoftOptIn,
     SuppressionEntry,
+    SuppressionEvent,
 )
 from consents.models.outreach import OutreachList
 from consents.models.purposes import (
@@ -27,7 +30,9 @@ from consents.models.purposes import (
 
 __all__ = [
     "AppendOnly",
+    "BounceImport",
     "Channel",
+    "ConsentConversation",
     "ConsentDecision",
     "FormField",
     "FormTemplate",
@@ -40,4 +45,5 @@ __all__ = [
     "Restriction",
     "SoftOptIn",
     "SuppressionEntry",
+    "SuppressionEvent",
 ]
