@@ -26,7 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, ClientEmail
 from consents import registry, services, suppression
-from consents.models import BounceImport, Channel, ConsentDecision, Purpose
+from consents.models import (
+    BounceImport,
+    Channel,
+    ConsentDecision,
+    Purpose,
+    SuppressionEntry,
+)
 from consents.selectors import current_decisions
 from core.writes import now_or as _now
 
@@ -277,3 +283,31 @@ def _withdraw_after_complaints(*, acting_user, complaints, known) -> int:
             )
             count += 1
     return count
+
+
+@dataclass
+class BouncePreview:
+    rows: int
+    hard_bounces: int
+    complaints: int
+    addresses: int
+    unknown_addresses: int
+    already_suppressed: int
+
+
+def bounce_file_preview(parsed: BounceFile) -> BouncePreview:
+    """What confirming a checked file would do, in counts (no address)."""
+    addresses = {row.address for row in parsed.rows}
+    known = _clients_by_address(addresses)
+    digests = {suppression.email_digest(address) for address in addresses}
+    already = SuppressionEntry.objects.filter(
+        kind="email", digest__in=digests, lifted_at__isnull=True
+    ).count()
+    return BouncePreview(
+        rows=len(parsed.rows),
+        hard_bounces=parsed.hard_bounces,
+        complaints=parsed.complaints,
+        addresses=len(addresses),
+        unknown_addresses=len(addresses - set(known)),
+        already_suppressed=already,
+    )

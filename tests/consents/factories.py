@@ -6,7 +6,9 @@ from django.utils import timezone
 from clienteling.models import Client
 from consents import registry, services
 from consents.models import (
+    BounceImport,
     Channel,
+    ConsentConversation,
     ConsentDecision,
     FormTemplate,
     FormTemplateVersion,
@@ -154,3 +156,33 @@ class SuppressionEntryFactory(factory.django.DjangoModelFactory):
     digest = factory.Sequence(lambda n: hashlib.sha256(f"s{n}".encode()).hexdigest())
     added_at = factory.LazyFunction(timezone.now)
     reason = "Withdrew every consent"
+
+
+class ConsentConversationFactory(factory.django.DjangoModelFactory):
+    """A phone call's evidence row (the email copy is not needed to show it)."""
+
+    class Meta:
+        model = ConsentConversation
+
+    client = factory.SubFactory(TestClientFactory)
+    channel = ConsentConversation.Medium.PHONE
+    reference = factory.Sequence(lambda n: f"CALL-{n:06d}")
+    recorded_by = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class BounceImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BounceImport
+
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+    file_sha256 = factory.Sequence(
+        lambda n: hashlib.sha256(f"f{n}".encode()).hexdigest()
+    )
+    rows = 2
+    hard_bounces = 1
+    complaints = 1
+    unknown_addresses = 1
+    newly_suppressed = 2
+    withdrawals = 0
