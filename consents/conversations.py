@@ -50,6 +50,11 @@ COPY_KINDS = {
 }
 
 
+CALL_ID_MISSING = _(
+    "Enter the call id of the telephone call (from the telephony system)."
+)
+
+
 @dataclass
 class ConversationRecord:
     conversation: ConsentConversation
@@ -213,9 +218,7 @@ def _check(
             _("Choose at least one purpose the client spoke about.")
         )
     if channel == Medium.PHONE and not reference.strip():
-        errors.setdefault("reference", []).append(
-            _("Enter the call id of the telephone call (from the telephony system).")
-        )
+        errors.setdefault("reference", []).append(CALL_ID_MISSING)
     if len(reference) > REFERENCE_MAX_LENGTH:
         errors.setdefault("reference", []).append(
             _("The reference is at most %(limit)s characters.")

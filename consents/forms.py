@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -291,3 +292,19 @@ class ConversationConsentForm(forms.Form):
         self.fields["version"].queryset = versions
         self.fields["version"].label_from_instance = str
         self.fields["language"].choices = languages
+
+    def clean(self):
+        """The evidence the channel needs, reported with the other errors
+        (the service checks it again before writing)."""
+        from consents import conversations
+
+        cleaned = super().clean()
+        channel = cleaned.get("channel")
+        if channel == "phone" and not (cleaned.get("reference") or "").strip():
+            self.add_error("reference", conversations.CALL_ID_MISSING)
+        if channel == "email":
+            try:
+                conversations.email_copy_validate(cleaned.get("email_copy"))
+            except ValidationError as exc:
+                self.add_error("email_copy", exc.message_dict["email_copy"])
+        return cleaned

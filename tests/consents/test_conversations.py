@@ -354,3 +354,15 @@ def test_erasure_deletes_the_email_copy_and_the_sweep_keeps_it(settings):
     # erasure's file step deletes it
     assert services.consent_scans_erase(client_ids=[customer.pk]) == 1
     assert not path.exists()
+
+
+def test_every_missing_piece_is_reported_at_once(client):
+    customer = ClientFactory()
+    client.force_login(customer_service())
+
+    response = _post(client, customer, purposes=[], reference="")
+
+    assert response.status_code == 400
+    assert "Choose at least one purpose" in response.text
+    assert "call id" in response.text
+    _nothing_written()
