@@ -7,6 +7,7 @@ from clienteling.scoping import ClientScopedMixin
 from consents import views
 from consents.documents.languages import COMPLETE, NATIVE_NAMES
 from consents.models import (
+    ConsentConversation,
     ConsentDecision,
     FormTemplate,
     FormTemplateVersion,
@@ -19,6 +20,7 @@ from consents.models import (
 )
 from consents.selectors import sees_special_categories
 from core.admin_mixins import ReadOnlyAdminMixin
+from core.display import day
 from core.paginators import EstimatedCountPaginator
 
 
@@ -175,6 +177,27 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
     search_fields = ["client__client_number"]
     date_hierarchy = None
     raw_id_fields = ["client"]
+    readonly_fields = ["evidence"]
+
+    @admin.display(description=_("evidence"))
+    def evidence(self, obj):
+        """The signed form or the call/email behind the row, linked."""
+        if obj.submission_id:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:consents_scan", args=[obj.submission_id]),
+                _("Signed form (scan or signature)"),
+            )
+        if obj.conversation_id:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse(
+                    "admin:consents_consentconversation_change",
+                    args=[obj.conversation_id],
+                ),
+                obj.conversation,
+            )
+        return "—"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -223,6 +246,16 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 wrap(views.tablet_capture),
                 name="consents_tablet_capture",
             ),
+            path(
+                "conversation/<int:client_id>/",
+                wrap(views.conversation_consent),
+                name="consents_conversation",
+            ),
+            path(
+                "email-copy/<int:pk>/",
+                wrap(views.email_copy),
+                name="consents_email_copy",
+            ),
             path("scan/<int:pk>/", wrap(views.scan), name="consents_scan"),
             path(
                 "form/<int:pk>/print/",
@@ -268,15 +301,90 @@ class RestrictionAdmin(ClientScopedAdmin):
     list_select_related = ["client"]
 
 
+class LiftedFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("in_force", _("In force")), ("lifted", _("Lifted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "in_force":
+            return queryset.filter(lifted_at__isnull=True)
+        if self.value() == "lifted":
+            return queryset.filter(lifted_at__isnull=False)
+        return queryset
+
+
 @admin.register(SuppressionEntry)
 class SuppressionEntryAdmin(ViewOnlyAdmin):
-    list_display = ["kind", "short_digest", "added_at", "reason"]
-    list_filter = ["kind"]
+    list_display = ["kind", "short_digest", "added_at", "reason", "lifted_at"]
+    list_filter = ["kind", LiftedFilter]
     show_full_result_count = False
+    readonly_fields = ["events_list"]
 
     @admin.display(description=_("digest"))
     def short_digest(self, obj):
         return f"{obj.digest[:16]}…"
+
+    @admin.display(description=_("what happened"))
+    def events_list(self, obj):
+        """Each addition and lift: when, who, why, and the consent row
+        that lifted it (decision 0073)."""
+        events = obj.events.select_related(
+            "by", "decision__purpose", "decision__client"
+        ).order_by("at", "pk")
+        if not events:
+            return _("Added %(day)s (%(reason)s); nothing since.") % {
+                "day": day(obj.added_at),
+                "reason": obj.reason,
+            }
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                ((self._event_line(event),) for event in events),
+            ),
+        )
+
+    def _event_line(self, event):
+        who = event.by or _("the system")
+        if event.action == event.Action.LIFTED and event.decision_id:
+            link = reverse(
+                "admin:consents_consentdecision_change", args=[event.decision_id]
+            )
+            return format_html(
+                _("{day}: lifted by {who}, because of {decision} ({reason})"),
+                day=day(event.at),
+                who=who,
+                decision=format_html('<a href="{}">{}</a>', link, event.decision),
+                reason=event.reason,
+            )
+        return format_html(
+            _("{day}: added by {who} ({reason})"),
+            day=day(event.at),
+            who=who,
+            reason=event.reason,
+        )
+
+
+@admin.register(ConsentConversation)
+class ConsentConversationAdmin(ClientScopedAdmin):
+    list_display = ["recorded_at", "client", "channel", "reference", "recorded_by"]
+    list_filter = ["channel"]
+    list_select_related = ["client", "recorded_by"]
+    readonly_fields = ["email_copy_link"]
+
+    @admin.display(description=_("copy of the email"))
+    def email_copy_link(self, obj):
+        if not obj.copy_name:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:consents_email_copy", args=[obj.pk]),
+            _("Download the copy of the email"),
+        )
 
 
 @admin.register(OutreachList)
@@ -371,5 +479,7 @@ class OutreachListAdmin(ViewOnlyAdmin):
         )
 
 
-# The website intake API's pages (website clients and their keys).
+# The bounce and complaint files (their upload is the add page), and the
+# website intake API's pages (website clients and their keys).
+from consents import admin_bounces  # noqa: E402, F401
 from consents.api import admin as _website_api_admin  # noqa: E402, F401

@@ -19,10 +19,12 @@ from PIL import Image, ImageDraw
 
 from clienteling import services as clienteling_services
 from clienteling.models import Boutique, Client, MetalAllergy, User
-from consents import outreach, registry, services
+from consents import bounces, conversations, outreach, registry, services
 from consents.documents.languages import document_language
 from consents.models import (
+    BounceImport,
     Channel,
+    ConsentConversation,
     ConsentDecision,
     FormTemplateVersion,
     OutreachList,
@@ -60,6 +62,12 @@ ALLERGIES = [
 PAPER_FORM_CLIENT = "DEMO-0027"
 # The client who objected to profiling for customer relations.
 OBJECTING_CLIENT = "DEMO-0014"
+# The client who objected to newsletters (suppressed), then called
+# customer service to subscribe again: a phone consent that lifted the
+# suppression of their addresses (decisions 0072, 0073).
+PHONE_CLIENT = "DEMO-0042"
+# A demo client whose address bounced, in the demo's bounce file.
+BOUNCED_CLIENT = "DEMO-0043"
 
 
 def demo_scan_pdf(title: str) -> bytes:
@@ -148,10 +156,13 @@ def seed(*, stdout) -> None:
     lists = _seed_outreach_list()
     _seed_website_client()
     sent = _seed_email_campaign()
+    calls = _seed_phone_consent()
+    files = _seed_bounce_file()
     stdout.write(
         f"Consent decisions: {created} new for {len(clients)} clients; "
         f"{allergies} new allergies, {forms} new signed forms, {lists} new "
-        f"outreach lists, {sent} new email campaigns."
+        f"outreach lists, {sent} new email campaigns, {calls} new phone "
+        f"consents, {files} new bounce files."
     )
 
 
@@ -366,4 +377,58 @@ def _seed_email_campaign() -> int:
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
     ):
         campaigns.campaign_send_now(campaign_id=campaign.pk)
+    return 1
+
+
+def _seed_phone_consent() -> int:
+    """An objection to newsletters (addresses suppressed), then consent
+    given again by phone to customer service: the suppression is lifted,
+    with its event naming the call's ledger row."""
+    client = _demo_client(PHONE_CLIENT)
+    agent = User.objects.filter(username="service").first()
+    if (
+        client is None
+        or agent is None
+        or ConsentConversation.objects.filter(client=client).exists()
+    ):
+        return 0
+    services.consent_record(
+        acting_user=client.primary_adviser,
+        client=client,
+        purpose_code=registry.NEWSLETTERS,
+        decision=ConsentDecision.Decision.OBJECT,
+        channel=Channel.EMAIL,
+        now=timezone.now() - timedelta(days=60),
+    )
+    version = FormTemplateVersion.objects.get(
+        template__code="clienteling-tool", number=1
+    )
+    conversations.conversation_consent_record(
+        acting_user=agent,
+        client=client,
+        channel=ConsentConversation.Medium.PHONE,
+        purpose_codes=[registry.NEWSLETTERS],
+        decision=ConsentDecision.Decision.GRANT,
+        version=version,
+        language=document_language(client.preferred_language).code,
+        reference="DEMO-CALL-0001",
+    )
+    return 1
+
+
+def _seed_bounce_file() -> int:
+    """A provider's file: a demo client's address bounced, and a complaint
+    from an address of no client (suppressed all the same, counted)."""
+    client = _demo_client(BOUNCED_CLIENT)
+    officer = User.objects.filter(username="compliance").first()
+    email = client.emails.first() if client else None
+    if officer is None or email is None or BounceImport.objects.exists():
+        return 0
+    day = (timezone.localdate() - timedelta(days=2)).isoformat()
+    data = (
+        "email,kind,date,provider_reference\n"
+        f"{email.address},hard_bounce,{day},DEMO-MSG-0001\n"
+        f"unknown.reader@example.org,complaint,{day},DEMO-MSG-0002\n"
+    ).encode()
+    bounces.bounces_import(acting_user=officer, data=data)
     return 1

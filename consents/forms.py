@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -225,3 +226,85 @@ class TabletCaptureForm(forms.Form):
 
     def values(self) -> dict:
         return {key: self.cleaned_data.get(key) for key in self.field_keys}
+
+
+class ConversationConsentForm(forms.Form):
+    """Consent given or withdrawn in a phone call or an email
+    (consents.conversations). The wording is the chosen version's, in the
+    chosen language: it cannot be typed, only chosen."""
+
+    decision = forms.ChoiceField(
+        label=_("The client"),
+        choices=[
+            ("grant", _("gave consent")),
+            ("withdraw", _("withdrew consent")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one purpose the client spoke about."),
+            "invalid_choice": _(
+                "%(value)s is not a purpose whose consent is recorded here."
+            ),
+        },
+    )
+    channel = forms.ChoiceField(
+        label=_("How the client told us"),
+        choices=[("phone", _("Phone call")), ("email", _("Email"))],
+        widget=forms.RadioSelect,
+    )
+    version = forms.ModelChoiceField(
+        label=_("Wording read or sent"),
+        queryset=FormTemplateVersion.objects.none(),
+        empty_label=None,
+        help_text=_(
+            "The consent sentences of this form version are the ones read to "
+            "the client or sent to them. Choose another version to change them."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language of the wording"), choices=[])
+    reference = forms.CharField(
+        label=_("Call id or email reference"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Phone: the call id from the telephony system (required). Email: "
+            "the message id or ticket number, if any."
+        ),
+    )
+    email_copy = forms.FileField(
+        label=_("Copy of the email"),
+        required=False,
+        help_text=_(
+            "Email: the client's message or our message they answered, saved "
+            "as .eml, .msg, .pdf or .txt (required)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".eml,.msg,.pdf,.txt"}),
+    )
+
+    def __init__(self, *args, purposes, versions, languages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purposes"].choices = [(p.code, p.display_name) for p in purposes]
+        self.fields["version"].queryset = versions
+        self.fields["version"].label_from_instance = str
+        self.fields["language"].choices = languages
+
+    def clean(self):
+        """The evidence the channel needs, reported with the other errors
+        (the service checks it again before writing)."""
+        from consents import conversations
+
+        cleaned = super().clean()
+        channel = cleaned.get("channel")
+        if channel == "phone" and not (cleaned.get("reference") or "").strip():
+            self.add_error("reference", conversations.CALL_ID_MISSING)
+        if channel == "email":
+            try:
+                conversations.email_copy_validate(cleaned.get("email_copy"))
+            except ValidationError as exc:
+                self.add_error("email_copy", exc.message_dict["email_copy"])
+        return cleaned

@@ -29,6 +29,10 @@ def consent_panel_context(request, client) -> dict:
         "capture_url": reverse("admin:consents_tablet_capture", args=[client.pk]),
         "paper_url": reverse("admin:consents_capture_client", args=[client.pk]),
         "can_capture": request.user.has_perm("consents.add_paperformsubmission"),
+        "conversation_url": reverse("admin:consents_conversation", args=[client.pk]),
+        "can_record_conversation": request.user.has_perm(
+            "consents.add_consentconversation"
+        ),
     }
 
 
@@ -71,6 +75,11 @@ def consent_card_summary(request, client, ctx) -> CardSummary:
                 "leaves this client out."
             )
             % {"age": DIGITAL_CONSENT_AGE}
+        )
+    if ctx["can_record_conversation"]:
+        # Customer service: consent given or withdrawn in a call or email.
+        actions.append(
+            (_("Record a consent given by phone or email"), ctx["conversation_url"])
         )
     return CardSummary(chips=chips, actions=actions, facts=facts, notices=notices)
 

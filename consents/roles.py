@@ -18,7 +18,10 @@ _BOUTIQUE = frozenset(
 ROLE_PERMISSIONS = {
     ADVISER: _BOUTIQUE,
     MANAGER: _BOUTIQUE,
-    # Withdrawals and objections arrive by phone and email too.
+    # Withdrawals and objections arrive by phone and email too; consent
+    # given or withdrawn in a call or an email is keyed in with its call
+    # id or a copy of the email (decision 0072). Advisers and managers
+    # capture consent in person (tablet, paper form), not this way.
     CUSTOMER_SERVICE: frozenset(
         {
             "consents.view_purpose",
@@ -26,6 +29,8 @@ ROLE_PERMISSIONS = {
             "consents.view_formtemplateversion",
             "consents.view_consentdecision",
             "consents.add_consentdecision",
+            "consents.view_consentconversation",
+            "consents.add_consentconversation",
         }
     ),
     COMPLIANCE: frozenset(
@@ -38,6 +43,11 @@ ROLE_PERMISSIONS = {
             "consents.view_softoptin",
             "consents.view_restriction",
             "consents.view_suppressionentry",
+            "consents.view_suppressionevent",
+            "consents.view_consentconversation",
+            # Bounces and complaints from the email provider (decision 0074).
+            "consents.view_bounceimport",
+            "consents.add_bounceimport",
             # Who took which list out, and what it held (audit).
             "consents.view_outreachlist",
             "consents.download_any_outreach_list",

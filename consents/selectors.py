@@ -187,7 +187,7 @@ def _unhashed_suppressed() -> set[int]:
     if not by_digest:
         return set()
     hits = SuppressionEntry.objects.filter(
-        digest__in={digest for _, digest in by_digest}
+        digest__in={digest for _, digest in by_digest}, lifted_at__isnull=True
     ).values_list("kind", "digest")
     return set().union(*(by_digest.get(hit, set()) for hit in hits))
 

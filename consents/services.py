@@ -32,6 +32,7 @@ from clienteling.phones import normalise_phone
 from consents import registry, suppression
 from consents.models import (
     Channel,
+    ConsentConversation,
     ConsentDecision,
     FormTemplate,
     FormTemplateVersion,
@@ -41,6 +42,7 @@ from consents.models import (
     Restriction,
     SoftOptIn,
     SuppressionEntry,
+    SuppressionEvent,
 )
 from consents.selectors import current_decisions
 from core import hooks
@@ -85,6 +87,7 @@ def consent_record(
     channel: str,
     wording: PurposeWording | None = None,
     submission: PaperFormSubmission | None = None,
+    conversation: ConsentConversation | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
     now: datetime | None = None,
@@ -97,7 +100,9 @@ def consent_record(
     refused to staff without health access (PermissionDenied), whatever the
     ledger holds. Withdrawing allergy-aware service erases the allergies
     and their history; objecting to direct marketing suppresses the
-    client's email and phone numbers.
+    client's email and phone numbers; a grant of a direct-marketing
+    purpose with explicit evidence (a signed form, a phone call or email,
+    a website decision) lifts their suppression entries (decision 0073).
     """
     purpose = purpose_get(purpose_code)
     if purpose.special_category and not sees_health_data(acting_user):
@@ -193,17 +198,33 @@ def consent_record(
         # A withdrawal keyed in from a form is in the form's language too.
         language=wording.language if wording is not None else "",
         submission=submission,
+        conversation=conversation,
         recorded_by=acting_user,
         decided_at=_now(now),
         ip_address=ip_address or None,
         user_agent=(user_agent or "")[:500],
     )
     _save(row, acting_user)
+    _after_decision(row, acting_user)
+    return row
 
+
+def _after_decision(row: ConsentDecision, acting_user) -> None:
+    """What a recorded decision sets off: a withdrawn allergy-aware service
+    erases the allergies; an objection to direct marketing suppresses the
+    client's addresses, an explicit grant lifts them (decision 0073); any
+    end of consent notifies the recipients (Art. 19, decision 0079)."""
+    client, purpose, decision = row.client, row.purpose, row.decision
     if decision != Decision.GRANT and purpose.code == registry.ALLERGY_AWARE_SERVICE:
         _erase_allergies(client)
     if decision == Decision.OBJECT and purpose.direct_marketing:
-        suppression_add_client(client=client, reason=f"objection: {purpose.code}")
+        suppression_add_client(
+            client=client,
+            reason=f"objection: {purpose.code}",
+            acting_user=acting_user,
+        )
+    if decision == Decision.GRANT and purpose.direct_marketing:
+        suppression_lift_for(decision=row, acting_user=acting_user)
     if decision != Decision.GRANT:
         hooks.consent_ended(
             acting_user=acting_user,
@@ -212,7 +233,86 @@ def consent_record(
             decision=decision,
             reference=f"consent#{row.pk}",
         )
-    return row
+
+
+# Channels whose grant carries explicit evidence of its own: the website
+# keeps the IP address and the wording; the others need their evidence row.
+_EVIDENCE_OF_ITS_OWN = frozenset({Channel.WEBSITE})
+
+
+def has_explicit_evidence(row: ConsentDecision) -> bool:
+    """Whether a grant carries evidence that the client asked for it: a
+    signed form (paper or tablet), a phone call or email on file, or a
+    website decision. Soft opt-in is never a grant, so never this."""
+    return (
+        row.decision == Decision.GRANT
+        and row.wording_id is not None
+        and (
+            row.submission_id is not None
+            or row.conversation_id is not None
+            or row.channel in _EVIDENCE_OF_ITS_OWN
+        )
+    )
+
+
+def _client_digests(client: Client) -> list[tuple[str, str]]:
+    """(kind, digest) of every email and phone number of the client."""
+    entries = []
+    for address in ClientEmail.objects.filter(client=client).values_list(
+        "address", flat=True
+    ):
+        digest = suppression.email_digest(address)
+        if digest:
+            entries.append((SuppressionEntry.Kind.EMAIL, digest))
+    for number in ClientPhone.objects.filter(client=client).values_list(
+        "number", flat=True
+    ):
+        digest = suppression.phone_digest(str(number))
+        if digest:
+            entries.append((SuppressionEntry.Kind.PHONE, digest))
+    return entries
+
+
+def suppression_lift_for(*, decision: ConsentDecision, acting_user) -> int:
+    """Lift the suppression entries of the client's emails and phones
+    that a new explicit consent overrides; how many were lifted.
+
+    Only a grant with explicit evidence lifts, and only entries added
+    before it was given (a form keyed in late does not lift a later
+    objection or bounce). Each lift is a SuppressionEvent naming the
+    consent row and who recorded it: never silent.
+    """
+    if not has_explicit_evidence(decision):
+        return 0
+    digests = _client_digests(decision.client)
+    if not digests:
+        return 0
+    entries = list(
+        SuppressionEntry.objects.select_for_update().filter(
+            digest__in=[digest for _, digest in digests],
+            lifted_at__isnull=True,
+            added_at__lte=decision.decided_at,
+        )
+    )
+    entries = [e for e in entries if (e.kind, e.digest) in set(digests)]
+    if not entries:
+        return 0
+    at = timezone.now()
+    SuppressionEntry.objects.filter(pk__in=[e.pk for e in entries]).update(lifted_at=at)
+    SuppressionEvent.objects.bulk_create(
+        SuppressionEvent(
+            entry=entry,
+            action=SuppressionEvent.Action.LIFTED,
+            at=at,
+            by=acting_user,
+            reason=(
+                f"consent: {decision.purpose.code} ({decision.get_channel_display()})"
+            )[:100],
+            decision=decision,
+        )
+        for entry in entries
+    )
+    return len(entries)
 
 
 def consent_withdraw(
@@ -267,30 +367,79 @@ def _granted(client: Client, code: str) -> bool:
 
 @transaction.atomic
 def suppression_add_client(
-    *, client: Client, reason: str, now: datetime | None = None
+    *,
+    client: Client,
+    reason: str,
+    acting_user=None,
+    now: datetime | None = None,
 ) -> int:
     """Put every email and phone number of the client on the list."""
-    entries = []
-    for address in ClientEmail.objects.filter(client=client).values_list(
-        "address", flat=True
-    ):
-        entries.append((SuppressionEntry.Kind.EMAIL, suppression.email_digest(address)))
-    for number in ClientPhone.objects.filter(client=client).values_list(
-        "number", flat=True
-    ):
-        digest = suppression.phone_digest(str(number))
-        if digest:
-            entries.append((SuppressionEntry.Kind.PHONE, digest))
+    return suppression_add(
+        entries=_client_digests(client),
+        reason=reason,
+        acting_user=acting_user,
+        now=now,
+    )
+
+
+@transaction.atomic
+def suppression_add(
+    *,
+    entries: list[tuple[str, str]],
+    reason: str,
+    acting_user=None,
+    bounce_import=None,
+    now: datetime | None = None,
+) -> int:
+    """Suppress these (kind, digest) pairs; how many were not suppressed.
+
+    A new pair is inserted; a lifted one is suppressed again (its lift
+    cleared, its reason and date renewed); one already in force is left
+    as it is. Each addition writes a SuppressionEvent.
+    """
     at = _now(now)
-    before = SuppressionEntry.objects.count()
+    wanted = set(entries)
+    if not wanted:
+        return 0
+    existing = {
+        (e.kind, e.digest): e
+        for e in SuppressionEntry.objects.select_for_update().filter(
+            digest__in=[digest for _, digest in wanted]
+        )
+    }
+    new = [pair for pair in wanted if pair not in existing]
     SuppressionEntry.objects.bulk_create(
         [
             SuppressionEntry(kind=kind, digest=digest, added_at=at, reason=reason)
-            for kind, digest in entries
+            for kind, digest in new
         ],
         ignore_conflicts=True,
     )
-    return SuppressionEntry.objects.count() - before
+    again = [
+        entry
+        for pair, entry in existing.items()
+        if pair in wanted and entry.lifted_at is not None
+    ]
+    SuppressionEntry.objects.filter(pk__in=[e.pk for e in again]).update(
+        lifted_at=None, added_at=at, reason=reason
+    )
+    touched = list(new) + [(e.kind, e.digest) for e in again]
+    rows = SuppressionEntry.objects.filter(
+        digest__in=[digest for _, digest in touched]
+    ).only("pk", "kind", "digest")
+    SuppressionEvent.objects.bulk_create(
+        SuppressionEvent(
+            entry_id=row.pk,
+            action=SuppressionEvent.Action.ADDED,
+            at=at,
+            by=acting_user,
+            reason=reason[:100],
+            bounce_import=bounce_import,
+        )
+        for row in rows
+        if (row.kind, row.digest) in set(touched)
+    )
+    return len(touched)
 
 
 @transaction.atomic
@@ -462,9 +611,17 @@ def consent_scans_erase(*, client_ids: list[int], identifiers=None) -> int:
     """
     deleted = 0
     for start in range(0, len(client_ids), _ERASE_CHUNK):
-        names = PaperFormSubmission.objects.filter(
-            client_id__in=client_ids[start : start + _ERASE_CHUNK]
-        ).values_list("scan_name", flat=True)
+        chunk = client_ids[start : start + _ERASE_CHUNK]
+        names = list(
+            PaperFormSubmission.objects.filter(client_id__in=chunk).values_list(
+                "scan_name", flat=True
+            )
+        ) + list(
+            # Copies of consent emails (consents.conversations), same folder.
+            ConsentConversation.objects.filter(client_id__in=chunk)
+            .exclude(copy_name="")
+            .values_list("copy_name", flat=True)
+        )
         for name in names:
             if not name or name.startswith("erased-"):
                 continue
@@ -501,6 +658,10 @@ def scan_orphans_remove(*, now: datetime | None = None) -> dict:
         known = set(
             PaperFormSubmission.objects.filter(scan_name__in=list(batch)).values_list(
                 "scan_name", flat=True
+            )
+        ) | set(
+            ConsentConversation.objects.filter(copy_name__in=list(batch)).values_list(
+                "copy_name", flat=True
             )
         )
         for name, path in batch.items():

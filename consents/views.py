@@ -20,6 +20,7 @@ from clienteling.exceptions import StoredFileGone
 from clienteling.models import Boutique, Client
 from consents import campaigns, services
 from consents import outreach as outreach_lists
+from consents.conversations import conversation_consent_record, email_copy_path
 from consents.documents import render as documents_render
 from consents.documents.languages import (
     ENGLISH,
@@ -29,9 +30,15 @@ from consents.documents.languages import (
     language_choices,
 )
 from consents.documents.render import render_notice, render_paper_form
-from consents.forms import OutreachForm, PaperFormCaptureForm, TabletCaptureForm
+from consents.forms import (
+    ConversationConsentForm,
+    OutreachForm,
+    PaperFormCaptureForm,
+    TabletCaptureForm,
+)
 from consents.models import (
     Channel,
+    ConsentConversation,
     ConsentDecision,
     EmailCampaign,
     FormTemplate,
@@ -476,6 +483,172 @@ def tablet_capture(request, client_id: int):
         ),
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _conversation_purposes(user) -> list[Purpose]:
+    """Consent-based purposes a consent by phone or email can be about;
+    special categories only for staff who see health data."""
+    purposes = Purpose.objects.filter(
+        is_active=True, legal_basis=Purpose.LegalBasis.CONSENT
+    )
+    if not sees_special_categories(user):
+        purposes = purposes.exclude(special_category=True)
+    return list(purposes)
+
+
+def _conversation_versions():
+    """Form versions with consent wordings, the latest published first."""
+    return (
+        FormTemplateVersion.objects.filter(wordings__isnull=False)
+        .distinct()
+        .select_related("template")
+        .order_by("-published_at", "-number", "-pk")
+    )
+
+
+def conversation_consent(request, client_id: int):
+    """Record consent given or withdrawn by phone or email, with its call
+    id or a copy of the email (consents.conversations, decision 0072)."""
+    _require(request, "consents.add_consentconversation")
+    client = _visible_client(request, client_id)
+    versions = _conversation_versions()
+    latest = versions.first()
+    if latest is None:
+        raise Http404("No form version with consent wordings is published.")
+    data = request.POST if request.method == "POST" else request.GET
+    version = versions.filter(pk=data.get("version") or latest.pk).first() or latest
+    codes = sorted(set(version.wordings.values_list("language", flat=True)))
+    asked = data.get("language") or document_language(client.preferred_language).code
+    language = asked if asked in codes else (ENGLISH if ENGLISH in codes else codes[0])
+    purposes = _conversation_purposes(request.user)
+    hooks.record_access(
+        user=request.user, action="view", target=client, path=request.path
+    )
+    form = ConversationConsentForm(
+        request.POST or None,
+        request.FILES or None,
+        purposes=purposes,
+        versions=versions,
+        languages=[(code, NATIVE_NAMES.get(code, code)) for code in codes],
+        initial={"version": version.pk, "language": language},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = conversation_consent_record(
+                acting_user=request.user,
+                client=client,
+                channel=data["channel"],
+                purpose_codes=data["purposes"],
+                decision=data["decision"],
+                version=data["version"],
+                language=data["language"],
+                reference=data["reference"],
+                email_copy=data["email_copy"],
+            )
+        except PermissionDenied as exc:
+            form.add_error("purposes", str(exc))
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                form.add_error(
+                    "purposes"
+                    if key == "purpose"
+                    else (key if key in form.fields else None),
+                    errors,
+                )
+        else:
+            names = ", ".join(d.purpose.display_name for d in result.decisions)
+            granted = data["decision"] == ConsentDecision.Decision.GRANT
+            if data["channel"] == ConsentConversation.Medium.PHONE:
+                how = _("by phone (call %(reference)s)") % {
+                    "reference": result.conversation.reference
+                }
+            else:
+                how = _("by email (copy kept)")
+            message = (
+                _("Recorded for %(client)s %(how)s: consent given to %(purposes)s.")
+                if granted
+                else _(
+                    "Recorded for %(client)s %(how)s: consent withdrawn from "
+                    "%(purposes)s."
+                )
+            )
+            messages.success(
+                request, message % {"client": client, "how": how, "purposes": names}
+            )
+            return redirect(client_page_url(client))
+    wordings = {
+        w.purpose_id: w.text for w in version.wordings.filter(language=language)
+    }
+    return render(
+        request,
+        "consents/conversation_consent.html",
+        _context(
+            request,
+            title=(
+                _("Record a consent given by phone or email: %(client)s")
+                % {"client": client}
+            ),
+            form=form,
+            client=client,
+            version=version,
+            language=language,
+            wordings=[(p.display_name, wordings.get(p.pk, "")) for p in purposes],
+            client_page=client_page_url(client),
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+EMAIL_COPY = downloads.register(
+    downloads.Download(
+        key="consent-email-copy",
+        label=_("Copy of a client's consent email (consent decisions)"),
+        sites=("consents.views.email_copy",),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "the email as it was saved, served as an attachment; its content "
+            "was checked at upload to be an .eml, .msg, .pdf or .txt file"
+        ),
+    )
+)
+
+
+def email_copy(request, pk: int):
+    """The copy of a consent email, for staff who see its client."""
+    _require(request, "consents.view_consentconversation")
+    conversation = (
+        ConsentConversation.objects.filter(
+            client__in=Client.objects.visible_to(request.user)
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if conversation is None:
+        hooks.record_access(
+            user=request.user,
+            action="denied",
+            target=ConsentConversation,
+            object_id=pk,
+            path=request.path,
+        )
+        raise Http404("No consent email with this id in your scope.")
+    path = email_copy_path(conversation)
+    if path is None or not path.is_file():
+        raise Http404("The copy of the email is missing.")
+    hooks.record_access(
+        user=request.user, action="download", target=conversation, path=request.path
+    )
+    response = FileResponse(
+        path.open("rb"), content_type=conversation.copy_content_type
+    )
+    extension = path.suffix
+    response["Content-Disposition"] = (
+        f'attachment; filename="consent-email-{conversation.pk}{extension}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 PAPER_FORM_SCAN = downloads.register(

@@ -58,6 +58,7 @@ ADD_DISABLED_ON_PURPOSE = {
     "consents.Restriction": "restrictions follow a data-subject request",
     "consents.SoftOptIn": "soft opt-ins follow a sale",
     "consents.SuppressionEntry": "suppression follows a withdrawal",
+    "consents.ConsentConversation": "recorded from the client page (phone or email)",
     "orders.Guarantee": "guarantees are registered by invoicing",
     "orders.Invoice": "invoices are issued from the order",
     "core.AccessLogEntry": "the access log is append-only evidence",
@@ -73,6 +74,8 @@ ADD_DISABLED_ON_PURPOSE = {
 ADD_POSTED_ELSEWHERE = {
     "privacy.InsightImport": "tests/privacy/sharing/test_insights.py (a file "
     "encrypted by the group)",
+    "consents.BounceImport": "tests/consents/test_bounces.py (a provider's CSV, "
+    "checked, previewed, then confirmed)",
 }
 CHANGE_DISABLED_ON_PURPOSE = {
     "core.Job",
@@ -86,6 +89,8 @@ CHANGE_DISABLED_ON_PURPOSE = {
     "consents.Restriction",
     "consents.SoftOptIn",
     "consents.SuppressionEntry",
+    "consents.ConsentConversation",
+    "consents.BounceImport",
     "orders.Guarantee",
     "orders.Invoice",
     "orders.Payment",

@@ -35,7 +35,7 @@ from privacy.erasure.plan import TOMBSTONE_PREFIX
 from privacy.models import ErasureJob
 from tests.clienteling.factories import ClientFactory, compliance
 from tests.conftest import require
-from tests.consents.factories import grant, paper_version
+from tests.consents.factories import ConsentConversationFactory, grant, paper_version
 from tests.helpers import connected_as
 from tests.orders.factories import order
 from tests.privacy.factories import run_erasure
@@ -49,6 +49,7 @@ PARIS = ZoneInfo("Europe/Paris")
 EVIDENCE = {
     "consents_consentdecision": "client_id",
     "consents_paperformsubmission": "client_id",
+    "consents_consentconversation": "client_id",
     "orders_invoice": "id",
     "orders_invoiceline": "invoice_id",
     "privacy_accesslogentry": "id",
@@ -143,6 +144,8 @@ def evidence():
     client = ClientFactory()
     decision = grant(client, registry.NEWSLETTERS)
     paper = _paper_form(client)
+    # a consent given by phone: its call id is evidence too (decision 0072)
+    ConsentConversationFactory(client=client)
     invoice = _invoice(datetime(2026, 3, 1, 11, 0, tzinfo=PARIS))
     entry = _access_entry(timezone.now())
     return {

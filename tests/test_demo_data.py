@@ -36,6 +36,7 @@ from clienteling.models import (
 )
 from consents import outreach
 from consents.models import (
+    BounceImport,
     ConsentDecision,
     EmailCampaign,
     OutreachList,
@@ -43,6 +44,7 @@ from consents.models import (
     Restriction,
     SoftOptIn,
     SuppressionEntry,
+    SuppressionEvent,
 )
 from consents.services import scan_path
 from core.models import AccessLogEntry
@@ -177,6 +179,17 @@ def _features(today) -> dict[str, int]:
         ),
         "soft opt-ins": SoftOptIn.objects.count(),
         "suppression entries": SuppressionEntry.objects.count(),
+        "consents by phone, with their call id": ConsentDecision.objects.filter(
+            channel="phone", conversation__reference__gt=""
+        ).count(),
+        "suppression entries lifted by a consent, with the event": (
+            SuppressionEvent.objects.filter(
+                action="lifted", entry__lifted_at__isnull=False
+            ).count()
+        ),
+        "bounce files imported": BounceImport.objects.filter(
+            hard_bounces__gte=1, unknown_addresses__gte=1
+        ).count(),
         "restrictions in force": Restriction.objects.filter(
             lifted_at__isnull=True
         ).count(),

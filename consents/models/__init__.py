@@ -6,15 +6,18 @@ code). ledger: the append-only consent ledger and paper-form submissions
 the outreach-list jobs (who asked for which list, its progress and file).
 """
 
+from consents.models.bounces import BounceImport
 from consents.models.ledger import (
     AppendOnly,
     Channel,
+    ConsentConversation,
     ConsentDecision,
     LedgerIsAppendOnly,
     PaperFormSubmission,
     Restriction,
     SoftOptIn,
     SuppressionEntry,
+    SuppressionEvent,
 )
 from consents.models.outreach import EmailCampaign, OutreachList
 from consents.models.parental import ParentalConsent
@@ -34,7 +37,9 @@ from consents.models.website_api import (
 
 __all__ = [
     "AppendOnly",
+    "BounceImport",
     "Channel",
+    "ConsentConversation",
     "ConsentDecision",
     "CookieChoice",
     "EmailCampaign",
@@ -50,6 +55,7 @@ __all__ = [
     "Restriction",
     "SoftOptIn",
     "SuppressionEntry",
+    "SuppressionEvent",
     "WebsiteApiCall",
     "WebsiteApiKey",
     "WebsiteClient",

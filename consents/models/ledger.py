@@ -133,6 +133,72 @@ class PaperFormSubmission(AppendOnly):
         return f"{self.version} signed on {day(self.signed_on)}"
 
 
+class ConsentConversation(AppendOnly):
+    """A phone call or an email in which a client gave or withdrew
+    consent, keyed in by customer service: the evidence of the ledger rows
+    that point at it (ConsentDecision.conversation).
+
+    A call keeps its reference in the telephony system (the call id); an
+    email keeps a copy of the message (.eml, .msg, .pdf or .txt, checked
+    by content) in private storage under a random name, with its size and
+    SHA-256, like a paper form's scan (decision 0072).
+    """
+
+    class Medium(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", pgettext_lazy("contact channel", "Email")
+
+    client = models.ForeignKey(
+        "clienteling.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    channel = models.CharField(
+        max_length=10, choices=Medium.choices, verbose_name=_("channel")
+    )
+    # The call id of the telephony system; for an email, its message id or
+    # ticket number, optional (the copy is the evidence).
+    reference = models.CharField(
+        max_length=100, blank=True, verbose_name=_("reference")
+    )
+    copy_name = models.CharField(
+        max_length=80, blank=True, verbose_name=_("email copy file name")
+    )
+    copy_content_type = models.CharField(
+        max_length=60, blank=True, verbose_name=_("email copy content type")
+    )
+    copy_size = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("email copy size")
+    )
+    copy_sha256 = models.CharField(
+        max_length=64, blank=True, verbose_name=_("email copy SHA-256")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["client", "recorded_at"])]
+        verbose_name = _("consent by phone or email")
+        verbose_name_plural = _("consents by phone or email")
+
+    def __str__(self):
+        if self.channel == self.Medium.PHONE:
+            return _("Phone call %(reference)s on %(day)s") % {
+                "reference": self.reference,
+                "day": day(self.recorded_at),
+            }
+        return _("Email on %(day)s") % {"day": day(self.recorded_at)}
+
+
 class ConsentDecision(AppendOnly):
     """One decision of a client about a purpose: the ledger.
 
@@ -179,6 +245,14 @@ class ConsentDecision(AppendOnly):
         blank=True,
         related_name="decisions",
         verbose_name=_("submission"),
+    )
+    conversation = models.ForeignKey(
+        ConsentConversation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("phone call or email"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -330,6 +404,10 @@ class SuppressionEntry(models.Model):
     digest = models.CharField(max_length=64, verbose_name=_("digest"))
     added_at = models.DateTimeField(verbose_name=_("added at"))
     reason = models.CharField(max_length=100, verbose_name=_("reason"))
+    # Set when a later explicit consent with its evidence lifted the entry
+    # (SuppressionEvent says who, when and which consent row); cleared when
+    # the address is suppressed again. Eligibility ignores lifted entries.
+    lifted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lifted at"))
 
     class Meta:
         verbose_name = _("suppression-list entry")
@@ -340,3 +418,70 @@ class SuppressionEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.digest[:12]}…"
+
+
+class SuppressionEvent(models.Model):
+    """What happened to a suppression entry: added (again) or lifted.
+
+    A lift names the consent row whose explicit evidence lifted it and who
+    recorded that consent; an addition by a bounce file names the import.
+    Nothing lifts an entry without one of these rows (decision 0073).
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Added")
+        LIFTED = "lifted", _("Lifted")
+
+    entry = models.ForeignKey(
+        SuppressionEntry,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("entry"),
+    )
+    action = models.CharField(
+        max_length=10, choices=Action.choices, verbose_name=_("action")
+    )
+    at = models.DateTimeField(verbose_name=_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(max_length=100, verbose_name=_("reason"))
+    decision = models.ForeignKey(
+        ConsentDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent decision"),
+    )
+    bounce_import = models.ForeignKey(
+        "consents.BounceImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bounce and complaint file"),
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["entry", "at"])]
+        verbose_name = _("suppression-list event")
+        verbose_name_plural = _("suppression-list events")
+        constraints = [
+            models.CheckConstraint(
+                name="suppression_lift_names_its_consent",
+                condition=~Q(action="lifted") | Q(decision__isnull=False),
+                violation_error_message=_(
+                    "A lifted suppression names the consent that lifted it."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({day(self.at)})"

@@ -63,7 +63,11 @@ SPECIAL_VALUES: dict[tuple[str, str], Callable[[], models.Expression]] = {
 
 # Models whose evidence rows the consents trigger guards: changed only
 # inside erasure_mode() for the chunk's clients (core.evidence).
-GUARDED = {"consents.ConsentDecision", "consents.PaperFormSubmission"}
+GUARDED = {
+    "consents.ConsentDecision",
+    "consents.PaperFormSubmission",
+    "consents.ConsentConversation",
+}
 
 
 def _erased_value(plan: ModelPlan, name: str) -> models.Expression:

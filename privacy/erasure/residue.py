@@ -77,15 +77,20 @@ def _add_suppressed(entries: list[tuple[str, str]]) -> int:
         if connection.vendor == "postgresql":
             kinds, digests = zip(*entries, strict=True)
             cursor.execute(
-                f"INSERT INTO {table} (kind, digest, added_at, reason) "  # noqa: S608
+                f"INSERT INTO {table} AS t_entry (kind, digest, added_at, reason) "  # noqa: S608
                 "SELECT k, d, %s, 'erasure' FROM unnest(%s::varchar[], "
-                "%s::varchar[]) AS t(k, d) ON CONFLICT (kind, digest) DO NOTHING",
+                "%s::varchar[]) AS t(k, d) ON CONFLICT (kind, digest) DO UPDATE "
+                # An entry a later consent lifted is suppressed again.
+                "SET lifted_at = NULL, added_at = EXCLUDED.added_at, "
+                "reason = 'erasure' WHERE t_entry.lifted_at IS NOT NULL",
                 [now, list(kinds), list(digests)],
             )
         else:
             cursor.executemany(
-                f"INSERT INTO {table} (kind, digest, added_at, reason) "  # noqa: S608
-                "VALUES (%s, %s, %s, 'erasure') ON CONFLICT (kind, digest) DO NOTHING",
+                f"INSERT INTO {table} AS t_entry (kind, digest, added_at, reason) "  # noqa: S608
+                "VALUES (%s, %s, %s, 'erasure') ON CONFLICT (kind, digest) DO UPDATE "
+                "SET lifted_at = NULL, added_at = excluded.added_at, "
+                "reason = 'erasure' WHERE t_entry.lifted_at IS NOT NULL",
                 [(k, d, now) for k, d in entries],
             )
         return cursor.rowcount

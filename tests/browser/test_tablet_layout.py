@@ -31,8 +31,20 @@ def pages_for(username: str, client_id: int) -> list[str]:
             "/admin/orders/order/add/",
         ],
         "manager": ["/admin/", "/admin/clienteling/client/", card],
-        "service": ["/admin/", "/admin/clienteling/client/", card],
-        "compliance": ["/admin/", "/admin/privacy/datasubjectrequest/dashboard/"],
+        "service": [
+            "/admin/",
+            "/admin/clienteling/client/",
+            card,
+            # consent given by phone or email (decision 0072)
+            f"/admin/consents/consentdecision/conversation/{client_id}/",
+        ],
+        "compliance": [
+            "/admin/",
+            "/admin/privacy/datasubjectrequest/dashboard/",
+            # bounces and complaints, the suppression list (0073, 0074)
+            "/admin/consents/bounceimport/add/",
+            "/admin/consents/suppressionentry/?status=lifted",
+        ],
     }
     return pages[username]
 

@@ -6,7 +6,9 @@ from django.utils import timezone
 from clienteling.models import Client
 from consents import registry, services
 from consents.models import (
+    BounceImport,
     Channel,
+    ConsentConversation,
     ConsentDecision,
     FormTemplate,
     FormTemplateVersion,
@@ -178,3 +180,33 @@ def website_with_key(*boutiques, now=None) -> tuple[WebsiteClient, str]:
     return website, website_key_issue(
         acting_user=None, website_client=website, now=now
     ).key
+
+
+class ConsentConversationFactory(factory.django.DjangoModelFactory):
+    """A phone call's evidence row (the email copy is not needed to show it)."""
+
+    class Meta:
+        model = ConsentConversation
+
+    client = factory.SubFactory(TestClientFactory)
+    channel = ConsentConversation.Medium.PHONE
+    reference = factory.Sequence(lambda n: f"CALL-{n:06d}")
+    recorded_by = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class BounceImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BounceImport
+
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+    file_sha256 = factory.Sequence(
+        lambda n: hashlib.sha256(f"f{n}".encode()).hexdigest()
+    )
+    rows = 2
+    hard_bounces = 1
+    complaints = 1
+    unknown_addresses = 1
+    newly_suppressed = 2
+    withdrawals = 0
