@@ -283,11 +283,14 @@ class _RowValidator:
         for f in client._meta.fields if only is None else only:
             if f.name in exclude or f.generated:
                 continue
-            raw_value = getattr(client, f.attname)
-            if f.blank and raw_value in f.empty_values:
+            # The value as stored on the instance: a descriptor (a
+            # CountryField's) would build an object on every read, and the
+            # outcome depends on the stored value alone (decision 0091).
+            stored = client.__dict__[f.attname]
+            if f.blank and stored in f.empty_values:
                 continue
             try:
-                cleaned = _clean_memoised(f, raw_value, client, self.memo)
+                cleaned = _clean_memoised(f, stored, client, self.memo)
                 setattr(client, f.attname, cleaned)
             except ValidationError as exc:
                 errors[f.name] = exc.error_list
@@ -308,17 +311,19 @@ def _new_client_like(template: Client) -> Client:
     return client
 
 
-def _clean_memoised(f, raw_value, client: Client, memo: dict):
-    """f.clean(raw_value), once per field and value: a model field's clean
-    (to_python, choices, validators) depends on the value alone."""
-    key = ("field", f.name, raw_value)
+def _clean_memoised(f, stored, client: Client, memo: dict):
+    """f.clean() of the field's value, once per field and stored value: a
+    model field's clean (to_python, choices, validators) depends on the
+    value alone. The value is read through the field's descriptor, as
+    Model.clean_fields reads it, only when the outcome is not known yet."""
+    key = ("field", f.name, stored)
     try:
         outcome = memo.get(key)
     except TypeError:  # an unhashable value: clean it every time
-        return f.clean(raw_value, client)
+        return f.clean(getattr(client, f.attname), client)
     if outcome is None:
         try:
-            outcome = (f.clean(raw_value, client), None)
+            outcome = (f.clean(getattr(client, f.attname), client), None)
         except ValidationError as exc:
             outcome = (None, exc)
         memo[key] = outcome

@@ -128,6 +128,12 @@ class SessionLifetimeMiddleware:
 
     SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_LIFETIME are in seconds.
     `clock` is injectable for tests.
+
+    The last-seen time is written only when it is older than
+    `touch_interval()` (5 minutes, at most a tenth of the idle timeout):
+    a page read in between writes nothing to the session table (decision
+    0091). The idle clock then counts from the last write, so a session
+    may end up to that interval early, never late.
     """
 
     clock = staticmethod(time.time)
@@ -147,6 +153,13 @@ class SessionLifetimeMiddleware:
                 or now - started > settings.SESSION_ABSOLUTE_LIFETIME
             ):
                 logout(request)
-            else:
+            elif SESSION_LAST_SEEN not in session or (
+                now - last_seen >= touch_interval()
+            ):
                 session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
+
+
+def touch_interval() -> float:
+    """Seconds between two writes of a session's last-seen time."""
+    return min(300, settings.SESSION_IDLE_TIMEOUT / 10)

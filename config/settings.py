@@ -642,6 +642,7 @@ CACHES = {
     ),
 }
 
+
 def _cap(name: str, default: str) -> tuple[int, int]:
     """A contact-frequency cap as "2/30": at most 2 messages in 30 days."""
     raw = env.str(name, default=default).strip()

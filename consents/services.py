@@ -47,6 +47,7 @@ from consents.models import (
 from consents.selectors import current_decisions
 from core import hooks
 from core.classification import sees_health_data
+from core.id_arrays import in_ids
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
 
@@ -596,11 +597,6 @@ def scan_folder() -> Path:
     return scan_path("x").parent
 
 
-# Clients per query when erasure asks for their scans (an IN list of this
-# size plans as an index scan).
-_ERASE_CHUNK = 1000
-
-
 def consent_scans_erase(*, client_ids: list[int], identifiers=None) -> int:
     """Delete the scans of these clients' signed forms (erasure).
 
@@ -610,15 +606,15 @@ def consent_scans_erase(*, client_ids: list[int], identifiers=None) -> int:
     scan_name afterwards, so a later download finds nothing.
     """
     deleted = 0
-    for start in range(0, len(client_ids), _ERASE_CHUNK):
-        chunk = client_ids[start : start + _ERASE_CHUNK]
+    # One statement per model, the ids as one array (core.id_arrays,
+    # decision 0089); copies of consent emails sit in the same folder.
+    if client_ids:
         names = list(
-            PaperFormSubmission.objects.filter(client_id__in=chunk).values_list(
-                "scan_name", flat=True
-            )
+            PaperFormSubmission.objects.filter(
+                in_ids("client_id", client_ids)
+            ).values_list("scan_name", flat=True)
         ) + list(
-            # Copies of consent emails (consents.conversations), same folder.
-            ConsentConversation.objects.filter(client_id__in=chunk)
+            ConsentConversation.objects.filter(in_ids("client_id", client_ids))
             .exclude(copy_name="")
             .values_list("copy_name", flat=True)
         )

@@ -91,11 +91,12 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
     """Why the value may not be written to this free-text field, if it may not.
 
     Messages name the field (they are also shown away from the form, in an
-    import's problem list) and never repeat the number found.
+    import's problem list) and never repeat the number found. The field's
+    label is translated only for a problem found: most values have none, and
+    an import checks every text of every row (decision 0091).
     """
     if not isinstance(value, str) or not value:
         return []
-    label = _label(field)
     problems = []
     if "\x00" in value:
         problems.append(
@@ -107,7 +108,7 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
                         "program), which cannot be "
                         "stored: retype the text."
                     )
-                    % {"label": label}
+                    % {"label": _label(field)}
                 ),
                 code="nul_character",
             )
@@ -123,7 +124,7 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
                         "are accepted."
                     )
                     % {
-                        "label": label,
+                        "label": _label(field),
                         "count": format(len(value), ","),
                         "max_length": format(max_length, ","),
                     }
@@ -141,7 +142,7 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
                         "number must never be written here: remove it (keep only the "
                         "brand and the last four digits, in the payment record)."
                     )
-                    % {"label": label}
+                    % {"label": _label(field)}
                 ),
                 code="card_number",
             )
@@ -156,7 +157,7 @@ def free_text_problems(field: models.Field, value) -> list[ValidationError]:
                         "masked form, country code and last four, "
                         "in the payment record)."
                     )
-                    % {"label": label}
+                    % {"label": _label(field)}
                 ),
                 code="iban",
             )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client, MetalAllergy
+from core.id_arrays import in_ids
 from orders.models import (
     AfterSalesCase,
     Complaint,
@@ -125,11 +126,14 @@ class LegalHold:
 def legal_holds_for(client_ids: Iterable[int]) -> dict[int, list[LegalHold]]:
     """Open after-sales cases and complaints per client (absent: none).
 
-    Two queries whatever the number of clients.
+    Two queries whatever the number of clients, the ids as one array
+    (core.id_arrays: a retention batch asks for 10,000).
     """
     client_ids = list(client_ids)
     holds: dict[int, list[LegalHold]] = {}
-    for case in AfterSalesCase.objects.open().filter(client_id__in=client_ids):
+    if not client_ids:
+        return holds
+    for case in AfterSalesCase.objects.open().filter(in_ids("client_id", client_ids)):
         holds.setdefault(case.client_id, []).append(
             LegalHold(
                 case.client_id,
@@ -139,7 +143,7 @@ def legal_holds_for(client_ids: Iterable[int]) -> dict[int, list[LegalHold]]:
                 case.received_at,
             )
         )
-    for complaint in Complaint.objects.open().filter(client_id__in=client_ids):
+    for complaint in Complaint.objects.open().filter(in_ids("client_id", client_ids)):
         holds.setdefault(complaint.client_id, []).append(
             LegalHold(
                 complaint.client_id,

@@ -48,6 +48,7 @@ from consents.models import ConsentDecision, PaperFormSubmission, Purpose
 from consents.selectors import current_decisions
 from core import data_map, downloads, free_text, jobs
 from core.classification import Category, Erasure, Source
+from core.id_arrays import in_ids
 from core.jobs import files as job_files
 from core.models import AccessLogEntry, Job
 from core.services import access_log_record
@@ -1022,9 +1023,6 @@ def reports_expire(*, now: datetime | None = None) -> int:
 
 
 ERASED_CLIENT_REPORT = "Deleted: the client was erased after this report was built."
-# Requests per query when erasure looks for reports (an IN list of this
-# size plans as an index scan).
-_ERASE_CHUNK = 1000
 
 
 def reports_erase(*, client_ids: list[int], identifiers=None) -> int:
@@ -1039,11 +1037,10 @@ def reports_erase(*, client_ids: list[int], identifiers=None) -> int:
     """
     deleted = 0
     now = timezone.now()
-    for start in range(0, len(client_ids), _ERASE_CHUNK):
+    # One statement, the ids as one array (core.id_arrays, decision 0089).
+    if client_ids:
         reports = (
-            SubjectAccessReport.objects.filter(
-                request__client_id__in=client_ids[start : start + _ERASE_CHUNK]
-            )
+            SubjectAccessReport.objects.filter(in_ids("request__client_id", client_ids))
             .exclude(job__result_file="")
             .exclude(job__isnull=True)
             .exclude(file_deleted_reason=ERASED_CLIENT_REPORT)

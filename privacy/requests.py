@@ -30,6 +30,7 @@ from consents.models import Restriction
 from consents.services import scan_validate
 from core import data_map
 from core.display import day
+from core.id_arrays import in_ids
 from core.localisation import staff_language
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
@@ -337,11 +338,10 @@ def _evidence_delete(request: DataSubjectRequest, now: datetime) -> None:
 def evidence_erase(*, client_ids: list[int], identifiers=None) -> int:
     """Delete the evidence files of these clients' requests (erasure)."""
     deleted = 0
-    for start in range(0, len(client_ids), 1000):
+    # One statement, the ids as one array (core.id_arrays, decision 0089).
+    if client_ids:
         names = (
-            DataSubjectRequest.objects.filter(
-                client_id__in=client_ids[start : start + 1000]
-            )
+            DataSubjectRequest.objects.filter(in_ids("client_id", client_ids))
             .exclude(identity_evidence_name="")
             .values_list("identity_evidence_name", flat=True)
         )

@@ -43,7 +43,7 @@ from privacy.models import RetentionRule, RetentionRun
 # Rows per batch: one batch of client erasures is a few hundred
 # milliseconds of set-based statements, and ids of a batch fit in memory
 # many times over.
-BATCH = 5000
+BATCH = 10_000  # the erasure engine's CHUNK: one chunk per batch (decision 0089)
 # The core.jobs kind that carries out runs (privacy/jobs.py).
 KIND = "privacy.retention"
 

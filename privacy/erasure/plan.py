@@ -8,24 +8,25 @@ looks for.
 """
 
 from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import connection, models
-from django.db.models import CharField, F, Lookup, Q
+from django.db.models import CharField, Q
 
 from clienteling import querysets
 from clienteling.models import Client, ClientEmail, ClientPhone
 from core import data_map
 from core.classification import Category, Erasure
+from core.id_arrays import SHARED_ARRAY, InIds, ids_literal, in_ids
 
 # Defined by clienteling, whose lists leave tombstones out.
 TOMBSTONE_PREFIX = querysets.TOMBSTONE_PREFIX
-# Ids per statement (one array parameter on PostgreSQL, see InIds): 5,000
+# Ids per statement (one array parameter on PostgreSQL, see InIds): 10,000
 # keys still plan as an index scan on every table at 1M clients, and
 # every chunk pays a fixed cost (presence(), the suppression query, the
-# file locations, the admin log): fewer, larger statements (decision 0043).
-CHUNK = 5000
+# file locations, the admin log): fewer, larger statements (decisions
+# 0043, 0089).
+CHUNK = 10_000
 
 # Categories whose KEEP fields mean the row itself is evidence to keep.
 _NOT_ABOUT_THE_CLIENT = {Category.NOT_PERSONAL, Category.STAFF_NOTES}
@@ -89,45 +90,8 @@ def chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-class InIds(Lookup):
-    """`column = ANY(array)` on PostgreSQL, an IN list elsewhere.
-
-    An IN list of 1,000 literals costs more to build (Django, psycopg)
-    and to parse and plan (PostgreSQL) than deleting the rows it names:
-    one array parameter keeps a statement over an empty table under a
-    millisecond, which is what makes erasing 70 models by chunks cheap.
-    """
-
-    lookup_name = "in_ids"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return [int(i) for i in self.rhs]
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        shared = _SHARED_ARRAY.get()
-        if shared and connection.vendor == "postgresql":
-            # Inside presence(): the ids are the outer query's one array.
-            return f"{lhs} = ANY({shared})", tuple(params)
-        if connection.vendor == "postgresql":
-            # The array as its text literal: psycopg's list adapter costs
-            # more in Python than the statement does in PostgreSQL.
-            literal = "{" + ",".join(map(str, self.rhs)) + "}"
-            return f"{lhs} = ANY(%s::bigint[])", (*params, literal)
-        if not self.rhs:
-            return "1 = 0", tuple(params)
-        marks = ", ".join(["%s"] * len(self.rhs))
-        return f"{lhs} IN ({marks})", (*params, *self.rhs)
-
-
-# Set by presence(): InIds then names the array of the enclosing query
-# instead of sending the ids again for every subquery.
-_SHARED_ARRAY: ContextVar[str] = ContextVar("erasure_shared_array", default="")
-
-
 def _in_ids(path: str, ids: list[int]) -> InIds:
-    return InIds(F(path or "pk"), ids)
+    return in_ids(path, ids)
 
 
 def _rows_of(plan: ModelPlan, ids: list[int]) -> models.QuerySet:
@@ -178,12 +142,31 @@ def presence(plans: list[ModelPlan], ids: list[int]) -> set[str]:
     keys = keys_in_order(plans)
     if connection.vendor != "postgresql":
         return set(keys) | set(keys_in_order(always))
-    token = _SHARED_ARRAY.set("_erasure_ids.a")
+    sql, params = _presence_sql(plans)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ids_literal(ids)])
+        found = cursor.fetchone()
+    return {key for key, there in zip(keys, found, strict=True) if there} | set(
+        keys_in_order(always)
+    )
+
+
+# presence()'s statement per set of plans: it names the ids only through
+# the shared array, so it is the same for every chunk (building it is 30
+# querysets compiled, more than the statement costs).
+_PRESENCE_SQL: dict[tuple[str, ...], tuple[str, list]] = {}
+
+
+def _presence_sql(plans: list[ModelPlan]) -> tuple[str, list]:
+    key = tuple(p.label for p in plans)
+    if key in _PRESENCE_SQL:
+        return _PRESENCE_SQL[key]
+    token = SHARED_ARRAY.set("_erasure_ids.a")
     try:
         parts, params = [], []
         for plan in plans:
-            queries = [_rows_of(plan, ids)]
-            history = _history_of(plan, ids)
+            queries = [_rows_of(plan, [])]
+            history = _history_of(plan, [])
             if history is not None:
                 queries.append(history)
             for query in queries:
@@ -191,18 +174,13 @@ def presence(plans: list[ModelPlan], ids: list[int]) -> set[str]:
                 parts.append(f"EXISTS({sql})")
                 params.extend(more)
     finally:
-        _SHARED_ARRAY.reset(token)
-    literal = "{" + ",".join(map(str, ids)) + "}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(parts)} "  # noqa: S608 - from model metadata
-            "FROM (SELECT %s::bigint[] AS a) AS _erasure_ids",
-            [*params, literal],
-        )
-        found = cursor.fetchone()
-    return {key for key, there in zip(keys, found, strict=True) if there} | set(
-        keys_in_order(always)
+        SHARED_ARRAY.reset(token)
+    statement = (
+        f"SELECT {', '.join(parts)} "  # noqa: S608 - from model metadata
+        "FROM (SELECT %s::bigint[] AS a) AS _erasure_ids"
     )
+    _PRESENCE_SQL[key] = (statement, params)
+    return statement, params
 
 
 def keys_in_order(plans: list[ModelPlan]) -> list[str]:

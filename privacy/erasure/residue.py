@@ -75,7 +75,11 @@ def _add_suppressed(entries: list[tuple[str, str]]) -> int:
     now = timezone.now()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            kinds, digests = zip(*entries, strict=True)
+            # The arrays as their text literals: kinds are two words and
+            # digests hex, nothing to quote, and psycopg's list adapter
+            # costs more than the INSERT (decision 0089).
+            kinds = "{" + ",".join(kind for kind, _ in entries) + "}"
+            digests = "{" + ",".join(digest for _, digest in entries) + "}"
             cursor.execute(
                 f"INSERT INTO {table} AS t_entry (kind, digest, added_at, reason) "  # noqa: S608
                 "SELECT k, d, %s, 'erasure' FROM unnest(%s::varchar[], "
@@ -83,7 +87,7 @@ def _add_suppressed(entries: list[tuple[str, str]]) -> int:
                 # An entry a later consent lifted is suppressed again.
                 "SET lifted_at = NULL, added_at = EXCLUDED.added_at, "
                 "reason = 'erasure' WHERE t_entry.lifted_at IS NOT NULL",
-                [now, list(kinds), list(digests)],
+                [now, kinds, digests],
             )
         else:
             cursor.executemany(
@@ -160,10 +164,12 @@ def step_admin_log(ctx: Context) -> dict:
     from subqueries over the base and history tables, never through Python.
     """
     scrubbed = 0
-    plans = {
-        ContentType.objects.get_for_model(p.model, for_concrete_model=False): p
-        for p in erasure_plan()
-    }
+    every = erasure_plan()
+    # One query for every model's content type (the cache then has them).
+    types = ContentType.objects.get_for_models(
+        *(p.model for p in every), for_concrete_models=False
+    )
+    plans = {types[p.model]: p for p in every}
     # Only the models the admin log mentions at all (most never appear).
     logged = set(
         LogEntry.objects.filter(content_type__in=list(plans))

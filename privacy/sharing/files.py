@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core import downloads
+from core.id_arrays import in_ids
 from core.models import AccessLogEntry
 from core.services import access_log_record
 from privacy import pseudonyms
@@ -196,8 +197,6 @@ DATA_STEMS = {
     SharingBatch.Kind.GROUP: "purchases",
     SharingBatch.Kind.PARTNER: "clients",
 }
-# Clients per query when erasure looks for disclosures.
-_ERASE_CHUNK = 1000
 
 
 def _batches_holding(client_ids: list[int]) -> dict[int, set[int]]:
@@ -207,9 +206,10 @@ def _batches_holding(client_ids: list[int]) -> dict[int, set[int]]:
     disclosure to that recipient, never outside that span.
     """
     found: dict[int, set[int]] = {}
-    for start in range(0, len(client_ids), _ERASE_CHUNK):
+    # One statement, the ids as one array (core.id_arrays, decision 0089).
+    if client_ids:
         disclosures = Disclosure.objects.filter(
-            client_id__in=client_ids[start : start + _ERASE_CHUNK]
+            in_ids("client_id", client_ids)
         ).values_list(
             "recipient",
             "client_id",

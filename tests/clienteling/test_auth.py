@@ -242,6 +242,59 @@ def test_active_session_ends_at_its_absolute_lifetime(client, settings, monkeypa
         pytest.fail("the session never ended")
 
 
+def _session_writes(client, at, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config.middleware import SessionLifetimeMiddleware
+
+    monkeypatch.setattr(SessionLifetimeMiddleware, "clock", staticmethod(lambda: at))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(INDEX).status_code == 200
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+
+
+def test_a_read_within_the_touch_interval_writes_no_session(client, monkeypatch):
+    from config.middleware import SESSION_LAST_SEEN, touch_interval
+
+    _signed_in(client)
+    seen = client.session[SESSION_LAST_SEEN]
+
+    assert _session_writes(client, seen + touch_interval() - 1, monkeypatch) == []
+    assert client.session[SESSION_LAST_SEEN] == seen
+
+
+def test_a_read_past_the_touch_interval_moves_last_seen(client, monkeypatch):
+    from config.middleware import SESSION_LAST_SEEN, touch_interval
+
+    _signed_in(client)
+    later = client.session[SESSION_LAST_SEEN] + touch_interval()
+
+    assert len(_session_writes(client, later, monkeypatch)) == 1
+    assert client.session[SESSION_LAST_SEEN] == later
+
+
+def test_idle_time_counts_from_the_last_write(client, settings, monkeypatch):
+    """Reads inside the interval never extend the session past the timeout."""
+    from config.middleware import SESSION_LAST_SEEN, SessionLifetimeMiddleware
+
+    _signed_in(client)
+    seen = client.session[SESSION_LAST_SEEN]
+    _session_writes(client, seen + 10, monkeypatch)
+    monkeypatch.setattr(
+        SessionLifetimeMiddleware,
+        "clock",
+        staticmethod(lambda: seen + settings.SESSION_IDLE_TIMEOUT + 1),
+    )
+
+    assert client.get(INDEX).status_code == 302
+
+
 def test_deactivating_staff_ends_their_session(client):
     user = _signed_in(client)
 
