@@ -367,6 +367,7 @@ DATAMAP = {
                     "problem_count",
                     "created",
                     "already_known",
+                    "not_allowed",
                     "applied_at",
                     "validation_job",
                     "apply_job",

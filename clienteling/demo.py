@@ -716,7 +716,9 @@ def _seed_appointments(today: date) -> None:
 
 def _seed_web_activity() -> None:
     """Website accounts, addresses seen, and imported website events for
-    every sixth demo client (documentation IP ranges only)."""
+    every sixth demo client (documentation IP ranges only). Their cookie
+    banner choice: accepted, except every fourth of them who refused, whose
+    events the import leaves out (decision 0076)."""
     clients = Client.objects.filter(
         client_number__startswith="DEMO-", status=Client.Status.ACTIVE
     ).order_by("client_number")
@@ -726,6 +728,14 @@ def _seed_web_activity() -> None:
         n = int(client.client_number.removeprefix("DEMO-"))
         if n % 6:
             continue
+        if not client.cookie_consent:
+            client.cookie_consent = (
+                Client.CookieConsent.REFUSED
+                if n % 24 == 0
+                else Client.CookieConsent.ACCEPTED
+            )
+            client.cookie_consent_at = client.created_at
+            _save(client, None)
         email = client.emails.filter(is_primary=True).first()
         if (
             email

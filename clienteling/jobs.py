@@ -258,6 +258,7 @@ class WebEventImportApply(_Apply):
             StagedImport.objects.filter(pk=staged.pk).update(
                 created=outcome.created,
                 already_known=outcome.already_known,
+                not_allowed=outcome.not_allowed,
                 applied_at=timezone.now(),
             )
 

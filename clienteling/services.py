@@ -843,6 +843,8 @@ WEB_EVENT_FIELDS = {
 class WebEventImport:
     created: int = 0
     already_known: int = 0
+    # Left out because the client's cookie choices do not allow them.
+    not_allowed: int = 0
 
 
 @transaction.atomic
@@ -931,8 +933,11 @@ def web_events_check(*, rows: list[dict], progress=None) -> tuple[list, list[str
 
 def web_events_write(*, events: list) -> WebEventImport:
     """Write checked events (web_events_check) in the caller's transaction;
-    an event already known (its external_id) is skipped."""
-    parsed = events
+    an event already known (its external_id) is skipped, and one the
+    client's cookie choices do not allow is not stored (core.hooks'
+    web-event filters, decision 0076)."""
+    parsed = hooks.web_events_allowed(list(events))
+    not_allowed = len(events) - len(parsed)
     known = set(
         WebEvent.objects.filter(
             external_id__in=[e.external_id for e in parsed]
@@ -956,7 +961,11 @@ def web_events_write(*, events: list) -> WebEventImport:
             SelectionItem.objects.filter(
                 client_id=event.client_id, product_reference=event.product_reference
             ).delete()
-    return WebEventImport(created=len(new), already_known=len(parsed) - len(new))
+    return WebEventImport(
+        created=len(new),
+        already_known=len(parsed) - len(new),
+        not_allowed=not_allowed,
+    )
 
 
 # --- Appointments -----------------------------------------------------------

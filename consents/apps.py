@@ -8,6 +8,7 @@ class ConsentsConfig(AppConfig):
 
     def ready(self):
         from consents import panels, selectors, services
+        from consents.api import services as website_services
         from core import hooks
 
         hooks.register_allergy_gate(services.allergy_gate)
@@ -15,3 +16,4 @@ class ConsentsConfig(AppConfig):
         hooks.register_client_panel(panels.CONSENTS_PANEL)
         hooks.register_sale_handler(services.sale_recorded)
         hooks.register_contact_filter(selectors.without_objection_to_contact)
+        hooks.register_web_event_filter(website_services.cookie_allowed_events)

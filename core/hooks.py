@@ -286,6 +286,25 @@ def consent_ended(*, acting_user, client, purpose_code, decision, reference) -> 
         )
 
 
+# --- Website activity ---------------------------------------------------------
+
+# Web events are stored only when the client's cookie choices allow their
+# category (the privacy notice: collection "depends on your choices ... in
+# relation to cookies"; docs/decisions/0076). The consents app, which keeps
+# the choices, registers a filter: it takes unsaved WebEvent objects and
+# returns those it allows. Every import path (the API, the file import, the
+# management command) goes through clienteling.services.web_events_write,
+# which applies them.
+_web_event_filters = Registry()
+register_web_event_filter = _web_event_filters.register
+
+
+def web_events_allowed(events: list) -> list:
+    for keep in _web_event_filters:
+        events = keep(events)
+    return events
+
+
 # --- Overrides (tests) ---------------------------------------------------------
 
 _REGISTRIES: dict[str, Registry] = {
@@ -299,6 +318,7 @@ _REGISTRIES: dict[str, Registry] = {
     "sale_handler": _sale_handlers,
     "health_eraser": _health_erasers,
     "consent_ended_handler": _consent_ended_handlers,
+    "web_event_filter": _web_event_filters,
 }
 
 
@@ -311,8 +331,8 @@ def override(name: str, *callables: Callable) -> Iterator[None]:
 
     `name` is a hook's register_<name> without the prefix: allergy_gate,
     access_recorder, edit_gate, processing_filter, contact_filter,
-    merge_handler, sale_handler, health_eraser or
-    consent_ended_handler.
+    merge_handler, sale_handler, health_eraser, consent_ended_handler or
+    web_event_filter.
     """
     if name not in _REGISTRIES:
         raise ValueError(

@@ -42,6 +42,10 @@ class StagedImport(models.Model):
     already_known = models.PositiveIntegerField(
         null=True, blank=True, verbose_name=_("already known")
     )
+    # Web events the clients' cookie choices did not allow (decision 0076).
+    not_allowed = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("not stored (cookie choices)")
+    )
     applied_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("applied at")
     )

@@ -337,6 +337,43 @@ def cookie_category_allowed(*, client: Client, category: str) -> bool:
     return bool(choice and getattr(choice, category))
 
 
+def cookie_allowed_events(events: list) -> list:
+    """The web events (unsaved) that their clients' cookie choices allow:
+    core.hooks' web-event filter, so the file import and the management
+    command obey the choices as the API does (decision 0076). Two queries
+    whatever the number of events: the clients' summaries, then the latest
+    detailed choice of those who customised."""
+    client_ids = {event.client_id for event in events}
+    if not client_ids:
+        return []
+    summaries = dict(
+        Client.objects.filter(pk__in=client_ids).values_list("pk", "cookie_consent")
+    )
+    customised = [
+        pk for pk, value in summaries.items() if value == CookieConsent.CUSTOMISED
+    ]
+    latest: dict[int, CookieChoice] = {}
+    for choice in CookieChoice.objects.filter(client_id__in=customised).order_by(
+        "client_id", "-decided_at", "-id"
+    ):
+        latest.setdefault(choice.client_id, choice)
+
+    def allowed(event) -> bool:
+        summary = summaries.get(event.client_id)
+        if summary == CookieConsent.ACCEPTED:
+            return True
+        choice = latest.get(event.client_id)
+        category = WEB_EVENT_COOKIE_CATEGORY.get(event.kind)
+        return bool(
+            summary == CookieConsent.CUSTOMISED
+            and choice is not None
+            and category
+            and getattr(choice, category)
+        )
+
+    return [event for event in events if allowed(event)]
+
+
 @transaction.atomic
 def website_event_record(
     *,

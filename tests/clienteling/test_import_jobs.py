@@ -123,7 +123,7 @@ def test_a_number_taken_between_check_and_confirm_writes_nothing(client):
 
 
 def test_website_activity_is_checked_then_imported(client, manager):
-    customer = ClientFactory(client_number="WEB-1")
+    customer = ClientFactory(client_number="WEB-1", cookie_consent="accepted")
     events = [
         {
             "external_id": f"e{n}",

@@ -28,7 +28,7 @@ _PREFIXES: dict[int, str] = {}
 
 
 def _staged() -> tuple[StagedImport, str]:
-    client = ClientFactory()
+    client = ClientFactory(cookie_consent="accepted")
     prefix = f"web{next(_numbers)}-"
     lines = [
         json.dumps(

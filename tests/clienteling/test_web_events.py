@@ -23,7 +23,7 @@ def _row(client, n, **overrides):
 
 
 def test_events_import_once_and_update_the_selection():
-    client = ClientFactory()
+    client = ClientFactory(cookie_consent="accepted")
     rows = [
         _row(client, 1),
         _row(client, 2, kind="selection_added", product_reference="BML-B-014"),
@@ -51,7 +51,7 @@ def test_events_import_once_and_update_the_selection():
     ],
 )
 def test_a_bad_row_writes_nothing(overrides, message):
-    client = ClientFactory()
+    client = ClientFactory(cookie_consent="accepted")
 
     with pytest.raises(ImportRefused) as refused:
         services.web_events_import(rows=[_row(client, 1), _row(client, 2, **overrides)])
@@ -61,13 +61,14 @@ def test_a_bad_row_writes_nothing(overrides, message):
 
 
 def test_the_command_reads_json_lines(tmp_path, capsys):
-    client = ClientFactory()
+    client = ClientFactory(cookie_consent="accepted")
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(json.dumps(_row(client, n)) for n in range(3)))
 
     call_command("import_web_events", str(path))
 
-    assert "3 event(s) imported, 0 already known." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "3 event(s) imported, 0 already known, 0 not stored" in out
 
 
 def test_the_command_refuses_a_broken_file(tmp_path):
@@ -76,3 +77,40 @@ def test_the_command_refuses_a_broken_file(tmp_path):
 
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_web_events", str(path))
+
+
+def test_the_import_stores_only_what_each_clients_cookie_choice_allows():
+    """The file import obeys the cookie choices as the API does (decision
+    0076): all accepted stores everything; refused all, or no choice,
+    stores nothing; a customised choice stores the categories it allows
+    (statistics off, preferences on: the selection change, not the view)."""
+    from consents.models import CookieChoice
+    from tests.consents.factories import WebsiteClientFactory
+
+    accepted = ClientFactory(cookie_consent="accepted")
+    refused = ClientFactory(cookie_consent="refused")
+    unknown = ClientFactory()
+    customised = ClientFactory(cookie_consent="customised")
+    CookieChoice.objects.create(
+        client=customised,
+        website_client=WebsiteClientFactory(),
+        preferences=True,
+        statistics=False,
+        advertising=False,
+        decided_at="2026-11-01T10:00:00+01:00",
+    )
+    rows = [
+        _row(accepted, 1),
+        _row(refused, 2),
+        _row(unknown, 3),
+        _row(customised, 4),
+        _row(customised, 5, kind="selection_added", product_reference="BML-B-014"),
+    ]
+
+    result = services.web_events_import(rows=rows)
+
+    assert (result.created, result.already_known, result.not_allowed) == (2, 0, 3)
+    assert set(WebEvent.objects.values_list("external_id", flat=True)) == {
+        "web-1",
+        "web-5",
+    }

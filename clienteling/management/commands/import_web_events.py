@@ -30,5 +30,7 @@ class Command(BaseCommand):
                 "Nothing imported:\n" + "\n".join(refused.messages)
             ) from None
         self.stdout.write(
-            f"{result.created} event(s) imported, {result.already_known} already known."
+            f"{result.created} event(s) imported, {result.already_known} already "
+            f"known, {result.not_allowed} not stored (the client's cookie choices "
+            "do not allow them)."
         )
