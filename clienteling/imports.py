@@ -44,6 +44,7 @@ from django.utils.encoding import force_str
 from import_export import widgets
 from simple_history.utils import bulk_create_with_history
 
+from clienteling.digests import email_digest, phone_digest
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
 from core.free_text import free_text_fields, free_text_problems
@@ -367,6 +368,11 @@ def _write_postgresql(clients: list[Client], *, acting_user, now: datetime) -> N
         ("email", "varchar"),
         ("mobile", "varchar"),
         ("landline", "varchar"),
+        # The contact rows' blind-index digests (decision 0086), computed
+        # here as ClientEmail/ClientPhone.save() would.
+        ("email_digest", "varchar"),
+        ("mobile_digest", "varchar"),
+        ("landline_digest", "varchar"),
     ]
     with connection.cursor() as cursor:
         # Ids drawn from the table's own sequence up front, in file order:
@@ -388,11 +394,17 @@ def _write_postgresql(clients: list[Client], *, acting_user, now: datetime) -> N
         with cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
             for client in clients:
                 values = client.__dict__
+                email, mobile, landline = _contact_details(client)
                 copy.write_row(
                     (
                         client.pk,
                         *(prepare(values[name]) for name, prepare in prepared),
-                        *_contact_details(client),
+                        email,
+                        mobile,
+                        landline,
+                        email_digest(email) if email else None,
+                        phone_digest(mobile) if mobile else None,
+                        phone_digest(landline) if landline else None,
                     )
                 )
         # The other columns hold the same value on every row: the model's
@@ -426,8 +438,8 @@ def _write_postgresql(clients: list[Client], *, acting_user, now: datetime) -> N
             f"""
             WITH new AS (
                 INSERT INTO {ClientEmail._meta.db_table}
-                    (client_id, address, is_primary)
-                SELECT id, email, true FROM {STAGING_TABLE}
+                    (client_id, address, is_primary, digest)
+                SELECT id, email, true, email_digest FROM {STAGING_TABLE}
                 WHERE email <> '' ORDER BY id
                 RETURNING *
             )
@@ -440,13 +452,13 @@ def _write_postgresql(clients: list[Client], *, acting_user, now: datetime) -> N
             f"""
             WITH new AS (
                 INSERT INTO {ClientPhone._meta.db_table}
-                    (client_id, kind, number, is_primary)
-                SELECT client_id, kind, number, is_primary FROM (
+                    (client_id, kind, number, is_primary, digest)
+                SELECT client_id, kind, number, is_primary, digest FROM (
                     SELECT id AS client_id, %s AS kind, mobile AS number,
-                        true AS is_primary, 1 AS position
+                        true AS is_primary, 1 AS position, mobile_digest AS digest
                     FROM {STAGING_TABLE} WHERE mobile <> ''
                     UNION ALL
-                    SELECT id, %s, landline, mobile = '', 2
+                    SELECT id, %s, landline, mobile = '', 2, landline_digest
                     FROM {STAGING_TABLE} WHERE landline <> ''
                 ) phones ORDER BY client_id, position
                 RETURNING *
