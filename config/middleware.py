@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.utils.cache import patch_cache_control
 
 from config.logging import new_request_id, request_id_var, valid_request_id
+from core.session_clock import SESSION_LAST_SEEN, SESSION_STARTED
 
 request_log = logging.getLogger("ecrin.request")
 # Load balancers ask these every few seconds: a line only when one fails.
@@ -119,10 +120,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-SESSION_STARTED = "_ecrin_session_started"
-SESSION_LAST_SEEN = "_ecrin_session_last_seen"
-
-
 class SessionLifetimeMiddleware:
     """Ends a staff session after idle time or an absolute lifetime.
 
@@ -132,8 +129,9 @@ class SessionLifetimeMiddleware:
     The last-seen time is written only when it is older than
     `touch_interval()` (5 minutes, at most a tenth of the idle timeout):
     a page read in between writes nothing to the session table (decision
-    0091). The idle clock then counts from the last write, so a session
-    may end up to that interval early, never late.
+    0090); the clock starts at sign-in (core.session_clock). The idle
+    clock then counts from the last write, so a session may end up to that
+    interval early, never late.
     """
 
     clock = staticmethod(time.time)

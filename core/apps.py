@@ -22,8 +22,10 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from core.localisation import remember_time_zone
+        from core.session_clock import start_session_clock
 
         user_logged_in.connect(remember_time_zone, dispatch_uid="core-time-zone")
+        user_logged_in.connect(start_session_clock, dispatch_uid="core-session-clock")
 
         # post_migrate is sent once per app after the whole run; the
         # grants need to run once, with every table in place.
