@@ -197,15 +197,16 @@ def suppressed_condition(*, correlated: bool = False) -> Q:
     suppression list. An indexed join of the contact rows' digest with the
     list (decision 0086), in SQL. `correlated`: EXISTS per client (for a
     few ids); else id IN (...), which PostgreSQL hashes once (for a whole
-    segment or a CASE over a million clients)."""
+    segment or a CASE over a million clients). An entry a later explicit
+    consent lifted (decision 0073) no longer counts."""
     emails = ClientEmail.objects.filter(
         digest__in=SuppressionEntry.objects.filter(
-            kind=SuppressionEntry.Kind.EMAIL
+            kind=SuppressionEntry.Kind.EMAIL, lifted_at__isnull=True
         ).values("digest")
     )
     phones = ClientPhone.objects.filter(
         digest__in=SuppressionEntry.objects.filter(
-            kind=SuppressionEntry.Kind.PHONE
+            kind=SuppressionEntry.Kind.PHONE, lifted_at__isnull=True
         ).values("digest")
     )
     if correlated:

@@ -132,7 +132,8 @@ def _access_entry(at: datetime) -> AccessLogEntry:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO privacy_accesslogentry (at, action, object_type, "
-            "object_id, path) VALUES (%s, 'view', 'x.y', '', '') RETURNING id",
+            "object_id, path, outcome) VALUES (%s, 'view', 'x.y', '', '', '') "
+            "RETURNING id",
             [at],
         )
         return AccessLogEntry.objects.get(pk=cursor.fetchone()[0])

@@ -73,6 +73,9 @@ CUSTOM_VIEWS = {
     "privacy_erasurejob_approve": "privacy.erasurejob",
     "privacy_erasurejob_receipt": "privacy.erasurejob",
     "consents_outreach_download": "consents.outreachlist",
+    "consents_outreach_campaign": "consents.outreachlist",
+    "consents_conversation": "clienteling.client",
+    "consents_email_copy": "consents.consentconversation",
 }
 EXTRA_KWARGS = {
     "action": "verify",
@@ -97,6 +100,9 @@ UNSCOPED_VIEWS = {
     # Breach letters (Art. 34): one text per language, no client's data.
     "privacy_breach_send_letters",
     "privacy_breach_letter_pdf",
+    # A website's API keys (decision 0075): the house's websites, no
+    # boutique's client; compliance only.
+    "consents_websiteclient_rotate",
 }
 # Views that only accept POST (a GET is 405 whatever the object).
 POST_ONLY = {
@@ -199,6 +205,11 @@ def _everything_for(boutique) -> dict[str, object]:
             result_expires_at=timezone.now() + timedelta(days=7),
         ),
         created_at=timezone.now(),
+    )
+    from tests.consents.factories import ConsentConversationFactory
+
+    objects["consents.consentconversation"] = ConsentConversationFactory(
+        client=client
     )
     from clienteling.models import StagedImport
 

@@ -57,7 +57,7 @@ def _access(anchor: datetime) -> AccessLogEntry:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO privacy_accesslogentry (at, action, object_type, "
-            "object_id, path) VALUES (%s, 'view', 'x.y', '', '')",
+            "object_id, path, outcome) VALUES (%s, 'view', 'x.y', '', '', '')",
             [anchor],
         )
     return AccessLogEntry.objects.order_by("-id").first()
