@@ -208,9 +208,7 @@ def _everything_for(boutique) -> dict[str, object]:
     )
     from tests.consents.factories import ConsentConversationFactory
 
-    objects["consents.consentconversation"] = ConsentConversationFactory(
-        client=client
-    )
+    objects["consents.consentconversation"] = ConsentConversationFactory(client=client)
     from clienteling.models import StagedImport
 
     objects["clienteling.stagedimport"] = StagedImport.objects.create(

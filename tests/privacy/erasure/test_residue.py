@@ -181,11 +181,19 @@ def _file_needles(seeded) -> list[str]:
     ]
 
 
-def _outside_obligations(hits: dict[str, list[str]]) -> dict[str, list[str]]:
+def _outside_obligations(
+    hits: dict[str, list[str]], pseudonyms_of_client: list[str] = ()
+) -> dict[str, list[str]]:
+    """The hits no obligation explains. One does, narrowly: the Art. 19
+    notice of the erasure to the group and each partner (decision 0079) is
+    a file in their outbox (`.../notices/`) naming the pseudonym that
+    recipient holds, so it can find and erase its copy; such a file may
+    hold that pseudonym and nothing else of the client."""
     return {
         path: needles
         for path, needles in hits.items()
         if not any(path.startswith(folder) for folder in ALLOWED_FILE_HITS)
+        and not ("/notices/" in path and set(needles) <= set(pseudonyms_of_client))
     }
 
 
@@ -212,6 +220,33 @@ def _evidence_attached(compliance, seeded) -> None:
             f"%PDF-1.4 {seeded.marker}".encode(),
             content_type="application/pdf",
         ),
+    )
+
+
+def _parental_evidence(compliance, seeded) -> None:
+    """A parent's consent on file with its evidence (decision 0084), the
+    row written directly: the scenario's client is not a minor, and the
+    erasure step deletes the file whatever the client's age."""
+    from django.utils import timezone
+
+    from consents.models import ParentalConsent
+    from consents.parental import evidence_path
+
+    name = f"parental-{seeded.client.pk}.pdf"
+    path = evidence_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(f"%PDF-1.4 {seeded.marker}".encode())
+    ParentalConsent.objects.create(
+        client=seeded.client,
+        parent_name="Parent",
+        relation=ParentalConsent.Relation.MOTHER,
+        given_on=timezone.localdate(),
+        evidence_name=name,
+        evidence_content_type="application/pdf",
+        evidence_size=path.stat().st_size,
+        evidence_sha256="0" * 64,
+        recorded_by=compliance,
+        recorded_at=timezone.now(),
     )
 
 
@@ -254,6 +289,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     _import_checked_naming(staff, gone)
     # Identity evidence the person sent with a request (decision 0054).
     _evidence_attached(compliance, gone)
+    _parental_evidence(compliance, gone)
     # An insights upload left by a worker that died after its import: the
     # group's file waits in the sharing inbox.
     insights_inbox().mkdir(parents=True, exist_ok=True)
@@ -303,7 +339,10 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
     )
     for needle, found in hits.items():
         assert {(t, c) for t, c, _ in found} <= ALLOWED_HITS, (needle, found)
-    assert _outside_obligations(files_after) == {}
+    assert _outside_obligations(files_after, _pseudonyms(gone.client.pk)) == {}
+    # The erasure reached every recipient at once (Art. 19), as the files
+    # above show: one notice folder per recipient that held the client.
+    assert any("/notices/" in path for path in files_after)
     for folder in folders:
         assert file_hits(folder, gone.marker) == []
     assert broker_found == {}
@@ -359,6 +398,7 @@ def test_erasure_leaves_no_marker_anywhere(  # noqa: PLR0915 - one scenario
         "insight_uploads_files": 1,
         "job_results_files": 1,
         "outreach_lists_files": 1,
+        "parental_consents_files": 1,
         "request_identity_evidence_files": 1,
         "sharing_batches_files": 4,
         "subject_access_reports_files": 1,

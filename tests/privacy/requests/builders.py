@@ -280,6 +280,43 @@ def fill(tag: str = "Sujet", boutique=None):
             recorded_at=timezone.now(),
         )
     ]
+    # Issue 19: a consent given by phone (decision 0072), the website's
+    # cookie choice and one accepted API call about the client (0075).
+    from consents.models import ConsentConversation, CookieChoice, WebsiteApiCall
+    from tests.consents.factories import WebsiteClientFactory
+
+    rows["consents.ConsentConversation"] = [
+        ConsentConversation.objects.create(
+            client=client,
+            channel=ConsentConversation.Medium.PHONE,
+            reference=f"CALL-{tag}",
+            recorded_by=staff,
+            recorded_at=NOW,
+        )
+    ]
+    website = WebsiteClientFactory(boutiques=[boutique])
+    rows["consents.CookieChoice"] = [
+        CookieChoice.objects.create(
+            client=client,
+            website_client=website,
+            preferences=True,
+            statistics=False,
+            advertising=False,
+            decided_at=NOW,
+        )
+    ]
+    rows["consents.WebsiteApiCall"] = [
+        WebsiteApiCall.objects.create(
+            website_client=website,
+            event_id=f"evt-{tag}",
+            endpoint="cookie-choices",
+            body_sha256="0" * 64,
+            status_code=200,
+            response={"stored": True},
+            client=client,
+            at=NOW,
+        )
+    ]
     from privacy import letters
 
     rows["privacy.RequestLetter"] = [
