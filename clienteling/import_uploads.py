@@ -110,6 +110,17 @@ def read(file_id: str) -> bytes | None:
         return None
 
 
+def path(file_id: str) -> Path | None:
+    """A stored upload's path, to read it as a stream; None once it is
+    gone (swept, erased)."""
+    if not _FILE_ID.fullmatch(file_id or ""):
+        return None
+    found = folder() / file_id
+    if found.is_symlink() or not found.is_file():
+        return None
+    return found
+
+
 def remove(file_id: str) -> None:
     """Delete a stored upload (written, abandoned or refused)."""
     if _FILE_ID.fullmatch(file_id or ""):

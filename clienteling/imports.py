@@ -33,24 +33,32 @@ cannot fail on an import (status and lifetime value are not imported).
 
 import logging
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.base import ModelState
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 from import_export import widgets
 from simple_history.utils import bulk_create_with_history
 
 from clienteling.digests import email_digest, phone_digest
 from clienteling.exceptions import ImportRefused
 from clienteling.models import Boutique, Client, ClientEmail, ClientPhone
+from clienteling.models.clients import new_client_number
+from clienteling.resources import existing_client_numbers
 from core.free_text import free_text_fields, free_text_problems
 from core.writes import now_or as _now
 
 STAGING_TABLE = "client_import_staging"
+# Rows of the file a check keeps for the preview page.
+PREVIEW_ROWS = 10
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +76,19 @@ class _RollBack(Exception):
 def import_set_based(
     dataset: tablib.Dataset, *, acting_user, now: datetime | None = None
 ) -> list[Client]:
-    """Validate the whole file, then write it in one transaction.
+    """Validate the whole file and write it, in one transaction.
 
     Raises ImportRefused with every problem ("Row N, column C: reason")
-    and writes nothing if any row is invalid.
+    and writes nothing if any row is invalid. Batches are written as they
+    are validated (see _Stream); a problem in a later batch rolls the
+    earlier ones back with the transaction.
     """
-    clients = validate(dataset, acting_user=acting_user)
-    write(clients, acting_user=acting_user, now=now)
+    clients: list[Client] = []
+    headers = list(dataset.headers or [])
+    with transaction.atomic():
+        _Stream(acting_user, now=now, write=True, keep=clients).run(
+            headers, (list(row) for row in dataset), total=len(dataset)
+        )
     return clients
 
 
@@ -85,6 +99,15 @@ def write(clients: list[Client], *, acting_user, now: datetime | None = None) ->
     ImportRefused if a client number was taken since the file was checked.
     """
     now = _now(now)
+    with transaction.atomic():
+        _write_batch(clients, first_row=1, acting_user=acting_user, now=now)
+
+
+def _write_batch(
+    clients: list[Client], *, first_row: int, acting_user, now: datetime
+) -> None:
+    """One batch of validated clients; ImportRefused naming the rows
+    (numbered from first_row) whose client number was taken since."""
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -94,7 +117,7 @@ def write(clients: list[Client], *, acting_user, now: datetime | None = None) ->
     except IntegrityError:
         # A client number taken by someone else since the file was checked.
         problems = _resource(acting_user).existing_number_problems(
-            {c.client_number: row for row, c in enumerate(clients, start=1)}
+            {c.client_number: row for row, c in enumerate(clients, start=first_row)}
         )
         if problems:
             raise ImportRefused(problems) from None
@@ -103,6 +126,8 @@ def write(clients: list[Client], *, acting_user, now: datetime | None = None) ->
 
 # Rows checked between two progress reports of a job.
 PROGRESS_EVERY_ROWS = 500
+# Rows read, checked and written at a time: memory holds one batch.
+BATCH_ROWS = 5_000
 
 
 def validate(dataset: tablib.Dataset, *, acting_user, progress=None) -> list[Client]:
@@ -112,33 +137,345 @@ def validate(dataset: tablib.Dataset, *, acting_user, progress=None) -> list[Cli
     `import_email`, `import_mobile` and `import_landline` when the file has
     those columns (see _contact_details). `progress(done, total)`, when
     given, is called every PROGRESS_EVERY_ROWS rows (a job's report).
+    Holds every client: for a stored upload, check_upload and
+    import_upload read it by batches instead.
     """
-    resource = _resource(acting_user)
-    problems = resource.check_dataset(dataset)
-    if problems:
-        raise ImportRefused(problems)
-    codes = {(code or "").strip() for code in dataset["home_boutique"]}
-    resource.fields["home_boutique"].widget.known = {
-        b.code: b for b in Boutique.objects.filter(code__in=codes)
-    }
-    rows = _RowValidator(resource, dataset.headers)
-    clients = []
-    total = len(dataset)
-    for number, values in enumerate(dataset, start=1):
-        row = dict(zip(dataset.headers, values, strict=True))
-        client, errors = rows.validate(row)
-        if errors:
-            problems += resource.row_problems(number, errors)
-        else:
-            resource.before_save_instance(client, row)
-            clients.append(client)
-        if progress is not None and (
-            number % PROGRESS_EVERY_ROWS == 0 or number == total
-        ):
-            progress(number, total)
-    if problems:
-        raise ImportRefused(problems)
+    clients: list[Client] = []
+    with transaction.atomic():
+        _Stream(acting_user, keep=clients, progress=progress).run(
+            list(dataset.headers or []),
+            (list(row) for row in dataset),
+            total=len(dataset),
+        )
     return clients
+
+
+@dataclass
+class Checked:
+    """A stored upload's check: its header, its rows counted, its problems
+    (none: the file can be written)."""
+
+    headers: list[str]
+    rows: int
+    problems: list[str]
+
+
+def check_upload(path, *, acting_user, progress=None, preview=None) -> Checked:
+    """Check a stored upload as the write will (the preview's check job).
+    Nothing is written; memory holds one batch of rows, whatever the
+    file's size. `preview`, a list, receives the file's first rows.
+
+    A file unreadable as a whole raises csv_files.UnreadableFile.
+    """
+    from clienteling import csv_files
+
+    estimate = max(csv_files.check_file(path) - 1, 0)
+    with transaction.atomic(), csv_files.open_rows(path) as (headers, rows):
+        stream = _Stream(acting_user, progress=progress, preview=preview)
+        try:
+            count = stream.run(headers, rows, total=estimate)
+        except csv_files.UnreadableFile:
+            raise
+        except ImportRefused as refused:
+            return Checked(list(headers), stream.done, refused.messages)
+    return Checked(list(headers), count, [])
+
+
+def import_upload(
+    path, *, acting_user, progress=None, now: datetime | None = None
+) -> int:
+    """Check a stored upload again and write it, batch by batch, in one
+    transaction (or the caller's savepoint): the number of clients created,
+    or ImportRefused and nothing written."""
+    from clienteling import csv_files
+
+    estimate = max(csv_files.check_file(path) - 1, 0)
+    with transaction.atomic(), csv_files.open_rows(path) as (headers, rows):
+        return _Stream(acting_user, now=now, write=True, progress=progress).run(
+            headers, rows, total=estimate
+        )
+
+
+class _Stream:
+    """The import of a file read row by row: the whole-file checks of
+    ClientResource.check_dataset and every row's validation, done by
+    batches of BATCH_ROWS, each batch written (when asked) as soon as it
+    is valid and nothing before it was wrong.
+
+    The problems are the ones check_dataset and validate gave on the whole
+    file, in the same order: a NUL character anywhere refuses the file with
+    those problems only; else the client numbers repeated in the file, then
+    those already in the database, then the boutiques the importer does not
+    work in; only when there are none of these, each row's own problems.
+    The client numbers already read are kept in a temporary table on
+    PostgreSQL (memory stays flat), in a dict elsewhere.
+    """
+
+    def __init__(
+        self,
+        acting_user,
+        *,
+        now=None,
+        write=False,
+        keep=None,
+        progress=None,
+        preview=None,
+    ):
+        self.acting_user = acting_user
+        self.now = _now(now)
+        self.write = write
+        self.keep = keep
+        self.progress = progress
+        self.preview = preview
+        self.resource = _resource(acting_user)
+        self.nul: list[str] = []
+        self.repeated: list[str] = []
+        self.existing: list[str] = []
+        self.not_allowed: list[str] = []
+        self.row_problems: list[str] = []
+        self.known_codes: set[str] = set()
+        self.allowed = self._allowed_boutiques()
+
+    def _allowed_boutiques(self) -> set[str] | None:
+        user = self.acting_user
+        if (
+            user is None
+            or user.is_superuser
+            or user.has_perm("clienteling.view_all_clients")
+        ):
+            return None
+        return set(user.boutiques.values_list("code", flat=True))
+
+    @property
+    def file_problems(self) -> list[str]:
+        return self.repeated + self.existing + self.not_allowed
+
+    def run(self, headers: list, rows, *, total: int) -> int:
+        """Read, check (and write) every row; the number of rows, or
+        ImportRefused with every problem."""
+        self._start(headers)
+        done = self.done = 0
+        try:
+            batch: list[list] = []
+            for values in rows:
+                if self.preview is not None and done < PREVIEW_ROWS:
+                    self.preview.append(list(values))
+                batch.append(values if self.given_number else [*values, ""])
+                done = self.done = done + 1
+                if len(batch) == BATCH_ROWS:
+                    self._batch(batch, done - len(batch) + 1, max(total, done))
+                    batch = []
+            if batch:
+                self._batch(batch, done - len(batch) + 1, max(total, done))
+        finally:
+            self.seen.close()
+        if not done:
+            raise ImportRefused([_("The file has a header but no rows.")])
+        if self.progress is not None:
+            self.progress(done, done)
+        for problems in (self.nul, self.file_problems, self.row_problems):
+            if problems:
+                raise ImportRefused(problems)
+        return done
+
+    def _start(self, headers: list) -> None:
+        """The header's checks, as check_dataset's, before any row."""
+        resource = self.resource
+        headers = [(h or "").strip() for h in headers]
+        problems = resource._check_headers(headers)
+        if problems:
+            raise ImportRefused(problems)
+        missing = [c for c in resource.REQUIRED if c not in headers]
+        if missing:
+            raise ImportRefused(
+                [
+                    _("Missing required column(s): %(items)s.")
+                    % {"items": ", ".join(missing)}
+                ]
+            )
+        self.given_number = "client_number" in headers
+        self.headers = headers if self.given_number else [*headers, "client_number"]
+        self.number_at = self.headers.index("client_number")
+        self.boutique_at = self.headers.index("home_boutique")
+        self.rows = _RowValidator(resource, self.headers)
+        self.seen = _SeenNumbers()
+
+    def _batch(self, batch: list[list], first: int, total: int) -> None:
+        headers = self.headers
+        # PostgreSQL refuses a NUL in any text, the number lookup too: once
+        # one is found, only NULs are looked for.
+        for row, values in enumerate(batch, start=first):
+            for header, value in zip(headers, values, strict=True):
+                if isinstance(value, str) and "\x00" in value:
+                    self.nul.append(
+                        _(
+                            "Row %(row)s, column %(header)s: contains a NUL "
+                            "character (an invisible control character); remove "
+                            "it and import again."
+                        )
+                        % {"row": row, "header": header}
+                    )
+        if self.nul:
+            return
+        self._check_numbers(batch, first)
+        self._check_boutiques(batch, first)
+        if self.file_problems:
+            # The rows' own problems are not reported with these (as
+            # check_dataset refused the file before any row was read).
+            self._report(first + len(batch) - 1, total)
+            return
+        self._resolve_boutiques(batch)
+        valid = []
+        for number, values in enumerate(batch, start=first):
+            row = dict(zip(headers, values, strict=True))
+            client, errors = self.rows.validate(row)
+            if errors:
+                self.row_problems += self.resource.row_problems(number, errors)
+            else:
+                self.resource.before_save_instance(client, row)
+                valid.append(client)
+            if self.progress is not None and number % PROGRESS_EVERY_ROWS == 0:
+                self.progress(number, total)
+        self.rows.forget()
+        if self.row_problems:
+            return
+        if self.write:
+            _write_batch(
+                valid, first_row=first, acting_user=self.acting_user, now=self.now
+            )
+        if self.keep is not None:
+            self.keep.extend(valid)
+
+    def _report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def _check_numbers(self, batch: list[list], first: int) -> None:
+        """ClientResource._check_numbers on one batch: repeats of a number
+        read before (in this batch or an earlier one), numbers already in
+        the database, and a number drawn for every blank one."""
+        at = self.number_at
+        firsts: dict[str, int] = {}
+        blanks = []
+        numbers = []
+        for offset, values in enumerate(batch):
+            value = (values[at] or "").strip().upper()
+            values[at] = value
+            numbers.append(value)
+            if not value:
+                blanks.append(offset)
+            elif value not in firsts:
+                firsts[value] = first + offset
+        earlier = self.seen.rows_of(list(firsts))
+        for offset, value in enumerate(numbers):
+            if not value:
+                continue
+            row = first + offset
+            first_row = earlier.get(value) or firsts[value]
+            if first_row != row:
+                self.repeated.append(
+                    _(
+                        "Row %(row)s, column client_number: "
+                        "%(client_number)s repeats row %(first_row)s."
+                    )
+                    % {"row": row, "client_number": value, "first_row": first_row}
+                )
+        new = {v: r for v, r in firsts.items() if v not in earlier}
+        self.existing += self.resource.existing_number_problems(new)
+        # Generated numbers: drawn until none collides with the numbers
+        # read so far or the database (a random space of 10^10 still
+        # collides at scale).
+        taken = set(firsts)
+        drawn_rows = {}
+        while blanks:
+            drawn = {i: new_client_number() for i in blanks}
+            clashes = existing_client_numbers(drawn.values())
+            clashes |= set(self.seen.rows_of(list(drawn.values())))
+            blanks = []
+            for i, value in drawn.items():
+                if value in clashes or value in taken:
+                    blanks.append(i)
+                else:
+                    batch[i][at] = value
+                    taken.add(value)
+                    drawn_rows[value] = first + i
+        self.seen.add({**new, **drawn_rows})
+
+    def _check_boutiques(self, batch: list[list], first: int) -> None:
+        if self.allowed is None:
+            return
+        at = self.boutique_at
+        for row, values in enumerate(batch, start=first):
+            code = (values[at] or "").strip()
+            if code and code not in self.allowed:
+                self.not_allowed.append(
+                    _(
+                        "Row %(row)s, column home_boutique: you do not work in "
+                        "%(boutique_code)s."
+                    )
+                    % {"row": row, "boutique_code": code}
+                )
+
+    def _resolve_boutiques(self, batch: list[list]) -> None:
+        """The boutiques of the batch's codes not looked up yet, one query."""
+        at = self.boutique_at
+        codes = {(values[at] or "").strip() for values in batch} - self.known_codes
+        if not codes:
+            return
+        widget = self.resource.fields["home_boutique"].widget
+        if widget.known is None:
+            widget.known = {}
+        widget.known.update(
+            {b.code: b for b in Boutique.objects.filter(code__in=codes)}
+        )
+        self.known_codes |= codes
+
+
+class _SeenNumbers:
+    """The client numbers read so far and their rows: a temporary table on
+    PostgreSQL (memory stays flat whatever the file's size), a dict
+    elsewhere."""
+
+    TABLE = "client_import_seen"
+
+    def __init__(self):
+        self.in_db = connection.vendor == "postgresql"
+        self.rows: dict[str, int] = {}
+        if self.in_db:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {self.TABLE} "
+                    "(number varchar PRIMARY KEY, row integer) ON COMMIT DROP"
+                )
+
+    def rows_of(self, numbers: list[str]) -> dict[str, int]:
+        if not numbers:
+            return {}
+        if not self.in_db:
+            return {n: self.rows[n] for n in numbers if n in self.rows}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT number, row FROM {self.TABLE} WHERE number = ANY(%s)",
+                [numbers],
+            )
+            return dict(cursor.fetchall())
+
+    def add(self, rows: dict[str, int]) -> None:
+        if not self.in_db:
+            self.rows.update(rows)
+            return
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.TABLE} (number, row) FROM STDIN") as copy,
+        ):
+            for item in rows.items():
+                copy.write_row(item)
+
+    def close(self) -> None:
+        # ON COMMIT DROP is not enough inside an outer transaction.
+        if self.in_db:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
 
 
 _ROW_PROBLEM = re.compile(
@@ -186,7 +523,8 @@ class _RowValidator:
 
     def __init__(self, resource, headers):
         self.resource = resource
-        self.memo: dict = {}
+        # Outcomes per check ("field" or "free text") and field name, by value.
+        self.memo: dict = defaultdict(dict)
         self.import_fields = [
             f
             for f in resource.get_import_fields()
@@ -201,6 +539,14 @@ class _RowValidator:
             f.name
             for f in Client._meta.fields
             if f.name in attributes or f.attname in attributes
+        }
+        self.plain_text = {
+            f
+            for f in Client._meta.fields
+            if type(f) is models.CharField
+            and f.editable
+            and not f.choices
+            and all(type(v) is MaxLengthValidator for v in f.validators)
         }
         self.template = resource.init_instance()
         errors = self._clean_fields(self.template, exclude=per_row)
@@ -243,6 +589,18 @@ class _RowValidator:
             errors = exc.update_error_dict(errors)
         return client, errors
 
+    def forget(self) -> None:
+        """After a batch: drop the outcomes of any column (or of the field
+        and free-text checks) holding a batch's worth of values, the
+        columns whose values do not repeat (names, emails, phones), so that
+        memory stays that of one batch; the repeating ones are kept."""
+        for _field, outcomes in self.columns:
+            if len(outcomes) >= BATCH_ROWS:
+                outcomes.clear()
+        for outcomes in self.memo.values():
+            if len(outcomes) >= BATCH_ROWS:
+                outcomes.clear()
+
     def _import(self, client: Client, row: dict) -> dict:
         """Resource.import_instance: each column through its widget, the
         widget's outcome kept per value."""
@@ -269,13 +627,13 @@ class _RowValidator:
         return errors
 
     def _free_text(self, f, value) -> list:
-        key = ("free text", f.name, value)
+        memo = self.memo["free text", f.name]
         try:
-            problems = self.memo.get(key)
+            problems = memo.get(value)
         except TypeError:
             return free_text_problems(f, value)
         if problems is None:
-            problems = self.memo[key] = free_text_problems(f, value)
+            problems = memo[value] = free_text_problems(f, value)
         return problems
 
     def _clean_fields(self, client: Client, *, exclude: set, only=None) -> dict:
@@ -290,8 +648,19 @@ class _RowValidator:
             stored = client.__dict__[f.attname]
             if f.blank and stored in f.empty_values:
                 continue
+            if (
+                f in self.plain_text
+                and type(stored) is str
+                and stored
+                and len(stored) <= f.max_length
+            ):
+                # What f.clean() returns for it, without the calls: a plain
+                # CharField's only check is its length (names: a new value
+                # on every row, kept by no memo).
+                continue
             try:
-                cleaned = _clean_memoised(f, stored, client, self.memo)
+                memo = self.memo["field", f.name]
+                cleaned = _clean_memoised(f, stored, client, memo)
                 setattr(client, f.attname, cleaned)
             except ValidationError as exc:
                 errors[f.name] = exc.error_list
@@ -317,7 +686,7 @@ def _clean_memoised(f, stored, client: Client, memo: dict):
     model field's clean (to_python, choices, validators) depends on the
     value alone. The value is read through the field's descriptor, as
     Model.clean_fields reads it, only when the outcome is not known yet."""
-    key = ("field", f.name, stored)
+    key = stored
     try:
         outcome = memo.get(key)
     except TypeError:  # an unhashable value: clean it every time

@@ -43,7 +43,7 @@ class _Check(jobs.JobKind):
 
     def run(self, job, ctx):
         staged = _staged(job)
-        data = staged_imports.upload_of(staged)
+        data = self.source(staged)
         ctx.progress(0, None, "Reading the file", force=True)
         headers, rows, total, problems = self.check(staged, data, ctx)
         partial = ctx.partial_path(staged_imports.CHECK_FILE)
@@ -55,6 +55,11 @@ class _Check(jobs.JobKind):
         )
         ctx.keep_as_result(partial, staged_imports.CHECK_FILE)
         return {"rows": total, "problems": len(problems)}
+
+    def source(self, staged):
+        """What check() reads: the upload's bytes (its path for kinds
+        that read it as a stream)."""
+        return staged_imports.upload_of(staged)
 
     def check(self, staged, data, ctx) -> tuple[list, list, int, list[str]]:
         raise NotImplementedError
@@ -90,25 +95,25 @@ class ClientImportCheck(_Check):
     name = "clienteling.client_import_validate"
     label = _("Client import check")
 
-    def check(self, staged, data, ctx):
+    def source(self, staged):
+        return staged_imports.upload_path(staged)
+
+    def check(self, staged, path, ctx):
+        """The file read by batches (imports.check_upload), memory flat."""
+        preview: list[list] = []
         try:
-            dataset = csv_files.read_dataset(data)
-        except ImportRefused as refused:
-            return [], [], 0, refused.messages
-        headers = [(h or "").strip() for h in (dataset.headers or [])]
-        rows = [list(r) for r in dataset[: staged_imports.PREVIEW_ROWS]]
-        total = len(dataset)
-        try:
-            imports.validate(
-                dataset,
+            outcome = imports.check_upload(
+                path,
                 acting_user=staged.uploaded_by,
                 progress=staged_imports.progress_reporter(
                     ctx, "Checked {done:,} of {total:,} rows"
                 ),
+                preview=preview,
             )
-        except ImportRefused as refused:
-            return headers, rows, total, refused.messages
-        return headers, rows, total, []
+        except csv_files.UnreadableFile as refused:
+            return [], [], 0, refused.messages
+        headers = [(h or "").strip() for h in outcome.headers]
+        return headers, preview, outcome.rows, outcome.problems
 
 
 def _web_event_rows(data: bytes) -> tuple[list[dict], list[str]]:
@@ -177,7 +182,7 @@ class _Apply(jobs.JobKind):
         staged = _staged(job)
         if staged.created is not None:  # written by an earlier attempt
             return self._counts(staged)
-        data = staged_imports.upload_of(staged)
+        data = self.source(staged)
         ctx.progress(0, None, "Reading the file", force=True)
         try:
             self.write(staged, data, ctx)
@@ -192,6 +197,11 @@ class _Apply(jobs.JobKind):
         if staged.already_known is not None:
             counts["already_known"] = staged.already_known
         return counts
+
+    def source(self, staged):
+        """What write() reads: the upload's bytes (its path for kinds
+        that read it as a stream)."""
+        return staged_imports.upload_of(staged)
 
     def write(self, staged, data, ctx) -> None:
         raise NotImplementedError
@@ -217,19 +227,24 @@ class ClientImportApply(_Apply):
     name = "clienteling.client_import_apply"
     label = _("Client import")
 
-    def write(self, staged, data, ctx):
-        dataset = csv_files.read_dataset(data)
-        clients = imports.validate(
-            dataset,
-            acting_user=staged.uploaded_by,
-            progress=staged_imports.progress_reporter(
-                ctx, "Checked {done:,} of {total:,} rows again", scale=2
-            ),
-        )
-        total = len(clients)
-        ctx.progress(total, 2 * total, f"Writing {total:,} clients", force=True)
+    def source(self, staged):
+        return staged_imports.upload_path(staged)
+
+    def write(self, staged, path, ctx):
+        """Checked again and written batch by batch as each is valid, in
+        one fenced transaction: a problem in any batch, or a lost lease,
+        rolls back every batch (imports.import_upload). Progress reported
+        inside the transaction is seen once it commits: the label says what
+        runs meanwhile."""
+        ctx.progress(0, None, "Checking and writing every row", force=True)
         with ctx.fenced():
-            imports.write(clients, acting_user=staged.uploaded_by)
+            total = imports.import_upload(
+                path,
+                acting_user=staged.uploaded_by,
+                progress=staged_imports.progress_reporter(
+                    ctx, "Checked and written {done:,} of {total:,} rows"
+                ),
+            )
             StagedImport.objects.filter(pk=staged.pk).update(
                 created=total, applied_at=timezone.now()
             )

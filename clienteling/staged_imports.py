@@ -171,6 +171,15 @@ def upload_of(staged: StagedImport) -> bytes:
     return data
 
 
+def upload_path(staged: StagedImport) -> Path:
+    """The uploaded file's path, for a job reading it as a stream;
+    JobRefused once it is gone."""
+    path = import_uploads.path(staged.file_id)
+    if path is None:
+        raise jobs.JobRefused(GONE)
+    return path
+
+
 # --- The check's result file: first rows, then one problem a line ----------
 
 

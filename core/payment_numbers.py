@@ -229,6 +229,11 @@ def payment_number_kind(text: str) -> str | None:
     """ "card_number", "iban" or None: what the text holds, if either."""
     if not text:
         return None
+    # normalised() never lengthens the NFKC form (it maps a character to
+    # one or drops it): a short NFKC text is answered before the per
+    # character pass (names with accents, in every import row).
+    if len(unicodedata.normalize("NFKC", str(text))) < PAN_MIN_DIGITS:
+        return None
     text = normalised(text)
     if len(text) < PAN_MIN_DIGITS:
         # Too short for either: a card number is 13 digits at least, an

@@ -316,14 +316,15 @@ def test_bad_email_on_row_57_of_100_writes_nothing_anywhere(paris):
 
 
 def test_a_number_taken_while_the_file_is_checked_is_named(paris, monkeypatch):
-    checked = imports.validate
+    # Each batch is checked, then written: someone else creates row 2's
+    # client in between.
+    write_batch = imports._write_batch
 
-    def validate_then_someone_else_creates_row_2(dataset, *, acting_user):
-        clients = checked(dataset, acting_user=acting_user)
+    def someone_else_creates_row_2_then_write(clients, **kwargs):
         ClientFactory(client_number="IMP-0002", home_boutique=paris)
-        return clients
+        return write_batch(clients, **kwargs)
 
-    monkeypatch.setattr(imports, "validate", validate_then_someone_else_creates_row_2)
+    monkeypatch.setattr(imports, "_write_batch", someone_else_creates_row_2_then_write)
 
     with pytest.raises(ImportRefused) as refused:
         services.clients_import(acting_user=None, data=_csv([_row(1), _row(2)]))
@@ -413,13 +414,13 @@ def test_admin_confirm_imports_through_the_engine(client, paris, monkeypatch):
     from django.urls import reverse
 
     engine_calls = []
-    engine = imports.write
+    engine = imports._write_batch
 
     def spy(clients, **kwargs):
         engine_calls.append(len(clients))
         return engine(clients, **kwargs)
 
-    monkeypatch.setattr(imports, "write", spy)
+    monkeypatch.setattr(imports, "_write_batch", spy)
     user, confirm = _preview(client, paris, _csv([_row(1), _row(2)]))
     assert not Client.objects.exists()
 
