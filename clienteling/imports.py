@@ -472,8 +472,10 @@ class _SeenNumbers:
                 copy.write_row(item)
 
     def close(self) -> None:
-        # ON COMMIT DROP is not enough inside an outer transaction.
-        if self.in_db:
+        # ON COMMIT DROP is not enough inside an outer transaction. A
+        # transaction already broken is rolled back by its caller, the
+        # table with it.
+        if self.in_db and not connection.needs_rollback:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
 
