@@ -234,6 +234,7 @@ class _Stream:
         self.not_allowed: list[str] = []
         self.row_problems: list[str] = []
         self.known_codes: set[str] = set()
+        self.done = 0  # rows read so far
         self.allowed = self._allowed_boutiques()
 
     def _allowed_boutiques(self) -> set[str] | None:

@@ -263,3 +263,14 @@ def test_the_plain_email_shape_is_only_ever_a_valid_address():
     for address in plain:
         validate_email(address)  # never raises for the fast path's matches
     assert plain == ADDRESSES[:3] + [ADDRESSES[-1]]
+
+
+def test_a_header_problem_is_named_before_any_row_is_read(tmp_path, paris):
+    data = b"first_name,last_name,home_boutique,email,email\nA,B,PAR,a@b.fr,c@d.fr\n"
+
+    checked = imports.check_upload(_stored(tmp_path, data), acting_user=None)
+
+    assert checked.rows == 0
+    assert checked.problems == [
+        "Column email appears 2 times (columns 4 and 5); keep one."
+    ]
