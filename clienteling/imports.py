@@ -177,7 +177,10 @@ def check_upload(path, *, acting_user, progress=None, preview=None) -> Checked:
         except csv_files.UnreadableFile:
             raise
         except ImportRefused as refused:
-            return Checked(list(headers), stream.done, refused.messages)
+            # Refused on its header: the rows are still counted, as the
+            # preview counted them on the whole file.
+            rows_read = stream.done or sum(1 for _row in rows)
+            return Checked(list(headers), rows_read, refused.messages)
     return Checked(list(headers), count, [])
 
 
