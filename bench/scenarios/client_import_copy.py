@@ -2,9 +2,11 @@
 """Importing 100,000 rows against a plain COPY of the same rows.
 
 client_import_100k: the whole staged import as staff run it, preview
-included: the check job's pass (read the file, validate every row) and
-the write job's (read and validate again, then COPY into a staging table
-and INSERT ... SELECT with one history row per client, email and phone).
+included: the check job's pass (imports.check_upload: the stored file read
+by batches, every row validated) and the write job's (imports.import_upload:
+read and validated again, each batch COPYed into a staging table and
+INSERT ... SELECT with one history row per client, email and phone as soon
+as it is valid, all in one transaction; decision 0105).
 Baseline: the rows that import writes, prepared once at setup (validated,
 rendered as COPY text), COPYed with their history rows into the same
 indexed tables: what PostgreSQL itself needs, with no validation at all.
