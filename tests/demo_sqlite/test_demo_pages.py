@@ -81,10 +81,23 @@ def first_visible(model_admin, request):
     return model_admin.get_queryset(request).order_by("pk").first()
 
 
-def _get(client, url: str, allowed: set[int]) -> int:
-    response = client.get(url)
-    assert response.status_code in allowed, (url, response.status_code)
-    return response.status_code
+class Pages:
+    """GETs pages and keeps every failure, so that one run names them all."""
+
+    def __init__(self, client):
+        self.client = client
+        self.failures: list[str] = []
+        self.opened = 0
+
+    def get(self, url: str, allowed: set[int]) -> None:
+        self.opened += 1
+        try:
+            status = self.client.get(url).status_code
+        except Exception as error:  # noqa: BLE001 (reported below, by page)
+            self.failures.append(f"{url}: {type(error).__name__}: {error}")
+            return
+        if status not in allowed:
+            self.failures.append(f"{url}: {status}")
 
 
 def other_pages(model_admin, row):
@@ -110,35 +123,31 @@ def test_every_page_the_role_reaches_opens(client, username):
     user = sign_in(client, username)
     request = _request(user)
     ok = {200}
-    _get(client, reverse("admin:index"), ok)
-    _get(client, reverse("admin:sections"), ok)
+    pages = Pages(client)
+    pages.get(reverse("admin:index"), ok)
+    pages.get(reverse("admin:sections"), ok)
 
     rows: dict[str, object] = {}
-    opened = 0
     for model, model_admin in admin.site._registry.items():
-        label = model._meta.label
         info = model._meta.app_label, model._meta.model_name
         may_view = model_admin.has_view_or_change_permission(request)
         row = first_visible(model_admin, request) if may_view else None
         if row is not None:
-            rows[label] = row
+            rows[model._meta.label] = row
         if may_view:
-            _get(client, reverse("admin:{}_{}_changelist".format(*info)), ok)
-            opened += 1
+            pages.get(reverse("admin:{}_{}_changelist".format(*info)), ok)
         if model_admin.has_add_permission(request):
-            _get(client, reverse("admin:{}_{}_add".format(*info)), ok)
-            opened += 1
+            pages.get(reverse("admin:{}_{}_add".format(*info)), ok)
         if row is not None:
-            _get(client, reverse("admin:{}_{}_change".format(*info), args=[row.pk]), ok)
-            opened += 1
+            pages.get(reverse("admin:{}_{}_change".format(*info), args=[row.pk]), ok)
         for url in other_pages(model_admin, row):
-            _get(client, url, REFUSALS_ALLOWED)
-            opened += 1
+            pages.get(url, REFUSALS_ALLOWED)
 
     for name, label in WORKS_FROM[username]:
         if label is None:
-            _get(client, reverse(name), ok)
+            pages.get(reverse(name), ok)
         else:
             assert label in rows, f"{username} sees no demo {label}"
-            _get(client, reverse(name, args=[rows[label].pk]), ok)
-    assert opened > 30, f"{username} opened only {opened} pages"
+            pages.get(reverse(name, args=[rows[label].pk]), ok)
+    assert pages.failures == []
+    assert pages.opened > 30, f"{username} opened only {pages.opened} pages"
