@@ -149,5 +149,5 @@ def test_every_page_the_role_reaches_opens(client, username):
         else:
             assert label in rows, f"{username} sees no demo {label}"
             pages.get(reverse(name, args=[rows[label].pk]), ok)
-    assert pages.failures == []
+    assert not pages.failures, f"{username}:\n" + "\n".join(pages.failures)
     assert pages.opened > 30, f"{username} opened only {pages.opened} pages"
