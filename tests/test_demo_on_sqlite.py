@@ -48,7 +48,8 @@ def run(args: list[str], env: dict[str, str]) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        # Only against a hang: migrate alone takes minutes on a loaded machine.
+        timeout=3600,
         check=False,
     )
     output = done.stdout + done.stderr
