@@ -61,7 +61,8 @@ def test_the_demo_migrates_seeds_and_every_role_opens_its_pages(demo_env):
     for command in (["migrate", "--no-input"], ["seed_demo"]):
         output = run(["manage.py", *command], demo_env)
         first = min((output.find(m) for m in FAILURE_MARKS if m in output), default=-1)
-        assert first < 0, f"manage.py {command[0]}:\n{output[first : first + 6000]}"
+        start = output.rfind("\n", 0, first) + 1  # from the log line's start
+        assert first < 0, f"manage.py {command[0]}:\n{output[start : start + 6000]}"
     assert "adviser" in output  # seed_demo printed the logins
 
     pages = run(
