@@ -27,12 +27,12 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
 from consents.models import ParentalConsent
+from core.id_arrays import in_ids
 from core.writes import now_or as _now
 from core.writes import save_with_author as _save
 
 # France (the house's establishment): the age of digital consent.
 DIGITAL_CONSENT_AGE = 15
-_ERASE_CHUNK = 1000
 
 
 def age_on(birth_date: date | None, day: date) -> int | None:
@@ -164,13 +164,16 @@ def parental_evidence_erase(*, client_ids: list[int], identifiers=None) -> int:
     """Delete the evidence files of these clients' parental consents
     (erasure): they name the parent and the child."""
     deleted = 0
-    for start in range(0, len(client_ids), _ERASE_CHUNK):
-        names = ParentalConsent.objects.filter(
-            client_id__in=client_ids[start : start + _ERASE_CHUNK]
-        ).values_list("evidence_name", flat=True)
+    # One statement, the ids as one array (core.id_arrays, decision 0089).
+    if client_ids:
+        names = (
+            ParentalConsent.objects.filter(in_ids("client_id", client_ids))
+            .exclude(evidence_name="")
+            .values_list("evidence_name", flat=True)
+        )
         for name in names:
             path = evidence_path(name)
-            if name and path.is_file():
+            if path.is_file():
                 path.unlink()
                 deleted += 1
     return deleted

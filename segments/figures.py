@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -501,14 +502,19 @@ def consent_rates(boutique) -> Figure:
     # The current decision per (client, purpose): the latest by decided_at
     # then id (consents' rule, decision 0200), by DISTINCT ON in SQL, then
     # the grants counted per purpose and channel: one query at any size.
-    latest = (
-        ConsentDecision.objects.filter(
-            purpose_id__in=[p.pk for p in purposes], client__in=clients
-        )
-        .order_by("client_id", "purpose_id", "-decided_at", "-id")
-        .distinct("client_id", "purpose_id")
-        .values("pk")
+    # SQLite (the demo) has no DISTINCT ON: there, the decisions no later
+    # one replaced (ConsentDecisionQuerySet.current), the same rows.
+    decisions = ConsentDecision.objects.filter(
+        purpose_id__in=[p.pk for p in purposes], client__in=clients
     )
+    if connection.vendor == "postgresql":
+        latest = (
+            decisions.order_by("client_id", "purpose_id", "-decided_at", "-id")
+            .distinct("client_id", "purpose_id")
+            .values("pk")
+        )
+    else:
+        latest = decisions.current().values("pk")
     granted: dict = defaultdict(Counter)
     for purpose_id, channel, n in (
         ConsentDecision.objects.filter(

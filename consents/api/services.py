@@ -322,21 +322,6 @@ def cookie_choice_record(
     return choice
 
 
-def cookie_category_allowed(*, client: Client, category: str) -> bool:
-    """Whether the client's current cookie choice allows this category.
-
-    No choice (never made, or cleared by retention after 13 months) and
-    "refused all" allow nothing; "customised" reads the latest choice.
-    """
-    if client.cookie_consent == CookieConsent.ACCEPTED:
-        return True
-    if client.cookie_consent != CookieConsent.CUSTOMISED:
-        return False
-    latest = CookieChoice.objects.filter(client=client).order_by("-decided_at", "-id")
-    choice = latest.first()
-    return bool(choice and getattr(choice, category))
-
-
 def cookie_allowed_events(events: list) -> list:
     """The web events (unsaved) that their clients' cookie choices allow:
     core.hooks' web-event filter, so the file import and the management
@@ -385,10 +370,8 @@ def website_event_record(
     occurred_at: datetime,
 ) -> WebEvent | None:
     """Store a web event if the client's cookie choice allows its category;
-    None (nothing written) otherwise."""
-    category = WEB_EVENT_COOKIE_CATEGORY[kind]
-    if not cookie_category_allowed(client=client, category=category):
-        return None
+    None (nothing written) otherwise: web_events_write applies the choices
+    (cookie_allowed_events, the one filter every import path goes through)."""
     # The website's event ids are its own: prefixed with the website so two
     # websites (or the file import) never collide.
     external_id = f"w{website_client.pk}-{event_id}"
@@ -405,5 +388,6 @@ def website_event_record(
     )
     if problems:
         raise ValidationError({"body": problems})
-    web_events_write(events=events)
+    if web_events_write(events=events).not_allowed:
+        return None
     return WebEvent.objects.get(external_id=external_id)
