@@ -11,10 +11,9 @@ import pytest
 from django.utils import timezone
 
 from consents import registry, services
-from consents.models import Channel, ConsentDecision, Purpose
+from consents.models import Channel, ConsentDecision, Purpose, PurposeWording
 from consents.selectors import OBJECT, Reason
 from segments import selectors
-from tests.consents.factories import grant
 from tests.segments.people import _client, build_house
 
 pytestmark = pytest.mark.django_db
@@ -33,15 +32,28 @@ def _objecting_by_distinct_on(purpose_ids):
     )
 
 
-def _object(client, code, *, now):
-    return services.consent_record(
-        acting_user=None,
+def _decide(client, code, decision, *, at):
+    """A ledger row written directly (no side effects: an objection to
+    newsletters would also suppress the client's addresses)."""
+    purpose = Purpose.objects.get(code=code)
+    return ConsentDecision.objects.create(
         client=client,
-        purpose_code=code,
-        decision="object",
+        purpose=purpose,
+        decision=decision,
         channel=Channel.EMAIL,
-        now=now,
+        wording=PurposeWording.objects.filter(purpose=purpose).first()
+        if decision == "grant"
+        else None,
+        decided_at=at,
     )
+
+
+def _object(client, code, *, now):
+    return _decide(client, code, "object", at=now)
+
+
+def grant(client, code, *, now):
+    return _decide(client, code, "grant", at=now)
 
 
 @pytest.fixture
@@ -50,8 +62,9 @@ def house():
     and the harder cases of the ledger, all French speakers of Paris."""
     house = build_house()
     alice, paris = house.alice, house.paris
-    earlier = timezone.now() - timedelta(days=2)
-    tie = timezone.now() - timedelta(days=1)
+    # After the newsletters consent each client is built with.
+    earlier = timezone.now() + timedelta(minutes=1)
+    tie = timezone.now() + timedelta(minutes=2)
     # Objected to newsletters, then consented again: no longer objecting.
     lifted = _client(paris, "Lifted", advised_by=alice)
     _object(lifted, registry.NEWSLETTERS, now=earlier)
