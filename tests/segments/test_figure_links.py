@@ -136,5 +136,7 @@ def test_every_figure_row_links_to_a_list_of_as_many(client, house):
                 counted = sum(v or 0 for v in row.values)
                 if listed != counted:
                     wrong.append(f"{where}: figure {counted}, list {listed}")
-    assert not missing, f"figures without a link: {missing}"
-    assert not wrong, f"links to a list of another count: {wrong}"
+    problems = [f"without a link: {m}" for m in missing] + [
+        f"links to a list of another count: {w}" for w in wrong
+    ]
+    assert not problems
