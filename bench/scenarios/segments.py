@@ -104,7 +104,9 @@ def _drop_consents(cursor) -> None:
 # newsletters consents, fewer events and partner sharing, withdrawals
 # (unsubscribe links, preference page) and objections (Art. 21).
 # (purpose code, share given (per 1,000), share of those withdrawn later
-# (per 1,000), share objecting after a consent (per 1,000))
+# (per 1,000), share objecting after a consent (per 1,000)). Website
+# grants keep an IP address (constraint consent_web_keeps_ip): a
+# documentation address.
 CONSENT_MIX = (
     ("newsletters_invitations", 620, 120, 10),
     ("events", 380, 80, 5),
@@ -152,10 +154,15 @@ def _consents(size: int) -> None:
             given_at = f"now() - ((c.g * 17 + {p} * 31) %% 700 + 30) * interval '1 day'"
             cursor.execute(
                 f"""
-                INSERT INTO consents_consentdecision ({columns})
-                SELECT c.id, %s, 'grant',
-                    ({GRANT_CHANNELS})[1 + (c.g + {p}) %% 5], %s, %s, {given_at}, %s
-                FROM ({bench_ids}) c WHERE {draw} < %s
+                INSERT INTO consents_consentdecision ({columns}, ip_address)
+                SELECT x.*, CASE WHEN x.channel = 'website'
+                    THEN '192.0.2.10'::inet END
+                FROM (
+                    SELECT c.id, %s, 'grant',
+                        ({GRANT_CHANNELS})[1 + (c.g + {p}) %% 5] AS channel, %s,
+                        %s, {given_at}, %s
+                    FROM ({bench_ids}) c WHERE {draw} < %s
+                ) x
                 """,  # noqa: S608
                 [purpose.pk, wording.pk, wording.language, CONSENT_MARK, given],
             )
