@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -499,27 +498,18 @@ def consent_rates(boutique) -> Figure:
         Purpose.objects.filter(is_active=True, legal_basis="consent").order_by("name")
     )
     clients = Client.objects.live().filter(home_boutique=boutique)
-    # The current decision per (client, purpose): the latest by decided_at
-    # then id (consents' rule, decision 0200), by DISTINCT ON in SQL, then
-    # the grants counted per purpose and channel: one query at any size.
-    # SQLite (the demo) has no DISTINCT ON: there, the decisions no later
-    # one replaced (ConsentDecisionQuerySet.current), the same rows.
-    decisions = ConsentDecision.objects.filter(
-        purpose_id__in=[p.pk for p in purposes], client__in=clients
-    )
-    if connection.vendor == "postgresql":
-        latest = (
-            decisions.order_by("client_id", "purpose_id", "-decided_at", "-id")
-            .distinct("client_id", "purpose_id")
-            .values("pk")
-        )
-    else:
-        latest = decisions.current().values("pk")
+    # The current grants: grants no later decision on the same client and
+    # purpose replaced (decided_at then id, consents' rule, decision 0200;
+    # NOT EXISTS a later row, portable: decision 0094), counted per
+    # purpose and channel: one query at any size.
     granted: dict = defaultdict(Counter)
     for purpose_id, channel, n in (
         ConsentDecision.objects.filter(
-            pk__in=latest, decision=ConsentDecision.Decision.GRANT
+            purpose_id__in=[p.pk for p in purposes],
+            client__in=clients,
+            decision=ConsentDecision.Decision.GRANT,
         )
+        .current()
         .values("purpose_id", "channel")
         .annotate(n=Count("pk"))
         .values_list("purpose_id", "channel", "n")

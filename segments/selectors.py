@@ -238,15 +238,15 @@ class Membership:
 
 def _objecting(purpose_ids: list[int]):
     """Ids of the clients whose current decision (latest by decided_at,
-    then id) on one of `purpose_ids` is an objection: DISTINCT ON, once."""
-    latest = (
+    then id) on one of `purpose_ids` is an objection: the objections no
+    later decision on the same client and purpose replaced (consents'
+    `current_objections`, NOT EXISTS a later row). Portable (SQLite has
+    no DISTINCT ON) and it reads only the objections, each checked by one
+    probe of the (client, purpose, decided_at, id) index (decision 0094)."""
+    return (
         ConsentDecision.objects.filter(purpose_id__in=purpose_ids)
-        .order_by("client_id", "purpose_id", "-decided_at", "-id")
-        .distinct("client_id", "purpose_id")
-        .values("pk")
-    )
-    return ConsentDecision.objects.filter(pk__in=latest, decision=OBJECT).values(
-        "client_id"
+        .current_objections()
+        .values("client_id")
     )
 
 

@@ -82,6 +82,120 @@ def _drop_history_on_resize(size: int) -> None:
             "DELETE FROM clienteling_contactevent WHERE subject = %s",
             [CONTACT_SUBJECT],
         )
+        _drop_consents(cursor)
+
+
+def _drop_consents(cursor) -> None:
+    """The bench's ledger rows (user agent CONSENT_MARK). The ledger is
+    append-only by trigger; the bench, as the database owner, bypasses
+    triggers for this one statement (session_replication_role)."""
+    cursor.execute("SET session_replication_role = replica")
+    try:
+        cursor.execute(
+            "DELETE FROM consents_consentdecision WHERE user_agent = %s",
+            [CONSENT_MARK],
+        )
+    finally:
+        cursor.execute("SET session_replication_role = DEFAULT")
+
+
+# Each client's decisions per purpose, in order (g: the client's rank,
+# p: the purpose's 1-based number in CONSENT_MIX). A realistic mix: most
+# newsletters consents, fewer events and partner sharing, withdrawals
+# (unsubscribe links, preference page) and objections (Art. 21).
+# (purpose code, share given (per 1,000), share of those withdrawn later
+# (per 1,000), share objecting after a consent (per 1,000)). Website
+# grants keep an IP address (constraint consent_web_keeps_ip): a
+# documentation address.
+CONSENT_MIX = (
+    ("newsletters_invitations", 620, 120, 10),
+    ("events", 380, 80, 5),
+    ("partner_sharing", 110, 150, 5),
+    ("cross_group_intelligence", 90, 100, 0),
+)
+# Objections to statistics and segmentation (Art. 21), per 1,000 clients:
+# they leave the segments.
+STATISTICS_OBJECTIONS = 8
+CONSENT_MARK = "bench-consent"
+GRANT_CHANNELS = "ARRAY['paper_form','website','clienteling_tool','in_person','email']"
+WITHDRAW_CHANNELS = "ARRAY['unsubscribe_link','preference_page','email','phone']"
+
+
+def _consents(size: int) -> None:
+    """Consents per purpose and channel (CONSENT_MIX), built again only
+    when the client table's size changed: at 1M, ~1.2M grants, ~130k
+    withdrawals, ~8k objections to segmentation."""
+    from consents.models import ConsentDecision, Purpose, PurposeWording
+
+    bench = ConsentDecision.objects.filter(user_agent=CONSENT_MARK)
+    expected = size * STATISTICS_OBJECTIONS // 1000
+    objections = bench.filter(purpose__code="statistics_segmentation")
+    if bench.exists() and abs(objections.count() - expected) <= 1:
+        return
+    statistics = Purpose.objects.get(code="statistics_segmentation")
+    bench_ids = (
+        "SELECT id, row_number() OVER (ORDER BY id) AS g FROM "
+        "clienteling_client WHERE client_number LIKE 'BENCH-%%'"
+    )
+    columns = (
+        "client_id, purpose_id, decision, channel, wording_id, language, "
+        "decided_at, user_agent"
+    )
+    with connection.cursor() as cursor:
+        _drop_consents(cursor)
+        for p, (code, given, withdrawn, objected) in enumerate(CONSENT_MIX, 1):
+            purpose = Purpose.objects.get(code=code)
+            wording = (
+                PurposeWording.objects.filter(purpose=purpose, language="fr").first()
+                or PurposeWording.objects.filter(purpose=purpose).first()
+            )
+            # A client's draw for this purpose: a fixed hash of (g, p).
+            draw = f"((c.g * 7919 + {p} * 104729) %% 1000)"
+            given_at = f"now() - ((c.g * 17 + {p} * 31) %% 700 + 30) * interval '1 day'"
+            cursor.execute(
+                f"""
+                INSERT INTO consents_consentdecision ({columns}, ip_address)
+                SELECT x.*, CASE WHEN x.channel = 'website'
+                    THEN '192.0.2.10'::inet END
+                FROM (
+                    SELECT c.id, %s, 'grant',
+                        ({GRANT_CHANNELS})[1 + (c.g + {p}) %% 5] AS channel, %s,
+                        %s, {given_at}, %s
+                    FROM ({bench_ids}) c WHERE {draw} < %s
+                ) x
+                """,  # noqa: S608
+                [purpose.pk, wording.pk, wording.language, CONSENT_MARK, given],
+            )
+            # Withdrawn and objecting: the first shares of those given,
+            # decided after the consent (1 to 29 days later).
+            later = f"{given_at} + (1 + c.g %% 29) * interval '1 day'"
+            for decision, low, high, channels in (
+                ("withdraw", 0, given * withdrawn // 1000, WITHDRAW_CHANNELS),
+                (
+                    "object",
+                    given * withdrawn // 1000,
+                    given * withdrawn // 1000 + given * objected // 1000,
+                    "ARRAY['email','phone','preference_page','unsubscribe_link']",
+                ),
+            ):
+                cursor.execute(
+                    f"""
+                    INSERT INTO consents_consentdecision ({columns})
+                    SELECT c.id, %s, %s, ({channels})[1 + c.g %% 4], NULL, '',
+                        {later}, %s
+                    FROM ({bench_ids}) c WHERE {draw} >= %s AND {draw} < %s
+                    """,  # noqa: S608
+                    [purpose.pk, decision, CONSENT_MARK, low, high],
+                )
+        cursor.execute(
+            f"""
+            INSERT INTO consents_consentdecision ({columns})
+            SELECT c.id, %s, 'object', 'email', NULL, '',
+                now() - ((c.g * 13) %% 300) * interval '1 day', %s
+            FROM ({bench_ids}) c WHERE (c.g * 6007) %% 1000 < %s
+            """,  # noqa: S608
+            [statistics.pk, CONSENT_MARK, STATISTICS_OBJECTIONS],
+        )
 
 
 def _history(size: int, boutique, advisers: list[int]) -> None:
@@ -189,6 +303,7 @@ def setup(size: int) -> None:
         .values_list("pk", flat=True)
     )
     _history(size, boutique, advisers)
+    _consents(size)
     with connection.cursor() as cursor:
         _fill_digests(cursor)
     SuppressionEntry.objects.filter(reason="bench").delete()
