@@ -1,7 +1,8 @@
 """The breach register (issue 17, Art. 33/34, docs/decisions/0060): the
 record and its affected clients, the 72-hour clock and its alerts (time
 frozen for real: tests.helpers.frozen_time patches timezone.now), the risk
-assessment, the generated CNIL text and letters, and every refusal with nothing written."""
+assessment, the generated CNIL text and letters, and every refusal with
+nothing written."""
 
 from datetime import UTC, datetime, timedelta
 
