@@ -317,7 +317,7 @@ class BreachAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return redirect("admin:privacy_breach_change", breach.pk)
         try:
-            sent = breaches.breach_letters_send(acting_user=request.user, breach=breach)
+            breaches.breach_letters_start(acting_user=request.user, breach=breach)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -325,10 +325,10 @@ class BreachAdmin(admin.ModelAdmin):
             messages.success(
                 request,
                 _(
-                    "Letters emailed to %(emailed)s clients; %(post)s without an "
-                    "email address to post (download the PDF)."
-                )
-                % {"emailed": sent.emailed, "post": sent.to_post},
+                    "The letters are being emailed by a job: follow it on the "
+                    "jobs page. The clients without an email address get the "
+                    "PDF by post."
+                ),
             )
         return redirect("admin:privacy_breach_change", breach.pk)
 
