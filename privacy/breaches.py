@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -716,6 +716,14 @@ def breach_letters_job(job: Job, ctx) -> dict:
     }
 
 
+def letter_counts(breach: Breach) -> dict:
+    """Letters emailed and failed so far (the breach's page)."""
+    return breach.letters.aggregate(
+        sent=Count("id", filter=Q(outcome=BreachLetter.Outcome.SENT)),
+        failed=Count("id", filter=Q(outcome=BreachLetter.Outcome.FAILED)),
+    )
+
+
 def breach_letters_send(
     *, acting_user, breach: Breach, now: datetime | None = None
 ) -> LettersSent:
@@ -756,6 +764,7 @@ __all__ = [
     "breach_letters_job",
     "breach_letters_send",
     "breach_letters_start",
+    "letter_counts",
     "breach_record",
     "breaches_alert",
     "cnil_notification_text",

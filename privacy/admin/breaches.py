@@ -265,6 +265,7 @@ class BreachAdmin(admin.ModelAdmin):
                 "alerts": breach.alerts.all(),
                 "cnil_text": breaches.cnil_notification_text(breach),
                 "letters": breaches.people_letters(breach),
+                "letter_counts": breaches.letter_counts(breach),
                 "can_add": can_add,
                 "assess_form": assess or AssessForm(),
                 "notify_form": notify or NotifyForm(),

@@ -145,3 +145,5 @@ def test_the_breach_page_offers_each_letter_as_a_pdf_and_sends_them(
         1,
         0,
     )
+    page = client.get(reverse("admin:privacy_breach_change", args=[breach.pk]))
+    assert "Letters emailed so far: 1; failed: 0" in page.content.decode()
