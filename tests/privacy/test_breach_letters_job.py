@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 
 from core import jobs
+from core.jobs import engine
 from core.jobs.models import Job
 from privacy import breaches
 from privacy.models import BreachAssessment, BreachLetter, BreachNotification
@@ -41,7 +42,17 @@ class RefusingBackend(EmailBackend):
 
 
 @pytest.fixture
-def refusing(settings):
+def sends(monkeypatch):
+    """The job deliveries the engine sends (run by hand here, in order)."""
+    sent = []
+    monkeypatch.setattr(
+        engine, "_send", lambda job_id, countdown=0: sent.append((job_id, countdown))
+    )
+    return sent
+
+
+@pytest.fixture
+def refusing(settings, sends):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     REFUSING.clear()
     yield REFUSING
@@ -82,7 +93,7 @@ def _breach_of_two(officer):
     return breach, good, bad
 
 
-def test_a_failed_letter_is_recorded_and_sent_by_the_next_attempt(refusing):
+def test_a_failed_letter_is_recorded_and_sent_by_the_next_attempt(refusing, sends):
     officer = compliance()
     breach, good, bad = _breach_of_two(officer)
     refusing.add("bad@example.com")
@@ -93,6 +104,7 @@ def test_a_failed_letter_is_recorded_and_sent_by_the_next_attempt(refusing):
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED
     assert "1 letter(s) could not be emailed" in job.error
+    assert sends == [(job.pk, 0), (job.pk, 5)]  # queued, then again after 5 s
     letters = {row.client_id: row for row in BreachLetter.objects.all()}
     assert (letters[good.pk].outcome, letters[good.pk].attempts) == ("sent", 1)
     assert (letters[bad.pk].outcome, letters[bad.pk].detail) == (
