@@ -266,6 +266,10 @@ class BreachAdmin(admin.ModelAdmin):
                 "cnil_text": breaches.cnil_notification_text(breach),
                 "letters": breaches.people_letters(breach),
                 "letter_counts": breaches.letter_counts(breach),
+                # Once told, the button goes (the service refuses anyway).
+                "people_told": breach.notifications.filter(
+                    to=BreachNotification.To.PEOPLE
+                ).exists(),
                 "can_add": can_add,
                 "assess_form": assess or AssessForm(),
                 "notify_form": notify or NotifyForm(),

@@ -147,3 +147,4 @@ def test_the_breach_page_offers_each_letter_as_a_pdf_and_sends_them(
     )
     page = client.get(reverse("admin:privacy_breach_change", args=[breach.pk]))
     assert "Letters emailed so far: 1; failed: 0" in page.content.decode()
+    assert "breach-send-letters" not in page.content.decode()  # told: no button
