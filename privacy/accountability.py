@@ -17,13 +17,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clienteling.models import Client
-from core import downloads, hooks
+from core import data_map, downloads, hooks
 from core.display import day, moment
 from core.models import AccessLogEntry
 from core.services import access_log_record
@@ -351,9 +353,7 @@ class AccessLogQuery:
             at__lt=datetime.combine(self.end + timedelta(days=1), time.min, tz),
         )
         if self.client is not None:
-            rows = rows.filter(
-                object_type="clienteling.client", object_id=str(self.client.pk)
-            )
+            rows = rows.filter(client_records(self.client))
         if self.user is not None:
             rows = rows.filter(user=self.user)
         return rows.select_related("user").order_by("at", "id")
@@ -366,6 +366,34 @@ class AccessLogQuery:
             .distinct()
             .count()
         )
+
+
+CLIENT_LABEL = "clienteling.client"
+
+
+def client_records(client: Client) -> Q:
+    """Every access-log row about the client's data (decision 0097): their
+    record and the records merged into it, and each row of every model
+    the data map says holds data about one client (orders, contacts,
+    consents, requests, files...), found through its path to the client
+    by a subquery (one statement, whatever the client's history)."""
+    merged = Client.objects.filter(merged_into=client).annotate(
+        ref=Cast("pk", CharField())
+    )
+    where = Q(object_type=CLIENT_LABEL, object_id=str(client.pk)) | Q(
+        object_type=CLIENT_LABEL, object_id__in=merged.values("ref")
+    )
+    for model, entry in data_map.client_models():
+        label = model._meta.label_lower
+        if label == CLIENT_LABEL:
+            continue
+        ids = (
+            model._base_manager.filter(**{entry.client_path or "id": client.pk})
+            .annotate(ref=Cast("pk", CharField()))
+            .values("ref")
+        )
+        where |= Q(object_type=label, object_id__in=ids)
+    return where
 
 
 def access_log_query(

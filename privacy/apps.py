@@ -18,3 +18,9 @@ class PrivacyConfig(AppConfig):
         hooks.register_processing_filter(dsr.unrestricted)
         hooks.register_export_gate(approvals.export_gate)
         hooks.register_consent_ended_handler(notices.on_consent_ended)
+        # Art. 19 for edits outside a rectification request (decision 0096).
+        from simple_history.signals import post_create_historical_record
+
+        post_create_historical_record.connect(
+            notices.on_history_record, dispatch_uid="privacy.notices.edits"
+        )

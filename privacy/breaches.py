@@ -19,21 +19,23 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Client
-from core import data_map, downloads, roles
+from core import data_map, downloads, jobs, roles
 from core.classification import Category
 from core.display import moment
+from core.jobs.models import Job
 from core.writes import now_or as _now
 from privacy.models import (
     Breach,
     BreachAlert,
     BreachAssessment,
     BreachClient,
+    BreachLetter,
     BreachNotification,
 )
 
@@ -478,7 +480,7 @@ BREACH_LETTER_PDF = downloads.register(
         label=_("Letter to the people affected by a breach (PDF)"),
         sites=(
             "privacy.breaches.breach_letter_pdf",
-            "privacy.breaches.breach_letters_send",
+            "privacy.breaches.breach_letters_job",
             "privacy.admin.breaches.BreachAdmin.letter_pdf_view",
         ),
         spreadsheet=False,
@@ -517,6 +519,7 @@ class LettersSent:
     emailed: int
     to_post: int
     notification: BreachNotification
+    failed: int = 0
 
 
 # Emails per connection: one SMTP session for a few hundred messages, so a
@@ -524,20 +527,16 @@ class LettersSent:
 _EMAIL_CHUNK = 500
 
 
-def breach_letters_send(
-    *, acting_user, breach: Breach, now: datetime | None = None
-) -> LettersSent:
-    """Email each affected client the letter in their language, its PDF
-    attached (Art. 34); clients without an email address are counted for
-    the post (the PDF per language is on the breach's page). Records the
-    notification to the people. Refused, with nothing sent, when the
-    latest assessment does not call for telling the people or when they
-    were already told."""
-    from django.core.mail import EmailMessage, get_connection
+# The job kind (privacy/jobs.py); never renamed: stored on job rows.
+LETTERS_KIND = "privacy.breach_letters"
 
-    from clienteling.models import ClientEmail
 
-    at = _now(now)
+class LettersFailed(Exception):
+    """Some letters could not be emailed: the job's next attempt tries
+    them again (the sent ones are not sent twice)."""
+
+
+def _letters_refusal(breach: Breach) -> None:
     assessment = latest_assessment(breach)
     if assessment is None or not assessment.notify_people:
         raise ValidationError(
@@ -552,42 +551,196 @@ def breach_letters_send(
             _("The people were already told on %(when)s. Nothing was sent.")
             % {"when": moment(told.notified_at)}
         )
+
+
+def breach_letters_start(
+    *, acting_user, breach: Breach, now: datetime | None = None
+) -> Job:
+    """Queue the job that emails each affected client the letter in their
+    language, its PDF attached (Art. 34; decision 0097). Refused, nothing
+    queued, when the latest assessment does not call for telling the
+    people, when they were already told, or while a job is sending."""
+    _letters_refusal(breach)
+    try:
+        with transaction.atomic():
+            return jobs.enqueue(
+                kind=LETTERS_KIND,
+                label=str(_("Letters for breach #%(pk)s") % {"pk": breach.pk}),
+                acting_user=acting_user,
+                params={"breach": breach.pk},
+                dedupe_key=f"breach-letters:{breach.pk}",
+                now=now,
+            )
+    except jobs.AlreadyQueued:
+        raise ValidationError(
+            _(
+                "The letters of this breach are already being emailed: follow "
+                "the job on the jobs page."
+            )
+        ) from None
+
+
+def _letter_messages(breach: Breach, client_ids: list[int], addresses, languages):
+    from django.core.mail import EmailMessage
+
     letters = {letter.language: letter for letter in people_letters(breach)}
-    pdfs = {code: breach_letter_pdf(breach, letter) for code, letter in letters.items()}
+    pdfs = {}
+    for client_id in client_ids:
+        language = languages[client_id]
+        letter = letters[language]
+        if language not in pdfs:
+            pdfs[language] = breach_letter_pdf(breach, letter)
+        with translation.override(language):
+            subject = str(_("A personal-data incident that concerns you"))
+        message = EmailMessage(subject, letter.text, None, [addresses[client_id]])
+        message.attach("letter.pdf", pdfs[language], "application/pdf")
+        yield client_id, message
+
+
+def _letters_chunk(job, ctx, breach, *, connection, chunk, addresses, languages):
+    """Email one chunk over one SMTP session; record each letter's outcome."""
+    outcomes = {}
+    connection.open()
+    try:
+        for client_id, message in _letter_messages(breach, chunk, addresses, languages):
+            try:
+                connection.send_messages([message])
+            except Exception as exc:  # noqa: BLE001 - recorded per letter
+                # Only the exception's kind: its text may quote the address.
+                outcomes[client_id] = (BreachLetter.Outcome.FAILED, exc)
+            else:
+                outcomes[client_id] = (BreachLetter.Outcome.SENT, None)
+    finally:
+        connection.close()
+    at = timezone.now()
+    with ctx.fenced():
+        for client_id, (outcome, exc) in outcomes.items():
+            row, _made = BreachLetter.objects.get_or_create(
+                breach=breach,
+                client_id=client_id,
+                defaults={"job": job, "outcome": outcome},
+            )
+            row.job = job
+            row.outcome = outcome
+            row.attempts += 1
+            row.sent_at = at if exc is None else None
+            row.detail = "" if exc is None else type(exc).__name__[:300]
+            row.save()
+
+
+def breach_letters_job(job: Job, ctx) -> dict:
+    """One run of the letters job: email every affected client with an
+    address whose letter is not yet sent, one SMTP session per chunk; each
+    letter's outcome is recorded (BreachLetter, ids only) chunk by chunk,
+    fenced by the job's lease. Failed letters make the attempt fail, so
+    the job rules try them again; on the last attempt the sending is
+    recorded as the notification to the people with the failures counted."""
+    from django.core.mail import get_connection
+
+    from clienteling.models import ClientEmail
+
+    breach = Breach.objects.filter(pk=job.params["breach"]).first()
+    if breach is None:
+        raise jobs.JobRefused(_("The breach these letters were for no longer exists."))
+    try:
+        _letters_refusal(breach)
+    except ValidationError as exc:
+        raise jobs.JobRefused(" ".join(exc.messages)) from None
     ids = BreachClient.objects.filter(breach=breach).values("client_id")
-    clients = dict(
+    languages = dict(
         Client.objects.filter(pk__in=ids).values_list("pk", "preferred_language")
     )
     addresses = dict(
         ClientEmail.objects.filter(
-            client_id__in=list(clients), is_primary=True
+            client_id__in=list(languages), is_primary=True
         ).values_list("client_id", "address")
     )
-    messages = []
-    for client_id, address in sorted(addresses.items()):
-        language = clients[client_id]
-        letter = letters[language]
-        with translation.override(language):
-            subject = str(_("A personal-data incident that concerns you"))
-        message = EmailMessage(subject, letter.text, None, [address])
-        message.attach("letter.pdf", pdfs[language], "application/pdf")
-        messages.append(message)
-    connection = get_connection()
-    for start in range(0, len(messages), _EMAIL_CHUNK):
-        connection.send_messages(messages[start : start + _EMAIL_CHUNK])
-    to_post = len(clients) - len(addresses)
-    notification = breach_notify(
-        acting_user=acting_user,
-        breach=breach,
-        to=BreachNotification.To.PEOPLE,
-        notified_at=at,
-        reference=str(
-            _("%(emailed)s emailed with the letter, %(post)s to post")
-            % {"emailed": len(messages), "post": to_post}
-        ),
-        now=at,
+    letters = BreachLetter.objects.filter(breach=breach)
+    sent = set(
+        letters.filter(outcome=BreachLetter.Outcome.SENT).values_list(
+            "client_id", flat=True
+        )
     )
-    return LettersSent(len(messages), to_post, notification)
+    todo = sorted(pk for pk in addresses if pk not in sent)
+    total = len(addresses)
+    ctx.progress(len(sent), total, "Emailing the letters", force=True)
+    connection = get_connection()
+    for start in range(0, len(todo), _EMAIL_CHUNK):
+        chunk = todo[start : start + _EMAIL_CHUNK]
+        _letters_chunk(
+            job,
+            ctx,
+            breach,
+            connection=connection,
+            chunk=chunk,
+            addresses=addresses,
+            languages=languages,
+        )
+        ctx.progress(
+            len(sent) + start + len(chunk),
+            total,
+            f"Emailing the letters: {len(sent) + start + len(chunk)} of {total}",
+        )
+    failed = letters.filter(outcome=BreachLetter.Outcome.FAILED).count()
+    if failed and job.attempts < job.max_attempts:
+        raise LettersFailed(
+            f"{failed} letter(s) could not be emailed; they are tried again "
+            f"(attempt {job.attempts} of {job.max_attempts})."
+        )
+    emailed = letters.filter(outcome=BreachLetter.Outcome.SENT).count()
+    to_post = len(languages) - len(addresses)
+    if failed:
+        reference = _(
+            "%(emailed)s emailed with the letter, %(failed)s failed after "
+            "every attempt, %(post)s to post"
+        ) % {"emailed": emailed, "failed": failed, "post": to_post}
+    else:
+        reference = _("%(emailed)s emailed with the letter, %(post)s to post") % {
+            "emailed": emailed,
+            "post": to_post,
+        }
+    with ctx.fenced():
+        notification = breach_notify(
+            acting_user=job.owner,
+            breach=breach,
+            to=BreachNotification.To.PEOPLE,
+            notified_at=timezone.now(),
+            reference=str(reference),
+        )
+    return {
+        "breach": breach.pk,
+        "emailed": emailed,
+        "failed": failed,
+        "to_post": to_post,
+        "notification": notification.pk,
+    }
+
+
+def letter_counts(breach: Breach) -> dict:
+    """Letters emailed and failed so far (the breach's page)."""
+    return breach.letters.aggregate(
+        sent=Count("id", filter=Q(outcome=BreachLetter.Outcome.SENT)),
+        failed=Count("id", filter=Q(outcome=BreachLetter.Outcome.FAILED)),
+    )
+
+
+def breach_letters_send(
+    *, acting_user, breach: Breach, now: datetime | None = None
+) -> LettersSent:
+    """Start the letters job and run it here, now (demo, tests); the
+    breach's page only starts it. Refused as breach_letters_start."""
+    job = breach_letters_start(acting_user=acting_user, breach=breach, now=now)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    if job.status != Job.Status.DONE:
+        raise ValidationError(job.error or _("The letters job did not finish."))
+    result = job.result
+    return LettersSent(
+        result["emailed"],
+        result["to_post"],
+        BreachNotification.objects.get(pk=result["notification"]),
+        result["failed"],
+    )
 
 
 def breaches_open_count(*, now: datetime | None = None) -> int:
@@ -608,7 +761,10 @@ __all__ = [
     "breach_clock",
     "breach_notify",
     "breach_letter_pdf",
+    "breach_letters_job",
     "breach_letters_send",
+    "breach_letters_start",
+    "letter_counts",
     "breach_record",
     "breaches_alert",
     "cnil_notification_text",

@@ -288,6 +288,22 @@ DATAMAP = {
         description="That the client was affected by a breach: ids only.",
         fields={"id": KEY, "client": KEY, "breach": KEY},
     ),
+    "privacy.BreachLetter": ModelMap(
+        Subject.CLIENT,
+        "client",
+        description="That the breach letter was emailed to the client: ids "
+        "and outcome only.",
+        fields={
+            "id": KEY,
+            "client": KEY,
+            "breach": KEY,
+            "job": KEY,
+            **dict.fromkeys(("outcome", "attempts", "sent_at", "detail"), NOT_PERSONAL),
+        },
+        codes={
+            "detail": "the exception's kind, written by Écrin",
+        },
+    ),
     "privacy.BreachAssessment": ModelMap(
         Subject.NONE,
         None,

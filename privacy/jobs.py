@@ -12,6 +12,9 @@
 - "privacy.group_export", "privacy.partner_export", "privacy.insights_import":
   one core.Job per batch or import (SharingBatch.job, InsightImport.job);
   the runs are in privacy.sharing (exports, insights).
+- "privacy.breach_letters": emails one breach's letters to the people
+  (privacy.breaches.breach_letters_job); each letter's outcome is recorded
+  (BreachLetter), a failed one is tried again by the next attempt.
 """
 
 from celery.signals import worker_init
@@ -20,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import jobs
-from privacy import reports
+from privacy import breaches, reports
 from privacy.models import RetentionRun, SubjectAccessReport
 from privacy.sharing import exports, insights
 
@@ -79,6 +82,31 @@ jobs.register(SubjectAccessReportJob())
 # privacy.sharing.files.sharing_batches_erase); the job's partial files
 # live only while it runs (the sweeper deletes those of a dead worker).
 # So erase_results stays the default (nothing of theirs to erase).
+
+
+class BreachLettersJob(jobs.JobKind):
+    """Emails a breach's letters (privacy.breaches, decision 0097); a
+    failed letter fails the attempt, so the next one tries it again."""
+
+    name = breaches.LETTERS_KIND  # never rename: stored on job rows
+    label = _("Breach letters")
+    max_attempts = 3
+    view_permission = "privacy.view_breach"
+
+    def run(self, job, ctx):
+        return breaches.breach_letters_job(job, ctx)
+
+    def error_message(self, exc):
+        if isinstance(exc, breaches.LettersFailed):
+            return str(exc)
+        return (
+            "The breach letters stopped on an unexpected error; the letters "
+            "already emailed are recorded and are not sent again. The "
+            "technical team has the details in the logs."
+        )
+
+
+jobs.register(BreachLettersJob())
 
 
 class GroupExportJob(jobs.JobKind):

@@ -49,9 +49,17 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def recipients_of(client_ids: Iterable[int], *, purpose_code: str | None = None):
-    """(recipient, client id) pairs from the disclosure records."""
+def recipients_of(
+    client_ids: Iterable[int],
+    *,
+    purpose_code: str | None = None,
+    only: Iterable[str] | None = None,
+):
+    """(recipient, client id) pairs from the disclosure records (`only`:
+    these recipients, not yet recalled)."""
     rows = Disclosure.objects.filter(client_id__in=list(client_ids))
+    if only is not None:
+        rows = rows.filter(recipient__in=list(only), recalled_in__isnull=True)
     if purpose_code is not None:
         which = _RECIPIENTS_OF_PURPOSE.get(purpose_code)
         if which is None:
@@ -82,6 +90,7 @@ def notices_queue(
     kind: str,
     reference: str,
     purpose_code: str | None = None,
+    recipients: Iterable[str] | None = None,
     now: datetime | None = None,
 ) -> list[RecipientNotice]:
     """Queue one notice per recipient of each client, and their sending
@@ -90,7 +99,8 @@ def notices_queue(
         raise ValueError(f"Unknown notice kind {kind!r}.")
     at = _now(now)
     created = []
-    for recipient, client_id in recipients_of(client_ids, purpose_code=purpose_code):
+    pairs = recipients_of(client_ids, purpose_code=purpose_code, only=recipients)
+    for recipient, client_id in pairs:
         try:
             key = pseudonyms.keys_for(recipient)[0]
             client_ref, key_id, how = key.pseudonym(client_id), key.key_id, How.FILE
@@ -258,4 +268,93 @@ def on_consent_ended(*, acting_user, client, purpose_code, decision, reference):
         kind=Kind.WITHDRAWAL,
         reference=reference,
         purpose_code=purpose_code,
+    )
+
+
+# --- Edits outside a rectification request (decision 0096) ---------------------
+
+# What each recipient receives of a client's own record, by model label and
+# field: the partners' client file (privacy.sharing.exports.PARTNER_COLUMNS)
+# carries the names, the primary email, the language and the shop-in-shop;
+# the group receives purchases under a pseudonym, none of these fields.
+PARTNER_FIELDS = {
+    "clienteling.client": (
+        "first_name",
+        "last_name",
+        "preferred_language",
+        "home_boutique_id",
+    ),
+    "clienteling.clientemail": ("address", "is_primary"),
+}
+
+
+def _client_id_of(instance) -> int | None:
+    if instance._meta.label_lower == "clienteling.client":
+        return instance.pk
+    return getattr(instance, "client_id", None)
+
+
+def _shared_field_changed(label: str, history_instance) -> bool:
+    fields = PARTNER_FIELDS[label]
+    kind = history_instance.history_type
+    if label == "clienteling.clientemail" and kind in ("+", "-"):
+        # A primary address added or removed changes what the file carries.
+        return bool(history_instance.is_primary)
+    if kind != "~":
+        return False
+    before = history_instance.prev_record
+    if before is None:
+        return False
+    return any(
+        getattr(before, name) != getattr(history_instance, name) for name in fields
+    )
+
+
+def _edit_needs_no_notice(client_id: int) -> bool:
+    """An erased or merged record (the erasure and the merge tell the
+    recipients themselves), or a rectification request in progress (its
+    linked edits are notified under the request, once)."""
+    from clienteling.models import Client
+    from privacy.models import DataSubjectRequest
+
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None or client.is_retired:
+        return True
+    return DataSubjectRequest.objects.filter(
+        client_id=client_id,
+        kind=DataSubjectRequest.Kind.RECTIFICATION,
+        status=DataSubjectRequest.Status.IN_PROGRESS,
+    ).exists()
+
+
+def on_history_record(sender, instance, history_instance, **kwargs):
+    """simple_history's post_create_historical_record, for the client and
+    their emails: a staff edit (a history row with a user) of a field a
+    partner received, on a client disclosed to that partner and not
+    recalled, queues a rectification notice to it (Art. 19), with the
+    history row as the cause. Edits by the system (no user) and of
+    fields nobody received tell nobody."""
+    label = instance._meta.label_lower
+    if label not in PARTNER_FIELDS or history_instance.history_user_id is None:
+        return
+    client_id = _client_id_of(instance)
+    if client_id is None:
+        return
+    receivers = list(
+        Disclosure.objects.filter(client_id=client_id, recalled_in__isnull=True)
+        .exclude(recipient=GROUP)
+        .values_list("recipient", flat=True)
+    )
+    if not receivers or not _shared_field_changed(label, history_instance):
+        return
+    if _edit_needs_no_notice(client_id):
+        return
+    model = label.split(".")[1]
+    notices_queue(
+        acting_user=history_instance.history_user,
+        client_ids=[client_id],
+        kind=Kind.RECTIFICATION,
+        reference=f"edit:{model}#{history_instance.history_id}",
+        recipients=receivers,
+        now=history_instance.history_date,
     )

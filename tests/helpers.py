@@ -1,7 +1,9 @@
 """Helpers shared by test modules."""
 
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -256,3 +258,35 @@ def form_refusal(response) -> str:
 
     errors = response.context["adminform"].form.non_field_errors()
     return strip_tags(" ".join(str(error) for error in errors))
+
+
+class FrozenClock:
+    """The instant `django.utils.timezone.now()` returns inside frozen_time."""
+
+    def __init__(self, at: datetime):
+        if at.tzinfo is None:
+            raise ValueError("Freeze time at an aware datetime.")
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def move_to(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("Move the clock to an aware datetime.")
+        self.at = at
+
+    def tick(self, delta: timedelta) -> None:
+        self.at = self.at + delta
+
+
+@contextmanager
+def frozen_time(at: datetime):
+    """Freeze Django's clock (every `timezone.now()` the code calls, the
+    services' `now_or`, auto_now fields) at `at`; move it with the
+    yielded clock's move_to/tick. No dependency: a patch of
+    django.utils.timezone.now, which the project always calls through the
+    module (never `from django.utils.timezone import now`)."""
+    clock = FrozenClock(at)
+    with mock.patch("django.utils.timezone.now", clock):
+        yield clock

@@ -265,6 +265,11 @@ class BreachAdmin(admin.ModelAdmin):
                 "alerts": breach.alerts.all(),
                 "cnil_text": breaches.cnil_notification_text(breach),
                 "letters": breaches.people_letters(breach),
+                "letter_counts": breaches.letter_counts(breach),
+                # Once told, the button goes (the service refuses anyway).
+                "people_told": breach.notifications.filter(
+                    to=BreachNotification.To.PEOPLE
+                ).exists(),
                 "can_add": can_add,
                 "assess_form": assess or AssessForm(),
                 "notify_form": notify or NotifyForm(),
@@ -317,7 +322,7 @@ class BreachAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return redirect("admin:privacy_breach_change", breach.pk)
         try:
-            sent = breaches.breach_letters_send(acting_user=request.user, breach=breach)
+            breaches.breach_letters_start(acting_user=request.user, breach=breach)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -325,10 +330,10 @@ class BreachAdmin(admin.ModelAdmin):
             messages.success(
                 request,
                 _(
-                    "Letters emailed to %(emailed)s clients; %(post)s without an "
-                    "email address to post (download the PDF)."
-                )
-                % {"emailed": sent.emailed, "post": sent.to_post},
+                    "The letters are being emailed by a job: follow it on the "
+                    "jobs page. The clients without an email address get the "
+                    "PDF by post."
+                ),
             )
         return redirect("admin:privacy_breach_change", breach.pk)
 

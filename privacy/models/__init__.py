@@ -12,6 +12,7 @@ from privacy.models.breaches import (
     BreachAlert,
     BreachAssessment,
     BreachClient,
+    BreachLetter,
     BreachNotification,
 )
 from privacy.models.dpias import Dpia
@@ -39,6 +40,7 @@ __all__ = [
     "BreachAlert",
     "BreachAssessment",
     "BreachClient",
+    "BreachLetter",
     "BreachNotification",
     "DataSubjectRequest",
     "Dpia",

@@ -210,3 +210,49 @@ class BreachAlert(models.Model):
 
     def __str__(self):
         return _("%(hours)s-hour alert") % {"hours": self.hours}
+
+
+class BreachLetter(models.Model):
+    """The letter to one affected client, emailed by the breach-letters job
+    (privacy.breaches, decision 0097): ids and outcome only, never the
+    address or the text. A failed letter is tried again by the job's next
+    attempt; a sent one never again."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Emailed")
+        FAILED = "failed", _("Failed")
+
+    breach = models.ForeignKey(
+        Breach,
+        on_delete=models.PROTECT,
+        related_name="letters",
+        verbose_name=_("breach"),
+    )
+    client = models.ForeignKey(
+        "clienteling.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    job = models.ForeignKey(
+        "core.Job",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("job"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("breach letter")
+        verbose_name_plural = _("breach letters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["breach", "client"], name="breach_letter_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.breach_id}: {self.client_id} {self.outcome}"

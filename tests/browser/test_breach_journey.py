@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clienteling.models import Client
-from privacy.models import Breach, BreachAssessment, BreachClient
+from privacy.models import Breach, BreachAssessment, BreachClient, BreachLetter
 from tests.helpers import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,6 +98,21 @@ def test_compliance_records_assesses_and_notifies_a_breach(live_server, browser)
         page.reload()
         no_sideways_scroll(page)
         shot(page, f"breach-2-page-{width}")
+
+    # the letters: emailed by a job (decision 0097), counted on the page
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#breach-send-letters input[type=submit]")
+    expect(page.locator(".messagelist")).to_contain_text("being emailed by a job")
+    page.reload()
+    expect(page.locator("#breach-letter-outcomes")).to_contain_text(
+        "Letters emailed so far"
+    )
+    assert BreachLetter.objects.filter(breach=breach, outcome="sent").exists()
+    for width in (768, 1024, 1440):
+        page.set_viewport_size({"width": width, "height": 1200})
+        page.reload()
+        no_sideways_scroll(page)
+        shot(page, f"breach-3-letters-{width}")
 
     # the register of processing: controller, DPO, processors, transfers
     # (the London boutique under the UK adequacy decision)

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core.jobs.models import Job
 from privacy import breaches
 from privacy.models import Breach, BreachAssessment, BreachNotification
 from tests.clienteling.factories import (
@@ -114,7 +115,9 @@ def test_no_letter_when_the_assessment_does_not_call_for_one():
     assert not BreachNotification.objects.exists()
 
 
-def test_the_breach_page_offers_each_letter_as_a_pdf_and_sends_them(client):
+def test_the_breach_page_offers_each_letter_as_a_pdf_and_sends_them(
+    client, django_capture_on_commit_callbacks
+):
     officer = compliance()
     boutique = BoutiqueFactory()
     person = ClientFactory(home_boutique=boutique, preferred_language="fr")
@@ -129,8 +132,19 @@ def test_the_breach_page_offers_each_letter_as_a_pdf_and_sends_them(client):
     assert pdf.content.startswith(b"%PDF")
     missing = reverse("admin:privacy_breach_letter_pdf", args=[breach.pk, "de"])
     assert client.get(missing).status_code == 404
-    response = client.post(
-        reverse("admin:privacy_breach_send_letters", args=[breach.pk])
-    )
+    # the page starts the job (run at commit: Celery is eager in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:privacy_breach_send_letters", args=[breach.pk])
+        )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["p@example.com"]]
+    job = Job.objects.get(kind=breaches.LETTERS_KIND)
+    assert (job.status, job.result["emailed"], job.result["to_post"]) == (
+        "done",
+        1,
+        0,
+    )
+    page = client.get(reverse("admin:privacy_breach_change", args=[breach.pk]))
+    assert "Letters emailed so far: 1; failed: 0" in page.content.decode()
+    assert "breach-send-letters" not in page.content.decode()  # told: no button

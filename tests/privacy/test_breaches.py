@@ -1,7 +1,8 @@
 """The breach register (issue 17, Art. 33/34, docs/decisions/0060): the
 record and its affected clients, the 72-hour clock and its alerts (time
-frozen by passing `now`, the services' clock), the risk assessment, the
-generated CNIL text and letters, and every refusal with nothing written."""
+frozen for real: tests.helpers.frozen_time patches timezone.now), the risk
+assessment, the generated CNIL text and letters, and every refusal with
+nothing written."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,7 @@ from tests.clienteling.factories import (
     UserFactory,
     compliance,
 )
+from tests.helpers import frozen_time
 
 pytestmark = pytest.mark.django_db
 
@@ -144,77 +146,81 @@ def test_a_breach_without_a_client_criterion_or_with_unknown_numbers_is_refused(
 
 
 def test_the_clock_runs_72_hours_from_awareness(officer, paris):
-    breach = _record(officer, paris)
-
-    assert breaches.breach_clock(breach, now=AWARE + timedelta(hours=10)).state == (
-        "running"
-    )
-    assert (
-        breaches.breach_clock(breach, now=AWARE + timedelta(hours=10)).hours_left == 62
-    )
-    late = breaches.breach_clock(breach, now=AWARE + timedelta(hours=73))
+    with frozen_time(AWARE + timedelta(hours=1)) as clock:
+        breach = _record(officer, paris, now=None)
+        clock.move_to(AWARE + timedelta(hours=10))
+        running = breaches.breach_clock(breach)
+        assert (running.state, running.hours_left) == ("running", 62)
+        clock.move_to(AWARE + timedelta(hours=72))
+        assert breaches.breach_clock(breach).state == "running"
+        clock.tick(timedelta(seconds=1))
+        late = breaches.breach_clock(breach)
     assert late.state == "overdue"
     assert "ran out" in late.sentence
 
 
 def test_alerts_at_48_and_66_hours_once_each_to_compliance(officer, paris):
-    breach = _record(officer, paris)
     UserFactory(role=roles.ADVISER, email="adviser@staff.example.com")
-
-    assert breaches.breaches_alert(now=AWARE + timedelta(hours=47, minutes=59)) == []
-    assert breaches.breaches_alert(now=AWARE + timedelta(hours=48)) == [(breach.pk, 48)]
-    assert breaches.breaches_alert(now=AWARE + timedelta(hours=50)) == []
-    assert breaches.breaches_alert(now=AWARE + timedelta(hours=66)) == [(breach.pk, 66)]
-    assert breaches.breaches_alert(now=AWARE + timedelta(hours=80)) == []
+    with frozen_time(AWARE + timedelta(hours=1)) as clock:
+        breach = _record(officer, paris, now=None)
+        # the beat task itself, as Celery runs it, under the frozen clock
+        clock.move_to(AWARE + timedelta(hours=47, minutes=59, seconds=59))
+        assert breach_alerts() == {"sent": []}
+        clock.tick(timedelta(seconds=1))  # 48:00:00
+        assert breach_alerts() == {"sent": [(breach.pk, 48)]}
+        assert BreachAlert.objects.get().sent_at == AWARE + timedelta(hours=48)
+        clock.tick(timedelta(minutes=15))
+        assert breach_alerts() == {"sent": []}
+        clock.move_to(AWARE + timedelta(hours=65, minutes=59, seconds=59))
+        assert breach_alerts() == {"sent": []}
+        clock.tick(timedelta(seconds=1))  # 66:00:00
+        assert breach_alerts() == {"sent": [(breach.pk, 66)]}
+        clock.move_to(AWARE + timedelta(hours=80))
+        assert breach_alerts() == {"sent": []}
 
     assert len(mail.outbox) == 2
-    assert mail.outbox[0].to == ["officer@staff.example.com"]
+    assert [m.to for m in mail.outbox] == [["officer@staff.example.com"]] * 2
     assert "48 hours" in mail.outbox[0].subject
-    assert "hours left to notify the CNIL" in mail.outbox[0].body
-    assert list(BreachAlert.objects.values_list("hours", flat=True)) == [48, 66]
+    assert "24 hours left to notify the CNIL" in mail.outbox[0].body
+    assert "66 hours" in mail.outbox[1].subject
+    assert "6 hours left to notify the CNIL" in mail.outbox[1].body
+    assert list(
+        BreachAlert.objects.order_by("hours").values_list("hours", "sent_at")
+    ) == [(48, AWARE + timedelta(hours=48)), (66, AWARE + timedelta(hours=66))]
 
 
 def test_a_missed_beat_sends_both_alerts_late_once(officer, paris):
-    breach = _record(officer, paris)
-
-    sent = breaches.breaches_alert(now=AWARE + timedelta(hours=70))
-
-    assert sent == [(breach.pk, 48), (breach.pk, 66)]
+    with frozen_time(AWARE + timedelta(hours=1)) as clock:
+        breach = _record(officer, paris, now=None)
+        clock.move_to(AWARE + timedelta(hours=70))
+        assert breaches.breaches_alert() == [(breach.pk, 48), (breach.pk, 66)]
+        assert breaches.breaches_alert() == []
 
 
 def test_no_alert_once_notified_or_ruled_out(officer, paris):
-    told = _record(officer, paris)
-    breaches.breach_notify(
-        acting_user=officer,
-        breach=told,
-        to=BreachNotification.To.AUTHORITY,
-        notified_at=AWARE + timedelta(hours=20),
-        now=AWARE + timedelta(hours=21),
-    )
-    ruled_out = _record(officer, paris, title="Misaddressed email")
-    breaches.breach_assess(
-        acting_user=officer,
-        breach=ruled_out,
-        risk=BreachAssessment.Risk.UNLIKELY,
-        reasoning="Sent to a colleague, deleted at once.",
-        reasons_not_notified="Recipient is staff bound by confidentiality.",
-        now=AWARE + timedelta(hours=2),
-    )
-
-    assert breaches.breaches_alert(now=AWARE + timedelta(hours=70)) == []
-    assert breaches.breach_clock(told, now=AWARE + timedelta(hours=70)).state == (
-        "notified"
-    )
+    with frozen_time(AWARE + timedelta(hours=1)) as clock:
+        told = _record(officer, paris, now=None)
+        ruled_out = _record(officer, paris, now=None, title="Misaddressed email")
+        clock.move_to(AWARE + timedelta(hours=2))
+        breaches.breach_assess(
+            acting_user=officer,
+            breach=ruled_out,
+            risk=BreachAssessment.Risk.UNLIKELY,
+            reasoning="Sent to a colleague, deleted at once.",
+            reasons_not_notified="Recipient is staff bound by confidentiality.",
+        )
+        clock.move_to(AWARE + timedelta(hours=21))
+        breaches.breach_notify(
+            acting_user=officer,
+            breach=told,
+            to=BreachNotification.To.AUTHORITY,
+            notified_at=AWARE + timedelta(hours=20),
+        )
+        clock.move_to(AWARE + timedelta(hours=70))
+        assert breaches.breaches_alert() == []
+        assert breaches.breach_clock(told).state == "notified"
+        assert breaches.breach_clock(ruled_out).state == "not_required"
     assert not mail.outbox
-
-
-def test_the_beat_task_sends_the_alerts(officer, paris, monkeypatch):
-    breach = _record(officer, paris)
-    monkeypatch.setattr(
-        breaches, "_now", lambda now=None: now or AWARE + timedelta(hours=49)
-    )
-
-    assert breach_alerts() == {"sent": [(breach.pk, 48)]}
 
 
 def test_assessment_decides_who_is_told(officer, paris):
