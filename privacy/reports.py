@@ -45,7 +45,6 @@ from consents.documents.languages import (
     time_zone_name,
 )
 from consents.models import ConsentDecision, PaperFormSubmission, Purpose
-from consents.selectors import current_decisions
 from core import data_map, downloads, free_text, jobs
 from core.classification import Category, Erasure, Source
 from core.id_arrays import in_ids
@@ -155,11 +154,23 @@ def _field_reader(field):
     return lambda obj: getattr(obj, attname)
 
 
-def _rows(model, entry, client_id: int) -> list[dict]:
+# Rows the document's other parts read again (the forms the record came
+# from, the consent history, profiling): kept as the objects collected,
+# with the few joins those parts follow, so they cost no second query
+# (decision 0098).
+KEPT_OBJECTS = {
+    "consents.PaperFormSubmission": ("version__template",),
+    "consents.ConsentDecision": ("submission__version__template",),
+}
+
+
+def _rows(model, entry, client_id: int, sink: dict | None = None) -> list[dict]:
     """Every row of `model` about the client, personal fields only.
 
     One query per model; what each field needs (its reader, its label,
     category, source) is worked out once per field, not once per row.
+    `sink` receives the objects of KEPT_OBJECTS' models and the names of
+    the catalogue pieces rows link to (joined in the same query).
     """
     path = entry.client_path or "pk"
     fields = list(_personal_fields(model, entry))
@@ -170,6 +181,17 @@ def _rows(model, entry, client_id: int) -> list[dict]:
         for p in _nested_related(field)
     ]
     m2m = [field.name for field, _unused in fields if field.many_to_many]
+    label = model._meta.label
+    kept = sink is not None and label in KEPT_OBJECTS
+    if kept:
+        related += KEPT_OBJECTS[label]
+    catalogues = [
+        field.name
+        for field, _unused in _linking_fields(model, entry)
+        if field.related_model._meta.label in LINKED_CATALOGUES
+    ]
+    if sink is not None:
+        related += catalogues
     queryset = (
         model._default_manager.filter(**{path: client_id})
         .select_related(*related)
@@ -197,9 +219,16 @@ def _rows(model, entry, client_id: int) -> list[dict]:
         if field.related_model._meta.label in client_labels
         or field.related_model._meta.label in LINKED_CATALOGUES
     ]
-    label = model._meta.label
     rows = []
+    objects = sink.setdefault("objects", {}).setdefault(label, []) if kept else None
+    names = sink.setdefault("products", {}) if sink is not None else None
     for obj in queryset.iterator(chunk_size=2000) if not m2m else queryset:
+        if kept:
+            objects.append(obj)
+        for name in catalogues:
+            target = getattr(obj, name)
+            if target is not None:
+                names[str(target.pk)] = target.name
         values = {
             name: {**meta, "value": _plain(read(obj))} for name, read, meta in readers
         }
@@ -238,14 +267,16 @@ def _linking_fields(model, entry):
             yield field, f
 
 
-def collect(client: Client, *, progress: Callable | None = None) -> dict:
+def collect(
+    client: Client, *, progress: Callable | None = None, sink: dict | None = None
+) -> dict:
     """Every row of every client model of the data map, by model label."""
     found = {}
     for model, entry in data_map.client_models():
         found[model._meta.label] = {
             "name": str(model._meta.verbose_name_plural),
             "description": entry.description,
-            "rows": _rows(model, entry, client.pk),
+            "rows": _rows(model, entry, client.pk, sink),
         }
         if progress:
             progress(f"Read {model._meta.verbose_name_plural}")
@@ -311,10 +342,11 @@ def _by_category(found: dict) -> list[dict]:
     return ordered
 
 
-def _origin(client: Client) -> dict:
-    forms = PaperFormSubmission.objects.filter(client=client).select_related(
-        "version__template"
-    )
+def _origin(client: Client, forms=None) -> dict:
+    if forms is None:
+        forms = PaperFormSubmission.objects.filter(client=client).select_related(
+            "version__template"
+        )
     return {
         "record_created_from": client.get_source_display(),
         "record_created_at": _plain(client.created_at),
@@ -329,12 +361,12 @@ def _origin(client: Client) -> dict:
     }
 
 
-def _consent_history(client: Client) -> list[dict]:
-    decisions = (
-        ConsentDecision.objects.filter(client=client)
-        .select_related("purpose", "wording", "submission__version__template")
-        .order_by("decided_at", "id")
-    )
+def _consent_history(client: Client, decisions=None) -> list[dict]:
+    if decisions is None:
+        decisions = ConsentDecision.objects.filter(client=client).select_related(
+            "purpose", "wording", "submission__version__template"
+        )
+    decisions = sorted(decisions, key=lambda d: (d.decided_at, d.id))
     return [
         {
             "purpose": d.purpose.name,
@@ -374,25 +406,38 @@ def _contact_history_from(found: dict) -> list[dict]:
     ]
 
 
-def _profiling(client: Client) -> list[dict]:
-    purposes = {p.code: p for p in Purpose.objects.filter(code__in=PROFILING_PURPOSES)}
-    latest = current_decisions(
-        client_ids=[client.pk], purpose_ids=[p.pk for p in purposes.values()]
-    )
+def _profiling(client: Client, decisions=None) -> list[dict]:
+    """The profiling purposes and whether each applies to the client: the
+    purposes as the registry defines them (the Purpose rows are synced from
+    it), the latest decision per purpose from the decisions collected."""
+    if decisions is None:
+        decisions = ConsentDecision.objects.filter(client=client).select_related(
+            "purpose"
+        )
+    latest = {}
+    for d in decisions:
+        code = d.purpose.code
+        if code not in latest or (d.decided_at, d.id) > (
+            latest[code].decided_at,
+            latest[code].id,
+        ):
+            latest[code] = d
+    specs = {spec.code: spec for spec in registry.PURPOSES}
+    bases = dict(Purpose.LegalBasis.choices)
     out = []
     for code in PROFILING_PURPOSES:
-        purpose = purposes.get(code)
+        purpose = specs.get(code)
         if purpose is None:
             continue
-        decision = latest.get((client.pk, purpose.pk))
-        if purpose.needs_consent:
+        decision = latest.get(code)
+        if purpose.legal_basis == registry.CONSENT:
             applies = bool(decision and decision.decision == "grant")
         else:
             applies = not (decision and decision.decision == "object")
         out.append(
             {
                 "purpose": purpose.name,
-                "legal_basis": purpose.get_legal_basis_display(),
+                "legal_basis": str(bases.get(purpose.legal_basis, purpose.legal_basis)),
                 "applies_to_you": applies,
                 "description": purpose.description,
                 "logic": (
@@ -420,8 +465,11 @@ def _kept_on_erasure() -> list[dict]:
     return kept
 
 
-def _product_names(found: dict) -> dict[str, str]:
-    """The name of every piece the client's rows link to, by id (one query)."""
+def _product_names(found: dict, names: dict | None = None) -> dict[str, str]:
+    """The name of every piece the client's rows link to, by id: joined in
+    the rows' own queries (`names`), else one query."""
+    if names is not None:
+        return dict(sorted(names.items(), key=lambda item: int(item[0])))
     ids = {
         row["links"]["product"]
         for model in found.values()
@@ -454,35 +502,34 @@ OTHER_ROLE = "Other staff"
 OTHER_PURPOSE = _("Maintaining and securing our systems")
 
 
-def _role_of(user) -> str:
-    if user is None:
-        return OTHER_ROLE
-    names = [g.name for g in user.groups.all() if g.name in ROLE_PURPOSES]
-    return names[0] if names else OTHER_ROLE
-
-
 def _consultations(client: Client) -> list[dict]:
     """Every access-log row about the client record, oldest first."""
+    # One query: an entry's row per group of its user (roles joined), the
+    # first role the house knows kept.
     entries = (
         AccessLogEntry.objects.filter(
             object_type=Client._meta.label_lower, object_id=str(client.pk)
         )
-        .select_related("user")
-        .prefetch_related("user__groups")
-        .order_by("at", "id")
+        .order_by("at", "id", "user__groups__id")
+        .values_list("id", "at", "action", "user_id", "user__groups__name")
     )
-    out = []
-    for entry in entries:
-        role = _role_of(entry.user)
-        out.append(
-            {
-                "at": _plain(entry.at),
-                "role": role,
-                "action": entry.get_action_display(),
-                "purpose": str(ROLE_PURPOSES.get(role, OTHER_PURPOSE)),
-            }
-        )
-    return out
+    actions = dict(AccessLogEntry._meta.get_field("action").flatchoices)
+    ordered, roles = [], {}
+    for pk, at, action, _user, group in entries:
+        if pk not in roles:
+            ordered.append((pk, at, action))
+            roles[pk] = OTHER_ROLE
+        if roles[pk] == OTHER_ROLE and group in ROLE_PURPOSES:
+            roles[pk] = group
+    return [
+        {
+            "at": _plain(at),
+            "role": roles[pk],
+            "action": str(actions.get(action, action)),
+            "purpose": str(ROLE_PURPOSES.get(roles[pk], OTHER_PURPOSE)),
+        }
+        for pk, at, action in ordered
+    ]
 
 
 def _is_erased(client: Client) -> bool:
@@ -504,23 +551,26 @@ def build_document(client: Client, *, progress: Callable | None = None) -> dict:
 
 
 def _build_document(client: Client, *, progress: Callable | None) -> dict:
-    found = collect(client, progress=progress)
+    sink = {}
+    found = collect(client, progress=progress, sink=sink)
+    kept = sink.get("objects", {})
+    decisions = kept.get("consents.ConsentDecision", [])
     document = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": _plain(timezone.now()),
         "controller": settings.HOUSE_NAME,
         "client_number": client.client_number,
         "erased": _is_erased(client),
-        "origin": _origin(client),
+        "origin": _origin(client, kept.get("consents.PaperFormSubmission", [])),
         "categories": _by_category(found),
         "models": {
             label: {"name": m["name"], "count": len(m["rows"])}
             for label, m in found.items()
         },
-        "consent_history": _consent_history(client),
+        "consent_history": _consent_history(client, decisions),
         "contact_history": _contact_history_from(found),
-        "profiling": _profiling(client),
-        "products": _product_names(found),
+        "profiling": _profiling(client, decisions),
+        "products": _product_names(found, sink.get("products", {})),
         "consultations": _consultations(client),
         "kept_on_erasure": _kept_on_erasure(),
         "not_included": [],
