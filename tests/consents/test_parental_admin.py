@@ -98,7 +98,7 @@ def test_boutique_staff_record_a_parents_consent_from_the_client_page(
     client.force_login(_staff(role, boutique))
 
     # the client page offers the form, for this client
-    card = client.get(reverse("admin:clienteling_client_change", args=[minor.pk]))
+    card = client.get(reverse("admin:clienteling_client_card", args=[minor.pk]))
     assert f"{ADD}?client={minor.pk}" in card.text
     page = client.get(ADD, {"client": minor.pk})
     assert page.status_code == 200
@@ -118,7 +118,7 @@ def test_boutique_staff_record_a_parents_consent_from_the_client_page(
     assert row.recorded_by.username == response.wsgi_request.user.username
     assert evidence_path(row.evidence_name).read_bytes() == PDF
     # and the client page now offers the correction instead
-    card = client.get(reverse("admin:clienteling_client_change", args=[minor.pk]))
+    card = client.get(reverse("admin:clienteling_client_card", args=[minor.pk]))
     assert _change_url(row) in card.text
 
 
