@@ -86,8 +86,13 @@ def storage_dir() -> Path:
 # --- Collect -----------------------------------------------------------------
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value):
     """A JSON-ready value."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -368,24 +373,34 @@ def _purposes_by_category() -> dict[str, list[dict]]:
 def _by_category(found: dict) -> list[dict]:
     purposes = _purposes_by_category()
     sections: dict[str, dict] = {}
+    sources: dict[str, set] = defaultdict(set)
     for label, model in found.items():
-        for row in model["rows"]:
-            split = defaultdict(dict)
-            for name, value in row["fields"].items():
-                split[value["category"]][name] = value
-            for category, fields in split.items():
-                section = sections.setdefault(
-                    category, {"category": category, "records": []}
-                )
+        rows = model["rows"]
+        if not rows:
+            continue
+        # Every row of a model has the same fields: split them by category
+        # once per model, not once per row (decision 0099).
+        groups = defaultdict(list)
+        for name, value in rows[0]["fields"].items():
+            groups[value["category"]].append(name)
+            sources[value["category"]].add(value["source"])
+        whole = len(groups) == 1
+        for category, names in groups.items():
+            section = sections.setdefault(
+                category, {"category": category, "records": []}
+            )
+            append = section["records"].append
+            for row in rows:
+                fields = row["fields"]
                 record = {
                     "model": label,
                     "model_name": model["name"],
                     "id": row["id"],
-                    "fields": fields,
+                    "fields": fields if whole else {n: fields[n] for n in names},
                 }
                 if "links" in row:
                     record["links"] = row["links"]
-                section["records"].append(record)
+                append(record)
     ordered = []
     for category in Category:
         if str(category) not in sections:
@@ -396,13 +411,7 @@ def _by_category(found: dict) -> list[dict]:
         section["legal_bases"] = sorted({p["legal_basis"] for p in related})
         section["recipients"] = sorted({r for p in related for r in p["recipients"]})
         section["retention"] = [f"{p['name']}: {p['retention']}" for p in related]
-        section["sources"] = sorted(
-            {
-                f["source"]
-                for record in section["records"]
-                for f in record["fields"].values()
-            }
-        )
+        section["sources"] = sorted(sources[str(category)])
         ordered.append(section)
     return ordered
 
@@ -453,21 +462,26 @@ def _contact_history_from(found: dict) -> list[dict]:
     """The contact history, oldest first, from the contact rows collected
     (no second read of the largest table)."""
     rows = found.get(ContactEvent._meta.label, {}).get("rows", [])
-
-    def value(row, name):
-        return row["fields"].get(name, {}).get("value")
-
-    ordered = sorted(rows, key=lambda r: (value(r, "occurred_at") or "", r["id"]))
+    empty = {"value": None}
+    names = ("occurred_at", "channel", "direction", "subject", "summary", "staff")
+    history = []
+    for row in rows:
+        fields = row["fields"]
+        occurred, *rest = (fields.get(name, empty)["value"] for name in names)
+        history.append((occurred or "", row["id"], occurred, rest))
+    history.sort(key=lambda h: (h[0], h[1]))
     return [
         {
-            "occurred_at": value(r, "occurred_at"),
-            "channel": value(r, "channel") or "",
-            "direction": value(r, "direction") or "",
-            "subject": value(r, "subject") or "",
-            "summary": value(r, "summary") or "",
-            "staff": value(r, "staff") or "",
+            "occurred_at": occurred,
+            "channel": channel or "",
+            "direction": direction or "",
+            "subject": subject or "",
+            "summary": summary or "",
+            "staff": staff or "",
         }
-        for r in ordered
+        for _key, _id, occurred, (channel, direction, subject, summary, staff) in (
+            history
+        )
     ]
 
 
@@ -774,13 +788,16 @@ def flag_other_clients(document: dict, client: Client) -> list[dict]:
                     mentions.append((record["model"], record["id"], name, value))
     if not mentions:
         return []
-    emails, phones, numbers, pairs = set(), set(), set(), set()
-    for *_unused, text in mentions:
-        emails |= {e.lower() for e in _EMAIL.findall(text)}
-        phones |= {re.sub(r"[ .-]", "", p) for p in _PHONE.findall(text)}
-        numbers |= set(_NUMBER.findall(text))
-        pairs |= {(a.lower(), b.lower()) for a, b in _NAME_PAIR.findall(text)}
+    # Each pattern runs once over the texts joined by NUL, which none of
+    # them matches across, so the matches are the texts' own.
+    joined = "\x00".join(text for *_unused, text in mentions)
+    emails = {e.lower() for e in _EMAIL.findall(joined)}
+    phones = {re.sub(r"[ .-]", "", p) for p in _PHONE.findall(joined)}
+    numbers = set(_NUMBER.findall(joined))
+    pairs = {(a.lower(), b.lower()) for a, b in _NAME_PAIR.findall(joined)}
     known = _other_clients_named(client, emails, phones, numbers, pairs)
+    if not known:
+        return []
     flags = []
     for label, record_id, name, text in mentions:
         lowered = text.lower()
