@@ -124,7 +124,7 @@ def test_boutique_staff_record_a_parents_consent_from_the_client_page(
 
 @pytest.mark.parametrize("role", ["adviser", "manager"])
 def test_boutique_staff_correct_a_parents_consent_and_replace_its_file(
-    client, settings, role
+    client, settings, role, django_capture_on_commit_callbacks
 ):
     boutique = BoutiqueFactory()
     minor = _minor(boutique)
@@ -138,15 +138,17 @@ def test_boutique_staff_correct_a_parents_consent_and_replace_its_file(
     assert reverse("admin:consents_parental_evidence", args=[row.pk]) in page.text
 
     new_body = b"%PDF-1.4\n% a clearer scan\n"
-    response = client.post(
-        _change_url(row),
-        {
-            "parent_name": "Paul Martin",
-            "relation": "father",
-            "given_on": today().isoformat(),
-            "evidence": _scan(new_body),
-        },
-    )
+    # the old file is deleted once the change is committed
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _change_url(row),
+            {
+                "parent_name": "Paul Martin",
+                "relation": "father",
+                "given_on": today().isoformat(),
+                "evidence": _scan(new_body),
+            },
+        )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     row.refresh_from_db()
