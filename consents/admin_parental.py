@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.scoping import ClientScopedMixin
 from consents import parental
+from consents.forms import IsoDateInput
 from consents.models import ParentalConsent
 from core import hooks
 from core.admin_mixins import adopt_saved
@@ -45,6 +46,9 @@ class ParentalConsentForm(forms.ModelForm):
     class Meta:
         model = ParentalConsent
         fields = ["client", "parent_name", "relation", "given_on"]
+        # Year-month-day on the add and the change page alike: a day shown
+        # 07/12/2026 could be read back as the 12th of July.
+        widgets = {"given_on": IsoDateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

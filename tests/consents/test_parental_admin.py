@@ -135,6 +135,7 @@ def test_boutique_staff_correct_a_parents_consent_and_replace_its_file(
 
     page = client.get(_change_url(row))
     assert page.status_code == 200
+    assert f'value="{today().isoformat()}"' in page.text  # sent back as shown
     assert reverse("admin:consents_parental_evidence", args=[row.pk]) in page.text
 
     new_body = b"%PDF-1.4\n% a clearer scan\n"
