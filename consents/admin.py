@@ -481,5 +481,5 @@ class OutreachListAdmin(ViewOnlyAdmin):
 
 # The bounce and complaint files (their upload is the add page), and the
 # website intake API's pages (website clients and their keys).
-from consents import admin_bounces  # noqa: E402, F401
+from consents import admin_bounces, admin_parental  # noqa: E402, F401
 from consents.api import admin as _website_api_admin  # noqa: E402, F401

@@ -33,6 +33,10 @@ def consent_panel_context(request, client) -> dict:
         "can_record_conversation": request.user.has_perm(
             "consents.add_consentconversation"
         ),
+        "can_record_parental": minor
+        and request.user.has_perm("consents.add_parentalconsent"),
+        "can_change_parental": minor
+        and request.user.has_perm("consents.change_parentalconsent"),
     }
 
 
@@ -75,6 +79,23 @@ def consent_card_summary(request, client, ctx) -> CardSummary:
                 "leaves this client out."
             )
             % {"age": DIGITAL_CONSENT_AGE}
+        )
+    if ctx["minor"] and ctx["parental"] is None and ctx["can_record_parental"]:
+        actions.append(
+            (
+                _("Record the parent's consent"),
+                reverse("admin:consents_parentalconsent_add") + f"?client={client.pk}",
+            )
+        )
+    elif ctx["minor"] and ctx["parental"] is not None and ctx["can_change_parental"]:
+        actions.append(
+            (
+                _("Correct the parent's consent"),
+                reverse(
+                    "admin:consents_parentalconsent_change",
+                    args=[ctx["parental"].pk],
+                ),
+            )
         )
     if ctx["can_record_conversation"]:
         # Customer service: consent given or withdrawn in a call or email.

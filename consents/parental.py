@@ -15,6 +15,7 @@ with no birth date has no age, and is not treated as a minor.
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -89,6 +90,92 @@ def evidence_folder() -> Path:
     return evidence_path("x").parent
 
 
+def _folded(text: str) -> str:
+    """A name compared without case, accents or extra spaces."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().replace("-", " ").split())
+
+
+def _is_the_client(parent_name: str, client: Client) -> bool:
+    """The parent's name is the minor's own (first last or last first)."""
+    name = _folded(parent_name)
+    first, last = _folded(client.first_name), _folded(client.last_name)
+    return bool(name) and name in {f"{first} {last}", f"{last} {first}"}
+
+
+def parental_consent_errors(
+    *,
+    client: Client | None,
+    parent_name: str,
+    relation: str,
+    given_on: date | None,
+    evidence,
+    evidence_required: bool = True,
+    now: datetime | None = None,
+) -> dict:
+    """What is wrong with a parental consent, field by field (nothing
+    written): the record and change services and the admin form all ask
+    here, so the form shows every error at once."""
+    from consents.services import scan_validate  # services import selectors
+
+    now = _now(now)
+    errors = {}
+    if client is None:
+        errors["client"] = _("Choose the client the parent consented for.")
+    elif client.birth_date is None:
+        errors["client"] = _(
+            "Enter the client's birth date first: a parental consent is "
+            "recorded only for a client under 15."
+        )
+    elif not is_minor(client.birth_date, today(now)):
+        errors["client"] = _(
+            "This client is %(age)s: a parental consent is needed only under 15."
+        ) % {"age": age_on(client.birth_date, today(now))}
+    parent_name = (parent_name or "").strip()
+    if not parent_name:
+        errors["parent_name"] = _("Enter the name of the parent who consented.")
+    elif client is not None and _is_the_client(parent_name, client):
+        errors["parent_name"] = _(
+            "This is the client's own name: a minor cannot give the parent's "
+            "consent. Enter the name of the parent or guardian who consented."
+        )
+    if relation not in ParentalConsent.Relation.values:
+        errors["relation"] = _("Choose the parent's relation to the client.")
+    if given_on is None:
+        errors["given_on"] = _("Enter the date the parent gave their consent.")
+    elif given_on > today(now):
+        errors["given_on"] = _("The date of the parent's consent is in the future.")
+    if evidence is None and not evidence_required:
+        return errors
+    if evidence is None:
+        errors["evidence"] = [
+            _(
+                "Attach the scan of the parent's signed consent (a PDF, JPEG or PNG "
+                "file): it is the evidence of the consent."
+            )
+        ]
+        return errors
+    try:
+        scan_validate(evidence)
+    except ValidationError as error:
+        errors["evidence"] = error.message_dict.get("scan", error.messages)
+    return errors
+
+
+def _store_evidence(evidence) -> tuple[str, str, bytes]:
+    from consents.services import scan_validate
+
+    content_type, extension = scan_validate(evidence)
+    evidence.seek(0)
+    body = evidence.read()
+    name = f"{secrets.token_urlsafe(24)}{extension}"
+    path = evidence_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+    return name, content_type, body
+
+
 @transaction.atomic
 def parental_consent_record(
     *,
@@ -103,47 +190,27 @@ def parental_consent_record(
     """Record a parent's consent for a minor, with its evidence file.
 
     Refused, with nothing written, for a client who is not a minor (or has
-    no birth date), without a parent's name, relation or date, with a date
-    in the future or an evidence file that is not a PDF, JPEG or PNG.
+    no birth date), without a parent's name, relation or date, a parent's
+    name that is the client's own, a date in the future or an evidence
+    file that is missing or not a PDF, JPEG or PNG.
     """
-    from consents.services import scan_validate  # services import selectors
-
     now = _now(now)
-    errors = {}
-    if client.birth_date is None:
-        errors["client"] = _(
-            "Enter the client's birth date first: a parental consent is "
-            "recorded only for a client under 15."
-        )
-    elif not is_minor(client.birth_date, today(now)):
-        errors["client"] = _(
-            "This client is %(age)s: a parental consent is needed only under 15."
-        ) % {"age": age_on(client.birth_date, today(now))}
-    parent_name = (parent_name or "").strip()
-    if not parent_name:
-        errors["parent_name"] = _("Enter the name of the parent who consented.")
-    if relation not in ParentalConsent.Relation.values:
-        errors["relation"] = _("Choose the parent's relation to the client.")
-    if given_on is None:
-        errors["given_on"] = _("Enter the date the parent gave their consent.")
-    elif given_on > today(now):
-        errors["given_on"] = _("The date of the parent's consent is in the future.")
-    try:
-        content_type, extension = scan_validate(evidence)
-    except ValidationError as error:
-        errors["evidence"] = error.message_dict.get("scan", error.messages)
+    errors = parental_consent_errors(
+        client=client,
+        parent_name=parent_name,
+        relation=relation,
+        given_on=given_on,
+        evidence=evidence,
+        now=now,
+    )
     if errors:
         raise ValidationError(errors)
-    evidence.seek(0)
-    body = evidence.read()
-    name = f"{secrets.token_urlsafe(24)}{extension}"
+    name, content_type, body = _store_evidence(evidence)
     path = evidence_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
     try:
         row = ParentalConsent(
             client=client,
-            parent_name=parent_name,
+            parent_name=parent_name.strip(),
             relation=relation,
             given_on=given_on,
             evidence_name=name,
@@ -157,6 +224,57 @@ def parental_consent_record(
     except Exception:
         path.unlink(missing_ok=True)
         raise
+    return row
+
+
+@transaction.atomic
+def parental_consent_change(
+    *,
+    acting_user,
+    consent: ParentalConsent,
+    parent_name: str,
+    relation: str,
+    given_on: date | None,
+    evidence=None,
+    now: datetime | None = None,
+) -> ParentalConsent:
+    """Correct a recorded parental consent (the parent's name, relation or
+    date), and replace its evidence file if a new one is given: the old
+    file is deleted once the change is committed (it covered the same
+    consent; the row keeps the new file's digest). The same checks as a
+    record; the client does not change. Nothing written on an error."""
+    now = _now(now)
+    errors = parental_consent_errors(
+        client=consent.client,
+        parent_name=parent_name,
+        relation=relation,
+        given_on=given_on,
+        evidence=evidence,
+        evidence_required=False,
+        now=now,
+    )
+    if errors:
+        raise ValidationError(errors)
+    row = ParentalConsent.objects.select_for_update().get(pk=consent.pk)
+    row.parent_name = parent_name.strip()
+    row.relation = relation
+    row.given_on = given_on
+    old_name, new_path = None, None
+    if evidence is not None:
+        name, content_type, body = _store_evidence(evidence)
+        old_name, new_path = row.evidence_name, evidence_path(name)
+        row.evidence_name = name
+        row.evidence_content_type = content_type
+        row.evidence_size = len(body)
+        row.evidence_sha256 = hashlib.sha256(body).hexdigest()
+    try:
+        _save(row, acting_user)
+    except Exception:
+        if new_path is not None:
+            new_path.unlink(missing_ok=True)
+        raise
+    if old_name:
+        transaction.on_commit(lambda: evidence_path(old_name).unlink(missing_ok=True))
     return row
 
 

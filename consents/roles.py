@@ -12,6 +12,11 @@ _BOUTIQUE = frozenset(
         "consents.build_outreach_list",
         "consents.view_paperformsubmission",
         "consents.add_paperformsubmission",
+        # A parent's consent for a minor, with its evidence, is recorded
+        # where the parent and the child are met (decision 0098).
+        "consents.view_parentalconsent",
+        "consents.add_parentalconsent",
+        "consents.change_parentalconsent",
     }
 )
 
@@ -40,6 +45,7 @@ ROLE_PERMISSIONS = {
             "consents.view_formtemplateversion",
             "consents.view_consentdecision",
             "consents.view_paperformsubmission",
+            "consents.view_parentalconsent",
             "consents.view_softoptin",
             "consents.view_restriction",
             "consents.view_suppressionentry",

@@ -674,8 +674,16 @@ def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
                 if label != "clienteling.ContactEvent"
             ]
         elif key == "consents":
-            latest = consents[-PDF_ROWS:][::-1]
+            latest, numbers = [], {}
+            # Each wording printed once under the table, numbered, and the
+            # rows refer to it (decision 0099): the same text 25 times in
+            # narrow cells was most of the heavy PDF's layout.
+            for d in consents[-PDF_ROWS:][::-1]:
+                number = numbers.setdefault(d["wording"], len(numbers) + 1)
+                latest.append({**d, "wording_number": number if d["wording"] else 0})
+            numbers.pop("", None)
             section["consents"] = latest
+            section["wordings"] = [(n, text) for text, n in numbers.items()]
             section["consents_more"] = _more(words, len(latest), len(consents))
             section["blocks"] = [
                 _block(label, records.get(label, {}), words)

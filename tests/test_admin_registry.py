@@ -76,6 +76,8 @@ ADD_POSTED_ELSEWHERE = {
     "encrypted by the group)",
     "consents.BounceImport": "tests/consents/test_bounces.py (a provider's CSV, "
     "checked, previewed, then confirmed)",
+    "consents.ParentalConsent": "tests/consents/test_parental_admin.py (the "
+    "parent's signed consent uploaded with the form)",
 }
 CHANGE_DISABLED_ON_PURPOSE = {
     "core.Job",

@@ -240,6 +240,7 @@ TEXTS = {
     "report_col_decision": "Decision",
     "report_col_channel": "Channel",
     "report_col_wording": "Wording shown",
+    "report_wordings_note": "The wordings shown, numbered as in the table:",
     "report_no_decision": "No decision recorded.",
     "report_contacts_heading": "Contact history",
     "report_col_direction": "Direction",

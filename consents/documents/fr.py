@@ -405,6 +405,7 @@ TEXTS = {
     "report_col_decision": "Décision",
     "report_col_channel": "Canal",
     "report_col_wording": "Texte présenté",
+    "report_wordings_note": "Les textes présentés, numérotés comme dans le tableau :",
     "report_no_decision": "Aucune décision enregistrée.",
     "report_contacts_heading": "Historique des contacts",
     "report_col_direction": "Sens",

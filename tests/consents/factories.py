@@ -14,6 +14,7 @@ from consents.models import (
     FormTemplateVersion,
     OutreachList,
     PaperFormSubmission,
+    ParentalConsent,
     Purpose,
     Restriction,
     SoftOptIn,
@@ -210,3 +211,29 @@ class BounceImportFactory(factory.django.DjangoModelFactory):
     unknown_addresses = 1
     newly_suppressed = 2
     withdrawals = 0
+
+
+class ParentalConsentFactory(factory.django.DjangoModelFactory):
+    """The row of a minor's parental consent; the evidence file itself is
+    not needed to show it (tests/consents/test_parental_admin.py uploads)."""
+
+    class Meta:
+        model = ParentalConsent
+
+    client = factory.SubFactory(
+        TestClientFactory,
+        birth_date=factory.LazyFunction(
+            lambda: timezone.localdate().replace(
+                year=timezone.localdate().year - 12, day=1
+            )
+        ),
+    )
+    parent_name = "Claire Exemple"
+    relation = ParentalConsent.Relation.MOTHER
+    given_on = factory.LazyFunction(timezone.localdate)
+    evidence_name = factory.Sequence(lambda n: f"parental-{n:06d}.pdf")
+    evidence_content_type = "application/pdf"
+    evidence_size = len(PDF_BYTES)
+    evidence_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    recorded_by = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(timezone.now)

@@ -76,6 +76,7 @@ CUSTOM_VIEWS = {
     "consents_outreach_campaign": "consents.outreachlist",
     "consents_conversation": "clienteling.client",
     "consents_email_copy": "consents.consentconversation",
+    "consents_parental_evidence": "consents.parentalconsent",
 }
 EXTRA_KWARGS = {
     "action": "verify",
@@ -209,6 +210,9 @@ def _everything_for(boutique) -> dict[str, object]:
     from tests.consents.factories import ConsentConversationFactory
 
     objects["consents.consentconversation"] = ConsentConversationFactory(client=client)
+    from tests.consents.factories import ParentalConsentFactory
+
+    objects["consents.parentalconsent"] = ParentalConsentFactory(client=client)
     from clienteling.models import StagedImport
 
     objects["clienteling.stagedimport"] = StagedImport.objects.create(
