@@ -8,9 +8,10 @@ every step at once (retention, replay); a job runs them one by one
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, CharField, GenericIPAddressField, Value, When
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.functions import Cast, Concat
@@ -111,7 +112,10 @@ def erase_model(plan: ModelPlan, ctx: Context) -> dict:
         if not has_rows and not has_history:
             continue  # presence() found nothing: no statement at all
         guarded = plan.label in GUARDED
-        with ledger.erasure_mode(client_ids=ids) if guarded else _nothing():
+        with (
+            ledger.erasure_mode(client_ids=ids) if guarded else _nothing(),
+            _index_scans(),
+        ):
             history = _history_of(plan, ids) if has_history else None
             if history is not None:
                 counts["history_purged"] += history._raw_delete(history.db)
@@ -152,6 +156,33 @@ def _update_unless_done(plan, rows, values) -> int:
     return rows.update(**values)
 
 
+@contextmanager
+def _index_scans():
+    """The chunk's rows found through their client index, never a seq scan.
+
+    A chunk of 10,000 ids is 1% of a million-row history table: with stock
+    costs (random_page_cost 4) PostgreSQL reads the whole table for it
+    (a seq scan of 990,000 rows it then drops: 0.6-1.3 s per history
+    table at 1M), where the client_id index finds the same rows in tens of
+    milliseconds. Off for this model's statements only, in this
+    transaction, then back to what it was (decision 0107).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), "
+            "set_config('enable_seqscan', 'off', true)"
+        )
+        (before, _) = cursor.fetchone()
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+
+
 class _nothing:
     def __enter__(self):
         return None
@@ -160,14 +191,21 @@ class _nothing:
         return False
 
 
-def erase_clients(*, client_ids: Iterable[int], held: set[str] | None = None) -> dict:
+def erase_clients(
+    *,
+    client_ids: Iterable[int],
+    held: set[str] | None = None,
+    merged_included: bool = False,
+) -> dict:
     """Erase these clients now, all steps, in the caller's transaction.
 
     Used by retention batches and by replay_erasures; a job runs the same
     steps one by one (erasure_execute). No hold is checked here: callers
-    do that first.
+    do that first. `merged_included`: the caller has already added the
+    records merged into them (`with_merged`, in the same transaction).
     """
-    ctx = Context(client_ids=with_merged(client_ids), held=set(held or ()))
+    ids = list(client_ids) if merged_included else with_merged(client_ids)
+    ctx = Context(client_ids=ids, held=set(held or ()))
     counts = {}
     with transaction.atomic():
         # Which models hold anything, one query per chunk, in the same
