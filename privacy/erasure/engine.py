@@ -8,10 +8,9 @@ every step at once (retention, replay); a job runs them one by one
 
 import logging
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, CharField, GenericIPAddressField, Value, When
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.functions import Cast, Concat
@@ -19,6 +18,7 @@ from django.db.models.functions import Cast, Concat
 from clienteling.models import Client
 from consents import ledger
 from core.classification import Erasure
+from core.id_arrays import index_scans
 from privacy.erasure.plan import (
     TOMBSTONE_PREFIX,
     Context,
@@ -114,7 +114,7 @@ def erase_model(plan: ModelPlan, ctx: Context) -> dict:
         guarded = plan.label in GUARDED
         with (
             ledger.erasure_mode(client_ids=ids) if guarded else _nothing(),
-            _index_scans(),
+            index_scans(),
         ):
             history = _history_of(plan, ids) if has_history else None
             if history is not None:
@@ -154,33 +154,6 @@ def _update_unless_done(plan, rows, values) -> int:
     if plan.model is Client and "client_number" in values:
         rows = rows.exclude(client_number__startswith=TOMBSTONE_PREFIX)
     return rows.update(**values)
-
-
-@contextmanager
-def _index_scans():
-    """The chunk's rows found through their client index, never a seq scan.
-
-    A chunk of 10,000 ids is 1% of a million-row history table: with stock
-    costs (random_page_cost 4) PostgreSQL reads the whole table for it
-    (a seq scan of 990,000 rows it then drops: 0.6-1.3 s per history
-    table at 1M), where the client_id index finds the same rows in tens of
-    milliseconds. Off for this model's statements only, in this
-    transaction, then back to what it was (decision 0107).
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), "
-            "set_config('enable_seqscan', 'off', true)"
-        )
-        (before, _) = cursor.fetchone()
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
 
 
 class _nothing:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from clienteling.models import ClientEmail, ClientPhone
 from consents import suppression
 from consents.models import SuppressionEntry
-from core.id_arrays import ids_literal
+from core.id_arrays import ids_literal, index_scans
 from privacy import stored_files
 from privacy.erasure.plan import (
     Context,
@@ -95,7 +95,7 @@ def _suppress_stored_digests(ids: list[int]) -> tuple[int, int]:
     phones = connection.ops.quote_name(ClientPhone._meta.db_table)
     email, phone = SuppressionEntry.Kind.EMAIL.value, SuppressionEntry.Kind.PHONE.value
     array = ids_literal(ids)
-    with connection.cursor() as cursor:
+    with index_scans(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH src AS (
