@@ -117,11 +117,13 @@ def _apply_clients(ids, rule, now, dry_run, *, key="", retried=False) -> dict:
     held = holds_module.holds_for(ids)
     free = [i for i in ids if i not in held]
     if free and not dry_run:
-        engine.erase_clients(client_ids=free)
+        # The merged records once, for the erasure and its replay line.
+        covered = with_merged(free)
+        engine.erase_clients(client_ids=covered, merged_included=True)
         replay.replay_log_append(
             kind="retention",
             reference=f"retention:{rule.code}",
-            client_ids=with_merged(free),
+            client_ids=covered,
             held=[],
             at=now,
             key=key,

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat
 from clienteling.models import Client
 from consents import ledger
 from core.classification import Erasure
+from core.id_arrays import index_scans
 from privacy.erasure.plan import (
     TOMBSTONE_PREFIX,
     Context,
@@ -111,7 +112,10 @@ def erase_model(plan: ModelPlan, ctx: Context) -> dict:
         if not has_rows and not has_history:
             continue  # presence() found nothing: no statement at all
         guarded = plan.label in GUARDED
-        with ledger.erasure_mode(client_ids=ids) if guarded else _nothing():
+        with (
+            ledger.erasure_mode(client_ids=ids) if guarded else _nothing(),
+            index_scans(),
+        ):
             history = _history_of(plan, ids) if has_history else None
             if history is not None:
                 counts["history_purged"] += history._raw_delete(history.db)
@@ -160,14 +164,21 @@ class _nothing:
         return False
 
 
-def erase_clients(*, client_ids: Iterable[int], held: set[str] | None = None) -> dict:
+def erase_clients(
+    *,
+    client_ids: Iterable[int],
+    held: set[str] | None = None,
+    merged_included: bool = False,
+) -> dict:
     """Erase these clients now, all steps, in the caller's transaction.
 
     Used by retention batches and by replay_erasures; a job runs the same
     steps one by one (erasure_execute). No hold is checked here: callers
-    do that first.
+    do that first. `merged_included`: the caller has already added the
+    records merged into them (`with_merged`, in the same transaction).
     """
-    ctx = Context(client_ids=with_merged(client_ids), held=set(held or ()))
+    ids = list(client_ids) if merged_included else with_merged(client_ids)
+    ctx = Context(client_ids=ids, held=set(held or ()))
     counts = {}
     with transaction.atomic():
         # Which models hold anything, one query per chunk, in the same

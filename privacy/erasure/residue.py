@@ -18,6 +18,7 @@ from django.utils import timezone
 from clienteling.models import ClientEmail, ClientPhone
 from consents import suppression
 from consents.models import SuppressionEntry
+from core.id_arrays import ids_literal, index_scans
 from privacy import stored_files
 from privacy.erasure.plan import (
     Context,
@@ -35,32 +36,100 @@ ERASED_TEXT = "[erased]"
 def step_suppression(ctx: Context) -> dict:
     """Keyed hashes of every email and phone, so no re-import markets again.
 
-    Per chunk: one query for the emails and phones together (skipped when
-    presence() found neither), the hashes in one loop, one INSERT.
+    Per chunk (skipped when presence() found neither email nor phone): on
+    PostgreSQL the contact rows' stored digests (decision 0086) go to the
+    list by one INSERT .. SELECT, and only rows without one are read and
+    hashed in Python (decision 0107); elsewhere one query for the emails
+    and phones together, the hashes in one loop, one INSERT.
     """
     added = listed = 0
-    email, phone = SuppressionEntry.Kind.EMAIL.value, SuppressionEntry.Kind.PHONE.value
     for ids in chunks(ctx.client_ids):
         if not (
             ctx.holds(ids, ClientEmail._meta.label)
             or ctx.holds(ids, ClientPhone._meta.label)
         ):
             continue
-        emails = ClientEmail.objects.filter(_in_ids("client", ids)).values_list(
-            Value(email, output_field=models.CharField()), "address"
-        )
-        # The stored text, not a PhoneNumber parsed back from it.
-        phones = ClientPhone.objects.filter(_in_ids("client", ids)).values_list(
-            Value(phone, output_field=models.CharField()),
-            Cast("number", models.TextField()),
-        )
-        entries = suppression.digests(list(emails.union(phones, all=True)))
-        new = _add_suppressed(sorted(entries))
+        if connection.vendor == "postgresql":
+            new, total = _suppress_stored_digests(ids)
+        else:
+            entries = suppression.digests(_contact_values(ids))
+            new, total = _add_suppressed(sorted(entries)), len(entries)
         added += new
-        listed += len(entries) - new
+        listed += total - new
     if not added and not listed:
         return {"added": 0}
     return {"added": added, "already_listed": listed}
+
+
+def _contact_values(ids: list[int], *, unhashed_only: bool = False) -> list:
+    """("email" | "phone", stored text) of the chunk's contact rows."""
+    email, phone = SuppressionEntry.Kind.EMAIL.value, SuppressionEntry.Kind.PHONE.value
+    emails = ClientEmail.objects.filter(_in_ids("client", ids))
+    phones = ClientPhone.objects.filter(_in_ids("client", ids))
+    if unhashed_only:
+        emails, phones = emails.filter(digest=None), phones.filter(digest=None)
+    emails = emails.values_list(
+        Value(email, output_field=models.CharField()), "address"
+    )
+    # The stored text, not a PhoneNumber parsed back from it.
+    phones = phones.values_list(
+        Value(phone, output_field=models.CharField()),
+        Cast("number", models.TextField()),
+    )
+    return list(emails.union(phones, all=True))
+
+
+def _suppress_stored_digests(ids: list[int]) -> tuple[int, int]:
+    """(new entries, distinct entries) for the chunk, on PostgreSQL.
+
+    The contact rows keep the keyed digest of their normalised value
+    (decision 0086), the same one consents would compute: the entries are
+    selected, de-duplicated and inserted in one statement, with no value
+    crossing to Python. Rows written around the ORM without a digest
+    (raw SQL, COPY) are read and hashed here first, as the suppression
+    join does (`_unhashed_suppressed`): never an address left off the list.
+    """
+    extra = sorted(suppression.digests(_contact_values(ids, unhashed_only=True)))
+    table = connection.ops.quote_name(SuppressionEntry._meta.db_table)
+    emails = connection.ops.quote_name(ClientEmail._meta.db_table)
+    phones = connection.ops.quote_name(ClientPhone._meta.db_table)
+    email, phone = SuppressionEntry.Kind.EMAIL.value, SuppressionEntry.Kind.PHONE.value
+    array = ids_literal(ids)
+    with index_scans(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH src AS (
+                SELECT %s::varchar AS k, digest AS d FROM {emails}
+                WHERE client_id = ANY(%s::bigint[]) AND digest IS NOT NULL
+                UNION
+                SELECT %s::varchar, digest FROM {phones}
+                WHERE client_id = ANY(%s::bigint[]) AND digest IS NOT NULL
+                UNION
+                SELECT k, d FROM unnest(%s::varchar[], %s::varchar[]) AS t(k, d)
+            ), ins AS (
+                INSERT INTO {table} AS t_entry (kind, digest, added_at, reason)
+                SELECT k, d, %s, 'erasure' FROM src ORDER BY k, d
+                ON CONFLICT (kind, digest) DO UPDATE
+                -- An entry a later consent lifted is suppressed again.
+                SET lifted_at = NULL, added_at = EXCLUDED.added_at,
+                    reason = 'erasure'
+                WHERE t_entry.lifted_at IS NOT NULL
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM src)
+            """,  # noqa: S608 - table names from model metadata
+            [
+                email,
+                array,
+                phone,
+                array,
+                "{" + ",".join(k for k, _ in extra) + "}",
+                "{" + ",".join(d for _, d in extra) + "}",
+                timezone.now(),
+            ],
+        )
+        new, total = cursor.fetchone()
+    return new, total
 
 
 def _add_suppressed(entries: list[tuple[str, str]]) -> int:

@@ -152,3 +152,63 @@ def test_suppression_digest_is_the_hmac_of_the_normalised_value(settings):
     assert suppression.digests([("email", "anna@example.com"), ("phone", "")]) == {
         ("email", expected)
     }
+
+
+def test_suppression_lists_contact_rows_written_without_a_digest():
+    # A row written around the ORM (raw SQL, COPY) has no stored digest:
+    # the step hashes it itself, next to the rows that have one.
+    stored, raw = ClientFactory(), ClientFactory()
+    EmailFactory(client=stored, address="stored@example.com")
+    EmailFactory(client=raw, address="Raw@Example.com")
+    PhoneFactory(client=raw, number="+33199004321")
+    ClientEmail.objects.filter(client=raw).update(digest=None)
+    ClientPhone.objects.filter(client=raw).update(digest=None)
+
+    counts = residue.step_suppression(plan.Context(client_ids=[stored.pk, raw.pk]))
+
+    assert counts == {"added": 3, "already_listed": 0}
+    assert set(SuppressionEntry.objects.values_list("kind", "digest")) == {
+        ("email", suppression.email_digest("stored@example.com")),
+        ("email", suppression.email_digest("raw@example.com")),
+        ("phone", suppression.phone_digest("+33199004321")),
+    }
+
+
+def test_suppression_relists_a_lifted_entry_once_for_two_clients():
+    # Two clients sharing an address: one entry, counted once; an entry a
+    # consent had lifted is suppressed again.
+    first, second = ClientFactory(), ClientFactory()
+    EmailFactory(client=first, address="shared@example.com")
+    EmailFactory(client=second, address="SHARED@example.com")
+    SuppressionEntry.objects.create(
+        kind="email",
+        digest=suppression.email_digest("shared@example.com"),
+        added_at="2026-01-01T00:00:00Z",
+        reason="objection",
+        lifted_at="2026-02-01T00:00:00Z",
+    )
+
+    counts = residue.step_suppression(plan.Context(client_ids=[first.pk, second.pk]))
+
+    assert counts == {"added": 1, "already_listed": 0}
+    entry = SuppressionEntry.objects.get()
+    assert entry.lifted_at is None
+    assert entry.reason == "erasure"
+
+
+@pytest.mark.postgres
+def test_index_scans_turns_seq_scans_off_inside_only():
+    from django.db import connection, transaction
+
+    from core.id_arrays import index_scans
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        assert setting() == "on"
+        with index_scans():
+            assert setting() == "off"
+        assert setting() == "on"
