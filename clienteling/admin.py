@@ -1,6 +1,6 @@
 import logging
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
@@ -267,6 +267,93 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClientHomeBoutiqueFilter(admin.SimpleListFilter):
+    """A list of the clients' records (contacts, follow-ups) by the
+    client's home boutique: the boutique a dashboard figure counts by.
+    Only the boutiques whose clients the user can see."""
+
+    title = _("client's home boutique")
+    parameter_name = "home_boutique"
+
+    def lookups(self, request, model_admin):
+        return [(str(b.pk), b.name) for b in visible_boutiques(request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value() in {key for key, _unused in self.lookup_choices}:
+            return queryset.filter(client__home_boutique_id=self.value())
+        return queryset
+
+
+class ConsentFilter(admin.SimpleListFilter):
+    """Clients whose current decision on a consent purpose is a grant
+    (the manager dashboard's consent rates)."""
+
+    title = _("current consent")
+    parameter_name = "consent"
+
+    def lookups(self, request, model_admin):
+        from consents.models import Purpose
+
+        return [
+            (str(p.pk), p.name)
+            for p in Purpose.objects.filter(
+                is_active=True, legal_basis="consent"
+            ).order_by("name")
+        ]
+
+    def queryset(self, request, queryset):
+        from consents.models import ConsentDecision
+
+        if self.value() not in {key for key, _unused in self.lookup_choices}:
+            return queryset
+        granted = (
+            ConsentDecision.objects.filter(
+                purpose_id=self.value(), decision=ConsentDecision.Decision.GRANT
+            )
+            .current()
+            .values("client_id")
+        )
+        return queryset.filter(pk__in=granted)
+
+
+class RetentionDueFilter(admin.SimpleListFilter):
+    """Clients a retention rule erasing clients would erase within 30 or
+    90 days (the compliance dashboard's retention forecast)."""
+
+    title = _("due for erasure")
+    parameter_name = "retention_due"
+    DAYS = (30, 90)
+
+    def lookups(self, request, model_admin):
+        from privacy.models import RetentionRule
+        from privacy.retention_preview import erases_clients
+
+        if not request.user.has_perm("privacy.view_retentionrule"):
+            return []  # a filter without choices is not shown
+        return [
+            (
+                f"{rule.code}:{days}",
+                _("%(rule)s, within %(days)s days") % {"rule": rule, "days": days},
+            )
+            for rule in RetentionRule.objects.order_by("code")
+            if erases_clients(rule.code)
+            for days in self.DAYS
+        ]
+
+    def queryset(self, request, queryset):
+        from privacy import retention
+        from privacy.models import RetentionRule
+
+        if self.value() not in {key for key, _unused in self.lookup_choices}:
+            return queryset
+        code, days = self.value().rsplit(":", 1)
+        rule = RetentionRule.objects.get(code=code)
+        today = timezone.localdate()
+        now = timezone.make_aware(datetime.combine(today, time.min))
+        due = retention.HANDLERS[code].due(rule, now + timedelta(days=int(days)))
+        return queryset.filter(pk__in=due.values("pk"))
+
+
 # --- Clients -----------------------------------------------------------------------
 
 UPLOAD_AGAIN = _("This import cannot be confirmed. Upload the file again.")
@@ -321,6 +408,8 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         HomeBoutiqueFilter,
         "preferred_language",
         UpcomingDateFilter,
+        ConsentFilter,
+        RetentionDueFilter,
     ]
     search_fields = ["client_number", "last_name", "first_name"]
     search_help_text = _(
@@ -1081,7 +1170,14 @@ class FollowUpAdmin(ClientScopedAdmin):
         "done_outcome",
     ]
     list_select_related = ["client", "adviser"]
-    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason", "done_outcome"]
+    list_filter = [
+        MyFollowUpsFilter,
+        DueFilter,
+        "status",
+        "reason",
+        "done_outcome",
+        ClientHomeBoutiqueFilter,
+    ]
     list_editable = ["status", "done_outcome"]
     show_full_result_count = False
     raw_id_fields = ["client"]
@@ -1314,7 +1410,7 @@ class ContactEventAdmin(ClientScopedAdmin):
         "health_mention",
     ]
     list_select_related = ["client", "staff"]
-    list_filter = ["channel", "direction", OutcomeFilter]
+    list_filter = ["channel", "direction", OutcomeFilter, ClientHomeBoutiqueFilter]
     show_full_result_count = False
     raw_id_fields = ["client"]
     exclude = ["related_type", "related_id"]
