@@ -541,16 +541,24 @@ def appointments_held(boutique, period: Period) -> Figure:
         Appointment.Status.CANCELLED,
         Appointment.Status.BOOKED,
     )
-    url = (
-        f"{reverse('admin:clienteling_appointment_changelist')}?"
-        f"{urlencode({'boutique__id__exact': boutique.pk})}"
-    )
     return Figure(
         key="appointments",
         title=_("Appointments held and no-shows"),
         unit=COUNT,
         columns=[_("Appointments")],
-        rows=[Row(str(s.label), [counts.get(s.value, 0)], url) for s in shown],
+        rows=[
+            Row(
+                str(s.label),
+                [counts.get(s.value, 0)],
+                admin_list_url(
+                    "admin:clienteling_appointment_changelist",
+                    boutique__id__exact=boutique.pk,
+                    status=s.value,
+                    **_within("starts_at", period),
+                ),
+            )
+            for s in shown
+        ],
     )
 
 
