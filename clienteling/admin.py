@@ -1,6 +1,6 @@
 import logging
 from contextvars import ContextVar
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -284,76 +284,6 @@ class ClientHomeBoutiqueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ConsentFilter(admin.SimpleListFilter):
-    """Clients whose current decision on a consent purpose is a grant
-    (the manager dashboard's consent rates)."""
-
-    title = _("current consent")
-    parameter_name = "consent"
-
-    def lookups(self, request, model_admin):
-        from consents.models import Purpose
-
-        return [
-            (str(p.pk), p.name)
-            for p in Purpose.objects.filter(
-                is_active=True, legal_basis="consent"
-            ).order_by("name")
-        ]
-
-    def queryset(self, request, queryset):
-        from consents.models import ConsentDecision
-
-        if self.value() not in {key for key, _unused in self.lookup_choices}:
-            return queryset
-        granted = (
-            ConsentDecision.objects.filter(
-                purpose_id=self.value(), decision=ConsentDecision.Decision.GRANT
-            )
-            .current()
-            .values("client_id")
-        )
-        return queryset.filter(pk__in=granted)
-
-
-class RetentionDueFilter(admin.SimpleListFilter):
-    """Clients a retention rule erasing clients would erase within 30 or
-    90 days (the compliance dashboard's retention forecast)."""
-
-    title = _("due for erasure")
-    parameter_name = "retention_due"
-    DAYS = (30, 90)
-
-    def lookups(self, request, model_admin):
-        from privacy.models import RetentionRule
-        from privacy.retention_preview import erases_clients
-
-        if not request.user.has_perm("privacy.view_retentionrule"):
-            return []  # a filter without choices is not shown
-        return [
-            (
-                f"{rule.code}:{days}",
-                _("%(rule)s, within %(days)s days") % {"rule": rule, "days": days},
-            )
-            for rule in RetentionRule.objects.order_by("code")
-            if erases_clients(rule.code)
-            for days in self.DAYS
-        ]
-
-    def queryset(self, request, queryset):
-        from privacy import retention
-        from privacy.models import RetentionRule
-
-        if self.value() not in {key for key, _unused in self.lookup_choices}:
-            return queryset
-        code, days = self.value().rsplit(":", 1)
-        rule = RetentionRule.objects.get(code=code)
-        today = timezone.localdate()
-        now = timezone.make_aware(datetime.combine(today, time.min))
-        due = retention.HANDLERS[code].due(rule, now + timedelta(days=int(days)))
-        return queryset.filter(pk__in=due.values("pk"))
-
-
 # --- Clients -----------------------------------------------------------------------
 
 UPLOAD_AGAIN = _("This import cannot be confirmed. Upload the file again.")
@@ -408,8 +338,6 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         HomeBoutiqueFilter,
         "preferred_language",
         UpcomingDateFilter,
-        ConsentFilter,
-        RetentionDueFilter,
     ]
     search_fields = ["client_number", "last_name", "first_name"]
     search_help_text = _(
@@ -419,6 +347,12 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    def get_list_filter(self, request):
+        # And the filters the apps above register (a current consent, due
+        # for erasure): core.hooks.register_client_list_filter.
+        return [*super().get_list_filter(request), *hooks.client_list_filters()]
+
     ordering = ["last_name", "first_name", "id"]
     # Each sortable column is served by an index, unscoped and within a
     # boutique, in both directions (SORT_KEYS, decision 0041).
