@@ -267,6 +267,23 @@ class HomeBoutiqueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClientHomeBoutiqueFilter(admin.SimpleListFilter):
+    """A list of the clients' records (contacts, follow-ups) by the
+    client's home boutique: the boutique a dashboard figure counts by.
+    Only the boutiques whose clients the user can see."""
+
+    title = _("client's home boutique")
+    parameter_name = "home_boutique"
+
+    def lookups(self, request, model_admin):
+        return [(str(b.pk), b.name) for b in visible_boutiques(request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value() in {key for key, _unused in self.lookup_choices}:
+            return queryset.filter(client__home_boutique_id=self.value())
+        return queryset
+
+
 # --- Clients -----------------------------------------------------------------------
 
 UPLOAD_AGAIN = _("This import cannot be confirmed. Upload the file again.")
@@ -330,6 +347,12 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    def get_list_filter(self, request):
+        # And the filters the apps above register (a current consent, due
+        # for erasure): core.hooks.register_client_list_filter.
+        return [*super().get_list_filter(request), *hooks.client_list_filters()]
+
     ordering = ["last_name", "first_name", "id"]
     # Each sortable column is served by an index, unscoped and within a
     # boutique, in both directions (SORT_KEYS, decision 0041).
@@ -1081,7 +1104,14 @@ class FollowUpAdmin(ClientScopedAdmin):
         "done_outcome",
     ]
     list_select_related = ["client", "adviser"]
-    list_filter = [MyFollowUpsFilter, DueFilter, "status", "reason", "done_outcome"]
+    list_filter = [
+        MyFollowUpsFilter,
+        DueFilter,
+        "status",
+        "reason",
+        "done_outcome",
+        ClientHomeBoutiqueFilter,
+    ]
     list_editable = ["status", "done_outcome"]
     show_full_result_count = False
     raw_id_fields = ["client"]
@@ -1314,7 +1344,7 @@ class ContactEventAdmin(ClientScopedAdmin):
         "health_mention",
     ]
     list_select_related = ["client", "staff"]
-    list_filter = ["channel", "direction", OutcomeFilter]
+    list_filter = ["channel", "direction", OutcomeFilter, ClientHomeBoutiqueFilter]
     show_full_result_count = False
     raw_id_fields = ["client"]
     exclude = ["related_type", "related_id"]

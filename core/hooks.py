@@ -106,6 +106,19 @@ def client_panels_for(user) -> list[ClientPanel]:
     )
 
 
+# --- Client list filters ----------------------------------------------------------
+
+# List filters (admin.SimpleListFilter classes) that apps above add to the
+# client list, by what only they know (a current consent, a retention
+# rule): the dashboards' figures link to them.
+_client_list_filters = Registry()
+register_client_list_filter = _client_list_filters.register
+
+
+def client_list_filters() -> list:
+    return list(_client_list_filters)
+
+
 # --- Access log ------------------------------------------------------------------
 
 # core keeps the access log and registers its recorder here (core.apps), so

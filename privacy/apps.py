@@ -10,10 +10,12 @@ class PrivacyConfig(AppConfig):
         from core import hooks
         from privacy import approvals, checks, notices, panels  # noqa: F401 - registers the check
         from privacy import requests as dsr
+        from privacy.list_filters import RetentionDueFilter
         from privacy.sharing import files, insights  # noqa: F401 - files registers its downloads
 
         hooks.register_client_panel(insights.GROUP_INSIGHT_PANEL)
         hooks.register_client_panel(panels.ERASURE_PANEL)
+        hooks.register_client_list_filter(RetentionDueFilter)
         hooks.register_edit_gate(dsr.restriction_gate)
         hooks.register_processing_filter(dsr.unrestricted)
         hooks.register_export_gate(approvals.export_gate)

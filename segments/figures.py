@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db.models import (
@@ -37,6 +38,8 @@ from clienteling.models import Appointment, Client, ContactEvent, FollowUp, User
 from clienteling.services import LAPSING_AFTER_DAYS
 from consents.models import ConsentDecision, Purpose
 from orders.models import Order
+
+PURCHASE_STATUSES = ("invoiced", "delivered", "returned")
 
 EUR = "eur"
 COUNT = "count"
@@ -174,6 +177,36 @@ def _orders_url(boutique) -> str:
     )
 
 
+def admin_list_url(changelist: str, **query) -> str:
+    """An admin changelist filtered to the rows a figure counts."""
+    return f"{reverse(changelist)}?{urlencode(query)}"
+
+
+def _within(field: str, period: Period) -> dict:
+    """The changelist lookups for a moment within the period."""
+    return {
+        f"{field}__gte": period.since.isoformat(),
+        f"{field}__lt": period.until.isoformat(),
+    }
+
+
+def _staff_lookup(field: str, user_id) -> dict:
+    if user_id:
+        return {f"{field}__id__exact": user_id}
+    return {f"{field}__isnull": "True"}
+
+
+def _contacts_url(boutique, period: Period, **query) -> str:
+    """The contact log behind a contacts figure: the boutique's clients'
+    contacts within the period."""
+    return admin_list_url(
+        "admin:clienteling_contactevent_changelist",
+        home_boutique=boutique.pk,
+        **_within("occurred_at", period),
+        **query,
+    )
+
+
 def _month_key(value) -> date:
     return date(value.year, value.month, 1)
 
@@ -297,7 +330,20 @@ def sales_per_currency(boutique, period: Period) -> Figure:
         title=_("Sales per currency (in that currency)"),
         unit=COUNT,
         columns=[_("Orders")],
-        rows=[Row(currency, [v[0]], _orders_url(boutique)) for currency, v in rows],
+        rows=[
+            Row(
+                currency,
+                [v[0]],
+                admin_list_url(
+                    "admin:orders_order_changelist",
+                    boutique__id__exact=boutique.pk,
+                    currency__exact=currency,
+                    status__in=",".join(PURCHASE_STATUSES),
+                    **_within("created_at", period),
+                ),
+            )
+            for currency, v in rows
+        ],
         currencies=[(currency, _money(v[1])) for currency, v in rows],
     )
 
@@ -403,7 +449,7 @@ def contacts_per_adviser(boutique, period: Period) -> Figure:
             Row(
                 _name(staff_id, names),
                 [counts[staff_id][c] for c in used],
-                clients_url(boutique=boutique, adviser_id=staff_id) if staff_id else "",
+                _contacts_url(boutique, period, **_staff_lookup("staff", staff_id)),
             )
             for staff_id in sorted(counts, key=lambda s: _name(s, names))
         ],
@@ -424,7 +470,17 @@ def contacts_by_outcome(boutique, period: Period) -> Figure:
         unit=COUNT,
         columns=[_("Contacts")],
         rows=[
-            Row(str(labels.get(r["outcome"], _("No outcome recorded"))), [r["n"]])
+            Row(
+                str(labels.get(r["outcome"], _("No outcome recorded"))),
+                [r["n"]],
+                _contacts_url(
+                    boutique,
+                    period,
+                    outcome=r["outcome"]
+                    if r["outcome"] in labels
+                    else "none",  # clienteling.admin.OutcomeFilter.NOT_RECORDED
+                ),
+            )
             for r in rows
         ],
     )
@@ -454,7 +510,14 @@ def follow_up_completion(boutique, period: Period) -> Figure:
             Row(
                 _name(r["adviser_id"], names),
                 [r["done"], r["due"] - r["done"]],
-                clients_url(boutique=boutique, adviser_id=r["adviser_id"]),
+                admin_list_url(
+                    "admin:clienteling_followup_changelist",
+                    home_boutique=boutique.pk,
+                    due_date__gte=period.start.isoformat(),
+                    due_date__lte=period.end.isoformat(),
+                    status__in=f"{FollowUp.Status.OPEN},{FollowUp.Status.DONE}",
+                    **_staff_lookup("adviser", r["adviser_id"]),
+                ),
             )
             for r in rows
         ],
@@ -478,16 +541,24 @@ def appointments_held(boutique, period: Period) -> Figure:
         Appointment.Status.CANCELLED,
         Appointment.Status.BOOKED,
     )
-    url = (
-        f"{reverse('admin:clienteling_appointment_changelist')}?"
-        f"{urlencode({'boutique__id__exact': boutique.pk})}"
-    )
     return Figure(
         key="appointments",
         title=_("Appointments held and no-shows"),
         unit=COUNT,
         columns=[_("Appointments")],
-        rows=[Row(str(s.label), [counts.get(s.value, 0)], url) for s in shown],
+        rows=[
+            Row(
+                str(s.label),
+                [counts.get(s.value, 0)],
+                admin_list_url(
+                    "admin:clienteling_appointment_changelist",
+                    boutique__id__exact=boutique.pk,
+                    status=s.value,
+                    **_within("starts_at", period),
+                ),
+            )
+            for s in shown
+        ],
     )
 
 
@@ -529,7 +600,18 @@ def consent_rates(boutique) -> Figure:
         title=_("Consent rates per purpose, by the channel it was given on (%)"),
         unit=PERCENT,
         columns=[labels[c] for c in used],
-        rows=[Row(p.name, [share(granted[p.pk][c]) for c in used]) for p in purposes],
+        rows=[
+            Row(
+                p.name,
+                [share(granted[p.pk][c]) for c in used],
+                admin_list_url(
+                    "admin:clienteling_client_changelist",
+                    boutique=boutique.pk,
+                    consent=p.pk,
+                ),
+            )
+            for p in purposes
+        ],
         note=_("Share of the boutique's clients whose consent is current."),
     )
 
@@ -604,7 +686,11 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
         due_date__gte=period.start,
         due_date__lte=min(period.end, today),
     ).count()
-    follow_up_url = reverse("admin:clienteling_followup_changelist")
+    mine_url = partial(
+        admin_list_url,
+        "admin:clienteling_followup_changelist",
+        adviser__id__exact=user.pk,
+    )
     return [
         Figure(
             key="my-book",
@@ -619,8 +705,23 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
             unit=COUNT,
             columns=[_("Follow-ups")],
             rows=[
-                Row(str(_("Done")), [done], follow_up_url),
-                Row(str(_("Due and still open")), [open_in_period], follow_up_url),
+                Row(
+                    str(_("Done")),
+                    [done],
+                    mine_url(
+                        status__exact=FollowUp.Status.DONE,
+                        **_within("done_at", period),
+                    ),
+                ),
+                Row(
+                    str(_("Due and still open")),
+                    [open_in_period],
+                    mine_url(
+                        status__exact=FollowUp.Status.OPEN,
+                        due_date__gte=period.start.isoformat(),
+                        due_date__lte=min(period.end, today).isoformat(),
+                    ),
+                ),
             ],
         ),
     ]
@@ -675,19 +776,29 @@ def requests_on_time(period: Period, *, today: date) -> Figure:
     open_now = Request.objects.filter(
         status__in=[Request.Status.RECEIVED, Request.Status.IN_PROGRESS]
     ).annotate(deadline=deadline)
-    url = reverse("admin:privacy_datasubjectrequest_changelist")
+    # The requests list's legal-clock filter selects each row's set
+    # (privacy.admin.requests.LegalClockFilter).
+    clock = partial(admin_list_url, "admin:privacy_datasubjectrequest_changelist")
     return Figure(
         key="on-time",
         title=_("On time, and days left on the legal clock"),
         unit=COUNT,
         columns=[_("Requests")],
         rows=[
-            Row(str(_("Closed on time")), [on_time], url),
-            Row(str(_("Closed late")), [late], url),
+            Row(
+                str(_("Closed on time")),
+                [on_time],
+                clock(clock="closed_on_time", **_within("closed_at", period)),
+            ),
+            Row(
+                str(_("Closed late")),
+                [late],
+                clock(clock="closed_late", **_within("closed_at", period)),
+            ),
             Row(
                 str(_("Open, overdue")),
                 [open_now.filter(deadline__lt=today).count()],
-                url,
+                clock(clock="overdue"),
             ),
             Row(
                 str(_("Open, 7 days or fewer left")),
@@ -696,12 +807,12 @@ def requests_on_time(period: Period, *, today: date) -> Figure:
                         deadline__gte=today, deadline__lte=today + timedelta(days=7)
                     ).count()
                 ],
-                url,
+                clock(clock="due_soon"),
             ),
             Row(
                 str(_("Open, more than 7 days left")),
                 [open_now.filter(deadline__gt=today + timedelta(days=7)).count()],
-                url,
+                clock(clock="due_later"),
             ),
         ],
     )
@@ -766,6 +877,11 @@ def retention_forecast(*, today: date) -> Figure:
                     handler.due(rule, now + timedelta(days=30)).count(),
                     handler.due(rule, now + timedelta(days=90)).count(),
                 ],
+                # The clients due within 90 days (those within 30 among them).
+                admin_list_url(
+                    "admin:clienteling_client_changelist",
+                    retention_due=f"{rule.code}:90",
+                ),
             )
         )
     return Figure(

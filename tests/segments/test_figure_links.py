@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clienteling.models import Appointment
@@ -117,17 +118,6 @@ def _dashboards(house):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known gaps (issue 15, not fixed yet): no link on contacts by outcome, "
-        "consent rates, the retention forecast's prospects row; links to an "
-        "unfiltered or wider list on sales per currency (drafts and all "
-        "periods), contacts per adviser and follow-up completion (every "
-        "client of the adviser), requests on time (every request), my "
-        "follow-ups (every follow-up)"
-    ),
-)
 def test_every_figure_row_links_to_a_list_of_as_many(client, house):
     """All mismatches are collected, so that the failure names them all."""
     missing, wrong = [], []
@@ -151,3 +141,23 @@ def test_every_figure_row_links_to_a_list_of_as_many(client, house):
         f"links to a list of another count: {w}" for w in wrong
     ]
     assert not problems
+
+
+def test_the_client_list_filters_behind_consent_rates_and_retention(client, house):
+    """The client list's "current consent" filter (consent rates link to
+    it) lists the clients whose current decision is a grant; its "due
+    for erasure" filter (the retention forecast) is offered only to
+    those who may read the retention rules."""
+    from consents.models import Purpose
+
+    url = reverse("admin:clienteling_client_changelist")
+    newsletters = Purpose.objects.get(code=registry.NEWSLETTERS)
+    client.force_login(house["manager"])
+    page = client.get(url, {"boutique": house["paris"].pk, "consent": newsletters.pk})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    assert "due for erasure" not in page.content.decode()
+    client.force_login(house["compliance"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "due for erasure" in page.content.decode()

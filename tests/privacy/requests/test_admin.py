@@ -3,7 +3,7 @@
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -197,3 +197,51 @@ def test_register_lists_every_purpose_with_its_art30_columns(client, officer):
     assert "explicit consent" in next(
         a.legal_basis for a in register.activities() if a.special_category
     )
+
+
+def test_the_legal_clock_filter_lists_each_set_of_the_on_time_figure(client, officer):
+    """The requests list's "legal clock" filter (the compliance
+    dashboard's on-time figure links to it): each choice lists exactly
+    its requests, an extended date counting as the deadline; a value
+    it does not offer is ignored, never an error page."""
+    today = timezone.localdate()
+
+    def made(due, *, status="received", closed=None, extended=None):
+        return DataSubjectRequest.objects.create(
+            client=ClientFactory(),
+            kind="access",
+            channel="email",
+            received_on=today - timedelta(days=40),
+            due_on=due,
+            extended_due_on=extended,
+            extension_reason="Complex request" if extended else "",
+            status=status,
+            closed_at=closed,
+        )
+
+    now = timezone.now()
+    on_time = made(today, status="completed", closed=now)
+    extended = made(
+        today - timedelta(days=2), status="completed", closed=now, extended=today
+    )
+    late = made(today - timedelta(days=1), status="refused", closed=now)
+    overdue = made(today - timedelta(days=1), status="in_progress")
+    soon = made(today + timedelta(days=7))
+    later = made(today + timedelta(days=8))
+    url = reverse("admin:privacy_datasubjectrequest_changelist")
+    expected = {
+        "closed_on_time": {on_time, extended},
+        "closed_late": {late},
+        "overdue": {overdue},
+        "due_soon": {soon},
+        "due_later": {later},
+    }
+    for value, requests in expected.items():
+        page = client.get(url, {"clock": value})
+        assert page.status_code == 200, value
+        assert set(page.context["cl"].result_list) == requests, value
+    page = client.get(url)
+    assert "legal clock" in page.content.decode()
+    page = client.get(url, {"clock": "nonsense"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 6
