@@ -51,6 +51,8 @@ class Row:
     label: str
     values: list
     url: str = ""
+    # The column whose count the link lists; None: the row's values summed.
+    listed_column: int | None = None
 
 
 @dataclass
@@ -882,6 +884,7 @@ def retention_forecast(*, today: date) -> Figure:
                     "admin:clienteling_client_changelist",
                     retention_due=f"{rule.code}:90",
                 ),
+                listed_column=1,
             )
         )
     return Figure(

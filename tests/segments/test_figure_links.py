@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling.models import Appointment
+from clienteling.models import Appointment, Client
 from consents import registry
 from core import roles
 from orders.models import Order
-from privacy.models import DataSubjectRequest
+from privacy.models import DataSubjectRequest, RetentionRule
 from segments import figures
 from segments.figures import COUNT, Period
 from tests.clienteling.factories import (
@@ -82,6 +82,16 @@ def house():
         status=Appointment.Status.ATTENDED,
     )
     grant(clients[0], registry.NEWSLETTERS)
+    # Two inactive clients in a third boutique: one due for erasure within
+    # 30 days, one within 90 only (the forecast's link lists the 90 days').
+    lyon = BoutiqueFactory(name="Lyon")
+    inactive = RetentionRule.objects.get(code="inactive_clients").effective_days()
+    for days_left in (10, 60):
+        due = ClientFactory(home_boutique=lyon)
+        Client.objects.filter(pk=due.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=inactive - days_left),
+            last_client_initiated_contact_at=None,
+        )
     DataSubjectRequest.objects.create(
         client=clients[2],
         kind="access",
@@ -134,7 +144,11 @@ def test_every_figure_row_links_to_a_list_of_as_many(client, house):
                 if figure.unit != COUNT:
                     continue
                 listed = _listed_count(page)
-                counted = sum(v or 0 for v in row.values)
+                counted = (
+                    sum(v or 0 for v in row.values)
+                    if row.listed_column is None
+                    else row.values[row.listed_column]
+                )
                 if listed != counted:
                     wrong.append(f"{where}: figure {counted}, list {listed}")
     problems = [f"without a link: {m}" for m in missing] + [
@@ -161,3 +175,12 @@ def test_the_client_list_filters_behind_consent_rates_and_retention(client, hous
     page = client.get(url)
     assert page.status_code == 200
     assert "due for erasure" in page.content.decode()
+
+
+def test_the_fixture_has_clients_due_within_30_and_90_days(house):
+    """So that the forecast's link above is checked against a count that
+    is not zero, and against the 90 days' column, not the sum."""
+    forecast = figures.retention_forecast(today=house["today"])
+    rule = str(RetentionRule.objects.get(code="inactive_clients"))
+    assert [r.values for r in forecast.rows if r.label == rule] == [[1, 2]]
+    assert all(r.listed_column == 1 for r in forecast.rows)
