@@ -85,8 +85,10 @@ def prepare(clients: int, users: int) -> str:
     return f"{first}:{last}"
 
 
-def _start(server: str, env: dict, port: int, log: Path) -> subprocess.Popen:
-    if server == "gunicorn":
+def _start(
+    server: str, env: dict, port: int, log: Path, cwd: Path = ROOT
+) -> subprocess.Popen:
+    if server in ("gunicorn", "baseline"):
         args = [sys.executable, "-m", "config.serve"]
     else:
         args = [
@@ -95,7 +97,7 @@ def _start(server: str, env: dict, port: int, log: Path) -> subprocess.Popen:
         ]  # fmt: skip
     process = subprocess.Popen(
         args,
-        cwd=ROOT,
+        cwd=cwd,
         env=env | {"WEB_BIND": f"127.0.0.1:{port}"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -123,9 +125,11 @@ def _stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def run(server: str, env: dict, args, ids: str, folder: Path) -> list[dict]:
+def run(
+    server: str, env: dict, args, ids: str, folder: Path, *, cwd: Path = ROOT
+) -> list[dict]:
     port = _free_port()
-    process = _start(server, env, port, folder / f"{server}.log")
+    process = _start(server, env, port, folder / f"{server}.log", cwd)
     try:
         subprocess.run(
             [
@@ -165,7 +169,8 @@ def run(server: str, env: dict, args, ids: str, folder: Path) -> list[dict]:
         return list(csv.DictReader(stats))
 
 
-def report(server: str, rows: list[dict], duration: str) -> None:
+def report(server: str, rows: list[dict], duration: str) -> float:
+    """Prints the server's figures; returns its page requests/s."""
     print(f"\n{server}: {duration}, requests/s, p50/p95/p99 in ms, errors")
     print(f"  {'page':<20} {'requests':>9} {'req/s':>7} {'p50':>6} {'p95':>6} "
           f"{'p99':>6} {'errors':>7}")  # fmt: skip
@@ -183,6 +188,7 @@ def report(server: str, rows: list[dict], duration: str) -> None:
     total = sum(float(r["Requests/s"]) for r in pages)
     errors = sum(int(r["Failure Count"]) for r in pages)
     print(f"  pages only: {total:.1f} requests/s, {errors} errors")
+    return total
 
 
 def _server_times(log: Path) -> dict[str, list[float]]:
@@ -218,20 +224,78 @@ def report_server_times(server: str, log: Path) -> None:
         )
 
 
-def main() -> None:
+# Run inside the baseline checkout (its own code and migrations), so its
+# database is built by its own setup; prints "first_id:last_id" last.
+_PREPARE_BASELINE = (
+    "import sys; from bench.loadtest import prepare; "
+    "print(prepare(int(sys.argv[1]), int(sys.argv[2])))"
+)
+
+
+def prepare_baseline(checkout: Path, env: dict, clients: int, users: int) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", _PREPARE_BASELINE, str(clients), str(users)],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.exit(f"The baseline's setup failed in {checkout}:\n{out.stderr[-3000:]}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _arguments():
     parser = argparse.ArgumentParser(prog="make loadtest")
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--duration", default="2m")
     parser.add_argument(
-        "--servers", default="gunicorn,runserver", help="comma-separated, in order"
+        "--servers",
+        default="gunicorn,runserver",
+        help="comma-separated, in order: gunicorn, runserver, baseline",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="another checkout of the project (e.g. a git worktree of an older "
+        "commit) served by its own gunicorn as the server `baseline`, on "
+        "LOADTEST_BASELINE_DATABASE_URL (default: ecrin_loadtest_baseline)",
+    )
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="build the database(s) and the accounts, serve nothing",
     )
     args = parser.parse_args()
+    servers = [s for s in args.servers.split(",") if s]
+    for server in servers:
+        if server not in ("gunicorn", "runserver", "baseline"):
+            sys.exit(f"--servers: unknown server {server!r}")
+    if "baseline" in servers and args.baseline is None:
+        sys.exit("--servers baseline needs --baseline CHECKOUT")
+    if args.baseline is not None and not (args.baseline / "manage.py").is_file():
+        sys.exit(f"--baseline {args.baseline}: no manage.py there")
+    return args, servers
 
+
+def main() -> None:
+    args, servers = _arguments()
     url = os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("LOADTEST_DATABASE_URL must be a PostgreSQL URL.")
+    baseline_url = os.environ.get(
+        "LOADTEST_BASELINE_DATABASE_URL", DEFAULT_URL + "_baseline"
+    )
+    for name, value in (
+        ("LOADTEST_DATABASE_URL", url),
+        ("LOADTEST_BASELINE_DATABASE_URL", baseline_url),
+    ):
+        if not value.startswith(("postgres://", "postgresql://")):
+            sys.exit(f"{name} must be a PostgreSQL URL.")
+    if args.baseline is not None and baseline_url == url:
+        sys.exit("The baseline needs its own database (its own migrations).")
     sys.path.insert(0, str(ROOT))
     from bench.__main__ import _ensure_database
 
@@ -249,18 +313,49 @@ def main() -> None:
         "LOG_FORMAT": "json",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    baseline_env = env | {
+        "DATABASE_URL": baseline_url,
+        "STATIC_ROOT": str(folder / "static-baseline"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     ids = prepare(args.clients, args.users)
+    baseline_ids = ""
+    if args.baseline is not None:
+        _ensure_database(baseline_url)
+        started = time.monotonic()
+        baseline_ids = prepare_baseline(
+            args.baseline.resolve(), baseline_env, args.clients, args.users
+        )
+        sys.stderr.write(
+            f"the baseline's database ready in {time.monotonic() - started:.0f} s\n"
+        )
+    if args.prepare_only:
+        return
     print(
         f"Load test: {args.clients:,} clients, {args.users} advisers signed in "
         f"through the real forms (password + TOTP), {args.duration} per server; "
         f"logs and CSV in {folder}"
     )
-    for server in args.servers.split(","):
-        env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
-        report(server, run(server, env_server, args, ids, folder), args.duration)
+    rates = {}
+    for server in servers:
+        if server == "baseline":
+            rows = run(
+                server, baseline_env, args, baseline_ids, folder,
+                cwd=args.baseline.resolve(),
+            )  # fmt: skip
+        else:
+            env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
+            rows = run(server, env_server, args, ids, folder)
+        rates[server] = report(server, rows, args.duration)
         report_server_times(server, folder / f"{server}.log")
+    if rates.get("baseline") and "gunicorn" in rates:
+        print(
+            f"\ngunicorn {rates['gunicorn']:.1f} vs baseline "
+            f"{rates['baseline']:.1f} page requests/s: "
+            f"{rates['gunicorn'] / rates['baseline']:.2f}x"
+        )
 
 
 if __name__ == "__main__":
