@@ -58,7 +58,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
+    # Appended: `PYTHONPATH=. python /path/to/bench/profile_pages.py` run in
+    # another checkout (the baseline's worktree) profiles that checkout.
+    sys.path.append(str(ROOT))
     os.environ.update(
         {
             "DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_URL),
