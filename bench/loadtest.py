@@ -197,7 +197,7 @@ def _server_times(log: Path) -> dict[str, list[float]]:
     kinds = {
         "home": re.compile(r"/admin/"),
         "client list + search": re.compile(r"/admin/clienteling/client/"),
-        "client page": re.compile(r"/admin/clienteling/client/\d+/change/"),
+        "client page": re.compile(r"/admin/clienteling/client/\d+/"),
     }
     times: dict[str, list[float]] = {name: [] for name in kinds}
     for raw in log.read_text(errors="replace").splitlines():
