@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +192,7 @@ def report(server: str, rows: list[dict], duration: str) -> float:
     return total
 
 
-def _server_times(log: Path) -> dict[str, list[float]]:
+def _server_times(log: Path, since: float = 0.0) -> dict[str, list[float]]:
     """duration_ms of each request line the server logged, by page. The
     request line has no query string, so search and list pages are one."""
     kinds = {
@@ -206,15 +207,54 @@ def _server_times(log: Path) -> dict[str, list[float]]:
         line = json.loads(raw)
         if line.get("logger") != "ecrin.request":
             continue
+        if since and datetime.fromisoformat(line["time"]).timestamp() <= since:
+            continue
         for name, pattern in kinds.items():
             if pattern.fullmatch(line["path"]):
                 times[name].append(line["duration_ms"])
     return times
 
 
-def report_server_times(server: str, log: Path) -> None:
-    print(f"  in the server ({server}'s request log, duration_ms):")
-    for name, values in _server_times(log).items():
+def _steady_rate(log: Path) -> tuple[float, float, int, float]:
+    """Page requests/s once every user is signed in: from the server's last
+    sign-in (the code form's redirect) to its last request line. Locust's
+    own rate counts the whole run, the sign-in burst included (each sign-in
+    hashes a password, seconds of CPU when every user signs in at once)."""
+    pages = re.compile(r"/admin/(clienteling/client/(\d+/)?)?")
+    signed_in, last, times = None, None, []
+    for raw in log.read_text(errors="replace").splitlines():
+        if not raw.startswith("{"):
+            continue
+        line = json.loads(raw)
+        if line.get("logger") != "ecrin.request":
+            continue
+        at = datetime.fromisoformat(line["time"]).timestamp()
+        last = at
+        if line["path"] == "/admin/login/verify/" and line["method"] == "POST":
+            signed_in = at
+        elif line["method"] == "GET" and pages.fullmatch(line["path"]):
+            times.append(at)
+    if signed_in is None or last is None or last <= signed_in:
+        return 0.0, 0.0, 0, 0.0
+    count = sum(1 for at in times if at > signed_in)
+    return count / (last - signed_in), last - signed_in, count, signed_in
+
+
+def report_server_times(server: str, log: Path) -> float:
+    """Prints the server's own timings; returns its steady page rate."""
+    rate, seconds, count, signed_in = _steady_rate(log)
+    print(
+        f"  once all were signed in (the server's log, last {seconds:.0f} s): "
+        f"{count} pages, {rate:.1f} page requests/s"
+    )
+    _print_times(f"  the same {seconds:.0f} s, in the server", log, signed_in)
+    _print_times(f"  in the server ({server}'s request log, duration_ms)", log)
+    return rate
+
+
+def _print_times(title: str, log: Path, since: float = 0.0) -> None:
+    print(f"{title}:")
+    for name, values in _server_times(log, since).items():
         if len(values) < 2:
             continue
         cuts = statistics.quantiles(values, n=100)
@@ -348,14 +388,18 @@ def main() -> None:
         else:
             env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
             rows = run(server, env_server, args, ids, folder)
-        rates[server] = report(server, rows, args.duration)
-        report_server_times(server, folder / f"{server}.log")
-    if rates.get("baseline") and "gunicorn" in rates:
-        print(
-            f"\ngunicorn {rates['gunicorn']:.1f} vs baseline "
-            f"{rates['baseline']:.1f} page requests/s: "
-            f"{rates['gunicorn'] / rates['baseline']:.2f}x"
+        rates[server] = (
+            report(server, rows, args.duration),
+            report_server_times(server, folder / f"{server}.log"),
         )
+    if "baseline" in rates and "gunicorn" in rates:
+        for n, what in enumerate(("whole run, locust", "signed in, server log")):
+            now, before = rates["gunicorn"][n], rates["baseline"][n]
+            ratio = f"{now / before:.2f}x" if before else "n/a"
+            print(
+                f"gunicorn vs baseline ({what}): {now:.1f} vs {before:.1f} "
+                f"page requests/s, {ratio}"
+            )
 
 
 if __name__ == "__main__":
