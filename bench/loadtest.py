@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,8 +86,10 @@ def prepare(clients: int, users: int) -> str:
     return f"{first}:{last}"
 
 
-def _start(server: str, env: dict, port: int, log: Path) -> subprocess.Popen:
-    if server == "gunicorn":
+def _start(
+    server: str, env: dict, port: int, log: Path, cwd: Path = ROOT
+) -> subprocess.Popen:
+    if server in ("gunicorn", "baseline"):
         args = [sys.executable, "-m", "config.serve"]
     else:
         args = [
@@ -95,7 +98,7 @@ def _start(server: str, env: dict, port: int, log: Path) -> subprocess.Popen:
         ]  # fmt: skip
     process = subprocess.Popen(
         args,
-        cwd=ROOT,
+        cwd=cwd,
         env=env | {"WEB_BIND": f"127.0.0.1:{port}"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -123,9 +126,11 @@ def _stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def run(server: str, env: dict, args, ids: str, folder: Path) -> list[dict]:
+def run(
+    server: str, env: dict, args, ids: str, folder: Path, *, cwd: Path = ROOT
+) -> list[dict]:
     port = _free_port()
-    process = _start(server, env, port, folder / f"{server}.log")
+    process = _start(server, env, port, folder / f"{server}.log", cwd)
     try:
         subprocess.run(
             [
@@ -165,7 +170,8 @@ def run(server: str, env: dict, args, ids: str, folder: Path) -> list[dict]:
         return list(csv.DictReader(stats))
 
 
-def report(server: str, rows: list[dict], duration: str) -> None:
+def report(server: str, rows: list[dict], duration: str) -> float:
+    """Prints the server's figures; returns its page requests/s."""
     print(f"\n{server}: {duration}, requests/s, p50/p95/p99 in ms, errors")
     print(f"  {'page':<20} {'requests':>9} {'req/s':>7} {'p50':>6} {'p95':>6} "
           f"{'p99':>6} {'errors':>7}")  # fmt: skip
@@ -183,15 +189,16 @@ def report(server: str, rows: list[dict], duration: str) -> None:
     total = sum(float(r["Requests/s"]) for r in pages)
     errors = sum(int(r["Failure Count"]) for r in pages)
     print(f"  pages only: {total:.1f} requests/s, {errors} errors")
+    return total
 
 
-def _server_times(log: Path) -> dict[str, list[float]]:
+def _server_times(log: Path, since: float = 0.0) -> dict[str, list[float]]:
     """duration_ms of each request line the server logged, by page. The
     request line has no query string, so search and list pages are one."""
     kinds = {
         "home": re.compile(r"/admin/"),
         "client list + search": re.compile(r"/admin/clienteling/client/"),
-        "client page": re.compile(r"/admin/clienteling/client/\d+/change/"),
+        "client page": re.compile(r"/admin/clienteling/client/\d+/"),
     }
     times: dict[str, list[float]] = {name: [] for name in kinds}
     for raw in log.read_text(errors="replace").splitlines():
@@ -200,15 +207,54 @@ def _server_times(log: Path) -> dict[str, list[float]]:
         line = json.loads(raw)
         if line.get("logger") != "ecrin.request":
             continue
+        if since and datetime.fromisoformat(line["time"]).timestamp() <= since:
+            continue
         for name, pattern in kinds.items():
             if pattern.fullmatch(line["path"]):
                 times[name].append(line["duration_ms"])
     return times
 
 
-def report_server_times(server: str, log: Path) -> None:
-    print(f"  in the server ({server}'s request log, duration_ms):")
-    for name, values in _server_times(log).items():
+def _steady_rate(log: Path) -> tuple[float, float, int, float]:
+    """Page requests/s once every user is signed in: from the server's last
+    sign-in (the code form's redirect) to its last request line. Locust's
+    own rate counts the whole run, the sign-in burst included (each sign-in
+    hashes a password, seconds of CPU when every user signs in at once)."""
+    pages = re.compile(r"/admin/(clienteling/client/(\d+/)?)?")
+    signed_in, last, times = None, None, []
+    for raw in log.read_text(errors="replace").splitlines():
+        if not raw.startswith("{"):
+            continue
+        line = json.loads(raw)
+        if line.get("logger") != "ecrin.request":
+            continue
+        at = datetime.fromisoformat(line["time"]).timestamp()
+        last = at
+        if line["path"] == "/admin/login/verify/" and line["method"] == "POST":
+            signed_in = at
+        elif line["method"] == "GET" and pages.fullmatch(line["path"]):
+            times.append(at)
+    if signed_in is None or last is None or last <= signed_in:
+        return 0.0, 0.0, 0, 0.0
+    count = sum(1 for at in times if at > signed_in)
+    return count / (last - signed_in), last - signed_in, count, signed_in
+
+
+def report_server_times(server: str, log: Path) -> float:
+    """Prints the server's own timings; returns its steady page rate."""
+    rate, seconds, count, signed_in = _steady_rate(log)
+    print(
+        f"  once all were signed in (the server's log, last {seconds:.0f} s): "
+        f"{count} pages, {rate:.1f} page requests/s"
+    )
+    _print_times(f"  the same {seconds:.0f} s, in the server", log, signed_in)
+    _print_times(f"  in the server ({server}'s request log, duration_ms)", log)
+    return rate
+
+
+def _print_times(title: str, log: Path, since: float = 0.0) -> None:
+    print(f"{title}:")
+    for name, values in _server_times(log, since).items():
         if len(values) < 2:
             continue
         cuts = statistics.quantiles(values, n=100)
@@ -218,20 +264,78 @@ def report_server_times(server: str, log: Path) -> None:
         )
 
 
-def main() -> None:
+# Run inside the baseline checkout (its own code and migrations), so its
+# database is built by its own setup; prints "first_id:last_id" last.
+_PREPARE_BASELINE = (
+    "import sys; from bench.loadtest import prepare; "
+    "print(prepare(int(sys.argv[1]), int(sys.argv[2])))"
+)
+
+
+def prepare_baseline(checkout: Path, env: dict, clients: int, users: int) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", _PREPARE_BASELINE, str(clients), str(users)],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.exit(f"The baseline's setup failed in {checkout}:\n{out.stderr[-3000:]}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _arguments():
     parser = argparse.ArgumentParser(prog="make loadtest")
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--duration", default="2m")
     parser.add_argument(
-        "--servers", default="gunicorn,runserver", help="comma-separated, in order"
+        "--servers",
+        default="gunicorn,runserver",
+        help="comma-separated, in order: gunicorn, runserver, baseline",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="another checkout of the project (e.g. a git worktree of an older "
+        "commit) served by its own gunicorn as the server `baseline`, on "
+        "LOADTEST_BASELINE_DATABASE_URL (default: ecrin_loadtest_baseline)",
+    )
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="build the database(s) and the accounts, serve nothing",
     )
     args = parser.parse_args()
+    servers = [s for s in args.servers.split(",") if s]
+    for server in servers:
+        if server not in ("gunicorn", "runserver", "baseline"):
+            sys.exit(f"--servers: unknown server {server!r}")
+    if "baseline" in servers and args.baseline is None:
+        sys.exit("--servers baseline needs --baseline CHECKOUT")
+    if args.baseline is not None and not (args.baseline / "manage.py").is_file():
+        sys.exit(f"--baseline {args.baseline}: no manage.py there")
+    return args, servers
 
+
+def main() -> None:
+    args, servers = _arguments()
     url = os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("LOADTEST_DATABASE_URL must be a PostgreSQL URL.")
+    baseline_url = os.environ.get(
+        "LOADTEST_BASELINE_DATABASE_URL", DEFAULT_URL + "_baseline"
+    )
+    for name, value in (
+        ("LOADTEST_DATABASE_URL", url),
+        ("LOADTEST_BASELINE_DATABASE_URL", baseline_url),
+    ):
+        if not value.startswith(("postgres://", "postgresql://")):
+            sys.exit(f"{name} must be a PostgreSQL URL.")
+    if args.baseline is not None and baseline_url == url:
+        sys.exit("The baseline needs its own database (its own migrations).")
     sys.path.insert(0, str(ROOT))
     from bench.__main__ import _ensure_database
 
@@ -249,18 +353,53 @@ def main() -> None:
         "LOG_FORMAT": "json",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    baseline_env = env | {
+        "DATABASE_URL": baseline_url,
+        "STATIC_ROOT": str(folder / "static-baseline"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     ids = prepare(args.clients, args.users)
+    baseline_ids = ""
+    if args.baseline is not None:
+        _ensure_database(baseline_url)
+        started = time.monotonic()
+        baseline_ids = prepare_baseline(
+            args.baseline.resolve(), baseline_env, args.clients, args.users
+        )
+        sys.stderr.write(
+            f"the baseline's database ready in {time.monotonic() - started:.0f} s\n"
+        )
+    if args.prepare_only:
+        return
     print(
         f"Load test: {args.clients:,} clients, {args.users} advisers signed in "
         f"through the real forms (password + TOTP), {args.duration} per server; "
         f"logs and CSV in {folder}"
     )
-    for server in args.servers.split(","):
-        env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
-        report(server, run(server, env_server, args, ids, folder), args.duration)
-        report_server_times(server, folder / f"{server}.log")
+    rates = {}
+    for server in servers:
+        if server == "baseline":
+            rows = run(
+                server, baseline_env, args, baseline_ids, folder,
+                cwd=args.baseline.resolve(),
+            )  # fmt: skip
+        else:
+            env_server = env | {"STATIC_MANIFEST": "1" if server == "gunicorn" else "0"}
+            rows = run(server, env_server, args, ids, folder)
+        rates[server] = (
+            report(server, rows, args.duration),
+            report_server_times(server, folder / f"{server}.log"),
+        )
+    if "baseline" in rates and "gunicorn" in rates:
+        for n, what in enumerate(("whole run, locust", "signed in, server log")):
+            now, before = rates["gunicorn"][n], rates["baseline"][n]
+            ratio = f"{now / before:.2f}x" if before else "n/a"
+            print(
+                f"gunicorn vs baseline ({what}): {now:.1f} vs {before:.1f} "
+                f"page requests/s, {ratio}"
+            )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Each user signs in through the real forms (password, then a TOTP code
 computed from the authenticator key bench/loadtest.py gave its account),
 then browses as an adviser does: home (the admin index), a search of the
-client list, a client's page, a page of the client list. Sign-in is
+client list, a client's page (the card), a page of the client list. Sign-in is
 counted under its own names and left out of the page figures.
 """
 
@@ -87,7 +87,9 @@ class Adviser(HttpUser):
     @task(3)
     def client_page(self):
         client = random.randint(FIRST_ID, LAST_ID)
-        self._page(f"/admin/clienteling/client/{client}/change/", "client page")
+        # The client's page is the card (the list's rows open it), not the
+        # edit form behind its "Edit" button (decision 0109).
+        self._page(f"/admin/clienteling/client/{client}/", "client page")
 
     @task(2)
     def client_list(self):

@@ -1,6 +1,7 @@
 import logging
 from contextvars import ContextVar
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 from django import forms
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -882,8 +883,21 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
         base = super().get_changelist(request, **kwargs)
 
         class CardChangeList(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Each row's link carries the list's filters, as the admin's
+                # add_preserved_filters would add them; built once per page,
+                # since that tag resolves every row's URL against every
+                # admin route when the list has a query (decision 0109).
+                # With preserved_filters empty, the tag leaves it as is.
+                query = urlencode(dict(parse_qsl(self.preserved_filters)))
+                self.preserved_filters = ""
+                self._row_query = f"?{query}" if query else ""
+                sample = reverse("admin:clienteling_client_card", args=[0])
+                self._card_prefix = sample.removesuffix("0/")
+
             def url_for_result(self, result):
-                return reverse("admin:clienteling_client_card", args=[result.pk])
+                return f"{self._card_prefix}{int(result.pk)}/{self._row_query}"
 
             def get_ordering(self, request, queryset):
                 return client_sort_key(super().get_ordering(request, queryset))

@@ -212,8 +212,18 @@ DATABASES = {
 # connection is not ours between transactions, so no server-side cursors
 # (QuerySet.iterator() then reads the whole result at once). Workers that
 # stream large exports should connect directly instead.
-if _bool("DATABASE_PGBOUNCER_TRANSACTION", False):
+_PGBOUNCER_TRANSACTION = _bool("DATABASE_PGBOUNCER_TRANSACTION", False)
+if _PGBOUNCER_TRANSACTION:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Persistent connections (decision 0109): a web thread keeps its connection
+# for this many seconds instead of opening one per request (a PostgreSQL
+# backend started and authenticated for every page). Checked before reuse,
+# so a restarted server costs one failed check, not a 500. 0 behind
+# PgBouncer in transaction mode (docs/operations/scaling.md).
+DATABASES["default"]["CONN_MAX_AGE"] = _int(
+    "DATABASE_CONN_MAX_AGE", 0 if _PGBOUNCER_TRANSACTION else 60
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # The PostgreSQL role web processes and workers connect as: it is granted

@@ -35,6 +35,8 @@ def _check(**env_overrides) -> subprocess.CompletedProcess:
         ("HOUSE_PRIMARY_COLOUR", "blue", "HOUSE_PRIMARY_COLOUR='blue' is not a colour"),
         ("CELERY_BROKER_URL", "amqp:/x", "CELERY_BROKER_URL is malformed"),
         ("ADMIN_LIST_PER_PAGE", "lots", "ADMIN_LIST_PER_PAGE='lots' is not a whole"),
+        ("DATABASE_CONN_MAX_AGE", "forever", "DATABASE_CONN_MAX_AGE='forever' is not"),
+        ("DATABASE_CONN_MAX_AGE", "-1", "DATABASE_CONN_MAX_AGE=-1 must be at least 0"),
         (
             "BUDGET_RATES_EUR",
             "GBP=abc",
@@ -72,6 +74,50 @@ def test_demo_defaults_start_cleanly():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+# --- Database connections (decision 0109) ------------------------------------
+
+
+def _database_settings(**env_overrides) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in env_overrides}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], "
+        "d.get('DISABLE_SERVER_SIDE_CURSORS', False))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # Direct to PostgreSQL: a web thread keeps its connection a minute.
+        ({"DATABASE_CONN_MAX_AGE": None}, "60 True False"),
+        ({"DATABASE_CONN_MAX_AGE": "0"}, "0 True False"),
+        ({"DATABASE_CONN_MAX_AGE": "300"}, "300 True False"),
+        # Through PgBouncer in transaction mode: a connection per request.
+        (
+            {"DATABASE_PGBOUNCER_TRANSACTION": "true", "DATABASE_CONN_MAX_AGE": None},
+            "0 True True",
+        ),
+    ],
+)
+def test_connections_persist_unless_behind_a_transaction_pool(overrides, expected):
+    env = {"DATABASE_PGBOUNCER_TRANSACTION": None, **overrides}
+    assert _database_settings(**env) == expected
 
 
 # --- Mail (EMAIL_URL) ---------------------------------------------------------

@@ -203,6 +203,34 @@ def test_the_client_list_opens_the_card(client, paris, someone):
     assert f'href="{card(someone)}"' in html
 
 
+@pytest.mark.parametrize(
+    "query", ["?q=lefevre", "?o=-3", "?q=L%C3%A9a+Lef%C3%A8vre&o=2"]
+)
+def test_the_rows_keep_the_lists_filters_as_the_admin_would(
+    client, paris, someone, query
+):
+    """The row links are built once per page (decision 0109) and carry the
+    list's query in _changelist_filters exactly as the admin's own
+    add_preserved_filters writes it for the card's URL."""
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+    from django.http import QueryDict
+    from django.utils.http import urlencode
+
+    client.force_login(adviser(paris))
+    response = client.get(reverse("admin:clienteling_client_changelist") + query)
+    stock = add_preserved_filters(
+        {
+            "opts": Client._meta,
+            "preserved_filters": urlencode(
+                {"_changelist_filters": QueryDict(query[1:]).urlencode()}
+            ),
+        },
+        card(someone),
+    )
+    assert "_changelist_filters=" in stock
+    assert f'href="{stock.replace("&", "&amp;")}"' in response.content.decode()
+
+
 def test_saving_the_edit_form_returns_to_the_card(client, paris, someone):
     from tests.helpers import form_data
 
