@@ -45,7 +45,7 @@ from consents.selectors import (
     outreach_eligibility,
     suppressed_condition,
 )
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderLine, Product
 from segments.models import Segment
 
 # Exclusions run a constant number of queries per chunk of ids; 2,000 keeps
@@ -90,6 +90,18 @@ def _euros(amount):
     )
 
 
+def _products_with_metal(metal: str) -> list[int]:
+    """The catalogue's products made with this metal. Read in Python: the
+    catalogue is small (hundreds of products), and a JSON containment
+    lookup (`metals__contains`) exists on PostgreSQL only, not on SQLite,
+    the demo's database."""
+    return [
+        pk
+        for pk, metals in Product.objects.values_list("pk", "metals")
+        if metal in (metals or [])
+    ]
+
+
 def _purchase_lines(segment: Segment):
     """Lines of sales (Order.objects.purchases) matching every purchase
     criterion of the segment, or None if it has none."""
@@ -99,7 +111,7 @@ def _purchase_lines(segment: Segment):
     if segment.purchase_category:
         conditions["product__category"] = segment.purchase_category
     if segment.purchase_metal:
-        conditions["product__metals__contains"] = [segment.purchase_metal]
+        conditions["product_id__in"] = _products_with_metal(segment.purchase_metal)
     if segment.purchased_from:
         conditions["order__created_at__date__gte"] = segment.purchased_from
     if segment.purchased_to:

@@ -69,6 +69,31 @@ def test_purchase_amount_is_in_euros_at_budget_rates(paris, settings):
     assert _members(at_most_2500, alice) == {paris_buyer.pk}
 
 
+def test_purchase_metal_picks_the_buyers_of_a_piece_made_with_it(paris):
+    """On any database: the JSON containment lookup PostgreSQL offers is
+    not on SQLite (the demo's), so the products are picked in Python."""
+    alice = adviser(paris)
+    platinum_buyer = ClientFactory(home_boutique=paris)
+    mixed_buyer = ClientFactory(home_boutique=paris)
+    gold_buyer = ClientFactory(home_boutique=paris)
+    platinum = ProductFactory(metals=["platinum"])
+    mixed = ProductFactory(metals=["yellow_gold", "platinum"])
+    gold = ProductFactory(metals=["yellow_gold"])
+    for buyer, product in (
+        (platinum_buyer, platinum),
+        (mixed_buyer, mixed),
+        (gold_buyer, gold),
+    ):
+        order(client=buyer, products=[product], status=Order.Status.INVOICED)
+    order(client=gold_buyer, products=[platinum])  # a draft: no purchase
+
+    assert _members(_segment(alice, paris, purchase_metal="platinum"), alice) == {
+        platinum_buyer.pk,
+        mixed_buyer.pk,
+    }
+    assert _members(_segment(alice, paris, purchase_metal="silver"), alice) == set()
+
+
 def test_a_draft_order_is_no_purchase(paris):
     alice = adviser(paris)
     drafting = ClientFactory(home_boutique=paris)
