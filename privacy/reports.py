@@ -727,26 +727,27 @@ def free_text_fields() -> dict[str, set[str]]:
 def _other_clients_named(client, emails, phones, numbers, pairs) -> dict:
     """(kind, needle) -> id of another client it identifies: one query, the
     emails, phones, client numbers and names looked up in a UNION ALL
-    (decision 0099; one more branch per NAME_PAIRS_PER_QUERY names)."""
+    (decision 0099; one more branch per NAME_PAIRS_PER_QUERY names). The
+    annotations are named hit_*: ClientPhone has a field called kind."""
     others = Client.objects.exclude(pk=client.pk)
     branches = []
     if emails:
         branches.append(
             ClientEmail.objects.filter(address__in=emails, client__in=others)
-            .annotate(kind=Value("email"), second=Value(""))
-            .values_list("kind", "address", "second", "client_id")
+            .annotate(hit_kind=Value("email"), hit_second=Value(""))
+            .values_list("hit_kind", "address", "hit_second", "client_id")
         )
     if phones:
         branches.append(
             ClientPhone.objects.filter(number__in=phones, client__in=others)
-            .annotate(kind=Value("phone"), second=Value(""))
-            .values_list("kind", "number", "second", "client_id")
+            .annotate(hit_kind=Value("phone"), hit_second=Value(""))
+            .values_list("hit_kind", "number", "hit_second", "client_id")
         )
     if numbers:
         branches.append(
             others.filter(client_number__in=numbers)
-            .annotate(kind=Value("client number"), second=Value(""))
-            .values_list("kind", "client_number", "second", "pk")
+            .annotate(hit_kind=Value("client number"), hit_second=Value(""))
+            .values_list("hit_kind", "client_number", "hit_second", "pk")
         )
     pair_list = sorted(pairs)
     for start in range(0, len(pair_list), NAME_PAIRS_PER_QUERY):
@@ -755,8 +756,8 @@ def _other_clients_named(client, emails, phones, numbers, pairs) -> dict:
             query |= Q(first_name__iexact=first, last_name__iexact=last)
         branches.append(
             others.filter(query)
-            .annotate(kind=Value("name"))
-            .values_list("kind", "first_name", "last_name", "pk")
+            .annotate(hit_kind=Value("name"))
+            .values_list("hit_kind", "first_name", "last_name", "pk")
         )
     known: dict[tuple[str, str], int] = {}
     if not branches:

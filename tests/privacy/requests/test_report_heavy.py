@@ -12,7 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from clienteling.models import ContactEvent
 from core import data_map
 from privacy import report_render, reports
-from tests.clienteling.factories import BoutiqueFactory, ClientFactory, UserFactory
+from tests.clienteling.factories import (
+    BoutiqueFactory,
+    ClientFactory,
+    EmailFactory,
+    PhoneFactory,
+    UserFactory,
+)
 from tests.orders.factories import ProductFactory, order
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +60,32 @@ def test_report_queries_do_not_grow_with_history():
     # one per client table, the access log and the staff-note check
     # (decisions 0083, 0099): the issue's bound is tables + 3
     assert _queries(heavy) <= len(data_map.client_models()) + 3
+
+
+def test_a_staff_note_naming_another_client_is_flagged_by_each_kind():
+    """The UNION ALL of decision 0099 over emails, phones (whose model has
+    a field named kind), client numbers and names: one flag per kind."""
+    client = _client_with_contacts(1)
+    other = ClientFactory(first_name="Odile", last_name="Autre")
+    EmailFactory(client=other, address="odile.autre@example.com")
+    PhoneFactory(client=other, number="+33612345678")
+    ContactEvent.objects.filter(client=client).update(
+        summary=(
+            "Came with Odile Autre (odile.autre@example.com, +33 6 12 34 56 78), "
+            f"client {other.client_number}."
+        )
+    )
+    document = reports.build_document(client)
+
+    flags = reports.flag_other_clients(document, client)
+
+    assert sorted(f["matched"] for f in flags) == [
+        "client number",
+        "email",
+        "name",
+        "phone",
+    ]
+    assert {f["other_client_id"] for f in flags} == {other.pk}
 
 
 def test_contact_history_comes_from_the_rows_collected_in_order():
