@@ -16,7 +16,7 @@ from clienteling.scoping import ClientScopedMixin
 from consents import parental
 from consents.forms import IsoDateInput
 from consents.models import ParentalConsent
-from core import hooks
+from core import downloads, hooks
 from core.admin_mixins import adopt_saved
 from core.paginators import EstimatedCountPaginator
 
@@ -79,6 +79,20 @@ class ParentalConsentForm(forms.ModelForm):
             for message in messages if isinstance(messages, list) else [messages]:
                 self.add_error(target, message)
         return cleaned
+
+
+PARENTAL_CONSENT_EVIDENCE = downloads.register(
+    downloads.Download(
+        key="parental-consent-evidence",
+        label=_("Evidence of a parent's consent (a minor's client page)"),
+        sites=("consents.admin_parental.ParentalConsentAdmin.evidence_view",),
+        spreadsheet=False,
+        not_spreadsheet_because=(
+            "the file as it was uploaded, served inline; its content was "
+            "checked at upload to be a PDF, JPEG or PNG, as a paper form's scan"
+        ),
+    )
+)
 
 
 @admin.register(ParentalConsent)

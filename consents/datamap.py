@@ -405,7 +405,7 @@ FILE_LOCATIONS = {
         root="consents.parental.evidence_folder",
         erasure=FileErasure.DELETE,
         erase="consents.parental.parental_evidence_erase",
-        writers=("consents.parental.parental_consent_record",),
+        writers=("consents.parental._store_evidence",),
         found_by="ParentalConsent.evidence_name of the client's parental consents",
         held_with=C.IDENTITY,
     ),
