@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import ConsentDecision, Purpose
+from consents.selectors import sees_special_categories
 
 
 class ConsentFilter(admin.SimpleListFilter):
@@ -15,12 +16,13 @@ class ConsentFilter(admin.SimpleListFilter):
     parameter_name = "consent"
 
     def lookups(self, request, model_admin):
-        return [
-            (str(p.pk), p.name)
-            for p in Purpose.objects.filter(
-                is_active=True, legal_basis="consent"
-            ).order_by("name")
-        ]
+        purposes = Purpose.objects.filter(is_active=True, legal_basis="consent")
+        if not sees_special_categories(request.user):
+            # A consent to process health data is itself health data
+            # (Art. 9): not offered, and so not applied, to staff who may
+            # not see it.
+            purposes = purposes.filter(special_category=False)
+        return [(str(p.pk), p.name) for p in purposes.order_by("name")]
 
     def queryset(self, request, queryset):
         # Only a value this filter offered; anything else is ignored.
