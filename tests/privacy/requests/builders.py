@@ -349,6 +349,25 @@ def fill(tag: str = "Sujet", boutique=None):
         measures_proposed="Disk encryption.",
     )
     rows["privacy.BreachClient"] = list(BreachClient.objects.filter(breach=breach))
+    # The letter the breach-letters job emailed the client (decision 0097).
+    from core.models import Job
+    from privacy.models import BreachLetter
+
+    rows["privacy.BreachLetter"] = [
+        BreachLetter.objects.create(
+            breach=breach,
+            client=client,
+            job=Job.objects.create(
+                kind="privacy.breach_letters",
+                label=f"Breach letters {tag}",
+                status=Job.Status.DONE,
+                created_at=NOW,
+            ),
+            outcome=BreachLetter.Outcome.SENT,
+            attempts=1,
+            sent_at=NOW,
+        )
+    ]
     return client, rows, access, staff
 
 
