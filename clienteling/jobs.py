@@ -102,6 +102,11 @@ class ClientImportCheck(_Check):
         """The file read by batches (imports.check_upload), memory flat."""
         preview: list[list] = []
         try:
+            # check_upload runs in one transaction (its numbers read so far
+            # in a temporary table), so its progress is seen once it ends:
+            # the file's rows are counted first, streaming, and reported.
+            rows = max(csv_files.check_file(path) - 1, 0)
+            ctx.progress(1, rows + 1, "Reading the file", force=True)
             outcome = imports.check_upload(
                 path,
                 acting_user=staged.uploaded_by,
@@ -236,7 +241,12 @@ class ClientImportApply(_Apply):
         rolls back every batch (imports.import_upload). Progress reported
         inside the transaction is seen once it commits: the label says what
         runs meanwhile."""
-        ctx.progress(0, None, "Checking and writing every row", force=True)
+        # Progress reported inside the fenced transaction is seen only once
+        # it commits. So the file's rows are counted first, streaming (its
+        # text checked as read_text does), and that step is reported
+        # before: staff, the sweeper and the drills see the job under way.
+        rows = max(csv_files.check_file(path) - 1, 0)
+        ctx.progress(1, rows + 1, "Checking and writing every row", force=True)
         with ctx.fenced():
             total = imports.import_upload(
                 path,
