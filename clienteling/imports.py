@@ -160,16 +160,29 @@ class Checked:
     problems: list[str]
 
 
-def check_upload(path, *, acting_user, progress=None, preview=None) -> Checked:
+def counted_rows(path) -> int:
+    """A stored upload's text checked (csv_files.check_file: ImportRefused
+    with read_text's message) and its rows counted, header left out."""
+    from clienteling import csv_files
+
+    return max(csv_files.check_file(path) - 1, 0)
+
+
+def check_upload(
+    path, *, acting_user, progress=None, preview=None, estimate: int | None = None
+) -> Checked:
     """Check a stored upload as the write will (the preview's check job).
     Nothing is written; memory holds one batch of rows, whatever the
     file's size. `preview`, a list, receives the file's first rows.
 
     A file unreadable as a whole raises csv_files.UnreadableFile.
+    `estimate`: the rows counted_rows() found, when the caller has already
+    checked the file with it (the file is then not read a second time).
     """
     from clienteling import csv_files
 
-    estimate = max(csv_files.check_file(path) - 1, 0)
+    if estimate is None:
+        estimate = counted_rows(path)
     with transaction.atomic(), csv_files.open_rows(path) as (headers, rows):
         stream = _Stream(acting_user, progress=progress, preview=preview)
         try:
@@ -185,14 +198,20 @@ def check_upload(path, *, acting_user, progress=None, preview=None) -> Checked:
 
 
 def import_upload(
-    path, *, acting_user, progress=None, now: datetime | None = None
+    path,
+    *,
+    acting_user,
+    progress=None,
+    now: datetime | None = None,
+    estimate: int | None = None,
 ) -> int:
     """Check a stored upload again and write it, batch by batch, in one
     transaction (or the caller's savepoint): the number of clients created,
-    or ImportRefused and nothing written."""
+    or ImportRefused and nothing written. `estimate`: as check_upload's."""
     from clienteling import csv_files
 
-    estimate = max(csv_files.check_file(path) - 1, 0)
+    if estimate is None:
+        estimate = counted_rows(path)
     with transaction.atomic(), csv_files.open_rows(path) as (headers, rows):
         return _Stream(acting_user, now=now, write=True, progress=progress).run(
             headers, rows, total=estimate

@@ -105,10 +105,11 @@ class ClientImportCheck(_Check):
             # check_upload runs in one transaction (its numbers read so far
             # in a temporary table), so its progress is seen once it ends:
             # the file's rows are counted first, streaming, and reported.
-            rows = max(csv_files.check_file(path) - 1, 0)
+            rows = imports.counted_rows(path)
             ctx.progress(1, rows + 1, "Reading the file", force=True)
             outcome = imports.check_upload(
                 path,
+                estimate=rows,
                 acting_user=staged.uploaded_by,
                 progress=staged_imports.progress_reporter(
                     ctx, "Checked {done:,} of {total:,} rows"
@@ -245,11 +246,12 @@ class ClientImportApply(_Apply):
         # it commits. So the file's rows are counted first, streaming (its
         # text checked as read_text does), and that step is reported
         # before: staff, the sweeper and the drills see the job under way.
-        rows = max(csv_files.check_file(path) - 1, 0)
+        rows = imports.counted_rows(path)
         ctx.progress(1, rows + 1, "Checking and writing every row", force=True)
         with ctx.fenced():
             total = imports.import_upload(
                 path,
+                estimate=rows,
                 acting_user=staged.uploaded_by,
                 progress=staged_imports.progress_reporter(
                     ctx, "Checked and written {done:,} of {total:,} rows"
