@@ -364,6 +364,8 @@ DATAMAP = {
                 "agreement_reference",
                 "agreement_signed_on",
                 "agreement_ends_on",
+                "contact_email",
+                "contact_language",
                 "is_active",
             ),
             NOT_PERSONAL,
@@ -552,6 +554,55 @@ DATAMAP.update(
             },
             codes={
                 "recipient": "'group' or a partner code",
+            },
+        ),
+        # Guest lists given to event organisers (decision 0106).
+        "privacy.GuestListDisclosure": ModelMap(
+            Subject.STAFF,
+            None,
+            description="One guest list given to an event organiser: the "
+            "event, the organiser, the data given and a count, no client data.",
+            fields={
+                **dict.fromkeys(
+                    (
+                        "id",
+                        "event",
+                        "organiser",
+                        "categories",
+                        "disclosed_at",
+                        "guest_count",
+                    ),
+                    NOT_PERSONAL,
+                ),
+                "disclosed_by": F(
+                    Category.IDENTITY,
+                    Erasure.KEEP,
+                    Source.SYSTEM,
+                    obligation=_TRANSFER_RECORD,
+                ),
+            },
+        ),
+        "privacy.OrganiserDisclosure": ModelMap(
+            Subject.CLIENT,
+            "client",
+            description="That the client was on a guest list given to an "
+            "event organiser, and when.",
+            fields={
+                "id": KEY,
+                "client": KEY,
+                "guest_list": KEY,
+                "organiser": F(
+                    Category.CONTACT_HISTORY,
+                    Erasure.KEEP,
+                    Source.SYSTEM,
+                    obligation=_TRANSFER_RECORD,
+                ),
+                "disclosed_at": F(
+                    Category.CONTACT_HISTORY,
+                    Erasure.KEEP,
+                    Source.SYSTEM,
+                    obligation=_TRANSFER_RECORD,
+                ),
             },
         ),
         "privacy.RecipientNotice": ModelMap(

@@ -16,7 +16,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from clienteling.models import Boutique, Client, User
+from clienteling.models import Boutique, Client, HouseEvent, User
 from core import jobs as core_jobs
 from core import services
 from core.models import AccessLogEntry
@@ -39,6 +39,7 @@ from privacy.models import (
     DataSubjectRequest,
     Dpia,
     ErasureJob,
+    GuestListDisclosure,
     Partner,
     Recipient,
     RequestLetter,
@@ -92,6 +93,7 @@ def seed(*, stdout) -> None:
             ("four-eyes requests awaiting approval", _approvals),
             ("breaches", _breaches),
             ("recipients and transfers", _recipients),
+            ("guest list given to an event organiser", _guest_lists),
             ("impact assessments", _dpias),
         )
         if scenario(officer=officer, today=today, second=second)
@@ -499,6 +501,34 @@ def _breaches(*, officer, today, second=None) -> bool:
     return True
 
 
+def _guest_lists(*, officer, today, second=None) -> bool:
+    """The Paris private viewing's guest list given to the event organiser
+    (names and answers), so its guests' access reports name the organiser
+    and their erasure or correction emails it (decision 0106)."""
+    from privacy import organisers
+
+    if GuestListDisclosure.objects.exists():
+        return False
+    organiser = organisers.organisers().first()
+    event = next(
+        (
+            e
+            for e in HouseEvent.objects.order_by("starts_at", "pk")
+            if organisers.guests_of(e).exists()
+        ),
+        None,
+    )
+    if organiser is None or event is None:
+        return False
+    organisers.guest_list_give(
+        acting_user=officer,
+        event=event,
+        organiser=organiser,
+        categories=["names", "answer"],
+    )
+    return True
+
+
 def _recipients(*, officer, today, second=None) -> bool:
     """The register's recipients (fictional): the parent group as
     processor of the cross-group intelligence, its analytics sub-processor
@@ -531,6 +561,8 @@ def _recipients(*, officer, today, second=None) -> bool:
             kind=Recipient.Kind.EVENT_ORGANISER,
             service="Guest lists of house events (names, answers).",
             country="FR",
+            contact_email="evenements@salons-soirees.example",
+            contact_language="fr",
         ),
         Recipient(
             name="Kaufhaus Beispiel (fictional)",

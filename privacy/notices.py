@@ -7,7 +7,11 @@ queued inside the change's transaction and a Celery task sends it after
 commit. The parent group and the partners get a recall file under their
 sharing folder (the batches' writer: CSV and JSON Lines, formula-safe,
 pseudonyms only); a recipient without a sharing key would get a letter,
-recorded as failed until one is configured.
+recorded as failed until one is configured. An event organiser gets an
+email at its contact address, in its language, naming the guest by the
+reference of the guest list it received (decision 0106); without an
+address the notice is recorded as failed, saying so, and is sent when one
+is added.
 
 Tasks take notice ids; sending is idempotent (a sent notice is skipped),
 so a redelivered message or a retried erasure step sends nothing twice.
@@ -19,14 +23,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from consents import registry
 from privacy import pseudonyms
-from privacy.models import Disclosure, Partner, RecipientNotice
+from privacy.models import (
+    Disclosure,
+    OrganiserDisclosure,
+    Partner,
+    Recipient,
+    RecipientNotice,
+)
 from privacy.pseudonyms import GROUP
 from privacy.sharing.eligibility import CROSS_GROUP
 
@@ -37,6 +51,12 @@ How = RecipientNotice.How
 Outcome = RecipientNotice.Outcome
 
 NOTICE_COLUMNS = ("pseudonym", "key_id", "notice", "noticed_at")
+# An event organiser, on a notice: "organiser:<recipient id>"; the guest,
+# "guest:G<organiser disclosure id>" (the reference on its guest list).
+ORGANISER = "organiser:"
+GUEST = "guest:G"
+# Sending an email is tried this many times (the jobs' rule, core.jobs).
+MAX_ATTEMPTS = 3
 # A withdrawal concerns the recipients who received the data under the
 # purpose withdrawn; the other kinds every recipient.
 _RECIPIENTS_OF_PURPOSE = {
@@ -75,9 +95,21 @@ def recipients_of(
     )
 
 
+def organiser_rows_of(client_ids: Iterable[int]) -> list[OrganiserDisclosure]:
+    """Each guest list entry of these clients given to an event organiser."""
+    return list(
+        OrganiserDisclosure.objects.filter(client_id__in=list(client_ids)).order_by(
+            "organiser_id", "client_id", "pk"
+        )
+    )
+
+
 def recipient_name(code: str) -> str:
     if code == GROUP:
         return str(_("The parent group"))
+    if code.startswith(ORGANISER):
+        organiser = Recipient.objects.filter(pk=code[len(ORGANISER) :]).first()
+        return organiser.name if organiser else code
     partner = Partner.objects.filter(code=code).first()
     return partner.name if partner else code
 
@@ -94,11 +126,32 @@ def notices_queue(
     now: datetime | None = None,
 ) -> list[RecipientNotice]:
     """Queue one notice per recipient of each client, and their sending
-    after commit. Returns the notices created (none twice per cause)."""
+    after commit. Returns the notices created (none twice per cause).
+    Event organisers are told of every kind but a withdrawal (a guest list
+    is not given under a consent purpose), one notice per guest list entry;
+    `recipients` names group and partner codes only, and leaves them out."""
     if kind not in Kind.values:
         raise ValueError(f"Unknown notice kind {kind!r}.")
     at = _now(now)
+    queued_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
     created = []
+    if purpose_code is None and recipients is None:
+        for row in organiser_rows_of(client_ids):
+            notice, made = RecipientNotice.objects.get_or_create(
+                recipient=f"{ORGANISER}{row.organiser_id}",
+                client_ref=f"{GUEST}{row.pk}",
+                kind=kind,
+                reference=reference,
+                defaults={
+                    "client_id": row.client_id,
+                    "key_id": "",
+                    "how": How.EMAIL,
+                    "queued_at": at,
+                    "queued_by": queued_by,
+                },
+            )
+            if made:
+                created.append(notice)
     pairs = recipients_of(client_ids, purpose_code=purpose_code, only=recipients)
     for recipient, client_id in pairs:
         try:
@@ -116,9 +169,7 @@ def notices_queue(
                 "key_id": key_id,
                 "how": how,
                 "queued_at": at,
-                "queued_by": acting_user
-                if getattr(acting_user, "is_authenticated", False)
-                else None,
+                "queued_by": queued_by,
             },
         )
         if made:
@@ -185,6 +236,8 @@ def notice_send(*, notice_id: int, now: datetime | None = None) -> RecipientNoti
                 notice.outcome = Outcome.SENT
                 notice.sent_at = at
                 notice.detail = ""
+        elif notice.how == How.EMAIL:
+            _email_organiser(notice, at=at)
         else:
             notice.outcome = Outcome.FAILED
             notice.detail = (
@@ -195,15 +248,144 @@ def notice_send(*, notice_id: int, now: datetime | None = None) -> RecipientNoti
         return notice
 
 
+# Kind -> what the organiser is asked to do (in the organiser's language).
+_ORGANISER_ASKS = {
+    Kind.RECTIFICATION: gettext_noop(
+        "This guest's data has been corrected. Please replace their entry "
+        "with the corrected one below."
+    ),
+    Kind.ERASURE: gettext_noop(
+        "This guest's data has been erased at their request. Please delete "
+        "their entry and any copy of it you hold."
+    ),
+    Kind.RESTRICTION: gettext_noop(
+        "This guest has asked that the processing of their data be "
+        "restricted. Please keep their entry but do not use it until we tell "
+        "you otherwise."
+    ),
+    Kind.WITHDRAWAL: gettext_noop(
+        "This guest has withdrawn their consent. Please stop using their entry."
+    ),
+}
+
+
+def _organiser_message(notice: RecipientNotice, row: OrganiserDisclosure) -> str:
+    from privacy.organisers import Category
+
+    guest_list = row.guest_list
+    lines = [
+        _("Hello,"),
+        "",
+        _(
+            "On %(date)s we gave you the guest list of %(event)s. This notice "
+            "concerns the guest with the reference %(ref)s on that list."
+        )
+        % {
+            "date": date_format(timezone.localtime(guest_list.disclosed_at)),
+            "event": guest_list.event,
+            "ref": row.guest_ref,
+        },
+        "",
+        _(_ORGANISER_ASKS[notice.kind]),
+    ]
+    client = row.client
+    if notice.kind == Kind.RECTIFICATION and not client.is_retired:
+        given = set(guest_list.categories)
+        if Category.NAMES in given:
+            lines.append(_("Name: %(name)s") % {"name": client.full_name})
+        if Category.EMAIL in given:
+            email = client.emails.filter(is_primary=True).first()
+            lines.append(_("Email: %(email)s") % {"email": email or "—"})
+    lines += [
+        "",
+        _(
+            "We tell you this under Article 19 of the General Data Protection "
+            "Regulation. For any question, write to our data protection "
+            "officer: %(dpo)s."
+        )
+        % {"dpo": settings.PRIVACY_DPO.get("email", "")},
+        "",
+        settings.PRIVACY_CONTROLLER.get("name", ""),
+    ]
+    return "\n".join(str(line) for line in lines)
+
+
+def _email_organiser(notice: RecipientNotice, *, at: datetime) -> None:
+    """Email the organiser at its contact address, in its language; the
+    outcome and why it failed are recorded on the notice."""
+    row = (
+        OrganiserDisclosure.objects.select_related(
+            "organiser", "client", "guest_list__event"
+        )
+        .filter(pk=notice.client_ref[len(GUEST) :])
+        .first()
+    )
+    if row is None:
+        notice.outcome = Outcome.FAILED
+        notice.detail = _("The guest list entry this notice concerns is gone.")
+        return
+    organiser = row.organiser
+    if not organiser.contact_email:
+        notice.outcome = Outcome.FAILED
+        notice.detail = _(
+            "%(name)s has no contact email: add one on the recipient and the "
+            "notice is sent then."
+        ) % {"name": organiser.name}
+        return
+    with translation.override(organiser.language):
+        subject = _("A guest of %(event)s: %(kind)s") % {
+            "event": row.guest_list.event,
+            "kind": str(Kind(notice.kind).label).lower(),
+        }
+        body = _organiser_message(notice, row)
+    try:
+        EmailMessage(subject, body, None, [organiser.contact_email]).send()
+    except Exception as exc:  # noqa: BLE001 - any SMTP or connection failure
+        notice.retryable = notice.attempts < MAX_ATTEMPTS
+        notice.outcome = Outcome.FAILED
+        notice.detail = _(
+            "The email to %(address)s could not be sent (%(error)s); attempt "
+            "%(attempt)s of %(max)s."
+        ) % {
+            "address": organiser.contact_email,
+            "error": type(exc).__name__,
+            "attempt": notice.attempts,
+            "max": MAX_ATTEMPTS,
+        }
+        return
+    notice.outcome = Outcome.SENT
+    notice.sent_at = at
+    notice.detail = _("Emailed to %(address)s.") % {"address": organiser.contact_email}
+
+
 def notices_send(*, notice_ids: Iterable[int], now: datetime | None = None) -> dict:
-    counts = {"sent": 0, "failed": 0}
+    """Send the notices; `retry` lists the emails that failed to go and may
+    be tried again (fewer than MAX_ATTEMPTS attempts, an address known)."""
+    counts = {"sent": 0, "failed": 0, "retry": []}
     for notice_id in notice_ids:
         try:
             notice = notice_send(notice_id=notice_id, now=now)
         except RecipientNotice.DoesNotExist:
             continue
         counts["sent" if notice.outcome == Outcome.SENT else "failed"] += 1
+        if getattr(notice, "retryable", False):  # a sending error, not a gap
+            counts["retry"].append(notice.pk)
     return counts
+
+
+def organiser_notices_resend(organiser: Recipient) -> list[int]:
+    """The organiser's failed notices, sent again after commit (its contact
+    address was just added or changed)."""
+    ids = list(
+        RecipientNotice.objects.filter(
+            recipient=f"{ORGANISER}{organiser.pk}",
+            how=How.EMAIL,
+            outcome=Outcome.FAILED,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+    return ids
 
 
 # --- Reads ----------------------------------------------------------------
@@ -233,12 +415,13 @@ class ClientRecipient:
 
 def client_recipients(client_ids: Iterable[int]) -> list[ClientRecipient]:
     """Who received the client's data (for the access report, Art. 15(1)(c))."""
+    client_ids = list(client_ids)
     rows = (
-        Disclosure.objects.filter(client_id__in=list(client_ids))
+        Disclosure.objects.filter(client_id__in=client_ids)
         .select_related("first_batch", "last_batch")
         .order_by("recipient")
     )
-    return [
+    found = [
         ClientRecipient(
             name=recipient_name(row.recipient),
             first_received=row.first_batch.created_at,
@@ -247,6 +430,21 @@ def client_recipients(client_ids: Iterable[int]) -> list[ClientRecipient]:
         )
         for row in rows
     ]
+    # Event organisers, from the guest lists they were given (decision 0106).
+    given: dict[int, list] = {}
+    for row in OrganiserDisclosure.objects.filter(
+        client_id__in=list(client_ids)
+    ).select_related("organiser"):
+        given.setdefault(row.organiser_id, [row.organiser.name, []])[1].append(
+            row.disclosed_at
+        )
+    found += [
+        ClientRecipient(
+            name=name, first_received=min(at), last_received=max(at), recalled=False
+        )
+        for name, at in sorted(given.values())
+    ]
+    return found
 
 
 def client_notices(client_ids: Iterable[int]) -> list[RecipientNotice]:

@@ -20,9 +20,26 @@ from privacy.models.processors import ADEQUACY, EEA
 
 @transaction.atomic
 def recipient_save(*, acting_user, recipient: Recipient) -> Recipient:
-    """Add or change a recipient; its Art. 28 details checked first."""
+    """Add or change a recipient; its Art. 28 details checked first. An
+    event organiser given a contact email gets its failed Art. 19 notices
+    sent again (privacy.notices, decision 0106)."""
     recipient.full_clean()
+    before = (
+        Recipient.objects.filter(pk=recipient.pk)
+        .values_list("contact_email", flat=True)
+        .first()
+        if recipient.pk
+        else None
+    )
     recipient.save()
+    if (
+        recipient.kind == Recipient.Kind.EVENT_ORGANISER
+        and recipient.contact_email
+        and recipient.contact_email != before
+    ):
+        from privacy import notices
+
+        notices.organiser_notices_resend(recipient)
     return recipient
 
 

@@ -206,7 +206,12 @@ SECTIONS = (
     (
         "group",
         _("What the group and our partners receive"),
-        ("privacy.Disclosure", "privacy.RecipientNotice", "privacy.GroupInsight"),
+        (
+            "privacy.Disclosure",
+            "privacy.OrganiserDisclosure",
+            "privacy.RecipientNotice",
+            "privacy.GroupInsight",
+        ),
     ),
 )
 OTHER_SECTION = _("Other records we hold")
@@ -758,9 +763,12 @@ def _disclosed(document: dict, words: "_Words") -> list[str]:
     out = []
     for section in document["categories"]:
         for record in section["records"]:
-            if record["model"] != "privacy.Disclosure":
+            if record["model"] == "privacy.Disclosure":
+                value = _value(record, "recipient")
+            elif record["model"] == "privacy.OrganiserDisclosure":
+                value = _value(record, "organiser")
+            else:
                 continue
-            value = _value(record, "recipient")
             if value and value not in out:
                 out.append(words.value(value))
     return out

@@ -32,6 +32,8 @@ ROLE_PERMISSIONS = {
     | perms("privacy", "view", "breachassessment", "breachnotification")
     # Recipients, processors and transfers for the register (issue 17).
     | perms("privacy", "view add change", "recipient", "transfer", "dpia")
+    # Guest lists given to event organisers (decision 0106).
+    | perms("privacy", "view add", "guestlistdisclosure")
     # Art. 19 notices (written by the services) and the accountability
     # file with its access-log export (docs/decisions/0079-0080).
     | perms("privacy", "view", "recipientnotice")

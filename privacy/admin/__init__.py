@@ -6,6 +6,7 @@ from privacy.admin import (  # noqa: F401
     dpias,
     erasure,
     notices,
+    organisers,
     processors,
     requests,
     sharing,

@@ -17,6 +17,7 @@ class RecipientAdmin(admin.ModelAdmin):
         "country",
         "agreement_reference",
         "agreement_signed_on",
+        "contact_email",
         "is_active",
     ]
     list_filter = ["kind", "is_active"]

@@ -18,6 +18,7 @@ from privacy.models.breaches import (
 from privacy.models.dpias import Dpia
 from privacy.models.erasure import ErasureJob, ErasureStep
 from privacy.models.notices import RecipientNotice
+from privacy.models.organisers import GuestListDisclosure, OrganiserDisclosure
 from privacy.models.processors import Recipient, Transfer
 from privacy.models.requests import (
     DataSubjectRequest,
@@ -48,7 +49,9 @@ __all__ = [
     "ErasureJob",
     "ErasureStep",
     "GroupInsight",
+    "GuestListDisclosure",
     "InsightImport",
+    "OrganiserDisclosure",
     "Partner",
     "Recipient",
     "RecipientNotice",

@@ -91,6 +91,24 @@ class Recipient(FreeTextModel):
         _("agreement signed on"), null=True, blank=True
     )
     agreement_ends_on = models.DateField(_("agreement ends on"), null=True, blank=True)
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_(
+            "Where the house writes to this recipient: the Art. 19 notices "
+            "(corrections, erasures) to an event organiser are emailed here."
+        ),
+    )
+    contact_language = models.CharField(
+        _("language of the contact"),
+        max_length=2,
+        blank=True,
+        choices=[("fr", _("French")), ("en", _("English"))],
+        help_text=_(
+            "The language of its emails. Blank: French for France, Belgium, "
+            "Luxembourg and Monaco, English elsewhere."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -100,6 +118,13 @@ class Recipient(FreeTextModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def language(self) -> str:
+        """The language to write to this recipient in (French or English)."""
+        if self.contact_language:
+            return self.contact_language
+        return "fr" if str(self.country) in ("FR", "BE", "LU", "MC") else "en"
 
     def clean(self):
         errors = {}

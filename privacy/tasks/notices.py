@@ -5,9 +5,19 @@ from celery import shared_task
 from privacy import notices
 
 
-@shared_task(name="privacy.send_recipient_notices", acks_late=True)
-def send_recipient_notices(notice_ids: list[int]) -> dict:
+@shared_task(name="privacy.send_recipient_notices", acks_late=True, bind=True)
+def send_recipient_notices(self, notice_ids: list[int]) -> dict:
     """Send the notices queued by one change (one per recipient and client:
     an erasure of merged records, at most a few dozen). A sent notice is
-    skipped, so a redelivered message sends nothing twice."""
-    return notices.notices_send(notice_ids=notice_ids)
+    skipped, so a redelivered message sends nothing twice. An email that
+    could not go is tried again, as jobs are (core.jobs: three attempts,
+    5 s then 10 s apart); each attempt is counted on the notice."""
+    counts = notices.notices_send(notice_ids=notice_ids)
+    retry = counts.pop("retry")
+    if retry and self.request.retries < notices.MAX_ATTEMPTS - 1:
+        raise self.retry(
+            args=[retry],
+            countdown=min(60, 5 * (self.request.retries + 1)),
+            max_retries=notices.MAX_ATTEMPTS - 1,
+        )
+    return counts

@@ -127,7 +127,11 @@ def test_a_sent_notice_is_not_sent_again(django_capture_on_commit_callbacks):
     notice.refresh_from_db()
     folder, sent_at = notice.folder, notice.sent_at
     # a redelivered message
-    assert notices.notices_send(notice_ids=[notice.pk]) == {"sent": 1, "failed": 0}
+    assert notices.notices_send(notice_ids=[notice.pk]) == {
+        "sent": 1,
+        "failed": 0,
+        "retry": [],
+    }
     notice.refresh_from_db()
     assert (notice.folder, notice.sent_at, notice.attempts) == (folder, sent_at, 1)
 
