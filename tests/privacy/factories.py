@@ -211,6 +211,58 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     )
 
 
+class OrganiserFactory(RecipientFactory):
+    """An event organiser (no Art. 28 agreement: a separate controller)."""
+
+    name = factory.Sequence(lambda n: f"Organiser {n} SARL")
+    kind = Recipient.Kind.EVENT_ORGANISER
+    service = "Guest lists of house events"
+    agreement_reference = ""
+    agreement_signed_on = None
+    contact_email = factory.Sequence(lambda n: f"events{n}@organiser.example")
+
+
+def _event_with_a_guest():
+    from clienteling.models import Invitation
+    from tests.clienteling.factories import InvitationFactory
+
+    return InvitationFactory(status=Invitation.Status.ACCEPTED).event
+
+
+class GuestListDisclosureFactory(factory.django.DjangoModelFactory):
+    """A guest list record as privacy.organisers.guest_list_give leaves it,
+    without its guests' rows (see `given_to`); its event has one accepted
+    guest, so the add form takes its values."""
+
+    class Meta:
+        model = "privacy.GuestListDisclosure"
+
+    event = factory.LazyFunction(_event_with_a_guest)
+    organiser = factory.SubFactory(OrganiserFactory)
+    categories = factory.LazyFunction(lambda: ["names", "email"])
+    disclosed_at = factory.LazyFunction(timezone.now)
+    disclosed_by = factory.SubFactory(UserFactory)
+    guest_count = 1
+
+
+def given_to(organiser, *clients, categories=("names", "email"), event=None):
+    """The clients' invitations accepted to an event whose guest list is
+    then given to the organiser (privacy.organisers.guest_list_give)."""
+    from clienteling.models import Invitation
+    from privacy import organisers
+    from tests.clienteling.factories import HouseEventFactory, InvitationFactory
+
+    event = event or HouseEventFactory(boutique=clients[0].home_boutique)
+    for client in clients:
+        InvitationFactory(event=event, client=client, status=Invitation.Status.ACCEPTED)
+    return organisers.guest_list_give(
+        acting_user=None,
+        event=event,
+        organiser=organiser,
+        categories=list(categories),
+    )
+
+
 class TransferFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Transfer
