@@ -179,3 +179,17 @@ def test_other_roles_do_not_see_recipients_or_transfers(client, role):
     for name in ("recipient", "transfer"):
         url = reverse(f"admin:privacy_{name}_changelist")
         assert client.get(url).status_code == 403
+
+
+def test_the_register_shows_an_organisers_contact_email(client):
+    from tests.privacy.factories import OrganiserFactory
+
+    OrganiserFactory(name="Salons Nacre", contact_email="rsvp@nacre.example")
+    client.force_login(compliance())
+
+    page = client.get(reverse("admin:privacy_register")).text
+
+    table = page[page.index('id="register-recipients"') :]
+    table = table[: table.index("</table>")]
+    assert "Salons Nacre" in table
+    assert "rsvp@nacre.example" in table

@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from clienteling.models import Invitation
 from core import roles
@@ -178,7 +179,11 @@ def test_an_erased_guest_is_emailed_to_the_organiser_in_its_language(
     (message,) = [m for m in mail.outbox if m.to == ["rsvp@opale.example"]]
     assert "Vernissage Opale" in message.subject
     assert f"G{entry.pk}" in message.body
-    assert "Bonjour" in message.body
+    given_on = timezone.localtime(guest_list.disclosed_at)
+    with translation.override("fr"):
+        assert date_format(given_on) in message.body  # "8 décembre 2026"
+    with translation.override("en"):
+        assert date_format(given_on) not in message.body
     assert "Quillfeather" not in message.body
     assert notices.recipient_name(notice.recipient) == "Salons Opale"
 
@@ -189,7 +194,7 @@ def test_a_rectified_guest_is_emailed_with_the_corrected_entry_in_english(
     officer = UserFactory()
     client = ClientFactory(first_name="Ines", last_name="Wrongname")
     organiser = OrganiserFactory(contact_email="guests@venue.example", country="GB")
-    given_to(organiser, client, categories=["names"])
+    guest_list = given_to(organiser, client, categories=["names"])
     request = dsr.request_open(
         acting_user=officer,
         client=client,
@@ -212,6 +217,10 @@ def test_a_rectified_guest_is_emailed_with_the_corrected_entry_in_english(
     (message,) = mail.outbox
     assert message.to == ["guests@venue.example"]
     assert "Hello" in message.body
+    with translation.override("en"):
+        assert date_format(timezone.localtime(guest_list.disclosed_at)) in (
+            message.body
+        )
     assert "Name: Ines Rightname" in message.body
     assert "Article 19" in message.body
 
