@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from clienteling.querysets import LIVE, RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
+from clienteling.querysets import (
+    LIVE,
+    NOT_ERASED,
+    RETIRED,
+    TOMBSTONE_PREFIX,
+    ClientQuerySet,
+)
 from clienteling.validators import validate_plausible_birth_date
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -222,18 +228,22 @@ class Client(FreeTextModel):
         ]
         indexes = [
             # The list's order: page 1 reads 50 index entries, not a sort of
-            # every client.
+            # every client. The six order indexes leave erased tombstones
+            # out (NOT_ERASED, decision 0116): the tombstone UPDATE writes
+            # no entry in them; the default view (live()) implies the
+            # condition, the Merged and Erased views read client_retired.
             models.Index(
                 fields=["last_name", "first_name", "id"],
                 name="client_name_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=["home_boutique", "last_name", "first_name", "id"],
                 name="client_boutique_name_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
-            models.Index(fields=["primary_adviser"]),
             # The few merged and erased records: the list's "Merged" and
             # "Erased" views, and the count the default view subtracts
             # from the table's estimate (EstimatedCountPaginator).
@@ -263,6 +273,7 @@ class Client(FreeTextModel):
                 fields=["last_contact_at", "last_name", "first_name", "id"],
                 name="client_last_contact_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=[
@@ -274,11 +285,13 @@ class Client(FreeTextModel):
                 ],
                 name="client_boutique_contact_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=["lifetime_value", "last_name", "first_name", "id"],
                 name="client_value_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=[
@@ -290,6 +303,7 @@ class Client(FreeTextModel):
                 ],
                 name="client_boutique_value_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
         ]
         constraints = [
