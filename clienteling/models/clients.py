@@ -153,6 +153,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # client_nearest_boutique, partial
         help_text=_("Computed from a coarse location; the location is not kept."),
         verbose_name=_("nearest boutique"),
     )
@@ -174,6 +175,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # client_preferred_boutique, partial
         verbose_name=_("preferred boutique"),
     )
     status = models.CharField(
@@ -188,6 +190,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # client_merged_into, partial
         verbose_name=_("merged into"),
     )
     # Derived values kept on the row by the services that change them, so
@@ -248,6 +251,18 @@ class Client(FreeTextModel):
             # "Erased" views, and the count the default view subtracts
             # from the table's estimate (EstimatedCountPaginator).
             models.Index(fields=["id"], name="client_retired", condition=RETIRED),
+            # Foreign keys empty on most rows and on every tombstone (erasure
+            # empties the two boutiques): indexed where set only, which is
+            # all a lookup by one of them (`= value`, the database's own
+            # foreign key checks) ever reads (decision 0116).
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"client_{name}",
+                    condition=Q(**{f"{name}__isnull": False}),
+                )
+                for name in ("merged_into", "nearest_boutique", "preferred_boutique")
+            ),
             # An adviser's book on the home (clienteling.home.my_book): the
             # live clients I advise, counted from the index alone (decision
             # 0039), as primary adviser and as secondary.
