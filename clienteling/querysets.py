@@ -28,9 +28,13 @@ TOMBSTONE_PREFIX = "ERASED-"
 # Written once for ClientQuerySet.retired() and the partial index, so the
 # planner can prove the index serves the query.
 RETIRED = Q(status="merged") | Q(client_number__startswith=TOMBSTONE_PREFIX)
+# Not an erased tombstone: the condition of the list's order indexes
+# (decision 0116), so erasing a client writes no entry in them; live()
+# includes it word for word, which lets the planner prove they serve it.
+NOT_ERASED = ~Q(client_number__startswith=TOMBSTONE_PREFIX)
 # The same for live(): the condition of the "my book" partial indexes
 # (decision 0039); live() filters on exactly this.
-LIVE = Q(status="active") & ~Q(client_number__startswith=TOMBSTONE_PREFIX)
+LIVE = Q(status="active") & NOT_ERASED
 
 
 def next_occurrence(original: date, today: date) -> date:

@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from clienteling.querysets import LIVE, RETIRED, TOMBSTONE_PREFIX, ClientQuerySet
+from clienteling.querysets import (
+    LIVE,
+    NOT_ERASED,
+    RETIRED,
+    TOMBSTONE_PREFIX,
+    ClientQuerySet,
+)
 from clienteling.validators import validate_plausible_birth_date
 from core.free_text import FreeTextModel
 from core.history import house_history
@@ -147,6 +153,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # client_nearest_boutique, partial
         help_text=_("Computed from a coarse location; the location is not kept."),
         verbose_name=_("nearest boutique"),
     )
@@ -168,6 +175,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # client_preferred_boutique, partial
         verbose_name=_("preferred boutique"),
     )
     status = models.CharField(
@@ -182,6 +190,7 @@ class Client(FreeTextModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # client_merged_into, partial
         verbose_name=_("merged into"),
     )
     # Derived values kept on the row by the services that change them, so
@@ -222,22 +231,38 @@ class Client(FreeTextModel):
         ]
         indexes = [
             # The list's order: page 1 reads 50 index entries, not a sort of
-            # every client.
+            # every client. The six order indexes leave erased tombstones
+            # out (NOT_ERASED, decision 0116): the tombstone UPDATE writes
+            # no entry in them; the default view (live()) implies the
+            # condition, the Merged and Erased views read client_retired.
             models.Index(
                 fields=["last_name", "first_name", "id"],
                 name="client_name_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=["home_boutique", "last_name", "first_name", "id"],
                 name="client_boutique_name_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
-            models.Index(fields=["primary_adviser"]),
             # The few merged and erased records: the list's "Merged" and
             # "Erased" views, and the count the default view subtracts
             # from the table's estimate (EstimatedCountPaginator).
             models.Index(fields=["id"], name="client_retired", condition=RETIRED),
+            # Foreign keys empty on most rows and on every tombstone (erasure
+            # empties the two boutiques): indexed where set only, which is
+            # all a lookup by one of them (`= value`, the database's own
+            # foreign key checks) ever reads (decision 0116).
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"client_{name}",
+                    condition=Q(**{f"{name}__isnull": False}),
+                )
+                for name in ("merged_into", "nearest_boutique", "preferred_boutique")
+            ),
             # An adviser's book on the home (clienteling.home.my_book): the
             # live clients I advise, counted from the index alone (decision
             # 0039), as primary adviser and as secondary.
@@ -263,6 +288,7 @@ class Client(FreeTextModel):
                 fields=["last_contact_at", "last_name", "first_name", "id"],
                 name="client_last_contact_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=[
@@ -274,11 +300,13 @@ class Client(FreeTextModel):
                 ],
                 name="client_boutique_contact_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=["lifetime_value", "last_name", "first_name", "id"],
                 name="client_value_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
             models.Index(
                 fields=[
@@ -290,6 +318,7 @@ class Client(FreeTextModel):
                 ],
                 name="client_boutique_value_order",
                 include=LIVE_COLUMNS,
+                condition=NOT_ERASED,
             ),
         ]
         constraints = [
