@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import HouseEvent
@@ -32,7 +33,7 @@ GUEST_LIST = downloads.register(
 
 class GuestListForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(
-        label=_("data given"),
+        label=capfirst(GuestListDisclosure._meta.get_field("categories").verbose_name),
         choices=GuestListDisclosure.Category.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[GuestListDisclosure.Category.NAMES],
@@ -45,6 +46,8 @@ class GuestListForm(forms.ModelForm):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "organiser" not in self.fields:
+            return  # the record's page: read-only, no form fields
         self.fields["organiser"].queryset = organisers.organisers()
         self.fields["organiser"].help_text = _(
             "The event organisers among the recipients and processors."
