@@ -98,6 +98,15 @@ class GuestListDisclosureAdmin(admin.ModelAdmin):
         "guest_list_file",
     ]
 
+    def get_queryset(self, request):
+        # A list names the guests of its event's boutique: scoped by it
+        # (compliance sees every boutique).
+        return (
+            super()
+            .get_queryset(request)
+            .filter(event__boutique__in=visible_boutiques(request.user))
+        )
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
@@ -160,7 +169,7 @@ class GuestListDisclosureAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        guest_list = get_object_or_404(GuestListDisclosure, pk=pk)
+        guest_list = get_object_or_404(self.get_queryset(request), pk=pk)
         rows = organisers.guest_list_rows(guest_list)
         out = io.StringIO()
         writer = downloads.csv_dict_writer(
