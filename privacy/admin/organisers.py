@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import HouseEvent
@@ -32,7 +33,7 @@ GUEST_LIST = downloads.register(
 
 class GuestListForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(
-        label=_("data given"),
+        label=capfirst(GuestListDisclosure._meta.get_field("categories").verbose_name),
         choices=GuestListDisclosure.Category.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[GuestListDisclosure.Category.NAMES],
@@ -45,6 +46,8 @@ class GuestListForm(forms.ModelForm):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "organiser" not in self.fields:
+            return  # the record's page: read-only, no form fields
         self.fields["organiser"].queryset = organisers.organisers()
         self.fields["organiser"].help_text = _(
             "The event organisers among the recipients and processors."
@@ -94,6 +97,15 @@ class GuestListDisclosureAdmin(admin.ModelAdmin):
         "disclosed_by",
         "guest_list_file",
     ]
+
+    def get_queryset(self, request):
+        # A list names the guests of its event's boutique: scoped by it
+        # (compliance sees every boutique).
+        return (
+            super()
+            .get_queryset(request)
+            .filter(event__boutique__in=visible_boutiques(request.user))
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -157,7 +169,7 @@ class GuestListDisclosureAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        guest_list = get_object_or_404(GuestListDisclosure, pk=pk)
+        guest_list = get_object_or_404(self.get_queryset(request), pk=pk)
         rows = organisers.guest_list_rows(guest_list)
         out = io.StringIO()
         writer = downloads.csv_dict_writer(

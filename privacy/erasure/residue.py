@@ -89,7 +89,11 @@ def _suppress_stored_digests(ids: list[int]) -> tuple[int, int]:
     (raw SQL, COPY) are read and hashed here first, as the suppression
     join does (`_unhashed_suppressed`): never an address left off the list.
     """
-    extra = sorted(suppression.digests(_contact_values(ids, unhashed_only=True)))
+    # Through the client_id indexes too: with stock costs the planner reads
+    # both contact tables whole for 10,000 ids (0.5 s at 1M, decision 0116).
+    with index_scans():
+        unhashed = _contact_values(ids, unhashed_only=True)
+    extra = sorted(suppression.digests(unhashed))
     table = connection.ops.quote_name(SuppressionEntry._meta.db_table)
     emails = connection.ops.quote_name(ClientEmail._meta.db_table)
     phones = connection.ops.quote_name(ClientPhone._meta.db_table)

@@ -34,6 +34,7 @@ from tests.clienteling.factories import (
     ClientFactory,
     UserFactory,
 )
+from tests.privacy.factories import GuestListDisclosureFactory
 from tests.privacy.requests.builders import orders_of
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,8 @@ CUSTOM_VIEWS = {
     "consents_conversation": "clienteling.client",
     "consents_email_copy": "consents.consentconversation",
     "consents_parental_evidence": "consents.parentalconsent",
+    # A guest list names its event's guests: scoped by the event's boutique.
+    "privacy_guestlistdisclosure_download": "privacy.guestlistdisclosure",
 }
 EXTRA_KWARGS = {
     "action": "verify",
@@ -167,6 +170,7 @@ def _everything_for(boutique) -> dict[str, object]:
             occurred_at=timezone.now(),
         ),
         "clienteling.houseevent": event,
+        "privacy.guestlistdisclosure": GuestListDisclosureFactory(event=event),
         "privacy.erasurejob": ErasureJob.objects.create(
             client=client, requested_at=timezone.now()
         ),
