@@ -278,11 +278,59 @@ def sales_grouped(boutique, period: Period, by: str) -> dict:
     return dict(totals)
 
 
+def _snapshot_kinds():
+    from segments.models import ClientSnapshot
+
+    return ClientSnapshot.Kind
+
+
 def sales_as_of():
     """When the daily facts were last rebuilt (None: never; all live)."""
     from segments.facts import built_at
 
     return built_at()
+
+
+def snapshots(kind: str, *, today: date):
+    """The nightly ClientSnapshot rows of `kind` when the latest rebuild
+    was taken today (in TIME_ZONE), else None: the figure then reads live
+    (decision 0111)."""
+    from segments.facts import built_at
+    from segments.models import ClientSnapshot
+
+    as_of = built_at()
+    if (
+        as_of is None
+        or timezone.localdate(as_of, timezone.get_default_timezone()) != today
+    ):
+        return None
+    return ClientSnapshot.objects.filter(kind=kind)
+
+
+def live_clients():
+    """The clients every client figure counts: live, with a home boutique
+    or not (the snapshots group them by home boutique)."""
+    return Client.objects.live()
+
+
+def consent_purposes():
+    return Purpose.objects.filter(is_active=True, legal_basis="consent")
+
+
+def current_grants(purposes, clients):
+    """The current grants (grants no later decision on the same client
+    and purpose replaced: decided_at then id, consents' rule, decision
+    0200; NOT EXISTS a later row, portable: decision 0094) of `clients`
+    for `purposes`."""
+    return (
+        ConsentDecision.objects.filter(
+            purpose__in=purposes,
+            client__in=clients,
+            decision=ConsentDecision.Decision.GRANT,
+        )
+        .current()
+        .order_by()
+    )
 
 
 # --- Manager ------------------------------------------------------------------
@@ -351,21 +399,36 @@ def sales_per_currency(boutique, period: Period) -> Figure:
 
 
 def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
-    live = Client.objects.live().filter(home_boutique=boutique)
-    new_rows = (
-        live.filter(created_at__gte=period.since, created_at__lt=period.until)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    lapsing_before = timezone.make_aware(
-        datetime.combine(today - timedelta(days=LAPSING_AFTER_DAYS), time.min)
-    )
-    lapsing = live.filter(
-        Q(last_contact_at__lt=lapsing_before)
-        | Q(last_contact_at__isnull=True, created_at__lt=lapsing_before)
-    ).count()
+    """New clients per month of creation, and lapsing clients: from the
+    nightly snapshot when it was taken today (new clients up to
+    yesterday, lapsing as of the rebuild), else live."""
+    kind_of = _snapshot_kinds()
+    new_facts = snapshots(kind_of.NEW_CLIENTS, today=today)
+    if new_facts is not None:
+        new_rows = (
+            new_facts.filter(
+                boutique=boutique, day__gte=period.start, day__lte=period.end
+            )
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(n=Sum("clients"))
+            .order_by("month")
+        )
+        lapsing_now = (
+            snapshots(kind_of.LAPSING, today=today)
+            .filter(boutique=boutique)
+            .aggregate(n=Coalesce(Sum("clients"), 0))["n"]
+        )
+    else:
+        live = live_clients().filter(home_boutique=boutique)
+        new_rows = (
+            live.filter(created_at__gte=period.since, created_at__lt=period.until)
+            .annotate(month=TruncMonth("created_at"))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .order_by("month")
+        )
+        lapsing_now = lapsing(live, today=today).count()
     rows = [
         Row(
             _month_label(r["month"]),
@@ -375,7 +438,11 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         for r in new_rows
     ]
     rows.append(
-        Row(str(_("Lapsing now")), [lapsing], clients_url(boutique=boutique, lapsing=1))
+        Row(
+            str(_("Lapsing now")),
+            [lapsing_now],
+            clients_url(boutique=boutique, lapsing=1),
+        )
     )
     return Figure(
         key="new-and-lapsing",
@@ -564,32 +631,36 @@ def appointments_held(boutique, period: Period) -> Figure:
     )
 
 
-def consent_rates(boutique) -> Figure:
+def consent_rates(boutique, *, today: date | None = None) -> Figure:
     """Per purpose: the share of the boutique's live clients whose current
-    decision is a grant, and the channel it was given on."""
-    purposes = list(
-        Purpose.objects.filter(is_active=True, legal_basis="consent").order_by("name")
-    )
-    clients = Client.objects.live().filter(home_boutique=boutique)
-    # The current grants: grants no later decision on the same client and
-    # purpose replaced (decided_at then id, consents' rule, decision 0200;
-    # NOT EXISTS a later row, portable: decision 0094), counted per
-    # purpose and channel: one query at any size.
+    decision is a grant, and the channel it was given on; from the
+    nightly snapshot when it was taken today, else live (one query at
+    any size each)."""
+    today = today or timezone.localdate()
+    purposes = list(consent_purposes().order_by("name"))
     granted: dict = defaultdict(Counter)
-    for purpose_id, channel, n in (
-        ConsentDecision.objects.filter(
-            purpose_id__in=[p.pk for p in purposes],
-            client__in=clients,
-            decision=ConsentDecision.Decision.GRANT,
+    kind_of = _snapshot_kinds()
+    facts = snapshots(kind_of.CONSENTS, today=today)
+    if facts is not None:
+        grants = facts.filter(boutique=boutique).values_list(
+            "purpose_id", "channel", "clients"
         )
-        .current()
-        .values("purpose_id", "channel")
-        .annotate(n=Count("pk"))
-        .values_list("purpose_id", "channel", "n")
-        .order_by()
-    ):
+        total = (
+            snapshots(kind_of.CLIENTS, today=today)
+            .filter(boutique=boutique)
+            .aggregate(n=Coalesce(Sum("clients"), 0))["n"]
+        )
+    else:
+        clients = live_clients().filter(home_boutique=boutique)
+        grants = (
+            current_grants(purposes, clients)
+            .values("purpose_id", "channel")
+            .annotate(n=Count("pk"))
+            .values_list("purpose_id", "channel", "n")
+        )
+        total = clients.count()
+    for purpose_id, channel, n in grants:
         granted[purpose_id][channel] += n
-    total = clients.count()
     channels = [c for c, _label in ConsentDecision._meta.get_field("channel").choices]
     used = [c for c in channels if any(granted[p.pk][c] for p in purposes)]
     labels = dict(ConsentDecision._meta.get_field("channel").choices)
@@ -628,7 +699,7 @@ def manager_figures(boutique, period: Period, *, today: date) -> list[Figure]:
         contacts_by_outcome(boutique, period),
         follow_up_completion(boutique, period),
         appointments_held(boutique, period),
-        consent_rates(boutique),
+        consent_rates(boutique, today=today),
     ]
 
 
@@ -860,33 +931,59 @@ def erasures_and_retention_runs(period: Period) -> Figure:
     )
 
 
-def retention_forecast(*, today: date) -> Figure:
-    """Per rule erasing clients: how many are due within 30 and 90 days."""
+FORECAST_DAYS = (30, 90)
+
+
+def _forecast_rules():
+    """(rule, handler) of each retention rule that erases clients."""
     from privacy import retention
     from privacy.models import RetentionRule
     from privacy.retention_preview import erases_clients
 
-    now = timezone.make_aware(datetime.combine(today, time.min))
-    rows = []
     for rule in RetentionRule.objects.order_by("code"):
         handler = retention.HANDLERS.get(rule.code)
-        if handler is None or not erases_clients(rule.code):
-            continue
-        rows.append(
-            Row(
-                str(rule),
-                [
-                    handler.due(rule, now + timedelta(days=30)).count(),
-                    handler.due(rule, now + timedelta(days=90)).count(),
-                ],
-                # The clients due within 90 days (those within 30 among them).
-                admin_list_url(
-                    "admin:clienteling_client_changelist",
-                    retention_due=f"{rule.code}:90",
-                ),
-                listed_column=1,
+        if handler is not None and erases_clients(rule.code):
+            yield rule, handler
+
+
+def retention_due_counts(*, today: date) -> list[tuple[str, int, int]]:
+    """(rule code, days ahead, clients due) for each rule erasing clients
+    and each of FORECAST_DAYS: the live forecast, two counts per rule over
+    every client (what the nightly snapshot takes)."""
+    now = timezone.make_aware(datetime.combine(today, time.min))
+    return [
+        (rule.code, days, handler.due(rule, now + timedelta(days=days)).count())
+        for rule, handler in _forecast_rules()
+        for days in FORECAST_DAYS
+    ]
+
+
+def retention_forecast(*, today: date) -> Figure:
+    """Per rule erasing clients: how many are due within 30 and 90 days;
+    from the nightly snapshot when it was taken today, else live."""
+    facts = snapshots(_snapshot_kinds().RETENTION_DUE, today=today)
+    if facts is not None:
+        due = {
+            (code, days): n
+            for code, days, n in facts.values_list(
+                "rule_code", "within_days", "clients"
             )
+        }
+    else:
+        due = {(code, days): n for code, days, n in retention_due_counts(today=today)}
+    rows = [
+        Row(
+            str(rule),
+            [due.get((rule.code, days), 0) for days in FORECAST_DAYS],
+            # The clients due within 90 days (those within 30 among them).
+            admin_list_url(
+                "admin:clienteling_client_changelist",
+                retention_due=f"{rule.code}:90",
+            ),
+            listed_column=1,
         )
+        for rule, _handler in _forecast_rules()
+    ]
     return Figure(
         key="retention-forecast",
         title=_("Retention forecast: clients due, by rule"),
