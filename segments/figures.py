@@ -557,8 +557,11 @@ def contacts_by_outcome(boutique, period: Period) -> Figure:
 
 def follow_up_completion(boutique, period: Period) -> Figure:
     rows = list(
+        # The follow-up list's set: active clients' follow-ups only
+        # (clienteling.admin.FollowUpAdmin.get_queryset).
         FollowUp.objects.filter(
             client__home_boutique=boutique,
+            client__status=Client.Status.ACTIVE,
             due_date__gte=period.start,
             due_date__lte=period.end,
         )
@@ -703,16 +706,20 @@ def manager_figures(boutique, period: Period, *, today: date) -> list[Figure]:
     ]
 
 
-def lapsing(clients, *, today: date):
-    """Clients with no contact for LAPSING_AFTER_DAYS (creation standing in
-    for a client never contacted): the home's and the follow-ups' rule."""
+def lapsing_condition(*, today: date) -> Q:
+    """No contact for LAPSING_AFTER_DAYS (creation standing in for a
+    client never contacted): the home's and the follow-ups' rule."""
     before = timezone.make_aware(
         datetime.combine(today - timedelta(days=LAPSING_AFTER_DAYS), time.min)
     )
-    return clients.filter(
-        Q(last_contact_at__lt=before)
-        | Q(last_contact_at__isnull=True, created_at__lt=before)
+    return Q(last_contact_at__lt=before) | Q(
+        last_contact_at__isnull=True, created_at__lt=before
     )
+
+
+def lapsing(clients, *, today: date):
+    """The lapsing clients among `clients` (lapsing_condition)."""
+    return clients.filter(lapsing_condition(today=today))
 
 
 # --- Adviser --------------------------------------------------------------------
@@ -733,32 +740,43 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
         "created_from": period.start.isoformat(),
         "created_to": period.end.isoformat(),
     }
-    book_rows = [
-        Row(str(_("Active")), [book.count()], mine),
-        Row(
-            str(_("Lapsing")), [lapsing(book, today=today).count()], mine + "&lapsing=1"
+    # One pass over the book and one over the follow-ups, each counted
+    # under conditions (the same sets as the lists behind the rows).
+    counted = book.aggregate(
+        active=Count("pk"),
+        lapsing=Count("pk", filter=lapsing_condition(today=today)),
+        new=Count(
+            "pk", filter=Q(created_at__gte=period.since, created_at__lt=period.until)
         ),
+    )
+    book_rows = [
+        Row(str(_("Active")), [counted["active"]], mine),
+        Row(str(_("Lapsing")), [counted["lapsing"]], mine + "&lapsing=1"),
         Row(
             str(_("New in the period")),
-            [
-                book.filter(
-                    created_at__gte=period.since, created_at__lt=period.until
-                ).count()
-            ],
+            [counted["new"]],
             mine + "&" + urlencode(created),
         ),
     ]
-    follow_ups = FollowUp.objects.filter(adviser=user)
-    done = follow_ups.filter(
-        status=FollowUp.Status.DONE,
-        done_at__gte=period.since,
-        done_at__lt=period.until,
-    ).count()
-    open_in_period = follow_ups.filter(
-        status=FollowUp.Status.OPEN,
-        due_date__gte=period.start,
-        due_date__lte=min(period.end, today),
-    ).count()
+    follow_ups = FollowUp.objects.filter(adviser=user).aggregate(
+        done=Count(
+            "pk",
+            filter=Q(
+                status=FollowUp.Status.DONE,
+                done_at__gte=period.since,
+                done_at__lt=period.until,
+            ),
+        ),
+        open=Count(
+            "pk",
+            filter=Q(
+                status=FollowUp.Status.OPEN,
+                due_date__gte=period.start,
+                due_date__lte=min(period.end, today),
+            ),
+        ),
+    )
+    done, open_in_period = follow_ups["done"], follow_ups["open"]
     mine_url = partial(
         admin_list_url,
         "admin:clienteling_followup_changelist",
@@ -841,14 +859,25 @@ def requests_on_time(period: Period, *, today: date) -> Figure:
     from privacy.models import DataSubjectRequest as Request
 
     deadline = Coalesce("extended_due_on", "due_on")
-    closed = Request.objects.filter(
-        closed_at__gte=period.since, closed_at__lt=period.until
-    ).annotate(deadline=deadline, closed_on=TruncDate("closed_at"))
-    on_time = closed.filter(closed_on__lte=F("deadline")).count()
-    late = closed.count() - on_time
-    open_now = Request.objects.filter(
-        status__in=[Request.Status.RECEIVED, Request.Status.IN_PROGRESS]
-    ).annotate(deadline=deadline)
+    # One grouped pass: each row's set counted under its condition.
+    closed = Q(closed_at__gte=period.since, closed_at__lt=period.until)
+    open_now = Q(status__in=[Request.Status.RECEIVED, Request.Status.IN_PROGRESS])
+    soon = today + timedelta(days=7)
+    counts = (
+        Request.objects.filter(closed | open_now)
+        .annotate(deadline=deadline, closed_on=TruncDate("closed_at"))
+        .aggregate(
+            on_time=Count("pk", filter=closed & Q(closed_on__lte=F("deadline"))),
+            closed=Count("pk", filter=closed),
+            overdue=Count("pk", filter=open_now & Q(deadline__lt=today)),
+            due_soon=Count(
+                "pk", filter=open_now & Q(deadline__gte=today, deadline__lte=soon)
+            ),
+            due_later=Count("pk", filter=open_now & Q(deadline__gt=soon)),
+        )
+    )
+    on_time = counts["on_time"]
+    late = counts["closed"] - on_time
     # The requests list's legal-clock filter selects each row's set
     # (privacy.admin.requests.LegalClockFilter).
     clock = partial(admin_list_url, "admin:privacy_datasubjectrequest_changelist")
@@ -870,21 +899,17 @@ def requests_on_time(period: Period, *, today: date) -> Figure:
             ),
             Row(
                 str(_("Open, overdue")),
-                [open_now.filter(deadline__lt=today).count()],
+                [counts["overdue"]],
                 clock(clock="overdue"),
             ),
             Row(
                 str(_("Open, 7 days or fewer left")),
-                [
-                    open_now.filter(
-                        deadline__gte=today, deadline__lte=today + timedelta(days=7)
-                    ).count()
-                ],
+                [counts["due_soon"]],
                 clock(clock="due_soon"),
             ),
             Row(
                 str(_("Open, more than 7 days left")),
-                [open_now.filter(deadline__gt=today + timedelta(days=7)).count()],
+                [counts["due_later"]],
                 clock(clock="due_later"),
             ),
         ],
