@@ -13,6 +13,7 @@ Today's sales are never in the table: the dashboards add them live.
 """
 
 from datetime import datetime, time
+from itertools import chain
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
@@ -123,54 +124,67 @@ def client_snapshots_rebuild(today, now) -> tuple[int, int]:
     deleted, _detail = ClientSnapshot.objects.all().delete()
     kind = ClientSnapshot.Kind
     live = figures.live_clients()
-    rows = [
-        ClientSnapshot(kind=kind.CLIENTS, boutique_id=b, clients=n, built_at=now)
-        for b, n in live.values_list("home_boutique_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    parts = [
+        (
+            ClientSnapshot(kind=kind.CLIENTS, boutique_id=b, clients=n, built_at=now)
+            for b, n in live.values_list("home_boutique_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(kind=kind.LAPSING, boutique_id=b, clients=n, built_at=now)
+            for b, n in figures.lapsing(live, today=today)
+            .values_list("home_boutique_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(
+                kind=kind.NEW_CLIENTS, boutique_id=b, day=day, clients=n, built_at=now
+            )
+            for b, day, n in live.filter(created_at__lt=_start_of(today))
+            .annotate(
+                day=TruncDate("created_at", tzinfo=timezone.get_default_timezone())
+            )
+            .values_list("home_boutique_id", "day")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(
+                kind=kind.CONSENTS,
+                boutique_id=b,
+                purpose_id=purpose_id,
+                channel=channel,
+                clients=n,
+                built_at=now,
+            )
+            for b, purpose_id, channel, n in figures.current_grants(
+                figures.consent_purposes(), live
+            )
+            .values_list("client__home_boutique_id", "purpose_id", "channel")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(
+                kind=kind.RETENTION_DUE,
+                rule_code=code,
+                within_days=days,
+                clients=n,
+                built_at=now,
+            )
+            for code, days, n in figures.retention_due_counts(today=today)
+        ),
     ]
-    rows += [
-        ClientSnapshot(kind=kind.LAPSING, boutique_id=b, clients=n, built_at=now)
-        for b, n in figures.lapsing(live, today=today)
-        .values_list("home_boutique_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-    rows += [
-        ClientSnapshot(
-            kind=kind.NEW_CLIENTS, boutique_id=b, day=day, clients=n, built_at=now
-        )
-        for b, day, n in live.filter(created_at__lt=_start_of(today))
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_default_timezone()))
-        .values_list("home_boutique_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-    rows += [
-        ClientSnapshot(
-            kind=kind.CONSENTS,
-            boutique_id=b,
-            purpose_id=purpose_id,
-            channel=channel,
-            clients=n,
-            built_at=now,
-        )
-        for b, purpose_id, channel, n in figures.current_grants(
-            figures.consent_purposes(), live
-        )
-        .values_list("client__home_boutique_id", "purpose_id", "channel")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-    rows += [
-        ClientSnapshot(
-            kind=kind.RETENTION_DUE,
-            rule_code=code,
-            within_days=days,
-            clients=n,
-            built_at=now,
-        )
-        for code, days, n in figures.retention_due_counts(today=today)
-    ]
-    ClientSnapshot.objects.bulk_create(rows, batch_size=FACT_BATCH)
-    return deleted, len(rows)
+    # Streamed in batches: new clients per day grow with the days of
+    # history (boutiques x days), not with the clients.
+    batch, written = [], 0
+    for row in chain.from_iterable(parts):
+        batch.append(row)
+        if len(batch) == FACT_BATCH:
+            ClientSnapshot.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    ClientSnapshot.objects.bulk_create(batch)
+    return deleted, written + len(batch)
