@@ -450,7 +450,12 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         unit=COUNT,
         columns=[_("Clients")],
         rows=rows,
-        note=_("Lapsing: no contact for 18 months."),
+        note=_(
+            "Lapsing: no contact for 18 months. From the nightly figures: new "
+            "clients up to yesterday, lapsing as of the figures' time."
+        )
+        if new_facts is not None
+        else _("Lapsing: no contact for 18 months."),
     )
 
 
