@@ -763,7 +763,10 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
             mine + "&" + urlencode(created),
         ),
     ]
-    follow_ups = FollowUp.objects.filter(adviser=user).aggregate(
+    # The follow-up list's set: active clients' follow-ups only.
+    follow_ups = FollowUp.objects.filter(
+        adviser=user, client__status=Client.Status.ACTIVE
+    ).aggregate(
         done=Count(
             "pk",
             filter=Q(
