@@ -9,7 +9,6 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from clienteling.models import Client
 from core import confirmation, hooks
 from core.admin_mixins import adopt_saved
+from core.paginators import EstimatedCountPaginator
 from segments import dashboards, selectors, services
 from segments.forms import CampaignForm, SegmentForm, SegmentOutreachForm
 from segments.models import Campaign, Segment
@@ -225,8 +225,11 @@ class SegmentAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         segment = self.segment_or_404(request, object_id)
-        membership = selectors.segment_membership(segment, user=request.user)
-        page = Paginator(membership.pages(), MEMBERS_PER_PAGE).get_page(
+        # Page 1 never waits for every member to be counted: the list is
+        # counted up to the paginator's reachable rows ("more than 10,000"),
+        # the clients left out from the few the exclusions name.
+        membership = selectors.segment_member_list(segment, user=request.user)
+        page = EstimatedCountPaginator(membership.pages(), MEMBERS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         by_id = Client.objects.select_related(
@@ -243,6 +246,7 @@ class SegmentAdmin(admin.ModelAdmin):
                 "segment": segment,
                 "membership": membership,
                 "excluded_lines": _reasons(membership.excluded_by_reason),
+                "client_names": Client._meta.verbose_name_plural,
                 "page": page,
                 "clients": clients,
                 "breadcrumbs": self._breadcrumbs(segment),

@@ -148,6 +148,32 @@ DATAMAP = {
             "outcome": "a contact outcome code",
         },
     ),
+    "segments.ClientSnapshot": ModelMap(
+        Subject.NONE,
+        None,
+        description="Nightly counts of clients per boutique (live, new per "
+        "day, lapsing, current consents per purpose and channel) and per "
+        "retention rule (due within 30 and 90 days): no client.",
+        fields=dict.fromkeys(
+            (
+                "id",
+                "kind",
+                "boutique",
+                "day",
+                "purpose",
+                "channel",
+                "rule_code",
+                "within_days",
+                "clients",
+                "built_at",
+            ),
+            NOT_PERSONAL,
+        ),
+        codes={
+            "channel": "a consent channel code",
+            "rule_code": "a retention rule code",
+        },
+    ),
     "segments.FactsRebuild": ModelMap(
         Subject.NONE,
         None,

@@ -13,6 +13,7 @@ Today's sales are never in the table: the dashboards add them live.
 """
 
 from datetime import datetime, time
+from itertools import chain
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
@@ -22,7 +23,7 @@ from django.utils import timezone
 from clienteling.models import ContactEvent
 from orders.models import Order
 from segments.figures import euros
-from segments.models import ContactFact, FactsRebuild, SalesFact
+from segments.models import ClientSnapshot, ContactFact, FactsRebuild, SalesFact
 
 # Rows per INSERT: a few hundred kB each, and few round trips.
 FACT_BATCH = 2000
@@ -61,11 +62,15 @@ def sales_facts_rebuild(*, now: datetime | None = None) -> dict:
     SalesFact.objects.bulk_create(batch)
     written += len(batch)
     contacts_deleted, contacts_written = _contact_facts_rebuild(today, now)
-    FactsRebuild.objects.create(built_at=now, facts_written=written + contacts_written)
+    snapshots_deleted, snapshots_written = client_snapshots_rebuild(today, now)
+    FactsRebuild.objects.create(
+        built_at=now, facts_written=written + contacts_written + snapshots_written
+    )
     return {
-        "deleted": deleted + contacts_deleted,
+        "deleted": deleted + contacts_deleted + snapshots_deleted,
         "written": written,
         "contacts_written": contacts_written,
+        "snapshots_written": snapshots_written,
     }
 
 
@@ -106,3 +111,80 @@ def built_at():
     """When the facts were last rebuilt, or None."""
     latest = FactsRebuild.objects.order_by("-built_at").first()
     return latest.built_at if latest else None
+
+
+def client_snapshots_rebuild(today, now) -> tuple[int, int]:
+    """The counts over every client the dashboards would otherwise read
+    live (ClientSnapshot, decision 0111), taken with the figures' own
+    querysets (segments.figures) so a snapshot equals the live figure on
+    the day it was taken: a handful of grouped queries, whatever the
+    number of clients."""
+    from segments import figures
+
+    deleted, _detail = ClientSnapshot.objects.all().delete()
+    kind = ClientSnapshot.Kind
+    live = figures.live_clients()
+    parts = [
+        (
+            ClientSnapshot(kind=kind.CLIENTS, boutique_id=b, clients=n, built_at=now)
+            for b, n in live.values_list("home_boutique_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(kind=kind.LAPSING, boutique_id=b, clients=n, built_at=now)
+            for b, n in figures.lapsing(live, today=today)
+            .values_list("home_boutique_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(
+                kind=kind.NEW_CLIENTS, boutique_id=b, day=day, clients=n, built_at=now
+            )
+            for b, day, n in live.filter(created_at__lt=_start_of(today))
+            .annotate(
+                day=TruncDate("created_at", tzinfo=timezone.get_default_timezone())
+            )
+            .values_list("home_boutique_id", "day")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(
+                kind=kind.CONSENTS,
+                boutique_id=b,
+                purpose_id=purpose_id,
+                channel=channel,
+                clients=n,
+                built_at=now,
+            )
+            for b, purpose_id, channel, n in figures.current_grants(
+                figures.consent_purposes(), live
+            )
+            .values_list("client__home_boutique_id", "purpose_id", "channel")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        (
+            ClientSnapshot(
+                kind=kind.RETENTION_DUE,
+                rule_code=code,
+                within_days=days,
+                clients=n,
+                built_at=now,
+            )
+            for code, days, n in figures.retention_due_counts(today=today)
+        ),
+    ]
+    # Streamed in batches: new clients per day grow with the days of
+    # history (boutiques x days), not with the clients.
+    batch, written = [], 0
+    for row in chain.from_iterable(parts):
+        batch.append(row)
+        if len(batch) == FACT_BATCH:
+            ClientSnapshot.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    ClientSnapshot.objects.bulk_create(batch)
+    return deleted, written + len(batch)

@@ -278,11 +278,59 @@ def sales_grouped(boutique, period: Period, by: str) -> dict:
     return dict(totals)
 
 
+def _snapshot_kinds():
+    from segments.models import ClientSnapshot
+
+    return ClientSnapshot.Kind
+
+
 def sales_as_of():
     """When the daily facts were last rebuilt (None: never; all live)."""
     from segments.facts import built_at
 
     return built_at()
+
+
+def snapshots(kind: str, *, today: date):
+    """The nightly ClientSnapshot rows of `kind` when the latest rebuild
+    was taken today (in TIME_ZONE), else None: the figure then reads live
+    (decision 0111)."""
+    from segments.facts import built_at
+    from segments.models import ClientSnapshot
+
+    as_of = built_at()
+    if (
+        as_of is None
+        or timezone.localdate(as_of, timezone.get_default_timezone()) != today
+    ):
+        return None
+    return ClientSnapshot.objects.filter(kind=kind)
+
+
+def live_clients():
+    """The clients every client figure counts: live, with a home boutique
+    or not (the snapshots group them by home boutique)."""
+    return Client.objects.live()
+
+
+def consent_purposes():
+    return Purpose.objects.filter(is_active=True, legal_basis="consent")
+
+
+def current_grants(purposes, clients):
+    """The current grants (grants no later decision on the same client
+    and purpose replaced: decided_at then id, consents' rule, decision
+    0200; NOT EXISTS a later row, portable: decision 0094) of `clients`
+    for `purposes`."""
+    return (
+        ConsentDecision.objects.filter(
+            purpose__in=purposes,
+            client__in=clients,
+            decision=ConsentDecision.Decision.GRANT,
+        )
+        .current()
+        .order_by()
+    )
 
 
 # --- Manager ------------------------------------------------------------------
@@ -351,21 +399,36 @@ def sales_per_currency(boutique, period: Period) -> Figure:
 
 
 def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
-    live = Client.objects.live().filter(home_boutique=boutique)
-    new_rows = (
-        live.filter(created_at__gte=period.since, created_at__lt=period.until)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    lapsing_before = timezone.make_aware(
-        datetime.combine(today - timedelta(days=LAPSING_AFTER_DAYS), time.min)
-    )
-    lapsing = live.filter(
-        Q(last_contact_at__lt=lapsing_before)
-        | Q(last_contact_at__isnull=True, created_at__lt=lapsing_before)
-    ).count()
+    """New clients per month of creation, and lapsing clients: from the
+    nightly snapshot when it was taken today (new clients up to
+    yesterday, lapsing as of the rebuild), else live."""
+    kind_of = _snapshot_kinds()
+    new_facts = snapshots(kind_of.NEW_CLIENTS, today=today)
+    if new_facts is not None:
+        new_rows = (
+            new_facts.filter(
+                boutique=boutique, day__gte=period.start, day__lte=period.end
+            )
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(n=Sum("clients"))
+            .order_by("month")
+        )
+        lapsing_now = (
+            snapshots(kind_of.LAPSING, today=today)
+            .filter(boutique=boutique)
+            .aggregate(n=Coalesce(Sum("clients"), 0))["n"]
+        )
+    else:
+        live = live_clients().filter(home_boutique=boutique)
+        new_rows = (
+            live.filter(created_at__gte=period.since, created_at__lt=period.until)
+            .annotate(month=TruncMonth("created_at"))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .order_by("month")
+        )
+        lapsing_now = lapsing(live, today=today).count()
     rows = [
         Row(
             _month_label(r["month"]),
@@ -375,7 +438,11 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         for r in new_rows
     ]
     rows.append(
-        Row(str(_("Lapsing now")), [lapsing], clients_url(boutique=boutique, lapsing=1))
+        Row(
+            str(_("Lapsing now")),
+            [lapsing_now],
+            clients_url(boutique=boutique, lapsing=1),
+        )
     )
     return Figure(
         key="new-and-lapsing",
@@ -383,7 +450,12 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         unit=COUNT,
         columns=[_("Clients")],
         rows=rows,
-        note=_("Lapsing: no contact for 18 months."),
+        note=_(
+            "Lapsing: no contact for 18 months. From the nightly figures: new "
+            "clients up to yesterday, lapsing as of the figures' time."
+        )
+        if new_facts is not None
+        else _("Lapsing: no contact for 18 months."),
     )
 
 
@@ -490,8 +562,11 @@ def contacts_by_outcome(boutique, period: Period) -> Figure:
 
 def follow_up_completion(boutique, period: Period) -> Figure:
     rows = list(
+        # The follow-up list's set: active clients' follow-ups only
+        # (clienteling.admin.FollowUpAdmin.get_queryset).
         FollowUp.objects.filter(
             client__home_boutique=boutique,
+            client__status=Client.Status.ACTIVE,
             due_date__gte=period.start,
             due_date__lte=period.end,
         )
@@ -564,32 +639,36 @@ def appointments_held(boutique, period: Period) -> Figure:
     )
 
 
-def consent_rates(boutique) -> Figure:
+def consent_rates(boutique, *, today: date | None = None) -> Figure:
     """Per purpose: the share of the boutique's live clients whose current
-    decision is a grant, and the channel it was given on."""
-    purposes = list(
-        Purpose.objects.filter(is_active=True, legal_basis="consent").order_by("name")
-    )
-    clients = Client.objects.live().filter(home_boutique=boutique)
-    # The current grants: grants no later decision on the same client and
-    # purpose replaced (decided_at then id, consents' rule, decision 0200;
-    # NOT EXISTS a later row, portable: decision 0094), counted per
-    # purpose and channel: one query at any size.
+    decision is a grant, and the channel it was given on; from the
+    nightly snapshot when it was taken today, else live (one query at
+    any size each)."""
+    today = today or timezone.localdate()
+    purposes = list(consent_purposes().order_by("name"))
     granted: dict = defaultdict(Counter)
-    for purpose_id, channel, n in (
-        ConsentDecision.objects.filter(
-            purpose_id__in=[p.pk for p in purposes],
-            client__in=clients,
-            decision=ConsentDecision.Decision.GRANT,
+    kind_of = _snapshot_kinds()
+    facts = snapshots(kind_of.CONSENTS, today=today)
+    if facts is not None:
+        grants = facts.filter(boutique=boutique).values_list(
+            "purpose_id", "channel", "clients"
         )
-        .current()
-        .values("purpose_id", "channel")
-        .annotate(n=Count("pk"))
-        .values_list("purpose_id", "channel", "n")
-        .order_by()
-    ):
+        total = (
+            snapshots(kind_of.CLIENTS, today=today)
+            .filter(boutique=boutique)
+            .aggregate(n=Coalesce(Sum("clients"), 0))["n"]
+        )
+    else:
+        clients = live_clients().filter(home_boutique=boutique)
+        grants = (
+            current_grants(purposes, clients)
+            .values("purpose_id", "channel")
+            .annotate(n=Count("pk"))
+            .values_list("purpose_id", "channel", "n")
+        )
+        total = clients.count()
+    for purpose_id, channel, n in grants:
         granted[purpose_id][channel] += n
-    total = clients.count()
     channels = [c for c, _label in ConsentDecision._meta.get_field("channel").choices]
     used = [c for c in channels if any(granted[p.pk][c] for p in purposes)]
     labels = dict(ConsentDecision._meta.get_field("channel").choices)
@@ -628,20 +707,24 @@ def manager_figures(boutique, period: Period, *, today: date) -> list[Figure]:
         contacts_by_outcome(boutique, period),
         follow_up_completion(boutique, period),
         appointments_held(boutique, period),
-        consent_rates(boutique),
+        consent_rates(boutique, today=today),
     ]
 
 
-def lapsing(clients, *, today: date):
-    """Clients with no contact for LAPSING_AFTER_DAYS (creation standing in
-    for a client never contacted): the home's and the follow-ups' rule."""
+def lapsing_condition(*, today: date) -> Q:
+    """No contact for LAPSING_AFTER_DAYS (creation standing in for a
+    client never contacted): the home's and the follow-ups' rule."""
     before = timezone.make_aware(
         datetime.combine(today - timedelta(days=LAPSING_AFTER_DAYS), time.min)
     )
-    return clients.filter(
-        Q(last_contact_at__lt=before)
-        | Q(last_contact_at__isnull=True, created_at__lt=before)
+    return Q(last_contact_at__lt=before) | Q(
+        last_contact_at__isnull=True, created_at__lt=before
     )
+
+
+def lapsing(clients, *, today: date):
+    """The lapsing clients among `clients` (lapsing_condition)."""
+    return clients.filter(lapsing_condition(today=today))
 
 
 # --- Adviser --------------------------------------------------------------------
@@ -662,32 +745,46 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
         "created_from": period.start.isoformat(),
         "created_to": period.end.isoformat(),
     }
-    book_rows = [
-        Row(str(_("Active")), [book.count()], mine),
-        Row(
-            str(_("Lapsing")), [lapsing(book, today=today).count()], mine + "&lapsing=1"
+    # One pass over the book and one over the follow-ups, each counted
+    # under conditions (the same sets as the lists behind the rows).
+    counted = book.aggregate(
+        active=Count("pk"),
+        lapsing=Count("pk", filter=lapsing_condition(today=today)),
+        new=Count(
+            "pk", filter=Q(created_at__gte=period.since, created_at__lt=period.until)
         ),
+    )
+    book_rows = [
+        Row(str(_("Active")), [counted["active"]], mine),
+        Row(str(_("Lapsing")), [counted["lapsing"]], mine + "&lapsing=1"),
         Row(
             str(_("New in the period")),
-            [
-                book.filter(
-                    created_at__gte=period.since, created_at__lt=period.until
-                ).count()
-            ],
+            [counted["new"]],
             mine + "&" + urlencode(created),
         ),
     ]
-    follow_ups = FollowUp.objects.filter(adviser=user)
-    done = follow_ups.filter(
-        status=FollowUp.Status.DONE,
-        done_at__gte=period.since,
-        done_at__lt=period.until,
-    ).count()
-    open_in_period = follow_ups.filter(
-        status=FollowUp.Status.OPEN,
-        due_date__gte=period.start,
-        due_date__lte=min(period.end, today),
-    ).count()
+    # The follow-up list's set: active clients' follow-ups only.
+    follow_ups = FollowUp.objects.filter(
+        adviser=user, client__status=Client.Status.ACTIVE
+    ).aggregate(
+        done=Count(
+            "pk",
+            filter=Q(
+                status=FollowUp.Status.DONE,
+                done_at__gte=period.since,
+                done_at__lt=period.until,
+            ),
+        ),
+        open=Count(
+            "pk",
+            filter=Q(
+                status=FollowUp.Status.OPEN,
+                due_date__gte=period.start,
+                due_date__lte=min(period.end, today),
+            ),
+        ),
+    )
+    done, open_in_period = follow_ups["done"], follow_ups["open"]
     mine_url = partial(
         admin_list_url,
         "admin:clienteling_followup_changelist",
@@ -770,14 +867,25 @@ def requests_on_time(period: Period, *, today: date) -> Figure:
     from privacy.models import DataSubjectRequest as Request
 
     deadline = Coalesce("extended_due_on", "due_on")
-    closed = Request.objects.filter(
-        closed_at__gte=period.since, closed_at__lt=period.until
-    ).annotate(deadline=deadline, closed_on=TruncDate("closed_at"))
-    on_time = closed.filter(closed_on__lte=F("deadline")).count()
-    late = closed.count() - on_time
-    open_now = Request.objects.filter(
-        status__in=[Request.Status.RECEIVED, Request.Status.IN_PROGRESS]
-    ).annotate(deadline=deadline)
+    # One grouped pass: each row's set counted under its condition.
+    closed = Q(closed_at__gte=period.since, closed_at__lt=period.until)
+    open_now = Q(status__in=[Request.Status.RECEIVED, Request.Status.IN_PROGRESS])
+    soon = today + timedelta(days=7)
+    counts = (
+        Request.objects.filter(closed | open_now)
+        .annotate(deadline=deadline, closed_on=TruncDate("closed_at"))
+        .aggregate(
+            on_time=Count("pk", filter=closed & Q(closed_on__lte=F("deadline"))),
+            closed=Count("pk", filter=closed),
+            overdue=Count("pk", filter=open_now & Q(deadline__lt=today)),
+            due_soon=Count(
+                "pk", filter=open_now & Q(deadline__gte=today, deadline__lte=soon)
+            ),
+            due_later=Count("pk", filter=open_now & Q(deadline__gt=soon)),
+        )
+    )
+    on_time = counts["on_time"]
+    late = counts["closed"] - on_time
     # The requests list's legal-clock filter selects each row's set
     # (privacy.admin.requests.LegalClockFilter).
     clock = partial(admin_list_url, "admin:privacy_datasubjectrequest_changelist")
@@ -799,21 +907,17 @@ def requests_on_time(period: Period, *, today: date) -> Figure:
             ),
             Row(
                 str(_("Open, overdue")),
-                [open_now.filter(deadline__lt=today).count()],
+                [counts["overdue"]],
                 clock(clock="overdue"),
             ),
             Row(
                 str(_("Open, 7 days or fewer left")),
-                [
-                    open_now.filter(
-                        deadline__gte=today, deadline__lte=today + timedelta(days=7)
-                    ).count()
-                ],
+                [counts["due_soon"]],
                 clock(clock="due_soon"),
             ),
             Row(
                 str(_("Open, more than 7 days left")),
-                [open_now.filter(deadline__gt=today + timedelta(days=7)).count()],
+                [counts["due_later"]],
                 clock(clock="due_later"),
             ),
         ],
@@ -860,33 +964,59 @@ def erasures_and_retention_runs(period: Period) -> Figure:
     )
 
 
-def retention_forecast(*, today: date) -> Figure:
-    """Per rule erasing clients: how many are due within 30 and 90 days."""
+FORECAST_DAYS = (30, 90)
+
+
+def _forecast_rules():
+    """(rule, handler) of each retention rule that erases clients."""
     from privacy import retention
     from privacy.models import RetentionRule
     from privacy.retention_preview import erases_clients
 
-    now = timezone.make_aware(datetime.combine(today, time.min))
-    rows = []
     for rule in RetentionRule.objects.order_by("code"):
         handler = retention.HANDLERS.get(rule.code)
-        if handler is None or not erases_clients(rule.code):
-            continue
-        rows.append(
-            Row(
-                str(rule),
-                [
-                    handler.due(rule, now + timedelta(days=30)).count(),
-                    handler.due(rule, now + timedelta(days=90)).count(),
-                ],
-                # The clients due within 90 days (those within 30 among them).
-                admin_list_url(
-                    "admin:clienteling_client_changelist",
-                    retention_due=f"{rule.code}:90",
-                ),
-                listed_column=1,
+        if handler is not None and erases_clients(rule.code):
+            yield rule, handler
+
+
+def retention_due_counts(*, today: date) -> list[tuple[str, int, int]]:
+    """(rule code, days ahead, clients due) for each rule erasing clients
+    and each of FORECAST_DAYS: the live forecast, two counts per rule over
+    every client (what the nightly snapshot takes)."""
+    now = timezone.make_aware(datetime.combine(today, time.min))
+    return [
+        (rule.code, days, handler.due(rule, now + timedelta(days=days)).count())
+        for rule, handler in _forecast_rules()
+        for days in FORECAST_DAYS
+    ]
+
+
+def retention_forecast(*, today: date) -> Figure:
+    """Per rule erasing clients: how many are due within 30 and 90 days;
+    from the nightly snapshot when it was taken today, else live."""
+    facts = snapshots(_snapshot_kinds().RETENTION_DUE, today=today)
+    if facts is not None:
+        due = {
+            (code, days): n
+            for code, days, n in facts.values_list(
+                "rule_code", "within_days", "clients"
             )
+        }
+    else:
+        due = {(code, days): n for code, days, n in retention_due_counts(today=today)}
+    rows = [
+        Row(
+            str(rule),
+            [due.get((rule.code, days), 0) for days in FORECAST_DAYS],
+            # The clients due within 90 days (those within 30 among them).
+            admin_list_url(
+                "admin:clienteling_client_changelist",
+                retention_due=f"{rule.code}:90",
+            ),
+            listed_column=1,
         )
+        for rule, _handler in _forecast_rules()
+    ]
     return Figure(
         key="retention-forecast",
         title=_("Retention forecast: clients due, by rule"),

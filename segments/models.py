@@ -298,6 +298,59 @@ class ContactFact(models.Model):
         return f"{self.day} {self.boutique_id} {self.channel}"
 
 
+class ClientSnapshot(models.Model):
+    """A count over every client of a boutique (or the whole house), taken
+    by the nightly rebuild for the figures whose live query would read
+    every client (decision 0111): live clients, new clients per day of
+    creation, lapsing clients, current consents per purpose and channel,
+    and the retention forecast per rule. The dashboards read them on the
+    day they were taken, and the live query otherwise."""
+
+    class Kind(models.TextChoices):
+        CLIENTS = "clients", _("live clients")
+        NEW_CLIENTS = "new_clients", _("new clients")
+        LAPSING = "lapsing", _("lapsing clients")
+        CONSENTS = "consents", _("current consents")
+        RETENTION_DUE = "retention_due", _("clients due for erasure")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    boutique = models.ForeignKey(
+        "clienteling.Boutique",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("boutique"),
+    )
+    # New clients: the day they were created (in TIME_ZONE).
+    day = models.DateField(_("day"), null=True, blank=True)
+    # Consents: the purpose and the channel the consent was given on.
+    purpose = models.ForeignKey(
+        "consents.Purpose",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("purpose"),
+    )
+    channel = models.CharField(_("channel"), max_length=30, blank=True)
+    # Retention forecast: the rule and the days ahead.
+    rule_code = models.CharField(_("retention rule"), max_length=60, blank=True)
+    within_days = models.PositiveSmallIntegerField(
+        _("within days"), null=True, blank=True
+    )
+    clients = models.PositiveIntegerField(_("clients"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("client snapshot")
+        verbose_name_plural = _("client snapshots")
+        indexes = [models.Index(fields=["kind", "boutique"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.boutique_id} {self.clients}"
+
+
 class FactsRebuild(models.Model):
     """One nightly rebuild of the facts: when, and how many rows. The
     dashboards read "figures as of" from the latest."""

@@ -43,6 +43,7 @@ from consents.selectors import (
     OBJECT,
     Reason,
     outreach_eligibility,
+    suppressed_client_sources,
     suppressed_condition,
 )
 from orders.models import Order, OrderLine, Product
@@ -279,6 +280,88 @@ def left_out_reason(*, purpose_ids: list[int], now: datetime) -> Case:
         default=Value(""),
         output_field=CharField(),
     )
+
+
+def _left_out_candidates(*, purpose_ids: list[int], now: datetime) -> Q:
+    """A filter on clients: some exclusion reason names them (restricted,
+    objecting, suppressed), as one id IN (a UNION ALL of the small id sets)
+    so PostgreSQL starts from those few clients and probes each by its
+    primary key, instead of testing every client of the segment."""
+    suppressed, unhashed = suppressed_client_sources()
+    first, *rest = (
+        Restriction.objects.in_force(now).values("client_id").order_by(),
+        _objecting(purpose_ids).order_by(),
+        *suppressed,
+    )
+    condition = Q(pk__in=first.union(*rest, all=True))
+    if unhashed:
+        condition |= Q(pk__in=unhashed)
+    return condition
+
+
+def left_out_by_reason(
+    segment: Segment, *, user, now: datetime | None = None
+) -> dict[str, int]:
+    """How many clients matching the segment are left out, by their first
+    reason (EXCLUSION_REASONS): segment_membership's excluded_by_reason,
+    read from the clients some reason names only (a few percent), so its
+    cost follows the exclusions, not the segment's size."""
+    now = now or timezone.now()
+    purpose_ids = _purposes_objected_to(segment)
+    counts = dict(
+        matching_clients(segment, user=user, now=now)
+        .filter(_left_out_candidates(purpose_ids=purpose_ids, now=now))
+        .annotate(left_out=left_out_reason(purpose_ids=purpose_ids, now=now))
+        .values("left_out")
+        .annotate(n=Count("pk"))
+        .values_list("left_out", "n")
+    )
+    return {
+        reason: counts[str(reason)]
+        for reason in EXCLUSION_REASONS
+        if counts.get(str(reason))
+    }
+
+
+@dataclass
+class MemberList:
+    """A segment's members for one reader, to page through without
+    counting them all (the segment's clients page): `members` the ids in
+    SQL (ordered by id), or `ids` when an eligibility criterion was checked
+    in Python; `excluded_by_reason` as segment_membership's. A
+    core.paginators.EstimatedCountPaginator over pages() counts at most
+    its reachable rows."""
+
+    excluded_by_reason: dict[str, int]
+    members: object = None
+    ids: list[int] | None = None
+
+    def pages(self):
+        return self.ids if self.ids is not None else self.members
+
+
+def segment_member_list(
+    segment: Segment, *, user, now: datetime | None = None
+) -> MemberList:
+    """The segment's members for `user`, uncounted (segment_membership
+    counts them all, for the segment's page and its jobs)."""
+    now = now or timezone.now()
+    if segment.eligible_purpose_id:
+        membership = segment_membership(segment, user=user, now=now)
+        return MemberList(
+            excluded_by_reason=membership.excluded_by_reason,
+            ids=membership.client_ids,
+        )
+    excluded = left_out_by_reason(segment, user=user, now=now)
+    purpose_ids = _purposes_objected_to(segment)
+    members = (
+        matching_clients(segment, user=user, now=now)
+        .annotate(left_out=left_out_reason(purpose_ids=purpose_ids, now=now))
+        .filter(left_out="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return MemberList(excluded_by_reason=excluded, members=members)
 
 
 def objecting_to_segmentation():

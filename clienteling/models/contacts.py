@@ -114,6 +114,9 @@ class ContactEvent(FreeTextModel):
             models.Index(
                 fields=["staff", "occurred_at", "client"], name="contact_staff_recent"
             ),
+            # The dashboards: the contacts since the last facts rebuild
+            # (today's), read live beside the daily facts (decision 0111).
+            models.Index(fields=["occurred_at"], name="contact_occurred"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -142,6 +142,11 @@ class Order(FreeTextModel):
         indexes = [
             models.Index(fields=["client", "-created_at"]),
             models.Index(fields=["boutique", "status"]),
+            # The dashboards: a boutique's sales since the last facts
+            # rebuild (today's), read live beside the daily facts.
+            models.Index(
+                fields=["boutique", "created_at"], name="order_boutique_created"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -75,6 +75,12 @@ def house():
         done_at=timezone.now(),
     )
     FollowUpFactory(client=clients[1], adviser=alice, due_date=today)
+    # A follow-up of a merged record: neither its list (active clients
+    # only) nor the completion figure counts it.
+    merged = ClientFactory(
+        home_boutique=paris, status=Client.Status.MERGED, merged_into=clients[1]
+    )
+    FollowUpFactory(client=merged, adviser=alice, due_date=today)
     AppointmentFactory(
         client=clients[0],
         boutique=paris,
@@ -184,3 +190,13 @@ def test_the_fixture_has_clients_due_within_30_and_90_days(house):
     rule = str(RetentionRule.objects.get(code="inactive_clients"))
     assert [r.values for r in forecast.rows if r.label == rule] == [[1, 2]]
     assert all(r.listed_column == 1 for r in forecast.rows)
+
+
+def test_follow_up_completion_counts_what_its_list_shows(client, house):
+    """The follow-up list shows active clients' follow-ups only; the
+    completion figure counts the same set (the merged record's is out)."""
+    figure = figures.follow_up_completion(house["paris"], house["period"])
+    (alice,) = [r for r in figure.rows if r.label == "Alice A"]
+    assert alice.values == [1, 1]
+    client.force_login(house["manager"])
+    assert _listed_count(client.get(alice.url)) == 2
