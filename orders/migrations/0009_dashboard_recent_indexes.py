@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clienteling', '0025_dashboard_recent_indexes'),
+        ('clienteling', '0027_dashboard_recent_indexes'),
         ('orders', '0008_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

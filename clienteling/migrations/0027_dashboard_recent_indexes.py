@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clienteling', '0024_staged_import_not_allowed'),
+        ('clienteling', '0026_foreign_key_indexes_where_set'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
