@@ -868,7 +868,11 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             "chips": [chip for summary in summaries for chip in summary.chips],
             "notices": [notice for summary in summaries for notice in summary.notices],
             "quick_actions": actions if not client.is_retired else [],
-            "can_edit": self.has_change_permission(request, client),
+            # has_change_permission(request, client) would ask the edit
+            # gates (the Art. 18 restriction) again: their answer is
+            # `restriction` above; the rest is the model permission.
+            "can_edit": not context_360["restriction"]
+            and self.has_change_permission(request),
             "edit_url": reverse("admin:clienteling_client_change", args=[client.pk]),
             "history_url": reverse(
                 "admin:clienteling_client_history", args=[client.pk]

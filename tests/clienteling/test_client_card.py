@@ -141,6 +141,9 @@ def test_an_erased_client_says_so_and_offers_nothing(client, paris):
 
 
 def test_a_restricted_client_says_so_at_the_top(client, paris, someone):
+    me = adviser(paris)
+    client.force_login(me)
+    assert 'id="edit-client"' in client.get(card(someone)).content.decode()
     officer = UserFactory(role=roles.COMPLIANCE)
     request = dsr.request_open(
         acting_user=officer,
@@ -155,10 +158,12 @@ def test_a_restricted_client_says_so_at_the_top(client, paris, someone):
     dsr.request_restrict(
         acting_user=officer, request=request, reason="Accuracy contested"
     )
-    client.force_login(adviser(paris))
+    client.force_login(me)
     html = client.get(card(someone)).content.decode()
     top = html[: html.index('id="client-header"')]
     assert "ecrin-state-restricted" in top
+    # and no way into the edit form while restricted
+    assert 'id="edit-client"' not in html
 
 
 def test_the_timeline_is_paginated_newest_first(client, paris, someone):
