@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument(
         "--sort", default="cumulative", choices=("cumulative", "tottime")
     )
+    parser.add_argument(
+        "--queries", action="store_true", help="print each page's SQL, shortened"
+    )
     args = parser.parse_args()
 
     # Appended: `PYTHONPATH=. python /path/to/bench/profile_pages.py` run in
@@ -110,6 +113,9 @@ def main() -> None:
             cpu.append((time.process_time() - c0) * 1000)
             wall.append((time.perf_counter() - w0) * 1000)
             counts.append(len(queries))
+        if args.queries:
+            for n, sql in enumerate(queries, 1):
+                print(f"  {n:2d}. {' '.join(sql.split())[:160]}")
         print(
             f"\n== {name} ({path}): median CPU {statistics.median(cpu):.1f} ms, "
             f"wall {statistics.median(wall):.1f} ms, {max(counts)} queries, "

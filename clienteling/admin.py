@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -73,6 +73,7 @@ from clienteling.scoping import (
 )
 from core import hooks
 from core.admin_mixins import adopt_saved
+from core.classification import sees_health_data
 from core.confirmation import Section, confirmation_page, is_confirmed
 from core.locking import OptimisticLockAdminMixin
 from core.models import Job
@@ -818,11 +819,22 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
 
     def card_view(self, request, object_id):
         """What an adviser reads first; editing is a click away (change_view)."""
-        client = self.get_object(request, str(object_id))
+        # The header names the boutique and both advisers: read with the
+        # client, not one query each.
+        client = (
+            self.get_queryset(request)
+            .select_related("home_boutique", "primary_adviser", "secondary_adviser")
+            .filter(pk=object_id)
+            .first()
+        )
         if client is None:
             raise Http404(_("No client with this id in your boutiques."))
         if not self.has_view_or_change_permission(request, client):
             raise PermissionDenied
+        if sees_health_data(request.user):
+            # Read once for the allergy badge and the health access log's
+            # "has any" (both use the prefetched rows).
+            prefetch_related_objects([client], "allergies")
         self._log_client_view(request, client)
         user = request.user
         context_360 = self.client_360_context(request, client)
@@ -868,7 +880,11 @@ class ClientAdmin(ImportExportMixin, ClientScopedAdmin):
             "chips": [chip for summary in summaries for chip in summary.chips],
             "notices": [notice for summary in summaries for notice in summary.notices],
             "quick_actions": actions if not client.is_retired else [],
-            "can_edit": self.has_change_permission(request, client),
+            # has_change_permission(request, client) would ask the edit
+            # gates (the Art. 18 restriction) again: their answer is
+            # `restriction` above; the rest is the model permission.
+            "can_edit": not context_360["restriction"]
+            and self.has_change_permission(request),
             "edit_url": reverse("admin:clienteling_client_change", args=[client.pk]),
             "history_url": reverse(
                 "admin:clienteling_client_history", args=[client.pk]
