@@ -23,8 +23,6 @@ Django import here: `bench/__main__.py` restores before Django migrates).
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 MARKER = "bench_dataset"
 PENDING = "bench_pending_ddl"
@@ -172,17 +170,6 @@ def restore(cursor, tables: tuple[str, ...] | None = None) -> list[tuple[str, fl
         cursor.execute(f"ANALYZE {_quote(table)}")
     cursor.execute("RESET maintenance_work_mem")
     return done
-
-
-@contextmanager
-def secondary_deferred(cursor, tables: tuple[str, ...]) -> Iterator[None]:
-    """Load the tables without their secondary indexes and unique and
-    foreign-key constraints, recreated (and the tables analysed) after.
-    The rows loaded must satisfy them: a recreation that fails stops the
-    setup with PostgreSQL's error and leaves the statement pending."""
-    drop_secondary(cursor, tables)
-    yield
-    restore(cursor, tables)
 
 
 def main() -> None:

@@ -204,7 +204,7 @@ def _consents(size: int) -> None:
         )
 
 
-def _history(boutique, advisers: list[int]) -> None:
+def _history(boutique, advisers: list[int]) -> dict:
     """Ten contacts per client and one two-line sale per client, written
     again (the setup calls it when its data set is not built at this size):
     generated in SQL, the three tables' secondary indexes and unique and
@@ -225,7 +225,17 @@ def _history(boutique, advisers: list[int]) -> None:
             "currency": "EUR",
         },
     )
-    with connection.cursor() as cursor, bulk.secondary_deferred(cursor, BIG_TABLES):
+    steps, started = {}, [time.perf_counter()]
+
+    def took(name):
+        now = time.perf_counter()
+        steps[f"{name}_s"] = round(now - started[0], 1)
+        started[0] = now
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        steps["dropped"] = bulk.drop_secondary(cursor, BIG_TABLES)
+        took("drop")
         cursor.execute(
             "DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM "
             "orders_order WHERE number LIKE 'BSEG-%%')"
@@ -235,6 +245,7 @@ def _history(boutique, advisers: list[int]) -> None:
             "DELETE FROM clienteling_contactevent WHERE subject = %s",
             [CONTACT_SUBJECT],
         )
+        took("deleted")
         bench = (
             "SELECT id, row_number() OVER (ORDER BY id) AS g FROM "
             "clienteling_client WHERE client_number LIKE 'BENCH-%%'"
@@ -256,6 +267,7 @@ def _history(boutique, advisers: list[int]) -> None:
             """,  # noqa: S608
             [CONTACT_SUBJECT, advisers, boutique.pk, CONTACTS_PER_CLIENT],
         )
+        took("contacts")
         cursor.execute(
             f"""
             INSERT INTO orders_order (
@@ -269,6 +281,7 @@ def _history(boutique, advisers: list[int]) -> None:
             """,  # noqa: S608
             [boutique.pk, advisers],
         )
+        took("orders")
         cursor.execute(
             """
             INSERT INTO orders_orderline (
@@ -280,6 +293,12 @@ def _history(boutique, advisers: list[int]) -> None:
             """,
             [product.pk, LINES_PER_ORDER],
         )
+        took("lines")
+        steps["recreate_s"] = round(
+            sum(seconds for _name, seconds in bulk.restore(cursor, BIG_TABLES)), 1
+        )
+        took("recreate_analyze")
+    return steps
 
 
 def client_changelist_ids(*, every: int) -> list[int]:
@@ -327,8 +346,10 @@ def setup(size: int) -> dict:
 
     def step(name, work, *args):
         started = time.perf_counter()
-        work(*args)
+        detail = work(*args)
         steps[f"{name}_s"] = round(time.perf_counter() - started, 1)
+        if isinstance(detail, dict):
+            steps.update({f"{name}.{key}": value for key, value in detail.items()})
 
     step("resize", _drop_history_on_resize, size)
     step("clients", homes.setup, size)
