@@ -14,11 +14,17 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from bench import bulk
 from bench.fixtures import bench_boutique
 from bench.registry import Scenario, register
 
 PREFIX = "BENCH-"
 SEARCH_TERM = "Last4242"
+CLIENT_TABLES = (
+    "clienteling_client",
+    "clienteling_clientemail",
+    "clienteling_clientphone",
+)
 
 
 def setup(size: int) -> None:
@@ -39,6 +45,12 @@ def setup(size: int) -> None:
     ):
         return
     with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        # Loaded without their secondary indexes and unique and foreign-key
+        # constraints, recreated after (bench/bulk.py, decision 0118): a
+        # million rows into some twenty indexes, trigram ones among them,
+        # took minutes more than building the indexes once.
+        bulk.drop_secondary(cursor, CLIENT_TABLES)
         # The homes scenarios' follow-ups and contacts hang on these clients
         # too (homes.setup builds on this table at another default size).
         for table in (
@@ -84,6 +96,7 @@ def setup(size: int) -> None:
             "true FROM clienteling_client WHERE client_number LIKE 'BENCH-%%'",
             [],
         )
+        bulk.restore(cursor, CLIENT_TABLES)
         cursor.execute(
             "VACUUM ANALYZE clienteling_client, clienteling_clientemail, "
             "clienteling_clientphone"
