@@ -37,6 +37,7 @@ CONTACTS_PER_CLIENT = 10
 # writes changes, so a database built by an older bench is built again.
 DATASET = "segments"
 VERSION = 1
+CONSENT_TABLES = ("consents_consentdecision",)
 BIG_TABLES = ("clienteling_contactevent", "orders_order", "orders_orderline")
 LINES_PER_ORDER = 2
 
@@ -139,16 +140,24 @@ def _consents(size: int) -> None:
     if bench.exists() and abs(objections.count() - expected) <= 1:
         return
     statistics = Purpose.objects.get(code="statistics_segmentation")
-    bench_ids = (
-        "SELECT id, row_number() OVER (ORDER BY id) AS g FROM "
-        "clienteling_client WHERE client_number LIKE 'BENCH-%%'"
-    )
+    # Each client's rank, numbered once for the thirteen inserts below.
+    bench_ids = "SELECT id, g FROM bench_rank"
     columns = (
         "client_id, purpose_id, decision, channel, wording_id, language, "
         "decided_at, user_agent"
     )
     with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        # The ledger loaded without its secondary indexes and constraints,
+        # recreated after (bench/bulk.py, decision 0118).
+        bulk.drop_secondary(cursor, CONSENT_TABLES)
         _drop_consents(cursor)
+        cursor.execute(
+            "CREATE TEMP TABLE bench_rank AS SELECT id, row_number() OVER "
+            "(ORDER BY id) AS g FROM clienteling_client "
+            "WHERE client_number LIKE 'BENCH-%%'",
+            [],
+        )
         for p, (code, given, withdrawn, objected) in enumerate(CONSENT_MIX, 1):
             purpose = Purpose.objects.get(code=code)
             wording = (
@@ -202,6 +211,8 @@ def _consents(size: int) -> None:
             """,  # noqa: S608
             [statistics.pk, CONSENT_MARK, STATISTICS_OBJECTIONS],
         )
+        cursor.execute("DROP TABLE bench_rank")
+        bulk.restore(cursor, CONSENT_TABLES)
 
 
 def _history(boutique, advisers: list[int]) -> dict:
