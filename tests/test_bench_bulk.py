@@ -45,7 +45,7 @@ def cursor():
             " code text CONSTRAINT bulk_test_code_key UNIQUE,"
             " note text);"
             "CREATE INDEX bulk_test_note ON bulk_test_child (note)"
-            " WHERE note LIKE 'x%%';"
+            " WHERE note LIKE 'x%';"
             "INSERT INTO bulk_test_parent VALUES (1), (2)"
         )
         yield cursor
@@ -76,7 +76,7 @@ def test_dropped_for_the_load_then_put_back_as_they_were(cursor):
     cursor.execute("DELETE FROM bulk_test_child")
     cursor.execute(
         "INSERT INTO bulk_test_child (parent_id, code, note) "
-        "SELECT 1 + g %% 2, 'c' || g, 'x' || g FROM generate_series(1, 100) g"
+        "SELECT 1 + g % 2, 'c' || g, 'x' || g FROM generate_series(1, 100) g"
     )
 
     done = bulk.restore(cursor, TABLES)
