@@ -33,6 +33,18 @@ def _ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _restore_pending(url: str) -> None:
+    """Recreate the indexes and constraints a stopped bulk load left
+    dropped (bench/bulk.py), before migrations touch those tables."""
+    import psycopg
+
+    from bench import bulk
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name, seconds in bulk.restore(conn.cursor()):
+            print(f"recreated {name} left dropped by a stopped load ({seconds:.1f} s)")
+
+
 def _run(env: dict, *args: str) -> dict:
     out = subprocess.run(
         [sys.executable, *args],
@@ -80,6 +92,7 @@ def main() -> None:
     )
 
     _ensure_database(url)
+    _restore_pending(url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=ROOT,
@@ -113,8 +126,10 @@ def main() -> None:
             f"{fmt.format(cand) + unit:>12} {base / cand:>6.1f}x  "
             f"{extras[0]} | {extras[1]}"
         )
+        steps = {k: v for k, v in setup.items() if k != "seconds"}
         print(
-            f"{'':<28} size={size}, setup {setup['seconds']:.1f}s, "
+            f"{'':<28} size={size}, setup {setup['seconds']:.1f}s"
+            f"{' ' + str(steps) if steps else ''}, "
             f"{args.repeat} runs each; target: {scenario.target or 'none set'}"
         )
 

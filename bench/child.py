@@ -19,8 +19,8 @@ def main() -> None:
     scenario = load_all()[name]
     if variant == "setup":
         started = time.perf_counter()
-        scenario.setup(size)
-        print(json.dumps({"seconds": time.perf_counter() - started}))
+        steps = scenario.setup(size) or {}
+        print(json.dumps({"seconds": time.perf_counter() - started, **steps}))
         return
     function = scenario.baseline if variant == "baseline" else scenario.candidate
     if scenario.metric == "peak_kib":

@@ -14,7 +14,7 @@ class Scenario:
 
     name: str
     description: str
-    setup: Callable[[int], None]
+    setup: Callable[[int], dict | None]
     baseline: Callable[[], dict | None]
     candidate: Callable[[], dict | None]
     metric: str = "seconds"

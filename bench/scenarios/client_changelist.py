@@ -14,11 +14,17 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from bench import bulk
 from bench.fixtures import bench_boutique
 from bench.registry import Scenario, register
 
 PREFIX = "BENCH-"
 SEARCH_TERM = "Last4242"
+CLIENT_TABLES = (
+    "clienteling_client",
+    "clienteling_clientemail",
+    "clienteling_clientphone",
+)
 
 
 def setup(size: int) -> None:
@@ -39,6 +45,12 @@ def setup(size: int) -> None:
     ):
         return
     with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        # Loaded without their secondary indexes and unique and foreign-key
+        # constraints, recreated after (bench/bulk.py, decision 0118): a
+        # million rows into some twenty indexes, trigram ones among them,
+        # took minutes more than building the indexes once.
+        bulk.drop_secondary(cursor, CLIENT_TABLES)
         # The homes scenarios' follow-ups and contacts hang on these clients
         # too (homes.setup builds on this table at another default size).
         for table in (
@@ -72,22 +84,41 @@ def setup(size: int) -> None:
             """,
             [boutique.pk, advisers, size],
         )
-        cursor.execute(
-            "INSERT INTO clienteling_clientemail (client_id, address, is_primary) "
-            "SELECT id, 'c' || id || '@example.com', true FROM clienteling_client "
-            "WHERE client_number LIKE 'BENCH-%%'",
-            [],
-        )
-        cursor.execute(
-            "INSERT INTO clienteling_clientphone (client_id, kind, number, is_primary) "
-            "SELECT id, 'mobile', '+3319900' || lpad((id %% 10000)::text, 4, '0'), "
-            "true FROM clienteling_client WHERE client_number LIKE 'BENCH-%%'",
-            [],
-        )
+        _emails_and_phones(cursor)
+        bulk.restore(cursor, CLIENT_TABLES)
         cursor.execute(
             "VACUUM ANALYZE clienteling_client, clienteling_clientemail, "
             "clienteling_clientphone"
         )
+
+
+def _emails_and_phones(cursor) -> None:
+    """One email and one mobile per bench client, with their keyed digests
+    (the erasure and suppression checks read them), by COPY from a
+    generator: the digests are computed here, as the model's save would,
+    so no UPDATE of a million rows sets them afterwards."""
+    from clienteling.digests import keyed_digest, normalise_email
+
+    cursor.execute(
+        "SELECT id FROM clienteling_client WHERE client_number LIKE 'BENCH-%%'",
+        [],
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    raw = cursor.cursor
+    with raw.copy(
+        "COPY clienteling_clientemail (client_id, address, is_primary, digest) "
+        "FROM STDIN"
+    ) as copy:
+        for pk in ids:
+            address = f"c{pk}@example.com"
+            copy.write_row((pk, address, True, keyed_digest(normalise_email(address))))
+    with raw.copy(
+        "COPY clienteling_clientphone (client_id, kind, number, is_primary, digest) "
+        "FROM STDIN"
+    ) as copy:
+        for pk in ids:
+            number = f"+3319900{pk % 10000:04d}"
+            copy.write_row((pk, "mobile", number, True, keyed_digest(number)))
 
 
 class StockClientAdmin(admin.ModelAdmin):

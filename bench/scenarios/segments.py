@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench import bulk
 from bench.fixtures import rolled_back
 from bench.registry import Scenario, register
 from bench.scenarios import client_changelist, homes
@@ -32,6 +33,12 @@ SEGMENT_NAME = "Bench three criteria"
 ORDER_PREFIX = "BSEG-"
 CONTACT_SUBJECT = "Bench history"
 CONTACTS_PER_CLIENT = 10
+# The data set's marker (bench/bulk.py): bump VERSION when what setup
+# writes changes, so a database built by an older bench is built again.
+DATASET = "segments"
+VERSION = 1
+CONSENT_TABLES = ("consents_consentdecision",)
+BIG_TABLES = ("clienteling_contactevent", "orders_order", "orders_orderline")
 LINES_PER_ORDER = 2
 
 
@@ -133,16 +140,24 @@ def _consents(size: int) -> None:
     if bench.exists() and abs(objections.count() - expected) <= 1:
         return
     statistics = Purpose.objects.get(code="statistics_segmentation")
-    bench_ids = (
-        "SELECT id, row_number() OVER (ORDER BY id) AS g FROM "
-        "clienteling_client WHERE client_number LIKE 'BENCH-%%'"
-    )
+    # Each client's rank, numbered once for the thirteen inserts below.
+    bench_ids = "SELECT id, g FROM bench_rank"
     columns = (
         "client_id, purpose_id, decision, channel, wording_id, language, "
         "decided_at, user_agent"
     )
     with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        # The ledger loaded without its secondary indexes and constraints,
+        # recreated after (bench/bulk.py, decision 0118).
+        bulk.drop_secondary(cursor, CONSENT_TABLES)
         _drop_consents(cursor)
+        cursor.execute(
+            "CREATE TEMP TABLE bench_rank AS SELECT id, row_number() OVER "
+            "(ORDER BY id) AS g FROM clienteling_client "
+            "WHERE client_number LIKE 'BENCH-%%'",
+            [],
+        )
         for p, (code, given, withdrawn, objected) in enumerate(CONSENT_MIX, 1):
             purpose = Purpose.objects.get(code=code)
             wording = (
@@ -196,17 +211,20 @@ def _consents(size: int) -> None:
             """,  # noqa: S608
             [statistics.pk, CONSENT_MARK, STATISTICS_OBJECTIONS],
         )
+        cursor.execute("DROP TABLE bench_rank")
+        bulk.restore(cursor, CONSENT_TABLES)
 
 
-def _history(size: int, boutique, advisers: list[int]) -> None:
-    """Ten contacts per client and one two-line sale per client, built
-    again only when the client table's size changed."""
+def _history(boutique, advisers: list[int]) -> dict:
+    """Ten contacts per client and one two-line sale per client, written
+    again (the setup calls it when its data set is not built at this size):
+    generated in SQL, the three tables' secondary indexes and unique and
+    foreign-key constraints dropped for the load and recreated after
+    (bench/bulk.py; the rows are built from existing ids, so the
+    recreation's checks pass)."""
     from clienteling.models import Collection
-    from orders.models import Order, Product
+    from orders.models import Product
 
-    orders = Order.objects.filter(number__startswith=ORDER_PREFIX)
-    if orders.count() == size:
-        return
     collection, _ = Collection.objects.get_or_create(name="Bench collection")
     product, _ = Product.objects.get_or_create(
         reference="BENCH-RING",
@@ -218,7 +236,17 @@ def _history(size: int, boutique, advisers: list[int]) -> None:
             "currency": "EUR",
         },
     )
+    steps, started = {}, [time.perf_counter()]
+
+    def took(name):
+        now = time.perf_counter()
+        steps[f"{name}_s"] = round(now - started[0], 1)
+        started[0] = now
+
     with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        steps["dropped"] = bulk.drop_secondary(cursor, BIG_TABLES)
+        took("drop")
         cursor.execute(
             "DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM "
             "orders_order WHERE number LIKE 'BSEG-%%')"
@@ -228,6 +256,7 @@ def _history(size: int, boutique, advisers: list[int]) -> None:
             "DELETE FROM clienteling_contactevent WHERE subject = %s",
             [CONTACT_SUBJECT],
         )
+        took("deleted")
         bench = (
             "SELECT id, row_number() OVER (ORDER BY id) AS g FROM "
             "clienteling_client WHERE client_number LIKE 'BENCH-%%'"
@@ -249,6 +278,7 @@ def _history(size: int, boutique, advisers: list[int]) -> None:
             """,  # noqa: S608
             [CONTACT_SUBJECT, advisers, boutique.pk, CONTACTS_PER_CLIENT],
         )
+        took("contacts")
         cursor.execute(
             f"""
             INSERT INTO orders_order (
@@ -262,6 +292,7 @@ def _history(size: int, boutique, advisers: list[int]) -> None:
             """,  # noqa: S608
             [boutique.pk, advisers],
         )
+        took("orders")
         cursor.execute(
             """
             INSERT INTO orders_orderline (
@@ -273,6 +304,12 @@ def _history(size: int, boutique, advisers: list[int]) -> None:
             """,
             [product.pk, LINES_PER_ORDER],
         )
+        took("lines")
+        steps["recreate_s"] = round(
+            sum(seconds for _name, seconds in bulk.restore(cursor, BIG_TABLES)), 1
+        )
+        took("recreate_analyze")
+    return steps
 
 
 def client_changelist_ids(*, every: int) -> list[int]:
@@ -284,26 +321,79 @@ def client_changelist_ids(*, every: int) -> list[int]:
     return list(ids.order_by("pk"))[::every]
 
 
-def setup(size: int) -> None:
-    from django.utils import timezone
+def _fingerprint() -> str:
+    """What the data set hangs on: the bench clients (count and id range;
+    client_changelist's setup writes them again at another size)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), min(id), max(id) FROM clienteling_client "
+            "WHERE client_number LIKE 'BENCH-%%'",
+            [],
+        )
+        return ":".join(str(value) for value in cursor.fetchone())
 
-    from clienteling.digests import email_digest
+
+def setup(size: int) -> dict:
+    """Build the data set unless the marker says it is built at this size
+    on these clients (then only the facts, if emptied, and the segment are
+    made again); the seconds of each step."""
     from clienteling.models import Boutique, User
-    from consents.models import SuppressionEntry
-    from segments import services
     from segments.facts import sales_facts_rebuild
-    from segments.models import Segment
+    from segments.models import ContactFact, SalesFact
 
-    _drop_history_on_resize(size)
-    homes.setup(size)
+    steps = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        if bulk.is_built(cursor, DATASET, VERSION, size, _fingerprint()):
+            steps["reused"] = True
+            if not (SalesFact.objects.exists() and ContactFact.objects.exists()):
+                started = time.perf_counter()
+                sales_facts_rebuild()
+                steps["facts_s"] = round(time.perf_counter() - started, 1)
+            _segment()
+            return steps
+        bulk.forget(cursor, DATASET)
+    begun = time.perf_counter()
+
+    def step(name, work, *args):
+        started = time.perf_counter()
+        detail = work(*args)
+        steps[f"{name}_s"] = round(time.perf_counter() - started, 1)
+        if isinstance(detail, dict):
+            steps.update({f"{name}.{key}": value for key, value in detail.items()})
+
+    step("resize", _drop_history_on_resize, size)
+    step("clients", homes.setup, size)
     boutique = Boutique.objects.get(code="BENCH")
     advisers = list(
         User.objects.filter(username__startswith="bench-adviser-")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    _history(size, boutique, advisers)
-    _consents(size)
+    step("history", _history, boutique, advisers)
+    step("consents", _consents, size)
+    step("digests", _digests_and_suppression)
+    step("facts", sales_facts_rebuild)
+    step("vacuum", _vacuum)
+    _segment()
+    with connection.cursor() as cursor:
+        bulk.mark(
+            cursor,
+            DATASET,
+            VERSION,
+            size,
+            _fingerprint(),
+            seconds=time.perf_counter() - begun,
+        )
+    return steps
+
+
+def _digests_and_suppression() -> None:
+    from django.utils import timezone
+
+    from clienteling.digests import email_digest
+    from consents.models import SuppressionEntry
+
     with connection.cursor() as cursor:
         _fill_digests(cursor)
     SuppressionEntry.objects.filter(reason="bench").delete()
@@ -316,11 +406,21 @@ def setup(size: int) -> None:
         )
         for pk in client_changelist_ids(every=100)
     )
-    sales_facts_rebuild()
+
+
+def _vacuum() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+def _segment() -> None:
+    """The shared three-criteria segment, made again each setup: the
+    criteria below may have changed."""
+    from clienteling.models import Boutique, User
+    from segments import services
+    from segments.models import Segment
+
     manager = User.objects.get(username=homes.HOME_USERS["manager"])
-    # Made again each run: the criteria below may have changed.
     Segment.objects.filter(name=SEGMENT_NAME).delete()
     services.segment_save(
         acting_user=manager,
