@@ -195,8 +195,6 @@ def test_compliance_uploads_checks_and_confirms_a_file_imported_by_a_job(
     result = client.get(started.url)
     assert "Bounces and complaints imported" in result.text
     assert "2 addresses newly suppressed" in result.text
-    listing = client.get(reverse("admin:consents_bounceimport_changelist"))
-    assert "2 addresses newly suppressed" in listing.text
 
     # a click after the end still finds that job, and imports nothing again
     late = client.post(url, {"token": token})
