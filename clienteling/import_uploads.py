@@ -142,6 +142,27 @@ def upload_take(*, acting_user, token: str) -> bytes:
     return data
 
 
+def upload_keep(*, acting_user, token: str) -> str:
+    """The server's name of one of the user's own pending uploads, left in
+    place for the job that reads it (and removes it when done). Raises
+    ValidationError as upload_take does."""
+    return _path_of(acting_user=acting_user, token=token).name
+
+
+def token_file(*, acting_user, token: str) -> str:
+    """The server's name a token of this user signs, whether or not the
+    file is still there ("" for anything else): to find the job a first
+    confirmation started."""
+    try:
+        signed = signing.loads(token or "", salt=_SALT)
+    except signing.BadSignature:
+        return ""
+    if not isinstance(signed, dict) or signed.get("user") != acting_user.pk:
+        return ""
+    file_id = signed.get("file")
+    return file_id if isinstance(file_id, str) and _FILE_ID.fullmatch(file_id) else ""
+
+
 def _path_of(*, acting_user, token: str) -> Path:
     try:
         signed = signing.loads(

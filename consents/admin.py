@@ -235,6 +235,11 @@ class ConsentDecisionAdmin(ClientScopedAdmin):
                 wrap(views.campaign_send),
                 name="consents_outreach_campaign",
             ),
+            path(
+                "outreach/campaign-count/<int:job_id>/progress/",
+                wrap(views.campaign_count_progress),
+                name="consents_campaign_count_progress",
+            ),
             path("capture/", wrap(views.capture), name="consents_capture_new"),
             path(
                 "capture/<int:client_id>/",

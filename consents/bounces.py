@@ -4,7 +4,10 @@
 A CSV file (email, kind, date, provider_reference) uploaded by compliance
 is checked whole, shown as a preview with its counts, then applied in one
 transaction when confirmed: all or nothing, like every import of the
-project. A hard bounce suppresses the address (keyed hash); a complaint
+project. The confirmed file is applied by a job (kind
+consents.bounce_import, consents/jobs.py; docs/decisions/0120): the page
+starts it and follows it, a second click finds the same job. A hard
+bounce suppresses the address (keyed hash); a complaint
 also withdraws the client's current consents to the purposes the house
 emails (newsletters, events), dated at the complaint. Addresses of no
 client on file are suppressed all the same, and counted.
@@ -24,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from clienteling import import_uploads
 from clienteling.models import Client, ClientEmail
 from consents import registry, services, suppression
 from consents.models import (
@@ -34,6 +38,8 @@ from consents.models import (
     SuppressionEntry,
 )
 from consents.selectors import current_decisions
+from core import jobs
+from core.models import Job
 from core.writes import now_or as _now
 
 HARD_BOUNCE = "hard_bounce"
@@ -41,9 +47,10 @@ COMPLAINT = "complaint"
 KINDS = (HARD_BOUNCE, COMPLAINT)
 COLUMNS = ("email", "kind", "date", "provider_reference")
 
-# A provider's export for one campaign is a few thousand rows; the import
-# runs in the request (a few queries per complaint, set-based otherwise),
-# so a larger file is refused and split rather than left to time out.
+# A provider's export for one campaign is a few thousand rows; the check
+# and preview run in the request (no write), the import in its job (a few
+# queries per complaint, set-based otherwise, in one transaction), so a
+# larger file is refused and split rather than holding one long transaction.
 MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
 # Errors listed at most, so a wholly wrong file does not fill the page.
@@ -196,7 +203,7 @@ def _clients_by_address(addresses: set[str]) -> dict[str, set[int]]:
 
 @transaction.atomic
 def bounces_import(
-    *, acting_user, data: bytes, now: datetime | None = None
+    *, acting_user, data: bytes, now: datetime | None = None, job: Job | None = None
 ) -> BounceImport:
     """Apply a checked file: suppression, withdrawals, the import row.
 
@@ -205,15 +212,7 @@ def bounces_import(
     """
     now = _now(now)
     parsed = bounce_file_parse(data, now=now)
-    if parsed.errors:
-        raise ValidationError(
-            [
-                _("Line %(line)s: %(error)s") % {"line": line, "error": error}
-                if line
-                else error
-                for line, error in parsed.errors[:MAX_ERRORS_SHOWN]
-            ]
-        )
+    _refuse_errors(parsed)
     known = _clients_by_address({row.address for row in parsed.rows})
     record = BounceImport.objects.create(
         uploaded_by=acting_user,
@@ -225,6 +224,7 @@ def bounces_import(
         unknown_addresses=len({r.address for r in parsed.rows} - set(known)),
         newly_suppressed=0,
         withdrawals=0,
+        job=job,
     )
     added = 0
     for kind, reason in ((HARD_BOUNCE, "hard bounce"), (COMPLAINT, "complaint")):
@@ -249,6 +249,119 @@ def bounces_import(
     record.withdrawals = withdrawals
     record.save(update_fields=["newly_suppressed", "withdrawals"])
     return record
+
+
+def _refuse_errors(parsed: BounceFile) -> None:
+    if parsed.errors:
+        raise ValidationError(
+            [
+                _("Line %(line)s: %(error)s") % {"line": line, "error": error}
+                if line
+                else error
+                for line, error in parsed.errors[:MAX_ERRORS_SHOWN]
+            ]
+        )
+
+
+# --- The import as a job ------------------------------------------------------
+
+# The job kind (consents/jobs.py); never renamed: stored on job rows.
+IMPORT_KIND = "consents.bounce_import"
+
+FILE_GONE = _(
+    "The file is no longer kept (uploaded files are deleted after two hours): "
+    "upload it again. Nothing was imported."
+)
+
+
+def _dedupe_key(file_id: str) -> str:
+    return f"bounce-import:{file_id}"
+
+
+def bounces_import_start(
+    *, acting_user, token: str, now: datetime | None = None
+) -> tuple[Job, bool]:
+    """Queue the job that imports a checked upload; (job, started).
+
+    The token is the one the preview page was given. A second confirmation
+    of the same upload (a double click, the back button) starts nothing and
+    returns the job the first one started (started False). The file is
+    checked again first: ValidationError naming the lines, nothing queued.
+    """
+    file_id = import_uploads.token_file(acting_user=acting_user, token=token)
+    if file_id:
+        earlier = (
+            Job.objects.filter(
+                kind=IMPORT_KIND, owner=acting_user, dedupe_key=_dedupe_key(file_id)
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if earlier is not None:
+            return earlier, False
+    file_id = import_uploads.upload_keep(acting_user=acting_user, token=token)
+    data = import_uploads.read(file_id)
+    if data is None:
+        raise ValidationError(FILE_GONE)
+    parsed = bounce_file_parse(data, now=now)
+    if parsed.errors:
+        import_uploads.remove(file_id)
+    _refuse_errors(parsed)
+    try:
+        with transaction.atomic():
+            job = jobs.enqueue(
+                kind=IMPORT_KIND,
+                label=str(
+                    _("Bounces and complaints: %(rows)s rows")
+                    % {"rows": len(parsed.rows)}
+                ),
+                acting_user=acting_user,
+                params={"file": file_id, "rows": len(parsed.rows)},
+                dedupe_key=_dedupe_key(file_id),
+                now=now,
+            )
+    except jobs.AlreadyQueued as exc:  # two confirmations at the same moment
+        return exc.job, False
+    return job, True
+
+
+def _import_counts(record: BounceImport) -> dict:
+    return {
+        "bounce_import": record.pk,
+        "rows": record.rows,
+        "newly_suppressed": record.newly_suppressed,
+        "unknown_addresses": record.unknown_addresses,
+        "withdrawals": record.withdrawals,
+    }
+
+
+def bounces_import_job(job: Job, ctx) -> dict:
+    """The job: check the file again and apply it in one fenced transaction
+    (all or nothing, and once: a retried attempt finds the import its
+    predecessor committed and writes nothing)."""
+    done = BounceImport.objects.filter(job=job).first()
+    if done is not None:
+        return _import_counts(done)
+    data = import_uploads.read(job.params["file"])
+    if data is None:
+        raise jobs.JobRefused(str(FILE_GONE))
+    rows = int(job.params.get("rows") or 0)
+    # Progress reported inside the fenced transaction is seen only once it
+    # commits: this step is reported before, so the page shows it under way.
+    ctx.progress(
+        0, rows, "Suppressing the addresses and withdrawing consents", force=True
+    )
+    try:
+        with ctx.fenced():
+            record = bounces_import(acting_user=job.owner, data=data, job=job)
+    except ValidationError as exc:
+        raise jobs.JobRefused(" ".join(exc.messages)[:300]) from None
+    return _import_counts(record)
+
+
+def bounces_import_job_result(job: Job) -> BounceImport | None:
+    """The import a finished job wrote (its result page)."""
+    return BounceImport.objects.filter(job=job).first()
 
 
 def _withdraw_after_complaints(*, acting_user, complaints, known) -> int:

@@ -106,15 +106,100 @@ def _audience_chunks(outreach_list: OutreachList, now: datetime | None):
         yield send, result.soft_opt_in, skipped
 
 
-def campaign_preview(outreach_list: OutreachList, now: datetime | None = None) -> dict:
+def campaign_preview(
+    outreach_list: OutreachList, now: datetime | None = None, progress=None
+) -> dict:
     """What sending the list now would do: how many get it, how many are
-    skipped and why (the confirmation page)."""
-    to_send = 0
+    skipped and why (the confirmation page). `progress(done)` is called
+    after each chunk."""
+    to_send = done = 0
     skipped: Counter[str] = Counter()
     for send, _soft, reasons in _audience_chunks(outreach_list, now):
         to_send += len(send)
         skipped.update(reasons)
+        done += len(send) + sum(reasons.values())
+        if progress is not None:
+            progress(done)
     return {"to_send": to_send, "skipped_by_reason": dict(sorted(skipped.items()))}
+
+
+# The count is run by a job (kind consents.campaign_preview, decision 0120):
+# on a list of many thousand clients it checks every consent, restriction,
+# suppression and the frequency cap, which a web request must not wait for.
+PREVIEW_KIND = "consents.campaign_preview"
+# A count older than this is counted again before the campaign is sent:
+# consents and the cap move, and staff confirm on what they read.
+PREVIEW_FRESH = timedelta(minutes=30)
+
+
+def _preview_key(outreach_list: OutreachList) -> str:
+    return f"campaign-preview:{outreach_list.pk}"
+
+
+def campaign_preview_start(
+    *, acting_user, outreach_list: OutreachList, now: datetime | None = None
+):
+    """Queue the count of who this list's campaign would reach. Refused
+    (ValidationError, nothing queued) as campaign_refusal; a count already
+    under way for the list is returned instead of a second one."""
+    if refusal := campaign_refusal(acting_user, outreach_list):
+        raise ValidationError(refusal)
+    try:
+        with transaction.atomic():
+            return jobs.enqueue(
+                kind=PREVIEW_KIND,
+                label=str(
+                    _("Count for the email campaign of list %(pk)s")
+                    % {"pk": outreach_list.pk}
+                ),
+                acting_user=acting_user,
+                params={"list": outreach_list.pk},
+                dedupe_key=_preview_key(outreach_list),
+                now=now,
+            )
+    except jobs.AlreadyQueued as exc:
+        return exc.job
+
+
+def campaign_preview_latest(*, acting_user, outreach_list: OutreachList):
+    """The user's latest count for this list (a core.Job), or None."""
+    from core.models import Job
+
+    return (
+        Job.objects.filter(
+            kind=PREVIEW_KIND, owner=acting_user, dedupe_key=_preview_key(outreach_list)
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def campaign_preview_is_fresh(job, now: datetime | None = None) -> bool:
+    """A finished count recent enough to confirm on."""
+    from core.models import Job
+
+    return (
+        job is not None
+        and job.status == Job.Status.DONE
+        and job.finished_at is not None
+        and job.finished_at >= _now(now) - PREVIEW_FRESH
+    )
+
+
+def campaign_preview_job(job, ctx) -> dict:
+    """The job: count chunk by chunk, reporting progress."""
+    outreach_list = OutreachList.objects.select_related("purpose", "requested_by").get(
+        pk=job.params["list"]
+    )
+    if refusal := campaign_refusal(job.owner, outreach_list):
+        raise jobs.JobRefused(str(refusal))
+    total = outreach.clients_in_scope(outreach_list).count()
+    ctx.progress(0, total, "Checking the clients' consents", force=True)
+
+    def progress(done: int) -> None:
+        ctx.progress(min(done, total), total, f"{done:,} of {total:,} clients checked")
+
+    return campaign_preview(outreach_list, progress=progress)
 
 
 # --- Asking ---------------------------------------------------------------------

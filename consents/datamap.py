@@ -189,6 +189,7 @@ DATAMAP = {
             "unknown_addresses": NOT_PERSONAL,
             "newly_suppressed": NOT_PERSONAL,
             "withdrawals": NOT_PERSONAL,
+            "job": KEY,
         },
         codes={"file_sha256": "a digest"},
     ),

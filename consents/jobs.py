@@ -1,4 +1,5 @@
-"""Long jobs of consents (core.jobs): building an outreach list."""
+"""Long jobs of consents (core.jobs): outreach lists, email campaigns, their
+counts, and imports of bounces and complaints."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -108,3 +109,71 @@ class EmailCampaignJob(jobs.JobKind):
 
 
 jobs.register(EmailCampaignJob())
+
+
+class BounceImportJob(jobs.JobKind):
+    """Apply one checked file of bounces and complaints (consents.bounces,
+    decision 0120): one fenced transaction, all or nothing; the uploaded
+    file is deleted once the job ends, whichever way."""
+
+    name = "consents.bounce_import"  # never rename: stored on job rows
+    label = _("Bounces and complaints import")
+    max_attempts = 3
+    # A failed import wrote nothing; a new upload is the way to try again
+    # (the file may have been deleted meanwhile).
+    retryable = False
+    view_permission = "consents.view_bounceimport"
+
+    def run(self, job, ctx):
+        from consents import bounces
+
+        return bounces.bounces_import_job(job, ctx)
+
+    def _drop_file(self, job):
+        from clienteling import import_uploads
+
+        import_uploads.remove(job.params.get("file", ""))
+
+    def on_done(self, job, result):
+        self._drop_file(job)
+
+    def on_failed(self, job):
+        self._drop_file(job)
+
+    def on_cancelled(self, job):
+        self._drop_file(job)
+
+    def error_message(self, exc):
+        return (
+            "The import of bounces and complaints stopped on an unexpected "
+            "error; nothing was imported. Upload the file again, or ask the "
+            "technical team if it happens again."
+        )
+
+
+jobs.register(BounceImportJob())
+
+
+class CampaignPreviewJob(jobs.JobKind):
+    """Count who an email campaign would reach and who it would skip, and
+    why (consents.campaigns.campaign_preview; decision 0120). Writes
+    nothing but its counts: safe to run again."""
+
+    name = "consents.campaign_preview"  # never rename: stored on job rows
+    label = _("Email campaign count")
+    max_attempts = 3
+    view_permission = "consents.download_any_outreach_list"
+
+    def run(self, job, ctx):
+        from consents import campaigns
+
+        return campaigns.campaign_preview_job(job, ctx)
+
+    def error_message(self, exc):
+        return (
+            "The count stopped on an unexpected error; the technical team has "
+            "the details in the logs. Count again."
+        )
+
+
+jobs.register(CampaignPreviewJob())

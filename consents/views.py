@@ -8,7 +8,7 @@ calls one service or selector and turns ValidationError into messages.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -891,9 +891,11 @@ def outreach_download(request, pk: int):
 
 
 def campaign_send(request, pk: int):
-    """Send a ready email list as an email campaign: the confirmation page
-    (how many get it, how many are skipped and why, the frequency cap
-    included), then the campaign's job on its POST."""
+    """Send a ready email list as an email campaign. Who gets it is counted
+    by a job (consents.campaign_preview): the page starts it, follows its
+    progress, then shows the confirmation (how many get it, how many are
+    skipped and why, the frequency cap included); the campaign's job is
+    queued on its POST."""
     _require(request, outreach_lists.BUILD_PERMISSION)
     outreach_list = get_object_or_404(
         OutreachList.objects.filter(requested_by=request.user).select_related(
@@ -902,13 +904,45 @@ def campaign_send(request, pk: int):
         pk=pk,
     )
     back = reverse("admin:consents_outreach")
+    here = reverse("admin:consents_outreach_campaign", args=[outreach_list.pk])
     refusal = error = campaigns.campaign_refusal(request.user, outreach_list)
-    preview = (
-        campaigns.campaign_preview(outreach_list)
-        if not refusal
-        else {"to_send": 0, "skipped_by_reason": {}}
+    title = _("Send outreach list %(pk)s as an email campaign") % {
+        "pk": outreach_list.pk
+    }
+    lead = _("“%(purpose)s” by email. Messages cannot be called back once sent.") % {
+        "purpose": outreach_list.purpose.display_name
+    }
+    breadcrumbs = [(gettext("Build an outreach list"), back)]
+    if not refusal and request.method == "POST" and request.POST.get("step") == "count":
+        try:
+            campaigns.campaign_preview_start(
+                acting_user=request.user, outreach_list=outreach_list
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(here)
+    count_job = (
+        None
+        if refusal
+        else campaigns.campaign_preview_latest(
+            acting_user=request.user, outreach_list=outreach_list
+        )
     )
-    if not error and not preview["to_send"]:
+    if not refusal and not campaigns.campaign_preview_is_fresh(count_job):
+        return _campaign_count_page(
+            request,
+            count_job,
+            title=title,
+            lead=lead,
+            here=here,
+            back=back,
+            breadcrumbs=breadcrumbs,
+            stale=request.method == "POST",
+        )
+    preview = (
+        count_job.result if not refusal else {"to_send": 0, "skipped_by_reason": {}}
+    )
+    if not error and not preview.get("to_send"):
         error = gettext("No client of this list can be sent the message now.")
     if not error and is_confirmed(request):
         try:
@@ -927,7 +961,7 @@ def campaign_send(request, pk: int):
     count, days = campaigns.frequency_cap()
     skipped = sorted(
         (gettext(reason), number)
-        for reason, number in preview["skipped_by_reason"].items()
+        for reason, number in preview.get("skipped_by_reason", {}).items()
     )
     sections = []
     if not refusal:
@@ -940,9 +974,9 @@ def campaign_send(request, pk: int):
                         "language, with a one-click unsubscribe link.",
                         "%(count)s clients get the message by email, each in "
                         "their language, with a one-click unsubscribe link.",
-                        preview["to_send"],
+                        preview.get("to_send", 0),
                     )
-                    % {"count": preview["to_send"]}
+                    % {"count": preview.get("to_send", 0)}
                 ],
                 note=gettext(
                     "Consents are checked again as each message is sent: a "
@@ -966,14 +1000,74 @@ def campaign_send(request, pk: int):
     return confirmation_page(
         request,
         admin_site=admin.site,
-        title=_("Send outreach list %(pk)s as an email campaign")
-        % {"pk": outreach_list.pk},
-        lead=_("“%(purpose)s” by email. Messages cannot be called back once sent.")
-        % {"purpose": outreach_list.purpose.display_name},
+        title=title,
+        lead=lead,
         sections=sections,
         action_label=_("Send the campaign"),
         cancel_url=back,
-        breadcrumbs=[(gettext("Build an outreach list"), back)],
+        breadcrumbs=breadcrumbs,
         error=error,
         can_act=not error,
+        extra_template="consents/campaign_count.html",
+        extra={"count_job": count_job, "count_url": here},
+    )
+
+
+def _campaign_count_page(
+    request, count_job, *, title, lead, here, back, breadcrumbs, stale
+):
+    """The campaign page before its count is ready: the button that starts
+    the count, or its progress (static/ecrin/job_progress.js follows it and
+    reloads the page when it ends), or why it failed."""
+    running = count_job is not None and not count_job.is_finished
+    error = ""
+    if stale:
+        error = gettext(
+            "The count is more than %(minutes)s minutes old: count again, then "
+            "confirm. Nothing was sent."
+        ) % {"minutes": int(campaigns.PREVIEW_FRESH.total_seconds() // 60)}
+    elif count_job is not None and count_job.status in (
+        Job.Status.FAILED,
+        Job.Status.CANCELLED,
+    ):
+        error = count_job.error or gettext("The count was stopped before the end.")
+    return confirmation_page(
+        request,
+        admin_site=admin.site,
+        title=title,
+        lead=lead,
+        sections=[],
+        action_label=_("Count who gets it"),
+        cancel_url=back,
+        breadcrumbs=breadcrumbs,
+        hidden={"step": "count"},
+        error=error,
+        can_act=not running,
+        extra_template="consents/campaign_count.html",
+        extra={
+            "count_job": count_job,
+            "count_running": running,
+            "count_url": here,
+            "count_progress_url": reverse(
+                "admin:consents_campaign_count_progress", args=[count_job.pk]
+            )
+            if running
+            else "",
+        },
+    )
+
+
+def campaign_count_progress(request, job_id: int):
+    """A count's progress for the campaign page's script (no page data)."""
+    _require(request, outreach_lists.BUILD_PERMISSION)
+    job = get_object_or_404(
+        Job.objects.filter(kind=campaigns.PREVIEW_KIND, owner=request.user),
+        pk=job_id,
+    )
+    return JsonResponse(
+        {
+            "finished": job.is_finished,
+            "percent": job.percent,
+            "label": job.progress_label or job.get_status_display(),
+        }
     )

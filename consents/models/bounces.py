@@ -36,6 +36,16 @@ class BounceImport(models.Model):
         help_text=_("Consents to email marketing withdrawn after a complaint."),
         verbose_name=_("consents withdrawn"),
     )
+    # The job that wrote it (kind consents.bounce_import); empty for the
+    # imports made before imports ran as jobs.
+    job = models.OneToOneField(
+        "core.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("job"),
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

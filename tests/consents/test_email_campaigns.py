@@ -21,6 +21,8 @@ from clienteling.models import ContactEvent
 from consents import campaigns, outreach, registry, unsubscribe
 from consents.models import Channel, ConsentDecision, EmailCampaign, Purpose
 from consents.selectors import Reason
+from core import jobs
+from core.models import Job
 from tests.clienteling.factories import BoutiqueFactory, adviser
 from tests.consents.factories import ClientFactory, grant
 from tests.test_mail_smtp import _SMTPHandler
@@ -274,7 +276,16 @@ def test_only_a_ready_email_list_of_ones_own_can_be_sent():
 # --- The page ----------------------------------------------------------------------
 
 
-def test_the_confirmation_shows_who_gets_it_and_who_is_skipped_then_sends(
+def _count(client, url):
+    """Start the count from the page and run its job here (in-process)."""
+    response = client.post(url, {"confirm": "yes", "step": "count"})
+    assert response.status_code == 302
+    job = Job.objects.filter(kind=campaigns.PREVIEW_KIND).latest("pk")
+    jobs.run(job.pk)
+    return job
+
+
+def test_the_page_counts_in_a_job_then_shows_who_gets_it_then_sends(
     client, smtp, django_capture_on_commit_callbacks
 ):
     boutique = BoutiqueFactory()
@@ -285,10 +296,44 @@ def test_the_confirmation_shows_who_gets_it_and_who_is_skipped_then_sends(
     client.force_login(user)
     url = reverse("admin:consents_outreach_campaign", args=[outreach_list.pk])
 
+    # the first visit counts nothing in the request: it offers the count
     page = client.get(url)
-
     assert page.status_code == 200
-    body = page.content.decode()
+    assert "Count who gets it" in page.text
+    assert "clients get the message" not in page.text
+    assert not Job.objects.filter(kind=campaigns.PREVIEW_KIND).exists()
+
+    # the button queues the count's job; the page follows its progress
+    with django_capture_on_commit_callbacks(execute=False):
+        started = client.post(url, {"confirm": "yes", "step": "count"})
+    assert started.status_code == 302
+    job = Job.objects.get(kind=campaigns.PREVIEW_KIND)
+    assert job.owner == user
+    assert job.params == {"list": outreach_list.pk}
+    waiting = client.get(url)
+    assert "Counting who gets it" in waiting.text
+    assert 'data-progress-url="' in waiting.text
+    assert "Send the campaign" not in waiting.text
+    progress = client.get(
+        reverse("admin:consents_campaign_count_progress", args=[job.pk])
+    )
+    assert progress.json()["finished"] is False
+
+    # a second click while it runs starts no second count
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url, {"confirm": "yes", "step": "count"})
+    assert Job.objects.filter(kind=campaigns.PREVIEW_KIND).count() == 1
+
+    # once the job has counted, the confirmation shows its figures
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert job.progress_done == job.progress_total == 5
+    assert job.result == {
+        "to_send": 4,
+        "skipped_by_reason": {campaigns.FREQUENCY_CAPPED: 1},
+    }
+    body = client.get(url).content.decode()
     assert "4 clients get the message" in body
     assert "Contact-frequency cap reached: 1" in body
     assert "no client gets more than 2 marketing messages in 30 days" in body
@@ -304,6 +349,61 @@ def test_the_confirmation_shows_who_gets_it_and_who_is_skipped_then_sends(
     outreach_page = client.get(reverse("admin:consents_outreach"))
     assert b"email-campaign-" in outreach_page.content
     assert len(smtp.received) == 4
+
+
+def test_a_stale_count_is_not_confirmed_on(client, smtp):
+    boutique = BoutiqueFactory()
+    user = adviser(boutique)
+    _people(boutique, 2)
+    outreach_list = _list(user)
+    client.force_login(user)
+    url = reverse("admin:consents_outreach_campaign", args=[outreach_list.pk])
+    job = _count(client, url)
+    Job.objects.filter(pk=job.pk).update(
+        finished_at=timezone.now() - campaigns.PREVIEW_FRESH - timedelta(minutes=1)
+    )
+
+    response = client.post(url, {"confirm": "yes"})
+
+    assert response.status_code == 200
+    assert "The count is more than 30 minutes old" in response.text
+    assert "Count who gets it" in response.text
+    assert not EmailCampaign.objects.exists()
+    assert not smtp.received
+
+
+def test_a_failed_count_says_why_and_offers_counting_again(client):
+    boutique = BoutiqueFactory()
+    user = adviser(boutique)
+    _people(boutique, 1)
+    outreach_list = _list(user)
+    client.force_login(user)
+    url = reverse("admin:consents_outreach_campaign", args=[outreach_list.pk])
+    job = campaigns.campaign_preview_start(
+        acting_user=user, outreach_list=outreach_list
+    )
+    Job.objects.filter(pk=job.pk).update(
+        status="failed", error="The count stopped on an unexpected error."
+    )
+
+    page = client.get(url)
+
+    assert "The count stopped on an unexpected error." in page.text
+    assert "Count who gets it" in page.text
+
+
+def test_the_count_is_refused_for_a_list_that_cannot_be_sent():
+    boutique = BoutiqueFactory()
+    user = adviser(boutique)
+    _people(boutique, 1)
+    outreach_list = _list(user)
+
+    with pytest.raises(ValidationError):
+        campaigns.campaign_preview_start(
+            acting_user=adviser(boutique), outreach_list=outreach_list
+        )
+
+    assert not Job.objects.filter(kind=campaigns.PREVIEW_KIND).exists()
 
 
 def test_another_advisers_list_is_a_404_on_the_campaign_page(client):
@@ -328,6 +428,7 @@ def test_a_list_no_one_can_get_now_is_refused_on_the_page(client):
     outreach_list = _list(user)
     client.force_login(user)
     url = reverse("admin:consents_outreach_campaign", args=[outreach_list.pk])
+    _count(client, url)
 
     response = client.post(url, {"confirm": "yes"})
 

@@ -80,6 +80,10 @@ CUSTOM_VIEWS = {
     "consents_parental_evidence": "consents.parentalconsent",
     # A guest list names its event's guests: scoped by the event's boutique.
     "privacy_guestlistdisclosure_download": "privacy.guestlistdisclosure",
+    # A job's page is its owner's alone: anyone else is answered 404.
+    "consents_bounceimport_job": "job:consents.bounce_import",
+    "consents_bounceimport_job_progress": "job:consents.bounce_import",
+    "consents_campaign_count_progress": "job:consents.campaign_preview",
 }
 EXTRA_KWARGS = {
     "action": "verify",
@@ -227,6 +231,14 @@ def _everything_for(boutique) -> dict[str, object]:
         rows=1,
         problem_count=0,
     )
+    # Jobs of a member of staff of the boutique: a bounce import, a count.
+    for kind in ("consents.bounce_import", "consents.campaign_preview"):
+        objects[f"job:{kind}"] = Job.objects.create(
+            kind=kind,
+            label=kind,
+            owner=UserFactory(boutiques=[boutique]),
+            created_at=timezone.now(),
+        )
     # Last: a restricted client's record accepts no more changes (Art. 18).
     services.restriction_start(acting_user=None, client=client, reason="test")
     for model, admin_class in admin.site._registry.items():
@@ -336,8 +348,8 @@ def test_the_same_adviser_reaches_their_own_boutiques_objects(client):
     for label, obj in mine.items():
         if type(obj) not in admin.site._registry:
             continue  # reached through a custom view only (reports)
-        if label == "consents.outreachlist":
-            continue  # its requester's alone (tests/consents/test_outreach_lists.py)
+        if label == "consents.outreachlist" or label.startswith("job:"):
+            continue  # its requester's (owner's) alone, tested with its pages
         app_label, model_name = label.split(".")
         url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
         assert client.get(url).status_code == 200, url
