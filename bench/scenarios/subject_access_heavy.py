@@ -7,8 +7,10 @@ Light: 100 contact events, 1 order of 1 line, 2 consent decisions.
 
 Three scenarios, each measured in fresh processes and in the same run:
 
-- `sar_heavy_collect`: collecting the heavy client's data
-  (`privacy.reports.build_document` and the staff-note flags) against the
+- `sar_heavy_collect`: collecting the heavy client's data as the report
+  streams it (`privacy.reports._Streamed`, decision 0108: every row read
+  and written into its category's JSON and CSV, the staff-note flags; the
+  HTML and PDF not rendered) against the
   raw SELECTs of the same rows (one `SELECT *` per client table of the data
   map, rows fetched as tuples). Target: <= 3x the raw SELECTs (a ratio
   >= 0.33); queries <= client tables + 3.

@@ -65,7 +65,7 @@ def _same_files(client, language_code):
 
 @pytest.mark.parametrize("language_code", ["en", "fr"])
 def test_a_client_in_every_model_gets_the_same_files(language_code):
-    client, _rows = fill("Flux")
+    client, *_ = fill("Flux")
 
     data = _same_files(client, language_code)
 
