@@ -126,6 +126,11 @@ PDF_ORDERS = 20
 # the latest orders up to this many lines (issue 18: the PDF's render time
 # no longer grows with the size of orders either).
 PDF_ORDER_LINES = PDF_ROWS
+# A document built for the person's view only (privacy.reports.write_report,
+# decision 0108) holds the latest rows of its tables and of the contact
+# history, and their counts under this key; the counts of a whole document
+# are its lists' lengths.
+VIEW_COUNTS = "view_counts"
 
 # The person's sections, in order: (key, title, model labels). A client
 # model of the data map in none of them goes to "Other records" (a new
@@ -431,12 +436,16 @@ def _display(label: str, name: str, value, words: "_Words") -> str:
     return _field_value(words, label, name, value)
 
 
-def _block(label: str, rows: dict, words: "_Words") -> dict | None:
+def _block(
+    label: str, rows: dict, words: "_Words", total: int | None = None
+) -> dict | None:
     """One model's records as a table (the latest PDF_ROWS), or as a list of
-    "label: value" lines when there is a single record."""
+    "label: value" lines when there is a single record; `total` the model's
+    count when `rows` holds only the latest (VIEW_COUNTS)."""
     if not rows:
         return None
     records = list(rows.values())
+    total = len(records) if total is None else total
     names = _columns(label, records)
     if not names:
         return None
@@ -447,7 +456,7 @@ def _block(label: str, rows: dict, words: "_Words") -> dict | None:
     title = _model_name(label, label)
     if label == "clienteling.Client":
         title = str(YOUR_DETAILS)
-    if len(records) == 1:
+    if total == 1:
         fields = records[0]["fields"]
         return {
             "name": title,
@@ -470,7 +479,7 @@ def _block(label: str, rows: dict, words: "_Words") -> dict | None:
             ]
             for r in latest
         ],
-        "more": _more(words, len(latest), len(records)),
+        "more": _more(words, len(latest), total),
     }
 
 
@@ -630,7 +639,7 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
     return blocks, _more(words, len(latest), len(orders))
 
 
-def _loose(records: dict, words: "_Words") -> list[dict]:
+def _loose(records: dict, words: "_Words", counts: dict) -> list[dict]:
     """Purchase records not attached to an order (a complaint about no
     order, a soft opt-in): plain tables."""
     blocks = []
@@ -642,13 +651,19 @@ def _loose(records: dict, words: "_Words") -> list[dict]:
     if loose:
         blocks.append(_block("orders.Complaint", {r["id"]: r for r in loose}, words))
     blocks.append(
-        _block("consents.SoftOptIn", records.get("consents.SoftOptIn", {}), words)
+        _block(
+            "consents.SoftOptIn",
+            records.get("consents.SoftOptIn", {}),
+            words,
+            counts.get("consents.SoftOptIn"),
+        )
     )
     return [b for b in blocks if b]
 
 
 def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
     records = _records_by_model(document)
+    counts = document.get(VIEW_COUNTS, {})
     placed = {label for _key, _title, labels in SECTIONS for label in labels}
     out = []
     for key, title, labels in SECTIONS:
@@ -657,7 +672,7 @@ def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
             section["orders"], section["orders_more"] = _orders(
                 records, document.get("products", {}), words
             )
-            section["blocks"] = _loose(records, words)
+            section["blocks"] = _loose(records, words, counts)
         elif key == "contacts":
             contacts = document["contact_history"]
             latest = contacts[-PDF_ROWS:][::-1]
@@ -672,9 +687,11 @@ def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
                 }
                 for e in latest
             ]
-            section["contacts_more"] = _more(words, len(latest), len(contacts))
+            section["contacts_more"] = _more(
+                words, len(latest), counts.get("contact_history", len(contacts))
+            )
             section["blocks"] = [
-                _block(label, records.get(label, {}), words)
+                _block(label, records.get(label, {}), words, counts.get(label))
                 for label in labels
                 if label != "clienteling.ContactEvent"
             ]
@@ -691,18 +708,19 @@ def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
             section["wordings"] = [(n, text) for text, n in numbers.items()]
             section["consents_more"] = _more(words, len(latest), len(consents))
             section["blocks"] = [
-                _block(label, records.get(label, {}), words)
+                _block(label, records.get(label, {}), words, counts.get(label))
                 for label in labels
                 if label != "consents.ConsentDecision"
             ]
         else:
             section["blocks"] = [
-                _block(label, records.get(label, {}), words) for label in labels
+                _block(label, records.get(label, {}), words, counts.get(label))
+                for label in labels
             ]
         section["blocks"] = [b for b in section["blocks"] if b]
         out.append(section)
     others = [
-        _block(label, rows, words)
+        _block(label, rows, words, counts.get(label))
         for label, rows in records.items()
         if label not in placed
     ]

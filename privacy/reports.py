@@ -16,8 +16,11 @@ import io
 import json
 import logging
 import re
+import shutil
+import tempfile
+import uuid
 import zipfile
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -170,7 +173,33 @@ KEPT_OBJECTS = {
 
 
 def _rows(model, entry, client_id: int, sink: dict | None = None) -> list[dict]:
-    """Every row of `model` about the client, personal fields only.
+    """Every row of `model` about the client, personal fields only, as the
+    document's dictionaries (one per field: its label, category, source,
+    erasure, obligation and value)."""
+    label = model._meta.label
+    fields, found = _read_rows(model, entry, client_id, sink)
+    rows = []
+    for pk, values, linked in found:
+        row = {
+            "model": label,
+            "id": pk,
+            "fields": {
+                name: {**meta, "value": value}
+                for (name, meta), value in zip(fields, values, strict=True)
+            },
+        }
+        if linked:
+            row["links"] = linked
+        rows.append(row)
+    return rows
+
+
+def _read_rows(model, entry, client_id: int, sink: dict | None = None):
+    """(fields, rows) of `model` about the client: `fields` the personal
+    fields as (name, meta) (meta: label, category, source, on_erasure,
+    obligation), `rows` an iterator of (pk, values, links), `values` the
+    JSON-ready values in the order of `fields`, `links` the ids of the rows
+    it links to (or None).
 
     One query per model; what each field needs (its reader, its label,
     category, source) is worked out once per field, not once per row.
@@ -203,10 +232,9 @@ def _rows(model, entry, client_id: int, sink: dict | None = None) -> list[dict]:
         .prefetch_related(*m2m)
         .order_by("pk")
     )
-    readers = [
+    metas = [
         (
             field.name,
-            _field_reader(field),
             {
                 "label": str(field.verbose_name),
                 "category": str(f.category),
@@ -217,6 +245,7 @@ def _rows(model, entry, client_id: int, sink: dict | None = None) -> list[dict]:
         )
         for field, f in fields
     ]
+    readers = [_field_reader(field) for field, _unused in fields]
     client_labels = _client_model_labels()
     links = [
         (field.name, field.attname)
@@ -224,36 +253,33 @@ def _rows(model, entry, client_id: int, sink: dict | None = None) -> list[dict]:
         if field.related_model._meta.label in client_labels
         or field.related_model._meta.label in LINKED_CATALOGUES
     ]
-    rows = []
     objects = sink.setdefault("objects", {}).setdefault(label, []) if kept else None
     names = sink.setdefault("products", {}) if sink is not None else None
-    if m2m or kept:
-        found = queryset.iterator(chunk_size=2000) if not m2m else queryset
-    else:
-        found = _row_views(queryset)
     catalogue_keys = [
         (name, model._meta.get_field(name).attname) for name in catalogues
     ]
-    for obj in found:
-        if kept:
-            objects.append(obj)
-        for name, attname in catalogue_keys:
-            key = getattr(obj, attname)
-            if key is not None and str(key) not in names:
-                names[str(key)] = getattr(obj, name).name
-        values = {
-            name: {**meta, "value": _plain(read(obj))} for name, read, meta in readers
-        }
-        row = {"model": label, "id": obj.pk, "fields": values}
-        linked = {
-            name: getattr(obj, attname)
-            for name, attname in links
-            if getattr(obj, attname) is not None
-        }
-        if linked:
-            row["links"] = linked
-        rows.append(row)
-    return rows
+
+    def rows():
+        if m2m or kept:
+            found = queryset.iterator(chunk_size=2000) if not m2m else queryset
+        else:
+            found = _row_views(queryset)
+        for obj in found:
+            if kept:
+                objects.append(obj)
+            for name, attname in catalogue_keys:
+                key = getattr(obj, attname)
+                if key is not None and str(key) not in names:
+                    names[str(key)] = getattr(obj, name).name
+            values = [_plain(read(obj)) for read in readers]
+            linked = {
+                name: getattr(obj, attname)
+                for name, attname in links
+                if getattr(obj, attname) is not None
+            }
+            yield obj.pk, values, linked or None
+
+    return metas, rows()
 
 
 class _RowView:
@@ -787,6 +813,11 @@ def flag_other_clients(document: dict, client: Client) -> list[dict]:
                 value = record["fields"].get(name, {}).get("value")
                 if isinstance(value, str) and value:
                     mentions.append((record["model"], record["id"], name, value))
+    return _flags(mentions, client)
+
+
+def _flags(mentions: list[tuple], client: Client) -> list[dict]:
+    """The flags of flag_other_clients from its (model, id, field, text)."""
     if not mentions:
         return []
     # Each pattern runs once over the texts joined by NUL, which none of
@@ -963,6 +994,425 @@ def write_zip(
     return buffer.getvalue()
 
 
+# --- The access report streamed into its zip (decision 0108) -----------------
+
+# Models the person's view (HTML, PDF) reads whole: an order's lines,
+# payments, invoices, guarantees and cases, the disclosures' recipients,
+# the person's name. Its other tables show the latest PDF_ROWS rows, and
+# the contacts and consents are read from their histories.
+VIEW_WHOLE = frozenset(
+    {
+        "clienteling.Client",
+        "orders.Order",
+        "orders.OrderLine",
+        "orders.Payment",
+        "orders.Invoice",
+        "orders.Guarantee",
+        "orders.AfterSalesCase",
+        "orders.Complaint",
+        "privacy.Disclosure",
+    }
+)
+VIEW_NONE = frozenset({"clienteling.ContactEvent", "consents.ConsentDecision"})
+_HISTORY_FIELDS = ("occurred_at", "channel", "direction", "subject", "summary", "staff")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_at(value, depth: int) -> str:
+    """`value` as json.dump(indent=1) writes it `depth` levels deep."""
+    if isinstance(value, list | dict) and value:
+        text = json.dumps(value, ensure_ascii=False, indent=1)
+        return text.replace("\n", "\n" + " " * depth)
+    return _dumps(value)
+
+
+class _Field:
+    """A field of a row the person's view keeps: its value and the model's
+    shared meta (label, category, source...), read as the document's
+    dictionary is (f["value"], f.get("label"))."""
+
+    __slots__ = ("meta", "value")
+
+    def __init__(self, meta: dict, value):
+        self.meta, self.value = meta, value
+
+    def __getitem__(self, key):
+        return self.value if key == "value" else self.meta[key]
+
+    def get(self, key, default=None):
+        if key == "value":
+            return self.value
+        return self.meta.get(key, default)
+
+
+class _Category:
+    """One category's records as report.json writes them, and its CSV,
+    spooled to temporary files as the rows are read."""
+
+    def __init__(self, category: str):
+        self.category = category
+        # closed by close(), when the zip is written
+        self.json = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self.csv = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self.writer = downloads.csv_writer(self.csv)
+        self.writer.writerow(["model", "record", "field", "label", "value", "source"])
+        self.count = 0
+        self.sample: list[dict] = []  # the first record of each model
+        self.view: list[dict] = []  # the records the person's view reads
+        self.sources: set[str] = set()
+        self.mentions: list[tuple] = []
+
+    def close(self):
+        self.json.close()
+        self.csv.close()
+
+
+def _record_parts(label: str, name: str, fields: list) -> tuple[str, list, str]:
+    """The text of one record of this model around its id and values, as
+    json.dump(indent=1) writes it at a record's depth (4): (head, one
+    (before, after) per field, the fields' end)."""
+    pad = " " * 4
+    head = (
+        f'{pad}{{\n{pad} "model": {_dumps(label)},\n'
+        f'{pad} "model_name": {_dumps(name)},\n{pad} "id": '
+    )
+    parts = []
+    for field, meta in fields:
+        before = f"\n{pad}  {_dumps(field)}: {{\n" + "".join(
+            f"{pad}   {_dumps(k)}: {_dumps(v)},\n" for k, v in meta.items()
+        )
+        parts.append((before + f'{pad}   "value": ', f"\n{pad}  }}"))
+    return head, parts, f"\n{pad} }}"
+
+
+def _history_text(entry: dict) -> str:
+    pad = " " * 2
+    inner = ",\n".join(f"{pad} {_dumps(k)}: {_dumps(v)}" for k, v in entry.items())
+    return f"{pad}{{\n{inner}\n{pad}}}"
+
+
+def _history_entry(values: tuple) -> dict:
+    occurred, channel, direction, subject, summary, staff = values
+    return {
+        "occurred_at": occurred,
+        "channel": channel or "",
+        "direction": direction or "",
+        "subject": subject or "",
+        "summary": summary or "",
+        "staff": staff or "",
+    }
+
+
+class _Streamed:
+    """The access report's rows read model by model and written as they
+    come into each category's JSON and CSV (decision 0108); kept in memory:
+    the rows the person's view reads (VIEW_WHOLE, else the latest
+    PDF_ROWS), the contact history's fields, the staff notes' texts."""
+
+    def __init__(self, client: Client, progress: Callable | None = None):
+        self.client = client
+        self.categories: dict[str, _Category] = {}
+        self.models: dict[str, dict] = {}
+        self.counts: dict[str, int] = {}
+        self.history: list[tuple] = []
+        self.sink: dict = {}
+        with translation.override(ENGLISH):
+            self._collect(progress)
+            self.flags = _flags(
+                [
+                    m
+                    for category in Category
+                    if str(category) in self.categories
+                    for m in self.categories[str(category)].mentions
+                ],
+                client,
+            )
+            self._document()
+
+    def close(self):
+        for category in self.categories.values():
+            category.close()
+
+    def _collect(self, progress):
+        texts = free_text_fields()
+        for model, entry in data_map.client_models():
+            label = model._meta.label
+            name = str(model._meta.verbose_name_plural)
+            fields, rows = _read_rows(model, entry, self.client.pk, self.sink)
+            groups = defaultdict(list)
+            for index, (_name, meta) in enumerate(fields):
+                groups[meta["category"]].append(index)
+            written = []
+            for category, indexes in groups.items():
+                spool = self.categories.get(category) or self.categories.setdefault(
+                    category, _Category(category)
+                )
+                chosen = [fields[i] for i in indexes]
+                written.append(
+                    (
+                        spool,
+                        indexes,
+                        _record_parts(label, name, chosen),
+                        [
+                            (i, field, meta["label"], meta["source"])
+                            for i, (field, meta) in zip(indexes, chosen, strict=True)
+                        ],
+                        [
+                            (i, field)
+                            for field_name in texts.get(label, ())
+                            for i, (field, _meta) in zip(indexes, chosen, strict=True)
+                            if field == field_name
+                        ],
+                    )
+                )
+            history = (
+                [
+                    next((i for i, (f, _m) in enumerate(fields) if f == n), None)
+                    for n in _HISTORY_FIELDS
+                ]
+                if label == ContactEvent._meta.label
+                else None
+            )
+            view = [] if label in VIEW_WHOLE else deque(maxlen=report_render.PDF_ROWS)
+            count = 0
+            for pk, values, linked in rows:
+                count += 1
+                self._write((label, name, fields, written), pk, values, linked)
+                if history is not None:
+                    got = tuple(None if i is None else values[i] for i in history)
+                    self.history.append((got[0] or "", pk, got))
+                if label not in VIEW_NONE:
+                    view.append((pk, values, linked))
+            self._view(label, name, fields, written, view)
+            self.counts[label] = count
+            self.models[label] = {"name": name, "description": entry.description}
+            if progress:
+                progress(f"Read {model._meta.verbose_name_plural}")
+
+    def _write(self, model: tuple, pk, values: list, linked: dict | None):
+        """One row into its categories' JSON and CSV; `model` is (label,
+        name, fields, written) as _collect worked them out."""
+        label, name, fields, written = model
+        links = ""
+        if linked:
+            pad = " " * 4
+            links = (
+                f',\n{pad} "links": {{'
+                + ",".join(
+                    f"\n{pad}  {_dumps(k)}: {_dumps(v)}" for k, v in linked.items()
+                )
+                + f"\n{pad} }}"
+            )
+        key = _dumps(pk)
+        for spool, indexes, (head, parts, end), columns, mentioned in written:
+            text = (
+                head
+                + key
+                + ',\n     "fields": {'
+                + ",".join(
+                    before + _json_at(values[i], 7) + after
+                    for i, (before, after) in zip(indexes, parts, strict=True)
+                )
+                + end
+                + links
+                + "\n    }"
+            )
+            if spool.count:
+                spool.json.write(",\n")
+            spool.json.write(text)
+            if spool.count == 0 or spool.sample[-1]["model"] != label:
+                record = {
+                    "model": label,
+                    "model_name": name,
+                    "id": pk,
+                    "fields": {
+                        fields[i][0]: {**fields[i][1], "value": values[i]}
+                        for i in indexes
+                    },
+                }
+                if linked:
+                    record["links"] = linked
+                spool.sample.append(record)
+                for i in indexes:
+                    spool.sources.add(fields[i][1]["source"])
+            spool.count += 1
+            for i, field, field_label, source in columns:
+                value = values[i]
+                if isinstance(value, list | dict):
+                    value = _dumps(value)
+                spool.writer.writerow([label, pk, field, field_label, value, source])
+            for i, field in mentioned:
+                value = values[i]
+                if isinstance(value, str) and value:
+                    spool.mentions.append((label, pk, field, value))
+
+    def _view(self, label, name, fields, written, view):
+        for spool, indexes, _parts, _columns, _mentioned in written:
+            for pk, values, linked in view:
+                record = {
+                    "model": label,
+                    "model_name": name,
+                    "id": pk,
+                    "fields": {
+                        fields[i][0]: _Field(fields[i][1], values[i]) for i in indexes
+                    },
+                }
+                if linked:
+                    record["links"] = linked
+                spool.view.append(record)
+
+    def _document(self):
+        client = self.client
+        kept = self.sink.get("objects", {})
+        decisions = kept.get("consents.ConsentDecision", [])
+        self.history.sort(key=lambda h: (h[0], h[1]))
+        purposes = _purposes_by_category()
+        self.token = f"@@report-{uuid.uuid4().hex}@@"
+        sections = []
+        for category in Category:
+            spool = self.categories.get(str(category))
+            if spool is None or not spool.count:
+                continue
+            related = purposes.get(str(category), [])
+            sections.append(
+                {
+                    "category": str(category),
+                    "records": f"{self.token}{str(category)}",
+                    "purposes": related,
+                    "legal_bases": sorted({p["legal_basis"] for p in related}),
+                    "recipients": sorted({r for p in related for r in p["recipients"]}),
+                    "retention": [f"{p['name']}: {p['retention']}" for p in related],
+                    "sources": sorted(spool.sources),
+                }
+            )
+        self.skeleton = {
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": _plain(timezone.now()),
+            "controller": settings.HOUSE_NAME,
+            "client_number": client.client_number,
+            "erased": _is_erased(client),
+            "origin": _origin(client, kept.get("consents.PaperFormSubmission", [])),
+            "categories": sections,
+            "models": {
+                label: {"name": m["name"], "count": self.counts[label]}
+                for label, m in self.models.items()
+            },
+            "consent_history": _consent_history(client, decisions),
+            "contact_history": f"{self.token}history",
+            "profiling": _profiling(client, decisions),
+            "products": _product_names({}, self.sink.get("products", {})),
+            "consultations": _consultations(client),
+            "kept_on_erasure": _kept_on_erasure(),
+            "not_included": [],
+        }
+        jsonschema.validate(self._with(sample=True), schema())
+
+    def _with(self, *, sample: bool) -> dict:
+        """The document with the sample records (the schema's check, one
+        per model: _shape_sample) or the person's view's (render_html)."""
+        document = dict(self.skeleton)
+        document["categories"] = [
+            {
+                **section,
+                "records": (
+                    self.categories[section["category"]].sample
+                    if sample
+                    else self.categories[section["category"]].view
+                ),
+            }
+            for section in self.skeleton["categories"]
+        ]
+        history = (
+            self.history[:1] if sample else self.history[-report_render.PDF_ROWS :]
+        )
+        document["contact_history"] = [_history_entry(h[2]) for h in history]
+        if sample:
+            document["consent_history"] = document["consent_history"][:1]
+            document["consultations"] = document["consultations"][:1]
+        else:
+            document[report_render.VIEW_COUNTS] = {
+                **self.counts,
+                "contact_history": len(self.history),
+            }
+        return document
+
+    def view(self) -> dict:
+        return self._with(sample=False)
+
+    def write_json(self, handle):
+        """report.json, as json.dump(document, indent=1) writes it."""
+        text = json.dumps(self.skeleton, ensure_ascii=False, indent=1)
+        pattern = re.compile(re.escape(_dumps(self.token)[:-1]) + r'([^"]*)"')
+        position = 0
+        for match in pattern.finditer(text):
+            handle.write(text[position : match.start()])
+            position = match.end()
+            key = match.group(1)
+            if key == "history":
+                if not self.history:
+                    handle.write("[]")
+                    continue
+                handle.write("[\n")
+                for n, h in enumerate(self.history):
+                    if n:
+                        handle.write(",\n")
+                    handle.write(_history_text(_history_entry(h[2])))
+                handle.write("\n ]")
+            else:
+                spool = self.categories[key]
+                handle.write("[\n")
+                spool.json.seek(0)
+                shutil.copyfileobj(spool.json, handle)
+                handle.write("\n   ]")
+        handle.write(text[position:])
+
+    def write_csv(self, archive):
+        for section in self.skeleton["categories"]:
+            spool = self.categories[section["category"]]
+            name = f"csv/{slugify(section['category'])}.csv"
+            with _text_entry(archive, name) as handle:
+                spool.csv.seek(0)
+                shutil.copyfileobj(spool.csv, handle)
+
+
+def write_report(
+    client: Client,
+    target,
+    *,
+    progress: Callable | None = None,
+    heartbeat: Callable | None = None,
+    language: DocumentLanguage | None = None,
+    time_zone: str | None = None,
+) -> dict:
+    """The access report's zip written into `target` (a binary file), the
+    rows streamed model by model into its JSON and CSV (decision 0108): the
+    same files as write_zip(build_document(client)). Returns the staff-note
+    flags and the number of record types read."""
+    streamed = _Streamed(client, progress=progress)
+    try:
+        if progress:
+            progress("Checked staff notes for other clients")
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            with _text_entry(archive, "report.json") as handle:
+                streamed.write_json(handle)
+            streamed.write_csv(archive)
+            html = render_html(streamed.view(), language=language, time_zone=time_zone)
+            archive.writestr("report.html", html)
+            if progress:
+                progress("Rendered the HTML report")
+            if heartbeat:
+                heartbeat()
+            archive.writestr("report.pdf", render_pdf(html, heartbeat=heartbeat))
+            if progress:
+                progress("Rendered the PDF report")
+    finally:
+        streamed.close()
+    return {"flags": streamed.flags, "record_types": len(streamed.models)}
+
+
 # --- The build (a core.Job: privacy.jobs.SubjectAccessReportJob) -------------
 
 # The job kind's name (privacy.jobs), stored on job rows: never rename.
@@ -1063,27 +1513,33 @@ def report_build(*, report: SubjectAccessReport, ctx) -> dict:
 
     ctx.progress(0, total, "Starting", force=True)
     client = report.request.client
-    document = build_document(client, progress=advance)
-    flags = flag_other_clients(document, client)
-    if not portability:
+    language, time_zone = document_language_for(client)
+    partial = ctx.partial_path(RESULT_NAME)
+    if portability:
+        document = build_document(client, progress=advance)
+        flags = flag_other_clients(document, client)
+        record_types = len(document["models"])
+        advance("Checked staff notes for other clients")
+        partial.write_bytes(
+            write_zip(document, portability=True, language=language, progress=advance)
+        )
+    else:
         # Workers import it at start (privacy.jobs); elsewhere its first
         # import takes seconds: renew the lease after it.
         import weasyprint  # noqa: F401
 
         ctx.heartbeat()
-    advance("Checked staff notes for other clients")
-    language, time_zone = document_language_for(client)
-    content = write_zip(
-        document,
-        portability=portability,
-        language=language,
-        time_zone=time_zone,
-        progress=advance,
-        # renews the lease at most once a second (ctx.progress's own pace)
-        heartbeat=lambda: ctx.progress(min(state["done"], total)),
-    )
-    partial = ctx.partial_path(RESULT_NAME)
-    partial.write_bytes(content)
+        with partial.open("wb") as target:
+            written = write_report(
+                client,
+                target,
+                language=language,
+                time_zone=time_zone,
+                progress=advance,
+                # renews the lease at most once a second (ctx.progress's pace)
+                heartbeat=lambda: ctx.progress(min(state["done"], total)),
+            )
+        flags, record_types = written["flags"], written["record_types"]
     ctx.keep_as_result(partial, RESULT_NAME)
     with ctx.fenced():
         SubjectAccessReport.objects.filter(pk=report.pk).update(
@@ -1091,7 +1547,7 @@ def report_build(*, report: SubjectAccessReport, ctx) -> dict:
         )
     ctx.progress(total, total, "Ready", force=True)
     # Counts in words the Jobs page shows ("record types read: 37").
-    return {"record_types_read": len(document["models"]), "notes_to_review": len(flags)}
+    return {"record_types_read": record_types, "notes_to_review": len(flags)}
 
 
 @transaction.atomic

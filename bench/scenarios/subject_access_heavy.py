@@ -7,8 +7,10 @@ Light: 100 contact events, 1 order of 1 line, 2 consent decisions.
 
 Three scenarios, each measured in fresh processes and in the same run:
 
-- `sar_heavy_collect`: collecting the heavy client's data
-  (`privacy.reports.build_document` and the staff-note flags) against the
+- `sar_heavy_collect`: collecting the heavy client's data as the report
+  streams it (`privacy.reports._Streamed`, decision 0108: every row read
+  and written into its category's JSON and CSV, the staff-note flags; the
+  HTML and PDF not rendered) against the
   raw SELECTs of the same rows (one `SELECT *` per client table of the data
   map, rows fetched as tuples). Target: <= 3x the raw SELECTs (a ratio
   >= 0.33); queries <= client tables + 3.
@@ -203,19 +205,22 @@ def _raw_selects() -> dict:
 
 
 def _collect() -> dict:
+    """The collection as the report runs it (decision 0108): every row
+    read, written into its category's JSON and CSV as it comes, and the
+    staff notes checked; the HTML and PDF not rendered."""
     from core import data_map
     from privacy import reports
 
     client = _client_of(HEAVY)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        document = reports.build_document(client)
-        flags = reports.flag_other_clients(document, client)
+        streamed = reports._Streamed(client)
+    streamed.close()
     return {
         "collect_s": round(time.perf_counter() - started, 3),
         "queries": len(queries.captured_queries),
         "client_tables": len(data_map.client_models()),
-        "flags": len(flags),
+        "flags": len(streamed.flags),
     }
 
 
@@ -235,25 +240,34 @@ def _pdf(number: str) -> dict:
 
 
 def _whole(number: str) -> dict:
+    import tempfile
+
     import weasyprint  # noqa: F401 - imported by workers at start
 
     from privacy import reports
 
     client = _client_of(number)
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        document = reports.build_document(client)
-        reports.flag_other_clients(document, client)
-    collected = time.perf_counter()
     language, time_zone = reports.document_language_for(client)
-    content = reports.write_zip(
-        document, portability=False, language=language, time_zone=time_zone
-    )
+    collected = {}
+
+    def progress(step):
+        if step.startswith("Checked staff notes"):
+            collected["at"] = time.perf_counter()
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        tempfile.TemporaryFile() as target,
+    ):
+        reports.write_report(
+            client, target, language=language, time_zone=time_zone, progress=progress
+        )
+        size = target.tell()
     return {
         "queries": len(queries.captured_queries),
-        "collect_s": round(collected - started, 3),
+        "collect_s": round(collected["at"] - started, 3),
         "total_s": round(time.perf_counter() - started, 3),
-        "zip_kib": len(content) // 1024,
+        "zip_kib": size // 1024,
     }
 
 
