@@ -720,7 +720,14 @@ FILE_LOCATIONS = {
         root="core.jobs.files.root",
         erasure=FileErasure.DELETE,
         erase="privacy.reports.reports_erase",
-        writers=("privacy.reports.report_build",),
+        writers=(
+            "privacy.reports.report_build",
+            # the streamed report's spools (unnamed temporary files, gone
+            # when closed) and its members written into the zip
+            "privacy.reports._Category.__init__",
+            "privacy.reports._Streamed.write_csv",
+            "privacy.reports._Streamed.write_json",
+        ),
         found_by="the result file of the job (core.Job) of each "
         "SubjectAccessReport of the client's requests (the report kind's "
         "erase_results; its file_location names this entry)",

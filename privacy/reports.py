@@ -33,7 +33,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -766,8 +767,15 @@ def _other_clients_named(client, emails, phones, numbers, pairs) -> dict:
     if phones:
         branches.append(
             ClientPhone.objects.filter(number__in=phones, client__in=others)
-            .annotate(hit_kind=Value("phone"), hit_second=Value(""))
-            .values_list("hit_kind", "number", "hit_second", "client_id")
+            # As text: a UNION reads every branch's rows through the first
+            # branch's field converters, and the number's would turn the
+            # other branches' emails and names into phone numbers.
+            .annotate(
+                hit_kind=Value("phone"),
+                hit_first=Cast("number", output_field=CharField()),
+                hit_second=Value(""),
+            )
+            .values_list("hit_kind", "hit_first", "hit_second", "client_id")
         )
     if numbers:
         branches.append(
@@ -859,6 +867,8 @@ ACCESS_REPORT = downloads.register(
         sites=(
             "privacy.reports._csv",
             "privacy.reports.write_zip",
+            "privacy.reports._Category.__init__",
+            "privacy.reports.write_report",
             "privacy.admin.requests.DataSubjectRequestAdmin.report_download_view",
         ),
     )
