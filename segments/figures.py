@@ -398,6 +398,33 @@ def sales_per_currency(boutique, period: Period) -> Figure:
     )
 
 
+def _with_new_clients_of_today(rows, boutique, period: Period, today: date) -> list:
+    """The snapshot's new clients per month, with today's counted live (the
+    snapshot holds the days before today): one count over today's rows."""
+    rows = [{"month": r["month"], "n": r["n"]} for r in rows]
+    if not period.start <= today <= period.end:
+        return rows
+    start = timezone.make_aware(
+        datetime.combine(today, time.min), timezone.get_default_timezone()
+    )
+    n = (
+        live_clients()
+        .filter(
+            home_boutique=boutique, created_at__gte=start, created_at__lt=period.until
+        )
+        .count()
+    )
+    if n:
+        month = today.replace(day=1)
+        for row in rows:
+            if row["month"] == month:
+                row["n"] += n
+                break
+        else:
+            rows.append({"month": month, "n": n})
+    return rows
+
+
 def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
     """New clients per month of creation, and lapsing clients: from the
     nightly snapshot when it was taken today (new clients up to
@@ -414,6 +441,7 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
             .annotate(n=Sum("clients"))
             .order_by("month")
         )
+        new_rows = _with_new_clients_of_today(new_rows, boutique, period, today)
         lapsing_now = (
             snapshots(kind_of.LAPSING, today=today)
             .filter(boutique=boutique)
@@ -452,7 +480,8 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         rows=rows,
         note=_(
             "Lapsing: no contact for 18 months. From the nightly figures: new "
-            "clients up to yesterday, lapsing as of the figures' time."
+            "clients up to yesterday (today's added live), lapsing as of the "
+            "figures' time."
         )
         if new_facts is not None
         else _("Lapsing: no contact for 18 months."),
