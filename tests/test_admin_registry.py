@@ -100,6 +100,7 @@ CHANGE_DISABLED_ON_PURPOSE = {
     "privacy.Approval",
     "privacy.Breach",
     "privacy.ErasureJob",
+    "privacy.GuestListDisclosure",
     "privacy.InsightImport",
     "privacy.RecipientNotice",
     "privacy.RetentionRun",
