@@ -40,7 +40,7 @@ from core import downloads, roles
 from orders.selectors import PurchaseRow
 from privacy import register, reports
 from privacy import requests as dsr
-from privacy.models import DataSubjectRequest, Partner
+from privacy.models import DataSubjectRequest, GuestListDisclosure, Partner
 from privacy.sharing import eligibility, exports
 from privacy.sharing.files import export_root
 from tests.clienteling.factories import (
@@ -48,11 +48,14 @@ from tests.clienteling.factories import (
     ClientFactory,
     ContactFactory,
     EmailFactory,
+    HouseEventFactory,
+    InvitationFactory,
     UserFactory,
     adviser,
     compliance,
 )
 from tests.consents.factories import grant
+from tests.privacy.factories import OrganiserFactory
 
 # The project's own code; tests/ and bench/ produce no download.
 APPS = ("clienteling", "consents", "orders", "privacy", "segments", "config")
@@ -380,6 +383,30 @@ def _outreach_list(client, **_):
     return [b"".join(response.streaming_content).decode("utf-8")]
 
 
+def _organiser_guest_list(client, **_):
+    boutique = BoutiqueFactory()
+    event = HouseEventFactory(boutique=boutique)
+    for person in _hostile_clients(boutique):
+        EmailFactory(client=person)
+        InvitationFactory(event=event, client=person, status="accepted")
+    client.force_login(compliance())
+    response = client.post(
+        reverse("admin:privacy_guestlistdisclosure_add"),
+        {
+            "event": event.pk,
+            "organiser": OrganiserFactory().pk,
+            "categories": ["names", "email"],
+        },
+    )
+    assert response.status_code == 302
+    guest_list = GuestListDisclosure.objects.get(event=event)
+    response = client.get(
+        reverse("admin:privacy_guestlistdisclosure_download", args=[guest_list.pk])
+    )
+    assert response.status_code == 200
+    return [response.content.decode("utf-8")]
+
+
 def _access_report_zip(capture, **_):
     boutique = BoutiqueFactory()
     staff = UserFactory(role=roles.MANAGER, boutiques=[boutique])
@@ -531,6 +558,7 @@ PRODUCERS = {
     "dashboard-figures": _dashboard_figures,
     "client-list-export": _client_list_export,
     "outreach-list": _outreach_list,
+    "organiser-guest-list": _organiser_guest_list,
     "access-report": _access_report_zip,
     "register-csv": _register_csv,
     "access-log-csv": _access_log_csv,
