@@ -368,6 +368,25 @@ def fill(tag: str = "Sujet", boutique=None):
             sent_at=NOW,
         )
     ]
+    # The client's event guest list given to its organiser (decision 0106).
+    from privacy import organisers
+    from privacy.models import OrganiserDisclosure
+    from tests.privacy.factories import OrganiserFactory
+
+    Invitation.objects.filter(event=event, client=client).update(
+        status=Invitation.Status.ACCEPTED
+    )
+    for invitation in rows["clienteling.Invitation"]:
+        invitation.refresh_from_db()
+    organisers.guest_list_give(
+        acting_user=None,
+        event=event,
+        organiser=OrganiserFactory(),
+        categories=["names"],
+    )
+    rows["privacy.OrganiserDisclosure"] = list(
+        OrganiserDisclosure.objects.filter(client=client)
+    )
     return client, rows, access, staff
 
 
