@@ -345,12 +345,11 @@ def bounces_import_job(job: Job, ctx) -> dict:
     data = import_uploads.read(job.params["file"])
     if data is None:
         raise jobs.JobRefused(str(FILE_GONE))
-    rows = int(job.params.get("rows") or 0)
-    # Progress reported inside the fenced transaction is seen only once it
-    # commits: this step is reported before, so the page shows it under way.
-    ctx.progress(
-        0, rows, "Suppressing the addresses and withdrawing consents", force=True
-    )
+    # Two steps: the stored file read (done here), then the import. Progress
+    # reported inside the fenced transaction is seen only once it commits:
+    # the first step is reported before, so the page (and a drill) sees the
+    # job under way (as the import jobs' counting step, decision 0105).
+    ctx.progress(1, 2, "Suppressing the addresses and withdrawing consents", force=True)
     try:
         with ctx.fenced():
             record = bounces_import(acting_user=job.owner, data=data, job=job)
