@@ -123,19 +123,23 @@ def notices_queue(
     reference: str,
     purpose_code: str | None = None,
     recipients: Iterable[str] | None = None,
+    organisers: bool | None = None,
     now: datetime | None = None,
 ) -> list[RecipientNotice]:
     """Queue one notice per recipient of each client, and their sending
     after commit. Returns the notices created (none twice per cause).
     Event organisers are told of every kind but a withdrawal (a guest list
     is not given under a consent purpose), one notice per guest list entry;
-    `recipients` names group and partner codes only, and leaves them out."""
+    `recipients` names group and partner codes only, and leaves them out
+    unless `organisers` is true (a staff edit of what a guest list carried)."""
     if kind not in Kind.values:
         raise ValueError(f"Unknown notice kind {kind!r}.")
     at = _now(now)
     queued_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
     created = []
-    if purpose_code is None and recipients is None:
+    if organisers is None:
+        organisers = purpose_code is None and recipients is None
+    if organisers:
         for row in organiser_rows_of(client_ids):
             notice, made = RecipientNotice.objects.get_or_create(
                 recipient=f"{ORGANISER}{row.organiser_id}",
@@ -543,7 +547,15 @@ def on_history_record(sender, instance, history_instance, **kwargs):
         .exclude(recipient=GROUP)
         .values_list("recipient", flat=True)
     )
-    if not receivers or not _shared_field_changed(label, history_instance):
+    # Event organisers received names and, on some lists, the email address
+    # (decision 0106): an edit of those tells them too.
+    organisers = (
+        _organiser_field_changed(label, history_instance)
+        and OrganiserDisclosure.objects.filter(client_id=client_id).exists()
+    )
+    if not (receivers and _shared_field_changed(label, history_instance)):
+        receivers = []
+    if not receivers and not organisers:
         return
     if _edit_needs_no_notice(client_id):
         return
@@ -554,5 +566,28 @@ def on_history_record(sender, instance, history_instance, **kwargs):
         kind=Kind.RECTIFICATION,
         reference=f"edit:{model}#{history_instance.history_id}",
         recipients=receivers,
+        organisers=organisers,
         now=history_instance.history_date,
+    )
+
+
+ORGANISER_FIELDS = {
+    "clienteling.client": ("first_name", "last_name"),
+    "clienteling.clientemail": ("address", "is_primary"),
+}
+
+
+def _organiser_field_changed(label: str, history_instance) -> bool:
+    """What a guest list carries (names, the primary email) changed."""
+    if label == "clienteling.clientemail" and history_instance.history_type in (
+        "+",
+        "-",
+    ):
+        return bool(history_instance.is_primary)
+    before = history_instance.prev_record
+    if history_instance.history_type != "~" or before is None:
+        return False
+    return any(
+        getattr(before, name) != getattr(history_instance, name)
+        for name in ORGANISER_FIELDS[label]
     )

@@ -3,6 +3,7 @@ and an erasure, a rectification or a restriction of a guest is emailed to
 them at their contact address, in their language (decision 0106)."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -223,6 +224,39 @@ def test_a_rectified_guest_is_emailed_with_the_corrected_entry_in_english(
         )
     assert "Name: Ines Rightname" in message.body
     assert "Article 19" in message.body
+
+
+def test_a_staff_edit_of_a_guests_name_emails_the_organiser_and_not_of_a_birth_date(
+    django_capture_on_commit_callbacks,
+):
+    # given a guest whose name went to an organiser, and no request open
+    adviser = UserFactory()
+    client = ClientFactory(first_name="Ines", last_name="Typo")
+    organiser = OrganiserFactory(contact_email="guests@venue.example", country="GB")
+    given_to(organiser, client, categories=["names"])
+    # an edit of what the list did not carry tells nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        client.birth_date = datetime.date(1980, 5, 17)
+        client._history_user = adviser
+        client.save()
+    assert not RecipientNotice.objects.exists()
+    # when staff correct the name outside any request (decision 0096)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.last_name = "Tipo"
+        client._history_user = adviser
+        client.save()
+    # then the organiser is emailed the corrected entry, once
+    notice = RecipientNotice.objects.get()
+    row = client.history.latest()
+    assert (notice.recipient, notice.kind, notice.outcome) == (
+        f"organiser:{organiser.pk}",
+        "rectification",
+        "sent",
+    )
+    assert notice.reference == f"edit:client#{row.history_id}"
+    (message,) = mail.outbox
+    assert message.to == ["guests@venue.example"]
+    assert "Name: Ines Tipo" in message.body
 
 
 def test_an_organiser_without_an_email_is_recorded_as_such_then_sent_once_given_one(
