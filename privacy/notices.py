@@ -496,8 +496,9 @@ def _client_id_of(instance) -> int | None:
     return getattr(instance, "client_id", None)
 
 
-def _shared_field_changed(label: str, history_instance) -> bool:
-    fields = PARTNER_FIELDS[label]
+def _shared_field_changed(label: str, history_instance, shared=PARTNER_FIELDS) -> bool:
+    """The edit changed a field of `shared` (what partners, or event
+    organisers, received)."""
     kind = history_instance.history_type
     if label == "clienteling.clientemail" and kind in ("+", "-"):
         # A primary address added or removed changes what the file carries.
@@ -508,8 +509,16 @@ def _shared_field_changed(label: str, history_instance) -> bool:
     if before is None:
         return False
     return any(
-        getattr(before, name) != getattr(history_instance, name) for name in fields
+        getattr(before, name) != getattr(history_instance, name)
+        for name in shared[label]
     )
+
+
+# What a guest list carries (decision 0106): names and the primary email.
+ORGANISER_FIELDS = {
+    "clienteling.client": ("first_name", "last_name"),
+    "clienteling.clientemail": ("address", "is_primary"),
+}
 
 
 def _edit_needs_no_notice(client_id: int) -> bool:
@@ -550,7 +559,7 @@ def on_history_record(sender, instance, history_instance, **kwargs):
     # Event organisers received names and, on some lists, the email address
     # (decision 0106): an edit of those tells them too.
     organisers = (
-        _organiser_field_changed(label, history_instance)
+        _shared_field_changed(label, history_instance, ORGANISER_FIELDS)
         and OrganiserDisclosure.objects.filter(client_id=client_id).exists()
     )
     if not (receivers and _shared_field_changed(label, history_instance)):
@@ -568,26 +577,4 @@ def on_history_record(sender, instance, history_instance, **kwargs):
         recipients=receivers,
         organisers=organisers,
         now=history_instance.history_date,
-    )
-
-
-ORGANISER_FIELDS = {
-    "clienteling.client": ("first_name", "last_name"),
-    "clienteling.clientemail": ("address", "is_primary"),
-}
-
-
-def _organiser_field_changed(label: str, history_instance) -> bool:
-    """What a guest list carries (names, the primary email) changed."""
-    if label == "clienteling.clientemail" and history_instance.history_type in (
-        "+",
-        "-",
-    ):
-        return bool(history_instance.is_primary)
-    before = history_instance.prev_record
-    if history_instance.history_type != "~" or before is None:
-        return False
-    return any(
-        getattr(before, name) != getattr(history_instance, name)
-        for name in ORGANISER_FIELDS[label]
     )
