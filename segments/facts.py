@@ -9,10 +9,11 @@ orders in one transaction, under a transaction-level advisory lock so two
 runs never interleave; a second run the same night writes the same rows.
 The aggregation streams from the database (`iterator`) and inserts in
 batches of FACT_BATCH, so memory stays flat whatever the number of orders.
-Today's sales are never in the table: the dashboards add them live.
+The facts hold everything before the rebuild's moment (today's day up to
+then); the dashboards add what came after it live (decision 0121).
 """
 
-from datetime import datetime, time
+from datetime import datetime
 from itertools import chain
 
 from django.db import connection, transaction
@@ -31,13 +32,10 @@ FACT_BATCH = 2000
 LOCK_KEY = 0x53454746
 
 
-def _start_of(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @transaction.atomic
 def sales_facts_rebuild(*, now: datetime | None = None) -> dict:
-    """Rebuild every sales fact before today (in TIME_ZONE); the counts."""
+    """Rebuild every sales fact before `now` (days in TIME_ZONE; today's
+    day holds what was sold before `now`); the counts."""
     now = now or timezone.now()
     today = timezone.localdate(now, timezone.get_default_timezone())
     if connection.vendor == "postgresql":
@@ -46,7 +44,7 @@ def sales_facts_rebuild(*, now: datetime | None = None) -> dict:
     deleted, _detail = SalesFact.objects.all().delete()
     grouped = (
         Order.objects.purchases()
-        .filter(created_at__lt=_start_of(today))
+        .filter(created_at__lt=now)
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_default_timezone()))
         .values("day", "boutique_id", "adviser_id", "currency")
         .annotate(orders=Count("pk"), amount=Sum("total"), amount_eur=Sum(euros()))
@@ -75,11 +73,11 @@ def sales_facts_rebuild(*, now: datetime | None = None) -> dict:
 
 
 def _contact_facts_rebuild(today, now) -> tuple[int, int]:
-    """Every contact fact before today, again (same transaction, same lock)."""
+    """Every contact fact before `now`, again (same transaction, same lock)."""
     deleted, _detail = ContactFact.objects.all().delete()
     grouped = (
         ContactEvent.objects.filter(
-            occurred_at__lt=_start_of(today), client__home_boutique__isnull=False
+            occurred_at__lt=now, client__home_boutique__isnull=False
         )
         .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
         .values("day", "client__home_boutique_id", "staff_id", "channel", "outcome")
@@ -142,7 +140,7 @@ def client_snapshots_rebuild(today, now) -> tuple[int, int]:
             ClientSnapshot(
                 kind=kind.NEW_CLIENTS, boutique_id=b, day=day, clients=n, built_at=now
             )
-            for b, day, n in live.filter(created_at__lt=_start_of(today))
+            for b, day, n in live.filter(created_at__lt=now)
             .annotate(
                 day=TruncDate("created_at", tzinfo=timezone.get_default_timezone())
             )

@@ -231,14 +231,12 @@ def sales_grouped(boutique, period: Period, by: str) -> dict:
 
     column, expression, key = _GROUPS[by]
     totals: dict = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
-    covered_until = None  # the first day the facts do not cover
     as_of = built_at()
     if as_of is not None:
-        covered_until = timezone.localdate(as_of, timezone.get_default_timezone())
+        # The facts hold every sale before the rebuild's moment (decision
+        # 0121), today's day included up to then.
         facts = SalesFact.objects.filter(
-            boutique=boutique,
-            day__gte=period.start,
-            day__lte=min(period.end, covered_until - timedelta(days=1)),
+            boutique=boutique, day__gte=period.start, day__lte=period.end
         )
         if by == "month":
             facts = facts.annotate(month=TruncMonth("day"))
@@ -251,15 +249,7 @@ def sales_grouped(boutique, period: Period, by: str) -> dict:
             found[0] += row["n"]
             found[1] += row["amount"]
             found[2] += row["eur"]
-    live_since = period.since
-    if covered_until is not None:
-        live_since = max(
-            live_since,
-            timezone.make_aware(
-                datetime.combine(covered_until, time.min),
-                timezone.get_default_timezone(),
-            ),
-        )
+    live_since = period.since if as_of is None else max(period.since, as_of)
     live = (
         Order.objects.purchases()
         .filter(
@@ -399,14 +389,14 @@ def sales_per_currency(boutique, period: Period) -> Figure:
 
 
 def _with_new_clients_of_today(rows, boutique, period: Period, today: date) -> list:
-    """The snapshot's new clients per month, with today's counted live (the
-    snapshot holds the days before today): one count over today's rows."""
+    """The snapshot's new clients per month, with those created since the
+    snapshot counted live (it holds every client created before its
+    moment, decision 0121): one count over the index client_boutique_created
+    that reads only those few entries."""
     rows = [{"month": r["month"], "n": r["n"]} for r in rows]
     if not period.start <= today <= period.end:
         return rows
-    start = timezone.make_aware(
-        datetime.combine(today, time.min), timezone.get_default_timezone()
-    )
+    start = max(sales_as_of(), period.since)
     n = (
         live_clients()
         .filter(
@@ -480,8 +470,8 @@ def new_and_lapsing_clients(boutique, period: Period, *, today: date) -> Figure:
         rows=rows,
         note=_(
             "Lapsing: no contact for 18 months. From the nightly figures: new "
-            "clients up to yesterday (today's added live), lapsing as of the "
-            "figures' time."
+            "clients up to the figures' time (those since added live), "
+            "lapsing as of the figures' time."
         )
         if new_facts is not None
         else _("Lapsing: no contact for 18 months."),
@@ -500,25 +490,17 @@ def contacts_grouped(boutique, period: Period, by: tuple[str, ...]) -> dict:
     live_since = period.since
     as_of = built_at()
     if as_of is not None:
-        covered_until = timezone.localdate(as_of, timezone.get_default_timezone())
+        # Every contact before the rebuild's moment (decision 0121).
         for row in (
             ContactFact.objects.filter(
-                boutique=boutique,
-                day__gte=period.start,
-                day__lte=min(period.end, covered_until - timedelta(days=1)),
+                boutique=boutique, day__gte=period.start, day__lte=period.end
             )
             .values(*by)
             .annotate(n=Sum("contacts"))
             .order_by()
         ):
             totals[tuple(row[c] for c in by)] += row["n"]
-        live_since = max(
-            live_since,
-            timezone.make_aware(
-                datetime.combine(covered_until, time.min),
-                timezone.get_default_timezone(),
-            ),
-        )
+        live_since = max(live_since, as_of)
     for row in (
         ContactEvent.objects.filter(
             client__home_boutique=boutique,
@@ -764,7 +746,6 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
     the period (done, due and still open); the period defaults to this
     month."""
     period = period or adviser_period("this_month", today)
-    book = Client.objects.live().advised_by(user)
     mine = (
         reverse("admin:segments_dashboard_clients")
         + "?"
@@ -774,15 +755,29 @@ def adviser_figures(user, *, today: date, period: Period | None = None) -> list[
         "created_from": period.start.isoformat(),
         "created_to": period.end.isoformat(),
     }
-    # One pass over the book and one over the follow-ups, each counted
-    # under conditions (the same sets as the lists behind the rows).
-    counted = book.aggregate(
-        active=Count("pk"),
-        lapsing=Count("pk", filter=lapsing_condition(today=today)),
-        new=Count(
-            "pk", filter=Q(created_at__gte=period.since, created_at__lt=period.until)
-        ),
-    )
+    # The book counted under conditions (the same sets as the lists behind
+    # the rows) in two index-only scans of the book's partial indexes
+    # (decision 0039, as the home's my_book): the clients I advise as
+    # primary adviser, then as secondary only. One OR of the two columns
+    # would read each client's row.
+    counted = Counter()
+    live = Client.objects.live().order_by()
+    for part in (
+        live.filter(primary_adviser=user),
+        live.filter(secondary_adviser=user).exclude(primary_adviser=user),
+    ):
+        # created_at is never null and in both indexes: counting it keeps
+        # the scan index-only.
+        counted.update(
+            part.aggregate(
+                active=Count("*"),
+                lapsing=Count("created_at", filter=lapsing_condition(today=today)),
+                new=Count(
+                    "created_at",
+                    filter=Q(created_at__gte=period.since, created_at__lt=period.until),
+                ),
+            )
+        )
     book_rows = [
         Row(str(_("Active")), [counted["active"]], mine),
         Row(str(_("Lapsing")), [counted["lapsing"]], mine + "&lapsing=1"),

@@ -266,6 +266,13 @@ class Client(FreeTextModel):
             # An adviser's book on the home (clienteling.home.my_book): the
             # live clients I advise, counted from the index alone (decision
             # 0039), as primary adviser and as secondary.
+            # The boutique dashboard's clients created since the nightly
+            # snapshot (segments.figures, decision 0121): a few entries.
+            models.Index(
+                fields=["home_boutique", "created_at"],
+                name="client_boutique_created",
+                condition=LIVE,
+            ),
             models.Index(
                 fields=["primary_adviser", "last_contact_at", "created_at"],
                 name="client_book_primary",

@@ -59,7 +59,7 @@ def test_rebuild_twice_writes_the_same_facts(paris):
     _sale(paris, alice, days_ago=3)
     _sale(paris, alice, days_ago=3, price="500000", currency="JPY")
     _sale(paris, alice, days_ago=40)
-    _sale(paris, alice, days_ago=0)  # today: never a fact
+    _sale(paris, alice, days_ago=0)  # today, before the rebuild: a fact too
 
     first = facts.sales_facts_rebuild()
     rows = sorted(
@@ -69,7 +69,7 @@ def test_rebuild_twice_writes_the_same_facts(paris):
     )
     second = facts.sales_facts_rebuild()
 
-    assert first["written"] == second["written"] == 3
+    assert first["written"] == second["written"] == 4
     assert (
         sorted(
             SalesFact.objects.values_list(
@@ -155,7 +155,8 @@ def test_contact_figures_from_facts_and_live_equal_a_direct_count(paris):
     contact(alice, 3, client=elsewhere)
     first = facts.sales_facts_rebuild()
     second = facts.sales_facts_rebuild()
-    contact(bob, 0)  # after the rebuild: today, read live
+    # After the rebuild's moment: read live (decision 0121).
+    ContactEventFactory(client=mine, staff=bob, occurred_at=timezone.now())
     today = timezone.localdate()
     period = Period(today - datetime.timedelta(days=30), today)
 
@@ -176,3 +177,20 @@ def test_contact_figures_from_facts_and_live_equal_a_direct_count(paris):
         "Message sent": 1,
         "No answer": 1,
     }
+
+
+def test_a_sale_of_today_before_the_rebuild_is_a_fact_and_counted_once(paris):
+    # Decision 0121: the facts hold every sale before the rebuild's moment,
+    # today's included; what is sold after it is read live.
+    alice = adviser(paris)
+    _sale(paris, alice, days_ago=0)
+    facts.sales_facts_rebuild()
+    _sale(paris, alice, days_ago=0, price="250")
+    today = timezone.localdate()
+    period = Period(today, today)
+
+    figure = figures.sales_per_adviser(paris, period)
+
+    assert list(SalesFact.objects.values_list("day", "orders")) == [(today, 1)]
+    assert figure.rows[0].values == [_direct_eur(paris, period.since)]
+    assert figure.rows[0].values == [Decimal("1250.00")]
