@@ -224,6 +224,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = _int(
     "DATABASE_CONN_MAX_AGE", 0 if _PGBOUNCER_TRANSACTION else 60
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT compiles a query's expressions before running it: at 1M
+# clients that cost 150-190 ms on each heavy dashboard or segment query, more
+# than it saved (decision 0122). Off for Écrin's connections. Behind PgBouncer
+# in transaction mode a startup option may be refused: set it on the role
+# there (ALTER ROLE ecrin_app SET jit = off; docs/operations/scaling.md).
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and not _PGBOUNCER_TRANSACTION
+):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # The PostgreSQL role web processes and workers connect as: it is granted

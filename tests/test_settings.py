@@ -120,6 +120,38 @@ def test_connections_persist_unless_behind_a_transaction_pool(overrides, expecte
     assert _database_settings(**env) == expected
 
 
+@pytest.mark.parametrize(
+    ("pgbouncer", "expected"),
+    [
+        # Direct: every connection starts with JIT off (decision 0122).
+        (None, "-c jit=off"),
+        # A transaction pool may refuse startup options: set on the role.
+        ("true", ""),
+    ],
+)
+def test_postgresql_connections_start_with_jit_off(pgbouncer, expected):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DATABASE_URL"] = "postgres://someone@127.0.0.1:5432/somewhere"
+    env.pop("DATABASE_PGBOUNCER_TRANSACTION", None)
+    if pgbouncer:
+        env["DATABASE_PGBOUNCER_TRANSACTION"] = pgbouncer
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 # --- Mail (EMAIL_URL) ---------------------------------------------------------
 
 DEPLOYED = {
