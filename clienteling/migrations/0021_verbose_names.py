@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clienteling', '0020_search'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0003_verbose_names'),
+        ('core', '0001_job'),
     ]
 
     operations = [

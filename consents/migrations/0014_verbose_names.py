@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clienteling', '0021_verbose_names'),
         ('consents', '0013_outreachlist_source'),
-        ('core', '0003_verbose_names'),
+        ('core', '0001_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

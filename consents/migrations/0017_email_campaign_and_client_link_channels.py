@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consents', '0016_website_api'),
-        ('core', '0003_verbose_names'),
+        ('core', '0001_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

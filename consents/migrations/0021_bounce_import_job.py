@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consents', '0020_parental_consent_roles'),
-        ('core', '0004_access_log_api_calls'),
+        ('core', '0001_job'),
     ]
 
     operations = [

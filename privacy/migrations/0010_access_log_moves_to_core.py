@@ -7,7 +7,6 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_access_log"),
         ("privacy", "0009_erasure_request_link"),
     ]
 

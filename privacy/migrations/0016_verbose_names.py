@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clienteling', '0021_verbose_names'),
         ('consents', '0014_verbose_names'),
-        ('core', '0003_verbose_names'),
+        ('core', '0001_job'),
         ('privacy', '0015_dpo_programme'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clienteling', '0024_staged_import_not_allowed'),
-        ('core', '0004_access_log_api_calls'),
+        ('core', '0001_job'),
         ('privacy', '0019_recipient_notices'),
     ]
 
