@@ -31,19 +31,22 @@ def _page(client, path, **headers):
     return TOKEN.sub(r"\1TOKEN\2", response.content.decode())
 
 
-def test_the_override_is_djangos_nav_sidebar_with_the_include_replaced():
-    ours = (
-        Path(__file__).parent.parent / "templates/admin/nav_sidebar.html"
-    ).read_text()
+def test_the_block_is_the_admins_include_replaced():
+    ours = (Path(__file__).parent.parent / "templates/admin/base_site.html").read_text()
     stock = (
-        Path(django.__file__).parent / "contrib/admin/templates/admin/nav_sidebar.html"
+        Path(django.__file__).parent / "contrib/admin/templates/admin/base.html"
     ).read_text()
-    assert ours == stock.replace(
-        "{% load i18n %}", "{% load i18n app_list_cache %}"
-    ).replace(
-        "{% include 'admin/app_list.html' with app_list=available_apps "
-        "show_changelinks=False %}",
-        "{% sidebar_app_list available_apps %}",
+    block = (
+        "{% block nav-sidebar %}\n"
+        '          {% include "admin/nav_sidebar.html" %}\n'
+        "        {% endblock %}"
+    )
+    assert block in stock
+    assert (
+        block.replace(
+            '{% include "admin/nav_sidebar.html" %}', "{% kept_nav_sidebar %}"
+        )
+        in ours
     )
 
 

@@ -1,14 +1,15 @@
 """The admin's nav sidebar, rendered once per app list, current section
 and language (decision 0117).
 
-`admin/app_list.html` is rendered on every admin page for the sidebar: a
-table row per registered model, three `in request.path|urlencode` tests per
-model, a translation per row (about 5 ms of CPU on the client list under
-the profiler). What it writes depends only on the app list (each app's
-label, URL and name; each model's object name, name, URLs and view-only
-flag), on which of those URLs the request's path contains, and on the
-language: that is the key. The same page for everyone who shares a role;
-at most APP_LIST_HTML_CACHE_SIZE kept per process.
+`admin/nav_sidebar.html` (and in it `admin/app_list.html`) is rendered on
+every admin page: a table row per registered model, three
+`in request.path|urlencode` tests per model, a translation per row
+(about 5 ms of CPU on the client list under the profiler). What it
+writes depends only on the app list (each app's label, URL and name;
+each model's object name, name, URLs and view-only flag), on which of
+those URLs the request's path contains, and on the language: that is
+the key. The same HTML for everyone who shares a role; at most
+APP_LIST_HTML_CACHE_SIZE entries kept per process.
 """
 
 import threading
@@ -62,21 +63,22 @@ def _key(app_list, path):
 
 
 @register.simple_tag(takes_context=True)
-def sidebar_app_list(context, app_list):
-    """`{% include 'admin/app_list.html' with app_list=... show_changelinks=False %}`,
-    kept."""
+def kept_nav_sidebar(context):
+    """`{% include "admin/nav_sidebar.html" %}` (admin/base.html's
+    nav-sidebar block), kept."""
     request = context.get("request")
-    path = urlencode(request.path) if request is not None else ""
-    key = _key(app_list, path) if request is not None else None
+    app_list = context.get("available_apps") or []
+    key = None
+    if request is not None:
+        key = _key(app_list, urlencode(request.path))
     if key is not None:
         with _lock:
             html = _kept.get(key)
             if html is not None:
                 _kept.move_to_end(key)
                 return html
-    included = context.template.engine.get_template("admin/app_list.html")
-    with context.push(app_list=app_list, show_changelinks=False):
-        html = included.render(context)
+    included = context.template.engine.get_template("admin/nav_sidebar.html")
+    html = included.render(context)
     if key is not None:
         with _lock:
             _kept[key] = html
