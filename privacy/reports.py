@@ -374,6 +374,11 @@ def _values_reader(readers: list) -> Callable:
     return read
 
 
+# Rows fetched at a time by the server-side cursor: a chunk of the heavy
+# client's contacts with their joins was the collection's memory peak.
+_CHUNK = 500
+
+
 def _tuple_rows(queryset, fields, links, catalogue_keys, names):
     """(pk, values, links) of each row of the queryset, read as tuples by a
     server-side cursor in chunks (the columns' database converters applied,
@@ -387,7 +392,7 @@ def _tuple_rows(queryset, fields, links, catalogue_keys, names):
 
     db = queryset.db
     compiler = queryset.query.get_compiler(using=db)
-    results = compiler.execute_sql(chunked_fetch=True, chunk_size=2000)
+    results = compiler.execute_sql(chunked_fetch=True, chunk_size=_CHUNK)
     select, klass_info = compiler.select, compiler.klass_info
     if klass_info is None:  # nothing to select (an empty filter)
         return
