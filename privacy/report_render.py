@@ -131,6 +131,12 @@ PDF_ORDER_LINES = PDF_ROWS
 # history, and their counts under this key; the counts of a whole document
 # are its lists' lengths.
 VIEW_COUNTS = "view_counts"
+# ... and under VIEW_COUNTS[ORDER_LINES] the number of lines of each order
+# it shows (it holds only their latest PDF_ROWS), and on an after-sales
+# case the order of its guarantee (CASE_ORDER, a link the view adds: the
+# guarantee itself may not be held).
+ORDER_LINES = "order_lines"
+CASE_ORDER = "order_of_its_guarantee"
 
 # The person's sections, in order: (key, title, model labels). A client
 # model of the data map in none of them goes to "Other records" (a new
@@ -511,10 +517,14 @@ def _amount(record: dict, name: str, currency: str) -> str:
         return str(raw)
 
 
-def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
+def _orders(
+    records: dict, products: dict, words: "_Words", counts: dict
+) -> tuple[list, str]:
     """One block per order: its lines (with their guarantees), payments,
-    invoices, after-sales cases and complaints; the latest PDF_ORDERS."""
+    invoices, after-sales cases and complaints; the latest PDF_ORDERS.
+    `counts` (VIEW_COUNTS) when `records` holds only the orders shown."""
     orders = records.get("orders.Order", {})
+    line_counts = counts.get(ORDER_LINES, {})
     by_order = defaultdict(lambda: defaultdict(list))
     for kind in ("orders.OrderLine", "orders.Payment", "orders.Invoice"):
         for row in records.get(kind, {}).values():
@@ -533,7 +543,9 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
         for g in records.get("orders.Guarantee", {}).values()
     }
     for row in records.get("orders.AfterSalesCase", {}).values():
-        order = guarantee_order.get(row["links"].get("guarantee"))
+        order = guarantee_order.get(
+            row["links"].get("guarantee"), row["links"].get(CASE_ORDER)
+        )
         by_order[order]["orders.AfterSalesCase"].append(row)
 
     blocks = []
@@ -541,7 +553,11 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
     budget = PDF_ORDER_LINES
     for order in list(orders.values())[-PDF_ORDERS:][::-1]:
         count = min(
-            len(by_order.get(order["id"], {}).get("orders.OrderLine", [])), PDF_ROWS
+            line_counts.get(
+                order["id"],
+                len(by_order.get(order["id"], {}).get("orders.OrderLine", [])),
+            ),
+            PDF_ROWS,
         )
         if latest and count > budget:
             break  # the PDF's size stays bounded by lines, not only orders
@@ -630,13 +646,15 @@ def _orders(records: dict, products: dict, words: "_Words") -> tuple[list, str]:
                 ),
                 "notes": words.value(_value(order, "notes")),
                 "lines": lines,
-                "lines_more": _more(words, len(lines), len(all_lines)),
+                "lines_more": _more(
+                    words, len(lines), line_counts.get(order["id"], len(all_lines))
+                ),
                 "payments": payments,
                 "invoices": invoices,
                 "cases": cases,
             }
         )
-    return blocks, _more(words, len(latest), len(orders))
+    return blocks, _more(words, len(latest), counts.get("orders.Order", len(orders)))
 
 
 def _loose(records: dict, words: "_Words", counts: dict) -> list[dict]:
@@ -670,7 +688,7 @@ def _sections(document: dict, words: "_Words", consents: list) -> list[dict]:
         section = {"key": key, "title": str(title), "blocks": [], "orders": []}
         if key == "purchases":
             section["orders"], section["orders_more"] = _orders(
-                records, document.get("products", {}), words
+                records, document.get("products", {}), words, counts
             )
             section["blocks"] = _loose(records, words, counts)
         elif key == "contacts":

@@ -32,7 +32,7 @@ import jsonschema
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
@@ -51,6 +51,7 @@ from consents.documents.languages import (
 from consents.models import ConsentDecision, PaperFormSubmission, Purpose
 from core import data_map, downloads, free_text, jobs
 from core.classification import Category, Erasure, Source
+from core.downloads import formula_safe
 from core.id_arrays import in_ids
 from core.jobs import files as job_files
 from core.models import AccessLogEntry, Job
@@ -260,85 +261,176 @@ def _read_rows(model, entry, client_id: int, sink: dict | None = None):
         (name, model._meta.get_field(name).attname) for name in catalogues
     ]
 
-    def rows():
-        if m2m or kept:
+    if m2m or kept:
+
+        def rows():
             found = queryset.iterator(chunk_size=2000) if not m2m else queryset
-        else:
-            found = _row_views(queryset)
-        for obj in found:
-            if kept:
-                objects.append(obj)
-            for name, attname in catalogue_keys:
-                key = getattr(obj, attname)
-                if key is not None and str(key) not in names:
-                    names[str(key)] = getattr(obj, name).name
-            values = [_plain(read(obj)) for read in readers]
-            linked = {
-                name: getattr(obj, attname)
-                for name, attname in links
-                if getattr(obj, attname) is not None
-            }
-            yield obj.pk, values, linked or None
+            for obj in found:
+                if kept:
+                    objects.append(obj)
+                for name, attname in catalogue_keys:
+                    key = getattr(obj, attname)
+                    if key is not None and str(key) not in names:
+                        names[str(key)] = getattr(obj, name).name
+                values = [_plain(read(obj)) for read in readers]
+                linked = {
+                    name: getattr(obj, attname)
+                    for name, attname in links
+                    if getattr(obj, attname) is not None
+                }
+                yield obj.pk, values, linked or None
 
-    return metas, rows()
-
-
-class _RowView:
-    """One row of a query as its columns by attname, without building the
-    model instance nor its joined ones (decision 0099: 20,000 contacts were
-    100,000 instances). An attribute that is not a column of the row (a
-    relation's object, to name it) builds the instance and its joined
-    objects from the same row, once, as Django's iterator would have; the
-    readers name a relation once per target, so few rows ever do."""
-
-    __slots__ = ("_build", "_obj", "_values")
-
-    def __init__(self, values: dict, build):
-        self._values, self._build, self._obj = values, build, None
-
-    def __getattr__(self, name):
-        values = self._values
-        if name in values:
-            return values[name]
-        if self._obj is None:
-            self._obj = self._build()
-        return getattr(self._obj, name)
+        return metas, rows()
+    return metas, _tuple_rows(
+        queryset, [field for field, _unused in fields], links, catalogue_keys, names
+    )
 
 
-def _row_views(queryset):
-    """The queryset's rows as _RowView, read by a server-side cursor in
-    chunks, the columns' database converters applied (decrypted fields
-    included), in one query with the queryset's joins."""
+# Field classes whose database values are JSON-ready as they come (str,
+# int, bool, float or None): read without _plain (an exact class, never a
+# subclass: an encrypted or custom field goes through _plain).
+_READY = frozenset(
+    {
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.EmailField,
+        models.FloatField,
+        models.IntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SlugField,
+        models.SmallIntegerField,
+        models.TextField,
+        models.URLField,
+    }
+)
+
+
+def _column_reader(field, at: dict, build):
+    """How to read one personal field from a row tuple (its column at
+    `at[attname]`), decided once per field: (a plain column's index, None)
+    or (None, a function of the row). `build(row)` makes the row's model
+    instance (a relation's target named the first time it is met)."""
+    index = at[field.attname]
+    if field.is_relation:
+        name, names = field.name, {}
+
+        def relation(row):
+            key = row[index]
+            if key is None:
+                return None
+            if key not in names:
+                names[key] = str(getattr(build(row), name))
+            return names[key]
+
+        return None, relation
+    if field.choices:
+        labels = {value: str(label) for value, label in field.flatchoices}
+
+        def choice(row):
+            value = row[index]
+            try:
+                return _plain(labels.get(value, value))
+            except TypeError:  # a list or dict value: not a choice
+                return _plain(value)
+
+        return None, choice
+    if type(field) in _READY:
+        return index, None
+    return None, lambda row: _plain(row[index])
+
+
+def _values_reader(readers: list) -> Callable:
+    """A function of a row tuple giving the fields' values in order, from
+    _column_reader's (index, function) per field: the plain columns picked
+    by one itemgetter, the others set after by their functions."""
+    from operator import itemgetter
+
+    plain = [index for index, _read in readers if index is not None]
+    order = [n for n, (index, _read) in enumerate(readers) if index is not None]
+    computed = [(n, read) for n, (_index, read) in enumerate(readers) if read]
+    if not plain:
+        pick = lambda row: ()  # noqa: E731
+    elif len(plain) == 1:
+        only = plain[0]
+        pick = lambda row: (row[only],)  # noqa: E731
+    else:
+        pick = itemgetter(*plain)
+    if not computed:
+        return lambda row: list(pick(row))
+    size = len(readers)
+
+    def read(row):
+        values = [None] * size
+        for n, value in zip(order, pick(row), strict=True):
+            values[n] = value
+        for n, function in computed:
+            values[n] = function(row)
+        return values
+
+    return read
+
+
+# Rows fetched at a time by the server-side cursor: a chunk of the heavy
+# client's contacts with their joins was the collection's memory peak.
+_CHUNK = 500
+
+
+def _tuple_rows(queryset, fields, links, catalogue_keys, names):
+    """(pk, values, links) of each row of the queryset, read as tuples by a
+    server-side cursor in chunks (the columns' database converters applied,
+    decrypted fields included), in one query with the queryset's joins:
+    no model instance is built but to name a relation's target the first
+    time it is met (decision 0099: 20,000 contacts were 100,000 instances).
+    What each field needs is worked out once per model: the plain columns
+    are picked from the row by one itemgetter, only the others (choices,
+    relations, dates, decimals) go through a function per value."""
     from django.db.models.query import get_related_populators
 
     db = queryset.db
     compiler = queryset.query.get_compiler(using=db)
-    results = compiler.execute_sql(chunked_fetch=True, chunk_size=2000)
+    results = compiler.execute_sql(chunked_fetch=True, chunk_size=_CHUNK)
     select, klass_info = compiler.select, compiler.klass_info
     if klass_info is None:  # nothing to select (an empty filter)
-        yield from ()
         return
     model = klass_info["model"]
-    fields = klass_info["select_fields"]
-    start, end = fields[0], fields[-1] + 1
+    selected = klass_info["select_fields"]
+    start, end = selected[0], selected[-1] + 1
     init_list = [f[0].target.attname for f in select[start:end]]
-    pk_name = model._meta.pk.attname
+    at = {attname: start + n for n, attname in enumerate(init_list)}
+    pk_at = at[model._meta.pk.attname]
     populators = None
 
+    def build(row):
+        nonlocal populators
+        if populators is None:
+            populators = get_related_populators(klass_info, select, db)
+        obj = model.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        return obj
+
+    read_values = _values_reader([_column_reader(f, at, build) for f in fields])
+    link_at = [(name, at[attname]) for name, attname in links]
+    catalogue_at = [(name, at[attname]) for name, attname in catalogue_keys]
+
     for row in compiler.results_iter(results):
-        values = dict(zip(init_list, row[start:end], strict=True))
-        values["pk"] = values[pk_name]
-
-        def build(row=row):
-            nonlocal populators
-            if populators is None:
-                populators = get_related_populators(klass_info, select, db)
-            obj = model.from_db(db, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, obj)
-            return obj
-
-        yield _RowView(values, build)
+        for name, index in catalogue_at:
+            key = row[index]
+            if key is not None and str(key) not in names:
+                names[str(key)] = getattr(build(row), name).name
+        values = read_values(row)
+        linked = None
+        for name, index in link_at:
+            key = row[index]
+            if key is not None:
+                if linked is None:
+                    linked = {}
+                linked[name] = key
+        yield row[pk_at], values, linked
 
 
 # Catalogues a client row points to whose name the person needs to read
@@ -1006,13 +1098,15 @@ def write_zip(
 
 # --- The access report streamed into its zip (decision 0108) -----------------
 
-# Models the person's view (HTML, PDF) reads whole: an order's lines,
-# payments, invoices, guarantees and cases, the disclosures' recipients,
-# the person's name. Its other tables show the latest PDF_ROWS rows, and
-# the contacts and consents are read from their histories.
-VIEW_WHOLE = frozenset(
+# Models the person's view (HTML, PDF) reads whole: the disclosures'
+# recipients, the person's name. Its purchases are the latest orders as
+# report_render._orders picks them (PURCHASES: kept while the rows are read,
+# then only what the view shows, _Streamed._purchases). Its other tables
+# show the latest PDF_ROWS rows, and the contacts and consents are read from
+# their histories.
+VIEW_WHOLE = frozenset({"clienteling.Client", "privacy.Disclosure"})
+PURCHASES = frozenset(
     {
-        "clienteling.Client",
         "orders.Order",
         "orders.OrderLine",
         "orders.Payment",
@@ -1020,19 +1114,27 @@ VIEW_WHOLE = frozenset(
         "orders.Guarantee",
         "orders.AfterSalesCase",
         "orders.Complaint",
-        "privacy.Disclosure",
     }
 )
 VIEW_NONE = frozenset({"clienteling.ContactEvent", "consents.ConsentDecision"})
 _HISTORY_FIELDS = ("occurred_at", "channel", "direction", "subject", "summary", "staff")
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# json.dumps(value, ensure_ascii=False) builds a new encoder at each call:
+# one encoder, built once, for the hundreds of thousands of values.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_string = json.encoder.encode_basestring  # a str as _dumps writes it
 
 
 def _json_at(value, depth: int) -> str:
     """`value` as json.dump(indent=1) writes it `depth` levels deep."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
     if isinstance(value, list | dict) and value:
         text = json.dumps(value, ensure_ascii=False, indent=1)
         return text.replace("\n", "\n" + " " * depth)
@@ -1071,9 +1173,15 @@ class _Category:
         self.writer.writerow(["model", "record", "field", "label", "value", "source"])
         self.count = 0
         self.sample: list[dict] = []  # the first record of each model
-        self.view: list[dict] = []  # the records the person's view reads
+        # the records the person's view reads, one list per model in the
+        # models' order (the purchases' filled once every row is read)
+        self.parts: list[list[dict]] = []
         self.sources: set[str] = set()
         self.mentions: list[tuple] = []
+
+    @property
+    def view(self) -> list[dict]:
+        return [record for part in self.parts for record in part]
 
     def close(self):
         self.json.close()
@@ -1129,6 +1237,8 @@ class _Streamed:
         self.counts: dict[str, int] = {}
         self.history: list[tuple] = []
         self.sink: dict = {}
+        self.purchases: dict[str, tuple] = {}
+        self.order_lines: dict = {}
         with translation.override(ENGLISH):
             self._collect(progress)
             self.flags = _flags(
@@ -1140,7 +1250,10 @@ class _Streamed:
                 ],
                 client,
             )
+            for category in self.categories.values():
+                category.mentions = []  # checked: the texts are not kept
             self._document()
+            self.sink = {}  # read by the document's parts: not kept
 
     def close(self):
         for category in self.categories.values():
@@ -1167,7 +1280,12 @@ class _Streamed:
                         indexes,
                         _record_parts(label, name, chosen),
                         [
-                            (i, field, meta["label"], meta["source"])
+                            (
+                                i,
+                                formula_safe(field),
+                                formula_safe(meta["label"]),
+                                formula_safe(meta["source"]),
+                            )
                             for i, (field, meta) in zip(indexes, chosen, strict=True)
                         ],
                         [
@@ -1186,7 +1304,8 @@ class _Streamed:
                 if label == ContactEvent._meta.label
                 else None
             )
-            view = [] if label in VIEW_WHOLE else deque(maxlen=report_render.PDF_ROWS)
+            whole = label in VIEW_WHOLE or label in PURCHASES
+            view = [] if whole else deque(maxlen=report_render.PDF_ROWS)
             count = 0
             for pk, values, linked in rows:
                 count += 1
@@ -1196,16 +1315,86 @@ class _Streamed:
                     self.history.append((got[0] or "", pk, got))
                 if label not in VIEW_NONE:
                     view.append((pk, values, linked))
-            self._view(label, name, fields, written, view)
+            if label in PURCHASES:
+                parts = [[] for _written in written]
+                for (spool, *_rest), part in zip(written, parts, strict=True):
+                    spool.parts.append(part)
+                self.purchases[label] = (name, fields, written, view, parts)
+            else:
+                self._view(label, name, fields, written, view)
             self.counts[label] = count
             self.models[label] = {"name": name, "description": entry.description}
             if progress:
                 progress(f"Read {model._meta.verbose_name_plural}")
+        self._purchases()
+
+    def _purchases(self):
+        """The purchases the person's view shows, as report_render._orders
+        picks them: the latest orders (PDF_ORDERS, up to PDF_ORDER_LINES
+        lines), the latest PDF_ROWS lines of each with their guarantees,
+        its payments, invoices, cases and complaints; complaints about no
+        order. The other rows are in the JSON and CSV only; the view counts
+        the lines of each order shown (VIEW_COUNTS)."""
+        rows = {label: kept[3] for label, kept in self.purchases.items()}
+
+        def link(row, name):
+            return (row[2] or {}).get(name)
+
+        lines_of = defaultdict(list)
+        for line in rows.get("orders.OrderLine", ()):
+            lines_of[link(line, "order")].append(line)
+        shown, budget = [], report_render.PDF_ORDER_LINES
+        for order in rows.get("orders.Order", [])[-report_render.PDF_ORDERS :][::-1]:
+            count = min(len(lines_of.get(order[0], ())), report_render.PDF_ROWS)
+            if shown and count > budget:
+                break
+            shown.append(order[0])
+            budget -= count
+        shown = set(shown)
+        self.order_lines = {pk: len(lines_of.get(pk, ())) for pk in shown}
+        lines = {
+            line[0]
+            for pk in shown
+            for line in lines_of.get(pk, ())[-report_render.PDF_ROWS :]
+        }
+        line_order = {
+            line[0]: link(line, "order") for line in rows.get("orders.OrderLine", ())
+        }
+        guarantee_order = {
+            g[0]: line_order.get(link(g, "order_line"))
+            for g in rows.get("orders.Guarantee", ())
+        }
+        keep = {
+            "orders.Order": lambda row: row[0] in shown,
+            "orders.OrderLine": lambda row: row[0] in lines,
+            "orders.Guarantee": lambda row: link(row, "order_line") in lines,
+            "orders.AfterSalesCase": lambda row: (
+                guarantee_order.get(link(row, "guarantee")) in shown
+            ),
+            "orders.Complaint": lambda row: (
+                link(row, "order") is None or link(row, "order") in shown
+            ),
+        }
+        for label, (name, fields, written, view, parts) in self.purchases.items():
+            test = keep.get(label, lambda row: link(row, "order") in shown)
+            chosen = []
+            for row in view:
+                if not test(row):
+                    continue
+                if label == "orders.AfterSalesCase":
+                    # its guarantee may be one the view leaves out: its order
+                    order = guarantee_order.get(link(row, "guarantee"))
+                    links = {**(row[2] or {}), report_render.CASE_ORDER: order}
+                    row = (row[0], row[1], links)  # noqa: PLW2901
+                chosen.append(row)
+            self._view(label, name, fields, written, chosen, parts=parts)
+        self.purchases = {}
 
     def _write(self, model: tuple, pk, values: list, linked: dict | None):
         """One row into its categories' JSON and CSV; `model` is (label,
         name, fields, written) as _collect worked them out."""
         label, name, fields, written = model
+        safe_label = formula_safe(label)
         links = ""
         if linked:
             pad = " " * 4
@@ -1249,18 +1438,33 @@ class _Streamed:
                 for i in indexes:
                     spool.sources.add(fields[i][1]["source"])
             spool.count += 1
-            for i, field, field_label, source in columns:
-                value = values[i]
-                if isinstance(value, list | dict):
-                    value = _dumps(value)
-                spool.writer.writerow([label, pk, field, field_label, value, source])
+            # the constant cells are formula-safe already (_collect)
+            safe_pk = formula_safe(pk)
+            spool.writer.writerows_made_safe(
+                [
+                    safe_label,
+                    safe_pk,
+                    field,
+                    field_label,
+                    formula_safe(
+                        _dumps(value) if isinstance(value, list | dict) else value
+                    ),
+                    source,
+                ]
+                for i, field, field_label, source in columns
+                for value in (values[i],)
+            )
             for i, field in mentioned:
                 value = values[i]
                 if isinstance(value, str) and value:
                     spool.mentions.append((label, pk, field, value))
 
-    def _view(self, label, name, fields, written, view):
-        for spool, indexes, _parts, _columns, _mentioned in written:
+    def _view(self, label, name, fields, written, view, *, parts=None):
+        if parts is None:
+            parts = [[] for _written in written]
+            for (spool, *_rest), part in zip(written, parts, strict=True):
+                spool.parts.append(part)
+        for (_spool, indexes, *_rest), part in zip(written, parts, strict=True):
             for pk, values, linked in view:
                 record = {
                     "model": label,
@@ -1272,7 +1476,7 @@ class _Streamed:
                 }
                 if linked:
                     record["links"] = linked
-                spool.view.append(record)
+                part.append(record)
 
     def _document(self):
         client = self.client
@@ -1346,6 +1550,7 @@ class _Streamed:
             document[report_render.VIEW_COUNTS] = {
                 **self.counts,
                 "contact_history": len(self.history),
+                report_render.ORDER_LINES: self.order_lines,
             }
         return document
 
@@ -1405,11 +1610,15 @@ def write_report(
     try:
         if progress:
             progress("Checked staff notes for other clients")
+        view = streamed.view()
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             with _text_entry(archive, "report.json") as handle:
                 streamed.write_json(handle)
+            # written: the PDF's render (the report's longest step, its
+            # memory's peak) goes without the whole contact history
+            streamed.history = []
             streamed.write_csv(archive)
-            html = render_html(streamed.view(), language=language, time_zone=time_zone)
+            html = render_html(view, language=language, time_zone=time_zone)
             archive.writestr("report.html", html)
             if progress:
                 progress("Rendered the HTML report")

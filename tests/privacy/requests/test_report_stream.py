@@ -105,3 +105,53 @@ def test_a_long_history_and_many_orders_get_the_same_files():
 
 def test_a_client_with_nothing_but_a_record_gets_the_same_files():
     _same_files(ClientFactory(), "en")
+
+
+def test_an_order_longer_than_the_view_and_a_case_on_its_first_line():
+    """The view keeps only the orders it shows and their latest PDF_ROWS
+    lines (issue 18: the heavy client's 2,000 lines and guarantees were
+    held whole for the PDF); a case on the guarantee of a line it leaves
+    out is still shown under its order, and the counts are the whole's."""
+    from orders import services as orders_services
+    from orders.models import Guarantee, OrderLine
+
+    client = ClientFactory()
+    product = ProductFactory()
+    for _ in range(2):
+        order(client=client, products=[product] * 3, status="invoiced")
+    long = order(
+        client=client,
+        products=[product] * (report_render.PDF_ROWS + 3),
+        status="invoiced",
+    )
+    first = OrderLine.objects.filter(order=long).order_by("pk").first()
+    orders_services.case_open(
+        acting_user=None,
+        client=client,
+        boutique=client.home_boutique,
+        kind="cleaning",
+        piece_description="Bague de la première ligne",
+        guarantee=Guarantee.objects.get(order_line=first),
+    )
+
+    data = _same_files(client, "fr")
+
+    streamed = reports._Streamed(client)
+    try:
+        view = streamed.view()
+    finally:
+        streamed.close()
+    held = [
+        record
+        for section in view["categories"]
+        for record in section["records"]
+        if record["model"] in ("orders.OrderLine", "orders.Order")
+    ]
+    lines = {r["id"] for r in held if r["model"] == "orders.OrderLine"}
+    assert {r["id"] for r in held if r["model"] == "orders.Order"} == {long.pk}
+    assert len(lines) == report_render.PDF_ROWS
+    assert first.pk not in lines
+    assert data["models"]["orders.OrderLine"]["count"] == report_render.PDF_ROWS + 9
+    # the case is shown in its order's block, as in the whole document's
+    html = reports.render_html(view, language=document_language("en"))
+    assert "After-sales and complaints" in html
