@@ -253,6 +253,16 @@ HIDDEN = {
         "evidence_sha256",
         "evidence_size",
     },
+    # The keyed hash that finds an address on the suppression list.
+    "clienteling.ClientEmail": {"digest"},
+    "clienteling.ClientPhone": {"digest"},
+    # The stored copy of a phone call's or email's consent: its file.
+    "consents.ConsentConversation": {
+        "copy_name",
+        "copy_content_type",
+        "copy_sha256",
+        "copy_size",
+    },
     "clienteling.FollowUp": {"source_key"},
     "consents.ConsentDecision": {"user_agent"},
     "orders.Invoice": {"year", "sequence"},

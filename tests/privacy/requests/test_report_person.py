@@ -83,6 +83,10 @@ def test_no_internal_ids_model_names_mime_types_or_digests():
     assert "application/pdf" not in html
     assert submission.scan_sha256 not in html
     assert submission.scan_name not in html
+    # the keyed hashes that find an address on the suppression list
+    for contact in (*client.emails.all(), *client.phones.all()):
+        assert contact.digest, "the test client's contact rows carry a digest"
+        assert contact.digest not in html
     assert "source_key" not in html
     assert "lapsing:" not in html
     # the paper form's services and fields by their names, not codes
