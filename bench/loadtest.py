@@ -159,6 +159,7 @@ def run(
                 "LOADTEST_PASSWORD": PASSWORD,
                 "LOADTEST_CLIENT_IDS": ids,
                 "LOADTEST_NAMES": str(min(50_000, args.clients)),
+                "LOADTEST_WAIT": args.wait,
             },
             check=False,
             stdout=subprocess.DEVNULL,
@@ -286,12 +287,31 @@ def prepare_baseline(checkout: Path, env: dict, clients: int, users: int) -> str
     return out.stdout.strip().splitlines()[-1]
 
 
+def _wait(text: str) -> str:
+    """--wait MIN:MAX, checked: two numbers of seconds, 0 <= MIN <= MAX."""
+    parts = text.split(":")
+    try:
+        low, high = (float(n) for n in parts)
+    except ValueError:
+        sys.exit(f"--wait {text!r}: expected MIN:MAX in seconds, e.g. 0.5:1.5")
+    if not 0 <= low <= high:
+        sys.exit(f"--wait {text!r}: needs 0 <= MIN <= MAX")
+    return f"{low:g}:{high:g}"
+
+
 def _arguments():
     parser = argparse.ArgumentParser(prog="make loadtest")
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--duration", default="2m")
+    parser.add_argument(
+        "--wait",
+        default="0.5:1.5",
+        metavar="MIN:MAX",
+        help="seconds each user waits between two pages (0:0 asks as fast as "
+        "the server answers: its capacity)",
+    )
     parser.add_argument(
         "--servers",
         default="gunicorn,runserver",
@@ -315,6 +335,7 @@ def _arguments():
     for server in servers:
         if server not in ("gunicorn", "runserver", "baseline"):
             sys.exit(f"--servers: unknown server {server!r}")
+    args.wait = _wait(args.wait)
     if "baseline" in servers and args.baseline is None:
         sys.exit("--servers baseline needs --baseline CHECKOUT")
     if args.baseline is not None and not (args.baseline / "manage.py").is_file():
@@ -375,7 +396,8 @@ def main() -> None:
         return
     print(
         f"Load test: {args.clients:,} clients, {args.users} advisers signed in "
-        f"through the real forms (password + TOTP), {args.duration} per server; "
+        f"through the real forms (password + TOTP), {args.duration} per server, "
+        f"{args.wait.replace(':', '-')} s between pages; "
         f"logs and CSV in {folder}"
     )
     rates = {}

@@ -21,6 +21,8 @@ USERS = int(os.environ["LOADTEST_USERS"])
 PASSWORD = os.environ["LOADTEST_PASSWORD"]
 FIRST_ID, LAST_ID = (int(n) for n in os.environ["LOADTEST_CLIENT_IDS"].split(":"))
 NAMES = int(os.environ.get("LOADTEST_NAMES", "50000"))
+# Seconds a user waits between two pages (bench/loadtest.py --wait).
+WAIT = tuple(float(n) for n in os.environ.get("LOADTEST_WAIT", "0.5:1.5").split(":"))
 _numbers = itertools.count()
 
 
@@ -41,7 +43,7 @@ def totp(key: bytes, at: float | None = None) -> str:
 
 
 class Adviser(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*WAIT)
 
     def on_start(self):
         username = f"loadtest-{next(_numbers) % USERS:02d}"
