@@ -209,7 +209,7 @@ def _suppressed_rows():
 
 
 def suppressed_client_sources() -> tuple[list, list[int]]:
-    """Who suppressed_condition() names, as sources to combine: the values
+    """The suppressed clients, as sources to combine: the values
     querysets of the client ids of the suppressed email and phone rows,
     and the ids of the clients found in Python (rows not yet hashed).
     For a reader that starts from the few suppressed clients (a UNION of
@@ -221,22 +221,16 @@ def suppressed_client_sources() -> tuple[list, list[int]]:
     )
 
 
-def suppressed_condition(*, correlated: bool = False) -> Q:
-    """A filter on clients: an email or phone of theirs is on the
-    suppression list. An indexed join of the contact rows' digest with the
-    list (decision 0086), in SQL. `correlated`: EXISTS per client (for a
-    few ids); else id IN (...), which PostgreSQL hashes once (for a whole
-    segment or a CASE over a million clients). An entry a later explicit
-    consent lifted (decision 0073) no longer counts."""
+def suppressed_condition() -> Q:
+    """A filter on a few clients: an email or phone of theirs is on the
+    suppression list, by EXISTS per client over the contact rows' digest
+    index (decision 0086). A whole segment reads the suppressed clients
+    once instead (segments.selectors.exclusions, decision 0122). An entry
+    a later explicit consent lifted (decision 0073) no longer counts."""
     emails, phones = _suppressed_rows()
-    if correlated:
-        condition = Exists(emails.filter(client_id=OuterRef("pk"))) | Exists(
-            phones.filter(client_id=OuterRef("pk"))
-        )
-    else:
-        condition = Q(pk__in=emails.values("client_id")) | Q(
-            pk__in=phones.values("client_id")
-        )
+    condition = Exists(emails.filter(client_id=OuterRef("pk"))) | Exists(
+        phones.filter(client_id=OuterRef("pk"))
+    )
     unhashed = _unhashed_suppressed()
     if unhashed:
         condition |= Q(pk__in=sorted(unhashed))
@@ -250,7 +244,7 @@ def _suppressed(ids: list[int]) -> set[int]:
         return set()
     return set(
         Client.objects.filter(pk__in=ids)
-        .filter(suppressed_condition(correlated=True))
+        .filter(suppressed_condition())
         .values_list("pk", flat=True)
     )
 
